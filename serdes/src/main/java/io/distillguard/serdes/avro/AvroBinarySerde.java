@@ -1,0 +1,68 @@
+package io.distillguard.serdes.avro;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Plain Avro binary with no registry framing, for state stores and their changelogs: the same application writes
+ * and reads them, so a registry round trip per store would buy nothing and add a failure mode.
+ */
+public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T> {
+
+    private final Schema schema;
+    private final SpecificDatumWriter<T> writer;
+    private final SpecificDatumReader<T> reader;
+
+    public AvroBinarySerde(Class<T> type) {
+        this.schema = SpecificData.get().getSchema(type);
+        SpecificData model = SpecificData.getForClass(type);
+        this.writer = new SpecificDatumWriter<>(schema, model);
+        this.reader = new SpecificDatumReader<>(schema, schema, model);
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, data) -> {
+            if (data == null) {
+                return null;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            try {
+                writer.write(data, encoder);
+                encoder.flush();
+            } catch (IOException e) {
+                throw new SerializationException("Cannot encode " + schema.getFullName(), e);
+            }
+            return out.toByteArray();
+        };
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, data) -> {
+            if (data == null) {
+                return null;
+            }
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, null);
+            try {
+                return reader.read(null, decoder);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("Cannot decode " + schema.getFullName() + " from state", e);
+            }
+        };
+    }
+}
