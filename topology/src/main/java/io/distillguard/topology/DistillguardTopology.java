@@ -1,0 +1,152 @@
+package io.distillguard.topology;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.AvroBinarySerde;
+import io.distillguard.topology.detect.AccountVolumeDetector;
+import io.distillguard.topology.detect.AlertGate;
+import io.distillguard.topology.detect.Alerts;
+import io.distillguard.topology.detect.IpFanInDetector;
+import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
+import io.distillguard.topology.state.AccountWindowStats;
+import io.distillguard.topology.state.IpWindowStats;
+import io.distillguard.topology.validation.EventTimeExtractor;
+import io.distillguard.topology.validation.RequestTriage;
+import io.distillguard.topology.validation.RequestTriage.Triaged;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The detection topology, a pure function of its configuration and serdes: it reads no files, opens no
+ * connections and starts nothing, so the service, the backtest and the tests all run the very same graph.
+ *
+ * <pre>
+ * requests ─ decode (undecodable → dead letter, by Kafka Streams' handler) ─ triage (contract broken → dead letter)
+ *    ├─ re-key by account ─ 1 h window aggregate (RocksDB) ─ ACCOUNT_VOLUME ─ gate ─┐
+ *    └─ re-key by ip ────── 1 h window aggregate + HLL (RocksDB) ─ IP_FAN_IN ─ gate ─┴─ alerts
+ * </pre>
+ */
+public final class DistillguardTopology {
+
+    public static final String ACCOUNT_VOLUME_STORE = "account-volume-windows";
+    public static final String IP_FAN_IN_STORE = "ip-fan-in-windows";
+    public static final String ACCOUNT_ALERTS_EMITTED_STORE = "account-volume-alerts-emitted";
+    public static final String IP_ALERTS_EMITTED_STORE = "ip-fan-in-alerts-emitted";
+    public static final String BY_ACCOUNT_REPARTITION = "requests-by-account";
+    public static final String BY_IP_REPARTITION = "requests-by-ip";
+
+    private DistillguardTopology() {
+    }
+
+    /**
+     * Streams settings the topology depends on: event-time extraction happens at the source, and undecodable
+     * records go to the dead-letter topic. The service adds these to its own configuration; tests do the same.
+     */
+    public static Map<String, Object> requiredStreamsConfig(DetectionConfig config) {
+        return Map.of(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class,
+                StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
+    }
+
+    public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
+                                 Serde<DistillationAlert> alertSerde) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, config, requestSerde, alertSerde);
+        return builder.build();
+    }
+
+    public static void addTo(StreamsBuilder builder, DetectionConfig config, Serde<RequestEvent> requestSerde,
+                             Serde<DistillationAlert> alertSerde) {
+        // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
+        // re-keys where it needs to, so no key can fail to decode.
+        KStream<byte[], Triaged> triaged = builder
+                .stream(config.requestsTopic(), Consumed.with(Serdes.ByteArray(), requestSerde)
+                        .withTimestampExtractor(new EventTimeExtractor())
+                        .withName("requests-source"))
+                .processValues(() -> new RequestTriage<>(config), Named.as("triage"));
+
+        triaged.split(Named.as("triage-"))
+                .branch((key, t) -> !t.valid(), Branched.withConsumer(invalid -> invalid
+                        .mapValues(Triaged::event, Named.as("dead-letter-unwrap"))
+                        .to(config.deadLetterTopic(), Produced.with(Serdes.ByteArray(), requestSerde)
+                                .withName("dead-letter-sink")), "dead-letter"))
+                .defaultBranch(Branched.withConsumer(valid -> {
+                    KStream<byte[], RequestEvent> requests = valid.mapValues(Triaged::event, Named.as("valid-unwrap"));
+                    accountVolume(builder, requests, config, requestSerde, alertSerde);
+                    ipFanIn(builder, requests, config, requestSerde, alertSerde);
+                }, "valid"));
+    }
+
+    private static void accountVolume(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
+                                      Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde) {
+        AccountVolumeDetector detector = new AccountVolumeDetector(config);
+        builder.addStateStore(alertsEmittedStore(ACCOUNT_ALERTS_EMITTED_STORE, config.accountWindow(), config.grace()));
+        requests.selectKey((key, event) -> event.getAccountId(), Named.as("key-by-account"))
+                .repartition(Repartitioned.with(Serdes.String(), requestSerde).withName(BY_ACCOUNT_REPARTITION))
+                .groupByKey(Grouped.with(Serdes.String(), requestSerde))
+                .windowedBy(TimeWindows.ofSizeAndGrace(config.accountWindow(), config.grace()))
+                .aggregate(AccountVolumeDetector::empty, (account, event, stats) -> AccountVolumeDetector.add(event, stats),
+                        Named.as("account-volume-aggregate"),
+                        Materialized.<String, AccountWindowStats, WindowStore<Bytes, byte[]>>as(ACCOUNT_VOLUME_STORE)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(new AvroBinarySerde<>(AccountWindowStats.class)))
+                .toStream(Named.as("account-volume-updates"))
+                .mapValues(detector::evaluate, Named.as(AccountVolumeDetector.NAME))
+                .filter((key, alert) -> alert != null, Named.as("account-volume-fired"))
+                .processValues(() -> new AlertGate<>(ACCOUNT_ALERTS_EMITTED_STORE), Named.as("account-volume-gate"),
+                        ACCOUNT_ALERTS_EMITTED_STORE)
+                .selectKey((key, alert) -> Alerts.key(alert), Named.as("account-volume-alert-key"))
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("account-volume-alerts"));
+    }
+
+    private static void ipFanIn(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
+                                Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde) {
+        IpFanInDetector detector = new IpFanInDetector(config);
+        builder.addStateStore(alertsEmittedStore(IP_ALERTS_EMITTED_STORE, config.ipWindow(), config.grace()));
+        requests.selectKey((key, event) -> event.getIp(), Named.as("key-by-ip"))
+                .repartition(Repartitioned.with(Serdes.String(), requestSerde).withName(BY_IP_REPARTITION))
+                .groupByKey(Grouped.with(Serdes.String(), requestSerde))
+                .windowedBy(TimeWindows.ofSizeAndGrace(config.ipWindow(), config.grace()))
+                .aggregate(IpFanInDetector::empty, (ip, event, stats) -> detector.add(event, stats),
+                        Named.as("ip-fan-in-aggregate"),
+                        Materialized.<String, IpWindowStats, WindowStore<Bytes, byte[]>>as(IP_FAN_IN_STORE)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(new AvroBinarySerde<>(IpWindowStats.class)))
+                .toStream(Named.as("ip-fan-in-updates"))
+                .mapValues(detector::evaluate, Named.as(IpFanInDetector.NAME))
+                .filter((key, alert) -> alert != null, Named.as("ip-fan-in-fired"))
+                .processValues(() -> new AlertGate<>(IP_ALERTS_EMITTED_STORE), Named.as("ip-fan-in-gate"),
+                        IP_ALERTS_EMITTED_STORE)
+                .selectKey((key, alert) -> Alerts.key(alert), Named.as("ip-fan-in-alert-key"))
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("ip-fan-in-alerts"));
+    }
+
+    /**
+     * The gate's memory of emitted severities, at each alert's window start. It is kept one window longer than the
+     * aggregate it guards, so a window's record is still there for the last update that window can receive.
+     */
+    static StoreBuilder<WindowStore<String, Integer>> alertsEmittedStore(String name, Duration window, Duration grace) {
+        return Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(name, window.multipliedBy(2).plus(grace), window, false),
+                        Serdes.String(), Serdes.Integer())
+                .withCachingEnabled();
+    }
+}

@@ -1,0 +1,52 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.state.AccountWindowStats;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.kstream.Windowed;
+
+/** ACCOUNT_VOLUME: requests or tokens of one account in a window over their thresholds. */
+public final class AccountVolumeDetector {
+
+    public static final String NAME = "ACCOUNT_VOLUME";
+
+    private final DetectionConfig config;
+
+    public AccountVolumeDetector(DetectionConfig config) {
+        this.config = config;
+    }
+
+    public static AccountWindowStats empty() {
+        return new AccountWindowStats(0L, 0L, 0L, 0L);
+    }
+
+    public static AccountWindowStats add(RequestEvent request, AccountWindowStats stats) {
+        stats.setRequests(stats.getRequests() + 1);
+        stats.setPromptTokens(stats.getPromptTokens() + request.getPromptTokens());
+        stats.setCompletionTokens(stats.getCompletionTokens() + request.getCompletionTokens());
+        stats.setLastEventTime(Math.max(stats.getLastEventTime(), request.getEventTime().toEpochMilli()));
+        return stats;
+    }
+
+    /** The alert this window's figures warrant, or null when they are under both thresholds. */
+    public DistillationAlert evaluate(Windowed<String> account, AccountWindowStats stats) {
+        long tokens = stats.getPromptTokens() + stats.getCompletionTokens();
+        double requestRatio = (double) stats.getRequests() / config.accountRequestsThreshold();
+        double tokenRatio = (double) tokens / config.accountTokensThreshold();
+        double ratio = Math.max(requestRatio, tokenRatio);
+        if (ratio < 1) {
+            return null;
+        }
+        List<Evidence> evidence = new ArrayList<>(2);
+        evidence.add(Alerts.evidence("requests", stats.getRequests(), config.accountRequestsThreshold()));
+        evidence.add(Alerts.evidence("total_tokens", tokens, config.accountTokensThreshold()));
+        return Alerts.alert(NAME, SubjectType.ACCOUNT, account.key(),
+                account.window().start(), account.window().end(), stats.getLastEventTime(), ratio,
+                List.of(account.key()), 1, evidence, config.ruleVersion());
+    }
+}

@@ -1,0 +1,26 @@
+package io.distillguard.topology.validation;
+
+import io.distillguard.avro.RequestEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+
+/**
+ * Windows run on the time the API received the request (event_time), never on broker time.
+ *
+ * <p>A record with no usable event_time (a tombstone, or a time at or before the epoch) gets the partition's
+ * stream time instead of being dropped: Kafka Streams silently skips records with a negative timestamp, and
+ * such a record must reach the validator and the dead-letter topic rather than vanish.
+ */
+public final class EventTimeExtractor implements TimestampExtractor {
+
+    @Override
+    public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+        if (record.value() instanceof RequestEvent event && event.getEventTime() != null) {
+            long eventTime = event.getEventTime().toEpochMilli();
+            if (eventTime > 0) {
+                return eventTime;
+            }
+        }
+        return partitionTime >= 0 ? partitionTime : Math.max(0, record.timestamp());
+    }
+}

@@ -1,0 +1,79 @@
+package io.distillguard.topology.validation;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.DetectionConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Checks each decoded request against the contract. A valid one is sanitised (ip normalised, SimHash computed
+ * from prompt_text when the gateway sent none, prompt_text dropped so it is never stored or forwarded). An invalid
+ * one is marked with the dead-letter headers (reason, source topic, partition, offset) for the dead-letter branch.
+ */
+public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent, RequestTriage.Triaged> {
+
+    /** A request and, when it broke the contract, why. */
+    public record Triaged(RequestEvent event, String problem) {
+        public boolean valid() {
+            return problem == null;
+        }
+    }
+
+    private final RequestValidator validator;
+    private FixedKeyProcessorContext<K, Triaged> context;
+
+    public RequestTriage(DetectionConfig config) {
+        this.validator = new RequestValidator(config);
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<K, Triaged> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<K, RequestEvent> record) {
+        RequestEvent event = record.value();
+        String problem = validator.problemWith(event, System.currentTimeMillis());
+        if (problem != null) {
+            markDeadLetter(record.headers(), problem);
+            if (event != null) {
+                event.setPromptText(null);
+            }
+            context.forward(record.withValue(new Triaged(event, problem)));
+            return;
+        }
+        context.forward(record.withValue(new Triaged(sanitise(event), null)));
+    }
+
+    static RequestEvent sanitise(RequestEvent event) {
+        event.setIp(IpAddresses.normalise(event.getIp()));
+        if (event.getPromptSimhash() == null && event.getPromptText() != null) {
+            event.setPromptSimhash(PromptFingerprint.simHash(event.getPromptText()));
+        }
+        event.setPromptText(null);
+        return event;
+    }
+
+    private void markDeadLetter(Headers headers, String problem) {
+        Optional<RecordMetadata> source = context.recordMetadata();
+        headers.add(DeadLetterHeaders.REASON, bytes(problem));
+        headers.add(DeadLetterHeaders.STAGE, bytes("CONTRACT"));
+        headers.add(DeadLetterHeaders.EXCEPTION, bytes("io.distillguard.ContractViolation"));
+        headers.add(DeadLetterHeaders.MESSAGE, bytes(problem));
+        source.ifPresent(meta -> {
+            headers.add(DeadLetterHeaders.TOPIC, bytes(meta.topic()));
+            headers.add(DeadLetterHeaders.PARTITION, bytes(Integer.toString(meta.partition())));
+            headers.add(DeadLetterHeaders.OFFSET, bytes(Long.toString(meta.offset())));
+        });
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
