@@ -43,6 +43,7 @@ public class DeadLetterDeserializationHandler extends LogAndContinueExceptionHan
             dlq.headers().add(DeadLetterHeaders.STAGE, "DESERIALIZATION".getBytes(StandardCharsets.UTF_8));
         }
         DEAD_LETTERED.incrementAndGet();
+        LOG.warn("Dead-lettered {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), reason);
         return response;
     }
 

@@ -1,0 +1,145 @@
+package io.distillguard.service;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroSerde;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running detector: the topology on a KafkaStreams instance, wired from a {@link ServiceConfig}.
+ *
+ * <p>Seams as in Kafka's own examples: {@link #streamsConfig} and {@link #topology} are what tests build from,
+ * and {@link #start} is the thin part that talks to a cluster.
+ */
+public final class DistillguardService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DistillguardService.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    private DistillguardService(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Kafka Streams settings: the configured ones, plus what the topology itself requires. */
+    public static Properties streamsConfig(ServiceConfig config) {
+        Properties props = config.kafkaProperties();
+        if (props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
+            throw new org.apache.kafka.common.config.ConfigException("Missing \"bootstrap.servers\" (environment "
+                    + ServiceConfig.envName(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ")");
+        }
+        props.putAll(DistillguardTopology.requiredStreamsConfig(config.detection()));
+        return props;
+    }
+
+    public static Topology topology(ServiceConfig config) {
+        Map<String, String> serdeConfig = config.serdeConfig();
+        return DistillguardTopology.build(config.detection(),
+                SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig),
+                SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig));
+    }
+
+    /** Creates missing topics (when {@code topics.create} is true), then starts processing. */
+    public static DistillguardService start(ServiceConfig config) {
+        Properties props = streamsConfig(config);
+        if (Boolean.parseBoolean(config.get(ServiceConfig.TOPICS_CREATE))) {
+            createTopics(props, config);
+        }
+        KafkaStreams streams = new KafkaStreams(topology(config), props);
+        DistillguardService service = new DistillguardService(streams);
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                service.running.countDown();
+            }
+        });
+        // A stream thread that dies (a bug, an unavailable registry) is replaced and resumes from its last commit,
+        // so one failure does not stop detection; the log says what happened.
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread failed; replacing it. Cause: {}", e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        LOG.info("Starting Distillguard (application.id={}, bootstrap.servers={}, processing.guarantee={})",
+                props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+                props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        streams.start();
+        return service;
+    }
+
+    /** Creates the requests, alerts and dead-letter topics where missing. */
+    public static void createTopics(Properties kafkaProps, ServiceConfig config) {
+        DetectionConfig detection = config.detection();
+        int partitions = Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS));
+        short replication = Short.parseShort(config.get(ServiceConfig.TOPICS_REPLICATION_FACTOR));
+        List<NewTopic> wanted = new ArrayList<>();
+        for (String name : List.of(detection.requestsTopic(), detection.alertsTopic(), detection.deadLetterTopic())) {
+            wanted.add(replication > 0 ? new NewTopic(name, partitions, replication)
+                    : new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
+        }
+        Properties adminProps = new Properties();
+        kafkaProps.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
+                adminProps.put(k, v);
+            }
+        });
+        try (Admin admin = Admin.create(adminProps)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Cannot create topics: " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Timed out creating topics: is the cluster at "
+                    + kafkaProps.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + " reachable?", e);
+        }
+    }
+
+    /** Waits until Kafka Streams reaches RUNNING for the first time. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Flushes state, commits, and leaves the group so partitions move to other instances at once. */
+    @Override
+    public void close() {
+        LOG.info("Stopping Distillguard");
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+    }
+}

@@ -1,0 +1,170 @@
+package io.distillguard.service.config;
+
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.topology.DetectionConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The service's configuration, from four sources in rising precedence: built-in defaults, a properties file
+ * ({@code --config}), environment variables, then command-line options. A key {@code a.b-c} is set by the
+ * environment variable {@code DISTILLGUARD_A_B_C}. An unknown {@code DISTILLGUARD_*} variable is an error, not
+ * silently ignored: a typo in a deployment must not quietly run with defaults.
+ *
+ * <p>Keys are Distillguard's own (detection rules, topics, {@code topics.*}), serde keys ({@code schema.registry.*},
+ * {@code basic.auth.*}, {@code auto.register.schemas}), and any Kafka Streams, consumer, producer or admin client
+ * key ({@code bootstrap.servers}, {@code num.stream.threads}, {@code security.protocol}, ...), passed through.
+ */
+public final class ServiceConfig {
+
+    public static final String ENV_PREFIX = "DISTILLGUARD_";
+    /** Variables the launcher and tests read themselves; not configuration keys. */
+    private static final Set<String> RESERVED_ENV = Set.of("DISTILLGUARD_HOME", "DISTILLGUARD_JAVA_OPTS", "DISTILLGUARD_LOG_LEVEL");
+    private static final String RESERVED_ENV_PREFIX = "DISTILLGUARD_TEST_";
+
+    public static final String TOPICS_CREATE = "topics.create";
+    public static final String TOPICS_PARTITIONS = "topics.partitions";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication-factor";
+
+    private final Map<String, String> values;
+
+    private ServiceConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Service defaults, beyond the detection rules' own. */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard");
+        d.put(StreamsConfig.STATE_DIR_CONFIG, "state");
+        d.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        d.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
+        d.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        d.put(TOPICS_CREATE, "true");
+        d.put(TOPICS_PARTITIONS, "4");
+        d.put(TOPICS_REPLICATION_FACTOR, "-1");
+        d.putAll(DetectionConfig.defaults());
+        return d;
+    }
+
+    /**
+     * @param file a properties file, or null
+     * @param env the process environment (passed in, so tests need not change the real one)
+     * @param overrides command-line values, highest precedence
+     */
+    public static ServiceConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>(defaults());
+        if (file != null) {
+            Properties props = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
+            }
+            props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
+        }
+        Map<String, String> keyByEnvName = new LinkedHashMap<>();
+        for (String key : knownKeys(values.keySet())) {
+            keyByEnvName.put(envName(key), key);
+        }
+        new TreeSet<>(env.keySet()).forEach(name -> {
+            if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.contains(name) || name.startsWith(RESERVED_ENV_PREFIX)) {
+                return;
+            }
+            String key = keyByEnvName.get(name);
+            if (key == null) {
+                throw new ConfigException("Unknown environment variable " + name
+                        + ": it matches no configuration key (see the README's configuration reference)");
+            }
+            values.put(key, env.get(name).trim());
+        });
+        overrides.forEach((k, v) -> {
+            if (v != null) {
+                values.put(k, v);
+            }
+        });
+        DetectionConfig.fromProperties(asProperties(values));
+        return new ServiceConfig(values);
+    }
+
+    /** {@code a.b-c} → {@code DISTILLGUARD_A_B_C}. */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase().replace('.', '_').replace('-', '_');
+    }
+
+    private static Set<String> knownKeys(Set<String> present) {
+        Set<String> keys = new TreeSet<>(present);
+        keys.addAll(StreamsConfig.configDef().names());
+        keys.addAll(ConsumerConfig.configNames());
+        keys.addAll(ProducerConfig.configNames());
+        keys.addAll(AdminClientConfig.configNames());
+        keys.addAll(Set.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, SchemaRegistryClients.URL,
+                SchemaRegistryClients.AUTO_REGISTER, SchemaRegistryClients.BASIC_AUTH_SOURCE,
+                SchemaRegistryClients.BASIC_AUTH_USER_INFO, SchemaRegistryClients.TRUSTSTORE_LOCATION,
+                SchemaRegistryClients.TRUSTSTORE_PASSWORD, SchemaRegistryClients.TRUSTSTORE_TYPE,
+                SchemaRegistryClients.KEYSTORE_LOCATION, SchemaRegistryClients.KEYSTORE_PASSWORD,
+                SchemaRegistryClients.KEYSTORE_TYPE, SchemaRegistryClients.CONNECT_TIMEOUT_MS,
+                SchemaRegistryClients.REQUEST_TIMEOUT_MS));
+        return keys;
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public Map<String, String> asMap() {
+        return Map.copyOf(values);
+    }
+
+    public DetectionConfig detection() {
+        return DetectionConfig.fromProperties(asProperties(values));
+    }
+
+    /** Settings for the serdes (registry URL, credentials, TLS, auto-registration). */
+    public Map<String, String> serdeConfig() {
+        Map<String, String> serde = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("schema.registry.") || k.startsWith("basic.auth.") || k.equals(SchemaRegistryClients.AUTO_REGISTER)) {
+                serde.put(k, v);
+            }
+        });
+        if (!serde.containsKey(SchemaRegistryClients.URL)) {
+            throw new ConfigException("Missing \"" + SchemaRegistryClients.URL + "\" (environment "
+                    + envName(SchemaRegistryClients.URL) + "): a schema registry URL, or mock://<scope> for an in-memory one");
+        }
+        return serde;
+    }
+
+    /** Every key that is not Distillguard's own or the serdes': Kafka Streams and client settings. */
+    public Properties kafkaProperties() {
+        Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
+        own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR));
+        Properties props = new Properties();
+        values.forEach((k, v) -> {
+            if (!own.contains(k) && !k.startsWith("schema.registry.") && !k.startsWith("basic.auth.")
+                    && !k.equals(SchemaRegistryClients.AUTO_REGISTER)) {
+                props.setProperty(k, v);
+            }
+        });
+        return props;
+    }
+
+    public static Properties asProperties(Map<String, String> values) {
+        Properties props = new Properties();
+        props.putAll(values);
+        return props;
+    }
+}

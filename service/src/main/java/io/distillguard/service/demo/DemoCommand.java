@@ -1,0 +1,302 @@
+package io.distillguard.service.demo;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.cli.DurationConverter;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.embedded.EmbeddedKafkaBroker;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.validation.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code distillguard demo}: a real broker (embedded unless one is configured), a schema registry, the service,
+ * and a generator of benign and attack traffic; prints alerts as they arrive and a summary at the end.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the detector against generated benign and attack traffic on a real Kafka broker "
+                + "(started here in KRaft mode unless bootstrap.servers is configured).")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long to generate traffic (e.g. 60s, 5m). Default: ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(names = "--rate", defaultValue = "200", description = "Events per second. Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the traffic generator. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--config", description = "Properties file; environment variables DISTILLGUARD_* override it.")
+    Path configFile;
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        if (rate <= 0 || duration.isNegative() || duration.isZero()) {
+            System.err.println("--rate and --duration must be positive");
+            return 2;
+        }
+        Thread hook = new Thread(() -> {
+            stopping.set(true);
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runDemo();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int runDemo() throws Exception {
+        ServiceConfig base = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        EmbeddedKafkaBroker broker = null;
+        EmbeddedSchemaRegistry registry = null;
+        Path stateDir = Files.createTempDirectory("distillguard-demo-state-");
+        DistillguardService service = null;
+        try {
+            Map<String, String> overrides = new HashMap<>();
+            if (base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
+                System.out.println("Starting an embedded Apache Kafka broker (KRaft, single node)...");
+                broker = EmbeddedKafkaBroker.start();
+                overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            }
+            if (base.get(SchemaRegistryClients.URL) == null) {
+                registry = EmbeddedSchemaRegistry.start();
+                overrides.put(SchemaRegistryClients.URL, registry.url());
+            }
+            overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-demo-" + ProcessHandle.current().pid());
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
+            DetectionConfig detection = config.detection();
+            String bootstrap = config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+            System.out.printf("Kafka at %s, schema registry at %s%n", bootstrap, config.get(SchemaRegistryClients.URL));
+
+            service = DistillguardService.start(config);
+            if (!service.awaitRunning(Duration.ofSeconds(90))) {
+                System.err.println("The service did not reach RUNNING within 90 s");
+                return 1;
+            }
+            System.out.printf("Distillguard is running. Generating %d events/s for %s; alerts follow.%n%n", rate,
+                    duration);
+
+            Summary summary = new Summary();
+            Thread alertReader = startReader("alerts", () -> readAlerts(config, detection, summary));
+            Thread deadLetterReader = startReader("dead-letters", () -> readDeadLetters(config, detection, summary));
+            generate(config, detection, summary);
+            awaitDrain(summary);
+            stopping.set(true);
+            alertReader.join(10_000);
+            deadLetterReader.join(10_000);
+            summary.print(System.out);
+            return 0;
+        } finally {
+            if (service != null) {
+                service.close();
+            }
+            if (registry != null) {
+                registry.close();
+            }
+            if (broker != null) {
+                System.out.println("Stopping the embedded broker...");
+                broker.close();
+            }
+            deleteQuietly(stateDir);
+        }
+    }
+
+    private void generate(ServiceConfig config, DetectionConfig detection, Summary summary) {
+        TrafficGenerator generator = new TrafficGenerator(seed);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(config.serdeConfig(), false);
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer);
+             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            long total = duration.toSeconds() * rate;
+            long intervalNanos = 1_000_000_000L / rate;
+            for (long i = 0; i < total && !stopping.get(); i++) {
+                long due = start + i * intervalNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                TrafficGenerator.Generated generated = generator.next(System.currentTimeMillis());
+                producer.send(new ProducerRecord<>(detection.requestsTopic(), null,
+                        generated.event().getEventTime().toEpochMilli(), generated.event().getAccountId(),
+                        generated.event()));
+                summary.produced(generated.kind().name());
+                // Now and then a record that is not Avro at all: a misconfigured gateway.
+                if (i % 5000 == 2500) {
+                    raw.send(new ProducerRecord<>(detection.requestsTopic(),
+                            "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8)));
+                    summary.produced("UNDECODABLE");
+                }
+            }
+            producer.flush();
+            raw.flush();
+        }
+    }
+
+    private void readAlerts(ServiceConfig config, DetectionConfig detection, Summary summary) {
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(config.serdeConfig(), false);
+        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(
+                consumerProps(config, "alerts"), new StringDeserializer(), deserializer)) {
+            consumer.subscribe(List.of(detection.alertsTopic()));
+            while (!stopping.get()) {
+                for (ConsumerRecord<String, DistillationAlert> record : consumer.poll(Duration.ofMillis(200))) {
+                    System.out.println("ALERT " + AlertFormatter.line(record.value()));
+                    summary.alert(record.value());
+                }
+            }
+        }
+    }
+
+    private void readDeadLetters(ServiceConfig config, DetectionConfig detection, Summary summary) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                consumerProps(config, "dead-letters"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(detection.deadLetterTopic()));
+            while (!stopping.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    Header reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
+                    summary.deadLetter(reason == null ? "(no reason header)"
+                            : new String(reason.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    private static Properties consumerProps(ServiceConfig config, String name) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "distillguard-demo-" + name + "-" + ProcessHandle.current().pid());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Only what the service committed: under exactly-once, aborted output must never reach a consumer.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
+    }
+
+    /** Gives the service time to process the tail of the traffic: until nothing new has arrived for 5 s (max 60 s). */
+    private void awaitDrain(Summary summary) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long lastCount = -1;
+        long quietSince = System.nanoTime();
+        while (!stopping.get() && System.nanoTime() < deadline) {
+            long count = summary.outputs();
+            if (count != lastCount) {
+                lastCount = count;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > Duration.ofSeconds(5).toNanos()) {
+                return;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+        }
+    }
+
+    private static Thread startReader(String name, Runnable body) {
+        Thread thread = new Thread(body, "demo-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // A leftover temporary directory is harmless.
+        }
+    }
+
+    /** What the demo sent and saw, for the closing summary. */
+    static final class Summary {
+        private final Map<String, AtomicLong> produced = new ConcurrentHashMap<>();
+        private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+        private final Map<String, AtomicLong> alerts = new ConcurrentHashMap<>();
+        private final AtomicLong outputs = new AtomicLong();
+
+        void produced(String kind) {
+            produced.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        }
+
+        void deadLetter(String reason) {
+            // Group by the reason's shape, not its exact values, so the summary stays short.
+            String kind = reason.replaceAll("-?\\d+(\\.\\d+)*", "N").replaceAll("\"[^\"]*\"", "\"...\"");
+            deadLetters.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+            outputs.incrementAndGet();
+        }
+
+        void alert(DistillationAlert alert) {
+            alerts.computeIfAbsent(alert.getDetector() + " " + alert.getSeverity(), k -> new AtomicLong()).incrementAndGet();
+            outputs.incrementAndGet();
+        }
+
+        long outputs() {
+            return outputs.get();
+        }
+
+        void print(java.io.PrintStream out) {
+            long in = produced.values().stream().mapToLong(AtomicLong::get).sum();
+            long dead = deadLetters.values().stream().mapToLong(AtomicLong::get).sum();
+            long alertCount = alerts.values().stream().mapToLong(AtomicLong::get).sum();
+            out.println();
+            out.println("=== Distillguard demo summary ===");
+            out.printf("Events in:       %d %s%n", in, new TreeMap<>(snapshot(produced)));
+            out.printf("Dead-lettered:   %d%n", dead);
+            new TreeMap<>(snapshot(deadLetters)).forEach((k, v) -> out.printf("  %6d  %s%n", v, k));
+            out.printf("Alerts:          %d%n", alertCount);
+            new TreeMap<>(snapshot(alerts)).forEach((k, v) -> out.printf("  %6d  %s%n", v, k));
+        }
+
+        private static Map<String, Long> snapshot(Map<String, AtomicLong> counts) {
+            Map<String, Long> copy = new HashMap<>();
+            counts.forEach((k, v) -> copy.put(k, v.get()));
+            return copy;
+        }
+    }
+}
