@@ -21,6 +21,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -57,12 +58,16 @@ public final class DistillguardTopology {
     }
 
     /**
-     * Streams settings the topology depends on: event-time extraction happens at the source, and undecodable
-     * records go to the dead-letter topic. The service adds these to its own configuration; tests do the same.
+     * Streams settings the topology depends on: records that cannot be decoded, and records that make a processor
+     * throw, go to the dead-letter topic (with their original bytes and the exception in headers) instead of
+     * stopping the stream thread; one bad record must never halt detection or loop a thread on replacement.
+     * The service adds these to its own configuration; tests do the same.
      */
     public static Map<String, Object> requiredStreamsConfig(DetectionConfig config) {
         return Map.of(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class,
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
     }
 

@@ -38,6 +38,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final String expectedAuthorization;
     private final int requestedPort;
     private HttpServer server;
+    private int pausedPort;
 
     private EmbeddedSchemaRegistry(InMemorySchemaRegistry registry, int port, String basicAuthUserInfo) {
         this.registry = registry;
@@ -78,8 +79,6 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             pausedPort = port;
         }
     }
-
-    private int pausedPort;
 
     /** Answers again on the same port after {@link #pause()}. */
     public void resume() {

@@ -1,0 +1,86 @@
+package io.distillguard.service.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillguard.topology.DetectionConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDefaultToExactlyOnceAndDocumentedDetectionSettings() {
+        ServiceConfig config = ServiceConfig.load(null, Map.of(), Map.of());
+
+        assertThat(config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(config.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("distillguard");
+        assertThat(config.detection().accountWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.detection().requestsTopic()).isEqualTo("requests");
+    }
+
+    @Test
+    void shouldApplyFileThenEnvironmentThenCommandLine() throws Exception {
+        Path file = dir.resolve("distillguard.properties");
+        Files.writeString(file, """
+                bootstrap.servers=file:9092
+                detector.account-volume.requests-threshold=500
+                topic.alerts=alerts-from-file
+                commit.interval.ms=250
+                """);
+        Map<String, String> env = Map.of(
+                "DISTILLGUARD_DETECTOR_ACCOUNT_VOLUME_REQUESTS_THRESHOLD", "700",
+                "DISTILLGUARD_TOPIC_ALERTS", "alerts-from-env",
+                "DISTILLGUARD_HOME", "/opt/distillguard",
+                "PATH", "/usr/bin");
+
+        ServiceConfig config = ServiceConfig.load(file, env, Map.of(DetectionConfig.ALERTS_TOPIC, "alerts-from-cli"));
+
+        assertThat(config.get("bootstrap.servers")).isEqualTo("file:9092");
+        assertThat(config.detection().accountRequestsThreshold()).isEqualTo(700);
+        assertThat(config.detection().alertsTopic()).isEqualTo("alerts-from-cli");
+        Properties kafka = config.kafkaProperties();
+        assertThat(kafka.getProperty("commit.interval.ms")).isEqualTo("250");
+        assertThat(kafka).doesNotContainKey(DetectionConfig.ALERTS_TOPIC);
+    }
+
+    @Test
+    void shouldAcceptAnyKafkaStreamsKeyFromTheEnvironment() {
+        ServiceConfig config = ServiceConfig.load(null, Map.of("DISTILLGUARD_NUM_STANDBY_REPLICAS", "1",
+                "DISTILLGUARD_SCHEMA_REGISTRY_URL", "http://registry:8081"), Map.of());
+
+        assertThat(config.kafkaProperties().getProperty("num.standby.replicas")).isEqualTo("1");
+        assertThat(config.serdeConfig()).containsEntry("schema.registry.url", "http://registry:8081");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownDistillguardEnvironmentVariable() {
+        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of("DISTILLGUARD_BOOTSTRAP_SERVER", "x:9092"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DISTILLGUARD_BOOTSTRAP_SERVER");
+    }
+
+    @Test
+    void shouldRefuseAMalformedDurationNamingTheKey() {
+        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.ACCOUNT_WINDOW, "an hour")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DetectionConfig.ACCOUNT_WINDOW);
+    }
+
+    @Test
+    void shouldRequireARegistryUrlForTheSerdes() {
+        ServiceConfig config = ServiceConfig.load(null, Map.of(), Map.of());
+        assertThatThrownBy(config::serdeConfig).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DISTILLGUARD_SCHEMA_REGISTRY_URL");
+    }
+}

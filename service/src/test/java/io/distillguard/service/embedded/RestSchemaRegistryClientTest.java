@@ -1,0 +1,96 @@
+package io.distillguard.service.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.registry.RestSchemaRegistryClient;
+import io.distillguard.serdes.registry.SchemaRegistryException;
+import io.distillguard.serdes.registry.SchemaRegistryUnavailableException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written REST client against a registry over real HTTP on loopback. */
+class RestSchemaRegistryClientTest {
+
+    private EmbeddedSchemaRegistry registry;
+
+    @AfterEach
+    void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static RestSchemaRegistryClient client(String url, String userInfo) {
+        return new RestSchemaRegistryClient(List.of(URI.create(url)), userInfo, null, Duration.ofSeconds(2),
+                Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldRegisterLookUpAndFetchSchemasById() {
+        registry = EmbeddedSchemaRegistry.start();
+        RestSchemaRegistryClient client = client(registry.url(), null);
+
+        int id = client.register("requests-value", RequestEvent.getClassSchema());
+        int again = client.register("requests-value", RequestEvent.getClassSchema());
+        int alertId = client.register("alerts-value", DistillationAlert.getClassSchema());
+
+        assertThat(again).isEqualTo(id);
+        assertThat(alertId).isNotEqualTo(id);
+        assertThat(client(registry.url(), null).idOf("requests-value", RequestEvent.getClassSchema())).isEqualTo(id);
+        assertThat(client(registry.url(), null).schemaById(alertId)).isEqualTo(DistillationAlert.getClassSchema());
+    }
+
+    @Test
+    void shouldReportUnknownIdsAndSubjectsWithConfluentErrorCodes() {
+        registry = EmbeddedSchemaRegistry.start();
+        RestSchemaRegistryClient client = client(registry.url(), null);
+
+        assertThatThrownBy(() -> client.schemaById(999)).isInstanceOfSatisfying(SchemaRegistryException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(40403));
+        assertThatThrownBy(() -> client.idOf("nope-value", RequestEvent.getClassSchema()))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
+    }
+
+    @Test
+    void shouldRefuseAnIncompatibleSchemaWith409() {
+        registry = EmbeddedSchemaRegistry.start();
+        RestSchemaRegistryClient client = client(registry.url(), null);
+        client.register("requests-value", RequestEvent.getClassSchema());
+        Schema withNewRequiredField = new Schema.Parser().parse(RequestEvent.getClassSchema().toString()
+                .replace("{\"name\":\"status\"", "{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"status\""));
+
+        assertThat(client.isCompatible("requests-value", withNewRequiredField)).isFalse();
+        assertThatThrownBy(() -> client.register("requests-value", withNewRequiredField))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
+    }
+
+    @Test
+    void shouldSendBasicAuthAndReportRefusal() {
+        registry = EmbeddedSchemaRegistry.start(0, "svc:secret");
+
+        assertThat(client(registry.url(), "svc:secret").register("r-value", RequestEvent.getClassSchema())).isPositive();
+        assertThatThrownBy(() -> client(registry.url(), "svc:wrong").schemaById(1))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+    }
+
+    @Test
+    void shouldReportAnUnreachableRegistryAsRetriableAndRecoverWhenItReturns() {
+        registry = EmbeddedSchemaRegistry.start();
+        int id = client(registry.url(), null).register("r-value", RequestEvent.getClassSchema());
+        RestSchemaRegistryClient fresh = client(registry.url(), null);
+        registry.pause();
+
+        assertThatThrownBy(() -> fresh.schemaById(id)).isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("unreachable");
+
+        registry.resume();
+        assertThat(fresh.schemaById(id)).isEqualTo(RequestEvent.getClassSchema());
+    }
+}

@@ -1,0 +1,137 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks the wire format and the registry protocol against Confluent's own JavaScript client
+ * ({@code @confluentinc/schemaregistry} from npm, installed by {@code .ci/run}): it registers and serializes a
+ * RequestEvent that our deserializer reads, and reads an alert that our serializer wrote, both through the same
+ * HTTP registry. Confluent's Java client and registry are not obtainable here; this is the independent check.
+ */
+class ConfluentJsClientCompatibilityIT {
+
+    private static final Path JS_DIR = Path.of("src", "test", "js").toAbsolutePath();
+    private static final Path REQUEST_SCHEMA = Path.of("..", "avro", "src", "main", "avro", "RequestEvent.avsc")
+            .toAbsolutePath().normalize();
+
+    private EmbeddedSchemaRegistry registry;
+    private Map<String, String> serdeConfig;
+
+    @BeforeEach
+    void start() {
+        assertThat(JS_DIR.resolve("node_modules/@confluentinc/schemaregistry"))
+                .as("Confluent's JS client is installed (npm ci --prefix service/src/test/js; .ci/run does it)")
+                .exists();
+        registry = EmbeddedSchemaRegistry.start();
+        serdeConfig = Map.of(SchemaRegistryClients.URL, registry.url());
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    @Test
+    void shouldReadARequestEventThatConfluentsJsClientRegisteredAndSerialized() throws Exception {
+        String hex = node("serialize-request", "gateway-requests", REQUEST_SCHEMA.toString()).trim();
+        byte[] bytes = HexFormat.of().parseHex(hex);
+
+        assertThat(bytes[0]).as("magic byte").isZero();
+        assertThat(registry.contents().subjects()).containsExactly("gateway-requests-value");
+
+        SpecificAvroDeserializer<RequestEvent> deserializer = new SpecificAvroDeserializer<>(RequestEvent.class);
+        deserializer.configure(serdeConfig, false);
+        RequestEvent event = deserializer.deserialize("gateway-requests", bytes);
+
+        assertThat(event.getEventId()).isEqualTo("js-evt-1");
+        assertThat(event.getEventTime()).isEqualTo(Instant.ofEpochMilli(1764300000000L));
+        assertThat(event.getAccountId()).isEqualTo("acct-from-js");
+        assertThat(event.getOrgId()).isEqualTo("org-js");
+        assertThat(event.getApiKeyId()).isNull();
+        assertThat(event.getIp()).isEqualTo("2001:db8::42");
+        assertThat(event.getAsn()).isEqualTo(64500);
+        assertThat(event.getAccountCreatedAt()).isEqualTo(Instant.ofEpochMilli(1700000000000L));
+        assertThat(event.getPromptTokens()).isEqualTo(321);
+        assertThat(event.getCompletionTokens()).isEqualTo(4321);
+        assertThat(event.getReasoningRequested()).isTrue();
+        assertThat(event.getCapability()).isEqualTo("coding");
+        assertThat(event.getPromptSimhash()).isEqualTo(123456789L);
+        assertThat(event.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldLetConfluentsJsClientReadAnAlertThatOurSerializerWrote() throws Exception {
+        DistillationAlert alert = DistillationAlert.newBuilder()
+                .setAlertId("a-1")
+                .setDetector("IP_FAN_IN")
+                .setSeverity(Severity.HIGH)
+                .setScore(0.85)
+                .setSubjectType(SubjectType.IP)
+                .setSubjectId("198.51.100.10")
+                .setWindowStart(Instant.ofEpochMilli(1764298800000L))
+                .setWindowEnd(Instant.ofEpochMilli(1764302400000L))
+                .setTriggerEventTime(Instant.ofEpochMilli(1764300000000L))
+                .setAccounts(List.of("acct-1", "acct-2"))
+                .setAccountsTotal(84)
+                .setEvidence(List.of(new Evidence("distinct_accounts", 84.0, 25.0)))
+                .setRuleVersion("foundation-1")
+                .setEmittedAt(Instant.ofEpochMilli(1764300000100L))
+                .build();
+        SpecificAvroSerializer<DistillationAlert> serializer = new SpecificAvroSerializer<>(DistillationAlert.class);
+        serializer.configure(serdeConfig, false);
+        byte[] bytes = serializer.serialize("alerts", alert);
+
+        JsonNode decoded = new ObjectMapper().readTree(node("deserialize", "alerts", HexFormat.of().formatHex(bytes)));
+
+        assertThat(decoded.path("alert_id").asText()).isEqualTo("a-1");
+        assertThat(decoded.path("severity").asText()).isEqualTo("HIGH");
+        assertThat(decoded.path("subject_type").asText()).isEqualTo("IP");
+        assertThat(decoded.path("score").asDouble()).isEqualTo(0.85);
+        assertThat(decoded.path("accounts_total").asInt()).isEqualTo(84);
+        assertThat(decoded.path("accounts").get(1).asText()).isEqualTo("acct-2");
+        assertThat(decoded.path("evidence").get(0).path("signal").asText()).isEqualTo("distinct_accounts");
+        assertThat(decoded.path("evidence").get(0).path("threshold").asDouble()).isEqualTo(25.0);
+        assertThat(decoded.path("window_start").asLong()).isEqualTo(1764298800000L);
+    }
+
+    private String node(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("node", JS_DIR.resolve("compat.mjs").toString(),
+                registry.url()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("compat", ".out");
+        try {
+            Process process = new ProcessBuilder(command).directory(JS_DIR.toFile())
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("node finished").isTrue();
+            String output = Files.readString(out, StandardCharsets.UTF_8);
+            assertThat(process.exitValue()).as("node exit code; output:\n" + output).isZero();
+            return output;
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+}

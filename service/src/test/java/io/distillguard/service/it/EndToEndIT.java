@@ -1,0 +1,226 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.Severity;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.validation.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service on a real broker, end to end: Avro events in through the serde and the HTTP registry, alerts out,
+ * read back by a plain read_committed consumer; bad records dead-lettered with their reasons while good ones go on.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class EndToEndIT {
+
+    @TempDir
+    Path stateDir;
+
+    private EmbeddedSchemaRegistry registry;
+    private DistillguardService service;
+    private ServiceConfig config;
+    private DetectionConfig detection;
+    private String bootstrap;
+
+    @BeforeEach
+    void start(KafkaCluster cluster) throws Exception {
+        bootstrap = cluster.bootstrapServers();
+        registry = EmbeddedSchemaRegistry.start();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        overrides.put(SchemaRegistryClients.URL, registry.url());
+        overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "e2e-" + run);
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
+        overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
+        overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
+        overrides.put(DetectionConfig.ACCOUNT_REQUESTS_THRESHOLD, "20");
+        overrides.put(DetectionConfig.IP_DISTINCT_ACCOUNTS_THRESHOLD, "5");
+        config = ServiceConfig.load(null, Map.of(), overrides);
+        detection = config.detection();
+        service = DistillguardService.start(config);
+        assertThat(service.awaitRunning(Duration.ofSeconds(90))).as("service reaches RUNNING").isTrue();
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.close();
+        }
+        registry.close();
+    }
+
+    @Test
+    void shouldEmitAlertsOfBothDetectorsReadableByAPlainReadCommittedConsumer() {
+        long now = System.currentTimeMillis() - 60_000;
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            events.add(event("acct-heavy", "203.0.113." + (i % 3 + 1), now + i));
+        }
+        for (int i = 0; i < 6; i++) {
+            events.add(event("acct-proxy-" + i, "2001:db8::beef", now + i));
+        }
+        produce(events);
+
+        List<DistillationAlert> alerts = new ArrayList<>();
+        try (KafkaConsumer<String, DistillationAlert> consumer = alertConsumer()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    assertThat(r.key()).isEqualTo(r.value().getSubjectType() + ":" + r.value().getSubjectId());
+                    alerts.add(r.value());
+                });
+                assertThat(alerts).extracting(DistillationAlert::getDetector)
+                        .contains("ACCOUNT_VOLUME", "IP_FAN_IN");
+                assertThat(alerts).filteredOn(a -> a.getDetector().equals("ACCOUNT_VOLUME"))
+                        .extracting(DistillationAlert::getSeverity).contains(Severity.MEDIUM);
+            });
+        }
+        assertThat(alerts).filteredOn(a -> a.getDetector().equals("ACCOUNT_VOLUME"))
+                .allSatisfy(a -> assertThat(a.getSubjectId()).isEqualTo("acct-heavy"));
+        assertThat(alerts).filteredOn(a -> a.getDetector().equals("IP_FAN_IN")).singleElement().satisfies(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("2001:db8::beef");
+            // The alert fires at the first flush past the threshold; all six may have arrived by then.
+            assertThat(a.getAccountsTotal()).isBetween(5, 6);
+            assertThat(a.getAccounts()).hasSize(a.getAccountsTotal()).allMatch(id -> id.startsWith("acct-proxy-"));
+        });
+    }
+
+    @Test
+    void shouldDeadLetterBadRecordsWithReasonAndSourceAndKeepProcessingGoodOnes() throws Exception {
+        long now = System.currentTimeMillis() - 60_000;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(detection.requestsTopic(), 0, null, "{\"json\":true}".getBytes(StandardCharsets.UTF_8))).get();
+            raw.send(new ProducerRecord<>(detection.requestsTopic(), 0, null, new byte[] {0, 0, 0, 0x30, 0x39, 1})).get();
+            raw.send(new ProducerRecord<>(detection.requestsTopic(), 0, null, null)).get();
+        }
+        List<RequestEvent> events = new ArrayList<>();
+        events.add(event("acct-x", "300.1.1.1", now));
+        RequestEvent negative = event("acct-x", "198.51.100.3", now);
+        negative.setCompletionTokens(-10);
+        events.add(negative);
+        for (int i = 0; i < 20; i++) {
+            events.add(event("acct-after-bad", "198.51.100.4", now + i));
+        }
+        produce(events);
+
+        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(detection.deadLetterTopic()));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
+                assertThat(dead).hasSize(5);
+            });
+        }
+        assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON)).anySatisfy(
+                        reason -> assertThat(reason).contains("magic byte 0x7b"))
+                .anySatisfy(reason -> assertThat(reason).contains("Schema 12345 not found"))
+                .anySatisfy(reason -> assertThat(reason).contains("null value"))
+                .anySatisfy(reason -> assertThat(reason).contains("ip \"300.1.1.1\""))
+                .anySatisfy(reason -> assertThat(reason).contains("completion_tokens -10"));
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(header(r, DeadLetterHeaders.TOPIC)).isEqualTo(detection.requestsTopic());
+            assertThat(header(r, DeadLetterHeaders.PARTITION)).isNotNull();
+            assertThat(header(r, DeadLetterHeaders.OFFSET)).isNotNull();
+        });
+        assertThat(dead).filteredOn(r -> "DESERIALIZATION".equals(header(r, DeadLetterHeaders.STAGE)))
+                .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .as("undecodable records keep their original bytes").contains("{\"json\":true}");
+
+        try (KafkaConsumer<String, DistillationAlert> consumer = alertConsumer()) {
+            List<DistillationAlert> alerts = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> alerts.add(r.value()));
+                assertThat(alerts).extracting(DistillationAlert::getSubjectId).contains("acct-after-bad");
+            });
+        }
+    }
+
+    private void produce(List<RequestEvent> events) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(config.serdeConfig(), false);
+        try (KafkaProducer<byte[], RequestEvent> producer = new KafkaProducer<>(props, new ByteArraySerializer(), serializer)) {
+            for (RequestEvent event : events) {
+                producer.send(new ProducerRecord<>(detection.requestsTopic(), null, event));
+            }
+            producer.flush();
+        }
+    }
+
+    private KafkaConsumer<String, DistillationAlert> alertConsumer() {
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(config.serdeConfig(), false);
+        KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(consumerProps(), new StringDeserializer(),
+                deserializer);
+        consumer.subscribe(List.of(detection.alertsTopic()));
+        return consumer;
+    }
+
+    private Properties consumerProps() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
+    }
+
+    static RequestEvent event(String account, String ip, long eventTime) {
+        return RequestEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setAccountId(account)
+                .setIp(ip)
+                .setModel("frontier-2")
+                .setEndpoint("/v1/messages")
+                .setPromptTokens(200)
+                .setCompletionTokens(900)
+                .setStatus(200)
+                .build();
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
