@@ -50,10 +50,10 @@ public final class KafkaClusterExtension implements BeforeAllCallback, Parameter
         if (external != null && !external.isBlank()) {
             cluster = new StartedCluster(external, "external cluster at " + external, () -> { });
         } else if (dockerAvailable()) {
-            KafkaContainer container = new KafkaContainer("apache/kafka:" + AppInfoParser.getVersion());
+            KafkaContainer container = new KafkaContainer(ContainerImages.KAFKA);
             container.start();
             cluster = new StartedCluster(container.getBootstrapServers(),
-                    "Testcontainers apache/kafka:" + AppInfoParser.getVersion(), container::stop);
+                    "Testcontainers " + ContainerImages.KAFKA, container::stop);
         } else {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
             cluster = new StartedCluster(broker.bootstrapServers(), "embedded Apache Kafka "
