@@ -1,0 +1,43 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.service.demo.DemoCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code distillguard demo} as a user runs it: it starts its own broker (the embedded default), and must show
+ * alerts of both detectors, dead letters and the summary, then leave no broker process behind.
+ */
+class DemoIT {
+
+    @Test
+    void shouldShowAlertsOfBothDetectorsAndASummaryThenStopItsBroker() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exitCode;
+        try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(tee);
+            exitCode = new CommandLine(new DemoCommand()).execute("--duration", "25s", "--rate", "400");
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        original.println(output);
+
+        assertThat(exitCode).isZero();
+        assertThat(output).contains("Starting an embedded Apache Kafka broker");
+        assertThat(output).containsPattern("ALERT \\w+ +ACCOUNT_VOLUME +ACCOUNT:acct-scraper-");
+        assertThat(output).containsPattern("ALERT \\w+ +IP_FAN_IN +IP:198\\.51\\.100\\.1[0-3]");
+        assertThat(output).doesNotContain("acct-user-").doesNotContain("acct-student-");
+        assertThat(output).contains("=== Distillguard demo summary ===");
+        assertThat(output).containsPattern("Dead-lettered: +[1-9]");
+        assertThat(ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("BrokerProcessMain")))
+                .as("no embedded broker left running").isEmpty();
+    }
+}
