@@ -22,6 +22,11 @@ public final class BrokerProcessMain {
         String clusterId = args[2];
         long parentPid = Long.parseLong(args[3]);
 
+        // Ctrl-C in a terminal signals the whole foreground process group, this JVM included. The broker must
+        // outlive that signal until the service has committed and left its group; the parent stops it with
+        // SIGTERM (or by exiting) once it is done.
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+
         ProcessHandle.of(parentPid).ifPresentOrElse(
                 parent -> parent.onExit().thenRun(() -> {
                     System.err.println("Parent process " + parentPid + " exited; stopping the embedded broker");
