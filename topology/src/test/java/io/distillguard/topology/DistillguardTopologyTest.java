@@ -125,6 +125,19 @@ class DistillguardTopologyTest {
     }
 
     @Test
+    void shouldEmitEveryTierCrossedWhenOneUpdateJumpsSeveralTiers() {
+        // One event at six times the token threshold takes the account from nothing to CRITICAL in one update.
+        send(request("acct-jump", "198.51.100.1", BASE).setCompletionTokens(6_000_000).build());
+
+        List<DistillationAlert> out = alerts.readValuesToList();
+
+        assertThat(out).extracting(DistillationAlert::getSeverity)
+                .containsExactly(Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL);
+        assertThat(out).extracting(DistillationAlert::getAlertId).containsOnly(out.get(0).getAlertId());
+        assertThat(out).extracting(DistillationAlert::getScore).containsOnly(out.get(3).getScore());
+    }
+
+    @Test
     void shouldRaiseANewAlertForTheNextWindow() {
         for (int i = 0; i < 10; i++) {
             send(request("acct-a", "198.51.100.1", BASE + i).build());

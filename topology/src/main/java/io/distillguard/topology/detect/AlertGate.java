@@ -1,6 +1,7 @@
 package io.distillguard.topology.detect;
 
 import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Severity;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -8,9 +9,14 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Lets through at most one alert per (detector, subject, window), and a further one only when its severity rises.
- * Window aggregates emit on every cache flush, so without this gate one busy account would raise an alert per
- * commit interval.
+ * Lets through at most one alert per (detector, subject, window) and severity, rising only: a further alert only
+ * when the severity rises. Window aggregates emit on every cache flush, so without this gate one busy account would
+ * raise an alert per commit interval.
+ *
+ * <p>When one update crosses several tiers at once (LOW straight to HIGH, say), one alert is emitted per tier
+ * crossed, in rising order, each with the current score and evidence. How many tiers one update crosses depends on
+ * caching and commit timing; emitting each tier makes the set of (alert_id, severity) pairs depend only on the
+ * input, so a live run, a replay and an offline backtest of the same events agree on it.
  *
  * <p>What was emitted is kept in a window store keyed by detector and subject, at the alert's window start, so the
  * store forgets old windows by itself.
@@ -45,7 +51,13 @@ public final class AlertGate<K> implements FixedKeyProcessor<K, DistillationAler
             return;
         }
         emitted.put(key, severity, windowStart);
-        alert.setEmittedAt(Instant.ofEpochMilli(System.currentTimeMillis()));
-        context.forward(record.withValue(alert).withTimestamp(alert.getTriggerEventTime().toEpochMilli()));
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        long timestamp = alert.getTriggerEventTime().toEpochMilli();
+        for (int tier = previous == null ? 0 : previous + 1; tier <= severity; tier++) {
+            DistillationAlert out = tier == severity ? alert : DistillationAlert.newBuilder(alert).build();
+            out.setSeverity(Severity.values()[tier]);
+            out.setEmittedAt(now);
+            context.forward(record.withValue(out).withTimestamp(timestamp));
+        }
     }
 }
