@@ -1,0 +1,203 @@
+package io.distillguard.serdes.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The topic contracts as plain JSON, one object per record, with the contract's field names: timestamps as epoch
+ * milliseconds, enums as their names, optional fields null or absent. This is the JSON Lines format of backtest
+ * files and of alert exports.
+ *
+ * <p>Written by hand because Avro's own JSON encoding is a different format (unions wrapped as
+ * {@code {"string": "x"}}, every field present), which gateways' logs and analysts' tools do not produce or expect.
+ */
+public final class ContractJson {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private ContractJson() {
+    }
+
+    /** Parses one JSON object into a record of {@code type}; the message of the exception says what is wrong. */
+    public static <T extends SpecificRecord> T read(String json, Class<T> type) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        return read(node, type);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> T read(JsonNode node, Class<T> type) {
+        Schema schema = SpecificData.get().getSchema(type);
+        return (T) record(node, schema, "");
+    }
+
+    /** The record as a JSON object with the contract's field names. */
+    public static ObjectNode write(SpecificRecord record) {
+        return (ObjectNode) toJson(record, record.getSchema());
+    }
+
+    /** The record as one line of JSON. */
+    public static String line(SpecificRecord record) {
+        return write(record).toString();
+    }
+
+    private static Object record(JsonNode node, Schema schema, String path) {
+        SpecificRecord record = (SpecificRecord) SpecificData.getForSchema(schema).newRecord(null, schema);
+        for (Schema.Field field : schema.getFields()) {
+            String name = path + field.name();
+            JsonNode value = node.get(field.name());
+            if (value == null || value.isNull() && !allowsNull(field.schema())) {
+                if (field.hasDefaultValue()) {
+                    record.put(field.pos(), copyDefault(field));
+                    continue;
+                }
+                throw new IllegalArgumentException("missing required field \"" + name + "\"");
+            }
+            record.put(field.pos(), value(value, field.schema(), name));
+        }
+        return record;
+    }
+
+    private static Object copyDefault(Schema.Field field) {
+        Object value = SpecificData.get().getDefaultValue(field);
+        if (value != null && isTimestamp(field.schema())) {
+            return Instant.ofEpochMilli((Long) value);
+        }
+        return value instanceof List<?> list ? new ArrayList<>(list) : value;
+    }
+
+    private static Object value(JsonNode node, Schema schema, String name) {
+        switch (schema.getType()) {
+            case UNION -> {
+                if (node.isNull()) {
+                    return null;
+                }
+                for (Schema branch : schema.getTypes()) {
+                    if (branch.getType() != Schema.Type.NULL) {
+                        return value(node, branch, name);
+                    }
+                }
+                throw new IllegalArgumentException("field \"" + name + "\" has no non-null type");
+            }
+            case STRING -> {
+                require(node.isTextual(), name, "a string", node);
+                return node.textValue();
+            }
+            case INT -> {
+                require(node.isIntegralNumber() && node.canConvertToInt(), name, "a 32-bit integer", node);
+                return node.intValue();
+            }
+            case LONG -> {
+                require(node.isIntegralNumber() && node.canConvertToLong(), name, "a 64-bit integer", node);
+                return isTimestamp(schema) ? Instant.ofEpochMilli(node.longValue()) : node.longValue();
+            }
+            case BOOLEAN -> {
+                require(node.isBoolean(), name, "true or false", node);
+                return node.booleanValue();
+            }
+            case DOUBLE -> {
+                require(node.isNumber(), name, "a number", node);
+                return node.doubleValue();
+            }
+            case ENUM -> {
+                require(node.isTextual() && schema.hasEnumSymbol(node.textValue()), name,
+                        "one of " + schema.getEnumSymbols(), node);
+                return SpecificData.get().createEnum(node.textValue(), schema);
+            }
+            case ARRAY -> {
+                require(node.isArray(), name, "an array", node);
+                List<Object> items = new ArrayList<>(node.size());
+                for (int i = 0; i < node.size(); i++) {
+                    items.add(value(node.get(i), schema.getElementType(), name + "[" + i + "]"));
+                }
+                return items;
+            }
+            case RECORD -> {
+                require(node.isObject(), name, "an object", node);
+                return record(node, schema, name + ".");
+            }
+            default -> throw new IllegalArgumentException("field \"" + name + "\" has unsupported type " + schema.getType());
+        }
+    }
+
+    private static JsonNode toJson(Object value, Schema schema) {
+        if (value == null) {
+            return NODES.nullNode();
+        }
+        switch (schema.getType()) {
+            case UNION -> {
+                for (Schema branch : schema.getTypes()) {
+                    if (branch.getType() != Schema.Type.NULL) {
+                        return toJson(value, branch);
+                    }
+                }
+                return NODES.nullNode();
+            }
+            case RECORD -> {
+                SpecificRecord record = (SpecificRecord) value;
+                ObjectNode object = NODES.objectNode();
+                for (Schema.Field field : schema.getFields()) {
+                    object.set(field.name(), toJson(record.get(field.pos()), field.schema()));
+                }
+                return object;
+            }
+            case ARRAY -> {
+                ArrayNode array = NODES.arrayNode();
+                for (Object item : (List<?>) value) {
+                    array.add(toJson(item, schema.getElementType()));
+                }
+                return array;
+            }
+            case LONG -> {
+                long number = value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
+                return NODES.numberNode(number);
+            }
+            case INT -> {
+                return NODES.numberNode((Integer) value);
+            }
+            case DOUBLE -> {
+                return NODES.numberNode((Double) value);
+            }
+            case BOOLEAN -> {
+                return NODES.booleanNode((Boolean) value);
+            }
+            default -> {
+                return NODES.textNode(value.toString());
+            }
+        }
+    }
+
+    private static boolean allowsNull(Schema schema) {
+        return schema.isNullable();
+    }
+
+    private static boolean isTimestamp(Schema schema) {
+        return schema.getLogicalType() instanceof LogicalTypes.TimestampMillis;
+    }
+
+    private static void require(boolean ok, String name, String expected, JsonNode actual) {
+        if (!ok) {
+            String shown = actual.toString();
+            throw new IllegalArgumentException("field \"" + name + "\": expected " + expected + ", got "
+                    + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
+        }
+    }
+}
