@@ -15,12 +15,15 @@ import io.distillguard.topology.validation.RequestTriage;
 import io.distillguard.topology.validation.RequestTriage.Triaged;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -71,15 +74,39 @@ public final class DistillguardTopology {
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
     }
 
+    /** Where window state lives. */
+    public enum StateStorage {
+        /** Persistent RocksDB stores: the service's choice, bounded by disk, restored from changelogs. */
+        ROCKSDB,
+        /**
+         * In-memory stores, for the offline backtest: its driver commits after every record, and a RocksDB commit
+         * writes each segment's position and a checkpoint file, which makes each event cost a disk write. Memory
+         * stays bounded by window retention times active subjects, not by input size.
+         */
+        IN_MEMORY
+    }
+
+    /** The topology on RocksDB stores, as the service runs it. */
     public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
                                  Serde<DistillationAlert> alertSerde) {
-        StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, config, requestSerde, alertSerde);
+        return build(config, requestSerde, alertSerde, StateStorage.ROCKSDB);
+    }
+
+    public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
+                                 Serde<DistillationAlert> alertSerde, StateStorage storage) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-topology");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, storage == StateStorage.IN_MEMORY
+                ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class
+                : BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
+        addTo(builder, config, requestSerde, alertSerde, storage);
         return builder.build();
     }
 
-    public static void addTo(StreamsBuilder builder, DetectionConfig config, Serde<RequestEvent> requestSerde,
-                             Serde<DistillationAlert> alertSerde) {
+    private static void addTo(StreamsBuilder builder, DetectionConfig config, Serde<RequestEvent> requestSerde,
+                              Serde<DistillationAlert> alertSerde, StateStorage storage) {
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
         KStream<byte[], Triaged> triaged = builder
@@ -95,15 +122,17 @@ public final class DistillguardTopology {
                                 .withName("dead-letter-sink")), "dead-letter"))
                 .defaultBranch(Branched.withConsumer(valid -> {
                     KStream<byte[], RequestEvent> requests = valid.mapValues(Triaged::event, Named.as("valid-unwrap"));
-                    accountVolume(builder, requests, config, requestSerde, alertSerde);
-                    ipFanIn(builder, requests, config, requestSerde, alertSerde);
+                    accountVolume(builder, requests, config, requestSerde, alertSerde, storage);
+                    ipFanIn(builder, requests, config, requestSerde, alertSerde, storage);
                 }, "valid"));
     }
 
     private static void accountVolume(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
-                                      Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde) {
+                                      Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
+                                      StateStorage storage) {
         AccountVolumeDetector detector = new AccountVolumeDetector(config);
-        builder.addStateStore(alertsEmittedStore(ACCOUNT_ALERTS_EMITTED_STORE, config.accountWindow(), config.grace()));
+        builder.addStateStore(alertsEmittedStore(ACCOUNT_ALERTS_EMITTED_STORE, config.accountWindow(), config.grace(),
+                storage));
         requests.selectKey((key, event) -> event.getAccountId(), Named.as("key-by-account"))
                 .repartition(Repartitioned.with(Serdes.String(), requestSerde).withName(BY_ACCOUNT_REPARTITION))
                 .groupByKey(Grouped.with(Serdes.String(), requestSerde))
@@ -123,9 +152,10 @@ public final class DistillguardTopology {
     }
 
     private static void ipFanIn(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
-                                Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde) {
+                                Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
+                                StateStorage storage) {
         IpFanInDetector detector = new IpFanInDetector(config);
-        builder.addStateStore(alertsEmittedStore(IP_ALERTS_EMITTED_STORE, config.ipWindow(), config.grace()));
+        builder.addStateStore(alertsEmittedStore(IP_ALERTS_EMITTED_STORE, config.ipWindow(), config.grace(), storage));
         requests.selectKey((key, event) -> event.getIp(), Named.as("key-by-ip"))
                 .repartition(Repartitioned.with(Serdes.String(), requestSerde).withName(BY_IP_REPARTITION))
                 .groupByKey(Grouped.with(Serdes.String(), requestSerde))
@@ -148,9 +178,12 @@ public final class DistillguardTopology {
      * The gate's memory of emitted severities, at each alert's window start. It is kept one window longer than the
      * aggregate it guards, so a window's record is still there for the last update that window can receive.
      */
-    static StoreBuilder<WindowStore<String, Integer>> alertsEmittedStore(String name, Duration window, Duration grace) {
-        return Stores.windowStoreBuilder(
-                        Stores.persistentWindowStore(name, window.multipliedBy(2).plus(grace), window, false),
+    static StoreBuilder<WindowStore<String, Integer>> alertsEmittedStore(String name, Duration window, Duration grace,
+                                                                         StateStorage storage) {
+        Duration retention = window.multipliedBy(2).plus(grace);
+        return Stores.windowStoreBuilder(storage == StateStorage.IN_MEMORY
+                                ? Stores.inMemoryWindowStore(name, retention, window, false)
+                                : Stores.persistentWindowStore(name, retention, window, false),
                         Serdes.String(), Serdes.Integer())
                 .withCachingEnabled();
     }

@@ -5,6 +5,7 @@ import io.distillguard.serdes.registry.SchemaRegistryClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -23,6 +24,8 @@ public class SpecificAvroSerializer<T extends SpecificRecord> implements Seriali
 
     private final Schema schema;
     private final SpecificDatumWriter<T> writer;
+    // The schema is fixed per serializer, so its id per subject is asked of the registry once.
+    private final Map<String, Integer> idBySubject = new ConcurrentHashMap<>();
     private SchemaRegistryClient registry;
     private boolean isKey;
     private boolean autoRegister = true;
@@ -57,7 +60,11 @@ public class SpecificAvroSerializer<T extends SpecificRecord> implements Seriali
             throw new IllegalStateException("Serializer used before configure(): no schema registry is set");
         }
         String subject = topic + (isKey ? "-key" : "-value");
-        int id = autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema);
+        Integer id = idBySubject.get(subject);
+        if (id == null) {
+            id = autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema);
+            idBySubject.put(subject, id);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         byte[] header = new byte[ConfluentWireFormat.HEADER_SIZE];
         ConfluentWireFormat.writeHeader(header, id);

@@ -34,7 +34,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final HttpClient http;
     private final Duration requestTimeout;
     private final String authorization;
-    private final Map<String, Map<String, Integer>> idBySubjectAndSchema = new ConcurrentHashMap<>();
+    private final Map<String, Map<Schema, Integer>> idBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
 
     /**
@@ -110,12 +110,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private Integer cachedId(String subject, Schema schema) {
-        Map<String, Integer> ids = idBySubjectAndSchema.get(subject);
-        return ids == null ? null : ids.get(schema.toString());
+        // Keyed by the Schema itself (its hash is cached), not its JSON text, which is costly to render.
+        Map<Schema, Integer> ids = idBySubjectAndSchema.get(subject);
+        return ids == null ? null : ids.get(schema);
     }
 
     private int remember(String subject, Schema schema, int id) {
-        idBySubjectAndSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema.toString(), id);
+        idBySubjectAndSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
         schemaById.putIfAbsent(id, schema);
         return id;
     }

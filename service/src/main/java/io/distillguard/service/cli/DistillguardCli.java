@@ -1,6 +1,8 @@
 package io.distillguard.service.cli;
 
+import io.distillguard.service.backtest.BacktestCommand;
 import io.distillguard.service.demo.DemoCommand;
+import io.distillguard.service.demo.SimulateCommand;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code distillguard} launcher's entry point: one command with subcommands. */
 @Command(name = "distillguard", mixinStandardHelpOptions = true, version = "distillguard 0.1.0",
         description = "Detects distillation attacks on a model API from its request stream.",
-        subcommands = {RunCommand.class, DemoCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, BacktestCommand.class, SimulateCommand.class})
 public final class DistillguardCli implements Runnable {
 
     public static void main(String[] args) {

@@ -58,6 +58,16 @@ public final class TrafficGenerator {
         }
     }
 
+    /** Every account the generator uses, as {@code account_id,label,scenario} rows of a labels file. */
+    public List<String> labelRows() {
+        List<String> rows = new ArrayList<>();
+        benignAccounts.forEach(a -> rows.add(a + ",benign,ordinary"));
+        natStudents.forEach(a -> rows.add(a + ",benign,university_nat"));
+        scraperAccounts.forEach(a -> rows.add(a + ",attack,bulk_scraper"));
+        hydraAccounts.forEach(a -> rows.add(a + ",attack,hydra_proxy"));
+        return rows;
+    }
+
     /** The kind of event {@link #next} produced, so callers can count what they sent. */
     public enum Kind { BENIGN, SCRAPER, HYDRA, MALFORMED }
 

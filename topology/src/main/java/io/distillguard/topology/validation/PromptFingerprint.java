@@ -9,6 +9,7 @@ import com.dynatrace.hash4j.similarity.SimilarityHasher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * 64-bit SimHash of a normalised prompt, for gateways that send prompt_text but no prompt_simhash. Prompts that
@@ -20,6 +21,8 @@ public final class PromptFingerprint {
     private static final SimilarityHashPolicy POLICY = SimilarityHashing.simHash(64);
     private static final ThreadLocal<SimilarityHasher> SIMHASH = ThreadLocal.withInitial(POLICY::createHasher);
     private static final int SHINGLE = 3;
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
+    private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
     // Long prompts are mostly pasted material; the template that identifies a campaign sits in the first part.
     private static final int MAX_CHARS = 8192;
 
@@ -31,11 +34,8 @@ public final class PromptFingerprint {
         if (text == null) {
             return null;
         }
-        String normalised = text.substring(0, Math.min(text.length(), MAX_CHARS))
-                .toLowerCase(Locale.ROOT)
-                .replaceAll("\\d+", "0")
-                .replaceAll("[^\\p{L}\\p{N}]+", " ")
-                .trim();
+        String lower = text.substring(0, Math.min(text.length(), MAX_CHARS)).toLowerCase(Locale.ROOT);
+        String normalised = NON_WORD.matcher(DIGITS.matcher(lower).replaceAll("0")).replaceAll(" ").trim();
         if (normalised.isEmpty()) {
             return null;
         }

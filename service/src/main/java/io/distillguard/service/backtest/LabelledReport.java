@@ -1,0 +1,316 @@
+package io.distillguard.service.backtest;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.Severity;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Quality of a backtest against labelled accounts ({@code account_id,label,scenario}, label attack or benign):
+ * per scenario recall and time-to-detect, benign accounts implicated, alerts per day, and precision and recall
+ * across score thresholds; as a text table and as a self-contained HTML page with charts (PNG inlined, no network).
+ *
+ * <p>An account is implicated when it is named in an alert of severity HIGH or CRITICAL. An alert names at most
+ * {@code alert.max-accounts} accounts, so recall through large IP alerts is a lower bound.
+ */
+public final class LabelledReport implements OfflineBacktest.Listener {
+
+    /** One labelled account. */
+    public record Label(boolean attack, String scenario) {
+    }
+
+    private record AlertFacts(String detector, Severity severity, double score, long triggerTime, List<String> accounts) {
+    }
+
+    /** Figures of one scenario. */
+    public record ScenarioFigures(String scenario, boolean attack, int accounts, int implicated,
+                                 List<Duration> timesToDetect) {
+        public double share() {
+            return accounts == 0 ? 0 : (double) implicated / accounts;
+        }
+
+        public Duration medianTimeToDetect() {
+            return percentile(0.5);
+        }
+
+        public Duration percentile(double p) {
+            if (timesToDetect.isEmpty()) {
+                return null;
+            }
+            List<Duration> sorted = new ArrayList<>(timesToDetect);
+            sorted.sort(null);
+            return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size())));
+        }
+    }
+
+    private final Map<String, Label> labels;
+    private final Map<String, Long> firstEventTime = new HashMap<>();
+    private final Map<String, Long> firstImplicatedAt = new HashMap<>();
+    private final List<AlertFacts> alerts = new ArrayList<>();
+    private long minEventTime = Long.MAX_VALUE;
+    private long maxEventTime = Long.MIN_VALUE;
+
+    public LabelledReport(Map<String, Label> labels) {
+        this.labels = labels;
+    }
+
+    /** Reads a labels CSV: {@code account_id,label,scenario}, an optional header line, label attack or benign. */
+    public static Map<String, Label> readLabels(Path file) {
+        Map<String, Label> labels = new HashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).trim();
+                if (line.isEmpty() || i == 0 && line.startsWith("account_id")) {
+                    continue;
+                }
+                String[] parts = line.split(",", -1);
+                if (parts.length != 3 || !(parts[1].equals("attack") || parts[1].equals("benign"))) {
+                    throw new IllegalArgumentException(file + " line " + (i + 1)
+                            + ": expected account_id,label,scenario with label attack or benign, got: " + line);
+                }
+                labels.put(parts[0], new Label(parts[1].equals("attack"), parts[2]));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read labels file " + file + ": " + e.getMessage(), e);
+        }
+        return labels;
+    }
+
+    @Override
+    public void onEvent(RequestEvent event) {
+        long time = event.getEventTime().toEpochMilli();
+        minEventTime = Math.min(minEventTime, time);
+        maxEventTime = Math.max(maxEventTime, time);
+        if (labels.containsKey(event.getAccountId())) {
+            firstEventTime.merge(event.getAccountId(), time, Math::min);
+        }
+    }
+
+    @Override
+    public void onAlert(DistillationAlert alert) {
+        long trigger = alert.getTriggerEventTime().toEpochMilli();
+        alerts.add(new AlertFacts(alert.getDetector(), alert.getSeverity(), alert.getScore(), trigger,
+                List.copyOf(alert.getAccounts())));
+        if (alert.getSeverity().compareTo(Severity.HIGH) >= 0) {
+            for (String account : alert.getAccounts()) {
+                firstImplicatedAt.merge(account, trigger, Math::min);
+            }
+        }
+    }
+
+    public List<ScenarioFigures> scenarios() {
+        Map<String, List<String>> accountsByScenario = new TreeMap<>();
+        labels.forEach((account, label) -> accountsByScenario
+                .computeIfAbsent((label.attack() ? "attack:" : "benign:") + label.scenario(), k -> new ArrayList<>())
+                .add(account));
+        List<ScenarioFigures> figures = new ArrayList<>();
+        accountsByScenario.forEach((key, accounts) -> {
+            boolean attack = key.startsWith("attack:");
+            int implicated = 0;
+            List<Duration> ttd = new ArrayList<>();
+            for (String account : accounts) {
+                Long at = firstImplicatedAt.get(account);
+                if (at != null) {
+                    implicated++;
+                    Long first = firstEventTime.get(account);
+                    if (first != null) {
+                        ttd.add(Duration.ofMillis(Math.max(0, at - first)));
+                    }
+                }
+            }
+            figures.add(new ScenarioFigures(key.substring(key.indexOf(':') + 1), attack, accounts.size(), implicated, ttd));
+        });
+        return figures;
+    }
+
+    public double alertsPerDay() {
+        if (alerts.isEmpty() || maxEventTime <= minEventTime) {
+            return alerts.size();
+        }
+        double days = Math.max(1.0 / 24, (maxEventTime - minEventTime) / 86_400_000.0);
+        return alerts.size() / days;
+    }
+
+    /** Precision and recall of "named in an alert with score at least t", for t from 0.50 to 0.99. */
+    public List<double[]> precisionRecall() {
+        long attackTotal = labels.values().stream().filter(Label::attack).count();
+        List<double[]> curve = new ArrayList<>();
+        for (int step = 50; step <= 99; step++) {
+            double threshold = step / 100.0;
+            Set<String> flagged = new TreeSet<>();
+            for (AlertFacts alert : alerts) {
+                if (alert.score() >= threshold) {
+                    flagged.addAll(alert.accounts());
+                }
+            }
+            long tp = flagged.stream().filter(a -> labels.containsKey(a) && labels.get(a).attack()).count();
+            long fp = flagged.stream().filter(a -> labels.containsKey(a) && !labels.get(a).attack()).count();
+            double precision = tp + fp == 0 ? 1.0 : (double) tp / (tp + fp);
+            double recall = attackTotal == 0 ? 0 : (double) tp / attackTotal;
+            curve.add(new double[] {threshold, precision, recall});
+        }
+        return curve;
+    }
+
+    public String table() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-8s %-22s %9s %11s %9s %14s %14s%n", "kind", "scenario", "accounts",
+                "implicated", "share", "median TTD", "p90 TTD"));
+        for (ScenarioFigures f : scenarios()) {
+            out.append(String.format("%-8s %-22s %9d %11d %8.2f%% %14s %14s%n", f.attack() ? "attack" : "benign",
+                    f.scenario(), f.accounts(), f.implicated(), 100 * f.share(),
+                    f.attack() ? format(f.medianTimeToDetect()) : "", f.attack() ? format(f.percentile(0.9)) : ""));
+        }
+        out.append(String.format("alerts: %d, %.1f per day of event time%n", alerts.size(), alertsPerDay()));
+        out.append("score threshold -> precision / recall: ");
+        for (double[] point : precisionRecall()) {
+            if (Math.round(point[0] * 100) % 10 == 0) {
+                out.append(String.format("%.1f -> %.3f / %.3f  ", point[0], point[1], point[2]));
+            }
+        }
+        return out.append('\n').toString();
+    }
+
+    public void writeHtml(Path file) {
+        StringBuilder html = new StringBuilder("""
+                <!DOCTYPE html><html><head><meta charset="utf-8"><title>Distillguard backtest report</title>
+                <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
+                td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#eee}
+                td:nth-child(2){text-align:left}img{max-width:100%;margin:1em 0}</style></head><body>
+                <h1>Distillguard backtest report</h1>
+                """);
+        html.append("<p>Implicated = named in a HIGH or CRITICAL alert. Time to detect = event time from the "
+                + "account's first request to its first such alert.</p>\n<table><tr><th>kind</th><th>scenario</th>"
+                + "<th>accounts</th><th>implicated</th><th>share</th><th>median TTD</th><th>p90 TTD</th></tr>\n");
+        for (ScenarioFigures f : scenarios()) {
+            html.append(String.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%.2f%%</td><td>%s</td>"
+                            + "<td>%s</td></tr>%n", f.attack() ? "attack" : "benign", escape(f.scenario()), f.accounts(),
+                    f.implicated(), 100 * f.share(), f.attack() ? format(f.medianTimeToDetect()) : "",
+                    f.attack() ? format(f.percentile(0.9)) : ""));
+        }
+        html.append(String.format("</table><p>%d alerts, %.1f per day of event time.</p>%n", alerts.size(),
+                alertsPerDay()));
+        html.append(image("Alerts over time by detector", alertsOverTime()));
+        html.append(image("Time to detect (attack accounts)", timeToDetect()));
+        html.append(image("Precision and recall across score thresholds", precisionRecallChart()));
+        html.append("</body></html>\n");
+        try {
+            Files.writeString(file, html.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private XYChart alertsOverTime() {
+        XYChart chart = new XYChartBuilder().width(1000).height(350).title("Alerts per hour of event time")
+                .xAxisTitle("hours since first event").yAxisTitle("alerts").build();
+        Map<String, TreeMap<Long, Integer>> byDetector = new TreeMap<>();
+        long origin = minEventTime == Long.MAX_VALUE ? 0 : minEventTime;
+        for (AlertFacts alert : alerts) {
+            byDetector.computeIfAbsent(alert.detector(), d -> new TreeMap<>())
+                    .merge((alert.triggerTime() - origin) / 3_600_000L, 1, Integer::sum);
+        }
+        if (byDetector.isEmpty()) {
+            chart.addSeries("none", new double[] {0}, new double[] {0});
+        }
+        byDetector.forEach((detector, hours) -> {
+            double[] x = hours.keySet().stream().mapToDouble(Long::doubleValue).toArray();
+            double[] y = hours.values().stream().mapToDouble(Integer::doubleValue).toArray();
+            chart.addSeries(detector, x, y).setMarker(SeriesMarkers.CIRCLE);
+        });
+        return chart;
+    }
+
+    private CategoryChart timeToDetect() {
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(350).title("Time to detect")
+                .xAxisTitle("minutes").yAxisTitle("attack accounts").build();
+        String[] buckets = {"<1", "1-5", "5-15", "15-30", "30-60", "60-180", "180-360", ">360"};
+        long[] bounds = {1, 5, 15, 30, 60, 180, 360, Long.MAX_VALUE};
+        Map<String, List<Integer>> series = new TreeMap<>();
+        for (ScenarioFigures f : scenarios()) {
+            if (!f.attack()) {
+                continue;
+            }
+            int[] counts = new int[buckets.length];
+            for (Duration d : f.timesToDetect()) {
+                long minutes = d.toMinutes();
+                for (int i = 0; i < bounds.length; i++) {
+                    if (minutes < bounds[i]) {
+                        counts[i]++;
+                        break;
+                    }
+                }
+            }
+            List<Integer> values = new ArrayList<>();
+            for (int c : counts) {
+                values.add(c);
+            }
+            series.put(f.scenario(), values);
+        }
+        if (series.isEmpty()) {
+            series.put("none", java.util.Collections.nCopies(buckets.length, 0));
+        }
+        series.forEach((name, values) -> chart.addSeries(name, List.of(buckets), values));
+        return chart;
+    }
+
+    private XYChart precisionRecallChart() {
+        XYChart chart = new XYChartBuilder().width(1000).height(350).title("Precision and recall by score threshold")
+                .xAxisTitle("score threshold").yAxisTitle("").build();
+        List<double[]> curve = precisionRecall();
+        double[] x = curve.stream().mapToDouble(p -> p[0]).toArray();
+        chart.addSeries("precision", x, curve.stream().mapToDouble(p -> p[1]).toArray());
+        chart.addSeries("recall", x, curve.stream().mapToDouble(p -> p[2]).toArray());
+        return chart;
+    }
+
+    private static String image(String alt, Chart<?, ?> chart) {
+        try {
+            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            return "<h2>" + escape(alt) + "</h2><img alt=\"" + escape(alt) + "\" src=\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(png) + "\">\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot render chart " + alt, e);
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    static String format(Duration d) {
+        if (d == null) {
+            return "-";
+        }
+        long s = d.toSeconds();
+        return s < 3600 ? String.format("%dm%02ds", s / 60, s % 60) : String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
+    }
+
+    /** Earliest and latest event time seen, for the summary. */
+    public String eventTimeSpan() {
+        return minEventTime == Long.MAX_VALUE ? "no events"
+                : Instant.ofEpochMilli(minEventTime) + " .. " + Instant.ofEpochMilli(maxEventTime);
+    }
+}
