@@ -1,0 +1,69 @@
+package io.distillguard.service.backtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LabelledReportTest {
+
+    @TempDir
+    Path dir;
+
+    private static RequestEvent event(String account, long time) {
+        return RequestEvent.newBuilder().setEventId("e").setEventTime(Instant.ofEpochMilli(time)).setAccountId(account)
+                .setIp("203.0.113.1").setModel("m").setEndpoint("/").setPromptTokens(1).setCompletionTokens(1)
+                .setStatus(200).build();
+    }
+
+    private static DistillationAlert alert(Severity severity, double score, long trigger, String... accounts) {
+        return DistillationAlert.newBuilder().setAlertId("a").setDetector("IP_FAN_IN").setSeverity(severity)
+                .setScore(score).setSubjectType(SubjectType.IP).setSubjectId("203.0.113.1")
+                .setWindowStart(Instant.EPOCH).setWindowEnd(Instant.EPOCH).setTriggerEventTime(Instant.ofEpochMilli(trigger))
+                .setAccounts(List.of(accounts)).setAccountsTotal(accounts.length)
+                .setEvidence(List.of(new Evidence("x", 1.0, 1.0))).setRuleVersion("r").setEmittedAt(Instant.EPOCH).build();
+    }
+
+    @Test
+    void shouldMeasureRecallTimeToDetectBenignFlagsAndPrecisionRecall() throws Exception {
+        Path labels = dir.resolve("labels.csv");
+        Files.writeString(labels, "account_id,label,scenario\nbad-1,attack,hydra\nbad-2,attack,hydra\n"
+                + "good-1,benign,nat\ngood-2,benign,nat\n");
+        LabelledReport report = new LabelledReport(LabelledReport.readLabels(labels));
+        report.onEvent(event("bad-1", 0));
+        report.onEvent(event("bad-2", 60_000));
+        report.onEvent(event("good-1", 0));
+        report.onAlert(alert(Severity.MEDIUM, 0.7, 120_000, "bad-1", "good-1"));
+        report.onAlert(alert(Severity.HIGH, 0.85, 600_000, "bad-1"));
+
+        Map<String, LabelledReport.ScenarioFigures> byScenario = new java.util.HashMap<>();
+        report.scenarios().forEach(f -> byScenario.put(f.scenario(), f));
+
+        assertThat(byScenario.get("hydra").implicated()).isEqualTo(1);
+        assertThat(byScenario.get("hydra").share()).isEqualTo(0.5);
+        assertThat(byScenario.get("hydra").medianTimeToDetect()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(byScenario.get("nat").implicated()).as("MEDIUM does not implicate").isZero();
+        double[] atHalf = report.precisionRecall().get(0);
+        assertThat(atHalf[1]).as("precision at 0.5").isEqualTo(0.5);
+        assertThat(atHalf[2]).as("recall at 0.5").isEqualTo(0.5);
+        double[] atPoint8 = report.precisionRecall().get(30);
+        assertThat(atPoint8[0]).isEqualTo(0.8);
+        assertThat(atPoint8[1]).isEqualTo(1.0);
+
+        Path html = dir.resolve("report.html");
+        report.writeHtml(html);
+        String page = Files.readString(html);
+        assertThat(page).contains("<td>hydra</td>", "data:image/png;base64,").doesNotContain("http://", "https://");
+    }
+}
