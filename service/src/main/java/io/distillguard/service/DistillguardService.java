@@ -92,10 +92,16 @@ public final class DistillguardService implements AutoCloseable {
     /** Creates the requests, alerts and dead-letter topics where missing. */
     public static void createTopics(Properties kafkaProps, ServiceConfig config) {
         DetectionConfig detection = config.detection();
-        int partitions = Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS));
+        createTopics(kafkaProps, config,
+                List.of(detection.requestsTopic(), detection.alertsTopic(), detection.deadLetterTopic()),
+                Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS)));
+    }
+
+    /** Creates {@code names} where missing, with {@code partitions} partitions each. */
+    public static void createTopics(Properties kafkaProps, ServiceConfig config, List<String> names, int partitions) {
         short replication = Short.parseShort(config.get(ServiceConfig.TOPICS_REPLICATION_FACTOR));
         List<NewTopic> wanted = new ArrayList<>();
-        for (String name : List.of(detection.requestsTopic(), detection.alertsTopic(), detection.deadLetterTopic())) {
+        for (String name : names) {
             wanted.add(replication > 0 ? new NewTopic(name, partitions, replication)
                     : new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
         }

@@ -86,14 +86,30 @@ public final class DistillguardTopology {
         IN_MEMORY
     }
 
+    /** Event times a replay is limited to: from inclusive, to exclusive, epoch milliseconds. */
+    public record EventTimeRange(long fromMs, long toMs) {
+        public boolean contains(long eventTimeMs) {
+            return eventTimeMs >= fromMs && eventTimeMs < toMs;
+        }
+    }
+
     /** The topology on RocksDB stores, as the service runs it. */
     public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
                                  Serde<DistillationAlert> alertSerde) {
-        return build(config, requestSerde, alertSerde, StateStorage.ROCKSDB);
+        return build(config, requestSerde, alertSerde, StateStorage.ROCKSDB, null);
     }
 
     public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
                                  Serde<DistillationAlert> alertSerde, StateStorage storage) {
+        return build(config, requestSerde, alertSerde, storage, null);
+    }
+
+    /**
+     * @param range when not null, valid requests with an event time outside it are left out before any state is
+     *              touched (a replay of part of a topic); null for the live service
+     */
+    public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
+                                 Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-topology");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -101,12 +117,12 @@ public final class DistillguardTopology {
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class
                 : BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-        addTo(builder, config, requestSerde, alertSerde, storage);
+        addTo(builder, config, requestSerde, alertSerde, storage, range);
         return builder.build();
     }
 
     private static void addTo(StreamsBuilder builder, DetectionConfig config, Serde<RequestEvent> requestSerde,
-                              Serde<DistillationAlert> alertSerde, StateStorage storage) {
+                              Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range) {
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
         KStream<byte[], Triaged> triaged = builder
@@ -122,6 +138,10 @@ public final class DistillguardTopology {
                                 .withName("dead-letter-sink")), "dead-letter"))
                 .defaultBranch(Branched.withConsumer(valid -> {
                     KStream<byte[], RequestEvent> requests = valid.mapValues(Triaged::event, Named.as("valid-unwrap"));
+                    if (range != null) {
+                        requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
+                                Named.as("replay-range"));
+                    }
                     accountVolume(builder, requests, config, requestSerde, alertSerde, storage);
                     ipFanIn(builder, requests, config, requestSerde, alertSerde, storage);
                 }, "valid"));

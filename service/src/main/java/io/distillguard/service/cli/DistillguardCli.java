@@ -3,6 +3,7 @@ package io.distillguard.service.cli;
 import io.distillguard.service.backtest.BacktestCommand;
 import io.distillguard.service.demo.DemoCommand;
 import io.distillguard.service.demo.SimulateCommand;
+import io.distillguard.service.replay.ReplayCommand;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code distillguard} launcher's entry point: one command with subcommands. */
 @Command(name = "distillguard", mixinStandardHelpOptions = true, version = "distillguard 0.1.0",
         description = "Detects distillation attacks on a model API from its request stream.",
-        subcommands = {RunCommand.class, DemoCommand.class, BacktestCommand.class, SimulateCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class})
 public final class DistillguardCli implements Runnable {
 
     public static void main(String[] args) {

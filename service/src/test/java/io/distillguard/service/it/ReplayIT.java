@@ -1,0 +1,231 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.serdes.json.ContractJson;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.backtest.EventFiles;
+import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.demo.TrafficGenerator;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.service.replay.TopicReplay;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology.StateStorage;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A day of history on a real broker, processed by a live application; then half of it replayed. The replay's
+ * alerts equal an offline backtest of the same half as (alert_id, severity) pairs, and the live application's
+ * offsets and state do not move.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class ReplayIT {
+
+    private static final Instant DAY_START = Instant.now().minus(Duration.ofHours(26)).truncatedTo(ChronoUnit.HOURS);
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedSchemaRegistry registry;
+    private String bootstrap;
+    private String topic;
+    private Map<String, String> base;
+
+    @BeforeEach
+    void start(KafkaCluster cluster) {
+        bootstrap = cluster.bootstrapServers();
+        registry = EmbeddedSchemaRegistry.start();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        topic = "history-" + run;
+        base = new HashMap<>();
+        base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        base.put(SchemaRegistryClients.URL, registry.url());
+        base.put(DetectionConfig.REQUESTS_TOPIC, topic);
+        base.put(DetectionConfig.ALERTS_TOPIC, "live-alerts-" + run);
+        base.put(DetectionConfig.DEAD_LETTER_TOPIC, "live-dead-letter-" + run);
+        base.put(DetectionConfig.ACCOUNT_REQUESTS_THRESHOLD, "50");
+        base.put(DetectionConfig.ACCOUNT_TOKENS_THRESHOLD, "100000000");
+        base.put(DetectionConfig.IP_DISTINCT_ACCOUNTS_THRESHOLD, "10");
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    @Test
+    void shouldReplayHalfADayLikeABacktestWithoutMovingTheLiveApplication() throws Exception {
+        List<RequestEvent> day = produceADay();
+
+        Map<String, String> live = new HashMap<>(base);
+        live.put(StreamsConfig.APPLICATION_ID_CONFIG, "live-" + topic);
+        Path liveState = dir.resolve("live-state");
+        live.put(StreamsConfig.STATE_DIR_CONFIG, liveState.toString());
+        try (DistillguardService service = DistillguardService.start(ServiceConfig.load(null, Map.of(), live))) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> caughtUp("live-" + topic));
+        }
+        Map<TopicPartition, OffsetAndMetadata> liveOffsetsBefore = committed("live-" + topic);
+        Map<String, String> liveStateBefore = fingerprint(liveState);
+
+        Instant from = DAY_START.plus(Duration.ofHours(12));
+        Instant to = DAY_START.plus(Duration.ofHours(24));
+        List<DistillationAlert> replayed = new ArrayList<>();
+        TopicReplay.Result result = new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
+                .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5)), replayed::add);
+
+        assertThat(result.warnings()).isEmpty();
+        assertThat(replayed).extracting(DistillationAlert::getDetector).contains("ACCOUNT_VOLUME", "IP_FAN_IN");
+        assertThat(replayed).allSatisfy(a -> {
+            assertThat(a.getTriggerEventTime()).isBetween(from, to.minusMillis(1));
+            assertThat(a.getWindowStart()).isAfterOrEqualTo(from);
+        });
+        assertThat(pairs(replayed)).as("replay and backtest agree on (alert_id, severity)")
+                .isEqualTo(pairs(backtest(day, from, to)));
+
+        assertThat(committed("live-" + topic)).as("live offsets untouched").isEqualTo(liveOffsetsBefore);
+        assertThat(fingerprint(liveState)).as("live state untouched").isEqualTo(liveStateBefore);
+        try (Admin admin = Admin.create(adminProps())) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .as("replay internals removed").noneMatch(t -> t.startsWith(result.applicationId()));
+        }
+    }
+
+    @Test
+    void shouldSayWhenTheRangeHoldsNoRecords() throws Exception {
+        produceADay();
+        Instant from = DAY_START.minus(Duration.ofDays(10));
+        TopicReplay replay = new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> replay.run(new TopicReplay.Request(topic, from,
+                        from.plus(Duration.ofDays(1)), null, false, Duration.ofMinutes(1)), a -> { }))
+                .isInstanceOf(TopicReplay.ReplayException.class).hasMessageContaining("No records");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> replay.run(new TopicReplay.Request("no-such-topic",
+                        from, from.plus(Duration.ofDays(1)), null, false, Duration.ofMinutes(1)), a -> { }))
+                .isInstanceOf(TopicReplay.ReplayException.class).hasMessageContaining("does not exist");
+    }
+
+    private List<RequestEvent> produceADay() throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            // History is judged by retention on its (old) timestamps: keep it forever, or it is gone in minutes.
+            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1).configs(Map.of("retention.ms", "-1"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        TrafficGenerator generator = new TrafficGenerator(11);
+        List<RequestEvent> events = new ArrayList<>();
+        for (long t = DAY_START.toEpochMilli(); t < DAY_START.plus(Duration.ofHours(24)).toEpochMilli(); t += 15_000) {
+            events.add(generator.next(t).event());
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(Map.of(SchemaRegistryClients.URL, registry.url()), false);
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            for (RequestEvent event : events) {
+                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
+                        event.getAccountId(), event));
+            }
+            producer.flush();
+        }
+        return events;
+    }
+
+    private List<DistillationAlert> backtest(List<RequestEvent> events, Instant from, Instant to) throws Exception {
+        Path file = dir.resolve("half.jsonl");
+        Files.write(file, events.stream()
+                .filter(e -> !e.getEventTime().isBefore(from) && e.getEventTime().isBefore(to))
+                .map(ContractJson::line).toList());
+        List<DistillationAlert> alerts = new ArrayList<>();
+        try (EventFiles files = EventFiles.open(List.of(file))) {
+            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.IN_MEMORY)
+                    .run(files, new OfflineBacktest.Listener() {
+                        @Override
+                        public void onAlert(DistillationAlert alert) {
+                            alerts.add(alert);
+                        }
+                    });
+        }
+        return alerts;
+    }
+
+    private static Set<String> pairs(List<DistillationAlert> alerts) {
+        return alerts.stream().map(a -> a.getAlertId() + "/" + a.getSeverity()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private boolean caughtUp(String group) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 4; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends.entrySet().stream().allMatch(e -> committed.containsKey(e.getKey())
+                    && committed.get(e.getKey()).offset() >= e.getValue());
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            return new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString)) {{
+                putAll(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
+            }};
+        }
+    }
+
+    private static Map<String, String> fingerprint(Path root) throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(p).toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p));
+            }
+        }
+        return files;
+    }
+
+    private Properties adminProps() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return props;
+    }
+}
