@@ -74,16 +74,35 @@ public final class DistillguardTopology {
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
     }
 
-    /** Where window state lives. */
+    /** Where window state lives, and whether it is backed by changelog topics. */
     public enum StateStorage {
-        /** Persistent RocksDB stores: the service's choice, bounded by disk, restored from changelogs. */
-        ROCKSDB,
+        /** The service: persistent RocksDB stores with changelogs, restored after a crash or a move. */
+        ROCKSDB(false, true),
         /**
-         * In-memory stores, for the offline backtest: its driver commits after every record, and a RocksDB commit
-         * writes each segment's position and a checkpoint file, which makes each event cost a disk write. Memory
-         * stays bounded by window retention times active subjects, not by input size.
+         * The offline backtest's default: in-memory stores, no changelogs. Its driver commits after every record,
+         * and a RocksDB commit writes each segment's position and a checkpoint file, a disk write per event; and
+         * the driver keeps every changelog record it is handed in memory, so offline runs log nothing. Memory stays
+         * bounded by window retention times active subjects, not by input size.
          */
-        IN_MEMORY
+        OFFLINE_IN_MEMORY(true, false),
+        /** Offline, on RocksDB without changelogs: for active state larger than memory. */
+        OFFLINE_ROCKSDB(false, false);
+
+        private final boolean inMemory;
+        private final boolean changelogged;
+
+        StateStorage(boolean inMemory, boolean changelogged) {
+            this.inMemory = inMemory;
+            this.changelogged = changelogged;
+        }
+
+        public boolean inMemory() {
+            return inMemory;
+        }
+
+        public boolean changelogged() {
+            return changelogged;
+        }
     }
 
     /** Event times a replay is limited to: from inclusive, to exclusive, epoch milliseconds. */
@@ -113,7 +132,7 @@ public final class DistillguardTopology {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-topology");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, storage == StateStorage.IN_MEMORY
+        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, storage.inMemory()
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class
                 : BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
@@ -159,9 +178,7 @@ public final class DistillguardTopology {
                 .windowedBy(TimeWindows.ofSizeAndGrace(config.accountWindow(), config.grace()))
                 .aggregate(AccountVolumeDetector::empty, (account, event, stats) -> AccountVolumeDetector.add(event, stats),
                         Named.as("account-volume-aggregate"),
-                        Materialized.<String, AccountWindowStats, WindowStore<Bytes, byte[]>>as(ACCOUNT_VOLUME_STORE)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(new AvroBinarySerde<>(AccountWindowStats.class)))
+                        windowed(ACCOUNT_VOLUME_STORE, new AvroBinarySerde<>(AccountWindowStats.class), storage))
                 .toStream(Named.as("account-volume-updates"))
                 .mapValues(detector::evaluate, Named.as(AccountVolumeDetector.NAME))
                 .filter((key, alert) -> alert != null, Named.as("account-volume-fired"))
@@ -182,9 +199,7 @@ public final class DistillguardTopology {
                 .windowedBy(TimeWindows.ofSizeAndGrace(config.ipWindow(), config.grace()))
                 .aggregate(IpFanInDetector::empty, (ip, event, stats) -> detector.add(event, stats),
                         Named.as("ip-fan-in-aggregate"),
-                        Materialized.<String, IpWindowStats, WindowStore<Bytes, byte[]>>as(IP_FAN_IN_STORE)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(new AvroBinarySerde<>(IpWindowStats.class)))
+                        windowed(IP_FAN_IN_STORE, new AvroBinarySerde<>(IpWindowStats.class), storage))
                 .toStream(Named.as("ip-fan-in-updates"))
                 .mapValues(detector::evaluate, Named.as(IpFanInDetector.NAME))
                 .filter((key, alert) -> alert != null, Named.as("ip-fan-in-fired"))
@@ -194,6 +209,16 @@ public final class DistillguardTopology {
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("ip-fan-in-alerts"));
     }
 
+    /** A named window store of a DSL aggregate, changelogged unless the storage says otherwise. */
+    private static <V> Materialized<String, V, WindowStore<Bytes, byte[]>> windowed(String name, Serde<V> valueSerde,
+                                                                                    StateStorage storage) {
+        Materialized<String, V, WindowStore<Bytes, byte[]>> materialized =
+                Materialized.<String, V, WindowStore<Bytes, byte[]>>as(name)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(valueSerde);
+        return storage.changelogged() ? materialized : materialized.withLoggingDisabled();
+    }
+
     /**
      * The gate's memory of emitted severities, at each alert's window start. It is kept one window longer than the
      * aggregate it guards, so a window's record is still there for the last update that window can receive.
@@ -201,10 +226,11 @@ public final class DistillguardTopology {
     static StoreBuilder<WindowStore<String, Integer>> alertsEmittedStore(String name, Duration window, Duration grace,
                                                                          StateStorage storage) {
         Duration retention = window.multipliedBy(2).plus(grace);
-        return Stores.windowStoreBuilder(storage == StateStorage.IN_MEMORY
+        StoreBuilder<WindowStore<String, Integer>> builder = Stores.windowStoreBuilder(storage.inMemory()
                                 ? Stores.inMemoryWindowStore(name, retention, window, false)
                                 : Stores.persistentWindowStore(name, retention, window, false),
                         Serdes.String(), Serdes.Integer())
                 .withCachingEnabled();
+        return storage.changelogged() ? builder : builder.withLoggingDisabled();
     }
 }

@@ -45,10 +45,22 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--report", description = "With --labels: write a self-contained HTML report here.")
     Path report;
 
+    /** The offline storage choices, by the names users type. */
+    enum State {
+        IN_MEMORY(DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY),
+        ROCKSDB(DistillguardTopology.StateStorage.OFFLINE_ROCKSDB);
+
+        final DistillguardTopology.StateStorage storage;
+
+        State(DistillguardTopology.StateStorage storage) {
+            this.storage = storage;
+        }
+    }
+
     @Option(names = "--state", defaultValue = "IN_MEMORY",
-            description = "Where window state lives: IN_MEMORY (fast) or ROCKSDB (disk, for huge active sets; "
-                    + "about 40x slower offline). Default: ${DEFAULT-VALUE}.")
-    DistillguardTopology.StateStorage state;
+            description = "Where window state lives: IN_MEMORY (fast) or ROCKSDB (on disk, for active state larger "
+                    + "than memory; slower). Default: ${DEFAULT-VALUE}.")
+    State state;
 
     @Option(names = "--rejects", description = "Where rejected lines go (default: <alerts-out>.rejects.jsonl).")
     Path rejectsOut;
@@ -68,7 +80,7 @@ public final class BacktestCommand implements Callable<Integer> {
              BufferedWriter alerts = Files.newBufferedWriter(alertsOut, StandardCharsets.UTF_8);
              BufferedWriter rejects = Files.newBufferedWriter(rejectsPath, StandardCharsets.UTF_8);
              ProgressBar progress = progressBar(events.totalBytes())) {
-            result = new OfflineBacktest(config, state).run(events, new OfflineBacktest.Listener() {
+            result = new OfflineBacktest(config, state.storage).run(events, new OfflineBacktest.Listener() {
                 private final long started = System.nanoTime();
 
                 @Override

@@ -33,7 +33,7 @@ import org.apache.kafka.streams.test.TestRecord;
 /**
  * Runs the live topology over events from files, without a broker, on Kafka Streams' own TopologyTestDriver: the
  * same graph, the same windows, the same dead-letter rules as the service, with state in memory by default (see
- * {@link DistillguardTopology.StateStorage#IN_MEMORY} for why) or in RocksDB in a temporary directory. Records are processed one at a time in file order, on one partition, with caching off, so two runs over
+ * {@link DistillguardTopology.StateStorage#OFFLINE_IN_MEMORY} for why) or in RocksDB in a temporary directory. Records are processed one at a time in file order, on one partition, with caching off, so two runs over
  * the same input give the same alerts.
  */
 public final class OfflineBacktest {

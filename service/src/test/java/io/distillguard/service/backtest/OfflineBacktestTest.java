@@ -67,7 +67,7 @@ class OfflineBacktestTest {
     private static List<String> alertsOf(Path file) {
         List<String> alerts = new ArrayList<>();
         try (EventFiles events = EventFiles.open(List.of(file))) {
-            new OfflineBacktest(config, StateStorage.IN_MEMORY).run(events, new OfflineBacktest.Listener() {
+            new OfflineBacktest(config, StateStorage.OFFLINE_IN_MEMORY).run(events, new OfflineBacktest.Listener() {
                 @Override
                 public void onAlert(DistillationAlert alert) {
                     alert.setEmittedAt(java.time.Instant.EPOCH);
@@ -95,7 +95,7 @@ class OfflineBacktestTest {
         List<String> inMemory = alertsOf(plain);
         List<String> rocks = new ArrayList<>();
         try (EventFiles events = EventFiles.open(List.of(plain))) {
-            new OfflineBacktest(config, StateStorage.ROCKSDB).run(events, new OfflineBacktest.Listener() {
+            new OfflineBacktest(config, StateStorage.OFFLINE_ROCKSDB).run(events, new OfflineBacktest.Listener() {
                 @Override
                 public void onAlert(DistillationAlert alert) {
                     alert.setEmittedAt(java.time.Instant.EPOCH);
@@ -119,7 +119,7 @@ class OfflineBacktestTest {
 
         OfflineBacktest.Result result;
         try (EventFiles events = EventFiles.open(List.of(mixed))) {
-            result = new OfflineBacktest(config, StateStorage.IN_MEMORY).run(events, new OfflineBacktest.Listener() {
+            result = new OfflineBacktest(config, StateStorage.OFFLINE_IN_MEMORY).run(events, new OfflineBacktest.Listener() {
                 @Override
                 public void onRejected(EventFiles.Entry entry) {
                     rejected.add(entry);
@@ -140,7 +140,7 @@ class OfflineBacktestTest {
     void shouldCountContractViolationsAsDeadLettersWithReasons() {
         OfflineBacktest.Result result;
         try (EventFiles events = EventFiles.open(List.of(plain))) {
-            result = new OfflineBacktest(config, StateStorage.IN_MEMORY).run(events, new OfflineBacktest.Listener() { });
+            result = new OfflineBacktest(config, StateStorage.OFFLINE_IN_MEMORY).run(events, new OfflineBacktest.Listener() { });
         }
         // The generator makes about 0.5% malformed events: an unparsable ip or negative prompt tokens.
         assertThat(result.deadLettered()).isBetween(25L, 80L);

@@ -175,7 +175,7 @@ class ReplayIT {
                 .map(ContractJson::line).toList());
         List<DistillationAlert> alerts = new ArrayList<>();
         try (EventFiles files = EventFiles.open(List.of(file))) {
-            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.IN_MEMORY)
+            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
                     .run(files, new OfflineBacktest.Listener() {
                         @Override
                         public void onAlert(DistillationAlert alert) {

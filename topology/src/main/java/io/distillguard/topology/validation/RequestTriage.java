@@ -39,7 +39,9 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
     @Override
     public void process(FixedKeyRecord<K, RequestEvent> record) {
         RequestEvent event = record.value();
-        String problem = validator.problemWith(event, System.currentTimeMillis());
+        // Parsed once here: address parsing is one of the costlier steps of a request's path.
+        String ip = event == null ? null : IpAddresses.normalise(event.getIp());
+        String problem = validator.problemWith(event, ip, System.currentTimeMillis());
         if (problem != null) {
             markDeadLetter(record.headers(), problem);
             if (event != null) {
@@ -48,11 +50,11 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
             context.forward(record.withValue(new Triaged(event, problem)));
             return;
         }
-        context.forward(record.withValue(new Triaged(sanitise(event), null)));
+        context.forward(record.withValue(new Triaged(sanitise(event, ip), null)));
     }
 
-    static RequestEvent sanitise(RequestEvent event) {
-        event.setIp(IpAddresses.normalise(event.getIp()));
+    static RequestEvent sanitise(RequestEvent event, String normalisedIp) {
+        event.setIp(normalisedIp);
         if (event.getPromptSimhash() == null && event.getPromptText() != null) {
             event.setPromptSimhash(PromptFingerprint.simHash(event.getPromptText()));
         }

@@ -28,6 +28,11 @@ public final class RequestValidator {
      * @param nowMs wall clock, the reference for "too far in the future"
      */
     public String problemWith(RequestEvent event, long nowMs) {
+        return problemWith(event, event == null ? null : IpAddresses.normalise(event.getIp()), nowMs);
+    }
+
+    /** As {@link #problemWith(RequestEvent, long)}, for a caller that has already normalised the ip (null if invalid). */
+    public String problemWith(RequestEvent event, String normalisedIp, long nowMs) {
         if (event == null) {
             return "null value (tombstone): a request event is required";
         }
@@ -46,7 +51,7 @@ public final class RequestValidator {
         if (eventTime > nowMs + maxFutureSkewMs) {
             return "event_time " + eventTime + " is more than " + maxFutureSkewMs + " ms in the future";
         }
-        if (IpAddresses.normalise(event.getIp()) == null) {
+        if (normalisedIp == null) {
             return "ip \"" + abbreviate(event.getIp()) + "\" is not a single IPv4 or IPv6 address";
         }
         if (event.getPromptTokens() < 0 || event.getPromptTokens() > MAX_TOKENS) {
