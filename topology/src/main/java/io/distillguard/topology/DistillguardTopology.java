@@ -180,10 +180,8 @@ public final class DistillguardTopology {
                         Named.as("account-volume-aggregate"),
                         windowed(ACCOUNT_VOLUME_STORE, new AvroBinarySerde<>(AccountWindowStats.class), storage))
                 .toStream(Named.as("account-volume-updates"))
-                .mapValues(detector::evaluate, Named.as(AccountVolumeDetector.NAME))
-                .filter((key, alert) -> alert != null, Named.as("account-volume-fired"))
-                .processValues(() -> new AlertGate<>(ACCOUNT_ALERTS_EMITTED_STORE), Named.as("account-volume-gate"),
-                        ACCOUNT_ALERTS_EMITTED_STORE)
+                .processValues(() -> new AlertGate<>(detector, ACCOUNT_ALERTS_EMITTED_STORE),
+                        Named.as(AccountVolumeDetector.NAME), ACCOUNT_ALERTS_EMITTED_STORE)
                 .selectKey((key, alert) -> Alerts.key(alert), Named.as("account-volume-alert-key"))
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("account-volume-alerts"));
     }
@@ -201,10 +199,8 @@ public final class DistillguardTopology {
                         Named.as("ip-fan-in-aggregate"),
                         windowed(IP_FAN_IN_STORE, new AvroBinarySerde<>(IpWindowStats.class), storage))
                 .toStream(Named.as("ip-fan-in-updates"))
-                .mapValues(detector::evaluate, Named.as(IpFanInDetector.NAME))
-                .filter((key, alert) -> alert != null, Named.as("ip-fan-in-fired"))
-                .processValues(() -> new AlertGate<>(IP_ALERTS_EMITTED_STORE), Named.as("ip-fan-in-gate"),
-                        IP_ALERTS_EMITTED_STORE)
+                .processValues(() -> new AlertGate<>(detector, IP_ALERTS_EMITTED_STORE),
+                        Named.as(IpFanInDetector.NAME), IP_ALERTS_EMITTED_STORE)
                 .selectKey((key, alert) -> Alerts.key(alert), Named.as("ip-fan-in-alert-key"))
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("ip-fan-in-alerts"));
     }

@@ -11,7 +11,7 @@ import java.util.List;
 import org.apache.kafka.streams.kstream.Windowed;
 
 /** ACCOUNT_VOLUME: requests or tokens of one account in a window over their thresholds. */
-public final class AccountVolumeDetector {
+public final class AccountVolumeDetector implements Detector<AccountWindowStats> {
 
     public static final String NAME = "ACCOUNT_VOLUME";
 
@@ -33,15 +33,26 @@ public final class AccountVolumeDetector {
         return stats;
     }
 
-    /** The alert this window's figures warrant, or null when they are under both thresholds. */
-    public DistillationAlert evaluate(Windowed<String> account, AccountWindowStats stats) {
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SubjectType subjectType() {
+        return SubjectType.ACCOUNT;
+    }
+
+    @Override
+    public double ratio(AccountWindowStats stats) {
         long tokens = stats.getPromptTokens() + stats.getCompletionTokens();
-        double requestRatio = (double) stats.getRequests() / config.accountRequestsThreshold();
-        double tokenRatio = (double) tokens / config.accountTokensThreshold();
-        double ratio = Math.max(requestRatio, tokenRatio);
-        if (ratio < 1) {
-            return null;
-        }
+        return Math.max((double) stats.getRequests() / config.accountRequestsThreshold(),
+                (double) tokens / config.accountTokensThreshold());
+    }
+
+    @Override
+    public DistillationAlert alert(Windowed<String> account, AccountWindowStats stats, double ratio) {
+        long tokens = stats.getPromptTokens() + stats.getCompletionTokens();
         List<Evidence> evidence = new ArrayList<>(2);
         evidence.add(Alerts.evidence("requests", stats.getRequests(), config.accountRequestsThreshold()));
         evidence.add(Alerts.evidence("total_tokens", tokens, config.accountTokensThreshold()));

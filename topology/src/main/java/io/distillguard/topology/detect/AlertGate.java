@@ -6,10 +6,11 @@ import java.time.Instant;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Lets through at most one alert per (detector, subject, window) and severity, rising only: a further alert only
+ * Runs a detector over each window update and lets through at most one alert per (detector, subject, window) and severity, rising only: a further alert only
  * when the severity rises. Window aggregates emit on every cache flush, so without this gate one busy account would
  * raise an alert per commit interval.
  *
@@ -21,36 +22,44 @@ import org.apache.kafka.streams.state.WindowStore;
  * <p>What was emitted is kept in a window store keyed by detector and subject, at the alert's window start, so the
  * store forgets old windows by itself.
  */
-public final class AlertGate<K> implements FixedKeyProcessor<K, DistillationAlert, DistillationAlert> {
+public final class AlertGate<S> implements FixedKeyProcessor<Windowed<String>, S, DistillationAlert> {
 
+    private final Detector<S> detector;
     private final String storeName;
-    private FixedKeyProcessorContext<K, DistillationAlert> context;
+    private FixedKeyProcessorContext<Windowed<String>, DistillationAlert> context;
     private WindowStore<String, Integer> emitted;
 
-    public AlertGate(String storeName) {
+    public AlertGate(Detector<S> detector, String storeName) {
+        this.detector = detector;
         this.storeName = storeName;
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<K, DistillationAlert> context) {
+    public void init(FixedKeyProcessorContext<Windowed<String>, DistillationAlert> context) {
         this.context = context;
         this.emitted = context.getStateStore(storeName);
     }
 
     @Override
-    public void process(FixedKeyRecord<K, DistillationAlert> record) {
-        DistillationAlert alert = record.value();
-        if (alert == null) {
+    public void process(FixedKeyRecord<Windowed<String>, S> record) {
+        S stats = record.value();
+        if (stats == null) {
             return;
         }
-        String key = alert.getDetector() + '|' + Alerts.key(alert);
-        long windowStart = alert.getWindowStart().toEpochMilli();
+        double ratio = detector.ratio(stats);
+        if (ratio < 1) {
+            return;
+        }
+        int severity = AlertScoring.severity(AlertScoring.score(ratio)).ordinal();
+        Windowed<String> subject = record.key();
+        String key = detector.name() + '|' + detector.subjectType() + ':' + subject.key();
+        long windowStart = subject.window().start();
         Integer previous = emitted.fetch(key, windowStart);
-        int severity = alert.getSeverity().ordinal();
         if (previous != null && previous >= severity) {
             return;
         }
         emitted.put(key, severity, windowStart);
+        DistillationAlert alert = detector.alert(subject, stats, ratio);
         Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
         long timestamp = alert.getTriggerEventTime().toEpochMilli();
         for (int tier = previous == null ? 0 : previous + 1; tier <= severity; tier++) {

@@ -17,7 +17,7 @@ import org.apache.kafka.streams.kstream.Windowed;
  * IP_FAN_IN: distinct accounts seen on one client address in a window. Distinct accounts are an HLL sketch
  * (DataSketches), so an address with a million accounts costs the same few kilobytes as one with ten.
  */
-public final class IpFanInDetector {
+public final class IpFanInDetector implements Detector<IpWindowStats> {
 
     public static final String NAME = "IP_FAN_IN";
     // lgK 12: about 1.6% relative error, at most ~2.6 KB per sketch (HLL_4), and exact while small (list mode).
@@ -50,13 +50,24 @@ public final class IpFanInDetector {
         return Math.round(sketchOf(stats).getEstimate());
     }
 
-    /** The alert this window's fan-in warrants, or null while it is under the threshold. */
-    public DistillationAlert evaluate(Windowed<String> ip, IpWindowStats stats) {
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SubjectType subjectType() {
+        return SubjectType.IP;
+    }
+
+    @Override
+    public double ratio(IpWindowStats stats) {
+        return (double) distinctAccounts(stats) / config.ipDistinctAccountsThreshold();
+    }
+
+    @Override
+    public DistillationAlert alert(Windowed<String> ip, IpWindowStats stats, double ratio) {
         long distinct = distinctAccounts(stats);
-        double ratio = (double) distinct / config.ipDistinctAccountsThreshold();
-        if (ratio < 1) {
-            return null;
-        }
         List<Evidence> evidence = List.of(Alerts.evidence("distinct_accounts", distinct, config.ipDistinctAccountsThreshold()));
         List<String> accounts = new ArrayList<>(stats.getSampleAccounts());
         accounts.sort(null);
