@@ -148,6 +148,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             HttpResponse<String> response;
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (javax.net.ssl.SSLException e) {
+                // Kept retriable: a record must not be dead-lettered for a TLS setting, and the log says what to fix.
+                lastFailure = new SchemaRegistryUnavailableException("TLS with schema registry " + base + " failed ("
+                        + e.getMessage() + "): check schema.registry.ssl.truststore.* and keystore.*", e);
+                continue;
             } catch (IOException e) {
                 lastFailure = new SchemaRegistryUnavailableException(
                         "Schema registry " + base + " unreachable: " + e, e);

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.distillguard.serdes.registry.InMemorySchemaRegistry;
 import io.distillguard.serdes.registry.SchemaRegistryException;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -37,12 +40,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final InMemorySchemaRegistry registry;
     private final String expectedAuthorization;
     private final int requestedPort;
+    private final SSLContext tls;
     private HttpServer server;
     private int pausedPort;
 
-    private EmbeddedSchemaRegistry(InMemorySchemaRegistry registry, int port, String basicAuthUserInfo) {
+    private EmbeddedSchemaRegistry(InMemorySchemaRegistry registry, int port, String basicAuthUserInfo, SSLContext tls) {
         this.registry = registry;
         this.requestedPort = port;
+        this.tls = tls;
         this.expectedAuthorization = basicAuthUserInfo == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
     }
@@ -57,13 +62,19 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      * @param basicAuthUserInfo {@code user:password} that clients must present, or null for none
      */
     public static EmbeddedSchemaRegistry start(int port, String basicAuthUserInfo) {
-        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(new InMemorySchemaRegistry(), port, basicAuthUserInfo);
+        return start(port, basicAuthUserInfo, null);
+    }
+
+    /** As {@link #start(int, String)}, serving HTTPS with {@code tls} when it is not null. */
+    public static EmbeddedSchemaRegistry start(int port, String basicAuthUserInfo, SSLContext tls) {
+        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(new InMemorySchemaRegistry(), port,
+                basicAuthUserInfo, tls);
         registry.startServer(port);
         return registry;
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public InMemorySchemaRegistry contents() {
@@ -97,7 +108,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     private void startServer(int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port == 0 ? requestedPort : port), 0);
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port == 0 ? requestedPort : port);
+            if (tls == null) {
+                server = HttpServer.create(address, 0);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind the embedded schema registry", e);
         }

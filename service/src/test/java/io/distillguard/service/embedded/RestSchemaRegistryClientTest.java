@@ -8,7 +8,16 @@ import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.registry.RestSchemaRegistryClient;
 import io.distillguard.serdes.registry.SchemaRegistryException;
 import io.distillguard.serdes.registry.SchemaRegistryUnavailableException;
+import io.distillguard.serdes.registry.SchemaRegistryClient;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.io.TempDir;
 import java.time.Duration;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -78,6 +87,47 @@ class RestSchemaRegistryClientTest {
         assertThat(client(registry.url(), "svc:secret").register("r-value", RequestEvent.getClassSchema())).isPositive();
         assertThatThrownBy(() -> client(registry.url(), "svc:wrong").schemaById(1))
                 .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(401));
+    }
+
+    @Test
+    void shouldTalkTlsWhenTheTruststoreIsConfiguredAndRefuseAnUntrustedRegistry(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("registry.p12");
+        Path truststore = dir.resolve("trust.p12");
+        Path cert = dir.resolve("registry.pem");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(keytool, "-genkeypair", "-alias", "registry", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit");
+        run(keytool, "-exportcert", "-rfc", "-alias", "registry", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-file", cert.toString());
+        run(keytool, "-importcert", "-noprompt", "-alias", "registry", "-file", cert.toString(), "-storetype", "PKCS12",
+                "-keystore", truststore.toString(), "-storepass", "changeit");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keystore)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        registry = EmbeddedSchemaRegistry.start(0, null, serverTls);
+        assertThat(registry.url()).startsWith("https://");
+
+        SchemaRegistryClient trusted = SchemaRegistryClients.fromConfig(Map.of(
+                SchemaRegistryClients.URL, registry.url(),
+                SchemaRegistryClients.TRUSTSTORE_LOCATION, truststore.toString(),
+                SchemaRegistryClients.TRUSTSTORE_PASSWORD, "changeit"));
+        assertThat(trusted.register("tls-value", RequestEvent.getClassSchema())).isPositive();
+
+        RestSchemaRegistryClient untrusted = client(registry.url(), null);
+        assertThatThrownBy(() -> untrusted.schemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("TLS").hasMessageContaining("truststore");
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
     }
 
     @Test
