@@ -23,49 +23,118 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /**
  * Checks the wire format and the registry protocol against Confluent's own JavaScript client
  * ({@code @confluentinc/schemaregistry} from npm, installed by {@code .ci/run}): it registers and serializes a
  * RequestEvent that our deserializer reads, and reads an alert that our serializer wrote, both through the same
  * HTTP registry. Confluent's Java client and registry are not obtainable here; this is the independent check.
+ *
+ * <p>Where a Docker engine answers, the same tests also run against Confluent Schema Registry itself
+ * ({@link ContainerImages#SCHEMA_REGISTRY}, backed by an {@code apache/kafka} container). The project's CI machines
+ * have no Docker engine, so there only the embedded registry runs; the test output names the registries used.
  */
 class ConfluentJsClientCompatibilityIT {
+
+    /** A registry the tests run against. */
+    record RegistryUnderTest(String name, String url, Runnable stop) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final List<RegistryUnderTest> CONFLUENT = new java.util.ArrayList<>();
+
+    static java.util.stream.Stream<String> registries() {
+        return dockerAvailable() ? java.util.stream.Stream.of("embedded", "confluent") : java.util.stream.Stream.of("embedded");
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** Confluent Schema Registry in a container, started once and kept for both tests. */
+    private static synchronized String confluentRegistryUrl() {
+        if (CONFLUENT.isEmpty()) {
+            org.testcontainers.containers.Network network = org.testcontainers.containers.Network.newNetwork();
+            org.testcontainers.kafka.KafkaContainer kafka = new org.testcontainers.kafka.KafkaContainer(ContainerImages.KAFKA)
+                    .withNetwork(network).withListener("kafka:19092");
+            kafka.start();
+            org.testcontainers.containers.GenericContainer<?> registry =
+                    new org.testcontainers.containers.GenericContainer<>(ContainerImages.SCHEMA_REGISTRY)
+                            .withNetwork(network)
+                            .withExposedPorts(8081)
+                            .withEnv("SCHEMA_REGISTRY_HOST_NAME", "schema-registry")
+                            .withEnv("SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081")
+                            .withEnv("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:19092")
+                            .waitingFor(org.testcontainers.containers.wait.strategy.Wait.forHttp("/subjects")
+                                    .forStatusCode(200));
+            registry.start();
+            CONFLUENT.add(new RegistryUnderTest("confluent", "http://" + registry.getHost() + ":"
+                    + registry.getMappedPort(8081), () -> {
+                        registry.stop();
+                        kafka.stop();
+                        network.close();
+                    }));
+        }
+        return CONFLUENT.get(0).url();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopConfluent() {
+        CONFLUENT.forEach(r -> r.stop().run());
+    }
 
     private static final Path JS_DIR = Path.of("src", "test", "js").toAbsolutePath();
     private static final Path REQUEST_SCHEMA = Path.of("..", "avro", "src", "main", "avro", "RequestEvent.avsc")
             .toAbsolutePath().normalize();
 
-    private EmbeddedSchemaRegistry registry;
+    private EmbeddedSchemaRegistry embedded;
+    private String url;
     private Map<String, String> serdeConfig;
 
-    @BeforeEach
-    void start() {
+    private void use(String registryName) {
         assertThat(JS_DIR.resolve("node_modules/@confluentinc/schemaregistry"))
                 .as("Confluent's JS client is installed (npm ci --prefix service/src/test/js; .ci/run does it)")
                 .exists();
-        registry = EmbeddedSchemaRegistry.start();
-        serdeConfig = Map.of(SchemaRegistryClients.URL, registry.url());
+        if (registryName.equals("embedded")) {
+            embedded = EmbeddedSchemaRegistry.start();
+            url = embedded.url();
+        } else {
+            url = confluentRegistryUrl();
+        }
+        System.out.println("[distillguard-it] Confluent JS client against the " + registryName + " registry at " + url);
+        serdeConfig = Map.of(SchemaRegistryClients.URL, url);
     }
 
     @AfterEach
     void stop() {
-        registry.close();
+        if (embedded != null) {
+            embedded.close();
+        }
     }
 
-    @Test
-    void shouldReadARequestEventThatConfluentsJsClientRegisteredAndSerialized() throws Exception {
-        String hex = node("serialize-request", "gateway-requests", REQUEST_SCHEMA.toString()).trim();
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} registry")
+    @org.junit.jupiter.params.provider.MethodSource("registries")
+    void shouldReadARequestEventThatConfluentsJsClientRegisteredAndSerialized(String registryName) throws Exception {
+        use(registryName);
+        String topic = "gateway-requests-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String hex = node("serialize-request", topic, REQUEST_SCHEMA.toString()).trim();
         byte[] bytes = HexFormat.of().parseHex(hex);
 
         assertThat(bytes[0]).as("magic byte").isZero();
-        assertThat(registry.contents().subjects()).containsExactly("gateway-requests-value");
+        if (embedded != null) {
+            assertThat(embedded.contents().subjects()).containsExactly(topic + "-value");
+        }
 
         SpecificAvroDeserializer<RequestEvent> deserializer = new SpecificAvroDeserializer<>(RequestEvent.class);
         deserializer.configure(serdeConfig, false);
-        RequestEvent event = deserializer.deserialize("gateway-requests", bytes);
+        RequestEvent event = deserializer.deserialize(topic, bytes);
 
         assertThat(event.getEventId()).isEqualTo("js-evt-1");
         assertThat(event.getEventTime()).isEqualTo(Instant.ofEpochMilli(1764300000000L));
@@ -83,8 +152,10 @@ class ConfluentJsClientCompatibilityIT {
         assertThat(event.getStatus()).isEqualTo(200);
     }
 
-    @Test
-    void shouldLetConfluentsJsClientReadAnAlertThatOurSerializerWrote() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} registry")
+    @org.junit.jupiter.params.provider.MethodSource("registries")
+    void shouldLetConfluentsJsClientReadAnAlertThatOurSerializerWrote(String registryName) throws Exception {
+        use(registryName);
         DistillationAlert alert = DistillationAlert.newBuilder()
                 .setAlertId("a-1")
                 .setDetector("IP_FAN_IN")
@@ -119,8 +190,7 @@ class ConfluentJsClientCompatibilityIT {
     }
 
     private String node(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("node", JS_DIR.resolve("compat.mjs").toString(),
-                registry.url()));
+        List<String> command = new java.util.ArrayList<>(List.of("node", JS_DIR.resolve("compat.mjs").toString(), url));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("compat", ".out");
         try {
