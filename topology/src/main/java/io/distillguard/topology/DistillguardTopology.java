@@ -132,6 +132,7 @@ public final class DistillguardTopology {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-topology");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, storage.inMemory()
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class
                 : BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);

@@ -1,6 +1,7 @@
 package io.distillguard.service.cli;
 
 import io.distillguard.service.backtest.BacktestCommand;
+import io.distillguard.service.bench.BenchCommand;
 import io.distillguard.service.demo.DemoCommand;
 import io.distillguard.service.demo.SimulateCommand;
 import io.distillguard.service.replay.ReplayCommand;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code distillguard} launcher's entry point: one command with subcommands. */
 @Command(name = "distillguard", mixinStandardHelpOptions = true, version = "distillguard 0.1.0",
         description = "Detects distillation attacks on a model API from its request stream.",
-        subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class,
+            BenchCommand.class})
 public final class DistillguardCli implements Runnable {
 
     public static void main(String[] args) {

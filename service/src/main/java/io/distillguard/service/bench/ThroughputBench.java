@@ -1,0 +1,200 @@
+package io.distillguard.service.bench;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroSerde;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.demo.TrafficGenerator;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * End-to-end throughput against the machine's own limit: N events preloaded into a topic, then, one after the other
+ * on the same broker, (a) a passthrough Kafka Streams application with the same serdes and processing guarantee
+ * that decodes each event and writes it back out, and (b) the detection topology. Each is timed from start until
+ * its consumer group has committed every input partition (and, for the detector, every repartition partition) to
+ * its end. The ratio b/a says what the detection costs on top of reading and writing the events at all.
+ */
+public final class ThroughputBench {
+
+    /** One timed run. */
+    public record Run(String what, long events, Duration elapsed) {
+        public double eventsPerSecond() {
+            return events * 1e9 / elapsed.toNanos();
+        }
+    }
+
+    private final ServiceConfig base;
+    private final PrintStream out;
+
+    public ThroughputBench(ServiceConfig base, PrintStream out) {
+        this.base = base;
+        this.out = out;
+    }
+
+    /** Creates the input topic and loads {@code events} generated events into it; returns the topic name. */
+    public String preload(long events, int partitions, long seed) throws Exception {
+        String topic = "bench-requests-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(adminProps())) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1)
+                    .configs(Map.of("retention.ms", "-1")))).all().get(60, TimeUnit.SECONDS);
+        }
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(base.serdeConfig(), false);
+        TrafficGenerator generator = new TrafficGenerator(seed);
+        // All events inside one recent half hour: one window per subject, valid event times, no late drops.
+        long start = System.currentTimeMillis() / 3_600_000L * 3_600_000L - 3_600_000L;
+        double step = 1_800_000.0 / events;
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            for (long i = 0; i < events; i++) {
+                RequestEvent event = generator.next(start + (long) (i * step)).event();
+                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(), event.getAccountId(),
+                        event), (m, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("Preloading failed: " + failure.get().getMessage(), failure.get());
+        }
+        out.printf("Preloaded %,d events into %s (%d partitions) in %.1f s%n", events, topic, partitions,
+                (System.nanoTime() - t0) / 1e9);
+        return topic;
+    }
+
+    /** The passthrough: decode each event with the same serde and write it out again. */
+    public Run passthrough(String topic, long events, Path stateDir) throws Exception {
+        String app = "bench-passthrough-" + UUID.randomUUID().toString().substring(0, 8);
+        SpecificAvroSerde<RequestEvent> serde = SpecificAvroSerde.forValues(RequestEvent.class, base.serdeConfig());
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(topic, Consumed.with(Serdes.ByteArray(), serde))
+                .to(app + "-out", Produced.with(Serdes.ByteArray(), serde));
+        createOutput(app + "-out", topic);
+        return time("passthrough", app, builder.build(), topic, events, stateDir);
+    }
+
+    /** The detection topology, exactly as the service builds it. */
+    public Run detector(String topic, long events, Path stateDir) throws Exception {
+        String app = "bench-detector-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> overrides = new HashMap<>(base.asMap());
+        overrides.put(DetectionConfig.REQUESTS_TOPIC, topic);
+        overrides.put(DetectionConfig.ALERTS_TOPIC, app + "-alerts");
+        overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, app + "-dead-letter");
+        ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
+        createOutput(app + "-alerts", topic);
+        createOutput(app + "-dead-letter", topic);
+        Topology topology = DistillguardTopology.build(config.detection(),
+                SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()),
+                SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()));
+        return time("detector", app, topology, topic, events, stateDir);
+    }
+
+    private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir)
+            throws Exception {
+        Map<String, String> overrides = new HashMap<>(base.asMap());
+        overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve(app)).toString());
+        Properties props = DistillguardService.streamsConfig(ServiceConfig.load(null, Map.of(), overrides));
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        try (Admin admin = Admin.create(adminProps());
+             KafkaStreams streams = new KafkaStreams(topology, props)) {
+            Map<TopicPartition, Long> inputEnds = ends(admin, List.of(topic));
+            long t0 = System.nanoTime();
+            streams.start();
+            while (true) {
+                TimeUnit.MILLISECONDS.sleep(250);
+                if (streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(what + " failed; see the log");
+                }
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                Map<TopicPartition, Long> targets = new HashMap<>(inputEnds);
+                List<String> repartitions = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                        .filter(t -> t.startsWith(app + "-") && t.endsWith("-repartition")).toList();
+                targets.putAll(ends(admin, repartitions));
+                boolean done = targets.entrySet().stream().allMatch(e -> e.getValue() == 0
+                        || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue());
+                if (done) {
+                    Run run = new Run(what, events, Duration.ofNanos(System.nanoTime() - t0));
+                    out.printf("  %-12s %,10.0f events/s (%s)%n", what, run.eventsPerSecond(), run.elapsed());
+                    return run;
+                }
+            }
+        }
+    }
+
+    private void createOutput(String name, String like) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            int partitions = admin.describeTopics(List.of(like)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(like).partitions().size();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) -1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Map<TopicPartition, Long> ends(Admin admin, List<String> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (var description : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+            description.partitions().forEach(p -> request.put(new TopicPartition(description.name(), p.partition()),
+                    OffsetSpec.latest()));
+        }
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private Properties adminProps() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        return props;
+    }
+
+    /** The median of the runs' rates. */
+    public static double median(List<Run> runs) {
+        List<Double> rates = new ArrayList<>(runs.stream().map(Run::eventsPerSecond).toList());
+        rates.sort(null);
+        int n = rates.size();
+        return n % 2 == 1 ? rates.get(n / 2) : (rates.get(n / 2 - 1) + rates.get(n / 2)) / 2;
+    }
+}
