@@ -3,21 +3,18 @@ package io.distillguard.service.backtest;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
+import io.distillguard.service.TempDirectories;
 import io.distillguard.serdes.registry.InMemorySchemaRegistry;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.validation.DeadLetterHeaders;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.Header;
@@ -77,7 +74,7 @@ public final class OfflineBacktest {
         Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, SchemaRegistryClients.MOCK_PREFIX + scope);
         SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
         SpecificAvroSerde<DistillationAlert> alertSerde = SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig);
-        Path stateDir = tempDir();
+        Path stateDir = TempDirectories.create("distillguard-backtest-");
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-backtest");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "offline:9092");
@@ -122,7 +119,7 @@ public final class OfflineBacktest {
                     counts.reasons, System.nanoTime() - start);
         } finally {
             InMemorySchemaRegistry.dropScope(scope);
-            deleteRecursively(stateDir);
+            TempDirectories.delete(stateDir);
         }
     }
 
@@ -157,22 +154,6 @@ public final class OfflineBacktest {
                 String text = reason == null ? "(no reason)" : new String(reason.value(), StandardCharsets.UTF_8);
                 reasons.merge(text.replaceAll("-?\\d+", "N").replaceAll("\"[^\"]*\"", "\"...\""), 1L, Long::sum);
             }
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("distillguard-backtest-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create a state directory for the backtest", e);
-        }
-    }
-
-    static void deleteRecursively(Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A leftover temporary directory is harmless.
         }
     }
 }

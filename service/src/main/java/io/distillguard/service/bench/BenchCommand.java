@@ -1,13 +1,10 @@
 package io.distillguard.service.bench;
 
-import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.config.ServiceConfig;
-import io.distillguard.service.embedded.EmbeddedKafkaBroker;
-import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
-import java.nio.file.Files;
+import io.distillguard.service.TempDirectories;
+import io.distillguard.service.embedded.LocalInfrastructure;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,20 +40,9 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        Map<String, String> overrides = new HashMap<>();
-        EmbeddedKafkaBroker broker = null;
-        EmbeddedSchemaRegistry registry = null;
-        Path stateDir = Files.createTempDirectory("distillguard-bench-");
-        try {
-            if (configured.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
-                broker = EmbeddedKafkaBroker.start();
-                overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            }
-            if (configured.get(SchemaRegistryClients.URL) == null) {
-                registry = EmbeddedSchemaRegistry.start();
-                overrides.put(SchemaRegistryClients.URL, registry.url());
-            }
-            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
+        Path stateDir = TempDirectories.create("distillguard-bench-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
             ThroughputBench bench = new ThroughputBench(config, System.out);
             String topic = bench.preload(events, partitions, 42);
             List<ThroughputBench.Run> passthrough = new ArrayList<>();
@@ -71,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println();
             System.out.printf("Machine: %d cores, Java %s, %s; broker %s; %s=%s, %s=%s%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                    System.getProperty("os.arch"), broker != null ? "embedded on this machine" : "configured",
+                    System.getProperty("os.arch"), local.brokerEmbedded() ? "embedded on this machine" : "configured",
                     StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                     StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
             System.out.printf("%-14s %14s   (median of %d runs, %,d events, %d partitions)%n", "application",
@@ -81,15 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("ratio detector/passthrough: %.2f%n", b / a);
             return 0;
         } finally {
-            if (registry != null) {
-                registry.close();
-            }
-            if (broker != null) {
-                broker.close();
-            }
-            try (var paths = Files.walk(stateDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirectories.delete(stateDir);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.service.DistillguardService;
+import io.distillguard.service.GroupProgress;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.demo.TrafficGenerator;
 import io.distillguard.topology.DetectionConfig;
@@ -24,8 +25,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -140,7 +139,7 @@ public final class ThroughputBench {
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         try (Admin admin = Admin.create(adminProps());
              KafkaStreams streams = new KafkaStreams(topology, props)) {
-            Map<TopicPartition, Long> inputEnds = ends(admin, List.of(topic));
+            Map<TopicPartition, Long> inputEnds = GroupProgress.endOffsets(admin, List.of(topic));
             long t0 = System.nanoTime();
             streams.start();
             while (true) {
@@ -148,14 +147,7 @@ public final class ThroughputBench {
                 if (streams.state() == KafkaStreams.State.ERROR) {
                     throw new IllegalStateException(what + " failed; see the log");
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(app)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                Map<TopicPartition, Long> targets = new HashMap<>(inputEnds);
-                List<String> repartitions = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                        .filter(t -> t.startsWith(app + "-") && t.endsWith("-repartition")).toList();
-                targets.putAll(ends(admin, repartitions));
-                boolean done = targets.entrySet().stream().allMatch(e -> e.getValue() == 0
-                        || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue());
+                boolean done = GroupProgress.committedToEnd(admin, app, inputEnds);
                 if (done) {
                     Run run = new Run(what, events, Duration.ofNanos(System.nanoTime() - t0));
                     out.printf("  %-12s %,10.0f events/s (%s)%n", what, run.eventsPerSecond(), run.elapsed());
@@ -171,17 +163,6 @@ public final class ThroughputBench {
                     .get(like).partitions().size();
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) -1))).all().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static Map<TopicPartition, Long> ends(Admin admin, List<String> topics) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (var description : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-            description.partitions().forEach(p -> request.put(new TopicPartition(description.name(), p.partition()),
-                    OffsetSpec.latest()));
-        }
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
     }
 
     private Properties adminProps() {

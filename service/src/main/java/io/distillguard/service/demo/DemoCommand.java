@@ -8,12 +8,11 @@ import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.cli.DurationConverter;
 import io.distillguard.service.config.ServiceConfig;
-import io.distillguard.service.embedded.EmbeddedKafkaBroker;
-import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.service.TempDirectories;
+import io.distillguard.service.embedded.LocalInfrastructure;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.validation.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -90,59 +89,45 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int runDemo() throws Exception {
-        ServiceConfig base = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        EmbeddedKafkaBroker broker = null;
-        EmbeddedSchemaRegistry registry = null;
-        Path stateDir = Files.createTempDirectory("distillguard-demo-state-");
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.create("distillguard-demo-state-");
         DistillguardService service = null;
-        try {
-            Map<String, String> overrides = new HashMap<>();
-            if (base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
-                System.out.println("Starting an embedded Apache Kafka broker (KRaft, single node)...");
-                broker = EmbeddedKafkaBroker.start();
-                overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            }
-            if (base.get(SchemaRegistryClients.URL) == null) {
-                registry = EmbeddedSchemaRegistry.start();
-                overrides.put(SchemaRegistryClients.URL, registry.url());
-            }
-            overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-demo-" + ProcessHandle.current().pid());
-            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
-            DetectionConfig detection = config.detection();
-            String bootstrap = config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
-            System.out.printf("Kafka at %s, schema registry at %s%n", bootstrap, config.get(SchemaRegistryClients.URL));
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            try {
+                Map<String, String> overrides = new HashMap<>(local.overrides());
+                overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+                overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-demo-" + ProcessHandle.current().pid());
+                ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
+                DetectionConfig detection = config.detection();
+                System.out.printf("Kafka at %s, schema registry at %s%n", config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+                        config.get(SchemaRegistryClients.URL));
 
-            service = DistillguardService.start(config);
-            if (!service.awaitRunning(Duration.ofSeconds(90))) {
-                System.err.println("The service did not reach RUNNING within 90 s");
-                return 1;
-            }
-            System.out.printf("Distillguard is running. Generating %d events/s for %s; alerts follow.%n%n", rate,
-                    duration);
+                service = DistillguardService.start(config);
+                if (!service.awaitRunning(Duration.ofSeconds(90))) {
+                    System.err.println("The service did not reach RUNNING within 90 s");
+                    return 1;
+                }
+                System.out.printf("Distillguard is running. Generating %d events/s for %s; alerts follow.%n%n", rate,
+                        duration);
 
-            Summary summary = new Summary();
-            Thread alertReader = startReader("alerts", () -> readAlerts(config, detection, summary));
-            Thread deadLetterReader = startReader("dead-letters", () -> readDeadLetters(config, detection, summary));
-            generate(config, detection, summary);
-            awaitDrain(summary);
-            stopping.set(true);
-            alertReader.join(10_000);
-            deadLetterReader.join(10_000);
-            summary.print(System.out);
-            return 0;
+                Summary summary = new Summary();
+                Thread alertReader = startReader("alerts", () -> readAlerts(config, detection, summary));
+                Thread deadLetterReader = startReader("dead-letters", () -> readDeadLetters(config, detection, summary));
+                generate(config, detection, summary);
+                awaitDrain(summary);
+                stopping.set(true);
+                alertReader.join(10_000);
+                deadLetterReader.join(10_000);
+                summary.print(System.out);
+                return 0;
+            } finally {
+                // The service goes before the broker it commits to.
+                if (service != null) {
+                    service.close();
+                }
+            }
         } finally {
-            if (service != null) {
-                service.close();
-            }
-            if (registry != null) {
-                registry.close();
-            }
-            if (broker != null) {
-                System.out.println("Stopping the embedded broker...");
-                broker.close();
-            }
-            deleteQuietly(stateDir);
+            TempDirectories.delete(stateDir);
         }
     }
 
@@ -243,14 +228,6 @@ public final class DemoCommand implements Callable<Integer> {
         thread.setDaemon(true);
         thread.start();
         return thread;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // A leftover temporary directory is harmless.
-        }
     }
 
     /** What the demo sent and saw, for the closing summary. */

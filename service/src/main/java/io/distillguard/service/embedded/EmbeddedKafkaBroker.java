@@ -12,13 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import io.distillguard.service.TempDirectories;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -60,13 +59,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** As {@link #start()}, with extra broker properties. */
     public static EmbeddedKafkaBroker start(Map<String, String> extraProperties) {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
+                TempDirectories.create("distillguard-kafka-"), true, extraProperties);
         try {
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
-                    Files.createTempDirectory("distillguard-kafka-"), true, extraProperties);
             broker.launch();
             return broker;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the embedded broker's directory", e);
+        } catch (RuntimeException e) {
+            TempDirectories.delete(broker.dir);
+            throw e;
         }
     }
 
@@ -110,7 +110,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public void close() {
         stop();
         if (deleteOnClose) {
-            deleteRecursively(dir);
+            TempDirectories.delete(dir);
         }
     }
 
@@ -249,17 +249,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        } catch (IOException e) {
-            LOG.warn("Could not delete {}: {}", root, e.getMessage());
         }
     }
 }

@@ -5,13 +5,12 @@ import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroDeserializer;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.service.DistillguardService;
+import io.distillguard.service.GroupProgress;
+import io.distillguard.service.TempDirectories;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +33,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -134,7 +132,7 @@ public final class TopicReplay {
                 inputTopic(applicationId));
         Map<TopicPartition, Long> mergedStop = Map.of(new TopicPartition(inputTopic(applicationId), 0), merged);
 
-        Path stateDir = Files.createTempDirectory(applicationId + "-");
+        Path stateDir = TempDirectories.create(applicationId + "-");
         ServiceConfig replayConfig = replayConfig(applicationId, inputTopic(applicationId), alertsTopic, stateDir);
         Map<String, String> serdeConfig = replayConfig.serdeConfig();
         KafkaStreams streams = new KafkaStreams(DistillguardTopology.build(replayConfig.detection(),
@@ -166,7 +164,7 @@ public final class TopicReplay {
         if (!request.keepState()) {
             streams.cleanUp();
             deleteInternals(applicationId);
-            deleteRecursively(stateDir);
+            TempDirectories.delete(stateDir);
         } else {
             out.println("Kept state in " + stateDir + " and internal topics of " + applicationId);
         }
@@ -227,17 +225,7 @@ public final class TopicReplay {
                     throw new ReplayException("Replay " + applicationId + " stopped unexpectedly (state "
                             + streams.state() + "); see the log");
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                Map<TopicPartition, Long> targets = new HashMap<>(stopOffsets);
-                List<TopicPartition> repartitions = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                        .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
-                        .flatMap(t -> partitionsOf(admin, t).stream()).toList();
-                targets.putAll(offsets(admin, repartitions, OffsetSpec.latest()));
-                boolean done = !repartitions.isEmpty() && targets.entrySet().stream().allMatch(e -> {
-                    OffsetAndMetadata c = committed.get(e.getKey());
-                    return e.getValue() == 0 || c != null && c.offset() >= e.getValue();
-                });
+                boolean done = GroupProgress.committedToEnd(admin, applicationId, stopOffsets);
                 quietChecks = done ? quietChecks + 1 : 0;
                 if (quietChecks >= 2) {
                     return;
@@ -353,14 +341,6 @@ public final class TopicReplay {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return props;
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A replay that cannot run as asked; the message says why. */
