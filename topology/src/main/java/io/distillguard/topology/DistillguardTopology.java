@@ -8,7 +8,9 @@ import io.distillguard.topology.detect.AlertGate;
 import io.distillguard.topology.detect.Alerts;
 import io.distillguard.topology.detect.IpFanInDetector;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
+import io.distillguard.topology.state.AccountRequest;
 import io.distillguard.topology.state.AccountWindowStats;
+import io.distillguard.topology.state.IpRequest;
 import io.distillguard.topology.state.IpWindowStats;
 import io.distillguard.topology.validation.EventTimeExtractor;
 import io.distillguard.topology.validation.RequestTriage;
@@ -19,6 +21,7 @@ import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -44,9 +47,11 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * requests ─ decode (undecodable → dead letter, by Kafka Streams' handler) ─ triage (contract broken → dead letter)
- *    ├─ re-key by account ─ 1 h window aggregate (RocksDB) ─ ACCOUNT_VOLUME ─ gate ─┐
- *    └─ re-key by ip ────── 1 h window aggregate + HLL (RocksDB) ─ IP_FAN_IN ─ gate ─┴─ alerts
+ *    ├─ re-key by account (tokens, time) ─ 1 h window aggregate (RocksDB) ─ ACCOUNT_VOLUME + gate ─┐
+ *    └─ re-key by ip (account, time) ──── 1 h window aggregate + HLL (RocksDB) ─ IP_FAN_IN + gate ──┴─ alerts
  * </pre>
+ * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every event, and
+ * a few dozen bytes cost far less than the whole request.
  */
 public final class DistillguardTopology {
 
@@ -173,9 +178,11 @@ public final class DistillguardTopology {
         AccountVolumeDetector detector = new AccountVolumeDetector(config);
         builder.addStateStore(alertsEmittedStore(ACCOUNT_ALERTS_EMITTED_STORE, config.accountWindow(), config.grace(),
                 storage));
-        requests.selectKey((key, event) -> event.getAccountId(), Named.as("key-by-account"))
-                .repartition(Repartitioned.with(Serdes.String(), requestSerde).withName(BY_ACCOUNT_REPARTITION))
-                .groupByKey(Grouped.with(Serdes.String(), requestSerde))
+        requests.map((key, event) -> KeyValue.pair(event.getAccountId(), AccountVolumeDetector.project(event)),
+                        Named.as("key-by-account"))
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(AccountRequest.class, requestSerde))
+                        .withName(BY_ACCOUNT_REPARTITION))
+                .groupByKey(Grouped.with(Serdes.String(), projectionSerde(AccountRequest.class, requestSerde)))
                 .windowedBy(TimeWindows.ofSizeAndGrace(config.accountWindow(), config.grace()))
                 .aggregate(AccountVolumeDetector::empty, (account, event, stats) -> AccountVolumeDetector.add(event, stats),
                         Named.as("account-volume-aggregate"),
@@ -192,9 +199,11 @@ public final class DistillguardTopology {
                                 StateStorage storage) {
         IpFanInDetector detector = new IpFanInDetector(config);
         builder.addStateStore(alertsEmittedStore(IP_ALERTS_EMITTED_STORE, config.ipWindow(), config.grace(), storage));
-        requests.selectKey((key, event) -> event.getIp(), Named.as("key-by-ip"))
-                .repartition(Repartitioned.with(Serdes.String(), requestSerde).withName(BY_IP_REPARTITION))
-                .groupByKey(Grouped.with(Serdes.String(), requestSerde))
+        requests.map((key, event) -> KeyValue.pair(event.getIp(), IpFanInDetector.project(event)),
+                        Named.as("key-by-ip"))
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(IpRequest.class, requestSerde))
+                        .withName(BY_IP_REPARTITION))
+                .groupByKey(Grouped.with(Serdes.String(), projectionSerde(IpRequest.class, requestSerde)))
                 .windowedBy(TimeWindows.ofSizeAndGrace(config.ipWindow(), config.grace()))
                 .aggregate(IpFanInDetector::empty, (ip, event, stats) -> detector.add(event, stats),
                         Named.as("ip-fan-in-aggregate"),
@@ -204,6 +213,18 @@ public final class DistillguardTopology {
                         Named.as(IpFanInDetector.NAME), IP_ALERTS_EMITTED_STORE)
                 .selectKey((key, alert) -> Alerts.key(alert), Named.as("ip-fan-in-alert-key"))
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("ip-fan-in-alerts"));
+    }
+
+    /**
+     * The serde of a repartitioned projection: registry-framed Avro like the request serde it is configured alike
+     * with, so that a projection that gains a field in a rolling upgrade still decodes on instances of either version.
+     */
+    private static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> projectionSerde(
+            Class<T> type, Serde<RequestEvent> requestSerde) {
+        if (requestSerde instanceof io.distillguard.serdes.avro.SpecificAvroSerde<RequestEvent> registered) {
+            return registered.sibling(type);
+        }
+        throw new IllegalArgumentException("The request serde must be a SpecificAvroSerde, not " + requestSerde.getClass());
     }
 
     /** A named window store of a DSL aggregate, changelogged unless the storage says otherwise. */

@@ -12,6 +12,11 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     private final SpecificAvroSerializer<T> serializer;
     private final SpecificAvroDeserializer<T> deserializer;
+    // How this serde was set up, so that sibling() can set up another one alike.
+    private Map<String, ?> configs;
+    private boolean isKey;
+    private SchemaRegistryClient registry;
+    private boolean autoRegister;
 
     public SpecificAvroSerde(Class<T> type) {
         this.serializer = new SpecificAvroSerializer<>(type);
@@ -22,6 +27,21 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
     public SpecificAvroSerde(Class<T> type, SchemaRegistryClient registry, boolean autoRegister) {
         this.serializer = new SpecificAvroSerializer<>(type, registry, false, autoRegister);
         this.deserializer = new SpecificAvroDeserializer<>(type, registry);
+        this.registry = registry;
+        this.autoRegister = autoRegister;
+    }
+
+    /** A serde for another record type, set up exactly like this one (same registry, same settings). */
+    public <S extends SpecificRecord> SpecificAvroSerde<S> sibling(Class<S> type) {
+        if (registry != null) {
+            return new SpecificAvroSerde<>(type, registry, autoRegister);
+        }
+        if (configs == null) {
+            throw new IllegalStateException("Serde used before configure(): no schema registry is set");
+        }
+        SpecificAvroSerde<S> sibling = new SpecificAvroSerde<>(type);
+        sibling.configure(configs, isKey);
+        return sibling;
     }
 
     /** A value serde configured from Confluent-style serde properties. */
@@ -33,6 +53,8 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
+        this.configs = Map.copyOf(configs);
+        this.isKey = isKey;
         serializer.configure(configs, isKey);
         deserializer.configure(configs, isKey);
     }

@@ -5,6 +5,7 @@ import io.distillguard.avro.RequestEvent;
 import io.distillguard.avro.Evidence;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.state.AccountRequest;
 import io.distillguard.topology.state.AccountWindowStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +26,17 @@ public final class AccountVolumeDetector implements Detector<AccountWindowStats>
         return new AccountWindowStats(0L, 0L, 0L, 0L);
     }
 
-    public static AccountWindowStats add(RequestEvent request, AccountWindowStats stats) {
+    /** The part of a request this detector's windows need, which is all that crosses the repartition topic. */
+    public static AccountRequest project(RequestEvent request) {
+        return new AccountRequest(request.getEventTime().toEpochMilli(), request.getPromptTokens(),
+                request.getCompletionTokens());
+    }
+
+    public static AccountWindowStats add(AccountRequest request, AccountWindowStats stats) {
         stats.setRequests(stats.getRequests() + 1);
         stats.setPromptTokens(stats.getPromptTokens() + request.getPromptTokens());
         stats.setCompletionTokens(stats.getCompletionTokens() + request.getCompletionTokens());
-        stats.setLastEventTime(Math.max(stats.getLastEventTime(), request.getEventTime().toEpochMilli()));
+        stats.setLastEventTime(Math.max(stats.getLastEventTime(), request.getEventTime()));
         return stats;
     }
 

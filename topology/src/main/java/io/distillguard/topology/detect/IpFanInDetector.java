@@ -5,6 +5,7 @@ import io.distillguard.avro.Evidence;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.state.IpRequest;
 import io.distillguard.topology.state.IpWindowStats;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -33,7 +34,12 @@ public final class IpFanInDetector implements Detector<IpWindowStats> {
         return new IpWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L);
     }
 
-    public IpWindowStats add(RequestEvent request, IpWindowStats stats) {
+    /** The part of a request this detector's windows need, which is all that crosses the repartition topic. */
+    public static IpRequest project(RequestEvent request) {
+        return new IpRequest(request.getEventTime().toEpochMilli(), request.getAccountId());
+    }
+
+    public IpWindowStats add(IpRequest request, IpWindowStats stats) {
         HllSketch sketch = sketchOf(stats);
         sketch.update(request.getAccountId());
         List<String> sample = stats.getSampleAccounts();
@@ -42,7 +48,7 @@ public final class IpFanInDetector implements Detector<IpWindowStats> {
         }
         stats.setAccountsSketch(ByteBuffer.wrap(sketch.toCompactByteArray()));
         stats.setRequests(stats.getRequests() + 1);
-        stats.setLastEventTime(Math.max(stats.getLastEventTime(), request.getEventTime().toEpochMilli()));
+        stats.setLastEventTime(Math.max(stats.getLastEventTime(), request.getEventTime()));
         return stats;
     }
 
