@@ -4,6 +4,9 @@ import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.http.ServiceHttpApi;
+import java.net.InetSocketAddress;
+import org.apache.kafka.streams.state.HostInfo;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
 import java.time.Duration;
@@ -39,6 +42,7 @@ public final class DistillguardService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountDownLatch running = new CountDownLatch(1);
+    private ServiceHttpApi http;
 
     private DistillguardService(KafkaStreams streams) {
         this.streams = streams;
@@ -52,7 +56,18 @@ public final class DistillguardService implements AutoCloseable {
                     + ServiceConfig.envName(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ")");
         }
         props.putAll(DistillguardTopology.requiredStreamsConfig(config.detection()));
+        // Interactive queries route a key to the instance that owns it by this address: the HTTP API's own.
+        int port = Integer.parseInt(config.get(ServiceConfig.HTTP_PORT));
+        if (Boolean.parseBoolean(config.get(ServiceConfig.HTTP_ENABLED)) && port > 0
+                && props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG) == null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost(config) + ":" + port);
+        }
         return props;
+    }
+
+    private static String advertisedHost(ServiceConfig config) {
+        String advertised = config.get(ServiceConfig.HTTP_ADVERTISED_HOST);
+        return advertised == null || advertised.isBlank() ? config.get(ServiceConfig.HTTP_BIND) : advertised;
     }
 
     public static Topology topology(ServiceConfig config) {
@@ -82,6 +97,12 @@ public final class DistillguardService implements AutoCloseable {
             LOG.error("Stream thread failed; replacing it. Cause: {}", e.toString(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        if (Boolean.parseBoolean(config.get(ServiceConfig.HTTP_ENABLED))) {
+            service.http = new ServiceHttpApi(streams, config.detection(),
+                    new InetSocketAddress(config.get(ServiceConfig.HTTP_BIND), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
+                    new HostInfo(advertisedHost(config), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
+                    config.get(ServiceConfig.HTTP_TOKEN));
+        }
         LOG.info("Starting Distillguard (application.id={}, bootstrap.servers={}, processing.guarantee={})",
                 props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
                 props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
@@ -141,10 +162,18 @@ public final class DistillguardService implements AutoCloseable {
         return streams;
     }
 
+    /** The HTTP API's port, or -1 when it is disabled. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     /** Flushes state, commits, and leaves the group so partitions move to other instances at once. */
     @Override
     public void close() {
         LOG.info("Stopping Distillguard");
+        if (http != null) {
+            http.close();
+        }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
     }

@@ -134,6 +134,7 @@ public final class ThroughputBench {
             throws Exception {
         Map<String, String> overrides = new HashMap<>(base.asMap());
         overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        overrides.put(ServiceConfig.HTTP_ENABLED, "false");
         overrides.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve(app)).toString());
         Properties props = DistillguardService.streamsConfig(ServiceConfig.load(null, Map.of(), overrides));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");

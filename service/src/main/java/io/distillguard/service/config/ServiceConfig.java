@@ -38,6 +38,11 @@ public final class ServiceConfig {
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_PARTITIONS = "topics.partitions";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication-factor";
+    public static final String HTTP_ENABLED = "http.enabled";
+    public static final String HTTP_BIND = "http.bind";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_ADVERTISED_HOST = "http.advertised-host";
+    public static final String HTTP_TOKEN = "http.token";
 
     private final Map<String, String> values;
 
@@ -56,6 +61,11 @@ public final class ServiceConfig {
         d.put(TOPICS_CREATE, "true");
         d.put(TOPICS_PARTITIONS, "4");
         d.put(TOPICS_REPLICATION_FACTOR, "-1");
+        d.put(HTTP_ENABLED, "true");
+        d.put(HTTP_BIND, "127.0.0.1");
+        d.put(HTTP_PORT, "8080");
+        d.put(HTTP_ADVERTISED_HOST, "");
+        d.put(HTTP_TOKEN, "");
         d.putAll(DetectionConfig.defaults());
         return d;
     }
@@ -151,7 +161,8 @@ public final class ServiceConfig {
     /** Every key that is not Distillguard's own or the serdes': Kafka Streams and client settings. */
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
-        own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR));
+        own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, HTTP_ENABLED, HTTP_BIND,
+                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN));
         Properties props = new Properties();
         values.forEach((k, v) -> {
             if (!own.contains(k) && !k.startsWith("schema.registry.") && !k.startsWith("basic.auth.")

@@ -97,6 +97,8 @@ public final class DemoCommand implements Callable<Integer> {
                 Map<String, String> overrides = new HashMap<>(local.overrides());
                 overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
                 overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-demo-" + ProcessHandle.current().pid());
+                // Any free port: the demo is one instance, so every key is answered locally.
+                overrides.put(ServiceConfig.HTTP_PORT, "0");
                 ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
                 DetectionConfig detection = config.detection();
                 System.out.printf("Kafka at %s, schema registry at %s%n", config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
@@ -107,8 +109,9 @@ public final class DemoCommand implements Callable<Integer> {
                     System.err.println("The service did not reach RUNNING within 90 s");
                     return 1;
                 }
-                System.out.printf("Distillguard is running. Generating %d events/s for %s; alerts follow.%n%n", rate,
-                        duration);
+                System.out.printf("Distillguard is running; HTTP API at http://127.0.0.1:%d (try /accounts/acct-scraper-1, "
+                        + "/ips/198.51.100.10, /metrics).%nGenerating %d events/s for %s; alerts follow.%n%n",
+                        service.httpPort(), rate, duration);
 
                 Summary summary = new Summary();
                 Thread alertReader = startReader("alerts", () -> readAlerts(config, detection, summary));

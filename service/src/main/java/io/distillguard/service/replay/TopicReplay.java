@@ -198,6 +198,7 @@ public final class TopicReplay {
     private ServiceConfig replayConfig(String applicationId, String sourceTopic, String alertsTopic, Path stateDir) {
         Map<String, String> overrides = new HashMap<>();
         overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        overrides.put(ServiceConfig.HTTP_ENABLED, "false");
         overrides.put(DetectionConfig.REQUESTS_TOPIC, sourceTopic);
         overrides.put(DetectionConfig.ALERTS_TOPIC, alertsTopic);
         overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, applicationId + "-dead-letter");

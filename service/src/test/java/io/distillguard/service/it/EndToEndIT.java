@@ -72,6 +72,7 @@ class EndToEndIT {
         overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
         overrides.put(DetectionConfig.ACCOUNT_REQUESTS_THRESHOLD, "20");
         overrides.put(DetectionConfig.IP_DISTINCT_ACCOUNTS_THRESHOLD, "5");
+        overrides.put(ServiceConfig.HTTP_PORT, "0");
         config = ServiceConfig.load(null, Map.of(), overrides);
         detection = config.detection();
         service = DistillguardService.start(config);

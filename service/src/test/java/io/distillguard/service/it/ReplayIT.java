@@ -98,6 +98,7 @@ class ReplayIT {
 
         Map<String, String> live = new HashMap<>(base);
         live.put(StreamsConfig.APPLICATION_ID_CONFIG, "live-" + topic);
+        live.put(ServiceConfig.HTTP_PORT, "0");
         Path liveState = dir.resolve("live-state");
         live.put(StreamsConfig.STATE_DIR_CONFIG, liveState.toString());
         try (DistillguardService service = DistillguardService.start(ServiceConfig.load(null, Map.of(), live))) {

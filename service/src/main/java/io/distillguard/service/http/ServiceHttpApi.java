@@ -1,0 +1,278 @@
+package io.distillguard.service.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology;
+import io.distillguard.topology.detect.AccountVolumeDetector;
+import io.distillguard.topology.detect.IpFanInDetector;
+import io.distillguard.topology.state.AccountWindowStats;
+import io.distillguard.topology.state.IpWindowStats;
+import io.distillguard.topology.validation.IpAddresses;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's HTTP API: {@code /health}, {@code /ready}, {@code /metrics} (Prometheus text, Micrometer with Kafka
+ * Streams' own metrics), and the current windows of a subject read from the state stores with interactive queries:
+ * {@code /accounts/{id}}, {@code /ips/{ip}}. When another instance owns the key (by the streams metadata and
+ * {@code application.server}), the request is forwarded to it, so any instance answers for every key.
+ *
+ * <p>JSON everywhere, a clear 4xx for bad input, never a stack trace. With a token configured every route but
+ * {@code /health} and {@code /ready} (which orchestrators probe) needs {@code Authorization: Bearer <token>}.
+ * Raw prompt data is never stored, so it can never be served.
+ */
+public final class ServiceHttpApi implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceHttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaStreams streams;
+    private final DetectionConfig detection;
+    private final String token;
+    private final HostInfo self;
+    private final HttpServer server;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * @param bind address and port to listen on (port 0: any free one)
+     * @param advertised this instance as other instances reach it; must equal its {@code application.server}
+     * @param token bearer token to require, or null
+     */
+    public ServiceHttpApi(KafkaStreams streams, DetectionConfig detection, InetSocketAddress bind, HostInfo advertised,
+                          String token) {
+        this.streams = streams;
+        this.detection = detection;
+        this.token = token == null || token.isBlank() ? null : token;
+        try {
+            this.server = HttpServer.create(bind, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot bind the HTTP API to " + bind + ": " + e.getMessage(), e);
+        }
+        this.self = advertised.port() == 0 ? new HostInfo(advertised.host(), server.getAddress().getPort()) : advertised;
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "http-api");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+        LOG.info("HTTP API on http://{}:{} (advertised as {}:{}){}", bind.getHostString(), server.getAddress().getPort(),
+                self.host(), self.port(), this.token == null ? "" : ", bearer token required");
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        streamsMetrics.close();
+        metrics.close();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            if (!exchange.getRequestMethod().equals("GET")) {
+                reply(exchange, 405, error("only GET is supported"));
+                return;
+            }
+            if (path.equals("/health")) {
+                reply(exchange, 200, JSON.createObjectNode().put("status", "UP"));
+                return;
+            }
+            if (path.equals("/ready")) {
+                boolean ready = streams.state() == KafkaStreams.State.RUNNING;
+                reply(exchange, ready ? 200 : 503, JSON.createObjectNode().put("state", streams.state().name()));
+                return;
+            }
+            if (token != null && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                reply(exchange, 401, error("missing or wrong bearer token"));
+                return;
+            }
+            if (path.equals("/metrics")) {
+                byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+                return;
+            }
+            String[] parts = path.split("/", -1);
+            if (parts.length == 3 && parts[1].equals("accounts") && !parts[2].isEmpty()) {
+                String account = URLDecoder.decode(parts[2], StandardCharsets.UTF_8);
+                routed(exchange, DistillguardTopology.ACCOUNT_VOLUME_STORE, account, this::account);
+                return;
+            }
+            if (parts.length == 3 && parts[1].equals("ips") && !parts[2].isEmpty()) {
+                String ip = IpAddresses.normalise(URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
+                if (ip == null) {
+                    reply(exchange, 400, error("not a single IPv4 or IPv6 address: " + parts[2]));
+                    return;
+                }
+                routed(exchange, DistillguardTopology.IP_FAN_IN_STORE, ip, this::ip);
+                return;
+            }
+            reply(exchange, 404, error("no such route: " + path));
+        } catch (RuntimeException e) {
+            LOG.warn("HTTP API request {} failed: {}", exchange.getRequestURI(), e.toString());
+            reply(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    /** Answers from the local store when this instance owns the key, else forwards to the instance that does. */
+    private void routed(HttpExchange exchange, String store, String key, Function<String, ObjectNode> local)
+            throws IOException {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            reply(exchange, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
+            return;
+        }
+        // Without application.server (a single instance, or port 0) the metadata names no host: everything is local.
+        boolean ownedHere = owner.activeHost().equals(self) || owner.activeHost().port() < 0
+                || exchange.getRequestHeaders().containsKey("X-Distillguard-Forwarded");
+        if (ownedHere) {
+            ObjectNode answer = local.apply(key);
+            answer.put("served_by", self.host() + ":" + self.port());
+            reply(exchange, 200, answer);
+            return;
+        }
+        HostInfo host = owner.activeHost();
+        URI target = URI.create("http://" + host.host() + ":" + host.port() + exchange.getRequestURI().getRawPath());
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(5))
+                .header("X-Distillguard-Forwarded", self.host() + ":" + self.port());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<byte[]> response = forwarder.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(response.statusCode(), response.body().length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(response.body());
+            }
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            reply(exchange, 502, error("the instance owning this key (" + host.host() + ":" + host.port()
+                    + ") did not answer"));
+        }
+    }
+
+    private ObjectNode account(String account) {
+        ObjectNode answer = JSON.createObjectNode().put("account_id", account);
+        ArrayNode windows = answer.putArray("windows");
+        ReadOnlyWindowStore<String, AccountWindowStats> store = streams.store(StoreQueryParameters.fromNameAndType(
+                DistillguardTopology.ACCOUNT_VOLUME_STORE, QueryableStoreTypes.<String, AccountWindowStats>windowStore()));
+        AccountVolumeDetector detector = new AccountVolumeDetector(detection);
+        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(DistillguardTopology.ACCOUNT_ALERTS_EMITTED_STORE);
+        try (WindowStoreIterator<AccountWindowStats> it = store.fetch(account, Instant.EPOCH, farFuture())) {
+            while (it.hasNext()) {
+                KeyValue<Long, AccountWindowStats> window = it.next();
+                AccountWindowStats stats = window.value;
+                ObjectNode w = windows.addObject()
+                        .put("window_start", window.key)
+                        .put("window_end", window.key + detection.accountWindow().toMillis())
+                        .put("requests", stats.getRequests())
+                        .put("prompt_tokens", stats.getPromptTokens())
+                        .put("completion_tokens", stats.getCompletionTokens())
+                        .put("account_volume_ratio", detector.ratio(stats));
+                putSeverity(w, emitted, AccountVolumeDetector.NAME + "|ACCOUNT:" + account, window.key);
+            }
+        }
+        return answer;
+    }
+
+    private ObjectNode ip(String ip) {
+        ObjectNode answer = JSON.createObjectNode().put("ip", ip);
+        ArrayNode windows = answer.putArray("windows");
+        ReadOnlyWindowStore<String, IpWindowStats> store = streams.store(StoreQueryParameters.fromNameAndType(
+                DistillguardTopology.IP_FAN_IN_STORE, QueryableStoreTypes.<String, IpWindowStats>windowStore()));
+        IpFanInDetector detector = new IpFanInDetector(detection);
+        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(DistillguardTopology.IP_ALERTS_EMITTED_STORE);
+        try (WindowStoreIterator<IpWindowStats> it = store.fetch(ip, Instant.EPOCH, farFuture())) {
+            while (it.hasNext()) {
+                KeyValue<Long, IpWindowStats> window = it.next();
+                IpWindowStats stats = window.value;
+                ObjectNode w = windows.addObject()
+                        .put("window_start", window.key)
+                        .put("window_end", window.key + detection.ipWindow().toMillis())
+                        .put("requests", stats.getRequests())
+                        .put("distinct_accounts", IpFanInDetector.distinctAccounts(stats))
+                        .put("ip_fan_in_ratio", detector.ratio(stats));
+                ArrayNode sample = w.putArray("sample_accounts");
+                stats.getSampleAccounts().forEach(sample::add);
+                putSeverity(w, emitted, IpFanInDetector.NAME + "|IP:" + ip, window.key);
+            }
+        }
+        return answer;
+    }
+
+    private ReadOnlyWindowStore<String, Integer> emittedStore(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, Integer>windowStore()));
+    }
+
+    private static void putSeverity(ObjectNode window, ReadOnlyWindowStore<String, Integer> emitted, String key,
+                                    long windowStart) {
+        Integer severity = emitted.fetch(key, windowStart);
+        if (severity == null) {
+            window.putNull("alert_severity");
+        } else {
+            window.put("alert_severity", io.distillguard.avro.Severity.values()[severity].name());
+        }
+    }
+
+    private static Instant farFuture() {
+        return Instant.now().plus(Duration.ofDays(1));
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
