@@ -60,6 +60,8 @@ public final class ServiceHttpApi implements AutoCloseable {
     private final DetectionConfig detection;
     private final String token;
     private final HostInfo self;
+    // Only with a fixed port is this instance's application.server set; with port 0 it is alone and answers locally.
+    private final boolean routing;
     private final HttpServer server;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
@@ -80,7 +82,8 @@ public final class ServiceHttpApi implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind the HTTP API to " + bind + ": " + e.getMessage(), e);
         }
-        this.self = advertised.port() == 0 ? new HostInfo(advertised.host(), server.getAddress().getPort()) : advertised;
+        this.routing = advertised.port() != 0;
+        this.self = routing ? advertised : new HostInfo(advertised.host(), server.getAddress().getPort());
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
@@ -159,18 +162,17 @@ public final class ServiceHttpApi implements AutoCloseable {
     /** Answers from the local store when this instance owns the key, else forwards to the instance that does. */
     private void routed(HttpExchange exchange, String store, String key, Function<String, ObjectNode> local)
             throws IOException {
+        if (!routing) {
+            answerLocally(exchange, key, local);
+            return;
+        }
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             reply(exchange, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
             return;
         }
-        // Without application.server (a single instance, or port 0) the metadata names no host: everything is local.
-        boolean ownedHere = owner.activeHost().equals(self) || owner.activeHost().port() < 0
-                || exchange.getRequestHeaders().containsKey("X-Distillguard-Forwarded");
-        if (ownedHere) {
-            ObjectNode answer = local.apply(key);
-            answer.put("served_by", self.host() + ":" + self.port());
-            reply(exchange, 200, answer);
+        if (owner.activeHost().equals(self) || exchange.getRequestHeaders().containsKey("X-Distillguard-Forwarded")) {
+            answerLocally(exchange, key, local);
             return;
         }
         HostInfo host = owner.activeHost();
@@ -194,6 +196,16 @@ public final class ServiceHttpApi implements AutoCloseable {
             reply(exchange, 502, error("the instance owning this key (" + host.host() + ":" + host.port()
                     + ") did not answer"));
         }
+    }
+
+    private void answerLocally(HttpExchange exchange, String key, Function<String, ObjectNode> local) throws IOException {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            reply(exchange, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
+            return;
+        }
+        ObjectNode answer = local.apply(key);
+        answer.put("served_by", self.host() + ":" + self.port());
+        reply(exchange, 200, answer);
     }
 
     private ObjectNode account(String account) {
