@@ -17,5 +17,6 @@ COPY --from=build /src/service/target/lib ./lib
 USER distillguard
 VOLUME /var/lib/distillguard
 ENV DISTILLGUARD_STATE_DIR=/var/lib/distillguard
+EXPOSE 8080
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-jar", "/opt/distillguard/distillguard.jar"]
 CMD ["run"]
