@@ -5,6 +5,7 @@ import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.http.ServiceHttpApi;
+import io.distillguard.service.state.BoundedMemoryRocksDBConfig;
 import java.net.InetSocketAddress;
 import org.apache.kafka.streams.state.HostInfo;
 import io.distillguard.topology.DetectionConfig;
@@ -56,6 +57,11 @@ public final class DistillguardService implements AutoCloseable {
                     + ServiceConfig.envName(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ")");
         }
         props.putAll(DistillguardTopology.requiredStreamsConfig(config.detection()));
+        // One memory cap for all RocksDB stores of the instance, unless the operator brings a config setter of their own.
+        if (props.getProperty(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG) == null) {
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
+            props.put(BoundedMemoryRocksDBConfig.TOTAL_BYTES, config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES));
+        }
         // Interactive queries route a key to the instance that owns it by this address: the HTTP API's own.
         int port = Integer.parseInt(config.get(ServiceConfig.HTTP_PORT));
         if (Boolean.parseBoolean(config.get(ServiceConfig.HTTP_ENABLED)) && port > 0

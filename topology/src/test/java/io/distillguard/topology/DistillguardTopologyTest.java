@@ -222,6 +222,9 @@ class DistillguardTopologyTest {
             assertThat(header(r, DeadLetterHeaders.OFFSET)).isNotNull();
         });
         assertThat(dead.get(5).getValue().getPromptText()).as("prompt text is never forwarded").isNull();
+        assertThat(metric("events-in-total")).isEqualTo(17.0);
+        assertThat(metric("dead-lettered-total")).isEqualTo(7.0);
+        assertThat(metric("alerts-low-total")).isEqualTo(1.0);
         assertThat(alerts.readValuesToList()).singleElement()
                 .satisfies(a -> assertThat(a.getSubjectId()).isEqualTo("acct-good"));
     }
@@ -242,6 +245,12 @@ class DistillguardTopologyTest {
         assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).contains("magic byte");
         assertThat(header(dead.get(1), DeadLetterHeaders.REASON)).contains("32639");
         assertThat(header(dead.get(1), DeadLetterHeaders.STAGE)).isEqualTo("DESERIALIZATION");
+    }
+
+    private double metric(String name) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
     private static String header(TestRecord<?, ?> record, String name) {

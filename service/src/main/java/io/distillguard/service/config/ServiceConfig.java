@@ -43,6 +43,7 @@ public final class ServiceConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_ADVERTISED_HOST = "http.advertised-host";
     public static final String HTTP_TOKEN = "http.token";
+    public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory-bytes";
 
     private final Map<String, String> values;
 
@@ -66,6 +67,7 @@ public final class ServiceConfig {
         d.put(HTTP_PORT, "8080");
         d.put(HTTP_ADVERTISED_HOST, "");
         d.put(HTTP_TOKEN, "");
+        d.put(ROCKSDB_MEMORY_BYTES, Long.toString(256L << 20));
         d.putAll(DetectionConfig.defaults());
         return d;
     }
@@ -162,7 +164,7 @@ public final class ServiceConfig {
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
         own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, HTTP_ENABLED, HTTP_BIND,
-                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN));
+                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, ROCKSDB_MEMORY_BYTES));
         Properties props = new Properties();
         values.forEach((k, v) -> {
             if (!own.contains(k) && !k.startsWith("schema.registry.") && !k.startsWith("basic.auth.")

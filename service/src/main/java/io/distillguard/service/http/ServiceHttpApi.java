@@ -86,6 +86,11 @@ public final class ServiceHttpApi implements AutoCloseable {
         this.self = routing ? advertised : new HostInfo(advertised.host(), server.getAddress().getPort());
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
+        // Undecodable records never reach a processor, so their count comes from the deserialization handler.
+        io.micrometer.core.instrument.FunctionCounter.builder("distillguard.undecodable.dead.lettered", this,
+                        api -> io.distillguard.topology.errors.DeadLetterDeserializationHandler.deadLettered())
+                .description("Records that could not be decoded and went to the dead-letter topic")
+                .register(metrics);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "http-api");
             t.setDaemon(true);

@@ -147,7 +147,7 @@ class HttpApiIT {
         assertThat(get(first, "/metrics", null).statusCode()).as("no token").isEqualTo(401);
         HttpResponse<String> metrics = get(first, "/metrics", TOKEN);
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("kafka_stream");
+        assertThat(metrics.body()).contains("kafka_stream", "events_in_total", "distillguard_undecodable_dead_lettered_total");
         HttpResponse<String> badIp = get(first, "/ips/not-an-ip", TOKEN);
         assertThat(badIp.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(badIp.body()).path("error").asText()).contains("not a single IPv4 or IPv6 address");

@@ -2,6 +2,8 @@ package io.distillguard.topology.detect;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Severity;
+import io.distillguard.topology.DistillguardMetrics;
+import org.apache.kafka.common.metrics.Sensor;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -28,6 +30,8 @@ public final class AlertGate<S> implements FixedKeyProcessor<Windowed<String>, S
     private final String storeName;
     private FixedKeyProcessorContext<Windowed<String>, DistillationAlert> context;
     private WindowStore<String, Integer> emitted;
+    private Sensor[] alertsBySeverity;
+    private Sensor latency;
 
     public AlertGate(Detector<S> detector, String storeName) {
         this.detector = detector;
@@ -38,6 +42,13 @@ public final class AlertGate<S> implements FixedKeyProcessor<Windowed<String>, S
     public void init(FixedKeyProcessorContext<Windowed<String>, DistillationAlert> context) {
         this.context = context;
         this.emitted = context.getStateStore(storeName);
+        Severity[] severities = Severity.values();
+        this.alertsBySeverity = new Sensor[severities.length];
+        for (Severity severity : severities) {
+            alertsBySeverity[severity.ordinal()] = DistillguardMetrics.alerts(context.metrics(), detector.name(),
+                    severity.name());
+        }
+        this.latency = DistillguardMetrics.eventToAlertLatency(context.metrics(), detector.name());
     }
 
     @Override
@@ -67,6 +78,8 @@ public final class AlertGate<S> implements FixedKeyProcessor<Windowed<String>, S
             out.setSeverity(Severity.values()[tier]);
             out.setEmittedAt(now);
             context.forward(record.withValue(out).withTimestamp(timestamp));
+            alertsBySeverity[tier].record();
         }
+        latency.record(now.toEpochMilli() - timestamp);
     }
 }

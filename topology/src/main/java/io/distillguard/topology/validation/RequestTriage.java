@@ -2,9 +2,11 @@ package io.distillguard.topology.validation;
 
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -26,6 +28,8 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
 
     private final RequestValidator validator;
     private FixedKeyProcessorContext<K, Triaged> context;
+    private Sensor eventsIn;
+    private Sensor deadLettered;
 
     public RequestTriage(DetectionConfig config) {
         this.validator = new RequestValidator(config);
@@ -34,15 +38,19 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
     @Override
     public void init(FixedKeyProcessorContext<K, Triaged> context) {
         this.context = context;
+        this.eventsIn = DistillguardMetrics.eventsIn(context.metrics());
+        this.deadLettered = DistillguardMetrics.contractDeadLetters(context.metrics());
     }
 
     @Override
     public void process(FixedKeyRecord<K, RequestEvent> record) {
         RequestEvent event = record.value();
+        eventsIn.record();
         // Parsed once here: address parsing is one of the costlier steps of a request's path.
         String ip = event == null ? null : IpAddresses.normalise(event.getIp());
         String problem = validator.problemWith(event, ip, System.currentTimeMillis());
         if (problem != null) {
+            deadLettered.record();
             markDeadLetter(record.headers(), problem);
             if (event != null) {
                 event.setPromptText(null);

@@ -1,0 +1,41 @@
+package io.distillguard.topology;
+
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * Distillguard's own counters, registered with Kafka Streams' metrics (so they appear wherever its metrics are
+ * exported, the service's /metrics included) rather than with a metrics library: the topology stays a pure function
+ * that any runtime can host. All live in group {@code stream-distillguard-metrics}.
+ */
+public final class DistillguardMetrics {
+
+    /** Scope of every sensor here; Kafka Streams names the group {@code stream-<scope>-metrics}. */
+    public static final String SCOPE = "distillguard";
+
+    private DistillguardMetrics() {
+    }
+
+    /** {@code events-in-rate/total}: decoded request events that reached the triage, valid or not. */
+    public static Sensor eventsIn(StreamsMetrics metrics) {
+        return metrics.addRateTotalSensor(SCOPE, "triage", "events-in", Sensor.RecordingLevel.INFO);
+    }
+
+    /** {@code dead-lettered-rate/total}: events that broke the contract and went to the dead-letter topic. */
+    public static Sensor contractDeadLetters(StreamsMetrics metrics) {
+        return metrics.addRateTotalSensor(SCOPE, "triage", "dead-lettered", Sensor.RecordingLevel.INFO);
+    }
+
+    /** {@code alerts-<severity>-rate/total} per detector (tag {@code distillguard-id} = detector name). */
+    public static Sensor alerts(StreamsMetrics metrics, String detector, String severity) {
+        return metrics.addRateTotalSensor(SCOPE, detector, "alerts-" + severity.toLowerCase(), Sensor.RecordingLevel.INFO);
+    }
+
+    /**
+     * {@code event-to-alert-latency-avg/max} per detector, in milliseconds: wall clock at emission minus the event
+     * time of the request that raised the alert (includes how late the gateway published it).
+     */
+    public static Sensor eventToAlertLatency(StreamsMetrics metrics, String detector) {
+        return metrics.addLatencyRateTotalSensor(SCOPE, detector, "event-to-alert", Sensor.RecordingLevel.INFO);
+    }
+}
