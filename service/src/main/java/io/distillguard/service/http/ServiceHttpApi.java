@@ -65,6 +65,7 @@ public final class ServiceHttpApi implements AutoCloseable {
     private final HttpServer server;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
+    private boolean streamsMetricsBound;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -85,7 +86,6 @@ public final class ServiceHttpApi implements AutoCloseable {
         this.routing = advertised.port() != 0;
         this.self = routing ? advertised : new HostInfo(advertised.host(), server.getAddress().getPort());
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(metrics);
         // Undecodable records never reach a processor, so their count comes from the deserialization handler.
         io.micrometer.core.instrument.FunctionCounter.builder("distillguard.undecodable.dead.lettered", this,
                         api -> io.distillguard.topology.errors.DeadLetterDeserializationHandler.deadLettered())
@@ -134,6 +134,7 @@ public final class ServiceHttpApi implements AutoCloseable {
                 return;
             }
             if (path.equals("/metrics")) {
+                bindStreamsMetricsOnceRunning();
                 byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 exchange.sendResponseHeaders(200, body.length);
@@ -161,6 +162,17 @@ public final class ServiceHttpApi implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("HTTP API request {} failed: {}", exchange.getRequestURI(), e.toString());
             reply(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    /**
+     * Micrometer's Kafka binder looks for new metrics only once a minute; Distillguard's own sensors appear when the
+     * tasks start, just before RUNNING. Binding at the first scrape after that shows them at once.
+     */
+    private synchronized void bindStreamsMetricsOnceRunning() {
+        if (!streamsMetricsBound && streams.state() == KafkaStreams.State.RUNNING) {
+            streamsMetrics.bindTo(metrics);
+            streamsMetricsBound = true;
         }
     }
 
