@@ -1,6 +1,5 @@
 package io.distillguard.service;
 
-import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.service.config.ServiceConfig;
@@ -79,8 +78,7 @@ public final class DistillguardService implements AutoCloseable {
     public static Topology topology(ServiceConfig config) {
         Map<String, String> serdeConfig = config.serdeConfig();
         return DistillguardTopology.build(config.detection(),
-                SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig),
-                SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig));
+                SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig), config.alertSerde());
     }
 
     /** Creates missing topics (when {@code topics.create} is true), then starts processing. */

@@ -1,6 +1,10 @@
 package io.distillguard.service.config;
 
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.serdes.avro.SpecificAvroSerde;
+import io.distillguard.serdes.json.ContractJsonSerde;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
+import org.apache.kafka.common.serialization.Serde;
 import io.distillguard.topology.DetectionConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -8,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -44,6 +49,7 @@ public final class ServiceConfig {
     public static final String HTTP_ADVERTISED_HOST = "http.advertised-host";
     public static final String HTTP_TOKEN = "http.token";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory-bytes";
+    public static final String ALERTS_FORMAT = "alerts.format";
 
     private final Map<String, String> values;
 
@@ -68,6 +74,7 @@ public final class ServiceConfig {
         d.put(HTTP_ADVERTISED_HOST, "");
         d.put(HTTP_TOKEN, "");
         d.put(ROCKSDB_MEMORY_BYTES, Long.toString(256L << 20));
+        d.put(ALERTS_FORMAT, "avro");
         d.putAll(DetectionConfig.defaults());
         return d;
     }
@@ -109,6 +116,9 @@ public final class ServiceConfig {
             }
         });
         DetectionConfig.fromProperties(asProperties(values));
+        if (!List.of("avro", "json").contains(values.get(ALERTS_FORMAT))) {
+            throw new ConfigException(ALERTS_FORMAT, values.get(ALERTS_FORMAT), "must be avro or json");
+        }
         return new ServiceConfig(values);
     }
 
@@ -164,7 +174,7 @@ public final class ServiceConfig {
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
         own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, HTTP_ENABLED, HTTP_BIND,
-                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, ROCKSDB_MEMORY_BYTES));
+                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT));
         Properties props = new Properties();
         values.forEach((k, v) -> {
             if (!own.contains(k) && !k.startsWith("schema.registry.") && !k.startsWith("basic.auth.")
@@ -173,6 +183,12 @@ public final class ServiceConfig {
             }
         });
         return props;
+    }
+
+    /** The serde of the alerts topic: Confluent-framed Avro (default) or plain JSON ({@code alerts.format=json}). */
+    public Serde<DistillationAlert> alertSerde() {
+        return "json".equals(values.get(ALERTS_FORMAT)) ? new ContractJsonSerde<>(DistillationAlert.class)
+                : SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig());
     }
 
     public static Properties asProperties(Map<String, String> values) {

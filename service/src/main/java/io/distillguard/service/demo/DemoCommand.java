@@ -2,7 +2,6 @@ package io.distillguard.service.demo;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.avro.SpecificAvroDeserializer;
 import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
@@ -171,10 +170,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void readAlerts(ServiceConfig config, DetectionConfig detection, Summary summary) {
-        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
-        deserializer.configure(config.serdeConfig(), false);
         try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(
-                consumerProps(config, "alerts"), new StringDeserializer(), deserializer)) {
+                consumerProps(config, "alerts"), new StringDeserializer(), config.alertSerde().deserializer())) {
             consumer.subscribe(List.of(detection.alertsTopic()));
             while (!stopping.get()) {
                 for (ConsumerRecord<String, DistillationAlert> record : consumer.poll(Duration.ofMillis(200))) {

@@ -78,6 +78,27 @@ class ServiceConfigTest {
     }
 
     @Test
+    void shouldWriteAlertsAsAvroByDefaultAndAsPlainJsonWhenAsked() {
+        io.distillguard.avro.DistillationAlert alert = io.distillguard.avro.DistillationAlert.newBuilder()
+                .setAlertId("a").setDetector("ACCOUNT_VOLUME").setSeverity(io.distillguard.avro.Severity.HIGH)
+                .setScore(0.85).setSubjectType(io.distillguard.avro.SubjectType.ACCOUNT).setSubjectId("acct")
+                .setWindowStart(java.time.Instant.EPOCH).setWindowEnd(java.time.Instant.EPOCH)
+                .setTriggerEventTime(java.time.Instant.EPOCH).setAccounts(java.util.List.of("acct")).setAccountsTotal(1)
+                .setEvidence(java.util.List.of()).setRuleVersion("r").setEmittedAt(java.time.Instant.EPOCH).build();
+        ServiceConfig json = ServiceConfig.load(null, Map.of("DISTILLGUARD_ALERTS_FORMAT", "json"), Map.of());
+        byte[] bytes = json.alertSerde().serializer().serialize("alerts", alert);
+
+        assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+                .startsWith("{\"alert_id\":\"a\"").contains("\"severity\":\"HIGH\"");
+        assertThat(json.alertSerde().deserializer().deserialize("alerts", bytes)).isEqualTo(alert);
+
+        ServiceConfig avro = ServiceConfig.load(null, Map.of(), Map.of("schema.registry.url", "mock://alerts-format"));
+        assertThat(avro.alertSerde().serializer().serialize("alerts", alert)[0]).as("Confluent magic byte").isZero();
+        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(ServiceConfig.ALERTS_FORMAT, "xml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("alerts.format");
+    }
+
+    @Test
     void shouldRequireARegistryUrlForTheSerdes() {
         ServiceConfig config = ServiceConfig.load(null, Map.of(), Map.of());
         assertThatThrownBy(config::serdeConfig).isInstanceOf(ConfigException.class)
