@@ -3,6 +3,7 @@ package io.distillguard.service;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.http.RecentAlerts;
 import io.distillguard.service.http.ServiceHttpApi;
 import io.distillguard.service.state.BoundedMemoryRocksDBConfig;
 import java.net.InetSocketAddress;
@@ -70,6 +71,18 @@ public final class DistillguardService implements AutoCloseable {
         return props;
     }
 
+    /** The connection settings of {@code props} (servers, security), for plain clients next to the streams. */
+    private static Properties clientProps(Properties props) {
+        Properties client = new Properties();
+        props.forEach((k, v) -> {
+            if (org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(k.toString())
+                    && !k.equals(StreamsConfig.APPLICATION_ID_CONFIG)) {
+                client.put(k, v);
+            }
+        });
+        return client;
+    }
+
     private static String advertisedHost(ServiceConfig config) {
         String advertised = config.get(ServiceConfig.HTTP_ADVERTISED_HOST);
         return advertised == null || advertised.isBlank() ? config.get(ServiceConfig.HTTP_BIND) : advertised;
@@ -105,7 +118,8 @@ public final class DistillguardService implements AutoCloseable {
             service.http = new ServiceHttpApi(streams, config.detection(),
                     new InetSocketAddress(config.get(ServiceConfig.HTTP_BIND), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
                     new HostInfo(advertisedHost(config), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
-                    config.get(ServiceConfig.HTTP_TOKEN));
+                    config.get(ServiceConfig.HTTP_TOKEN),
+                    new RecentAlerts(clientProps(props), config.detection().alertsTopic(), config.alertSerde().deserializer()));
         }
         LOG.info("Starting Distillguard (application.id={}, bootstrap.servers={}, processing.guarantee={})",
                 props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Severity;
+import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.detect.AccountVolumeDetector;
@@ -27,6 +30,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,7 +49,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The service's HTTP API: {@code /health}, {@code /ready}, {@code /metrics} (Prometheus text, Micrometer with Kafka
  * Streams' own metrics), and the current windows of a subject read from the state stores with interactive queries:
- * {@code /accounts/{id}}, {@code /ips/{ip}}. When another instance owns the key (by the streams metadata and
+ * {@code /accounts/{id}}, {@code /ips/{ip}}; and {@code /alerts?since=&severity=&limit=}, the recent alerts. When another instance owns the key (by the streams metadata and
  * {@code application.server}), the request is forwarded to it, so any instance answers for every key.
  *
  * <p>JSON everywhere, a clear 4xx for bad input, never a stack trace. With a token configured every route but
@@ -66,6 +71,7 @@ public final class ServiceHttpApi implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
     private boolean streamsMetricsBound;
+    private final RecentAlerts recentAlerts;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -74,8 +80,9 @@ public final class ServiceHttpApi implements AutoCloseable {
      * @param token bearer token to require, or null
      */
     public ServiceHttpApi(KafkaStreams streams, DetectionConfig detection, InetSocketAddress bind, HostInfo advertised,
-                          String token) {
+                          String token, RecentAlerts recentAlerts) {
         this.streams = streams;
+        this.recentAlerts = recentAlerts;
         this.detection = detection;
         this.token = token == null || token.isBlank() ? null : token;
         try {
@@ -109,6 +116,7 @@ public final class ServiceHttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        recentAlerts.close();
         streamsMetrics.close();
         metrics.close();
     }
@@ -141,6 +149,10 @@ public final class ServiceHttpApi implements AutoCloseable {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
                 }
+                return;
+            }
+            if (path.equals("/alerts")) {
+                alerts(exchange);
                 return;
             }
             String[] parts = path.split("/", -1);
@@ -225,6 +237,47 @@ public final class ServiceHttpApi implements AutoCloseable {
         reply(exchange, 200, answer);
     }
 
+    private void alerts(HttpExchange exchange) throws IOException {
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        Instant since;
+        Severity severity;
+        int limit;
+        try {
+            since = query.containsKey("since") ? Instant.parse(query.get("since")) : Instant.EPOCH;
+            severity = query.containsKey("severity") ? Severity.valueOf(query.get("severity").toUpperCase())
+                    : Severity.LOW;
+            limit = Integer.parseInt(query.getOrDefault("limit", "100"));
+            if (limit < 1 || limit > RecentAlerts.CAPACITY) {
+                throw new IllegalArgumentException("limit");
+            }
+        } catch (RuntimeException e) {
+            reply(exchange, 400, error("since must be ISO-8601 (2026-11-28T10:00:00Z), severity one of LOW, MEDIUM, "
+                    + "HIGH, CRITICAL, limit 1.." + RecentAlerts.CAPACITY));
+            return;
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode list = answer.putArray("alerts");
+        for (DistillationAlert alert : recentAlerts.query(since, severity, limit)) {
+            list.add(ContractJson.write(alert));
+        }
+        reply(exchange, 200, answer);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> values = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return values;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return values;
+    }
+
     private ObjectNode account(String account) {
         ObjectNode answer = JSON.createObjectNode().put("account_id", account);
         ArrayNode windows = answer.putArray("windows");
@@ -284,7 +337,7 @@ public final class ServiceHttpApi implements AutoCloseable {
         if (severity == null) {
             window.putNull("alert_severity");
         } else {
-            window.put("alert_severity", io.distillguard.avro.Severity.values()[severity].name());
+            window.put("alert_severity", Severity.values()[severity].name());
         }
     }
 

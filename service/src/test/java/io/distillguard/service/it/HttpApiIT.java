@@ -138,6 +138,16 @@ class HttpApiIT {
 
         JsonNode ip = getJson(first, "/ips/198.51.100.77");
         assertThat(ip.path("windows").get(0).path("distinct_accounts").asInt()).isEqualTo(6);
+
+        // Each account crossed the volume threshold once (LOW); every instance lists every alert.
+        for (DistillguardService asked : List.of(first, second)) {
+            JsonNode recent = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> getJson(asked, "/alerts?since=2020-01-01T00:00:00Z&severity=low"),
+                    a -> a.path("alerts").size() == accounts.size());
+            assertThat(recent.path("alerts").get(0).path("detector").asText()).isEqualTo("ACCOUNT_VOLUME");
+        }
+        assertThat(getJson(first, "/alerts?severity=HIGH").path("alerts").size()).isZero();
+        assertThat(get(first, "/alerts?since=yesterday", TOKEN).statusCode()).isEqualTo(400);
     }
 
     @Test
