@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +29,14 @@ public final class RunCommand implements Callable<Integer> {
             service.close();
             stopped.countDown();
         }, "distillguard-shutdown"));
-        stopped.await();
+        // Stream threads that fail are replaced; should Kafka Streams still end in ERROR, exit non-zero so that the
+        // orchestrator restarts the instance instead of keeping a process that no longer detects anything.
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            if (service.streams().state() == KafkaStreams.State.ERROR) {
+                System.err.println("Kafka Streams is in state ERROR; exiting so that the instance is restarted");
+                return 1;
+            }
+        }
         return 0;
     }
 }
