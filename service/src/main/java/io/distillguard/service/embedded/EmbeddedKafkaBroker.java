@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import io.distillguard.service.TempDirectories;
 import org.apache.kafka.clients.admin.Admin;
@@ -227,11 +226,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static String clusterId() {
-        // KRaft cluster ids are 16 random bytes in URL-safe base64 without padding (what StorageTool random-uuid prints).
-        UUID uuid = UUID.randomUUID();
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        // Kafka's own generator: base64 of 16 random bytes that never starts with '-', which the storage tool's
+        // argument parser would take for an option (a hand-rolled id failed one start in 64 that way).
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 
     private static int freePort() {
