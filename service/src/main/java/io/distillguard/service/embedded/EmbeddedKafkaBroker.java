@@ -183,7 +183,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 return;
             }
             try {
-                Thread.sleep(200);
+                // Waiting on the process rather than a fixed pause: a broker that dies is noticed at once.
+                process.waitFor(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while waiting for the embedded broker", e);

@@ -279,52 +279,50 @@ public final class ServiceHttpApi implements AutoCloseable {
     }
 
     private ObjectNode account(String account) {
-        ObjectNode answer = JSON.createObjectNode().put("account_id", account);
-        ArrayNode windows = answer.putArray("windows");
-        ReadOnlyWindowStore<String, AccountWindowStats> store = streams.store(StoreQueryParameters.fromNameAndType(
-                DistillguardTopology.ACCOUNT_VOLUME_STORE, QueryableStoreTypes.<String, AccountWindowStats>windowStore()));
         AccountVolumeDetector detector = new AccountVolumeDetector(detection);
-        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(DistillguardTopology.ACCOUNT_ALERTS_EMITTED_STORE);
-        try (WindowStoreIterator<AccountWindowStats> it = store.fetch(account, Instant.EPOCH, farFuture())) {
-            while (it.hasNext()) {
-                KeyValue<Long, AccountWindowStats> window = it.next();
-                AccountWindowStats stats = window.value;
-                ObjectNode w = windows.addObject()
-                        .put("window_start", window.key)
-                        .put("window_end", window.key + detection.accountWindow().toMillis())
+        ObjectNode answer = JSON.createObjectNode().put("account_id", account);
+        answer.set("windows", windows(DistillguardTopology.ACCOUNT_VOLUME_STORE,
+                DistillguardTopology.ACCOUNT_ALERTS_EMITTED_STORE, AccountVolumeDetector.NAME + "|ACCOUNT:" + account,
+                account, detection.accountWindow().toMillis(), (AccountWindowStats stats, ObjectNode w) -> w
                         .put("requests", stats.getRequests())
                         .put("prompt_tokens", stats.getPromptTokens())
                         .put("completion_tokens", stats.getCompletionTokens())
-                        .put("account_volume_ratio", detector.ratio(stats));
-                putSeverity(w, emitted, AccountVolumeDetector.NAME + "|ACCOUNT:" + account, window.key);
-            }
-        }
+                        .put("account_volume_ratio", detector.ratio(stats))));
         return answer;
     }
 
     private ObjectNode ip(String ip) {
-        ObjectNode answer = JSON.createObjectNode().put("ip", ip);
-        ArrayNode windows = answer.putArray("windows");
-        ReadOnlyWindowStore<String, IpWindowStats> store = streams.store(StoreQueryParameters.fromNameAndType(
-                DistillguardTopology.IP_FAN_IN_STORE, QueryableStoreTypes.<String, IpWindowStats>windowStore()));
         IpFanInDetector detector = new IpFanInDetector(detection);
-        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(DistillguardTopology.IP_ALERTS_EMITTED_STORE);
-        try (WindowStoreIterator<IpWindowStats> it = store.fetch(ip, Instant.EPOCH, farFuture())) {
+        ObjectNode answer = JSON.createObjectNode().put("ip", ip);
+        answer.set("windows", windows(DistillguardTopology.IP_FAN_IN_STORE, DistillguardTopology.IP_ALERTS_EMITTED_STORE,
+                IpFanInDetector.NAME + "|IP:" + ip, ip, detection.ipWindow().toMillis(), (IpWindowStats stats, ObjectNode w) -> {
+                    w.put("requests", stats.getRequests())
+                            .put("distinct_accounts", IpFanInDetector.distinctAccounts(stats))
+                            .put("ip_fan_in_ratio", detector.ratio(stats));
+                    ArrayNode sample = w.putArray("sample_accounts");
+                    stats.getSampleAccounts().forEach(sample::add);
+                }));
+        return answer;
+    }
+
+    /** Every window of {@code key} in {@code store}, each with its bounds, its figures, and the severity alerted. */
+    private <V> ArrayNode windows(String store, String emittedStore, String alertKey, String key, long windowMs,
+                                  java.util.function.BiConsumer<V, ObjectNode> figures) {
+        ArrayNode windows = JSON.createArrayNode();
+        ReadOnlyWindowStore<String, V> windowStore = streams.store(StoreQueryParameters.fromNameAndType(
+                store, QueryableStoreTypes.<String, V>windowStore()));
+        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(emittedStore);
+        try (WindowStoreIterator<V> it = windowStore.fetch(key, Instant.EPOCH, farFuture())) {
             while (it.hasNext()) {
-                KeyValue<Long, IpWindowStats> window = it.next();
-                IpWindowStats stats = window.value;
+                KeyValue<Long, V> window = it.next();
                 ObjectNode w = windows.addObject()
                         .put("window_start", window.key)
-                        .put("window_end", window.key + detection.ipWindow().toMillis())
-                        .put("requests", stats.getRequests())
-                        .put("distinct_accounts", IpFanInDetector.distinctAccounts(stats))
-                        .put("ip_fan_in_ratio", detector.ratio(stats));
-                ArrayNode sample = w.putArray("sample_accounts");
-                stats.getSampleAccounts().forEach(sample::add);
-                putSeverity(w, emitted, IpFanInDetector.NAME + "|IP:" + ip, window.key);
+                        .put("window_end", window.key + windowMs);
+                figures.accept(window.value, w);
+                putSeverity(w, emitted, alertKey, window.key);
             }
         }
-        return answer;
+        return windows;
     }
 
     private ReadOnlyWindowStore<String, Integer> emittedStore(String name) {

@@ -65,9 +65,13 @@ class OfflineBacktestTest {
     }
 
     private static List<String> alertsOf(Path file) {
+        return alertsOf(file, StateStorage.OFFLINE_IN_MEMORY);
+    }
+
+    private static List<String> alertsOf(Path file, StateStorage storage) {
         List<String> alerts = new ArrayList<>();
         try (EventFiles events = EventFiles.open(List.of(file))) {
-            new OfflineBacktest(config, StateStorage.OFFLINE_IN_MEMORY).run(events, new OfflineBacktest.Listener() {
+            new OfflineBacktest(config, storage).run(events, new OfflineBacktest.Listener() {
                 @Override
                 public void onAlert(DistillationAlert alert) {
                     alert.setEmittedAt(java.time.Instant.EPOCH);
@@ -93,16 +97,7 @@ class OfflineBacktestTest {
     @Test
     void shouldGiveTheSameAlertsOnRocksDbState() {
         List<String> inMemory = alertsOf(plain);
-        List<String> rocks = new ArrayList<>();
-        try (EventFiles events = EventFiles.open(List.of(plain))) {
-            new OfflineBacktest(config, StateStorage.OFFLINE_ROCKSDB).run(events, new OfflineBacktest.Listener() {
-                @Override
-                public void onAlert(DistillationAlert alert) {
-                    alert.setEmittedAt(java.time.Instant.EPOCH);
-                    rocks.add(ContractJson.line(alert));
-                }
-            });
-        }
+        List<String> rocks = alertsOf(plain, StateStorage.OFFLINE_ROCKSDB);
         assertThat(rocks).isEqualTo(inMemory);
     }
 
