@@ -1,6 +1,11 @@
 package io.distillguard.topology;
 
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.rules.DetectionRules;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,8 +13,9 @@ import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Topic names, windows and thresholds of the detection topology. Every value has a default; a properties file or
- * environment variable overrides it (see the service module's configuration).
+ * Topic names, grace, validation limits and the detection rules of the topology. Every value has a default; a
+ * properties file or environment variable overrides it (see the service module's configuration). Thresholds live in
+ * the rules YAML ({@link DetectionRules}), loaded here from {@code rules.file} or the bundled defaults.
  *
  * <p>Durations are ISO-8601 ({@code PT1H}) or a number with a unit ({@code 1h}, {@code 5m}, {@code 30s}).
  */
@@ -17,30 +23,24 @@ public record DetectionConfig(
         String requestsTopic,
         String alertsTopic,
         String deadLetterTopic,
-        Duration accountWindow,
-        long accountRequestsThreshold,
-        long accountTokensThreshold,
-        Duration ipWindow,
-        long ipDistinctAccountsThreshold,
+        String rulesTopic,
         Duration grace,
         int maxAccountsPerAlert,
         Duration maxFutureSkew,
         long minEventTimeMs,
-        String ruleVersion) {
+        Set<SubjectType> subjects,
+        DetectionRules rules) {
 
     public static final String REQUESTS_TOPIC = "topic.requests";
     public static final String ALERTS_TOPIC = "topic.alerts";
     public static final String DEAD_LETTER_TOPIC = "topic.dead-letter";
-    public static final String ACCOUNT_WINDOW = "detector.account-volume.window";
-    public static final String ACCOUNT_REQUESTS_THRESHOLD = "detector.account-volume.requests-threshold";
-    public static final String ACCOUNT_TOKENS_THRESHOLD = "detector.account-volume.tokens-threshold";
-    public static final String IP_WINDOW = "detector.ip-fan-in.window";
-    public static final String IP_DISTINCT_ACCOUNTS_THRESHOLD = "detector.ip-fan-in.distinct-accounts-threshold";
+    public static final String RULES_TOPIC = "topic.rules";
+    public static final String RULES_FILE = "rules.file";
+    public static final String SUBJECTS = "detector.subjects";
     public static final String GRACE = "window.grace";
     public static final String MAX_ACCOUNTS_PER_ALERT = "alert.max-accounts";
     public static final String MAX_FUTURE_SKEW = "validation.max-future-skew";
     public static final String MIN_EVENT_TIME = "validation.min-event-time-ms";
-    public static final String RULE_VERSION = "rules.version";
 
     /** Defaults, in the order the README documents them. */
     public static Map<String, String> defaults() {
@@ -48,25 +48,31 @@ public record DetectionConfig(
         d.put(REQUESTS_TOPIC, "requests");
         d.put(ALERTS_TOPIC, "distillation-alerts");
         d.put(DEAD_LETTER_TOPIC, "requests-dead-letter");
-        d.put(ACCOUNT_WINDOW, "1h");
-        // A heavy interactive user sends a few hundred requests an hour; a harvesting account on its own thousands.
-        d.put(ACCOUNT_REQUESTS_THRESHOLD, "1000");
-        d.put(ACCOUNT_TOKENS_THRESHOLD, "2000000");
-        d.put(IP_WINDOW, "1h");
-        // University and carrier NAT put hundreds of accounts on one address: fan-in alone is a weak signal, so the
-        // default is set above a typical office NAT and its severity stays low until far past it.
-        d.put(IP_DISTINCT_ACCOUNTS_THRESHOLD, "25");
+        d.put(RULES_TOPIC, "distillguard-rules");
+        // Empty: the rules bundled with the build (topology/src/main/resources/.../default-rules.yaml).
+        d.put(RULES_FILE, "");
+        d.put(SUBJECTS, "ACCOUNT,ORG,API_KEY");
         d.put(GRACE, "5m");
         d.put(MAX_ACCOUNTS_PER_ALERT, "50");
         d.put(MAX_FUTURE_SKEW, "5m");
         // 2020-01-01T00:00:00Z: no model API event predates it; event_time 0 is a gateway bug, not history.
         d.put(MIN_EVENT_TIME, "1577836800000");
-        d.put(RULE_VERSION, "foundation-1");
         return d;
     }
 
     public static DetectionConfig defaultConfig() {
         return fromProperties(new Properties());
+    }
+
+    /** The rule version alerts carry when no newer version has been published. */
+    public String ruleVersion() {
+        return rules.version();
+    }
+
+    /** A copy with other rules, for tests and backtests that compare rule sets. */
+    public DetectionConfig withRules(DetectionRules other) {
+        return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
+                maxFutureSkew, minEventTimeMs, subjects, other);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -78,21 +84,39 @@ public record DetectionConfig(
                 values.put(key, value.trim());
             }
         }
-        DetectionConfig config = new DetectionConfig(
+        String rulesFile = values.get(RULES_FILE);
+        DetectionRules rules;
+        try {
+            rules = rulesFile.isEmpty() ? DetectionRules.defaults() : DetectionRules.load(Path.of(rulesFile));
+        } catch (DetectionRules.InvalidRulesException | java.io.UncheckedIOException e) {
+            throw new ConfigException(RULES_FILE, rulesFile, e.getMessage());
+        }
+        return new DetectionConfig(
                 values.get(REQUESTS_TOPIC),
                 values.get(ALERTS_TOPIC),
                 values.get(DEAD_LETTER_TOPIC),
-                duration(values, ACCOUNT_WINDOW),
-                positiveLong(values, ACCOUNT_REQUESTS_THRESHOLD),
-                positiveLong(values, ACCOUNT_TOKENS_THRESHOLD),
-                duration(values, IP_WINDOW),
-                positiveLong(values, IP_DISTINCT_ACCOUNTS_THRESHOLD),
+                values.get(RULES_TOPIC),
                 duration(values, GRACE),
                 (int) positiveLong(values, MAX_ACCOUNTS_PER_ALERT),
                 duration(values, MAX_FUTURE_SKEW),
                 Long.parseLong(values.get(MIN_EVENT_TIME)),
-                values.get(RULE_VERSION));
-        return config;
+                subjects(values.get(SUBJECTS)),
+                rules);
+    }
+
+    private static Set<SubjectType> subjects(String text) {
+        Set<SubjectType> subjects = EnumSet.noneOf(SubjectType.class);
+        for (String part : text.split(",")) {
+            String name = part.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            if (!(name.equals("ACCOUNT") || name.equals("ORG") || name.equals("API_KEY"))) {
+                throw new ConfigException(SUBJECTS, text, "expected a comma-separated subset of ACCOUNT, ORG, API_KEY");
+            }
+            subjects.add(SubjectType.valueOf(name));
+        }
+        if (!subjects.contains(SubjectType.ACCOUNT)) {
+            throw new ConfigException(SUBJECTS, text, "must include ACCOUNT");
+        }
+        return subjects;
     }
 
     /** Parses {@code 1h}, {@code 90s}, {@code 250ms}, {@code 2d} or ISO-8601 {@code PT1H}. */

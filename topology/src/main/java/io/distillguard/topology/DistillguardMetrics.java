@@ -38,4 +38,17 @@ public final class DistillguardMetrics {
     public static Sensor eventToAlertLatency(StreamsMetrics metrics, String detector) {
         return metrics.addLatencyRateTotalSensor(SCOPE, detector, "event-to-alert", Sensor.RecordingLevel.INFO);
     }
+
+    /** {@code rules-accepted/rejected-rate/total}: versions read from the rules topic. */
+    public static Sensor rules(StreamsMetrics metrics, String name) {
+        return metrics.addRateTotalSensor(SCOPE, "rules", name, Sensor.RecordingLevel.INFO);
+    }
+
+    /**
+     * {@code late-dropped-rate/total} per path: requests that arrived after one of their windows had closed (window
+     * end + grace before stream time); they are left out of the closed window and counted here.
+     */
+    public static Sensor lateDropped(StreamsMetrics metrics, String path) {
+        return metrics.addRateTotalSensor(SCOPE, path, "late-dropped", Sensor.RecordingLevel.INFO);
+    }
 }

@@ -2,41 +2,41 @@ package io.distillguard.topology;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.SubjectType;
 import io.distillguard.serdes.avro.AvroBinarySerde;
-import io.distillguard.topology.detect.AccountVolumeDetector;
-import io.distillguard.topology.detect.AlertGate;
-import io.distillguard.topology.detect.Alerts;
-import io.distillguard.topology.detect.IpFanInDetector;
+import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.SubjectProfile;
+import io.distillguard.topology.detect.SubjectRiskProcessor;
+import io.distillguard.topology.detect.Subjects;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
-import io.distillguard.topology.state.AccountRequest;
-import io.distillguard.topology.state.AccountWindowStats;
-import io.distillguard.topology.state.IpRequest;
-import io.distillguard.topology.state.IpWindowStats;
+import io.distillguard.topology.rules.RulesTopicProcessor;
+import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.LinkWindowStats;
+import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.EventTimeExtractor;
 import io.distillguard.topology.validation.RequestTriage;
 import io.distillguard.topology.validation.RequestTriage.Triaged;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -47,20 +47,21 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * requests ─ decode (undecodable → dead letter, by Kafka Streams' handler) ─ triage (contract broken → dead letter)
- *    ├─ re-key by account (tokens, time) ─ 1 h window aggregate (RocksDB) ─ ACCOUNT_VOLUME + gate ─┐
- *    └─ re-key by ip (account, time) ──── 1 h window aggregate + HLL (RocksDB) ─ IP_FAN_IN + gate ──┴─ alerts
+ *    ├─ one record per subject (account, org, API key) ─ by-subject ─ hour + day windows ─ SUBJECT_RISK ────┐
+ *    └─ one record per link (IP, /24-/48, ASN, payment, 2 prompt bands) ─ by-link ─ 1 h / 24 h / 7 d windows ─┴─ alerts
+ *         fan-in, MODEL_PIVOT, ACCOUNT_CLUSTER, ACCOUNT_CLUSTER_MEMBER
+ * rules topic (compacted) ─ global store ─ read by both processors, by event time
  * </pre>
- * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every event, and
- * a few dozen bytes cost far less than the whole request.
+ * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every record,
+ * and a few dozen bytes cost far less than the whole request. Processors work on their window stores directly (one
+ * read and one write per window) rather than through DSL aggregates, whose result streams would add a cache flush
+ * and a downstream hop per update.
  */
 public final class DistillguardTopology {
 
-    public static final String ACCOUNT_VOLUME_STORE = "account-volume-windows";
-    public static final String IP_FAN_IN_STORE = "ip-fan-in-windows";
-    public static final String ACCOUNT_ALERTS_EMITTED_STORE = "account-volume-alerts-emitted";
-    public static final String IP_ALERTS_EMITTED_STORE = "ip-fan-in-alerts-emitted";
-    public static final String BY_ACCOUNT_REPARTITION = "requests-by-account";
-    public static final String BY_IP_REPARTITION = "requests-by-ip";
+    public static final String BY_SUBJECT_REPARTITION = "requests-by-subject";
+    public static final String BY_LINK_REPARTITION = "requests-by-link";
+    public static final String RULES_STORE = "rules-versions";
 
     private DistillguardTopology() {
     }
@@ -148,14 +149,24 @@ public final class DistillguardTopology {
 
     private static void addTo(StreamsBuilder builder, DetectionConfig config, Serde<RequestEvent> requestSerde,
                               Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range) {
+        String rulesStore = null;
+        if (config.rulesTopic() != null && !config.rulesTopic().isBlank()) {
+            rulesStore = RULES_STORE;
+            // In memory: a global store is rebuilt from its (compacted, small) source topic on every start anyway.
+            builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RULES_STORE),
+                                    Serdes.String(), Serdes.String()).withLoggingDisabled(),
+                    config.rulesTopic(), Consumed.with(Serdes.String(), Serdes.String()).withName("rules-source"),
+                    () -> new RulesTopicProcessor(RULES_STORE));
+        }
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
         KStream<byte[], Triaged> triaged = builder
                 .stream(config.requestsTopic(), Consumed.with(Serdes.ByteArray(), requestSerde)
-                        .withTimestampExtractor(new EventTimeExtractor())
+                        .withTimestampExtractor(new EventTimeExtractor(config.maxFutureSkew()))
                         .withName("requests-source"))
                 .processValues(() -> new RequestTriage<>(config), Named.as("triage"));
 
+        String rules = rulesStore;
         triaged.split(Named.as("triage-"))
                 .branch((key, t) -> !t.valid(), Branched.withConsumer(invalid -> invalid
                         .mapValues(Triaged::event, Named.as("dead-letter-unwrap"))
@@ -167,52 +178,72 @@ public final class DistillguardTopology {
                         requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
                                 Named.as("replay-range"));
                     }
-                    accountVolume(builder, requests, config, requestSerde, alertSerde, storage);
-                    ipFanIn(builder, requests, config, requestSerde, alertSerde, storage);
+                    subjects(builder, requests, config, requestSerde, alertSerde, storage, rules);
+                    links(builder, requests, config, requestSerde, alertSerde, storage, rules);
                 }, "valid"));
     }
 
-    private static void accountVolume(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
-                                      Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
-                                      StateStorage storage) {
-        AccountVolumeDetector detector = new AccountVolumeDetector(config);
-        builder.addStateStore(alertsEmittedStore(ACCOUNT_ALERTS_EMITTED_STORE, config.accountWindow(), config.grace(),
-                storage));
-        requests.map((key, event) -> KeyValue.pair(event.getAccountId(), AccountVolumeDetector.project(event)),
-                        Named.as("key-by-account"))
-                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(AccountRequest.class, requestSerde))
-                        .withName(BY_ACCOUNT_REPARTITION))
-                .groupByKey(Grouped.with(Serdes.String(), projectionSerde(AccountRequest.class, requestSerde)))
-                .windowedBy(TimeWindows.ofSizeAndGrace(config.accountWindow(), config.grace()))
-                .aggregate(AccountVolumeDetector::empty, (account, event, stats) -> AccountVolumeDetector.add(event, stats),
-                        Named.as("account-volume-aggregate"),
-                        windowed(ACCOUNT_VOLUME_STORE, new AvroBinarySerde<>(AccountWindowStats.class), storage))
-                .toStream(Named.as("account-volume-updates"))
-                .processValues(() -> new AlertGate<>(detector, ACCOUNT_ALERTS_EMITTED_STORE),
-                        Named.as(AccountVolumeDetector.NAME), ACCOUNT_ALERTS_EMITTED_STORE)
-                .selectKey((key, alert) -> Alerts.key(alert), Named.as("account-volume-alert-key"))
-                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("account-volume-alerts"));
+    private static void subjects(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
+                                 Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
+                                 StateStorage storage, String rulesStore) {
+        Duration grace = config.grace();
+        AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
+        builder.addStateStore(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(2).plus(grace),
+                Duration.ofHours(1), stats, storage));
+        builder.addStateStore(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(2).plus(grace),
+                Duration.ofDays(1), stats, storage));
+        builder.addStateStore(windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(2).plus(grace),
+                Duration.ofDays(1), Serdes.Integer(), storage));
+        boolean orgs = config.subjects().contains(SubjectType.ORG);
+        boolean keys = config.subjects().contains(SubjectType.API_KEY);
+        requests.flatMap((key, event) -> {
+                    SubjectRequest projection = SubjectProfile.project(event);
+                    List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(3);
+                    out.add(KeyValue.pair(Subjects.key(SubjectType.ACCOUNT, event.getAccountId()), projection));
+                    if (orgs && event.getOrgId() != null && !event.getOrgId().isBlank()) {
+                        out.add(KeyValue.pair(Subjects.key(SubjectType.ORG, event.getOrgId()), projection));
+                    }
+                    if (keys && event.getApiKeyId() != null && !event.getApiKeyId().isBlank()) {
+                        out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
+                    }
+                    return out;
+                }, Named.as("key-by-subject"))
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(SubjectRequest.class, requestSerde))
+                        .withName(BY_SUBJECT_REPARTITION))
+                .process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
+                        SubjectRiskProcessor.HOUR_STORE, SubjectRiskProcessor.DAY_STORE,
+                        SubjectRiskProcessor.EMITTED_STORE)
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));
     }
 
-    private static void ipFanIn(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
-                                Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
-                                StateStorage storage) {
-        IpFanInDetector detector = new IpFanInDetector(config);
-        builder.addStateStore(alertsEmittedStore(IP_ALERTS_EMITTED_STORE, config.ipWindow(), config.grace(), storage));
-        requests.map((key, event) -> KeyValue.pair(event.getIp(), IpFanInDetector.project(event)),
-                        Named.as("key-by-ip"))
-                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(IpRequest.class, requestSerde))
-                        .withName(BY_IP_REPARTITION))
-                .groupByKey(Grouped.with(Serdes.String(), projectionSerde(IpRequest.class, requestSerde)))
-                .windowedBy(TimeWindows.ofSizeAndGrace(config.ipWindow(), config.grace()))
-                .aggregate(IpFanInDetector::empty, (ip, event, stats) -> detector.add(event, stats),
-                        Named.as("ip-fan-in-aggregate"),
-                        windowed(IP_FAN_IN_STORE, new AvroBinarySerde<>(IpWindowStats.class), storage))
-                .toStream(Named.as("ip-fan-in-updates"))
-                .processValues(() -> new AlertGate<>(detector, IP_ALERTS_EMITTED_STORE),
-                        Named.as(IpFanInDetector.NAME), IP_ALERTS_EMITTED_STORE)
-                .selectKey((key, alert) -> Alerts.key(alert), Named.as("ip-fan-in-alert-key"))
-                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("ip-fan-in-alerts"));
+    private static void links(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
+                              Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
+                              StateStorage storage, String rulesStore) {
+        Duration grace = config.grace();
+        AvroBinarySerde<LinkWindowStats> stats = new AvroBinarySerde<>(LinkWindowStats.class);
+        builder.addStateStore(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(2).plus(grace),
+                Duration.ofHours(1), stats, storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.DAY_STORE, Duration.ofDays(2).plus(grace),
+                Duration.ofDays(1), stats, storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.WEEK_STORE, Duration.ofDays(14).plus(grace),
+                Duration.ofDays(7), stats, storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(14).plus(grace),
+                Duration.ofDays(7), Serdes.Integer(), storage));
+        requests.flatMap((key, event) -> {
+                    LinkRequest projection = LinkRiskProcessor.project(event);
+                    List<String> links = LinkRiskProcessor.linkKeys(event);
+                    List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
+                    for (String link : links) {
+                        out.add(KeyValue.pair(link, projection));
+                    }
+                    return out;
+                }, Named.as("key-by-link"))
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequest.class, requestSerde))
+                        .withName(BY_LINK_REPARTITION))
+                .process(() -> new LinkRiskProcessor(config, rulesStore), Named.as("link-risk"),
+                        LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
+                        LinkRiskProcessor.EMITTED_STORE)
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));
     }
 
     /**
@@ -227,28 +258,20 @@ public final class DistillguardTopology {
         throw new IllegalArgumentException("The request serde must be a SpecificAvroSerde, not " + requestSerde.getClass());
     }
 
-    /** A named window store of a DSL aggregate, changelogged unless the storage says otherwise. */
-    private static <V> Materialized<String, V, WindowStore<Bytes, byte[]>> windowed(String name, Serde<V> valueSerde,
-                                                                                    StateStorage storage) {
-        Materialized<String, V, WindowStore<Bytes, byte[]>> materialized =
-                Materialized.<String, V, WindowStore<Bytes, byte[]>>as(name)
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(valueSerde);
-        return storage.changelogged() ? materialized : materialized.withLoggingDisabled();
-    }
-
     /**
-     * The gate's memory of emitted severities, at each alert's window start. It is kept one window longer than the
-     * aggregate it guards, so a window's record is still there for the last update that window can receive.
+     * A named window store, persistent (RocksDB, cached, changelogged) for the service and in memory without
+     * changelog offline. Retention is the longest look-back its processor makes (yesterday's window for a subject's
+     * baseline) plus grace.
      */
-    static StoreBuilder<WindowStore<String, Integer>> alertsEmittedStore(String name, Duration window, Duration grace,
-                                                                         StateStorage storage) {
-        Duration retention = window.multipliedBy(2).plus(grace);
-        StoreBuilder<WindowStore<String, Integer>> builder = Stores.windowStoreBuilder(storage.inMemory()
-                                ? Stores.inMemoryWindowStore(name, retention, window, false)
-                                : Stores.persistentWindowStore(name, retention, window, false),
-                        Serdes.String(), Serdes.Integer())
-                .withCachingEnabled();
+    static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration retention, Duration window,
+                                                                Serde<V> valueSerde, StateStorage storage) {
+        StoreBuilder<WindowStore<String, V>> builder = Stores.windowStoreBuilder(storage.inMemory()
+                        ? Stores.inMemoryWindowStore(name, retention, window, false)
+                        : Stores.persistentWindowStore(name, retention, window, false),
+                Serdes.String(), valueSerde);
+        if (!storage.inMemory()) {
+            builder = builder.withCachingEnabled();
+        }
         return storage.changelogged() ? builder : builder.withLoggingDisabled();
     }
 }

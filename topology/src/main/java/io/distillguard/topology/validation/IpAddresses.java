@@ -26,4 +26,21 @@ public final class IpAddresses {
         }
         return address.toCanonicalString();
     }
+
+    /**
+     * The network an address sits in, as text: its IPv4 /24 or IPv6 /48, the smallest blocks providers usually hand
+     * one customer or one proxy pool. Expects a canonical address from {@link #normalise}; null for null.
+     */
+    public static String prefixOf(String canonical) {
+        if (canonical == null) {
+            return null;
+        }
+        int colon = canonical.indexOf(':');
+        if (colon < 0) {
+            int lastDot = canonical.lastIndexOf('.');
+            return lastDot < 0 ? canonical : canonical.substring(0, lastDot) + ".0/24";
+        }
+        IPAddress address = new IPAddressString(canonical).getAddress();
+        return address == null ? canonical : address.toPrefixBlock(48).toCanonicalString();
+    }
 }

@@ -1,0 +1,58 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.Evidence;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The combined verdict on one subject or group: the signals that fired, each with its value and threshold, and the
+ * composite risk they add up to. Risk 1 means "one signal just at its threshold"; the score is 1 - 0.5/risk.
+ *
+ * <p>Signals that ordinary heavy users and products also show (volume, fan-in, machine timing) can only raise a
+ * subject to MEDIUM on their own; HIGH and CRITICAL need a distillation-specific signal (the extraction profile, or
+ * an extraction-shaped cluster). That is the rule behind "fan-in alone is not distillation".
+ */
+public final class Assessment {
+
+    /** Largest risk without a distillation-specific signal: score 1 - 0.5/2.49 = 0.799, just under HIGH. */
+    static final double CORROBORATION_CAP = 2.49;
+
+    private final List<Evidence> evidence = new ArrayList<>();
+    private final List<String> fired = new ArrayList<>();
+    private double risk;
+    private boolean specific;
+
+    /** Records a measurement for the analyst; it adds to the risk only if it reaches its threshold. */
+    public Assessment measure(String signal, double value, double threshold) {
+        evidence.add(Alerts.evidence(signal, value, threshold));
+        return this;
+    }
+
+    /** A signal that fired with strength {@code ratio} (value / threshold, at least 1), weighted and capped. */
+    public Assessment fire(String signal, double ratio, double weight, double cap, boolean distillationSpecific) {
+        risk += weight * Math.min(ratio, cap);
+        fired.add(signal);
+        specific |= distillationSpecific;
+        return this;
+    }
+
+    public double risk() {
+        return specific ? risk : Math.min(risk, CORROBORATION_CAP);
+    }
+
+    public boolean fires() {
+        return risk() >= 1;
+    }
+
+    public boolean specific() {
+        return specific;
+    }
+
+    public List<String> fired() {
+        return fired;
+    }
+
+    public List<Evidence> evidence() {
+        return evidence;
+    }
+}

@@ -1,0 +1,59 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.rules.DetectionRules;
+import java.util.function.ToLongFunction;
+
+/**
+ * The attributes that link accounts (issue signals 3, 5, 6 and 9), each with its window, its fan-in detector and
+ * threshold, and whether a group sharing it can be an account cluster. An ASN is too broad to make a cluster of (a
+ * cloud provider hosts thousands of unrelated customers); its fan-in is reported but never escalates.
+ */
+public enum LinkKind {
+    IP(SubjectType.IP, "IP_FAN_IN", SubjectRiskProcessor.HOUR_MS, true, r -> r.link().ipAccounts1h()),
+    IP_PREFIX(SubjectType.IP_PREFIX, "PREFIX_FAN_IN", SubjectRiskProcessor.DAY_MS, true, r -> r.link().prefixAccounts24h()),
+    ASN(SubjectType.ASN, "ASN_FAN_IN", SubjectRiskProcessor.DAY_MS, false, r -> r.link().asnAccounts24h()),
+    PAYMENT_FINGERPRINT(SubjectType.PAYMENT_FINGERPRINT, "SHARED_PAYMENT", 7 * SubjectRiskProcessor.DAY_MS, true,
+            r -> r.link().paymentAccounts7d()),
+    PROMPT_CLUSTER(SubjectType.PROMPT_CLUSTER, "PROMPT_CLUSTER", SubjectRiskProcessor.DAY_MS, true,
+            r -> r.link().promptClusterAccounts24h());
+
+    private final SubjectType subjectType;
+    private final String detector;
+    private final long windowMs;
+    private final boolean clusters;
+    private final ToLongFunction<DetectionRules> accountsThreshold;
+
+    LinkKind(SubjectType subjectType, String detector, long windowMs, boolean clusters,
+             ToLongFunction<DetectionRules> accountsThreshold) {
+        this.subjectType = subjectType;
+        this.detector = detector;
+        this.windowMs = windowMs;
+        this.clusters = clusters;
+        this.accountsThreshold = accountsThreshold;
+    }
+
+    public SubjectType subjectType() {
+        return subjectType;
+    }
+
+    public String detector() {
+        return detector;
+    }
+
+    public long windowMs() {
+        return windowMs;
+    }
+
+    public boolean clusters() {
+        return clusters;
+    }
+
+    public long accountsThreshold(DetectionRules rules) {
+        return accountsThreshold.applyAsLong(rules);
+    }
+
+    public static LinkKind of(String key) {
+        return valueOf(key.substring(0, key.indexOf(':')));
+    }
+}

@@ -1,0 +1,272 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.rules.RulesBook;
+import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.LinkWindowStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Per shared attribute (an IP, a /24 or /48, an ASN, a payment fingerprint, a prompt cluster): how many accounts
+ * share it in its window and what their traffic looks like together. Three kinds of alert:
+ * <ul>
+ *   <li>the attribute's fan-in detector ({@link LinkKind#detector()}) and MODEL_PIVOT: observations, at most
+ *       MEDIUM on their own, since a NAT, a carrier pool or a popular prompt is shared by many honest accounts;</li>
+ *   <li>ACCOUNT_CLUSTER: the accounts sharing the attribute are over the fan-in threshold and their traffic together
+ *       has the extraction shape (reasoning traces, first turns only); subject = the attribute, with a sample of
+ *       member accounts; HIGH or more;</li>
+ *   <li>ACCOUNT_CLUSTER_MEMBER: once a cluster is HIGH, each further account that sends an extraction-shaped request
+ *       through it is named in an alert of its own (one per account and cluster window), so that downstream
+ *       suspension sees every member and not only the sample, while each member alone stays under every
+ *       per-account threshold.</li>
+ * </ul>
+ * A cluster here is the star of accounts around one shared attribute; accounts linked only transitively (A shares a
+ * card with B, B a prompt template with C) form separate clusters, which keeps state per attribute and bounded.
+ */
+public final class LinkRiskProcessor implements Processor<String, LinkRequest, String, DistillationAlert> {
+
+    public static final String HOUR_STORE = "link-1h";
+    public static final String DAY_STORE = "link-24h";
+    public static final String WEEK_STORE = "link-7d";
+    public static final String EMITTED_STORE = "link-alerts-emitted";
+    public static final String CLUSTER_DETECTOR = "ACCOUNT_CLUSTER";
+    public static final String MEMBER_DETECTOR = "ACCOUNT_CLUSTER_MEMBER";
+    public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
+    private static final int ACCOUNTS_P = 10;
+
+    private final DetectionConfig config;
+    private final String rulesStore;
+    private ProcessorContext<String, DistillationAlert> context;
+    private WindowStore<String, LinkWindowStats> hours;
+    private WindowStore<String, LinkWindowStats> days;
+    private WindowStore<String, LinkWindowStats> weeks;
+    private AlertEmitter emitter;
+    private RulesBook rules;
+    private Sensor lateDropped;
+
+    public LinkRiskProcessor(DetectionConfig config, String rulesStore) {
+        this.config = config;
+        this.rulesStore = rulesStore;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DistillationAlert> context) {
+        this.context = context;
+        this.hours = context.getStateStore(HOUR_STORE);
+        this.days = context.getStateStore(DAY_STORE);
+        this.weeks = context.getStateStore(WEEK_STORE);
+        List<String> detectors = new ArrayList<>(List.of(CLUSTER_DETECTOR, MEMBER_DETECTOR, PIVOT_DETECTOR));
+        for (LinkKind kind : LinkKind.values()) {
+            detectors.add(kind.detector());
+        }
+        this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors);
+        ReadOnlyKeyValueStore<String, String> versions = rulesStore == null ? null : context.getStateStore(rulesStore);
+        this.rules = new RulesBook(config.rules(), versions);
+        this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "link");
+    }
+
+    public static WindowStore<String, LinkWindowStats> storeFor(LinkKind kind, WindowStore<String, LinkWindowStats> hours,
+                                                               WindowStore<String, LinkWindowStats> days,
+                                                               WindowStore<String, LinkWindowStats> weeks) {
+        return kind.windowMs() <= SubjectRiskProcessor.HOUR_MS ? hours
+                : kind.windowMs() <= SubjectRiskProcessor.DAY_MS ? days : weeks;
+    }
+
+    @Override
+    public void process(Record<String, LinkRequest> record) {
+        LinkRequest request = record.value();
+        String key = record.key();
+        if (request == null || key == null) {
+            return;
+        }
+        LinkKind kind = LinkKind.of(key);
+        long time = request.getEventTime();
+        long size = kind.windowMs();
+        long start = time - Math.floorMod(time, size);
+        if (start + size + config.grace().toMillis() <= context.currentStreamTimeMs()) {
+            lateDropped.record();
+            return;
+        }
+        DetectionRules inForce = rules.at(time);
+        WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
+        LinkWindowStats stats = store.fetch(key, start);
+        stats = add(inForce, request, stats == null ? empty() : stats);
+        store.put(key, stats, start);
+
+        long accounts = Sketches.estimate(stats.getAccounts());
+        double fanIn = (double) accounts / kind.accountsThreshold(inForce);
+        if (fanIn < 1) {
+            return;
+        }
+        String id = Subjects.idOf(key);
+        long end = start + size;
+        Assessment observation = new Assessment()
+                .measure("distinct_accounts", accounts, kind.accountsThreshold(inForce))
+                .fire(kind.detector(), fanIn, 1, inForce.scoring().ratioCap(), false);
+        emit(kind.detector(), kind.subjectType(), key, id, start, end, time, observation, stats, accounts, inForce);
+
+        double pivotShare = SubjectProfile.share(stats.getNewModelRequests(), stats.getRequests());
+        boolean pivot = pivotShare >= inForce.link().modelPivotShare();
+        if (pivot) {
+            Assessment pivotAssessment = new Assessment()
+                    .measure("distinct_accounts", accounts, kind.accountsThreshold(inForce))
+                    .measure("new_model_share", pivotShare, inForce.link().modelPivotShare())
+                    .fire(PIVOT_DETECTOR, pivotShare / inForce.link().modelPivotShare(), 1, inForce.scoring().ratioCap(), false);
+            emit(PIVOT_DETECTOR, kind.subjectType(), key, id, start, end, time, pivotAssessment, stats, accounts, inForce);
+        }
+        if (!kind.clusters()) {
+            return;
+        }
+        Assessment cluster = clusterAssessment(inForce, kind, stats, accounts, fanIn, pivot);
+        if (cluster == null) {
+            return;
+        }
+        String clusterGate = CLUSTER_DETECTOR + '|' + key;
+        emit(CLUSTER_DETECTOR, SubjectType.ACCOUNT_CLUSTER, clusterGate, key, start, end, time, cluster, stats, accounts,
+                inForce);
+        if (request.getReasoning() && request.getFirstTurn()) {
+            implicateMember(request, key, start, end, cluster, accounts, inForce);
+        }
+    }
+
+    /** Null when the group does not have the extraction shape. */
+    private static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
+                                                long accounts, double fanIn, boolean pivot) {
+        DetectionRules.Link t = rules.link();
+        double reasoning = SubjectProfile.share(stats.getReasoning(), stats.getRequests());
+        double firstTurns = SubjectProfile.share(stats.getFirstTurns(), stats.getRequests());
+        double shape = Math.min(reasoning / t.clusterReasoningShare(), firstTurns / t.clusterFirstTurnShare());
+        if (shape < 1) {
+            return null;
+        }
+        double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), stats.getRequests());
+        double cap = rules.scoring().ratioCap();
+        Assessment a = new Assessment()
+                .measure("distinct_accounts", accounts, kind.accountsThreshold(rules))
+                .measure("group_reasoning_share", reasoning, t.clusterReasoningShare())
+                .measure("group_first_turn_share", firstTurns, t.clusterFirstTurnShare())
+                .measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+                .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
+                .fire(kind.detector(), fanIn, 1, cap + 1, false);
+        if (newAccounts >= t.clusterNewAccountShare()) {
+            a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
+        }
+        if (pivot) {
+            a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
+        }
+        return a;
+    }
+
+    private void implicateMember(LinkRequest request, String clusterKey, long start, long end, Assessment cluster,
+                                 long accounts, DetectionRules rules) {
+        int clusterSeverity = emitter.emittedSeverity(CLUSTER_DETECTOR + '|' + clusterKey, start);
+        if (clusterSeverity < Severity.HIGH.ordinal()) {
+            return;
+        }
+        String account = request.getAccountId();
+        String gateKey = MEMBER_DETECTOR + '|' + clusterKey + '|' + account;
+        if (emitter.emittedSeverity(gateKey, start) >= 0) {
+            return;
+        }
+        List<Evidence> evidence = new ArrayList<>(cluster.evidence());
+        evidence.add(Alerts.evidence("cluster:" + clusterKey, accounts, 0));
+        DistillationAlert alert = Alerts.alert(MEMBER_DETECTOR, SubjectType.ACCOUNT, account, start, end,
+                request.getEventTime(), cluster.risk(), List.of(account), 1, evidence, rules.version());
+        // One member of several clusters gets one alert per cluster: the id names the cluster.
+        alert.setAlertId(Alerts.alertId(MEMBER_DETECTOR + '|' + clusterKey, SubjectType.ACCOUNT, account, start));
+        alert.setSeverity(Severity.values()[clusterSeverity]);
+        emitter.emitOnce(gateKey, alert);
+    }
+
+    private void emit(String detector, SubjectType type, String gateSuffix, String id, long start, long end, long time,
+                      Assessment assessment, LinkWindowStats stats, long accounts, DetectionRules rules) {
+        String gateKey = detector.equals(CLUSTER_DETECTOR) ? gateSuffix : detector + '|' + gateSuffix;
+        double score = AlertScoring.score(assessment.risk());
+        if (emitter.emittedSeverity(gateKey, start) >= AlertScoring.severity(score).ordinal()) {
+            return;
+        }
+        List<String> sample = new ArrayList<>(stats.getSampleAccounts());
+        sample.sort(null);
+        List<Evidence> evidence = new ArrayList<>(assessment.evidence());
+        for (String signal : assessment.fired()) {
+            evidence.add(Alerts.evidence("fired:" + signal, 1, 1));
+        }
+        DistillationAlert alert = Alerts.alert(detector, type, id, start, end, time, assessment.risk(), sample,
+                (int) Math.max(accounts, sample.size()), evidence, rules.version());
+        emitter.emitRising(gateKey, alert);
+    }
+
+    public static LinkWindowStats empty() {
+        return new LinkWindowStats(0L, java.nio.ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L);
+    }
+
+    LinkWindowStats add(DetectionRules rules, LinkRequest request, LinkWindowStats stats) {
+        long time = request.getEventTime();
+        stats.setRequests(stats.getRequests() + 1);
+        stats.setAccounts(Sketches.add(stats.getAccounts(), ACCOUNTS_P, Sketches.hash(request.getAccountId())));
+        List<String> sample = stats.getSampleAccounts();
+        if (sample.size() < config.maxAccountsPerAlert() && !sample.contains(request.getAccountId())) {
+            sample.add(request.getAccountId());
+        }
+        if (request.getReasoning()) {
+            stats.setReasoning(stats.getReasoning() + 1);
+        }
+        if (request.getFirstTurn()) {
+            stats.setFirstTurns(stats.getFirstTurns() + 1);
+        }
+        Long created = request.getAccountCreatedAt();
+        if (created != null && time - created < rules.link().newAccountAgeMs()) {
+            stats.setNewAccountRequests(stats.getNewAccountRequests() + 1);
+        }
+        Long release = rules.releaseOf(request.getModel());
+        if (release != null && time >= release && time < release + SubjectRiskProcessor.DAY_MS) {
+            stats.setNewModelRequests(stats.getNewModelRequests() + 1);
+        }
+        stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
+        return stats;
+    }
+
+    /** The keys a request is counted under: its address, network, ASN, payment instrument and prompt bands. */
+    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event) {
+        List<String> keys = new ArrayList<>(6);
+        String ip = event.getIp();
+        keys.add(LinkKind.IP.name() + ':' + ip);
+        keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
+        if (event.getAsn() != null) {
+            keys.add(LinkKind.ASN.name() + ':' + event.getAsn());
+        }
+        if (event.getPaymentFingerprint() != null && !event.getPaymentFingerprint().isBlank()) {
+            keys.add(LinkKind.PAYMENT_FINGERPRINT.name() + ':' + event.getPaymentFingerprint());
+        }
+        Long simhash = event.getPromptSimhash();
+        if (simhash != null) {
+            for (int band = 0; band < SubjectProfile.BANDS; band++) {
+                keys.add(LinkKind.PROMPT_CLUSTER.name() + ':' + band + '-'
+                        + Long.toHexString(SubjectProfile.bandKey(simhash, band) & 0xffffffffL));
+            }
+        }
+        return keys;
+    }
+
+    public static LinkRequest project(io.distillguard.avro.RequestEvent event) {
+        return new LinkRequest(event.getEventTime().toEpochMilli(), event.getAccountId(), event.getReasoningRequested(),
+                event.getTurnIndex() == 0,
+                event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
+                event.getModel());
+    }
+
+}

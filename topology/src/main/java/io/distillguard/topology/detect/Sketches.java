@@ -1,0 +1,57 @@
+package io.distillguard.topology.detect;
+
+import com.dynatrace.hash4j.distinctcount.UltraLogLog;
+import com.dynatrace.hash4j.hashing.Hasher64;
+import com.dynatrace.hash4j.hashing.Hashing;
+import java.nio.ByteBuffer;
+
+/**
+ * Distinct counts held in state as UltraLogLog registers (hash4j): the register array is the stored bytes, updated
+ * in place with no decode or re-encode, so counting distinct IPs or accounts costs a hash and a byte write. At
+ * precision p the array is 2^p bytes with a relative error of about 0.78/sqrt(2^p); small counts are close to exact.
+ */
+public final class Sketches {
+
+    private static final Hasher64 HASHER = Hashing.komihash5_0();
+
+    private Sketches() {
+    }
+
+    public static long hash(String text) {
+        return text == null ? 0L : HASHER.hashCharsToLong(text);
+    }
+
+    /** Hash of a number, for values that are already numbers (ASNs, SimHash bands). */
+    public static long hash(long value) {
+        return HASHER.hashLongLongToLong(value, 0x9E3779B97F4A7C15L);
+    }
+
+    /** Adds {@code hash} to the sketch held in {@code field} (empty = none yet) and returns the field to store. */
+    public static ByteBuffer add(ByteBuffer field, int p, long hash) {
+        byte[] registers = registers(field);
+        if (registers == null) {
+            registers = UltraLogLog.create(p).getState();
+        }
+        UltraLogLog.wrap(registers).add(hash);
+        return field != null && field.hasArray() && field.array() == registers ? field : ByteBuffer.wrap(registers);
+    }
+
+    public static long estimate(ByteBuffer field) {
+        byte[] registers = registers(field);
+        return registers == null ? 0 : Math.round(UltraLogLog.wrap(registers).getDistinctCountEstimate());
+    }
+
+    /** The register array backing {@code field}, without a copy when the buffer is exactly its array. */
+    private static byte[] registers(ByteBuffer field) {
+        if (field == null || !field.hasRemaining()) {
+            return null;
+        }
+        if (field.hasArray() && field.arrayOffset() == 0 && field.position() == 0
+                && field.remaining() == field.array().length) {
+            return field.array();
+        }
+        byte[] copy = new byte[field.remaining()];
+        field.duplicate().get(copy);
+        return copy;
+    }
+}

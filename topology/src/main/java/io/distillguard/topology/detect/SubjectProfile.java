@@ -1,0 +1,184 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.SubjectWindowStats;
+import io.distillguard.topology.validation.IpAddresses;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The traffic profile of one subject (account, org or API key) over one window: what it asks for (reasoning, single
+ * turns, capabilities), how varied its prompts are, where it comes from and how machine-like its timing is.
+ */
+public final class SubjectProfile {
+
+    static final int MAX_CAPABILITIES = 16;
+    static final String OTHER_CAPABILITY = "other";
+    // Precisions: 64 registers (~10 %) for counts compared with thresholds of tens; 256 (~5 %) for prompt buckets,
+    // which are compared with the request count.
+    private static final int SMALL_P = 6;
+    private static final int PROMPT_P = 8;
+    /** Prompt buckets: the SimHash cut into bands; near-identical prompts share at least one band value. */
+    public static final int BANDS = 2;
+    private static final long HOUR_MS = 3_600_000L;
+
+    private SubjectProfile() {
+    }
+
+    /** The part of a request the subject windows need; identifiers that are only counted cross as hashes. */
+    public static SubjectRequest project(RequestEvent request) {
+        String ip = request.getIp();
+        return new SubjectRequest(request.getEventTime().toEpochMilli(), request.getAccountId(),
+                request.getPromptTokens(), request.getCompletionTokens(), request.getReasoningRequested(),
+                request.getTurnIndex(), Sketches.hash(request.getConversationId()), request.getCapability(),
+                request.getPromptSimhash(), Sketches.hash(ip), Sketches.hash(IpAddresses.prefixOf(ip)),
+                request.getAsn(), request.getCountry());
+    }
+
+    public static SubjectWindowStats empty() {
+        // The builder fills in the schema defaults (empty sketches); the no-argument constructor leaves them null.
+        SubjectWindowStats stats = SubjectWindowStats.newBuilder().build();
+        stats.setCapabilities(new HashMap<>());
+        return stats;
+    }
+
+    public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats) {
+        long time = request.getEventTime();
+        if (stats.getRequests() == 0) {
+            stats.setFirstEventTime(time);
+            stats.setAccountId(request.getAccountId());
+        } else if (time >= stats.getLastEventTime()) {
+            // Welford: mean and variance of the gaps in one pass, no list of timestamps kept.
+            double gap = time - stats.getLastEventTime();
+            long n = stats.getGaps() + 1;
+            double delta = gap - stats.getGapMean();
+            double mean = stats.getGapMean() + delta / n;
+            stats.setGapM2(stats.getGapM2() + delta * (gap - mean));
+            stats.setGapMean(mean);
+            stats.setGaps(n);
+        }
+        stats.setRequests(stats.getRequests() + 1);
+        stats.setPromptTokens(stats.getPromptTokens() + request.getPromptTokens());
+        stats.setCompletionTokens(stats.getCompletionTokens() + request.getCompletionTokens());
+        if (request.getReasoning()) {
+            stats.setReasoning(stats.getReasoning() + 1);
+        }
+        if (request.getTurnIndex() == 0) {
+            stats.setFirstTurns(stats.getFirstTurns() + 1);
+        } else if (request.getConversationHash() != 0) {
+            stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash()));
+        }
+        countCapability(stats.getCapabilities(), request.getCapability());
+        Long simhash = request.getPromptSimhash();
+        if (simhash != null) {
+            ByteBuffer buckets = stats.getPromptBuckets();
+            for (int band = 0; band < BANDS; band++) {
+                buckets = Sketches.add(buckets, PROMPT_P, Sketches.hash(bandKey(simhash, band)));
+            }
+            stats.setPromptBuckets(buckets);
+        }
+        stats.setIps(Sketches.add(stats.getIps(), SMALL_P, request.getIpHash()));
+        stats.setPrefixes(Sketches.add(stats.getPrefixes(), SMALL_P, request.getPrefixHash()));
+        if (request.getAsn() != null) {
+            stats.setAsns(Sketches.add(stats.getAsns(), SMALL_P, Sketches.hash(request.getAsn())));
+        }
+        if (request.getCountry() != null) {
+            stats.setCountries(Sketches.add(stats.getCountries(), SMALL_P, Sketches.hash(request.getCountry())));
+        }
+        stats.setActiveHours(stats.getActiveHours() | 1 << (int) Math.floorMod(time / HOUR_MS, 24L));
+        stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
+        return stats;
+    }
+
+    /** Band {@code band} of a SimHash, tagged with its index so equal values of different bands differ. */
+    public static long bandKey(long simhash, int band) {
+        int width = 64 / BANDS;
+        long value = (simhash >>> (band * width)) & ((1L << width) - 1);
+        return ((long) band << 56) ^ value;
+    }
+
+    private static void countCapability(Map<String, Long> capabilities, String capability) {
+        String label = capability == null ? OTHER_CAPABILITY : capability;
+        if (!capabilities.containsKey(label) && capabilities.size() >= MAX_CAPABILITIES) {
+            label = OTHER_CAPABILITY;
+        }
+        capabilities.merge(label, 1L, Long::sum);
+    }
+
+    // ---- features -------------------------------------------------------------------------------------------
+
+    public static double reasoningShare(SubjectWindowStats s) {
+        return share(s.getReasoning(), s.getRequests());
+    }
+
+    /** First turns of conversations that never got a second turn, per request. */
+    public static double singleTurnShare(SubjectWindowStats s) {
+        return share(Math.max(0, s.getFirstTurns() - Sketches.estimate(s.getFollowedUp())), s.getRequests());
+    }
+
+    /** Distinct LSH buckets per request and band: 1 when every prompt is new, near 0 for one template. */
+    public static double promptDiversity(SubjectWindowStats s) {
+        return Math.min(1, share(Sketches.estimate(s.getPromptBuckets()), s.getRequests() * (long) BANDS));
+    }
+
+    /** Share of requests on the two most used capability labels. */
+    public static double capabilityConcentration(SubjectWindowStats s) {
+        long first = 0;
+        long second = 0;
+        for (Long count : s.getCapabilities().values()) {
+            if (count > first) {
+                second = first;
+                first = count;
+            } else if (count > second) {
+                second = count;
+            }
+        }
+        return share(first + second, s.getRequests());
+    }
+
+    public static double outputInputRatio(SubjectWindowStats s) {
+        return (double) s.getCompletionTokens() / Math.max(1, s.getPromptTokens());
+    }
+
+    /** Coefficient of variation of inter-arrival times (standard deviation / mean); NaN with too few gaps. */
+    public static double interArrivalCv(SubjectWindowStats s) {
+        if (s.getGaps() < 2 || s.getGapMean() <= 0) {
+            return Double.NaN;
+        }
+        return Math.sqrt(s.getGapM2() / (s.getGaps() - 1)) / s.getGapMean();
+    }
+
+    public static long distinctIps(SubjectWindowStats s) {
+        return Sketches.estimate(s.getIps());
+    }
+
+    public static long distinctPrefixes(SubjectWindowStats s) {
+        return Sketches.estimate(s.getPrefixes());
+    }
+
+    public static long distinctAsns(SubjectWindowStats s) {
+        return Sketches.estimate(s.getAsns());
+    }
+
+    public static long distinctCountries(SubjectWindowStats s) {
+        return Sketches.estimate(s.getCountries());
+    }
+
+    public static int activeHours(SubjectWindowStats s) {
+        return Integer.bitCount(s.getActiveHours());
+    }
+
+    public static List<String> topCapabilities(SubjectWindowStats s) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(s.getCapabilities().entrySet());
+        entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        return entries.stream().limit(2).map(Map.Entry::getKey).toList();
+    }
+
+    static double share(long part, long whole) {
+        return whole <= 0 ? 0 : (double) part / whole;
+    }
+}

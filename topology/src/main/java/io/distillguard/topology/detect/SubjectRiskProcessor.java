@@ -1,0 +1,128 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.rules.RulesBook;
+import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.SubjectWindowStats;
+import java.util.List;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Per subject (account, org or API key): updates its hour and day windows and raises {@code <TYPE>_RISK} alerts
+ * from the combined signals of {@link SubjectSignals}, at most one per subject, UTC day and severity.
+ *
+ * <p>A request older than a window's end plus the grace period is not added to that window (it is closed and may
+ * already be gone) and is counted in {@code late-dropped}; it still counts in the windows still open.
+ */
+public final class SubjectRiskProcessor implements Processor<String, SubjectRequest, String, DistillationAlert> {
+
+    public static final String HOUR_STORE = "subject-1h";
+    public static final String DAY_STORE = "subject-24h";
+    public static final String EMITTED_STORE = "subject-alerts-emitted";
+    public static final long HOUR_MS = 3_600_000L;
+    public static final long DAY_MS = 24 * HOUR_MS;
+
+    private final DetectionConfig config;
+    private final String rulesStore;
+    private ProcessorContext<String, DistillationAlert> context;
+    private WindowStore<String, SubjectWindowStats> hours;
+    private WindowStore<String, SubjectWindowStats> days;
+    private AlertEmitter emitter;
+    private RulesBook rules;
+    private Sensor lateDropped;
+
+    /** @param rulesStore the global rules store's name, or null to use the configured rules only */
+    public SubjectRiskProcessor(DetectionConfig config, String rulesStore) {
+        this.config = config;
+        this.rulesStore = rulesStore;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DistillationAlert> context) {
+        this.context = context;
+        this.hours = context.getStateStore(HOUR_STORE);
+        this.days = context.getStateStore(DAY_STORE);
+        this.emitter = new AlertEmitter(context, EMITTED_STORE,
+                config.subjects().stream().map(type -> type.name() + "_RISK").toList());
+        ReadOnlyKeyValueStore<String, String> versions = rulesStore == null ? null : context.getStateStore(rulesStore);
+        this.rules = new RulesBook(config.rules(), versions);
+        this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "subject");
+    }
+
+    @Override
+    public void process(Record<String, SubjectRequest> record) {
+        SubjectRequest request = record.value();
+        String key = record.key();
+        if (request == null || key == null) {
+            return;
+        }
+        long time = request.getEventTime();
+        long streamTime = context.currentStreamTimeMs();
+        long grace = config.grace().toMillis();
+        long hourStart = time - Math.floorMod(time, HOUR_MS);
+        long dayStart = time - Math.floorMod(time, DAY_MS);
+
+        SubjectWindowStats hour = update(hours, key, hourStart, HOUR_MS, request, streamTime, grace);
+        SubjectWindowStats day = update(days, key, dayStart, DAY_MS, request, streamTime, grace);
+        if (hour == null || day == null) {
+            lateDropped.record();
+            if (day == null) {
+                return;
+            }
+            hour = hours.fetch(key, hourStart);
+            if (hour == null) {
+                hour = SubjectProfile.empty();
+            }
+        }
+        DetectionRules inForce = rules.at(time);
+        // Yesterday is read only when this hour could be over its baseline at all: one store read saved per request.
+        SubjectWindowStats yesterday = hour.getRequests() >= inForce.subject().volume().baselineFloorPerHour()
+                * inForce.subject().volume().baselineMultiple() ? days.fetch(key, dayStart - DAY_MS) : null;
+        Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday);
+        if (!assessment.fires()) {
+            return;
+        }
+        SubjectType type = Subjects.typeOf(key);
+        String detector = type.name() + "_RISK";
+        String gateKey = detector + '|' + key;
+        double score = AlertScoring.score(assessment.risk());
+        if (emitter.emittedSeverity(gateKey, dayStart) >= AlertScoring.severity(score).ordinal()) {
+            return;
+        }
+        String id = Subjects.idOf(key);
+        List<String> accounts = switch (type) {
+            case ACCOUNT -> List.of(id);
+            case API_KEY -> List.of(day.getAccountId());
+            // An org's accounts are not tracked one by one; the alert names the org and leaves members to review.
+            default -> List.of();
+        };
+        List<io.distillguard.avro.Evidence> evidence = new java.util.ArrayList<>(assessment.evidence());
+        for (String signal : assessment.fired()) {
+            evidence.add(Alerts.evidence("fired:" + signal, 1, 1));
+        }
+        DistillationAlert alert = Alerts.alert(detector, type, id, dayStart, dayStart + DAY_MS, time,
+                assessment.risk(), accounts, accounts.size(), evidence, inForce.version());
+        emitter.emitRising(gateKey, alert);
+    }
+
+    /** Adds the request to its window and stores it; null when that window is already closed. */
+    private static SubjectWindowStats update(WindowStore<String, SubjectWindowStats> store, String key, long start,
+                                             long size, SubjectRequest request, long streamTime, long grace) {
+        if (start + size + grace <= streamTime) {
+            return null;
+        }
+        SubjectWindowStats stats = store.fetch(key, start);
+        stats = SubjectProfile.add(request, stats == null ? SubjectProfile.empty() : stats);
+        store.put(key, stats, start);
+        return stats;
+    }
+}

@@ -1,0 +1,126 @@
+package io.distillguard.topology.detect;
+
+import static io.distillguard.topology.detect.SubjectProfile.activeHours;
+import static io.distillguard.topology.detect.SubjectProfile.capabilityConcentration;
+import static io.distillguard.topology.detect.SubjectProfile.distinctAsns;
+import static io.distillguard.topology.detect.SubjectProfile.distinctCountries;
+import static io.distillguard.topology.detect.SubjectProfile.distinctIps;
+import static io.distillguard.topology.detect.SubjectProfile.distinctPrefixes;
+import static io.distillguard.topology.detect.SubjectProfile.interArrivalCv;
+import static io.distillguard.topology.detect.SubjectProfile.outputInputRatio;
+import static io.distillguard.topology.detect.SubjectProfile.promptDiversity;
+import static io.distillguard.topology.detect.SubjectProfile.reasoningShare;
+import static io.distillguard.topology.detect.SubjectProfile.singleTurnShare;
+
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.state.SubjectWindowStats;
+
+/**
+ * The per-subject signals (issue signals 1, 2, 4 and 7) over a subject's 1 h and 24 h windows, combined into one
+ * {@link Assessment}:
+ * <ul>
+ *   <li>EXTRACTION: reasoning share, single-turn share, prompt diversity and capability concentration all at or over
+ *       their thresholds (with enough requests to judge); a high output/input token ratio strengthens it.</li>
+ *   <li>VOLUME: requests or tokens in the hour, requests in the day, against fixed thresholds.</li>
+ *   <li>BASELINE: requests this hour against the subject's average hour of the previous day.</li>
+ *   <li>FAN_OUT: distinct IPs and /24-/48 prefixes in the hour, ASNs and countries in the day.</li>
+ *   <li>TIMING: inter-arrival times too regular for a person, or activity in nearly every hour of the day.</li>
+ * </ul>
+ */
+public final class SubjectSignals {
+
+    private SubjectSignals() {
+    }
+
+    /**
+     * @param hour      this hour's window
+     * @param day       this UTC day's window
+     * @param yesterday the previous day's window, or null
+     */
+    public static Assessment assess(DetectionRules rules, SubjectWindowStats hour, SubjectWindowStats day,
+                                    SubjectWindowStats yesterday) {
+        DetectionRules.Subject r = rules.subject();
+        DetectionRules.Scoring w = rules.scoring();
+        Assessment a = new Assessment();
+        double extraction = Math.max(
+                hour.getRequests() >= r.minRequests1h() ? extraction(a, r.extraction(), hour, "1h") : 0,
+                day.getRequests() >= r.minRequests24h() ? extraction(a, r.extraction(), day, "24h") : 0);
+        if (extraction >= 1) {
+            a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
+        }
+
+        double volume = Math.max(Math.max(
+                        ratio(a, "requests_1h", hour.getRequests(), r.volume().requests1h()),
+                        ratio(a, "tokens_1h", hour.getPromptTokens() + hour.getCompletionTokens(), r.volume().tokens1h())),
+                ratio(a, "requests_24h", day.getRequests(), r.volume().requests24h()));
+        if (volume >= 1) {
+            a.fire("VOLUME", volume, w.volumeWeight(), w.ratioCap(), false);
+        }
+
+        if (yesterday != null && yesterday.getRequests() > 0) {
+            double baselinePerHour = Math.max(yesterday.getRequests() / 24.0, r.volume().baselineFloorPerHour());
+            double threshold = baselinePerHour * r.volume().baselineMultiple();
+            double baseline = ratio(a, "requests_1h_vs_yesterday_hourly", hour.getRequests(), threshold);
+            if (baseline >= 1) {
+                a.fire("BASELINE", baseline, w.baselineWeight(), w.ratioCap(), false);
+            }
+        }
+
+        double fanOut = Math.max(
+                Math.max(ratio(a, "distinct_ips_1h", distinctIps(hour), r.fanOut().ips1h()),
+                        ratio(a, "distinct_prefixes_1h", distinctPrefixes(hour), r.fanOut().prefixes1h())),
+                Math.max(ratio(a, "distinct_asns_24h", distinctAsns(day), r.fanOut().asns24h()),
+                        ratio(a, "distinct_countries_24h", distinctCountries(day), r.fanOut().countries24h())));
+        if (fanOut >= 1) {
+            a.fire("FAN_OUT", fanOut, w.fanOutWeight(), w.ratioCap(), false);
+        }
+
+        double timing = 0;
+        double cv = interArrivalCv(hour);
+        if (hour.getGaps() >= r.timing().minGaps() && !Double.isNaN(cv)) {
+            // Inverted: the lower the variation, the stronger the signal.
+            timing = r.timing().maxInterArrivalCv() / Math.max(cv, 0.01);
+            if (timing >= 1) {
+                a.measure("inter_arrival_cv_1h", cv, r.timing().maxInterArrivalCv());
+            }
+        }
+        timing = Math.max(timing, ratio(a, "active_hours_24h", activeHours(day), r.timing().activeHours24h()));
+        if (timing >= 1) {
+            a.fire("TIMING", timing, w.timingWeight(), w.ratioCap(), false);
+        }
+        return a;
+    }
+
+    /**
+     * The extraction profile's strength: the weakest of its four required features over its threshold (0 when any
+     * is under), times 1.25 when answers are also long against their prompts. All five go into the evidence when
+     * the profile fires.
+     */
+    private static double extraction(Assessment a, DetectionRules.Extraction t, SubjectWindowStats s, String window) {
+        double reasoning = reasoningShare(s) / t.reasoningShare();
+        double singleTurn = singleTurnShare(s) / t.singleTurnShare();
+        double diversity = promptDiversity(s) / t.promptDiversity();
+        double concentration = capabilityConcentration(s) / t.capabilityConcentration();
+        double weakest = Math.min(Math.min(reasoning, singleTurn), Math.min(diversity, concentration));
+        if (weakest < 1) {
+            return 0;
+        }
+        double outputRatio = outputInputRatio(s);
+        a.measure("reasoning_share_" + window, reasoningShare(s), t.reasoningShare())
+                .measure("single_turn_share_" + window, singleTurnShare(s), t.singleTurnShare())
+                .measure("prompt_diversity_" + window, promptDiversity(s), t.promptDiversity())
+                .measure("capability_concentration_" + window, capabilityConcentration(s), t.capabilityConcentration())
+                .measure("output_input_ratio_" + window, outputRatio, t.outputInputRatio())
+                .measure("requests_" + window, s.getRequests(), 0);
+        return outputRatio >= t.outputInputRatio() ? weakest * 1.25 : weakest;
+    }
+
+    /** value / threshold, recorded as evidence when it reaches the threshold. */
+    private static double ratio(Assessment a, String signal, double value, double threshold) {
+        double ratio = value / threshold;
+        if (ratio >= 1) {
+            a.measure(signal, value, threshold);
+        }
+        return ratio;
+    }
+}

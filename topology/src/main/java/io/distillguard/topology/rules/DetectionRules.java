@@ -1,0 +1,247 @@
+package io.distillguard.topology.rules;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.distillguard.topology.DetectionConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The thresholds and weights every detector compares against, as one versioned YAML document (see
+ * {@code default-rules.yaml}). Parsing is strict: an unknown key, a missing section or a threshold out of range is an
+ * error naming the key, because a typo in a rule file silently turning a detector off is the worst failure a
+ * trust-and-safety team can have.
+ */
+public record DetectionRules(
+        String version,
+        @JsonProperty("effective-from") String effectiveFrom,
+        Subject subject,
+        Link link,
+        Scoring scoring,
+        @JsonProperty("model-releases") Map<String, String> modelReleases) {
+
+    public record Subject(
+            @JsonProperty("min-requests-1h") long minRequests1h,
+            @JsonProperty("min-requests-24h") long minRequests24h,
+            Extraction extraction,
+            Volume volume,
+            @JsonProperty("fan-out") FanOut fanOut,
+            Timing timing) {
+    }
+
+    public record Extraction(
+            @JsonProperty("reasoning-share") double reasoningShare,
+            @JsonProperty("single-turn-share") double singleTurnShare,
+            @JsonProperty("prompt-diversity") double promptDiversity,
+            @JsonProperty("capability-concentration") double capabilityConcentration,
+            @JsonProperty("output-input-ratio") double outputInputRatio) {
+    }
+
+    public record Volume(
+            @JsonProperty("requests-1h") long requests1h,
+            @JsonProperty("tokens-1h") long tokens1h,
+            @JsonProperty("requests-24h") long requests24h,
+            @JsonProperty("baseline-multiple") double baselineMultiple,
+            @JsonProperty("baseline-floor-per-hour") double baselineFloorPerHour) {
+    }
+
+    public record FanOut(
+            @JsonProperty("ips-1h") long ips1h,
+            @JsonProperty("prefixes-1h") long prefixes1h,
+            @JsonProperty("asns-24h") long asns24h,
+            @JsonProperty("countries-24h") long countries24h) {
+    }
+
+    public record Timing(
+            @JsonProperty("min-gaps") long minGaps,
+            @JsonProperty("max-inter-arrival-cv") double maxInterArrivalCv,
+            @JsonProperty("active-hours-24h") int activeHours24h) {
+    }
+
+    public record Link(
+            @JsonProperty("ip-accounts-1h") long ipAccounts1h,
+            @JsonProperty("prefix-accounts-24h") long prefixAccounts24h,
+            @JsonProperty("asn-accounts-24h") long asnAccounts24h,
+            @JsonProperty("payment-accounts-7d") long paymentAccounts7d,
+            @JsonProperty("prompt-cluster-accounts-24h") long promptClusterAccounts24h,
+            @JsonProperty("cluster-reasoning-share") double clusterReasoningShare,
+            @JsonProperty("cluster-first-turn-share") double clusterFirstTurnShare,
+            @JsonProperty("cluster-new-account-share") double clusterNewAccountShare,
+            @JsonProperty("new-account-age") String newAccountAge,
+            @JsonProperty("model-pivot-share") double modelPivotShare) {
+
+        public long newAccountAgeMs() {
+            return DetectionConfig.parseDuration("link.new-account-age", newAccountAge).toMillis();
+        }
+    }
+
+    public record Scoring(
+            @JsonProperty("extraction-weight") double extractionWeight,
+            @JsonProperty("volume-weight") double volumeWeight,
+            @JsonProperty("baseline-weight") double baselineWeight,
+            @JsonProperty("fan-out-weight") double fanOutWeight,
+            @JsonProperty("timing-weight") double timingWeight,
+            @JsonProperty("ratio-cap") double ratioCap) {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final String DEFAULT_RESOURCE = "default-rules.yaml";
+
+    /** The rules shipped with this build. */
+    public static DetectionRules defaults() {
+        try (InputStream in = DetectionRules.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static DetectionRules load(Path file) {
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read rules file " + file + ": " + e.getMessage(), e);
+        } catch (InvalidRulesException e) {
+            throw new InvalidRulesException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses and validates one rules document; throws {@link InvalidRulesException} naming what is wrong. */
+    public static DetectionRules parse(String yaml) {
+        DetectionRules rules;
+        try {
+            rules = YAML.readValue(yaml, DetectionRules.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidRulesException("unknown key '" + e.getPropertyName() + "' at " + path(e));
+        } catch (JsonProcessingException e) {
+            throw new InvalidRulesException(e.getOriginalMessage() + " at " + path(e));
+        }
+        if (rules == null) {
+            throw new InvalidRulesException("empty rules document");
+        }
+        rules.validate();
+        return rules;
+    }
+
+    private static String path(JsonProcessingException e) {
+        return e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? m.getPathReference() : "?";
+    }
+
+    /** Epoch ms from which these rules apply by event time; Long.MIN_VALUE when the document names no time. */
+    public long effectiveFromMs() {
+        return effectiveFrom == null ? Long.MIN_VALUE : Instant.parse(effectiveFrom).toEpochMilli();
+    }
+
+    /** Release time of {@code model}, or null when it is not a listed new release. */
+    public Long releaseOf(String model) {
+        String at = modelReleases == null ? null : modelReleases.get(model);
+        return at == null ? null : Instant.parse(at).toEpochMilli();
+    }
+
+    public String toYaml() {
+        try {
+            return YAML.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void validate() {
+        require(version != null && !version.isBlank() && version.length() <= 128, "version", "a non-blank string of at most 128 characters");
+        require(subject != null, "subject", "present");
+        require(link != null, "link", "present");
+        require(scoring != null, "scoring", "present");
+        require(subject.extraction() != null && subject.volume() != null && subject.fanOut() != null
+                && subject.timing() != null, "subject", "to have extraction, volume, fan-out and timing");
+        if (effectiveFrom != null) {
+            try {
+                Instant.parse(effectiveFrom);
+            } catch (DateTimeParseException e) {
+                throw new InvalidRulesException("effective-from: expected an ISO-8601 instant such as 2026-11-28T00:00:00Z, got " + effectiveFrom);
+            }
+        }
+        positive("subject.min-requests-1h", subject.minRequests1h());
+        positive("subject.min-requests-24h", subject.minRequests24h());
+        share("subject.extraction.reasoning-share", subject.extraction().reasoningShare());
+        share("subject.extraction.single-turn-share", subject.extraction().singleTurnShare());
+        share("subject.extraction.prompt-diversity", subject.extraction().promptDiversity());
+        share("subject.extraction.capability-concentration", subject.extraction().capabilityConcentration());
+        positive("subject.extraction.output-input-ratio", subject.extraction().outputInputRatio());
+        positive("subject.volume.requests-1h", subject.volume().requests1h());
+        positive("subject.volume.tokens-1h", subject.volume().tokens1h());
+        positive("subject.volume.requests-24h", subject.volume().requests24h());
+        positive("subject.volume.baseline-multiple", subject.volume().baselineMultiple());
+        positive("subject.volume.baseline-floor-per-hour", subject.volume().baselineFloorPerHour());
+        positive("subject.fan-out.ips-1h", subject.fanOut().ips1h());
+        positive("subject.fan-out.prefixes-1h", subject.fanOut().prefixes1h());
+        positive("subject.fan-out.asns-24h", subject.fanOut().asns24h());
+        positive("subject.fan-out.countries-24h", subject.fanOut().countries24h());
+        positive("subject.timing.min-gaps", subject.timing().minGaps());
+        positive("subject.timing.max-inter-arrival-cv", subject.timing().maxInterArrivalCv());
+        require(subject.timing().activeHours24h() >= 1 && subject.timing().activeHours24h() <= 24,
+                "subject.timing.active-hours-24h", "between 1 and 24");
+        positive("link.ip-accounts-1h", link.ipAccounts1h());
+        positive("link.prefix-accounts-24h", link.prefixAccounts24h());
+        positive("link.asn-accounts-24h", link.asnAccounts24h());
+        positive("link.payment-accounts-7d", link.paymentAccounts7d());
+        positive("link.prompt-cluster-accounts-24h", link.promptClusterAccounts24h());
+        share("link.cluster-reasoning-share", link.clusterReasoningShare());
+        share("link.cluster-first-turn-share", link.clusterFirstTurnShare());
+        share("link.cluster-new-account-share", link.clusterNewAccountShare());
+        share("link.model-pivot-share", link.modelPivotShare());
+        require(link.newAccountAge() != null, "link.new-account-age", "a duration such as 30d");
+        link.newAccountAgeMs();
+        positive("scoring.extraction-weight", scoring.extractionWeight());
+        positive("scoring.volume-weight", scoring.volumeWeight());
+        positive("scoring.baseline-weight", scoring.baselineWeight());
+        positive("scoring.fan-out-weight", scoring.fanOutWeight());
+        positive("scoring.timing-weight", scoring.timingWeight());
+        require(scoring.ratioCap() >= 1, "scoring.ratio-cap", "at least 1");
+        if (modelReleases != null) {
+            new TreeMap<>(modelReleases).forEach((model, at) -> {
+                try {
+                    Instant.parse(at);
+                } catch (DateTimeParseException | NullPointerException e) {
+                    throw new InvalidRulesException("model-releases." + model + ": expected an ISO-8601 instant, got " + at);
+                }
+            });
+        }
+    }
+
+    private static void positive(String key, double value) {
+        require(value > 0 && Double.isFinite(value), key, "a positive number, got " + value);
+    }
+
+    private static void share(String key, double value) {
+        require(value > 0 && value <= 1, key, "a share in (0, 1], got " + value);
+    }
+
+    private static void require(boolean ok, String key, String expected) {
+        if (!ok) {
+            throw new InvalidRulesException(key + ": expected " + expected);
+        }
+    }
+
+    /** A rules document that cannot be used, with the key at fault. */
+    public static final class InvalidRulesException extends RuntimeException {
+        public InvalidRulesException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.distillguard.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroSerde;
+import io.distillguard.serdes.registry.InMemorySchemaRegistry;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.topology.rules.DetectionRules;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** The topology on TopologyTestDriver with an in-memory registry, and helpers to build requests and read alerts. */
+public final class TopologyHarness implements AutoCloseable {
+
+    // Three days ago, at the start of a UTC day: inside the validator's accepted range and at every window's start.
+    public static final long BASE = Instant.now().minus(Duration.ofDays(3)).toEpochMilli() / 86_400_000L * 86_400_000L;
+
+    public final DetectionConfig config;
+    public final TopologyTestDriver driver;
+    public final TestInputTopic<byte[], RequestEvent> requests;
+    public final TestInputTopic<byte[], byte[]> rawRequests;
+    public final TestInputTopic<String, String> rules;
+    public final TestOutputTopic<String, DistillationAlert> alerts;
+    public final TestOutputTopic<byte[], RequestEvent> deadLetters;
+    private final String scope = "topology-test-" + UUID.randomUUID();
+
+    public TopologyHarness(Path stateDir, DetectionRules detectionRules) {
+        config = DetectionConfig.defaultConfig().withRules(detectionRules);
+        Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://" + scope);
+        SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
+        SpecificAvroSerde<DistillationAlert> alertSerde = SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        props.putAll(DistillguardTopology.requiredStreamsConfig(config));
+        driver = new TopologyTestDriver(DistillguardTopology.build(config, requestSerde, alertSerde), props);
+        requests = driver.createInputTopic(config.requestsTopic(), new ByteArraySerializer(), requestSerde.serializer());
+        rawRequests = driver.createInputTopic(config.requestsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+        rules = driver.createInputTopic(config.rulesTopic(), new StringSerializer(), new StringSerializer());
+        alerts = driver.createOutputTopic(config.alertsTopic(), Serdes.String().deserializer(), alertSerde.deserializer());
+        deadLetters = driver.createOutputTopic(config.deadLetterTopic(), Serdes.ByteArray().deserializer(),
+                requestSerde.deserializer());
+    }
+
+    /** The bundled rules with some lines replaced, e.g. {@code "requests-1h: 1000", "requests-1h: 10"}. */
+    public static DetectionRules rules(String... replacements) {
+        return DetectionRules.parse(rulesYaml(replacements));
+    }
+
+    public static String rulesYaml(String... replacements) {
+        String yaml;
+        try (var in = DetectionRules.class.getResourceAsStream("default-rules.yaml")) {
+            yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (int i = 0; i < replacements.length; i += 2) {
+            assertThat(yaml).as("rules to replace").contains(replacements[i]);
+            yaml = yaml.replace(replacements[i], replacements[i + 1]);
+        }
+        return yaml;
+    }
+
+    public static RequestEvent.Builder request(String account, String ip, long eventTime) {
+        return RequestEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setAccountId(account)
+                .setIp(ip)
+                .setModel("frontier-1")
+                .setEndpoint("/v1/messages")
+                .setPromptTokens(100)
+                .setCompletionTokens(400)
+                .setStatus(200);
+    }
+
+    /** A harvesting request: chain of thought asked for, first turn, a fresh prompt, a narrow capability. */
+    public static RequestEvent.Builder harvest(String account, String ip, long eventTime, long promptSimhash) {
+        return request(account, ip, eventTime)
+                .setReasoningRequested(true)
+                .setTurnIndex(0)
+                .setCapability("coding")
+                .setPromptSimhash(promptSimhash)
+                .setPromptTokens(200)
+                .setCompletionTokens(2000);
+    }
+
+    public void send(RequestEvent event) {
+        requests.pipeInput(null, event, event.getEventTime());
+    }
+
+    public List<DistillationAlert> alerts() {
+        return alerts.readValuesToList();
+    }
+
+    public static List<DistillationAlert> byDetector(List<DistillationAlert> alerts, String detector) {
+        return alerts.stream().filter(a -> a.getDetector().equals(detector)).toList();
+    }
+
+    public static Optional<Evidence> evidence(DistillationAlert alert, String signal) {
+        return alert.getEvidence().stream().filter(e -> e.getSignal().equals(signal)).findFirst();
+    }
+
+    public double metric(String name) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        InMemorySchemaRegistry.dropScope(scope);
+    }
+}
