@@ -99,8 +99,8 @@ public record DetectionRules(
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            // A missing number reads as 0 and then fails validation naming its key; an unknown key fails here.
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String DEFAULT_RESOURCE = "default-rules.yaml";
 
     /** The rules shipped with this build. */
@@ -225,11 +225,13 @@ public record DetectionRules(
     }
 
     private static void positive(String key, double value) {
-        require(value > 0 && Double.isFinite(value), key, "a positive number, got " + value);
+        require(value > 0 && Double.isFinite(value), key, value == 0 ? "a positive number (missing or 0)"
+                : "a positive number, got " + value);
     }
 
     private static void share(String key, double value) {
-        require(value > 0 && value <= 1, key, "a share in (0, 1], got " + value);
+        require(value > 0 && value <= 1, key, value == 0 ? "a share in (0, 1] (missing or 0)"
+                : "a share in (0, 1], got " + value);
     }
 
     private static void require(boolean ok, String key, String expected) {

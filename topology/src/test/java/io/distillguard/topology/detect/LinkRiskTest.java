@@ -1,0 +1,152 @@
+package io.distillguard.topology.detect;
+
+import static io.distillguard.topology.TopologyHarness.BASE;
+import static io.distillguard.topology.TopologyHarness.byDetector;
+import static io.distillguard.topology.TopologyHarness.evidence;
+import static io.distillguard.topology.TopologyHarness.harvest;
+import static io.distillguard.topology.TopologyHarness.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.TopologyHarness;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Signals across accounts: fan-in, shared payment, prompt clusters, model pivot and account clusters. */
+class LinkRiskTest {
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyHarness harness;
+    private final Random random = new Random(11);
+
+    private TopologyHarness start(String... ruleReplacements) {
+        harness = new TopologyHarness(stateDir, TopologyHarness.rules(ruleReplacements));
+        return harness;
+    }
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    @Test
+    void universityNatIsFanInButNeverACluster() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 300; i++) {
+            // Students: many accounts on one address, conversations, little reasoning, varied prompts.
+            h.send(request("student-" + i % 100, "192.0.2.50", BASE + i * 10_000L)
+                    .setConversationId("c-" + i / 3).setTurnIndex(i % 3)
+                    .setReasoningRequested(i % 10 == 0).setPromptSimhash(random.nextLong()).setAsn(64512).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        List<DistillationAlert> fanIn = byDetector(alerts, "IP_FAN_IN");
+        assertThat(fanIn).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSubjectType()).isEqualTo(SubjectType.IP);
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+        });
+        assertThat(evidence(fanIn.get(0), "distinct_accounts")).hasValueSatisfying(e ->
+                assertThat(e.getThreshold()).isEqualTo(25.0));
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER_MEMBER")).isEmpty();
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void sharedPaymentWithExtractionTrafficIsAClusterAndLaterMembersAreNamed() {
+        TopologyHarness h = start();
+        // A hydra: fresh accounts, each a handful of requests from its own residential address, one shared card.
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 3; j++) {
+                h.send(harvest("hydra-" + i, "100.64." + i + "." + j, BASE + (i * 3 + j) * 60_000L, random.nextLong())
+                        .setPaymentFingerprint("card-1").setAccountCreatedAt(Instant.ofEpochMilli(BASE - 86_400_000L))
+                        .build());
+            }
+        }
+        h.send(harvest("hydra-late", "100.65.0.1", BASE + 3_600_000L, random.nextLong())
+                .setPaymentFingerprint("card-1").build());
+
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).as("each member alone is under every threshold").isEmpty();
+        List<DistillationAlert> payment = byDetector(alerts, "SHARED_PAYMENT");
+        assertThat(payment).isNotEmpty().allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER");
+        assertThat(clusters).isNotEmpty();
+        DistillationAlert cluster = clusters.get(clusters.size() - 1);
+        assertThat(cluster.getSubjectType()).isEqualTo(SubjectType.ACCOUNT_CLUSTER);
+        assertThat(cluster.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-1");
+        assertThat(cluster.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(cluster.getAccounts()).contains("hydra-0", "hydra-4");
+        assertThat(evidence(cluster, "group_reasoning_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0));
+        assertThat(evidence(cluster, "fired:NEW_ACCOUNTS")).isPresent();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER_MEMBER")).extracting(DistillationAlert::getSubjectId)
+                .contains("hydra-late")
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void oneTemplateAcrossManyAccountsIsAPromptCluster() {
+        TopologyHarness h = start();
+        long template = 0x0123_4567_89ab_cdefL;
+        for (int i = 0; i < 25; i++) {
+            // Slots filled per request flip a bit or two of the SimHash; one of the two bands still matches.
+            long simhash = template ^ (1L << random.nextInt(32));
+            h.send(harvest("templ-" + i, "100.64.9." + i, BASE + i * 60_000L, simhash).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
+                assertThat(a.getSubjectId()).startsWith("PROMPT_CLUSTER:1-"));
+    }
+
+    @Test
+    void popularBenignPromptIsNotACluster() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 60; i++) {
+            h.send(request("user-" + i, "203.0.113." + i, BASE + i * 60_000L).setPromptSimhash(42L)
+                    .setConversationId("c" + i).setTurnIndex(0).build());
+            h.send(request("user-" + i, "203.0.113." + i, BASE + i * 60_000L + 1000).setPromptSimhash(random.nextLong())
+                    .setConversationId("c" + i).setTurnIndex(1).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+    }
+
+    @Test
+    void modelPivotIsReportedAndRaisesAClustersScore() {
+        long release = BASE + 6 * 3_600_000L;
+        TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}");
+        for (int i = 0; i < 30; i++) {
+            h.send(harvest("pivot-" + i, "100.64.7." + i, release + i * 60_000L, random.nextLong())
+                    .setPaymentFingerprint("card-9").setModel("frontier-9").build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "MODEL_PIVOT")).isNotEmpty().allSatisfy(a ->
+                assertThat(evidence(a, "new_model_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0)));
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
+                assertThat(evidence(a, "fired:MODEL_PIVOT")).isPresent());
+    }
+
+    @Test
+    void anAsnIsNeverACluster() {
+        TopologyHarness h = start("asn-accounts-24h: 200", "asn-accounts-24h: 10");
+        for (int i = 0; i < 20; i++) {
+            h.send(harvest("cloud-" + i, "198.18." + i + ".1", BASE + i * 60_000L, random.nextLong()).setAsn(16509).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ASN_FAN_IN")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).noneSatisfy(a ->
+                assertThat(a.getSubjectId()).startsWith("ASN:"));
+    }
+}

@@ -1,0 +1,190 @@
+package io.distillguard.topology.detect;
+
+import static io.distillguard.topology.TopologyHarness.BASE;
+import static io.distillguard.topology.TopologyHarness.byDetector;
+import static io.distillguard.topology.TopologyHarness.evidence;
+import static io.distillguard.topology.TopologyHarness.harvest;
+import static io.distillguard.topology.TopologyHarness.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.TopologyHarness;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The per-subject signals, each firing and not firing, and how they combine. */
+class SubjectRiskTest {
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyHarness harness;
+    private final Random random = new Random(7);
+
+    private TopologyHarness start(String... ruleReplacements) {
+        harness = new TopologyHarness(stateDir, TopologyHarness.rules(ruleReplacements));
+        return harness;
+    }
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    /** Minute {@code i} plus up to 50 s: gaps as irregular as a person's, so the timing signal stays out of it. */
+    private long jittered(int i) {
+        return BASE + i * 60_000L + random.nextInt(50_000);
+    }
+
+    private static DistillationAlert highest(List<DistillationAlert> alerts) {
+        return alerts.stream().max((a, b) -> a.getSeverity().compareTo(b.getSeverity())).orElseThrow();
+    }
+
+    @Test
+    void extractionProfileRaisesAHighAlertWithEveryFeatureAsEvidence() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("acct-distiller", "198.51.100.7", BASE + i * 60_000L, random.nextLong()).build());
+        }
+
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+
+        DistillationAlert top = highest(risk);
+        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(top.getSubjectType()).isEqualTo(SubjectType.ACCOUNT);
+        assertThat(top.getAccounts()).containsExactly("acct-distiller");
+        assertThat(evidence(top, "reasoning_share_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0));
+        assertThat(evidence(top, "single_turn_share_1h")).hasValueSatisfying(e -> assertThat(e.getThreshold()).isEqualTo(0.7));
+        assertThat(evidence(top, "prompt_diversity_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isGreaterThan(0.9));
+        assertThat(evidence(top, "capability_concentration_1h")).isPresent();
+        assertThat(evidence(top, "output_input_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(10.0));
+        assertThat(evidence(top, "fired:EXTRACTION")).isPresent();
+        // Fired at the 30th request, the 1 h minimum, not before.
+        assertThat(risk.get(0).getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 29 * 60_000L);
+    }
+
+    @Test
+    void extractionProfileDoesNotFireForConversations() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 60; i++) {
+            // Same asks, but every conversation continues: a person, or an agent, not a harvester.
+            h.send(harvest("acct-chat", "198.51.100.7", jittered(i), random.nextLong())
+                    .setConversationId("conv-" + i / 3).setTurnIndex(i % 3).build());
+        }
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).isEmpty();
+    }
+
+    @Test
+    void extractionProfileDoesNotFireForOneTemplateOrForBroadCapabilities() {
+        TopologyHarness h = start();
+        String[] capabilities = {"coding", "math", "writing", "chat", "tool_use", "reasoning"};
+        for (int i = 0; i < 60; i++) {
+            // A batch job: one template at volume.
+            h.send(harvest("acct-batch", "198.51.100.8", jittered(i), 0x1234_5678_9abc_def0L).build());
+            // An app backend: fresh prompts with reasoning, but across every capability.
+            h.send(harvest("acct-app", "198.51.100.9", jittered(i), random.nextLong())
+                    .setCapability(capabilities[i % capabilities.length]).build());
+        }
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).isEmpty();
+    }
+
+    @Test
+    void volumeAloneStaysBelowHigh() {
+        TopologyHarness h = start("requests-1h: 1000", "requests-1h: 50");
+        for (int i = 0; i < 500; i++) {
+            h.send(request("acct-busy", "198.51.100.1", BASE + i * 5_000L).build());
+        }
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+        assertThat(risk).extracting(DistillationAlert::getSeverity).containsExactly(Severity.LOW, Severity.MEDIUM);
+        assertThat(evidence(highest(risk), "requests_1h")).isPresent();
+        assertThat(highest(risk).getScore()).isLessThan(0.8);
+    }
+
+    @Test
+    void baselineFiresWhenAnHourIsFarAboveYesterdaysAverageHour() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 48; i++) {
+            h.send(request("acct-steady", "198.51.100.1", BASE + i * 1_800_000L).build());
+        }
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).isEmpty();
+        long today = BASE + 86_400_000L + 3_600_000L;
+        long t = today;
+        for (int i = 0; i < 200; i++) {
+            t += random.nextInt(30_000);
+            h.send(request("acct-steady", "198.51.100.1", t).build());
+        }
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+        assertThat(risk).isNotEmpty();
+        assertThat(evidence(highest(risk), "requests_1h_vs_yesterday_hourly")).hasValueSatisfying(e ->
+                assertThat(e.getThreshold()).isEqualTo(100.0));
+        assertThat(evidence(highest(risk), "fired:BASELINE")).isPresent();
+    }
+
+    @Test
+    void fanOutFiresForAnAccountRotatingOverManyNetworks() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 30; i++) {
+            h.send(request("acct-rotating", "100.64." + i + ".9", BASE + i * 60_000L).build());
+            h.send(request("acct-home", "203.0.113.4", BASE + i * 60_000L).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        List<DistillationAlert> risk = byDetector(alerts, "ACCOUNT_RISK");
+        assertThat(risk).extracting(DistillationAlert::getSubjectId).containsOnly("acct-rotating");
+        assertThat(evidence(highest(risk), "distinct_prefixes_1h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isBetween(10.0, 33.0));
+    }
+
+    @Test
+    void machineTimingFiresForRegularGapsAndNotForBurstyOnes() {
+        TopologyHarness h = start();
+        long t = BASE;
+        for (int i = 0; i < 60; i++) {
+            h.send(request("acct-cron", "198.51.100.1", BASE + i * 30_000L).build());
+            // A person: gaps from a few seconds to several minutes.
+            t += (long) (-Math.log(1 - random.nextDouble()) * 40_000);
+            h.send(request("acct-person", "198.51.100.2", t).build());
+        }
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+        assertThat(risk).extracting(DistillationAlert::getSubjectId).containsOnly("acct-cron");
+        assertThat(evidence(risk.get(0), "inter_arrival_cv_1h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isLessThan(0.01));
+        assertThat(risk).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void orgAndApiKeyAreSubjectsOfTheirOwn() {
+        TopologyHarness h = start("requests-1h: 1000", "requests-1h: 20");
+        for (int i = 0; i < 30; i++) {
+            // Ten accounts of one org each under the threshold; together over it.
+            h.send(request("acct-" + i % 10, "198.51.100." + i % 10, BASE + i * 1000L)
+                    .setOrgId("org-1").setApiKeyId("key-" + i % 10).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).isEmpty();
+        assertThat(byDetector(alerts, "API_KEY_RISK")).isEmpty();
+        assertThat(byDetector(alerts, "ORG_RISK")).first().satisfies(a -> {
+            assertThat(a.getSubjectType()).isEqualTo(SubjectType.ORG);
+            assertThat(a.getSubjectId()).isEqualTo("org-1");
+        });
+    }
+
+    @Test
+    void lateRequestsAreLeftOutOfClosedWindowsAndCounted() {
+        TopologyHarness h = start("requests-1h: 1000", "requests-1h: 10");
+        h.send(request("acct-x", "198.51.100.1", BASE + 5 * 3_600_000L).build());
+        for (int i = 0; i < 10; i++) {
+            h.send(request("acct-late", "198.51.100.1", BASE + i).build());
+        }
+        // The hour closed long ago (grace 5 min): no hourly alert, all ten counted as late.
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).isEmpty();
+        assertThat(h.metric("late-dropped-total")).isGreaterThanOrEqualTo(10.0);
+    }
+}

@@ -1,0 +1,92 @@
+package io.distillguard.topology.rules;
+
+import static io.distillguard.topology.TopologyHarness.BASE;
+import static io.distillguard.topology.TopologyHarness.byDetector;
+import static io.distillguard.topology.TopologyHarness.request;
+import static io.distillguard.topology.TopologyHarness.rulesYaml;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.topology.TopologyHarness;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DetectionRulesTest {
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void bundledRulesParseAndNameTheirVersion() {
+        DetectionRules rules = DetectionRules.defaults();
+        assertThat(rules.version()).isNotBlank();
+        assertThat(rules.subject().volume().requests1h()).isEqualTo(1000);
+        assertThat(rules.effectiveFromMs()).isEqualTo(Long.MIN_VALUE);
+        assertThat(DetectionRules.parse(rules.toYaml())).isEqualTo(rules);
+    }
+
+    @Test
+    void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
+                .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("reasoning-share: 0.5", "reasoning-share: 1.5")))
+                .hasMessageContaining("subject.extraction.reasoning-share");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("ip-accounts-1h: 25", "ip-accounts-1h: 0")))
+                .hasMessageContaining("link.ip-accounts-1h");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("model-releases: {}", "model-releases: {m: yesterday}")))
+                .hasMessageContaining("model-releases.m");
+        assertThatThrownBy(() -> DetectionRules.parse("version: x\n")).hasMessageContaining("subject");
+        assertThatThrownBy(() -> DetectionRules.parse("::: not yaml")).isInstanceOf(DetectionRules.InvalidRulesException.class);
+    }
+
+    @Test
+    void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
+        try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
+            long switchAt = BASE + 2 * 3_600_000L;
+            String v2 = rulesYaml("version: default-2026-11-28", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+                    "requests-1h: 1000", "requests-1h: 10");
+            h.rules.pipeInput("strict-2", v2, BASE);
+            h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
+
+            for (int i = 0; i < 20; i++) {
+                h.send(request("acct-before", "198.51.100.1", BASE + 3_600_000L + i * 1000L).build());
+            }
+            for (int i = 0; i < 20; i++) {
+                h.send(request("acct-after", "198.51.100.2", switchAt + i * 1000L).build());
+            }
+
+            List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+            assertThat(risk).isNotEmpty().allSatisfy(a -> {
+                assertThat(a.getSubjectId()).isEqualTo("acct-after");
+                assertThat(a.getRuleVersion()).isEqualTo("strict-2");
+            });
+            assertThat(h.metric("rules-accepted-total")).isEqualTo(1.0);
+            assertThat(h.metric("rules-rejected-total")).isEqualTo(1.0);
+
+            // Retracting the version (a tombstone) puts the started-with rules back in force.
+            h.rules.pipeInput("strict-2", null, BASE);
+            for (int i = 0; i < 20; i++) {
+                h.send(request("acct-retracted", "198.51.100.3", switchAt + 60_000L + i * 1000L).build());
+            }
+            assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).isEmpty();
+        }
+    }
+
+    @Test
+    void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-11-28", "version: from-file"));
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
+        assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
+
+        java.nio.file.Files.writeString(file, "version: bad\nunknown-section: 1\n");
+        assertThatThrownBy(() -> io.distillguard.topology.DetectionConfig.fromProperties(props))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("unknown-section");
+    }
+}
