@@ -5,11 +5,14 @@ import io.distillguard.serdes.avro.AvroBinarySerde;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.DetectionConfig;
-import io.distillguard.topology.detect.AccountVolumeDetector;
-import io.distillguard.topology.detect.IpFanInDetector;
-import io.distillguard.topology.state.AccountWindowStats;
-import io.distillguard.topology.state.IpRequest;
-import io.distillguard.topology.state.IpWindowStats;
+import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.SubjectProfile;
+import io.distillguard.topology.detect.SubjectSignals;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.LinkWindowStats;
+import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
 import io.distillguard.topology.validation.PromptFingerprint;
 import io.distillguard.topology.validation.RequestValidator;
@@ -46,11 +49,11 @@ public class HotPathBenchmarks {
     private RequestEvent event;
     private byte[] encoded;
     private RequestValidator validator;
-    private IpFanInDetector ipFanIn;
-    private AvroBinarySerde<AccountWindowStats> accountStatsSerde;
-    private AvroBinarySerde<IpWindowStats> ipStatsSerde;
-    private byte[] accountStats;
-    private byte[] ipStats;
+    private DetectionRules rules;
+    private AvroBinarySerde<SubjectWindowStats> subjectStatsSerde;
+    private AvroBinarySerde<LinkWindowStats> linkStatsSerde;
+    private byte[] subjectStats;
+    private byte[] linkStats;
     private int counter;
 
     @Setup
@@ -62,19 +65,29 @@ public class HotPathBenchmarks {
                 .setCapability("coding").setReasoningRequested(true).setCountry("SG").setAsn(64500)
                 .setPromptText("Solve the following competitive programming problem 4711 and explain your reasoning "
                         + "step by step before giving the final code")
+                .setPromptSimhash(0x0123_4567_89ab_cdefL)
                 .setPromptTokens(420).setCompletionTokens(2600).setStatus(200).build();
         encoded = serde.serializer().serialize("requests", event);
         DetectionConfig config = DetectionConfig.defaultConfig();
+        rules = config.rules();
         validator = new RequestValidator(config);
-        ipFanIn = new IpFanInDetector(config);
-        accountStatsSerde = new AvroBinarySerde<>(AccountWindowStats.class);
-        ipStatsSerde = new AvroBinarySerde<>(IpWindowStats.class);
-        accountStats = accountStatsSerde.serializer().serialize("s", AccountVolumeDetector.empty());
-        IpWindowStats ip = IpFanInDetector.empty();
-        for (int i = 0; i < 60; i++) {
-            ip = ipFanIn.add(new IpRequest(0L, "acct-" + i), ip);
+        subjectStatsSerde = new AvroBinarySerde<>(SubjectWindowStats.class);
+        linkStatsSerde = new AvroBinarySerde<>(LinkWindowStats.class);
+        SubjectWindowStats subject = SubjectProfile.empty();
+        SubjectRequest projected = SubjectProfile.project(event);
+        for (int i = 0; i < 200; i++) {
+            projected.setPromptSimhash((long) i * 0x9E3779B97F4A7C15L);
+            projected.setEventTime(projected.getEventTime() + 1000);
+            SubjectProfile.add(projected, subject);
         }
-        ipStats = ipStatsSerde.serializer().serialize("s", ip);
+        subjectStats = subjectStatsSerde.serializer().serialize("s", subject);
+        LinkWindowStats link = LinkRiskProcessor.empty();
+        for (int i = 0; i < 60; i++) {
+            LinkRequest request = LinkRiskProcessor.project(event);
+            request.setAccountId("acct-" + i);
+            link = LinkRiskProcessor.add(rules, 50, request, link);
+        }
+        linkStats = linkStatsSerde.serializer().serialize("s", link);
     }
 
     @Benchmark
@@ -102,19 +115,27 @@ public class HotPathBenchmarks {
         return PromptFingerprint.simHash(event.getPromptText());
     }
 
-    /** One account-volume update as the window store sees it: deserialize, add, serialize. */
+    /**
+     * One subject window update as a store sees it, on a window of 200 requests: deserialize, add (five in-place
+     * UltraLogLog sketches), serialize, then assess every per-subject signal.
+     */
     @Benchmark
-    public byte[] accountVolumeUpdate() {
-        AccountWindowStats stats = accountStatsSerde.deserializer().deserialize("s", accountStats);
-        AccountVolumeDetector.add(AccountVolumeDetector.project(event), stats);
-        return accountStatsSerde.serializer().serialize("s", stats);
+    public double subjectUpdateAndAssess() {
+        SubjectWindowStats stats = subjectStatsSerde.deserializer().deserialize("s", subjectStats);
+        SubjectRequest request = SubjectProfile.project(event);
+        request.setPromptSimhash((long) (counter++) * 0x9E3779B97F4A7C15L);
+        SubjectProfile.add(request, stats);
+        subjectStatsSerde.serializer().serialize("s", stats);
+        return SubjectSignals.assess(rules, stats, stats, null).risk();
     }
 
-    /** One IP fan-in update on an address with 60 accounts: deserialize, HLL update, serialize. */
+    /** One shared-attribute update on a group of 60 accounts: deserialize, add, serialize. */
     @Benchmark
-    public byte[] ipFanInUpdate() {
-        IpWindowStats stats = ipStatsSerde.deserializer().deserialize("s", ipStats);
-        ipFanIn.add(new IpRequest(0L, "acct-" + (counter++ % 100)), stats);
-        return ipStatsSerde.serializer().serialize("s", stats);
+    public byte[] linkUpdate() {
+        LinkWindowStats stats = linkStatsSerde.deserializer().deserialize("s", linkStats);
+        LinkRequest request = LinkRiskProcessor.project(event);
+        request.setAccountId("acct-" + (counter++ % 100));
+        LinkRiskProcessor.add(rules, 50, request, stats);
+        return linkStatsSerde.serializer().serialize("s", stats);
     }
 }

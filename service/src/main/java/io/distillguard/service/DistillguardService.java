@@ -128,21 +128,33 @@ public final class DistillguardService implements AutoCloseable {
         return service;
     }
 
-    /** Creates the requests, alerts and dead-letter topics where missing. */
+    /**
+     * Creates the requests, alerts and dead-letter topics where missing, and the rules topic: one partition (a global
+     * store reads all of it anyway) and compacted, so the latest document of every version is kept forever.
+     */
     public static void createTopics(Properties kafkaProps, ServiceConfig config) {
         DetectionConfig detection = config.detection();
         createTopics(kafkaProps, config,
                 List.of(detection.requestsTopic(), detection.alertsTopic(), detection.deadLetterTopic()),
                 Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS)));
+        createTopics(kafkaProps, config, List.of(detection.rulesTopic()), 1,
+                Map.of(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
+                        org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     /** Creates {@code names} where missing, with {@code partitions} partitions each. */
     public static void createTopics(Properties kafkaProps, ServiceConfig config, List<String> names, int partitions) {
+        createTopics(kafkaProps, config, names, partitions, Map.of());
+    }
+
+    private static void createTopics(Properties kafkaProps, ServiceConfig config, List<String> names, int partitions,
+                                     Map<String, String> topicConfigs) {
         short replication = Short.parseShort(config.get(ServiceConfig.TOPICS_REPLICATION_FACTOR));
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : names) {
-            wanted.add(replication > 0 ? new NewTopic(name, partitions, replication)
-                    : new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
+            wanted.add((replication > 0 ? new NewTopic(name, partitions, replication)
+                    : new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()))
+                    .configs(topicConfigs));
         }
         Properties adminProps = new Properties();
         kafkaProps.forEach((k, v) -> {

@@ -53,7 +53,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * rules topic (compacted) ─ global store ─ read by both processors, by event time
  * </pre>
  * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every record,
- * and a few dozen bytes cost far less than the whole request. Processors work on their window stores directly (one
+ * and a few dozen bytes cost far less than the whole request. Offline (the backtest's single task on one thread)
+ * the re-keyed records go straight to their processor without a repartition topic: one task owns every key there,
+ * so the round trip would change nothing but the cost, which is about nine records per request. Processors work on their window stores directly (one
  * read and one write per window) rather than through DSL aggregates, whose result streams would add a cache flush
  * and a downstream hop per update.
  */
@@ -196,7 +198,7 @@ public final class DistillguardTopology {
                 Duration.ofDays(1), Serdes.Integer(), storage));
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         boolean keys = config.subjects().contains(SubjectType.API_KEY);
-        requests.flatMap((key, event) -> {
+        KStream<String, SubjectRequest> bySubject = requests.flatMap((key, event) -> {
                     SubjectRequest projection = SubjectProfile.project(event);
                     List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(3);
                     out.add(KeyValue.pair(Subjects.key(SubjectType.ACCOUNT, event.getAccountId()), projection));
@@ -207,10 +209,13 @@ public final class DistillguardTopology {
                         out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
                     }
                     return out;
-                }, Named.as("key-by-subject"))
-                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(SubjectRequest.class, requestSerde))
-                        .withName(BY_SUBJECT_REPARTITION))
-                .process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
+                }, Named.as("key-by-subject"));
+        if (storage.changelogged()) {
+            bySubject = bySubject.repartition(Repartitioned.with(Serdes.String(),
+                            projectionSerde(SubjectRequest.class, requestSerde))
+                    .withName(BY_SUBJECT_REPARTITION));
+        }
+        bySubject.process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
                         SubjectRiskProcessor.HOUR_STORE, SubjectRiskProcessor.DAY_STORE,
                         SubjectRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));
@@ -229,7 +234,7 @@ public final class DistillguardTopology {
                 Duration.ofDays(7), stats, storage));
         builder.addStateStore(windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(14).plus(grace),
                 Duration.ofDays(7), Serdes.Integer(), storage));
-        requests.flatMap((key, event) -> {
+        KStream<String, LinkRequest> byLink = requests.flatMap((key, event) -> {
                     LinkRequest projection = LinkRiskProcessor.project(event);
                     List<String> links = LinkRiskProcessor.linkKeys(event);
                     List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
@@ -237,10 +242,12 @@ public final class DistillguardTopology {
                         out.add(KeyValue.pair(link, projection));
                     }
                     return out;
-                }, Named.as("key-by-link"))
-                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequest.class, requestSerde))
-                        .withName(BY_LINK_REPARTITION))
-                .process(() -> new LinkRiskProcessor(config, rulesStore), Named.as("link-risk"),
+                }, Named.as("key-by-link"));
+        if (storage.changelogged()) {
+            byLink = byLink.repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequest.class, requestSerde))
+                    .withName(BY_LINK_REPARTITION));
+        }
+        byLink.process(() -> new LinkRiskProcessor(config, rulesStore), Named.as("link-risk"),
                         LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
                         LinkRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));

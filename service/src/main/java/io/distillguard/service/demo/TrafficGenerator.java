@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Synthetic gateway traffic for the demo: ordinary customers mixed with two kinds of distillation traffic, so
- * both first detectors have something to find and something to leave alone.
+ * Synthetic gateway traffic for the live demo: ordinary customers mixed with two kinds of distillation traffic, so
+ * the per-account and the cross-account detectors have something to find and something to leave alone. (The
+ * labelled, multi-day scenarios of the quality report are {@link io.distillguard.service.simulate.CampaignSimulator}.)
  *
  * <ul>
  *   <li>Benign: 400 accounts, each on an address of its own, plus 15 students behind one university NAT (shared
  *       address, under the fan-in threshold) doing ordinary chat and writing.</li>
- *   <li>"Scraper": 2 accounts harvesting coding and reasoning answers at high volume (ACCOUNT_VOLUME).</li>
- *   <li>"Hydra": 60 low-volume accounts rotating over 4 proxy addresses in one /24 (IP_FAN_IN).</li>
+ *   <li>"Scraper": 2 accounts harvesting coding and reasoning answers with fresh prompts at high volume
+ *       (ACCOUNT_RISK: extraction profile and volume).</li>
+ *   <li>"Hydra": 60 new low-volume accounts rotating over 4 proxy addresses in one /24, three prompt templates, four
+ *       shared cards (ACCOUNT_CLUSTER by payment, prefix and prompt cluster; SHARED_PAYMENT, PREFIX_FAN_IN).</li>
  *   <li>About 0.5% malformed events (an ip that does not parse, negative token counts) for the dead-letter path.</li>
  * </ul>
  * Seeded, so two runs with the same seed produce the same events apart from their timestamps.
@@ -83,11 +86,15 @@ public final class TrafficGenerator {
         }
         if (roll < 0.40) {
             String account = scraperAccounts.get(random.nextInt(scraperAccounts.size()));
-            return new Generated(Kind.SCRAPER, harvest(account, "2001:db8:77::" + (1 + random.nextInt(3)), eventTime));
+            // Fresh prompts every time (a SimHash of their own): the coverage a distiller buys.
+            return new Generated(Kind.SCRAPER, harvest(account, "2001:db8:77::" + (1 + random.nextInt(3)), eventTime)
+                    .setPromptText(null).setPromptSimhash(random.nextLong()).build());
         }
         if (roll < 0.65) {
             String account = hydraAccounts.get(random.nextInt(hydraAccounts.size()));
-            return new Generated(Kind.HYDRA, harvest(account, hydraIps.get(random.nextInt(hydraIps.size())), eventTime));
+            return new Generated(Kind.HYDRA, harvest(account, hydraIps.get(random.nextInt(hydraIps.size())), eventTime)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(eventTime - 86_400_000L))
+                    .setPaymentFingerprint("pm-shared-" + (account.hashCode() & 3)).build());
         }
         if (roll < 0.70) {
             String student = natStudents.get(random.nextInt(natStudents.size()));
@@ -109,7 +116,7 @@ public final class TrafficGenerator {
                 .build();
     }
 
-    private RequestEvent harvest(String account, String ip, long eventTime) {
+    private RequestEvent.Builder harvest(String account, String ip, long eventTime) {
         String template = HARVEST_TEMPLATES[random.nextInt(HARVEST_TEMPLATES.length)];
         return base(account, ip, eventTime)
                 .setCapability(random.nextBoolean() ? "coding" : "reasoning")
@@ -119,9 +126,7 @@ public final class TrafficGenerator {
                 .setCompletionTokens(1500 + random.nextInt(2500))
                 .setTurnIndex(0)
                 .setCountry("SG")
-                .setAsn(64500)
-                .setPaymentFingerprint("pm-shared-" + (account.hashCode() & 3))
-                .build();
+                .setAsn(64500);
     }
 
     private RequestEvent malformed(long eventTime) {

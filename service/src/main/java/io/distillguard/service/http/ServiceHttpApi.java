@@ -10,10 +10,14 @@ import io.distillguard.avro.Severity;
 import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
-import io.distillguard.topology.detect.AccountVolumeDetector;
-import io.distillguard.topology.detect.IpFanInDetector;
-import io.distillguard.topology.state.AccountWindowStats;
-import io.distillguard.topology.state.IpWindowStats;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.detect.LinkKind;
+import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.SubjectProfile;
+import io.distillguard.topology.detect.SubjectRiskProcessor;
+import io.distillguard.topology.detect.Subjects;
+import io.distillguard.topology.state.LinkWindowStats;
+import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -158,7 +162,7 @@ public final class ServiceHttpApi implements AutoCloseable {
             String[] parts = path.split("/", -1);
             if (parts.length == 3 && parts[1].equals("accounts") && !parts[2].isEmpty()) {
                 String account = URLDecoder.decode(parts[2], StandardCharsets.UTF_8);
-                routed(exchange, DistillguardTopology.ACCOUNT_VOLUME_STORE, account, this::account);
+                routed(exchange, SubjectRiskProcessor.DAY_STORE, Subjects.key(SubjectType.ACCOUNT, account), this::account);
                 return;
             }
             if (parts.length == 3 && parts[1].equals("ips") && !parts[2].isEmpty()) {
@@ -167,7 +171,7 @@ public final class ServiceHttpApi implements AutoCloseable {
                     reply(exchange, 400, error("not a single IPv4 or IPv6 address: " + parts[2]));
                     return;
                 }
-                routed(exchange, DistillguardTopology.IP_FAN_IN_STORE, ip, this::ip);
+                routed(exchange, LinkRiskProcessor.HOUR_STORE, LinkKind.IP.name() + ':' + ip, this::ip);
                 return;
             }
             reply(exchange, 404, error("no such route: " + path));
@@ -278,27 +282,51 @@ public final class ServiceHttpApi implements AutoCloseable {
         return values;
     }
 
-    private ObjectNode account(String account) {
-        AccountVolumeDetector detector = new AccountVolumeDetector(detection);
-        ObjectNode answer = JSON.createObjectNode().put("account_id", account);
-        answer.set("windows", windows(DistillguardTopology.ACCOUNT_VOLUME_STORE,
-                DistillguardTopology.ACCOUNT_ALERTS_EMITTED_STORE, AccountVolumeDetector.NAME + "|ACCOUNT:" + account,
-                account, detection.accountWindow().toMillis(), (AccountWindowStats stats, ObjectNode w) -> w
-                        .put("requests", stats.getRequests())
-                        .put("prompt_tokens", stats.getPromptTokens())
-                        .put("completion_tokens", stats.getCompletionTokens())
-                        .put("account_volume_ratio", detector.ratio(stats))));
+    /** An account's hour and day windows with the features its risk is computed from. */
+    private ObjectNode account(String key) {
+        ObjectNode answer = JSON.createObjectNode().put("account_id", Subjects.idOf(key));
+        String alertKey = "ACCOUNT_RISK|" + key;
+        answer.set("hours", windows(SubjectRiskProcessor.HOUR_STORE, null, alertKey, key,
+                SubjectRiskProcessor.HOUR_MS, this::subjectFigures));
+        answer.set("days", windows(SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE, alertKey, key,
+                SubjectRiskProcessor.DAY_MS, this::subjectFigures));
         return answer;
     }
 
-    private ObjectNode ip(String ip) {
-        IpFanInDetector detector = new IpFanInDetector(detection);
-        ObjectNode answer = JSON.createObjectNode().put("ip", ip);
-        answer.set("windows", windows(DistillguardTopology.IP_FAN_IN_STORE, DistillguardTopology.IP_ALERTS_EMITTED_STORE,
-                IpFanInDetector.NAME + "|IP:" + ip, ip, detection.ipWindow().toMillis(), (IpWindowStats stats, ObjectNode w) -> {
+    private void subjectFigures(SubjectWindowStats stats, ObjectNode w) {
+        w.put("requests", stats.getRequests())
+                .put("prompt_tokens", stats.getPromptTokens())
+                .put("completion_tokens", stats.getCompletionTokens())
+                .put("reasoning_share", SubjectProfile.reasoningShare(stats))
+                .put("single_turn_share", SubjectProfile.singleTurnShare(stats))
+                .put("prompt_diversity", SubjectProfile.promptDiversity(stats))
+                .put("capability_concentration", SubjectProfile.capabilityConcentration(stats))
+                .put("output_input_ratio", SubjectProfile.outputInputRatio(stats))
+                .put("distinct_ips", SubjectProfile.distinctIps(stats))
+                .put("distinct_prefixes", SubjectProfile.distinctPrefixes(stats))
+                .put("distinct_asns", SubjectProfile.distinctAsns(stats))
+                .put("distinct_countries", SubjectProfile.distinctCountries(stats))
+                .put("active_hours", SubjectProfile.activeHours(stats));
+        double cv = SubjectProfile.interArrivalCv(stats);
+        if (Double.isNaN(cv)) {
+            w.putNull("inter_arrival_cv");
+        } else {
+            w.put("inter_arrival_cv", cv);
+        }
+        ArrayNode top = w.putArray("top_capabilities");
+        SubjectProfile.topCapabilities(stats).forEach(top::add);
+    }
+
+    /** An address's hour windows: distinct accounts and a sample of them. */
+    private ObjectNode ip(String key) {
+        ObjectNode answer = JSON.createObjectNode().put("ip", Subjects.idOf(key));
+        answer.set("windows", windows(LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.EMITTED_STORE,
+                LinkKind.IP.detector() + '|' + key, key, SubjectRiskProcessor.HOUR_MS,
+                (LinkWindowStats stats, ObjectNode w) -> {
                     w.put("requests", stats.getRequests())
-                            .put("distinct_accounts", IpFanInDetector.distinctAccounts(stats))
-                            .put("ip_fan_in_ratio", detector.ratio(stats));
+                            .put("distinct_accounts", LinkRiskProcessor.distinctAccounts(stats))
+                            .put("reasoning_requests", stats.getReasoning())
+                            .put("first_turn_requests", stats.getFirstTurns());
                     ArrayNode sample = w.putArray("sample_accounts");
                     stats.getSampleAccounts().forEach(sample::add);
                 }));
@@ -311,7 +339,7 @@ public final class ServiceHttpApi implements AutoCloseable {
         ArrayNode windows = JSON.createArrayNode();
         ReadOnlyWindowStore<String, V> windowStore = streams.store(StoreQueryParameters.fromNameAndType(
                 store, QueryableStoreTypes.<String, V>windowStore()));
-        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(emittedStore);
+        ReadOnlyWindowStore<String, Integer> emitted = emittedStore == null ? null : emittedStore(emittedStore);
         try (WindowStoreIterator<V> it = windowStore.fetch(key, Instant.EPOCH, farFuture())) {
             while (it.hasNext()) {
                 KeyValue<Long, V> window = it.next();
@@ -319,7 +347,9 @@ public final class ServiceHttpApi implements AutoCloseable {
                         .put("window_start", window.key)
                         .put("window_end", window.key + windowMs);
                 figures.accept(window.value, w);
-                putSeverity(w, emitted, alertKey, window.key);
+                if (emitted != null) {
+                    putSeverity(w, emitted, alertKey, window.key);
+                }
             }
         }
         return windows;

@@ -39,9 +39,7 @@ class OfflineBacktestTest {
 
     @BeforeAll
     static void writeFiles() throws Exception {
-        Properties rules = new Properties();
-        rules.setProperty(DetectionConfig.ACCOUNT_REQUESTS_THRESHOLD, "500");
-        config = DetectionConfig.fromProperties(rules);
+        config = DetectionConfig.defaultConfig();
         List<RequestEvent> events = new ArrayList<>();
         TrafficGenerator generator = new TrafficGenerator(7);
         for (int i = 0; i < EVENTS; i++) {
@@ -87,8 +85,8 @@ class OfflineBacktestTest {
         List<String> first = alertsOf(plain);
 
         assertThat(first).isNotEmpty();
-        assertThat(first).anyMatch(a -> a.contains("\"detector\":\"ACCOUNT_VOLUME\""))
-                .anyMatch(a -> a.contains("\"detector\":\"IP_FAN_IN\""));
+        assertThat(first).anyMatch(a -> a.contains("\"detector\":\"ACCOUNT_RISK\""))
+                .anyMatch(a -> a.contains("\"detector\":\"ACCOUNT_CLUSTER\""));
         assertThat(alertsOf(plain)).as("a second run").isEqualTo(first);
         assertThat(alertsOf(gzip)).as("gzip").isEqualTo(first);
         assertThat(alertsOf(avro)).as("Avro container").isEqualTo(first);

@@ -25,7 +25,8 @@ class ServiceConfigTest {
 
         assertThat(config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(config.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("distillguard");
-        assertThat(config.detection().accountWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.detection().grace()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.detection().ruleVersion()).isEqualTo(io.distillguard.topology.rules.DetectionRules.defaults().version());
         assertThat(config.detection().requestsTopic()).isEqualTo("requests");
     }
 
@@ -34,12 +35,12 @@ class ServiceConfigTest {
         Path file = dir.resolve("distillguard.properties");
         Files.writeString(file, """
                 bootstrap.servers=file:9092
-                detector.account-volume.requests-threshold=500
+                window.grace=1m
                 topic.alerts=alerts-from-file
                 commit.interval.ms=250
                 """);
         Map<String, String> env = Map.of(
-                "DISTILLGUARD_DETECTOR_ACCOUNT_VOLUME_REQUESTS_THRESHOLD", "700",
+                "DISTILLGUARD_WINDOW_GRACE", "7m",
                 "DISTILLGUARD_TOPIC_ALERTS", "alerts-from-env",
                 "DISTILLGUARD_HOME", "/opt/distillguard",
                 "PATH", "/usr/bin");
@@ -47,7 +48,7 @@ class ServiceConfigTest {
         ServiceConfig config = ServiceConfig.load(file, env, Map.of(DetectionConfig.ALERTS_TOPIC, "alerts-from-cli"));
 
         assertThat(config.get("bootstrap.servers")).isEqualTo("file:9092");
-        assertThat(config.detection().accountRequestsThreshold()).isEqualTo(700);
+        assertThat(config.detection().grace()).isEqualTo(Duration.ofMinutes(7));
         assertThat(config.detection().alertsTopic()).isEqualTo("alerts-from-cli");
         Properties kafka = config.kafkaProperties();
         assertThat(kafka.getProperty("commit.interval.ms")).isEqualTo("250");
@@ -72,9 +73,22 @@ class ServiceConfigTest {
 
     @Test
     void shouldRefuseAMalformedDurationNamingTheKey() {
-        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.ACCOUNT_WINDOW, "an hour")))
+        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "an hour")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(DetectionConfig.ACCOUNT_WINDOW);
+                .hasMessageContaining(DetectionConfig.GRACE);
+    }
+
+    @Test
+    void shouldLoadTheRulesFileNamedInTheEnvironmentAndRefuseABadOne() throws Exception {
+        Path rules = io.distillguard.service.RulesFiles.write(dir, "rules.yaml",
+                "version: default-2026-11-28", "version: team-7");
+        assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_RULES_FILE", rules.toString()), Map.of())
+                .detection().ruleVersion()).isEqualTo("team-7");
+
+        Files.writeString(rules, Files.readString(rules).replace("requests-1h: 1000", "requests-1h: -1"));
+        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of("DISTILLGUARD_RULES_FILE", rules.toString()), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("subject.volume.requests-1h");
     }
 
     @Test

@@ -31,8 +31,9 @@ class DemoIT {
 
         assertThat(exitCode).isZero();
         assertThat(output).contains("Starting an embedded Apache Kafka broker");
-        assertThat(output).containsPattern("ALERT \\w+ +ACCOUNT_VOLUME +ACCOUNT:acct-scraper-");
-        assertThat(output).containsPattern("ALERT \\w+ +IP_FAN_IN +IP:198\\.51\\.100\\.1[0-3]");
+        assertThat(output).containsPattern("ALERT (HIGH|CRITICAL) +ACCOUNT_RISK +ACCOUNT:acct-scraper-");
+        assertThat(output).containsPattern("ALERT (HIGH|CRITICAL) +ACCOUNT_CLUSTER +ACCOUNT_CLUSTER:");
+        assertThat(output).containsPattern("ALERT \\w+ +ACCOUNT_CLUSTER_MEMBER +ACCOUNT:acct-hydra-");
         assertThat(output).doesNotContain("acct-user-").doesNotContain("acct-student-");
         assertThat(output).contains("=== Distillguard demo summary ===");
         assertThat(output).containsPattern("Dead-lettered: +[1-9]");

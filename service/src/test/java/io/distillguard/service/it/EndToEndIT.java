@@ -70,8 +70,9 @@ class EndToEndIT {
         overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
         overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
         overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
-        overrides.put(DetectionConfig.ACCOUNT_REQUESTS_THRESHOLD, "20");
-        overrides.put(DetectionConfig.IP_DISTINCT_ACCOUNTS_THRESHOLD, "5");
+        overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+        overrides.put(DetectionConfig.RULES_FILE, io.distillguard.service.RulesFiles.write(stateDir, "rules.yaml",
+                "requests-1h: 1000", "requests-1h: 20", "ip-accounts-1h: 25", "ip-accounts-1h: 5").toString());
         overrides.put(ServiceConfig.HTTP_PORT, "0");
         config = ServiceConfig.load(null, Map.of(), overrides);
         detection = config.detection();
@@ -107,12 +108,12 @@ class EndToEndIT {
                     alerts.add(r.value());
                 });
                 assertThat(alerts).extracting(DistillationAlert::getDetector)
-                        .contains("ACCOUNT_VOLUME", "IP_FAN_IN");
-                assertThat(alerts).filteredOn(a -> a.getDetector().equals("ACCOUNT_VOLUME"))
+                        .contains("ACCOUNT_RISK", "IP_FAN_IN");
+                assertThat(alerts).filteredOn(a -> a.getDetector().equals("ACCOUNT_RISK"))
                         .extracting(DistillationAlert::getSeverity).contains(Severity.MEDIUM);
             });
         }
-        assertThat(alerts).filteredOn(a -> a.getDetector().equals("ACCOUNT_VOLUME"))
+        assertThat(alerts).filteredOn(a -> a.getDetector().equals("ACCOUNT_RISK"))
                 .allSatisfy(a -> assertThat(a.getSubjectId()).isEqualTo("acct-heavy"));
         assertThat(alerts).filteredOn(a -> a.getDetector().equals("IP_FAN_IN")).singleElement().satisfies(a -> {
             assertThat(a.getSubjectId()).isEqualTo("2001:db8::beef");

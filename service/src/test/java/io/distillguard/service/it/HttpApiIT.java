@@ -12,7 +12,7 @@ import io.distillguard.service.DistillguardService;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.topology.DetectionConfig;
-import io.distillguard.topology.DistillguardTopology;
+import io.distillguard.topology.detect.SubjectRiskProcessor;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,7 +73,9 @@ class HttpApiIT {
         base.put(DetectionConfig.REQUESTS_TOPIC, topic);
         base.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
         base.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
-        base.put(DetectionConfig.ACCOUNT_REQUESTS_THRESHOLD, "5");
+        base.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+        base.put(DetectionConfig.RULES_FILE, io.distillguard.service.RulesFiles.write(dir, "rules.yaml",
+                "requests-1h: 1000", "requests-1h: 5").toString());
         base.put(ServiceConfig.HTTP_TOKEN, TOKEN);
         first = instance("a");
         second = instance("b");
@@ -120,15 +122,16 @@ class HttpApiIT {
         // Every account asked of both instances; at least one of them is owned by the other instance.
         boolean sawForwarded = false;
         for (String account : accounts) {
-            KeyQueryMetadata owner = first.streams().queryMetadataForKey(DistillguardTopology.ACCOUNT_VOLUME_STORE,
-                    account, Serdes.String().serializer());
+            KeyQueryMetadata owner = first.streams().queryMetadataForKey(SubjectRiskProcessor.DAY_STORE,
+                    "ACCOUNT:" + account, Serdes.String().serializer());
             for (DistillguardService asked : List.of(first, second)) {
                 JsonNode answer = await().atMost(Duration.ofSeconds(60)).until(
                         () -> getJson(asked, "/accounts/" + account),
-                        a -> a.path("windows").size() == 1 && a.path("windows").get(0).path("requests").asInt() == 6);
-                JsonNode window = answer.path("windows").get(0);
+                        a -> a.path("days").size() == 1 && a.path("days").get(0).path("requests").asInt() == 6);
+                JsonNode window = answer.path("days").get(0);
                 assertThat(window.path("alert_severity").asText()).as("ratio 1.2 scores 0.58").isEqualTo("LOW");
-                assertThat(window.path("account_volume_ratio").asDouble()).isEqualTo(6.0 / 5);
+                assertThat(window.path("distinct_ips").asInt()).isEqualTo(1);
+                assertThat(answer.path("hours").get(0).path("requests").asInt()).isEqualTo(6);
                 assertThat(answer.path("served_by").asText()).isEqualTo(owner.activeHost().host() + ":"
                         + owner.activeHost().port());
                 sawForwarded |= asked.httpPort() != owner.activeHost().port();
@@ -144,7 +147,7 @@ class HttpApiIT {
             JsonNode recent = await().atMost(Duration.ofSeconds(30)).until(
                     () -> getJson(asked, "/alerts?since=2020-01-01T00:00:00Z&severity=low"),
                     a -> a.path("alerts").size() == accounts.size());
-            assertThat(recent.path("alerts").get(0).path("detector").asText()).isEqualTo("ACCOUNT_VOLUME");
+            assertThat(recent.path("alerts").get(0).path("detector").asText()).isEqualTo("ACCOUNT_RISK");
         }
         assertThat(getJson(first, "/alerts?severity=HIGH").path("alerts").size()).isZero();
         assertThat(get(first, "/alerts?since=yesterday", TOKEN).statusCode()).isEqualTo(400);

@@ -10,6 +10,7 @@ import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,11 +105,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         DetectionRules inForce = rules.at(time);
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
-        stats = add(inForce, request, stats == null ? empty() : stats);
+        stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats);
         store.put(key, stats, start);
 
-        long accounts = Sketches.estimate(stats.getAccounts());
-        double fanIn = (double) accounts / kind.accountsThreshold(inForce);
+        long threshold = kind.accountsThreshold(inForce);
+        // A group with fewer requests than the threshold cannot have that many accounts: skip the estimate, which
+        // reads every register, for the great majority of groups (one-off prompt bands, quiet addresses).
+        if (stats.getRequests() < threshold) {
+            return;
+        }
+        long accounts = distinctAccounts(stats);
+        double fanIn = (double) accounts / threshold;
         if (fanIn < 1) {
             return;
         }
@@ -214,13 +221,32 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return new LinkWindowStats(0L, java.nio.ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L);
     }
 
-    LinkWindowStats add(DetectionRules rules, LinkRequest request, LinkWindowStats stats) {
+    /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
+    public static long distinctAccounts(LinkWindowStats stats) {
+        return stats.getAccounts().hasRemaining() ? Math.max(Sketches.estimate(stats.getAccounts()),
+                stats.getSampleAccounts().size()) : stats.getSampleAccounts().size();
+    }
+
+    /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
+    public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
-        stats.setAccounts(Sketches.add(stats.getAccounts(), ACCOUNTS_P, Sketches.hash(request.getAccountId())));
+        // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
+        // only once the sample is full, so the great majority of groups never carry its kilobyte.
         List<String> sample = stats.getSampleAccounts();
-        if (sample.size() < config.maxAccountsPerAlert() && !sample.contains(request.getAccountId())) {
-            sample.add(request.getAccountId());
+        String account = request.getAccountId();
+        if (sample.size() < maxSample) {
+            if (!sample.contains(account)) {
+                sample.add(account);
+            }
+        } else {
+            ByteBuffer sketch = stats.getAccounts();
+            if (!sketch.hasRemaining()) {
+                for (String member : sample) {
+                    sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(member));
+                }
+            }
+            stats.setAccounts(Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(account)));
         }
         if (request.getReasoning()) {
             stats.setReasoning(stats.getReasoning() + 1);
