@@ -47,9 +47,10 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * requests ─ decode (undecodable → dead letter, by Kafka Streams' handler) ─ triage (contract broken → dead letter)
- *    ├─ one record per subject (account, org, API key) ─ by-subject ─ hour + day windows ─ SUBJECT_RISK ────┐
+ *    ├─ one record per subject (account, org, API key) ──┬─ by-subject ─ hour + day windows ─ <TYPE>_RISK ──┐
+ *    │                                                   └── cluster implications (members of HIGH clusters)  │
  *    └─ one record per link (IP, /24-/48, ASN, payment, 2 prompt bands) ─ by-link ─ 1 h / 24 h / 7 d windows ─┴─ alerts
- *         fan-in, MODEL_PIVOT, ACCOUNT_CLUSTER, ACCOUNT_CLUSTER_MEMBER
+ *         fan-in, MODEL_PIVOT, ACCOUNT_CLUSTER ──────────────────────────────────────────────┘ (implications)
  * rules topic (compacted) ─ global store ─ read by both processors, by event time
  * </pre>
  * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every record,
@@ -180,12 +181,14 @@ public final class DistillguardTopology {
                         requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
                                 Named.as("replay-range"));
                     }
-                    subjects(builder, requests, config, requestSerde, alertSerde, storage, rules);
-                    links(builder, requests, config, requestSerde, alertSerde, storage, rules);
+                    KStream<String, SubjectRequest> implications =
+                            links(builder, requests, config, requestSerde, alertSerde, storage, rules);
+                    subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules);
                 }, "valid"));
     }
 
-    private static void subjects(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
+    private static void subjects(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
+                                 KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
                                  StateStorage storage, String rulesStore) {
         Duration grace = config.grace();
@@ -209,7 +212,8 @@ public final class DistillguardTopology {
                         out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
                     }
                     return out;
-                }, Named.as("key-by-subject"));
+                }, Named.as("key-by-subject"))
+                .merge(implications, Named.as("with-cluster-implications"));
         if (storage.changelogged()) {
             bySubject = bySubject.repartition(Repartitioned.with(Serdes.String(),
                             projectionSerde(SubjectRequest.class, requestSerde))
@@ -221,7 +225,9 @@ public final class DistillguardTopology {
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));
     }
 
-    private static void links(StreamsBuilder builder, KStream<byte[], RequestEvent> requests, DetectionConfig config,
+    /** The link path; returns the accounts it implicates in clusters, keyed for the subject path. */
+    private static KStream<String, SubjectRequest> links(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
+                                                         DetectionConfig config,
                               Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
                               StateStorage storage, String rulesStore) {
         Duration grace = config.grace();
@@ -247,10 +253,14 @@ public final class DistillguardTopology {
             byLink = byLink.repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequest.class, requestSerde))
                     .withName(BY_LINK_REPARTITION));
         }
-        byLink.process(() -> new LinkRiskProcessor(config, rulesStore), Named.as("link-risk"),
-                        LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
-                        LinkRiskProcessor.EMITTED_STORE)
+        KStream<String, Object> out = byLink.process(() -> new LinkRiskProcessor(config, rulesStore),
+                Named.as("link-risk"), LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE,
+                LinkRiskProcessor.WEEK_STORE, LinkRiskProcessor.EMITTED_STORE);
+        out.filter((key, value) -> value instanceof DistillationAlert, Named.as("link-alerts-only"))
+                .mapValues(value -> (DistillationAlert) value, Named.as("link-alerts-typed"))
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));
+        return out.filter((key, value) -> value instanceof SubjectRequest, Named.as("implications-only"))
+                .mapValues(value -> (SubjectRequest) value, Named.as("implications-typed"));
     }
 
     /**

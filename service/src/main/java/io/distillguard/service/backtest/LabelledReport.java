@@ -121,6 +121,11 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     }
 
     public List<ScenarioFigures> scenarios() {
+        return scenarios(firstImplicatedAt);
+    }
+
+    /** The same figures for a comparison that implicated accounts at the given times (a rate-limit baseline). */
+    public List<ScenarioFigures> scenarios(Map<String, Long> implicatedAt) {
         Map<String, List<String>> accountsByScenario = new TreeMap<>();
         labels.forEach((account, label) -> accountsByScenario
                 .computeIfAbsent((label.attack() ? "attack:" : "benign:") + label.scenario(), k -> new ArrayList<>())
@@ -131,7 +136,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
             int implicated = 0;
             List<Duration> ttd = new ArrayList<>();
             for (String account : accounts) {
-                Long at = firstImplicatedAt.get(account);
+                Long at = implicatedAt.get(account);
                 if (at != null) {
                     implicated++;
                     Long first = firstEventTime.get(account);

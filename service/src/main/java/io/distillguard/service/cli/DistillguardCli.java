@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "distillguard", mixinStandardHelpOptions = true, version = "distillguard 0.1.0",
         description = "Detects distillation attacks on a model API from its request stream.",
         subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class,
+            io.distillguard.service.backtest.QualityCommand.class,
             BenchCommand.class})
 public final class DistillguardCli implements Runnable {
 

@@ -26,14 +26,14 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class AlertEmitter {
 
-    private final ProcessorContext<String, DistillationAlert> context;
+    private final ProcessorContext<String, ? super DistillationAlert> context;
     private final WindowStore<String, Integer> emitted;
     private final StreamsMetrics metrics;
     private final Map<String, Sensor[]> alertsByDetector = new HashMap<>();
     private final Map<String, Sensor> latencyByDetector = new HashMap<>();
 
     /** @param detectors the detectors this processor raises, whose counters are registered now (at zero) */
-    public AlertEmitter(ProcessorContext<String, DistillationAlert> context, String storeName, List<String> detectors) {
+    public AlertEmitter(ProcessorContext<String, ? super DistillationAlert> context, String storeName, List<String> detectors) {
         this.context = context;
         this.emitted = context.getStateStore(storeName);
         this.metrics = context.metrics();
@@ -74,19 +74,9 @@ public final class AlertEmitter {
         return true;
     }
 
-    /** Emits {@code alert} as it is, once per gate key and window whatever its severity. */
-    public boolean emitOnce(String gateKey, DistillationAlert alert) {
-        long windowStart = alert.getWindowStart().toEpochMilli();
-        if (emittedSeverity(gateKey, windowStart) >= 0) {
-            return false;
-        }
-        emitted.put(gateKey, alert.getSeverity().ordinal(), windowStart);
-        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
-        alert.setEmittedAt(now);
-        long timestamp = alert.getTriggerEventTime().toEpochMilli();
-        context.forward(new Record<>(Alerts.key(alert), alert, timestamp));
-        alertsByDetector.computeIfAbsent(alert.getDetector(), this::sensors)[alert.getSeverity().ordinal()].record();
-        return true;
+    /** Records {@code severity} under {@code gateKey} for the window without emitting anything. */
+    public void remember(String gateKey, long windowStart, int severity) {
+        emitted.put(gateKey, severity, windowStart);
     }
 
     private Sensor[] sensors(String detector) {

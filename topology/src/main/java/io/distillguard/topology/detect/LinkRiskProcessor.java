@@ -10,6 +10,7 @@ import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
+import io.distillguard.topology.state.SubjectRequest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,28 +31,29 @@ import org.apache.kafka.streams.state.WindowStore;
  *   <li>ACCOUNT_CLUSTER: the accounts sharing the attribute are over the fan-in threshold and their traffic together
  *       has the extraction shape (reasoning traces, first turns only); subject = the attribute, with a sample of
  *       member accounts; HIGH or more;</li>
- *   <li>ACCOUNT_CLUSTER_MEMBER: once a cluster is HIGH, each further account that sends an extraction-shaped request
- *       through it is named in an alert of its own (one per account and cluster window), so that downstream
- *       suspension sees every member and not only the sample, while each member alone stays under every
- *       per-account threshold.</li>
  * </ul>
+ * Once a cluster is HIGH, each account that sends an extraction-shaped request through it is handed to the subject
+ * path as an implication (a {@link SubjectRequest} with the cluster set), where it becomes the CLUSTER_MEMBER signal
+ * of that account's own composite risk: downstream suspension then sees every member in an ACCOUNT_RISK alert of
+ * its own, once per account and day however many clusters it is in, while each member alone stays under every
+ * per-account threshold.
  * A cluster here is the star of accounts around one shared attribute; accounts linked only transitively (A shares a
  * card with B, B a prompt template with C) form separate clusters, which keeps state per attribute and bounded.
  */
-public final class LinkRiskProcessor implements Processor<String, LinkRequest, String, DistillationAlert> {
+public final class LinkRiskProcessor implements Processor<String, LinkRequest, String, Object> {
 
     public static final String HOUR_STORE = "link-1h";
     public static final String DAY_STORE = "link-24h";
     public static final String WEEK_STORE = "link-7d";
     public static final String EMITTED_STORE = "link-alerts-emitted";
     public static final String CLUSTER_DETECTOR = "ACCOUNT_CLUSTER";
-    public static final String MEMBER_DETECTOR = "ACCOUNT_CLUSTER_MEMBER";
+    private static final String MEMBER_GATE = "member";
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
     private static final int ACCOUNTS_P = 10;
 
     private final DetectionConfig config;
     private final String rulesStore;
-    private ProcessorContext<String, DistillationAlert> context;
+    private ProcessorContext<String, Object> context;
     private WindowStore<String, LinkWindowStats> hours;
     private WindowStore<String, LinkWindowStats> days;
     private WindowStore<String, LinkWindowStats> weeks;
@@ -65,12 +67,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     @Override
-    public void init(ProcessorContext<String, DistillationAlert> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.hours = context.getStateStore(HOUR_STORE);
         this.days = context.getStateStore(DAY_STORE);
         this.weeks = context.getStateStore(WEEK_STORE);
-        List<String> detectors = new ArrayList<>(List.of(CLUSTER_DETECTOR, MEMBER_DETECTOR, PIVOT_DETECTOR));
+        List<String> detectors = new ArrayList<>(List.of(CLUSTER_DETECTOR, PIVOT_DETECTOR));
         for (LinkKind kind : LinkKind.values()) {
             detectors.add(kind.detector());
         }
@@ -146,7 +148,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         emit(CLUSTER_DETECTOR, SubjectType.ACCOUNT_CLUSTER, clusterGate, key, start, end, time, cluster, stats, accounts,
                 inForce);
         if (request.getReasoning() && request.getFirstTurn()) {
-            implicateMember(request, key, start, end, cluster, accounts, inForce);
+            implicateMember(request, key, start, cluster);
         }
     }
 
@@ -178,25 +180,25 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return a;
     }
 
-    private void implicateMember(LinkRequest request, String clusterKey, long start, long end, Assessment cluster,
-                                 long accounts, DetectionRules rules) {
+    private void implicateMember(LinkRequest request, String clusterKey, long start, Assessment cluster) {
         int clusterSeverity = emitter.emittedSeverity(CLUSTER_DETECTOR + '|' + clusterKey, start);
         if (clusterSeverity < Severity.HIGH.ordinal()) {
             return;
         }
         String account = request.getAccountId();
-        String gateKey = MEMBER_DETECTOR + '|' + clusterKey + '|' + account;
+        // Once per account, cluster and window: the subject path keeps the strongest implication of the day.
+        String gateKey = MEMBER_GATE + '|' + clusterKey + '|' + account;
         if (emitter.emittedSeverity(gateKey, start) >= 0) {
             return;
         }
-        List<Evidence> evidence = new ArrayList<>(cluster.evidence());
-        evidence.add(Alerts.evidence("cluster:" + clusterKey, accounts, 0));
-        DistillationAlert alert = Alerts.alert(MEMBER_DETECTOR, SubjectType.ACCOUNT, account, start, end,
-                request.getEventTime(), cluster.risk(), List.of(account), 1, evidence, rules.version());
-        // One member of several clusters gets one alert per cluster: the id names the cluster.
-        alert.setAlertId(Alerts.alertId(MEMBER_DETECTOR + '|' + clusterKey, SubjectType.ACCOUNT, account, start));
-        alert.setSeverity(Severity.values()[clusterSeverity]);
-        emitter.emitOnce(gateKey, alert);
+        emitter.remember(gateKey, start, clusterSeverity);
+        SubjectRequest implication = SubjectRequest.newBuilder()
+                .setEventTime(request.getEventTime())
+                .setAccountId(account)
+                .setCluster(clusterKey)
+                .setClusterRisk(cluster.risk())
+                .build();
+        context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account), implication, request.getEventTime()));
     }
 
     private void emit(String detector, SubjectType type, String gateSuffix, String id, long start, long end, long time,

@@ -36,7 +36,7 @@ public final class SubjectProfile {
                 request.getPromptTokens(), request.getCompletionTokens(), request.getReasoningRequested(),
                 request.getTurnIndex(), Sketches.hash(request.getConversationId()), request.getCapability(),
                 request.getPromptSimhash(), Sketches.hash(ip), Sketches.hash(IpAddresses.prefixOf(ip)),
-                request.getAsn(), request.getCountry());
+                request.getAsn(), request.getCountry(), null, 0.0);
     }
 
     public static SubjectWindowStats empty() {

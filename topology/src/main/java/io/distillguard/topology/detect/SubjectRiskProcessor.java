@@ -71,8 +71,23 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         long hourStart = time - Math.floorMod(time, HOUR_MS);
         long dayStart = time - Math.floorMod(time, DAY_MS);
 
-        SubjectWindowStats hour = update(hours, key, hourStart, HOUR_MS, request, streamTime, grace);
-        SubjectWindowStats day = update(days, key, dayStart, DAY_MS, request, streamTime, grace);
+        SubjectWindowStats hour;
+        SubjectWindowStats day;
+        if (request.getCluster() != null) {
+            // An implication from the link path: not a request, nothing to count, only the cluster to remember.
+            day = implicate(key, dayStart, request, streamTime, grace);
+            if (day == null) {
+                lateDropped.record();
+                return;
+            }
+            hour = hours.fetch(key, hourStart);
+            if (hour == null) {
+                hour = SubjectProfile.empty();
+            }
+        } else {
+            hour = update(hours, key, hourStart, HOUR_MS, request, streamTime, grace);
+            day = update(days, key, dayStart, DAY_MS, request, streamTime, grace);
+        }
         if (hour == null || day == null) {
             lateDropped.record();
             if (day == null) {
@@ -112,6 +127,25 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         DistillationAlert alert = Alerts.alert(detector, type, id, dayStart, dayStart + DAY_MS, time,
                 assessment.risk(), accounts, accounts.size(), evidence, inForce.version());
         emitter.emitRising(gateKey, alert);
+    }
+
+    /** Keeps the riskiest cluster the subject was implicated in today; null when the day is already closed. */
+    private SubjectWindowStats implicate(String key, long dayStart, SubjectRequest implication, long streamTime,
+                                         long grace) {
+        if (dayStart + DAY_MS + grace <= streamTime) {
+            return null;
+        }
+        SubjectWindowStats day = days.fetch(key, dayStart);
+        if (day == null) {
+            day = SubjectProfile.empty();
+            day.setAccountId(implication.getAccountId());
+        }
+        if (implication.getClusterRisk() > day.getClusterRisk()) {
+            day.setCluster(implication.getCluster());
+            day.setClusterRisk(implication.getClusterRisk());
+            days.put(key, day, dayStart);
+        }
+        return day;
     }
 
     /** Adds the request to its window and stores it; null when that window is already closed. */

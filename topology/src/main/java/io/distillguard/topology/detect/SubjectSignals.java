@@ -25,6 +25,8 @@ import io.distillguard.topology.state.SubjectWindowStats;
  *   <li>BASELINE: requests this hour against the subject's average hour of the previous day.</li>
  *   <li>FAN_OUT: distinct IPs and /24-/48 prefixes in the hour, ASNs and countries in the day.</li>
  *   <li>TIMING: inter-arrival times too regular for a person, or activity in nearly every hour of the day.</li>
+ *   <li>CLUSTER_MEMBER: the subject sent extraction-shaped requests through a HIGH account cluster today (signal 9,
+ *       found by the link path); it brings the cluster's risk.</li>
  * </ul>
  */
 public final class SubjectSignals {
@@ -47,6 +49,13 @@ public final class SubjectSignals {
                 day.getRequests() >= r.minRequests24h() ? extraction(a, r.extraction(), day, "24h") : 0);
         if (extraction >= 1) {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
+        }
+
+        if (day.getCluster() != null && day.getClusterRisk() >= 1) {
+            // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
+            a.measure("cluster_risk", day.getClusterRisk(), 1)
+                    .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
+                    .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, Double.MAX_VALUE, true);
         }
 
         double volume = Math.max(Math.max(

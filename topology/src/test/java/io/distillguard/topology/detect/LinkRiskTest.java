@@ -77,7 +77,6 @@ class LinkRiskTest {
                 .setPaymentFingerprint("card-1").build());
 
         List<DistillationAlert> alerts = h.alerts();
-        assertThat(byDetector(alerts, "ACCOUNT_RISK")).as("each member alone is under every threshold").isEmpty();
         List<DistillationAlert> payment = byDetector(alerts, "SHARED_PAYMENT");
         assertThat(payment).isNotEmpty().allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
         List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER");
@@ -89,9 +88,17 @@ class LinkRiskTest {
         assertThat(cluster.getAccounts()).contains("hydra-0", "hydra-4");
         assertThat(evidence(cluster, "group_reasoning_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0));
         assertThat(evidence(cluster, "fired:NEW_ACCOUNTS")).isPresent();
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER_MEMBER")).extracting(DistillationAlert::getSubjectId)
-                .contains("hydra-late")
-                .doesNotHaveDuplicates();
+        // Members found after the cluster went HIGH carry its risk in their own account alert, once each.
+        List<DistillationAlert> members = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> evidence(a, "fired:CLUSTER_MEMBER").isPresent()).toList();
+        assertThat(members).extracting(DistillationAlert::getSubjectId).contains("hydra-late");
+        assertThat(members).filteredOn(a -> a.getSubjectId().equals("hydra-late")).allSatisfy(a -> {
+            assertThat(evidence(a, "cluster:PAYMENT_FINGERPRINT:card-1")).isPresent();
+            assertThat(a.getAccounts()).containsExactly("hydra-late");
+        }).extracting(DistillationAlert::getSeverity).doesNotHaveDuplicates().contains(Severity.HIGH);
+        // Before the cluster was found, each member's own traffic is under every per-account threshold.
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).noneSatisfy(a ->
+                assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isEmpty());
     }
 
     @Test

@@ -1,0 +1,129 @@
+package io.distillguard.service.simulate;
+
+import io.distillguard.avro.RequestEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Labelled synthetic API traffic over days, deterministic from a seed: an ordinary population with its look-alike
+ * traps, and four distillation campaigns. Events come out in event-time order, generated one simulated hour at a
+ * time, so tens of millions of events need only an hour's worth of memory.
+ *
+ * <p>What each population does is written down in {@link Population}'s implementations below; the figures are
+ * assumptions, not measurements of real traffic (see the README's quality section for what follows from that).
+ */
+public final class CampaignSimulator implements Iterator<RequestEvent> {
+
+    static final long HOUR = 3_600_000L;
+    static final long DAY = 24 * HOUR;
+
+    /** What to simulate. */
+    public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale) {
+        public Settings {
+            if (benignAccounts < 100) {
+                throw new IllegalArgumentException("at least 100 benign accounts, got " + benignAccounts);
+            }
+            if (days < 1) {
+                throw new IllegalArgumentException("at least one day, got " + days);
+            }
+        }
+
+        public long startMs() {
+            return start.toEpochMilli() - start.toEpochMilli() % HOUR;
+        }
+
+        /** The moment the new model is released: half-way through, on the hour. */
+        public long releaseMs() {
+            return startMs() + days * DAY / 2 / HOUR * HOUR;
+        }
+    }
+
+    /** One labelled account. */
+    public record Label(String accountId, boolean attack, String scenario) {
+        public String csvRow() {
+            return accountId + ',' + (attack ? "attack" : "benign") + ',' + scenario;
+        }
+    }
+
+    /** A group of accounts that emits its requests for one simulated hour at a time. */
+    interface Population {
+        List<Label> labels();
+
+        void emit(long hourStart, Sink sink);
+    }
+
+    /** Where populations put requests; the simulator orders them by event time. */
+    interface Sink {
+        void add(RequestEvent.Builder event);
+    }
+
+    public static final String NEW_MODEL = "frontier-3";
+
+    private final Settings settings;
+    private final List<Population> populations = new ArrayList<>();
+    private final PriorityQueue<RequestEvent> pending =
+            new PriorityQueue<>((a, b) -> a.getEventTime().compareTo(b.getEventTime()));
+    private final long endMs;
+    private long nextHour;
+    private long sequence;
+
+    public CampaignSimulator(Settings settings) {
+        this.settings = settings;
+        Traffic traffic = new Traffic(settings);
+        populations.addAll(traffic.benign());
+        populations.addAll(traffic.attacks());
+        this.nextHour = settings.startMs();
+        this.endMs = settings.startMs() + settings.days() * DAY;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public List<Label> labels() {
+        List<Label> labels = new ArrayList<>();
+        populations.forEach(p -> labels.addAll(p.labels()));
+        return labels;
+    }
+
+    @Override
+    public boolean hasNext() {
+        fill();
+        return !pending.isEmpty();
+    }
+
+    @Override
+    public RequestEvent next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        return pending.poll();
+    }
+
+    /** Generates hours until the earliest pending request can no longer be preceded by one not generated yet. */
+    private void fill() {
+        while (nextHour < endMs && (pending.isEmpty() || pending.peek().getEventTime().toEpochMilli() >= nextHour)) {
+            long hour = nextHour;
+            nextHour += HOUR;
+            for (Population population : populations) {
+                population.emit(hour, builder -> {
+                    long t = builder.getEventTime().toEpochMilli();
+                    if (t < endMs) {
+                        sequence++;
+                        pending.add(builder.setEventId("sim-" + settings.seed() + "-" + sequence).build());
+                    }
+                });
+            }
+        }
+    }
+
+    /** A seeded random source for one population, independent of the others and of the order they are asked in. */
+    static SplittableRandom random(long seed, String population) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ population.hashCode());
+    }
+}

@@ -1,0 +1,562 @@
+package io.distillguard.service.simulate;
+
+import static io.distillguard.service.simulate.CampaignSimulator.DAY;
+import static io.distillguard.service.simulate.CampaignSimulator.HOUR;
+import static io.distillguard.service.simulate.CampaignSimulator.NEW_MODEL;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.service.simulate.CampaignSimulator.Label;
+import io.distillguard.service.simulate.CampaignSimulator.Population;
+import io.distillguard.service.simulate.CampaignSimulator.Settings;
+import io.distillguard.service.simulate.CampaignSimulator.Sink;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The populations of {@link CampaignSimulator}. Each is an assumption about how a kind of customer or attacker uses
+ * a model API, written so that a reader can argue with it:
+ *
+ * <ul>
+ *   <li>ordinary: sessions of 1 to 8 turns, 1 to 200 requests a day (log-normal, median about 6), a daily rhythm in
+ *       the account's time zone, 12 % reasoning, a personal mix of capabilities, fresh prompts with some popular
+ *       ones, a home address of its own and now and then a phone on a carrier NAT, old accounts;</li>
+ *   <li>university_nat: students behind one campus address each, ordinary otherwise;</li>
+ *   <li>mobile_carrier: accounts that only ever come through a carrier's NAT pool of 64 addresses;</li>
+ *   <li>enterprise_batch: one template at high volume for a few hours each night, single turn, no reasoning;</li>
+ *   <li>eval_harness: a run of thousands of single-turn benchmark prompts in two hours, some days, reasoning on 40 %,
+ *       every capability, prompts from benchmarks other harnesses run too;</li>
+ *   <li>agent_product: long tool-use conversations at a steady machine pace around the clock;</li>
+ *   <li>bulk_distiller (attack): a few accounts at 600 to 1,200 requests an hour for days: chain of thought on 90 %,
+ *       first turns, fresh prompts, coding and math, from hosting addresses;</li>
+ *   <li>hydra (attack): 2,000 new accounts at 20 to 40 requests a day each, every request through a different
+ *       residential proxy address and country, prompts from 30 templates, 40 % of accounts on 20 shared cards;</li>
+ *   <li>low_and_slow (attack): 300 accounts at 8 to 20 requests a day from six hosting /24s, fresh prompts;</li>
+ *   <li>model_pivot (attack): 150 accounts on five shared cards, moving 85 % of their traffic to the new model
+ *       within hours of its release.</li>
+ * </ul>
+ */
+final class Traffic {
+
+    private static final String[] CAPABILITIES = {"chat", "writing", "coding", "math", "tool_use", "reasoning", "analysis"};
+    private static final String[] COUNTRIES = {"US", "US", "US", "GB", "DE", "IN", "BR", "JP", "FR", "CA"};
+    private static final int[] COUNTRY_UTC_OFFSET = {-5, -5, -7, 0, 1, 5, -3, 9, 1, -5};
+    private static final int[] RESIDENTIAL_ASNS = {7922, 701, 7018, 20115, 22773, 3320, 2856, 4134, 12322, 5089};
+    private static final int[] RESIDENTIAL_FIRST_OCTETS = {24, 67, 68, 71, 73, 76, 98, 99, 174, 81};
+    private static final int HOSTING_ASN = 16509;
+    private static final int CARRIER_ASN = 21928;
+    /** Activity by local hour of day: quiet at night, busy in the working day and evening. */
+    private static final double[] DIURNAL = {0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3,
+        1.2, 1.3, 1.3, 1.2, 1.1, 1.0, 1.0, 1.1, 1.1, 0.9, 0.6, 0.3};
+    private static final double DIURNAL_SUM;
+
+    static {
+        double sum = 0;
+        for (double w : DIURNAL) {
+            sum += w;
+        }
+        DIURNAL_SUM = sum;
+    }
+
+    private final Settings settings;
+    private final long[] popularPrompts;
+    private final long[] benchmarkPrompts;
+    private final long[] templates;
+
+    Traffic(Settings settings) {
+        this.settings = settings;
+        SplittableRandom shared = CampaignSimulator.random(settings.seed(), "shared");
+        popularPrompts = longs(shared, 300);
+        benchmarkPrompts = longs(shared, 5_000);
+        templates = longs(shared, 30);
+    }
+
+    List<Population> benign() {
+        int n = settings.benignAccounts();
+        int students = Math.max(2, n * 6 / 1000);
+        int carrier = Math.max(2, n * 5 / 100);
+        int batch = Math.max(2, n / 5_000);
+        int eval = Math.max(2, n * 3 / 10_000);
+        int agents = Math.max(2, n / 5_000);
+        int ordinary = n - students - carrier - batch - eval - agents;
+        return List.of(
+                new Ordinary("ordinary", "acct-user-", ordinary, false, false),
+                new Ordinary("university_nat", "acct-student-", students, true, false),
+                new Ordinary("mobile_carrier", "acct-mobile-", carrier, false, true),
+                new EnterpriseBatch(batch),
+                new EvalHarness(eval),
+                new AgentProduct(agents));
+    }
+
+    List<Population> attacks() {
+        double scale = settings.attackScale();
+        return List.of(
+                new BulkDistiller(Math.max(1, (int) Math.round(5 * scale))),
+                new Hydra(Math.max(20, (int) Math.round(2_000 * scale))),
+                new LowAndSlow(Math.max(20, (int) Math.round(300 * scale))),
+                new ModelPivot(Math.max(20, (int) Math.round(150 * scale))));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private static long[] longs(SplittableRandom random, int n) {
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = random.nextLong();
+        }
+        return values;
+    }
+
+    /** Poisson-distributed count with the given mean (Knuth for small means, a normal approximation above 30). */
+    static int poisson(SplittableRandom random, double mean) {
+        if (mean <= 0) {
+            return 0;
+        }
+        if (mean > 30) {
+            return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(random)));
+        }
+        double limit = Math.exp(-mean);
+        double product = random.nextDouble();
+        int count = 0;
+        while (product > limit) {
+            product *= random.nextDouble();
+            count++;
+        }
+        return count;
+    }
+
+    static double gaussian(SplittableRandom random) {
+        double u = 1 - random.nextDouble();
+        double v = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    static String residentialIp(SplittableRandom random) {
+        return RESIDENTIAL_FIRST_OCTETS[random.nextInt(RESIDENTIAL_FIRST_OCTETS.length)] + "." + random.nextInt(256)
+                + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+    }
+
+    static String carrierNatIp(SplittableRandom random) {
+        return "172.58." + (10 + random.nextInt(2)) + "." + (1 + random.nextInt(32));
+    }
+
+    /** Flips up to {@code maxBits} random bits: the slots of a template filled differently. */
+    static long nearby(SplittableRandom random, long simhash, int maxBits) {
+        int flips = random.nextInt(maxBits + 1);
+        for (int i = 0; i < flips; i++) {
+            simhash ^= 1L << random.nextInt(64);
+        }
+        return simhash;
+    }
+
+    RequestEvent.Builder request(String account, long time, String ip) {
+        return RequestEvent.newBuilder()
+                .setEventId("")
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setAccountId(account)
+                .setApiKeyId("key-" + account)
+                .setIp(ip)
+                .setModel("frontier-2")
+                .setEndpoint("/v1/messages")
+                .setPromptTokens(100)
+                .setCompletionTokens(300)
+                .setStatus(200);
+    }
+
+    /** The model of a request: after the release, {@code share} of traffic goes to the new model. */
+    String model(SplittableRandom random, long time, double share) {
+        return time >= settings.releaseMs() && random.nextDouble() < share ? NEW_MODEL
+                : random.nextInt(10) < 7 ? "frontier-2" : "frontier-2-mini";
+    }
+
+    private static List<Label> labels(String prefix, int n, boolean attack, String scenario) {
+        List<Label> labels = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            labels.add(new Label(prefix + i, attack, scenario));
+        }
+        return labels;
+    }
+
+    // ---- benign -------------------------------------------------------------------------------------------------
+
+    /** Ordinary customers; with {@code campus} behind a university NAT, with {@code carrier} on a mobile NAT pool. */
+    private final class Ordinary implements Population {
+        private final String scenario;
+        private final String prefix;
+        private final int n;
+        private final boolean campus;
+        private final boolean carrier;
+        private final SplittableRandom random;
+        private final double[] sessionsPerDay;
+        private final int[] country;
+        private final String[] home;
+        private final int[] asn;
+        private final int[] favourite;
+        private final String[] org;
+
+        Ordinary(String scenario, String prefix, int n, boolean campus, boolean carrier) {
+            this.scenario = scenario;
+            this.prefix = prefix;
+            this.n = n;
+            this.campus = campus;
+            this.carrier = carrier;
+            this.random = CampaignSimulator.random(settings.seed(), scenario);
+            sessionsPerDay = new double[n];
+            country = new int[n];
+            home = new String[n];
+            asn = new int[n];
+            favourite = new int[n];
+            org = new String[n];
+            for (int i = 0; i < n; i++) {
+                double requests = Math.min(200, Math.exp(Math.log(6) + 1.1 * gaussian(random)));
+                sessionsPerDay[i] = requests / 3;
+                country[i] = campus ? 0 : random.nextInt(COUNTRIES.length);
+                home[i] = campus ? "192.0.2." + (10 + i % 2) : residentialIp(random);
+                asn[i] = campus ? 1742 : RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                favourite[i] = random.nextInt(CAPABILITIES.length);
+                org[i] = random.nextInt(10) < 3 ? "org-" + scenario + "-" + random.nextInt(Math.max(1, n / 8)) : null;
+            }
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels(prefix, n, false, scenario);
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int i = 0; i < n; i++) {
+                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
+                double weight = campus ? (local >= 8 && local < 23 ? 1.5 : 0.05) : DIURNAL[local];
+                int sessions = poisson(random, sessionsPerDay[i] * weight / DIURNAL_SUM);
+                for (int s = 0; s < sessions; s++) {
+                    session(i, hourStart + random.nextLong(HOUR), sink);
+                }
+            }
+        }
+
+        private void session(int i, long start, Sink sink) {
+            String account = prefix + i;
+            int turns = 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+            boolean mobile = carrier || random.nextInt(100) < 12;
+            String ip = mobile ? carrierNatIp(random) : home[i];
+            String conversation = "c-" + account + "-" + start;
+            boolean reasoning = random.nextInt(100) < 12;
+            long t = start;
+            for (int turn = 0; turn < turns; turn++) {
+                int capability = random.nextInt(10) < 6 ? favourite[i] : random.nextInt(CAPABILITIES.length);
+                long prompt = turn == 0 && random.nextInt(100) < 20 ? popularPrompts[(int) Math.min(
+                        popularPrompts.length - 1, -Math.log(1 - random.nextDouble()) * 40)] : random.nextLong();
+                sink.add(request(account, t, ip)
+                        .setOrgId(org[i])
+                        .setAsn(mobile ? CARRIER_ASN : asn[i])
+                        .setCountry(COUNTRIES[country[i]])
+                        .setUserAgent(mobile ? "app-ios/5.2" : "web/2026.11")
+                        .setPaymentFingerprint("card-" + account)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (60 + i % 700) * DAY))
+                        .setModel(model(random, t, 0.3))
+                        .setConversationId(conversation)
+                        .setTurnIndex(turn)
+                        .setReasoningRequested(reasoning && random.nextBoolean() || random.nextInt(100) < 6)
+                        .setCapability(CAPABILITIES[capability])
+                        .setPromptSimhash(prompt)
+                        .setPromptTokens(80 + random.nextInt(900) + turn * 300)
+                        .setCompletionTokens(150 + random.nextInt(900)));
+                t += 20_000 + random.nextLong(100_000);
+            }
+        }
+    }
+
+    /** Enterprise batch jobs: one template each, single turn, thousands of requests a night. */
+    private final class EnterpriseBatch implements Population {
+        private final int n;
+        private final SplittableRandom random;
+
+        EnterpriseBatch(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "enterprise_batch");
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-batch-", n, false, "enterprise_batch");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int i = 0; i < n; i++) {
+                if (utcHour < 1 + i % 3 || utcHour >= 4 + i % 3) {
+                    continue;
+                }
+                String account = "acct-batch-" + i;
+                long template = templates[i % templates.length] ^ 0x5555_0000_0000_0000L;
+                int count = 1_500 + random.nextInt(1_000);
+                for (int k = 0; k < count; k++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    sink.add(request(account, t, "203.0.113." + (10 + i % 200))
+                            .setOrgId("org-enterprise-" + i / 4).setAsn(3356).setCountry("US")
+                            .setUserAgent("python-sdk/1.40").setPaymentFingerprint("invoice-org-" + i / 4)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - 400 * DAY))
+                            .setTurnIndex(0).setCapability(random.nextBoolean() ? "writing" : "analysis")
+                            .setPromptSimhash(nearby(random, template, 1))
+                            .setPromptTokens(600 + random.nextInt(400)).setCompletionTokens(80 + random.nextInt(120)));
+                }
+            }
+        }
+    }
+
+    /** Evaluation harness runs: thousands of single-turn benchmark prompts in two hours. */
+    private final class EvalHarness implements Population {
+        private final int n;
+        private final SplittableRandom random;
+
+        EvalHarness(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "eval_harness");
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-eval-", n, false, "eval_harness");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            long hourOfRun = (hourStart - settings.startMs()) / HOUR;
+            for (int i = 0; i < n; i++) {
+                // Each harness runs every other day, for two hours from an hour of its own.
+                long day = hourOfRun / 24;
+                int startHour = 9 + i % 8;
+                if ((day + i) % 2 != 0 || hourOfRun % 24 < startHour || hourOfRun % 24 >= startHour + 2) {
+                    continue;
+                }
+                String account = "acct-eval-" + i;
+                for (int k = 0; k < 1_500; k++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    sink.add(request(account, t, "198.51.100." + (20 + i % 100))
+                            .setOrgId("org-lab-" + i).setAsn(HOSTING_ASN).setCountry("US").setUserAgent("lm-eval/0.4")
+                            .setPaymentFingerprint("card-" + account)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - 300 * DAY))
+                            .setModel(model(random, t, 0.5))
+                            .setTurnIndex(0).setReasoningRequested(random.nextInt(100) < 40)
+                            .setCapability(CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                            .setPromptSimhash(benchmarkPrompts[random.nextInt(benchmarkPrompts.length)])
+                            .setPromptTokens(300 + random.nextInt(2_000)).setCompletionTokens(200 + random.nextInt(1_500)));
+                }
+            }
+        }
+    }
+
+    /** Agent products: long multi-turn tool use at a machine's steady pace, day and night. */
+    private final class AgentProduct implements Population {
+        private final int n;
+        private final SplittableRandom random;
+
+        AgentProduct(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "agent_product");
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-agent-", n, false, "agent_product");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            for (int i = 0; i < n; i++) {
+                String account = "acct-agent-" + i;
+                long t = hourStart + random.nextLong(15_000);
+                int turn = 0;
+                String conversation = "agent-" + account + "-" + hourStart;
+                while (t < hourStart + HOUR) {
+                    sink.add(request(account, t, "198.51.100." + (150 + i % 50))
+                            .setOrgId("org-agentco").setAsn(HOSTING_ASN).setCountry("US").setUserAgent("agent-runtime/3")
+                            .setPaymentFingerprint("invoice-agentco")
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - 200 * DAY))
+                            .setConversationId(conversation).setTurnIndex(turn)
+                            .setReasoningRequested(random.nextInt(100) < 60)
+                            .setCapability(random.nextBoolean() ? "tool_use" : "coding")
+                            .setPromptSimhash(random.nextLong())
+                            .setPromptTokens(2_000 + turn * 200).setCompletionTokens(300 + random.nextInt(600)));
+                    turn++;
+                    if (turn >= 40) {
+                        turn = 0;
+                        conversation = "agent-" + account + "-" + t;
+                    }
+                    t += 14_000 + random.nextLong(2_000);
+                }
+            }
+        }
+    }
+
+    // ---- attacks ------------------------------------------------------------------------------------------------
+
+    /** A harvesting request: chain of thought, first turn, narrow capability, long answer. */
+    private RequestEvent.Builder harvest(SplittableRandom random, String account, long time, String ip) {
+        return request(account, time, ip)
+                .setTurnIndex(0)
+                .setReasoningRequested(random.nextInt(100) < 88)
+                .setCapability(random.nextInt(10) < 6 ? "coding" : "math")
+                .setUserAgent("python-httpx/0.27")
+                .setPromptTokens(150 + random.nextInt(400))
+                .setCompletionTokens(1_500 + random.nextInt(3_000));
+    }
+
+    private final class BulkDistiller implements Population {
+        private final int n;
+        private final SplittableRandom random;
+        private final long[] startAt;
+
+        BulkDistiller(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "bulk_distiller");
+            startAt = new long[n];
+            for (int i = 0; i < n; i++) {
+                startAt[i] = settings.startMs() + random.nextLong(Math.max(HOUR, settings.days() * DAY / 2));
+            }
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-distiller-", n, true, "bulk_distiller");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            for (int i = 0; i < n; i++) {
+                int count = 600 + random.nextInt(600);
+                for (int k = 0; k < count; k++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    if (t < startAt[i]) {
+                        continue;
+                    }
+                    sink.add(harvest(random, "acct-distiller-" + i, t, "34.120." + i + "." + (1 + random.nextInt(4)))
+                            .setAsn(HOSTING_ASN).setCountry("US").setPaymentFingerprint("card-distiller-" + i)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(startAt[i] - 20 * DAY))
+                            .setModel(model(random, t, 0.5))
+                            .setPromptSimhash(random.nextLong()));
+                }
+            }
+        }
+    }
+
+    private final class Hydra implements Population {
+        private final int n;
+        private final SplittableRandom random;
+        private final double[] perDay;
+        private final long[] startAt;
+
+        Hydra(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "hydra");
+            perDay = new double[n];
+            startAt = new long[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = 20 + random.nextInt(21);
+                // Accounts join the campaign over its first day, as a proxy network brings them online.
+                startAt[i] = settings.startMs() + random.nextLong(DAY);
+            }
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-hydra-", n, true, "hydra");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            for (int i = 0; i < n; i++) {
+                int count = poisson(random, perDay[i] / 24);
+                for (int k = 0; k < count; k++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    if (t < startAt[i]) {
+                        continue;
+                    }
+                    String account = "acct-hydra-" + i;
+                    sink.add(harvest(random, account, t, residentialIp(random))
+                            .setAsn(RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)])
+                            .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
+                            .setUserAgent("Mozilla/5.0")
+                            .setPaymentFingerprint(i % 10 < 4 ? "card-hydra-shared-" + i % 20 : "card-" + account)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(startAt[i] - random.nextLong(7 * DAY)))
+                            .setModel(model(random, t, 0.3))
+                            .setPromptSimhash(nearby(random, templates[random.nextInt(templates.length)], 1)));
+                }
+            }
+        }
+    }
+
+    private final class LowAndSlow implements Population {
+        private final int n;
+        private final SplittableRandom random;
+        private final double[] perDay;
+
+        LowAndSlow(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "low_and_slow");
+            perDay = new double[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = 8 + random.nextInt(13);
+            }
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-slow-", n, true, "low_and_slow");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            for (int i = 0; i < n; i++) {
+                int count = poisson(random, perDay[i] / 24);
+                for (int k = 0; k < count; k++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    String account = "acct-slow-" + i;
+                    sink.add(harvest(random, account, t, "52.14." + (60 + i % 6) + "." + (1 + random.nextInt(254)))
+                            .setAsn(HOSTING_ASN).setCountry("US").setPaymentFingerprint("card-" + account)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (30 + i % 60) * DAY))
+                            .setModel(model(random, t, 0.3))
+                            .setPromptSimhash(random.nextLong()));
+                }
+            }
+        }
+    }
+
+    private final class ModelPivot implements Population {
+        private final int n;
+        private final SplittableRandom random;
+
+        ModelPivot(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "model_pivot");
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-pivot-", n, true, "model_pivot");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            for (int i = 0; i < n; i++) {
+                int count = poisson(random, 40.0 / 24);
+                for (int k = 0; k < count; k++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    boolean pivoted = t >= settings.releaseMs() + 2 * HOUR && random.nextInt(100) < 85;
+                    String account = "acct-pivot-" + i;
+                    sink.add(harvest(random, account, t, residentialIp(random))
+                            .setAsn(RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)])
+                            .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
+                            .setPaymentFingerprint("card-pivot-" + i % 5)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - random.nextLong(20 * DAY)))
+                            .setModel(pivoted ? NEW_MODEL : "frontier-2")
+                            .setPromptSimhash(random.nextLong()));
+                }
+            }
+        }
+    }
+}
