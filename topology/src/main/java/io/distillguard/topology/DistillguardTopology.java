@@ -11,6 +11,7 @@ import io.distillguard.topology.detect.Subjects;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
 import io.distillguard.topology.rules.RulesTopicProcessor;
 import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.OfflineWindowStore;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectWindowStats;
@@ -283,7 +284,7 @@ public final class DistillguardTopology {
     static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration retention, Duration window,
                                                                 Serde<V> valueSerde, StateStorage storage) {
         StoreBuilder<WindowStore<String, V>> builder = Stores.windowStoreBuilder(storage.inMemory()
-                        ? Stores.inMemoryWindowStore(name, retention, window, false)
+                        ? OfflineWindowStore.supplier(name, retention.toMillis(), window.toMillis())
                         : Stores.persistentWindowStore(name, retention, window, false),
                 Serdes.String(), valueSerde);
         if (!storage.inMemory()) {

@@ -36,8 +36,11 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--alerts-out", required = true, description = "Where to write the alerts (JSON Lines).")
     Path alertsOut;
 
-    @Option(names = "--rules", description = "Properties file of detection settings (the configuration keys).")
+    @Option(names = "--rules", description = "Rules YAML to run (default: the bundled rules).")
     Path rules;
+
+    @Option(names = "--config", description = "Properties file of service settings (topic names, grace, validation).")
+    Path configFile;
 
     @Option(names = "--labels", description = "CSV account_id,label,scenario (label attack or benign).")
     Path labels;
@@ -67,7 +70,8 @@ public final class BacktestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DetectionConfig config = ServiceConfig.load(rules, System.getenv(), Map.of()).detection();
+        DetectionConfig config = ServiceConfig.load(configFile, System.getenv(), rules == null ? Map.of()
+                : Map.of(DetectionConfig.RULES_FILE, rules.toString())).detection();
         if (report != null && labels == null) {
             System.err.println("--report needs --labels");
             return 2;

@@ -3,7 +3,7 @@ package io.distillguard.service.cli;
 import io.distillguard.service.backtest.BacktestCommand;
 import io.distillguard.service.bench.BenchCommand;
 import io.distillguard.service.demo.DemoCommand;
-import io.distillguard.service.demo.SimulateCommand;
+import io.distillguard.service.simulate.SimulateCommand;
 import io.distillguard.service.replay.ReplayCommand;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "distillguard", mixinStandardHelpOptions = true, version = "distillguard 0.1.0",
         description = "Detects distillation attacks on a model API from its request stream.",
         subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class,
-            io.distillguard.service.backtest.QualityCommand.class,
+            io.distillguard.service.backtest.QualityCommand.class, RulesCommand.class,
             BenchCommand.class})
 public final class DistillguardCli implements Runnable {
 

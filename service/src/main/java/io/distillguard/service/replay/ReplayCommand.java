@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +38,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--alerts-out", description = "Write the alerts as JSON Lines to this file instead of a topic.")
     Path alertsOut;
 
-    @Option(names = "--rules", description = "Properties file of detection settings for this replay.")
+    @Option(names = "--rules", description = "Rules YAML for this replay (default: the service's rules.file, or the "
+            + "bundled rules). Versions published to the rules topic still apply from their effective time.")
     Path rules;
 
     @Option(names = "--config", description = "Service configuration (cluster, registry); DISTILLGUARD_* override it.")
@@ -64,11 +64,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Map<String, String> overrides = new HashMap<>();
         if (rules != null) {
-            Properties ruleProps = new Properties();
-            try (var in = Files.newBufferedReader(rules, StandardCharsets.UTF_8)) {
-                ruleProps.load(in);
-            }
-            ruleProps.stringPropertyNames().forEach(k -> overrides.put(k, ruleProps.getProperty(k).trim()));
+            overrides.put(io.distillguard.topology.DetectionConfig.RULES_FILE, rules.toString());
         }
         ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
         TopicReplay.Result result;

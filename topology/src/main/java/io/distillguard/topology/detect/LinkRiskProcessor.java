@@ -220,12 +220,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     public static LinkWindowStats empty() {
-        return new LinkWindowStats(0L, java.nio.ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L);
+        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L, 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
     public static long distinctAccounts(LinkWindowStats stats) {
-        return stats.getAccounts().hasRemaining() ? Math.max(Sketches.estimate(stats.getAccounts()),
+        return stats.getAccounts().hasRemaining() ? Math.max(stats.getAccountsEstimate(),
                 stats.getSampleAccounts().size()) : stats.getSampleAccounts().size();
     }
 
@@ -243,12 +243,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         } else {
             ByteBuffer sketch = stats.getAccounts();
+            boolean[] changed = {false};
             if (!sketch.hasRemaining()) {
                 for (String member : sample) {
                     sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(member));
                 }
+                changed[0] = true;
             }
-            stats.setAccounts(Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(account)));
+            boolean seeded = changed[0];
+            sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(account), changed);
+            stats.setAccounts(sketch);
+            if (seeded || changed[0]) {
+                stats.setAccountsEstimate(Sketches.estimate(sketch));
+            }
         }
         if (request.getReasoning()) {
             stats.setReasoning(stats.getReasoning() + 1);

@@ -36,6 +36,20 @@ public final class Sketches {
         return field != null && field.hasArray() && field.array() == registers ? field : ByteBuffer.wrap(registers);
     }
 
+    /**
+     * As {@link #add}, and reports in {@code changed[0]} whether a register changed: when none did, the estimate is
+     * the same as before and need not be read again.
+     */
+    public static ByteBuffer add(ByteBuffer field, int p, long hash, boolean[] changed) {
+        byte[] registers = registers(field);
+        if (registers == null) {
+            registers = UltraLogLog.create(p).getState();
+        }
+        changed[0] = false;
+        UltraLogLog.wrap(registers).add(hash, probability -> changed[0] = true);
+        return field != null && field.hasArray() && field.array() == registers ? field : ByteBuffer.wrap(registers);
+    }
+
     public static long estimate(ByteBuffer field) {
         byte[] registers = registers(field);
         return registers == null ? 0 : Math.round(UltraLogLog.wrap(registers).getDistinctCountEstimate());

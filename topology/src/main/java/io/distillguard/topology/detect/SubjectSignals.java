@@ -75,11 +75,18 @@ public final class SubjectSignals {
             }
         }
 
-        double fanOut = Math.max(
-                Math.max(ratio(a, "distinct_ips_1h", distinctIps(hour), r.fanOut().ips1h()),
-                        ratio(a, "distinct_prefixes_1h", distinctPrefixes(hour), r.fanOut().prefixes1h())),
-                Math.max(ratio(a, "distinct_asns_24h", distinctAsns(day), r.fanOut().asns24h()),
-                        ratio(a, "distinct_countries_24h", distinctCountries(day), r.fanOut().countries24h())));
+        // A window cannot hold more distinct addresses than requests: the sketches are read only when the count
+        // could reach the threshold, which spares the register scan for nearly every request.
+        double fanOut = 0;
+        if (hour.getRequests() >= Math.min(r.fanOut().ips1h(), r.fanOut().prefixes1h())) {
+            fanOut = Math.max(ratio(a, "distinct_ips_1h", distinctIps(hour), r.fanOut().ips1h()),
+                    ratio(a, "distinct_prefixes_1h", distinctPrefixes(hour), r.fanOut().prefixes1h()));
+        }
+        if (day.getRequests() >= Math.min(r.fanOut().asns24h(), r.fanOut().countries24h())) {
+            fanOut = Math.max(fanOut, Math.max(
+                    ratio(a, "distinct_asns_24h", distinctAsns(day), r.fanOut().asns24h()),
+                    ratio(a, "distinct_countries_24h", distinctCountries(day), r.fanOut().countries24h())));
+        }
         if (fanOut >= 1) {
             a.fire("FAN_OUT", fanOut, w.fanOutWeight(), w.ratioCap(), false);
         }

@@ -156,4 +156,22 @@ class LinkRiskTest {
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).noneSatisfy(a ->
                 assertThat(a.getSubjectId()).startsWith("ASN:"));
     }
+
+    @Test
+    void distinctAccountsAreExactWhileTheSampleHoldsThemAndEstimatedAfter() {
+        io.distillguard.topology.rules.DetectionRules rules = TopologyHarness.rules();
+        io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
+        for (int i = 0; i < 2_000; i++) {
+            io.distillguard.topology.state.LinkRequest request = new io.distillguard.topology.state.LinkRequest(
+                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m");
+            LinkRiskProcessor.add(rules, 50, request, stats);
+            if (i == 49) {
+                assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(50);
+                assertThat(stats.getAccounts().hasRemaining()).as("no sketch while the sample holds every account").isFalse();
+            }
+        }
+        assertThat(stats.getSampleAccounts()).hasSize(50);
+        assertThat(LinkRiskProcessor.distinctAccounts(stats)).isBetween(900L, 1_100L);
+        assertThat(stats.getRequests()).isEqualTo(2_000);
+    }
 }

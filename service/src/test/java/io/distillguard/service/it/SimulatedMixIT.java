@@ -1,0 +1,140 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.RulesFiles;
+import io.distillguard.service.backtest.LabelledReport;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.service.simulate.CampaignSimulator;
+import io.distillguard.topology.DetectionConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A small simulated day (every benign kind and every campaign, scaled down) through the service on a real broker:
+ * each campaign must be caught and no benign account implicated.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class SimulatedMixIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCatchEveryCampaignAndImplicateNoBenignAccount(KafkaCluster cluster) throws Exception {
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(99, 300, 1,
+                Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 0.05));
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, LabelledReport.Label> labels = new HashMap<>();
+        simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
+        LabelledReport report = new LabelledReport(labels);
+
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
+            Map<String, String> overrides = new HashMap<>();
+            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            overrides.put(SchemaRegistryClients.URL, registry.url());
+            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "mix-" + run);
+            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
+            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
+            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
+            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            // A day of history produced at once: one partition keeps it in event-time order through the re-keys.
+            overrides.put(ServiceConfig.TOPICS_PARTITIONS, "1");
+            overrides.put(DetectionConfig.RULES_FILE, RulesFiles.write(dir, "rules.yaml", "model-releases: {}",
+                    "model-releases: {" + CampaignSimulator.NEW_MODEL + ": \""
+                            + Instant.ofEpochMilli(simulator.settings().releaseMs()) + "\"}").toString());
+            overrides.put(ServiceConfig.HTTP_PORT, "0");
+            ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
+            DetectionConfig detection = config.detection();
+            try (DistillguardService service = DistillguardService.start(config)) {
+                assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
+                long produced = produce(config, detection.requestsTopic(), simulator, report);
+                assertThat(produced).isGreaterThan(10_000);
+
+                try (KafkaConsumer<String, DistillationAlert> consumer = consumer(config, detection.alertsTopic())) {
+                    // Done when every campaign is found, or when alerts stop coming.
+                    long[] lastAlertAt = {System.currentTimeMillis()};
+                    await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                        consumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                            report.onAlert(r.value());
+                            lastAlertAt[0] = System.currentTimeMillis();
+                        });
+                        boolean allFound = report.scenarios().stream()
+                                .filter(LabelledReport.ScenarioFigures::attack).allMatch(f -> f.share() >= 0.9);
+                        return allFound || System.currentTimeMillis() - lastAlertAt[0] > 45_000;
+                    });
+                    consumer.poll(Duration.ofSeconds(3)).forEach(r -> report.onAlert(r.value()));
+                }
+            }
+        }
+        System.out.println(report.table());
+        List<LabelledReport.ScenarioFigures> figures = report.scenarios();
+        assertThat(figures.stream().filter(LabelledReport.ScenarioFigures::attack).map(LabelledReport.ScenarioFigures::scenario))
+                .containsExactlyInAnyOrder("bulk_distiller", "hydra", "low_and_slow", "model_pivot");
+        assertThat(figures).filteredOn(LabelledReport.ScenarioFigures::attack)
+                .allSatisfy(f -> assertThat(f.share()).as(f.scenario() + " recall").isGreaterThanOrEqualTo(0.9));
+        assertThat(figures).filteredOn(f -> !f.attack())
+                .allSatisfy(f -> assertThat(f.implicated()).as(f.scenario() + " benign implicated").isZero());
+    }
+
+    private static long produce(ServiceConfig config, String topic, CampaignSimulator simulator,
+                                LabelledReport report) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(config.serdeConfig(), false);
+        long produced = 0;
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            while (simulator.hasNext()) {
+                RequestEvent event = simulator.next();
+                report.onEvent(event);
+                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
+                        event.getAccountId(), event));
+                produced++;
+            }
+            producer.flush();
+        }
+        return produced;
+    }
+
+    private static KafkaConsumer<String, DistillationAlert> consumer(ServiceConfig config, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "mix-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(config.serdeConfig(), false);
+        KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer);
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+}
