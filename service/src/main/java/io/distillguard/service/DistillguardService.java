@@ -100,6 +100,9 @@ public final class DistillguardService implements AutoCloseable {
         if (Boolean.parseBoolean(config.get(ServiceConfig.TOPICS_CREATE))) {
             createTopics(props, config);
         }
+        // The global rules store reads its topic's partitions once, at start: say clearly what is missing rather
+        // than let Kafka Streams fail with "no partitions available".
+        awaitTopics(props, List.of(config.detection().rulesTopic()), Duration.ofSeconds(30));
         KafkaStreams streams = new KafkaStreams(topology(config), props);
         DistillguardService service = new DistillguardService(streams);
         streams.setStateListener((now, before) -> {
@@ -137,9 +140,15 @@ public final class DistillguardService implements AutoCloseable {
         createTopics(kafkaProps, config,
                 List.of(detection.requestsTopic(), detection.alertsTopic(), detection.deadLetterTopic()),
                 Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS)));
-        createTopics(kafkaProps, config, List.of(detection.rulesTopic()), 1,
+        createRulesTopic(kafkaProps, config);
+    }
+
+    /** The rules topic, where missing: one partition, compacted. Replays and benchmarks read the live one. */
+    public static void createRulesTopic(Properties kafkaProps, ServiceConfig config) {
+        createTopics(kafkaProps, config, List.of(config.detection().rulesTopic()), 1,
                 Map.of(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
                         org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT));
+        awaitTopics(kafkaProps, List.of(config.detection().rulesTopic()), Duration.ofSeconds(30));
     }
 
     /** Creates {@code names} where missing, with {@code partitions} partitions each. */
@@ -180,6 +189,43 @@ public final class DistillguardService implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IllegalStateException("Timed out creating topics: is the cluster at "
                     + kafkaProps.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + " reachable?", e);
+        }
+    }
+
+    /** Waits until every topic in {@code names} has leaders for all its partitions, or fails naming what is missing. */
+    public static void awaitTopics(Properties kafkaProps, List<String> names, Duration timeout) {
+        Properties adminProps = new Properties();
+        kafkaProps.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
+                adminProps.put(k, v);
+            }
+        });
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String problem;
+        try (Admin admin = Admin.create(adminProps)) {
+            while (true) {
+                try {
+                    var topics = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+                    boolean led = topics.values().stream().allMatch(t -> !t.partitions().isEmpty()
+                            && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                    if (led) {
+                        return;
+                    }
+                    problem = "partitions without a leader";
+                } catch (ExecutionException e) {
+                    problem = e.getCause().getMessage();
+                } catch (TimeoutException e) {
+                    problem = "no answer from the cluster";
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Topic(s) " + names + " not usable (" + problem + "). The rules topic "
+                            + "must exist (compacted, one partition): create it, or set topics.create=true.");
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for topics " + names, e);
         }
     }
 

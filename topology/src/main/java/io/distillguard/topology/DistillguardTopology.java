@@ -65,6 +65,7 @@ public final class DistillguardTopology {
 
     public static final String BY_SUBJECT_REPARTITION = "requests-by-subject";
     public static final String BY_LINK_REPARTITION = "requests-by-link";
+    public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
     public static final String RULES_STORE = "rules-versions";
 
     private DistillguardTopology() {
@@ -213,14 +214,19 @@ public final class DistillguardTopology {
                         out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
                     }
                     return out;
-                }, Named.as("key-by-subject"))
-                .merge(implications, Named.as("with-cluster-implications"));
+                }, Named.as("key-by-subject"));
         if (storage.changelogged()) {
+            // Requests and implications each cross a repartition topic of their own before they meet: merged any
+            // earlier, the link path's output would join the source's sub-topology, whose stream time runs ahead
+            // of the link path over a backlog and would close windows on it.
             bySubject = bySubject.repartition(Repartitioned.with(Serdes.String(),
                             projectionSerde(SubjectRequest.class, requestSerde))
                     .withName(BY_SUBJECT_REPARTITION));
+            implications = implications.repartition(Repartitioned.with(Serdes.String(),
+                            projectionSerde(SubjectRequest.class, requestSerde))
+                    .withName(IMPLICATIONS_REPARTITION));
         }
-        bySubject.process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
+        bySubject.merge(implications, Named.as("with-cluster-implications")).process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
                         SubjectRiskProcessor.HOUR_STORE, SubjectRiskProcessor.DAY_STORE,
                         SubjectRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));

@@ -124,6 +124,7 @@ public final class ThroughputBench {
         ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
         createOutput(app + "-alerts", topic);
         createOutput(app + "-dead-letter", topic);
+        DistillguardService.createRulesTopic(DistillguardService.streamsConfig(config), config);
         Topology topology = DistillguardTopology.build(config.detection(),
                 SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()),
                 SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()));

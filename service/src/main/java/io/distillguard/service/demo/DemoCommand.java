@@ -174,10 +174,15 @@ public final class DemoCommand implements Callable<Integer> {
                 consumerProps(config, "alerts"), new StringDeserializer(), config.alertSerde().deserializer())) {
             consumer.subscribe(List.of(detection.alertsTopic()));
             while (!stopping.get()) {
+                // One request that crosses several tiers yields one alert per tier (same alert_id); the screen shows
+                // the highest of each batch, the summary counts them all.
+                Map<String, DistillationAlert> highest = new java.util.LinkedHashMap<>();
                 for (ConsumerRecord<String, DistillationAlert> record : consumer.poll(Duration.ofMillis(200))) {
-                    System.out.println("ALERT " + AlertFormatter.line(record.value()));
                     summary.alert(record.value());
+                    highest.merge(record.value().getAlertId(), record.value(),
+                            (a, b) -> a.getSeverity().compareTo(b.getSeverity()) >= 0 ? a : b);
                 }
+                highest.values().forEach(alert -> System.out.println("ALERT " + AlertFormatter.line(alert)));
             }
         }
     }

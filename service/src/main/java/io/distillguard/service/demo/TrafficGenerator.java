@@ -12,7 +12,7 @@ import java.util.Random;
  * labelled, multi-day scenarios of the quality report are {@link io.distillguard.service.simulate.CampaignSimulator}.)
  *
  * <ul>
- *   <li>Benign: 400 accounts, each on an address of its own, plus 15 students behind one university NAT (shared
+ *   <li>Benign: 400 accounts, each on an address (and /24) of its own, plus 15 students behind one university NAT (shared
  *       address, under the fan-in threshold) doing ordinary chat and writing.</li>
  *   <li>"Scraper": 2 accounts harvesting coding and reasoning answers with fresh prompts at high volume
  *       (ACCOUNT_RISK: extraction profile and volume).</li>
@@ -51,7 +51,8 @@ public final class TrafficGenerator {
         this.random = new Random(seed);
         for (int i = 0; i < 400; i++) {
             benignAccounts.add(String.format("acct-user-%04d", i));
-            benignIps.add("203.0." + (i / 200 + 113) + "." + (i % 200 + 20));
+            // Home addresses in networks of their own, as a residential ISP hands them out.
+            benignIps.add("100." + (64 + i / 250) + "." + (i % 250) + ".20");
         }
         for (int i = 0; i < 15; i++) {
             natStudents.add(String.format("acct-student-%02d", i));

@@ -121,6 +121,8 @@ public final class TopicReplay {
             ServiceConfig setup = replayConfig(applicationId, inputTopic(applicationId), alertsTopic, null);
             DistillguardService.createTopics(DistillguardService.streamsConfig(setup), setup,
                     List.of(alertsTopic, applicationId + "-dead-letter"), source.partitions().size());
+            // The live rules topic: versions published there apply to the replay from their effective time too.
+            DistillguardService.createRulesTopic(DistillguardService.streamsConfig(setup), setup);
             admin.createTopics(List.of(new NewTopic(inputTopic(applicationId), 1, (short) -1)
                     .configs(Map.of("retention.ms", "-1")))).all().get(30, TimeUnit.SECONDS);
             alertsStart = offsets(admin, partitionsOf(admin, alertsTopic), OffsetSpec.latest());

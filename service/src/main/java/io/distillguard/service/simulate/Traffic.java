@@ -31,10 +31,12 @@ import java.util.SplittableRandom;
  *   <li>bulk_distiller (attack): a few accounts at 600 to 1,200 requests an hour for days: chain of thought on 90 %,
  *       first turns, fresh prompts, coding and math, from hosting addresses;</li>
  *   <li>hydra (attack): 2,000 new accounts at 20 to 40 requests a day each, every request through a different
- *       residential proxy address and country, prompts from 30 templates, 40 % of accounts on 20 shared cards;</li>
- *   <li>low_and_slow (attack): 300 accounts at 8 to 20 requests a day from six hosting /24s, fresh prompts;</li>
- *   <li>model_pivot (attack): 150 accounts on five shared cards, moving 85 % of their traffic to the new model
- *       within hours of its release.</li>
+ *       residential proxy address and country, prompts from 30 templates, 40 % of accounts on shared cards (about
+ *       40 accounts a card);</li>
+ *   <li>low_and_slow (attack): 300 accounts at 8 to 20 requests a day from hosting /24s (about 50 accounts each),
+ *       fresh prompts;</li>
+ *   <li>model_pivot (attack): 150 accounts on shared cards (about 30 a card), moving 85 % of their traffic to the
+ *       new model within hours of its release.</li>
  * </ul>
  */
 final class Traffic {
@@ -450,8 +452,12 @@ final class Traffic {
         private final double[] perDay;
         private final long[] startAt;
 
+        // About 40 accounts per shared card, whatever the campaign's size.
+        private final int sharedCards;
+
         Hydra(int n) {
             this.n = n;
+            this.sharedCards = Math.max(1, n * 4 / 10 / 40);
             this.random = CampaignSimulator.random(settings.seed(), "hydra");
             perDay = new double[n];
             startAt = new long[n];
@@ -481,7 +487,7 @@ final class Traffic {
                             .setAsn(RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)])
                             .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
                             .setUserAgent("Mozilla/5.0")
-                            .setPaymentFingerprint(i % 10 < 4 ? "card-hydra-shared-" + i % 20 : "card-" + account)
+                            .setPaymentFingerprint(i % 10 < 4 ? "card-hydra-shared-" + i % sharedCards : "card-" + account)
                             .setAccountCreatedAt(Instant.ofEpochMilli(startAt[i] - random.nextLong(7 * DAY)))
                             .setModel(model(random, t, 0.3))
                             .setPromptSimhash(nearby(random, templates[random.nextInt(templates.length)], 1)));
@@ -495,8 +501,12 @@ final class Traffic {
         private final SplittableRandom random;
         private final double[] perDay;
 
+        // About 50 accounts per hosting /24, whatever the campaign's size.
+        private final int prefixes;
+
         LowAndSlow(int n) {
             this.n = n;
+            this.prefixes = Math.max(1, n / 50);
             this.random = CampaignSimulator.random(settings.seed(), "low_and_slow");
             perDay = new double[n];
             for (int i = 0; i < n; i++) {
@@ -516,7 +526,7 @@ final class Traffic {
                 for (int k = 0; k < count; k++) {
                     long t = hourStart + random.nextLong(HOUR);
                     String account = "acct-slow-" + i;
-                    sink.add(harvest(random, account, t, "52.14." + (60 + i % 6) + "." + (1 + random.nextInt(254)))
+                    sink.add(harvest(random, account, t, "52.14." + (60 + i % prefixes) + "." + (1 + random.nextInt(254)))
                             .setAsn(HOSTING_ASN).setCountry("US").setPaymentFingerprint("card-" + account)
                             .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (30 + i % 60) * DAY))
                             .setModel(model(random, t, 0.3))
@@ -551,7 +561,7 @@ final class Traffic {
                     sink.add(harvest(random, account, t, residentialIp(random))
                             .setAsn(RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)])
                             .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
-                            .setPaymentFingerprint("card-pivot-" + i % 5)
+                            .setPaymentFingerprint("card-pivot-" + i % Math.max(1, n / 30))
                             .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - random.nextLong(20 * DAY)))
                             .setModel(pivoted ? NEW_MODEL : "frontier-2")
                             .setPromptSimhash(random.nextLong()));

@@ -34,7 +34,10 @@ class DemoIT {
         assertThat(output).containsPattern("ALERT (HIGH|CRITICAL) +ACCOUNT_RISK +ACCOUNT:acct-scraper-");
         assertThat(output).containsPattern("ALERT (HIGH|CRITICAL) +ACCOUNT_CLUSTER +ACCOUNT_CLUSTER:");
         assertThat(output).containsPattern("ALERT (HIGH|CRITICAL) +ACCOUNT_RISK +ACCOUNT:acct-hydra-");
-        assertThat(output).doesNotContain("acct-user-").doesNotContain("acct-student-");
+        // Benign accounts may appear in a LOW or MEDIUM observation (a shared prefix), never in HIGH or CRITICAL.
+        assertThat(output.lines().filter(l -> l.startsWith("ALERT HIGH") || l.startsWith("ALERT CRITICAL")))
+                .isNotEmpty()
+                .noneMatch(l -> l.contains("acct-user-") || l.contains("acct-student-"));
         assertThat(output).contains("=== Distillguard demo summary ===");
         assertThat(output).containsPattern("Dead-lettered: +[1-9]");
         assertThat(ProcessHandle.current().descendants()

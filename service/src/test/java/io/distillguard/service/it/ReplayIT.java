@@ -121,8 +121,10 @@ class ReplayIT {
             // Day and week windows may start before the range; only events inside it were counted.
             assertThat(a.getWindowEnd()).isAfter(from);
         });
-        assertThat(pairs(replayed)).as("replay and backtest agree on (alert_id, severity)")
-                .isEqualTo(pairs(backtest(day, from, to)));
+        List<DistillationAlert> offline = backtest(day, from, to);
+        assertThat(pairs(replayed)).as("replay and backtest agree on (alert_id, severity); differing: %s",
+                        differences(replayed, offline))
+                .isEqualTo(pairs(offline));
 
         assertThat(committed("live-" + topic)).as("live offsets untouched").isEqualTo(liveOffsetsBefore);
         assertThat(fingerprint(liveState)).as("live state untouched").isEqualTo(liveStateBefore);
@@ -187,6 +189,24 @@ class ReplayIT {
                     });
         }
         return alerts;
+    }
+
+    /** Detector, subject and severity of each pair found on one side only, for a readable failure. */
+    private static List<String> differences(List<DistillationAlert> replayed, List<DistillationAlert> offline) {
+        Set<String> replayPairs = pairs(replayed);
+        Set<String> offlinePairs = pairs(offline);
+        List<String> out = new ArrayList<>();
+        offline.stream().filter(a -> !replayPairs.contains(a.getAlertId() + "/" + a.getSeverity()))
+                .forEach(a -> out.add("backtest only: " + a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity()
+                        + " at " + a.getTriggerEventTime()));
+        replayed.stream().filter(a -> !offlinePairs.contains(a.getAlertId() + "/" + a.getSeverity()))
+                .forEach(a -> out.add("replay only: " + a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity()
+                        + " at " + a.getTriggerEventTime()));
+        out.add(0, "replay by detector " + replayed.stream().collect(Collectors.groupingBy(a -> a.getDetector()
+                + "@" + a.getTriggerEventTime().toString().substring(11, 13), TreeMap::new, Collectors.counting())));
+        out.add(1, "backtest by detector " + offline.stream().collect(Collectors.groupingBy(a -> a.getDetector()
+                + "@" + a.getTriggerEventTime().toString().substring(11, 13), TreeMap::new, Collectors.counting())));
+        return out.size() > 12 ? out.subList(0, 12) : out;
     }
 
     private static Set<String> pairs(List<DistillationAlert> alerts) {

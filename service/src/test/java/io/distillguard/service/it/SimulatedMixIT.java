@@ -49,7 +49,7 @@ class SimulatedMixIT {
     @Test
     void shouldCatchEveryCampaignAndImplicateNoBenignAccount(KafkaCluster cluster) throws Exception {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(99, 300, 1,
-                Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 0.05));
+                Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 0.1));
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));

@@ -129,10 +129,14 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         emitter.emitRising(gateKey, alert);
     }
 
-    /** Keeps the riskiest cluster the subject was implicated in today; null when the day is already closed. */
+    /**
+     * Keeps the riskiest cluster the subject was implicated in that day; null when the day is no longer retained.
+     * Implications come from the link path, another task that may run behind this one (a backlog, a replay), so
+     * they are not held to the grace period of requests: a day's window takes them as long as it is kept (two days).
+     */
     private SubjectWindowStats implicate(String key, long dayStart, SubjectRequest implication, long streamTime,
                                          long grace) {
-        if (dayStart + DAY_MS + grace <= streamTime) {
+        if (dayStart + 2 * DAY_MS + grace <= streamTime) {
             return null;
         }
         SubjectWindowStats day = days.fetch(key, dayStart);
