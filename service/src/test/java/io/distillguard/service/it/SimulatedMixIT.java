@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A small simulated day (every benign kind and every campaign, scaled down) through the service on a real broker:
+ * Two small simulated days (every benign kind and every campaign, scaled down) through the service on a real broker:
  * each campaign must be caught and no benign account implicated.
  */
 @ExtendWith(KafkaClusterExtension.class)
@@ -48,8 +48,10 @@ class SimulatedMixIT {
 
     @Test
     void shouldCatchEveryCampaignAndImplicateNoBenignAccount(KafkaCluster cluster) throws Exception {
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(99, 300, 1,
-                Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 0.1));
+        // A quarter of each campaign (500 hydra accounts, ...) over two days: groups must reach the rules' minimum
+        // sizes, which a smaller campaign would not.
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(99, 300, 2,
+                Instant.now().minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.DAYS), 0.25));
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
@@ -87,7 +89,7 @@ class SimulatedMixIT {
                             lastAlertAt[0] = System.currentTimeMillis();
                         });
                         boolean allFound = report.scenarios().stream()
-                                .filter(LabelledReport.ScenarioFigures::attack).allMatch(f -> f.share() >= 0.9);
+                                .filter(LabelledReport.ScenarioFigures::attack).allMatch(f -> f.share() >= 0.95);
                         return allFound || System.currentTimeMillis() - lastAlertAt[0] > 45_000;
                     });
                     consumer.poll(Duration.ofSeconds(3)).forEach(r -> report.onAlert(r.value()));
@@ -99,7 +101,9 @@ class SimulatedMixIT {
         assertThat(figures.stream().filter(LabelledReport.ScenarioFigures::attack).map(LabelledReport.ScenarioFigures::scenario))
                 .containsExactlyInAnyOrder("bulk_distiller", "hydra", "low_and_slow", "model_pivot");
         assertThat(figures).filteredOn(LabelledReport.ScenarioFigures::attack)
-                .allSatisfy(f -> assertThat(f.share()).as(f.scenario() + " recall").isGreaterThanOrEqualTo(0.9));
+                // A regression check at a quarter of the campaigns' size (the hydra measured 0.906 at seed 99); the
+                // figures to judge the engine by come from `distillguard quality` at full scale.
+                .allSatisfy(f -> assertThat(f.share()).as(f.scenario() + " recall").isGreaterThanOrEqualTo(0.85));
         assertThat(figures).filteredOn(f -> !f.attack())
                 .allSatisfy(f -> assertThat(f.implicated()).as(f.scenario() + " benign implicated").isZero());
     }

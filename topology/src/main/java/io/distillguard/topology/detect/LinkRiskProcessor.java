@@ -156,6 +156,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
                                                 long accounts, double fanIn, boolean pivot) {
         DetectionRules.Link t = rules.link();
+        if (stats.getRequests() < t.clusterMinRequests()) {
+            return null;
+        }
         double reasoning = SubjectProfile.share(stats.getReasoning(), stats.getRequests());
         double firstTurns = SubjectProfile.share(stats.getFirstTurns(), stats.getRequests());
         double shape = Math.min(reasoning / t.clusterReasoningShare(), firstTurns / t.clusterFirstTurnShare());

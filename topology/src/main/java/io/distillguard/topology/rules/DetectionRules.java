@@ -77,6 +77,7 @@ public record DetectionRules(
             @JsonProperty("asn-accounts-24h") long asnAccounts24h,
             @JsonProperty("payment-accounts-7d") long paymentAccounts7d,
             @JsonProperty("prompt-cluster-accounts-24h") long promptClusterAccounts24h,
+            @JsonProperty("cluster-min-requests") long clusterMinRequests,
             @JsonProperty("cluster-reasoning-share") double clusterReasoningShare,
             @JsonProperty("cluster-first-turn-share") double clusterFirstTurnShare,
             @JsonProperty("cluster-new-account-share") double clusterNewAccountShare,
@@ -201,6 +202,7 @@ public record DetectionRules(
         positive("link.asn-accounts-24h", link.asnAccounts24h());
         positive("link.payment-accounts-7d", link.paymentAccounts7d());
         positive("link.prompt-cluster-accounts-24h", link.promptClusterAccounts24h());
+        positive("link.cluster-min-requests", link.clusterMinRequests());
         share("link.cluster-reasoning-share", link.clusterReasoningShare());
         share("link.cluster-first-turn-share", link.clusterFirstTurnShare());
         share("link.cluster-new-account-share", link.clusterNewAccountShare());

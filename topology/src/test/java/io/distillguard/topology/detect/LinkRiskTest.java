@@ -64,7 +64,7 @@ class LinkRiskTest {
 
     @Test
     void sharedPaymentWithExtractionTrafficIsAClusterAndLaterMembersAreNamed() {
-        TopologyHarness h = start();
+        TopologyHarness h = start("cluster-min-requests: 100", "cluster-min-requests: 10");
         // A hydra: fresh accounts, each a handful of requests from its own residential address, one shared card.
         for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 3; j++) {
@@ -103,7 +103,7 @@ class LinkRiskTest {
 
     @Test
     void oneTemplateAcrossManyAccountsIsAPromptCluster() {
-        TopologyHarness h = start();
+        TopologyHarness h = start("cluster-min-requests: 100", "cluster-min-requests: 10");
         long template = 0x0123_4567_89ab_cdefL;
         for (int i = 0; i < 25; i++) {
             // Slots filled per request flip a bit or two of the SimHash; one of the two bands still matches.
@@ -133,7 +133,8 @@ class LinkRiskTest {
     @Test
     void modelPivotIsReportedAndRaisesAClustersScore() {
         long release = BASE + 6 * 3_600_000L;
-        TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}");
+        TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}",
+                "cluster-min-requests: 100", "cluster-min-requests: 10");
         for (int i = 0; i < 30; i++) {
             h.send(harvest("pivot-" + i, "100.64.7." + i, release + i * 60_000L, random.nextLong())
                     .setPaymentFingerprint("card-9").setModel("frontier-9").build());
@@ -143,6 +144,25 @@ class LinkRiskTest {
                 assertThat(evidence(a, "new_model_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0)));
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
                 assertThat(evidence(a, "fired:MODEL_PIVOT")).isPresent());
+    }
+
+    @Test
+    void aGroupIsNotJudgedOnItsFirstRequests() {
+        TopologyHarness h = start();
+        // A team of agents sharing an invoice: each conversation opens with a reasoning first turn, then goes on.
+        for (int i = 0; i < 10; i++) {
+            h.send(harvest("agent-" + i, "198.51.100." + i, BASE + i * 1000L, random.nextLong())
+                    .setPaymentFingerprint("invoice-1").setConversationId("c-" + i).build());
+        }
+        for (int turn = 1; turn < 30; turn++) {
+            for (int i = 0; i < 10; i++) {
+                h.send(harvest("agent-" + i, "198.51.100." + i, BASE + turn * 15_000L + i * 1000L, random.nextLong())
+                        .setPaymentFingerprint("invoice-1").setConversationId("c-" + i).setTurnIndex(turn).build());
+            }
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "SHARED_PAYMENT")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
     }
 
     @Test
