@@ -19,6 +19,7 @@ public final class Assessment {
 
     private final List<Evidence> evidence = new ArrayList<>();
     private final List<String> fired = new ArrayList<>();
+    private final List<Double> ratios = new ArrayList<>();
     private double risk;
     private boolean specific;
 
@@ -32,6 +33,7 @@ public final class Assessment {
     public Assessment fire(String signal, double ratio, double weight, double cap, boolean distillationSpecific) {
         risk += weight * Math.min(ratio, cap);
         fired.add(signal);
+        ratios.add(ratio);
         specific |= distillationSpecific;
         return this;
     }
@@ -54,5 +56,17 @@ public final class Assessment {
 
     public List<Evidence> evidence() {
         return evidence;
+    }
+
+    /**
+     * The measurements, then one {@code fired:<SIGNAL>} row per signal that added to the risk, its value the
+     * signal's strength (value over threshold, so 1 is "just at it").
+     */
+    public List<Evidence> evidenceWithFired() {
+        List<Evidence> all = new ArrayList<>(evidence);
+        for (int i = 0; i < fired.size(); i++) {
+            all.add(Alerts.evidence("fired:" + fired.get(i), ratios.get(i), 1));
+        }
+        return all;
     }
 }

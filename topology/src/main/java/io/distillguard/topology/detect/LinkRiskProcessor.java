@@ -213,10 +213,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         List<String> sample = new ArrayList<>(stats.getSampleAccounts());
         sample.sort(null);
-        List<Evidence> evidence = new ArrayList<>(assessment.evidence());
-        for (String signal : assessment.fired()) {
-            evidence.add(Alerts.evidence("fired:" + signal, 1, 1));
-        }
+        List<Evidence> evidence = assessment.evidenceWithFired();
         DistillationAlert alert = Alerts.alert(detector, type, id, start, end, time, assessment.risk(), sample,
                 (int) Math.max(accounts, sample.size()), evidence, rules.version());
         emitter.emitRising(gateKey, alert);

@@ -120,10 +120,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             // An org's accounts are not tracked one by one; the alert names the org and leaves members to review.
             default -> List.of();
         };
-        List<io.distillguard.avro.Evidence> evidence = new java.util.ArrayList<>(assessment.evidence());
-        for (String signal : assessment.fired()) {
-            evidence.add(Alerts.evidence("fired:" + signal, 1, 1));
-        }
+        List<io.distillguard.avro.Evidence> evidence = assessment.evidenceWithFired();
         DistillationAlert alert = Alerts.alert(detector, type, id, dayStart, dayStart + DAY_MS, time,
                 assessment.risk(), accounts, accounts.size(), evidence, inForce.version());
         emitter.emitRising(gateKey, alert);

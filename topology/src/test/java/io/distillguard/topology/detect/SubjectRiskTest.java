@@ -66,7 +66,10 @@ class SubjectRiskTest {
         assertThat(evidence(top, "prompt_diversity_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isGreaterThan(0.9));
         assertThat(evidence(top, "capability_concentration_1h")).isPresent();
         assertThat(evidence(top, "output_input_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(10.0));
-        assertThat(evidence(top, "fired:EXTRACTION")).isPresent();
+        // The extraction profile's strength: its weakest required feature over its threshold (capability
+        // concentration 1/0.8), times 1.25 for the long answers.
+        assertThat(evidence(top, "fired:EXTRACTION")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isCloseTo(1.25 * 1.25, org.assertj.core.data.Offset.offset(1e-9)));
         // Fired at the 30th request, the 1 h minimum, not before.
         assertThat(risk.get(0).getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 29 * 60_000L);
     }
