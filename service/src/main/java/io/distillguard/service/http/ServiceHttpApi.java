@@ -9,7 +9,6 @@ import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Severity;
 import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.topology.DetectionConfig;
-import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.detect.LinkKind;
 import io.distillguard.topology.detect.LinkRiskProcessor;
