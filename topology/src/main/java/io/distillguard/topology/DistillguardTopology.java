@@ -283,19 +283,18 @@ public final class DistillguardTopology {
     }
 
     /**
-     * A named window store, persistent (RocksDB, cached, changelogged) for the service and in memory without
-     * changelog offline. Retention is the longest look-back its processor makes (yesterday's window for a subject's
-     * baseline) plus grace.
+     * A named window store, persistent (RocksDB, cached, changelogged) for the service, and offline an
+     * {@link OfflineWindowStore} of the records themselves. Retention is the longest look-back its processor makes
+     * (yesterday's window for a subject's baseline) plus grace.
      */
     static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration retention, Duration window,
                                                                 Serde<V> valueSerde, StateStorage storage) {
-        StoreBuilder<WindowStore<String, V>> builder = Stores.windowStoreBuilder(storage.inMemory()
-                        ? OfflineWindowStore.supplier(name, retention.toMillis(), window.toMillis())
-                        : Stores.persistentWindowStore(name, retention, window, false),
-                Serdes.String(), valueSerde);
-        if (!storage.inMemory()) {
-            builder = builder.withCachingEnabled();
+        if (storage.inMemory()) {
+            return OfflineWindowStore.builder(name, retention.toMillis());
         }
+        StoreBuilder<WindowStore<String, V>> builder = Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(name, retention, window, false), Serdes.String(), valueSerde)
+                .withCachingEnabled();
         return storage.changelogged() ? builder : builder.withLoggingDisabled();
     }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
@@ -17,23 +16,28 @@ import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The offline backtest's window store: one hash map per window start, dropped whole when the window passes
- * retention. Written here because Kafka Streams' in-memory window store keeps each window's keys in a
- * ConcurrentSkipListMap ordered by their bytes, which its range queries need; offline nothing asks for a range of
- * keys, and with millions of keys (a day of prompt bands) those ordered lookups were half of the backtest's time
- * (measured with jstack sampling on 100,000 simulated accounts). Single-key lookups and single-key time ranges, which
- * is all the detectors do, behave exactly as in Kafka's stores, retention included; multi-key ranges are refused.
+ * The offline backtest's window store: the records themselves (not their bytes) in one hash map per window start,
+ * dropped whole when the window passes retention. Written here because Kafka Streams has no store for this: its
+ * in-memory window store keeps each window's keys in a skip list ordered by their bytes, which its range queries
+ * need, and serializes every record on every write. Offline nothing asks for a range of keys, nothing is
+ * changelogged and nothing leaves the JVM; the ordered lookups were half of the backtest's time on 100,000 simulated
+ * accounts (jstack sampling) and the Avro round trips a third of what was left (JFR).
+ *
+ * <p>Single-key lookups and single-key time ranges, which is all the detectors do, behave as in Kafka's stores,
+ * retention included; multi-key ranges are refused. One difference a processor must respect: {@link #fetch} returns
+ * the stored object, not a copy, so a change to it is a change to the store. The detectors always write back what
+ * they change, and {@code OfflineBacktestTest} checks that offline and RocksDB state give the same alerts.
  */
-public final class OfflineWindowStore implements WindowStore<Bytes, byte[]> {
+public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
 
     private final String name;
     private final long retentionMs;
-    private final NavigableMap<Long, Map<Bytes, byte[]>> windows = new TreeMap<>();
+    private final NavigableMap<Long, Map<K, V>> windows = new TreeMap<>();
     private long observedStreamTime = Long.MIN_VALUE;
     private boolean open;
 
@@ -42,48 +46,53 @@ public final class OfflineWindowStore implements WindowStore<Bytes, byte[]> {
         this.retentionMs = retentionMs;
     }
 
-    /** A supplier for {@code Stores.windowStoreBuilder}. */
-    public static WindowBytesStoreSupplier supplier(String name, long retentionMs, long windowSizeMs) {
-        return new WindowBytesStoreSupplier() {
+    /** A builder for {@code StreamsBuilder.addStateStore}: never cached, never logged, whatever is asked. */
+    public static <K, V> StoreBuilder<WindowStore<K, V>> builder(String name, long retentionMs) {
+        return new StoreBuilder<>() {
             @Override
-            public String name() {
-                return name;
+            public StoreBuilder<WindowStore<K, V>> withCachingEnabled() {
+                return this;
             }
 
             @Override
-            public WindowStore<Bytes, byte[]> get() {
-                return new OfflineWindowStore(name, retentionMs);
+            public StoreBuilder<WindowStore<K, V>> withCachingDisabled() {
+                return this;
             }
 
             @Override
-            public String metricsScope() {
-                return "offline-window";
+            public StoreBuilder<WindowStore<K, V>> withLoggingEnabled(Map<String, String> config) {
+                throw new UnsupportedOperationException("The offline window store " + name + " keeps no changelog");
             }
 
             @Override
-            public long segmentIntervalMs() {
-                return windowSizeMs;
+            public StoreBuilder<WindowStore<K, V>> withLoggingDisabled() {
+                return this;
             }
 
             @Override
-            public long windowSize() {
-                return windowSizeMs;
+            public WindowStore<K, V> build() {
+                return new OfflineWindowStore<>(name, retentionMs);
             }
 
             @Override
-            public boolean retainDuplicates() {
+            public Map<String, String> logConfig() {
+                return Map.of();
+            }
+
+            @Override
+            public boolean loggingEnabled() {
                 return false;
             }
 
             @Override
-            public long retentionPeriod() {
-                return retentionMs;
+            public String name() {
+                return name;
             }
         };
     }
 
     @Override
-    public void put(Bytes key, byte[] value, long windowStart) {
+    public void put(K key, V value, long windowStart) {
         observedStreamTime = Math.max(observedStreamTime, windowStart);
         long expiredBefore = observedStreamTime - retentionMs;
         // Same rule as Kafka's stores: a window already past retention is not written.
@@ -92,7 +101,7 @@ public final class OfflineWindowStore implements WindowStore<Bytes, byte[]> {
         }
         windows.headMap(expiredBefore, true).clear();
         if (value == null) {
-            Map<Bytes, byte[]> window = windows.get(windowStart);
+            Map<K, V> window = windows.get(windowStart);
             if (window != null) {
                 window.remove(key);
             }
@@ -102,27 +111,27 @@ public final class OfflineWindowStore implements WindowStore<Bytes, byte[]> {
     }
 
     @Override
-    public byte[] fetch(Bytes key, long windowStart) {
+    public V fetch(K key, long windowStart) {
         if (windowStart <= observedStreamTime - retentionMs) {
             return null;
         }
-        Map<Bytes, byte[]> window = windows.get(windowStart);
+        Map<K, V> window = windows.get(windowStart);
         return window == null ? null : window.get(key);
     }
 
     @Override
-    public WindowStoreIterator<byte[]> fetch(Bytes key, long timeFrom, long timeTo) {
-        List<KeyValue<Long, byte[]>> found = new ArrayList<>();
+    public WindowStoreIterator<V> fetch(K key, long timeFrom, long timeTo) {
+        List<KeyValue<Long, V>> found = new ArrayList<>();
         long from = Math.max(timeFrom, observedStreamTime - retentionMs + 1);
         if (from <= timeTo) {
-            for (Map.Entry<Long, Map<Bytes, byte[]>> window : windows.subMap(from, true, timeTo, true).entrySet()) {
-                byte[] value = window.getValue().get(key);
+            for (Map.Entry<Long, Map<K, V>> window : windows.subMap(from, true, timeTo, true).entrySet()) {
+                V value = window.getValue().get(key);
                 if (value != null) {
                     found.add(KeyValue.pair(window.getKey(), value));
                 }
             }
         }
-        Iterator<KeyValue<Long, byte[]>> it = found.iterator();
+        Iterator<KeyValue<Long, V>> it = found.iterator();
         return new WindowStoreIterator<>() {
             private int position;
 
@@ -141,7 +150,7 @@ public final class OfflineWindowStore implements WindowStore<Bytes, byte[]> {
             }
 
             @Override
-            public KeyValue<Long, byte[]> next() {
+            public KeyValue<Long, V> next() {
                 position++;
                 return it.next();
             }
@@ -149,28 +158,28 @@ public final class OfflineWindowStore implements WindowStore<Bytes, byte[]> {
     }
 
     @Override
-    public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo) {
+    public KeyValueIterator<Windowed<K>, V> fetch(K keyFrom, K keyTo, long timeFrom, long timeTo) {
         throw unsupported();
     }
 
     @Override
-    public KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(long timeFrom, long timeTo) {
+    public KeyValueIterator<Windowed<K>, V> fetchAll(long timeFrom, long timeTo) {
         throw unsupported();
     }
 
     @Override
-    public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(Bytes keyFrom, Bytes keyTo, java.time.Instant timeFrom,
+    public KeyValueIterator<Windowed<K>, V> fetch(K keyFrom, K keyTo, java.time.Instant timeFrom,
                                                            java.time.Instant timeTo) {
         throw unsupported();
     }
 
     @Override
-    public KeyValueIterator<Windowed<Bytes>, byte[]> all() {
+    public KeyValueIterator<Windowed<K>, V> all() {
         throw unsupported();
     }
 
     @Override
-    public KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(java.time.Instant timeFrom, java.time.Instant timeTo) {
+    public KeyValueIterator<Windowed<K>, V> fetchAll(java.time.Instant timeFrom, java.time.Instant timeTo) {
         throw unsupported();
     }
 
