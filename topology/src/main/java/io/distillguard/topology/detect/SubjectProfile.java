@@ -25,6 +25,8 @@ public final class SubjectProfile {
     /** Prompt buckets: the SimHash cut into bands; near-identical prompts share at least one band value. */
     public static final int BANDS = 2;
     private static final long HOUR_MS = 3_600_000L;
+    /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private SubjectProfile() {
     }
@@ -40,10 +42,10 @@ public final class SubjectProfile {
     }
 
     public static SubjectWindowStats empty() {
-        // The builder fills in the schema defaults (empty sketches); the no-argument constructor leaves them null.
-        SubjectWindowStats stats = SubjectWindowStats.newBuilder().build();
-        stats.setCapabilities(new HashMap<>());
-        return stats;
+        // Every field set here: the no-argument constructor leaves the sketches null, and the builder's defaults
+        // are deep copies of the schema's, a cost on every new window.
+        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, EMPTY, new HashMap<>(), EMPTY, EMPTY, EMPTY, EMPTY,
+                EMPTY, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0);
     }
 
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats) {
