@@ -75,7 +75,7 @@ public final class RulesCommand implements Runnable {
             }
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
             DetectionConfig detection = config.detection();
-            io.distillguard.service.DistillguardService.createTopics(config.kafkaProperties(), config);
+            io.distillguard.service.DistillguardService.createRulesTopic(config.kafkaProperties(), config);
             Properties props = new Properties();
             config.kafkaProperties().forEach((k, v) -> {
                 if (ProducerConfig.configNames().contains(k.toString())) {

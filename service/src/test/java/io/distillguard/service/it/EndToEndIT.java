@@ -15,6 +15,7 @@ import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.validation.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,6 +122,40 @@ class EndToEndIT {
             assertThat(a.getAccountsTotal()).isBetween(5, 6);
             assertThat(a.getAccounts()).hasSize(a.getAccountsTotal()).allMatch(id -> id.startsWith("acct-proxy-"));
         });
+    }
+
+    @Test
+    void shouldApplyRulesPublishedToTheRulesTopicWithoutARestart() throws Exception {
+        long now = System.currentTimeMillis() - 60_000;
+        // The service runs with requests-1h 20; a stricter version, effective an hour ago, goes out through the CLI.
+        Path configFile = stateDir.resolve("publish.properties");
+        Files.writeString(configFile, String.join("\n",
+                "bootstrap.servers=" + bootstrap,
+                "schema.registry.url=" + config.get(SchemaRegistryClients.URL),
+                DetectionConfig.RULES_TOPIC + "=" + detection.rulesTopic()) + "\n");
+        Path strict = io.distillguard.service.RulesFiles.write(stateDir, "strict.yaml",
+                "version: default-2026-11-28", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5");
+        int exit = new picocli.CommandLine(new io.distillguard.service.cli.DistillguardCli()).execute("rules", "publish",
+                strict.toString(), "--effective-from", Instant.ofEpochMilli(now - 3_600_000L).toString(),
+                "--config", configFile.toString());
+        assertThat(exit).isZero();
+
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            events.add(event("acct-strict", "203.0.113.77", now + i));
+        }
+        // The global store may take a moment to see the new version; requests keep coming, as live traffic would.
+        List<DistillationAlert> alerts = new ArrayList<>();
+        try (KafkaConsumer<String, DistillationAlert> consumer = alertConsumer()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                produce(events);
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> alerts.add(r.value()));
+                assertThat(alerts).anySatisfy(a -> {
+                    assertThat(a.getSubjectId()).isEqualTo("acct-strict");
+                    assertThat(a.getRuleVersion()).isEqualTo("strict-e2e");
+                });
+            });
+        }
     }
 
     @Test
