@@ -41,7 +41,7 @@ public final class QualityCommand implements Callable<Integer> {
 
     @Option(names = "--attack-scale", defaultValue = "1.0",
             description = "Size of the attack populations against the defaults (5 distillers, 2,000 hydra, 300 low-and-slow, "
-                    + "150 pivot accounts). Default: ${DEFAULT-VALUE}.")
+                    + "150 pivot, 500 evasive hydra accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
 
     @Option(names = "--rules", description = "Rules YAML to judge (default: the bundled rules).")
@@ -125,11 +125,12 @@ public final class QualityCommand implements Callable<Integer> {
         long benignBaseline = 0;
         for (LabelledReport.ScenarioFigures f : ours) {
             LabelledReport.ScenarioFigures b = theirs.get(f.scenario());
-            String target = f.attack() ? "recall >= 95 %" + switch (f.scenario()) {
-                case "bulk_distiller" -> ", median <= 30 min";
-                case "hydra" -> ", median <= 6 h";
-                default -> "";
-            } : "";
+            String target = !f.attack() ? "" : switch (f.scenario()) {
+                case "bulk_distiller" -> "recall >= 95 %, median <= 30 min";
+                case "hydra" -> "recall >= 95 %, median <= 6 h";
+                case "evasive_hydra" -> "none: a known blind spot";
+                default -> "recall >= 95 %";
+            };
             out.append(String.format("| %s | %s | %,d | %,d (%.2f %%) | %s | %s | %,d (%.2f %%) | %s |%n",
                     f.attack() ? "attack" : "benign", f.scenario(), f.accounts(), f.implicated(), 100 * f.share(),
                     f.attack() ? LabelledReport.format(f.medianTimeToDetect()) : "", target, b.implicated(),

@@ -57,7 +57,7 @@ public final class SimulateCommand implements Callable<Integer> {
     int days;
 
     @Option(names = "--attack-scale", defaultValue = "1.0",
-            description = "Attack populations against the defaults (5, 2,000, 300 and 150 accounts). Default: ${DEFAULT-VALUE}.")
+            description = "Attack populations against the defaults (5, 2,000, 300, 150 and 500 evasive accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
 
     @Option(names = "--start", description = "Event time the traffic starts (ISO-8601). Default: --days + 1 days ago, at midnight UTC.")

@@ -36,7 +36,10 @@ import java.util.SplittableRandom;
  *   <li>low_and_slow (attack): 300 accounts at 8 to 20 requests a day from hosting /24s (about 50 accounts each),
  *       fresh prompts;</li>
  *   <li>model_pivot (attack): 150 accounts on shared cards (about 30 a card), moving 85 % of their traffic to the
- *       new model within hours of its release.</li>
+ *       new model within hours of its release;</li>
+ *   <li>evasive_hydra (attack): 500 aged accounts built to slip past these rules, to measure a blind spot rather
+ *       than a success: every harvest wrapped in a short conversation, reasoning on 45 %, four capabilities, fresh
+ *       prompts, one card and one rotating residential address per request each, 20 to 40 requests a day.</li>
  * </ul>
  */
 final class Traffic {
@@ -97,7 +100,8 @@ final class Traffic {
                 new BulkDistiller(Math.max(1, (int) Math.round(5 * scale))),
                 new Hydra(Math.max(20, (int) Math.round(2_000 * scale))),
                 new LowAndSlow(Math.max(20, (int) Math.round(300 * scale))),
-                new ModelPivot(Math.max(20, (int) Math.round(150 * scale))));
+                new ModelPivot(Math.max(20, (int) Math.round(150 * scale))),
+                new EvasiveHydra(Math.max(20, (int) Math.round(500 * scale))));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
@@ -531,6 +535,52 @@ final class Traffic {
                             .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (30 + i % 60) * DAY))
                             .setModel(model(random, t, 0.3))
                             .setPromptSimhash(random.nextLong()));
+                }
+            }
+        }
+    }
+
+    /** A hydra that knows the rules: nothing shared, nothing single-turn, not enough reasoning to stand out. */
+    private final class EvasiveHydra implements Population {
+        private static final String[] MIXED = {"coding", "math", "reasoning", "writing"};
+        private final int n;
+        private final SplittableRandom random;
+
+        EvasiveHydra(int n) {
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), "evasive_hydra");
+        }
+
+        @Override
+        public List<Label> labels() {
+            return Traffic.labels("acct-evasive-", n, true, "evasive_hydra");
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            for (int i = 0; i < n; i++) {
+                int conversations = poisson(random, 12.0 / 24);
+                for (int c = 0; c < conversations; c++) {
+                    String account = "acct-evasive-" + i;
+                    long t = hourStart + random.nextLong(HOUR);
+                    int turns = 2 + random.nextInt(2);
+                    for (int turn = 0; turn < turns; turn++) {
+                        sink.add(request(account, t, residentialIp(random))
+                                .setAsn(RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)])
+                                .setCountry(COUNTRIES[i % COUNTRIES.length])
+                                .setUserAgent("Mozilla/5.0")
+                                .setPaymentFingerprint("card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (90 + i % 300) * DAY))
+                                .setModel(model(random, t, 0.3))
+                                .setConversationId("c-" + account + "-" + t)
+                                .setTurnIndex(turn)
+                                .setReasoningRequested(random.nextInt(100) < 45)
+                                .setCapability(MIXED[random.nextInt(MIXED.length)])
+                                .setPromptSimhash(random.nextLong())
+                                .setPromptTokens(150 + random.nextInt(400))
+                                .setCompletionTokens(1_500 + random.nextInt(3_000)));
+                        t += 20_000 + random.nextLong(60_000);
+                    }
                 }
             }
         }

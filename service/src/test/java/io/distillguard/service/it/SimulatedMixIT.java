@@ -43,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaClusterExtension.class)
 class SimulatedMixIT {
 
+    /** The campaigns the detection issue sets targets for. */
+    private static final List<String> CAMPAIGNS = List.of("bulk_distiller", "hydra", "low_and_slow", "model_pivot");
+
     @TempDir
     Path dir;
 
@@ -89,7 +92,7 @@ class SimulatedMixIT {
                             lastAlertAt[0] = System.currentTimeMillis();
                         });
                         boolean allFound = report.scenarios().stream()
-                                .filter(LabelledReport.ScenarioFigures::attack).allMatch(f -> f.share() >= 0.95);
+                                .filter(f -> CAMPAIGNS.contains(f.scenario())).allMatch(f -> f.share() >= 0.95);
                         return allFound || System.currentTimeMillis() - lastAlertAt[0] > 45_000;
                     });
                     consumer.poll(Duration.ofSeconds(3)).forEach(r -> report.onAlert(r.value()));
@@ -99,8 +102,9 @@ class SimulatedMixIT {
         System.out.println(report.table());
         List<LabelledReport.ScenarioFigures> figures = report.scenarios();
         assertThat(figures.stream().filter(LabelledReport.ScenarioFigures::attack).map(LabelledReport.ScenarioFigures::scenario))
-                .containsExactlyInAnyOrder("bulk_distiller", "hydra", "low_and_slow", "model_pivot");
-        assertThat(figures).filteredOn(LabelledReport.ScenarioFigures::attack)
+                .containsAll(CAMPAIGNS);
+        // evasive_hydra is built to slip past these rules; the quality report shows how far it gets.
+        assertThat(figures).filteredOn(f -> CAMPAIGNS.contains(f.scenario()))
                 // A regression check at a quarter of the campaigns' size (the hydra measured 0.906 at seed 99); the
                 // figures to judge the engine by come from `distillguard quality` at full scale.
                 .allSatisfy(f -> assertThat(f.share()).as(f.scenario() + " recall").isGreaterThanOrEqualTo(0.85));
