@@ -193,14 +193,11 @@ public final class DistillguardTopology {
                                  KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
                                  StateStorage storage, String rulesStore) {
-        Duration grace = config.grace();
         AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
-        builder.addStateStore(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(2).plus(grace),
-                Duration.ofHours(1), stats, storage));
-        builder.addStateStore(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(2).plus(grace),
-                Duration.ofDays(1), stats, storage));
-        builder.addStateStore(windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(2).plus(grace),
-                Duration.ofDays(1), Serdes.Integer(), storage));
+        builder.addStateStore(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage));
+        builder.addStateStore(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage));
+        builder.addStateStore(windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(),
+                config, storage));
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         boolean keys = config.subjects().contains(SubjectType.API_KEY);
         KStream<String, SubjectRequest> bySubject = requests.flatMap((key, event) -> {
@@ -226,7 +223,8 @@ public final class DistillguardTopology {
                             projectionSerde(SubjectRequest.class, requestSerde))
                     .withName(IMPLICATIONS_REPARTITION));
         }
-        bySubject.merge(implications, Named.as("with-cluster-implications")).process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
+        bySubject.merge(implications, Named.as("with-cluster-implications"))
+                .process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
                         SubjectRiskProcessor.HOUR_STORE, SubjectRiskProcessor.DAY_STORE,
                         SubjectRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));
@@ -234,19 +232,15 @@ public final class DistillguardTopology {
 
     /** The link path; returns the accounts it implicates in clusters, keyed for the subject path. */
     private static KStream<String, SubjectRequest> links(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
-                                                         DetectionConfig config,
-                              Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
-                              StateStorage storage, String rulesStore) {
-        Duration grace = config.grace();
+                                                         DetectionConfig config, Serde<RequestEvent> requestSerde,
+                                                         Serde<DistillationAlert> alertSerde, StateStorage storage,
+                                                         String rulesStore) {
         AvroBinarySerde<LinkWindowStats> stats = new AvroBinarySerde<>(LinkWindowStats.class);
-        builder.addStateStore(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(2).plus(grace),
-                Duration.ofHours(1), stats, storage));
-        builder.addStateStore(windowStore(LinkRiskProcessor.DAY_STORE, Duration.ofDays(2).plus(grace),
-                Duration.ofDays(1), stats, storage));
-        builder.addStateStore(windowStore(LinkRiskProcessor.WEEK_STORE, Duration.ofDays(14).plus(grace),
-                Duration.ofDays(7), stats, storage));
-        builder.addStateStore(windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(14).plus(grace),
-                Duration.ofDays(7), Serdes.Integer(), storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.WEEK_STORE, Duration.ofDays(7), stats, config, storage));
+        builder.addStateStore(windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(7), Serdes.Integer(),
+                config, storage));
         KStream<String, LinkRequest> byLink = requests.flatMap((key, event) -> {
                     LinkRequest projection = LinkRiskProcessor.project(event);
                     List<String> links = LinkRiskProcessor.linkKeys(event);
@@ -284,11 +278,12 @@ public final class DistillguardTopology {
 
     /**
      * A named window store, persistent (RocksDB, cached, changelogged) for the service, and offline an
-     * {@link OfflineWindowStore} of the records themselves. Retention is the longest look-back its processor makes
-     * (yesterday's window for a subject's baseline) plus grace.
+     * {@link OfflineWindowStore} of the records themselves. It keeps two windows plus grace: the longest look-back a
+     * processor makes is the window before the current one (yesterday's day for a subject's baseline).
      */
-    static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration retention, Duration window,
-                                                                Serde<V> valueSerde, StateStorage storage) {
+    static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,
+                                                                DetectionConfig config, StateStorage storage) {
+        Duration retention = window.multipliedBy(2).plus(config.grace());
         if (storage.inMemory()) {
             return OfflineWindowStore.builder(name, retention.toMillis());
         }

@@ -176,24 +176,38 @@ final class Traffic {
                 : random.nextInt(10) < 7 ? "frontier-2" : "frontier-2-mini";
     }
 
-    private static List<Label> labels(String prefix, int n, boolean attack, String scenario) {
-        List<Label> labels = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            labels.add(new Label(prefix + i, attack, scenario));
+    /** A population of {@code n} accounts named {@code prefix + i}, with a random source of its own. */
+    private abstract class Group implements Population {
+        final String prefix;
+        final String scenario;
+        final boolean attack;
+        final int n;
+        final SplittableRandom random;
+
+        Group(String prefix, String scenario, boolean attack, int n) {
+            this.prefix = prefix;
+            this.scenario = scenario;
+            this.attack = attack;
+            this.n = n;
+            this.random = CampaignSimulator.random(settings.seed(), scenario);
         }
-        return labels;
+
+        @Override
+        public List<Label> labels() {
+            List<Label> labels = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                labels.add(new Label(prefix + i, attack, scenario));
+            }
+            return labels;
+        }
     }
 
     // ---- benign -------------------------------------------------------------------------------------------------
 
     /** Ordinary customers; with {@code campus} behind a university NAT, with {@code carrier} on a mobile NAT pool. */
-    private final class Ordinary implements Population {
-        private final String scenario;
-        private final String prefix;
-        private final int n;
+    private final class Ordinary extends Group {
         private final boolean campus;
         private final boolean carrier;
-        private final SplittableRandom random;
         private final double[] sessionsPerDay;
         private final int[] country;
         private final String[] home;
@@ -202,12 +216,9 @@ final class Traffic {
         private final String[] org;
 
         Ordinary(String scenario, String prefix, int n, boolean campus, boolean carrier) {
-            this.scenario = scenario;
-            this.prefix = prefix;
-            this.n = n;
+            super(prefix, scenario, false, n);
             this.campus = campus;
             this.carrier = carrier;
-            this.random = CampaignSimulator.random(settings.seed(), scenario);
             sessionsPerDay = new double[n];
             country = new int[n];
             home = new String[n];
@@ -223,11 +234,6 @@ final class Traffic {
                 favourite[i] = random.nextInt(CAPABILITIES.length);
                 org[i] = random.nextInt(10) < 3 ? "org-" + scenario + "-" + random.nextInt(Math.max(1, n / 8)) : null;
             }
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels(prefix, n, false, scenario);
         }
 
         @Override
@@ -276,18 +282,10 @@ final class Traffic {
     }
 
     /** Enterprise batch jobs: one template each, single turn, thousands of requests a night. */
-    private final class EnterpriseBatch implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class EnterpriseBatch extends Group {
 
         EnterpriseBatch(int n) {
-            this.n = n;
-            this.random = CampaignSimulator.random(settings.seed(), "enterprise_batch");
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-batch-", n, false, "enterprise_batch");
+            super("acct-batch-", "enterprise_batch", false, n);
         }
 
         @Override
@@ -315,18 +313,10 @@ final class Traffic {
     }
 
     /** Evaluation harness runs: thousands of single-turn benchmark prompts in two hours. */
-    private final class EvalHarness implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class EvalHarness extends Group {
 
         EvalHarness(int n) {
-            this.n = n;
-            this.random = CampaignSimulator.random(settings.seed(), "eval_harness");
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-eval-", n, false, "eval_harness");
+            super("acct-eval-", "eval_harness", false, n);
         }
 
         @Override
@@ -357,18 +347,10 @@ final class Traffic {
     }
 
     /** Agent products: long multi-turn tool use at a machine's steady pace, day and night. */
-    private final class AgentProduct implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class AgentProduct extends Group {
 
         AgentProduct(int n) {
-            this.n = n;
-            this.random = CampaignSimulator.random(settings.seed(), "agent_product");
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-agent-", n, false, "agent_product");
+            super("acct-agent-", "agent_product", false, n);
         }
 
         @Override
@@ -412,23 +394,15 @@ final class Traffic {
                 .setCompletionTokens(1_500 + random.nextInt(3_000));
     }
 
-    private final class BulkDistiller implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class BulkDistiller extends Group {
         private final long[] startAt;
 
         BulkDistiller(int n) {
-            this.n = n;
-            this.random = CampaignSimulator.random(settings.seed(), "bulk_distiller");
+            super("acct-distiller-", "bulk_distiller", true, n);
             startAt = new long[n];
             for (int i = 0; i < n; i++) {
                 startAt[i] = settings.startMs() + random.nextLong(Math.max(HOUR, settings.days() * DAY / 2));
             }
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-distiller-", n, true, "bulk_distiller");
         }
 
         @Override
@@ -450,9 +424,7 @@ final class Traffic {
         }
     }
 
-    private final class Hydra implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class Hydra extends Group {
         private final double[] perDay;
         private final long[] startAt;
 
@@ -460,9 +432,8 @@ final class Traffic {
         private final int sharedCards;
 
         Hydra(int n) {
-            this.n = n;
+            super("acct-hydra-", "hydra", true, n);
             this.sharedCards = Math.max(1, n * 4 / 10 / 40);
-            this.random = CampaignSimulator.random(settings.seed(), "hydra");
             perDay = new double[n];
             startAt = new long[n];
             for (int i = 0; i < n; i++) {
@@ -470,11 +441,6 @@ final class Traffic {
                 // Accounts join the campaign over its first day, as a proxy network brings them online.
                 startAt[i] = settings.startMs() + random.nextLong(DAY);
             }
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-hydra-", n, true, "hydra");
         }
 
         @Override
@@ -500,27 +466,19 @@ final class Traffic {
         }
     }
 
-    private final class LowAndSlow implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class LowAndSlow extends Group {
         private final double[] perDay;
 
         // About 50 accounts per hosting /24, whatever the campaign's size.
         private final int prefixes;
 
         LowAndSlow(int n) {
-            this.n = n;
+            super("acct-slow-", "low_and_slow", true, n);
             this.prefixes = Math.max(1, n / 50);
-            this.random = CampaignSimulator.random(settings.seed(), "low_and_slow");
             perDay = new double[n];
             for (int i = 0; i < n; i++) {
                 perDay[i] = 8 + random.nextInt(13);
             }
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-slow-", n, true, "low_and_slow");
         }
 
         @Override
@@ -541,19 +499,11 @@ final class Traffic {
     }
 
     /** A hydra that knows the rules: nothing shared, nothing single-turn, not enough reasoning to stand out. */
-    private final class EvasiveHydra implements Population {
+    private final class EvasiveHydra extends Group {
         private static final String[] MIXED = {"coding", "math", "reasoning", "writing"};
-        private final int n;
-        private final SplittableRandom random;
 
         EvasiveHydra(int n) {
-            this.n = n;
-            this.random = CampaignSimulator.random(settings.seed(), "evasive_hydra");
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-evasive-", n, true, "evasive_hydra");
+            super("acct-evasive-", "evasive_hydra", true, n);
         }
 
         @Override
@@ -586,18 +536,10 @@ final class Traffic {
         }
     }
 
-    private final class ModelPivot implements Population {
-        private final int n;
-        private final SplittableRandom random;
+    private final class ModelPivot extends Group {
 
         ModelPivot(int n) {
-            this.n = n;
-            this.random = CampaignSimulator.random(settings.seed(), "model_pivot");
-        }
-
-        @Override
-        public List<Label> labels() {
-            return Traffic.labels("acct-pivot-", n, true, "model_pivot");
+            super("acct-pivot-", "model_pivot", true, n);
         }
 
         @Override

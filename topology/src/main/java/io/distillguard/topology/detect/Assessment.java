@@ -46,14 +46,6 @@ public final class Assessment {
         return risk() >= 1;
     }
 
-    public boolean specific() {
-        return specific;
-    }
-
-    public List<String> fired() {
-        return fired;
-    }
-
     public List<Evidence> evidence() {
         return evidence;
     }

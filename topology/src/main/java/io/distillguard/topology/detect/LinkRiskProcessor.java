@@ -18,7 +18,6 @@ import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -76,8 +75,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             detectors.add(kind.detector());
         }
         this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors);
-        ReadOnlyKeyValueStore<String, String> versions = rulesStore == null ? null : context.getStateStore(rulesStore);
-        this.rules = new RulesBook(config.rules(), versions);
+        this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "link");
     }
 

@@ -28,12 +28,9 @@ public final class Sketches {
 
     /** Adds {@code hash} to the sketch held in {@code field} (empty = none yet) and returns the field to store. */
     public static ByteBuffer add(ByteBuffer field, int p, long hash) {
-        byte[] registers = registers(field);
-        if (registers == null) {
-            registers = UltraLogLog.create(p).getState();
-        }
+        byte[] registers = registersOrNew(field, p);
         UltraLogLog.wrap(registers).add(hash);
-        return field != null && field.hasArray() && field.array() == registers ? field : ByteBuffer.wrap(registers);
+        return asField(field, registers);
     }
 
     /**
@@ -41,12 +38,19 @@ public final class Sketches {
      * the same as before and need not be read again.
      */
     public static ByteBuffer add(ByteBuffer field, int p, long hash, boolean[] changed) {
-        byte[] registers = registers(field);
-        if (registers == null) {
-            registers = UltraLogLog.create(p).getState();
-        }
+        byte[] registers = registersOrNew(field, p);
         changed[0] = false;
         UltraLogLog.wrap(registers).add(hash, probability -> changed[0] = true);
+        return asField(field, registers);
+    }
+
+    private static byte[] registersOrNew(ByteBuffer field, int p) {
+        byte[] registers = registers(field);
+        return registers != null ? registers : UltraLogLog.create(p).getState();
+    }
+
+    /** {@code field} itself when it already wraps {@code registers}, else a buffer that does. */
+    private static ByteBuffer asField(ByteBuffer field, byte[] registers) {
         return field != null && field.hasArray() && field.array() == registers ? field : ByteBuffer.wrap(registers);
     }
 

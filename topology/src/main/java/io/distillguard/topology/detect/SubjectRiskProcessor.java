@@ -13,7 +13,6 @@ import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -53,8 +52,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         this.days = context.getStateStore(DAY_STORE);
         this.emitter = new AlertEmitter(context, EMITTED_STORE,
                 config.subjects().stream().map(type -> type.name() + "_RISK").toList());
-        ReadOnlyKeyValueStore<String, String> versions = rulesStore == null ? null : context.getStateStore(rulesStore);
-        this.rules = new RulesBook(config.rules(), versions);
+        this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "subject");
     }
 

@@ -33,6 +33,12 @@ public final class RulesBook {
         this.versions = versions;
     }
 
+    /** The book of a processor: the configured rules, and the versions in the global store {@code rulesStore}. */
+    public static RulesBook of(org.apache.kafka.streams.processor.api.ProcessingContext context, DetectionRules base,
+                               String rulesStore) {
+        return new RulesBook(base, rulesStore == null ? null : context.getStateStore(rulesStore));
+    }
+
     public DetectionRules at(long eventTimeMs) {
         if (versions == null) {
             return base;

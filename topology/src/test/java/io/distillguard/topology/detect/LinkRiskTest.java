@@ -10,35 +10,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.HarnessTest;
 import io.distillguard.topology.TopologyHarness;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Signals across accounts: fan-in, shared payment, prompt clusters, model pivot and account clusters. */
-class LinkRiskTest {
+class LinkRiskTest extends HarnessTest {
 
-    @TempDir
-    Path stateDir;
-
-    private TopologyHarness harness;
     private final Random random = new Random(11);
-
-    private TopologyHarness start(String... ruleReplacements) {
-        harness = new TopologyHarness(stateDir, TopologyHarness.rules(ruleReplacements));
-        return harness;
-    }
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     @Test
     void universityNatIsFanInButNeverACluster() {

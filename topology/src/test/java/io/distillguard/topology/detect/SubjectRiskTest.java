@@ -10,34 +10,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.HarnessTest;
 import io.distillguard.topology.TopologyHarness;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The per-subject signals, each firing and not firing, and how they combine. */
-class SubjectRiskTest {
+class SubjectRiskTest extends HarnessTest {
 
-    @TempDir
-    Path stateDir;
-
-    private TopologyHarness harness;
     private final Random random = new Random(7);
-
-    private TopologyHarness start(String... ruleReplacements) {
-        harness = new TopologyHarness(stateDir, TopologyHarness.rules(ruleReplacements));
-        return harness;
-    }
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
 
     /** Minute {@code i} plus up to 50 s: gaps as irregular as a person's, so the timing signal stays out of it. */
     private long jittered(int i) {
