@@ -1,6 +1,9 @@
 package io.distillguard.service;
 
+import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.service.metrics.ServiceMetrics;
+import org.apache.kafka.common.serialization.Serde;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.http.RecentAlerts;
@@ -42,11 +45,13 @@ public final class DistillguardService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DistillguardService.class);
 
     private final KafkaStreams streams;
+    private final ServiceMetrics metrics;
     private final CountDownLatch running = new CountDownLatch(1);
     private ServiceHttpApi http;
 
-    private DistillguardService(KafkaStreams streams) {
+    private DistillguardService(KafkaStreams streams, ServiceMetrics metrics) {
         this.streams = streams;
+        this.metrics = metrics;
     }
 
     /** Kafka Streams settings: the configured ones, plus what the topology itself requires. */
@@ -89,9 +94,12 @@ public final class DistillguardService implements AutoCloseable {
     }
 
     public static Topology topology(ServiceConfig config) {
-        Map<String, String> serdeConfig = config.serdeConfig();
+        return topology(config, config.alertSerde());
+    }
+
+    private static Topology topology(ServiceConfig config, Serde<DistillationAlert> alertSerde) {
         return DistillguardTopology.build(config.detection(),
-                SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig), config.alertSerde());
+                SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()), alertSerde);
     }
 
     /** Creates missing topics (when {@code topics.create} is true), then starts processing. */
@@ -103,8 +111,9 @@ public final class DistillguardService implements AutoCloseable {
         // The global rules store reads its topic's partitions once, at start: say clearly what is missing rather
         // than let Kafka Streams fail with "no partitions available".
         awaitTopics(props, List.of(config.detection().rulesTopic()), Duration.ofSeconds(30));
-        KafkaStreams streams = new KafkaStreams(topology(config), props);
-        DistillguardService service = new DistillguardService(streams);
+        ServiceMetrics metrics = new ServiceMetrics();
+        KafkaStreams streams = new KafkaStreams(topology(config, metrics.measuringLatency(config.alertSerde())), props);
+        DistillguardService service = new DistillguardService(streams, metrics);
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -122,7 +131,8 @@ public final class DistillguardService implements AutoCloseable {
                     new InetSocketAddress(config.get(ServiceConfig.HTTP_BIND), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
                     new HostInfo(advertisedHost(config), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
                     config.get(ServiceConfig.HTTP_TOKEN),
-                    new RecentAlerts(clientProps(props), config.detection().alertsTopic(), config.alertSerde().deserializer()));
+                    new RecentAlerts(clientProps(props), config.detection().alertsTopic(), config.alertSerde().deserializer()),
+                    metrics);
         }
         LOG.info("Starting Distillguard (application.id={}, bootstrap.servers={}, processing.guarantee={})",
                 props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
@@ -250,7 +260,13 @@ public final class DistillguardService implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        metrics.close();
+        if (closed) {
+            LOG.info("Distillguard stopped: state flushed, offsets committed, consumer group left");
+        } else {
+            LOG.warn("Kafka Streams did not close within 30 s; the group will drop this instance at its session timeout");
+        }
     }
 }

@@ -18,9 +18,7 @@ import io.distillguard.topology.detect.Subjects;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.distillguard.service.metrics.ServiceMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -71,9 +69,7 @@ public final class ServiceHttpApi implements AutoCloseable {
     // Only with a fixed port is this instance's application.server set; with port 0 it is alone and answers locally.
     private final boolean routing;
     private final HttpServer server;
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final KafkaStreamsMetrics streamsMetrics;
-    private boolean streamsMetricsBound;
+    private final ServiceMetrics metrics;
     private final RecentAlerts recentAlerts;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -83,7 +79,8 @@ public final class ServiceHttpApi implements AutoCloseable {
      * @param token bearer token to require, or null
      */
     public ServiceHttpApi(KafkaStreams streams, DetectionConfig detection, InetSocketAddress bind, HostInfo advertised,
-                          String token, RecentAlerts recentAlerts) {
+                          String token, RecentAlerts recentAlerts, ServiceMetrics metrics) {
+        this.metrics = metrics;
         this.streams = streams;
         this.recentAlerts = recentAlerts;
         this.detection = detection;
@@ -95,12 +92,6 @@ public final class ServiceHttpApi implements AutoCloseable {
         }
         this.routing = advertised.port() != 0;
         this.self = routing ? advertised : new HostInfo(advertised.host(), server.getAddress().getPort());
-        this.streamsMetrics = new KafkaStreamsMetrics(streams);
-        // Undecodable records never reach a processor, so their count comes from the deserialization handler.
-        io.micrometer.core.instrument.FunctionCounter.builder("distillguard.undecodable.dead.lettered", this,
-                        api -> io.distillguard.topology.errors.DeadLetterDeserializationHandler.deadLettered())
-                .description("Records that could not be decoded and went to the dead-letter topic")
-                .register(metrics);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "http-api");
             t.setDaemon(true);
@@ -120,8 +111,6 @@ public final class ServiceHttpApi implements AutoCloseable {
     public void close() {
         server.stop(0);
         recentAlerts.close();
-        streamsMetrics.close();
-        metrics.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -145,7 +134,7 @@ public final class ServiceHttpApi implements AutoCloseable {
                 return;
             }
             if (path.equals("/metrics")) {
-                bindStreamsMetricsOnceRunning();
+                metrics.bindOnceRunning(streams);
                 byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 exchange.sendResponseHeaders(200, body.length);
@@ -177,17 +166,6 @@ public final class ServiceHttpApi implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("HTTP API request {} failed: {}", exchange.getRequestURI(), e.toString());
             reply(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
-        }
-    }
-
-    /**
-     * Micrometer's Kafka binder looks for new metrics only once a minute; Distillguard's own sensors appear when the
-     * tasks start, just before RUNNING. Binding at the first scrape after that shows them at once.
-     */
-    private synchronized void bindStreamsMetricsOnceRunning() {
-        if (!streamsMetricsBound && streams.state() == KafkaStreams.State.RUNNING) {
-            streamsMetrics.bindTo(metrics);
-            streamsMetricsBound = true;
         }
     }
 

@@ -58,6 +58,11 @@ public final class BoundedMemoryRocksDBConfig implements RocksDBConfigSetter {
         // The cache and the write buffer manager are shared by every store; they must outlive any one of them.
     }
 
+    /** Bytes charged to the shared cache now (cached blocks and memtables), or 0 before any store opened. */
+    public static synchronized long usageBytes() {
+        return cache == null ? 0 : cache.getUsage();
+    }
+
     /** The cap the shared cache was created with, or 0 before any store opened. */
     public static synchronized long capBytes() {
         return sizedFor;

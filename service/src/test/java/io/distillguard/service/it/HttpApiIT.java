@@ -22,6 +22,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import io.distillguard.service.deploy.DockerComposeTest;
+import org.apache.kafka.streams.processor.TaskId;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -42,13 +46,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP API of two instances sharing one application id on a real broker: health, readiness, metrics, the
- * token, bad input, and windows of a key read through the instance that does not own it.
+ * token, bad input, windows of a key read through the instance that does not own it, the latency histogram and
+ * every metric the Grafana dashboard uses, and standby replicas.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class HttpApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "s3cret-token";
+    private static final String LATENCY_COUNT = "distillguard_event_to_alert_latency_seconds_count{detector=\"ACCOUNT_RISK\"";
 
     @TempDir
     Path dir;
@@ -77,6 +83,7 @@ class HttpApiIT {
         base.put(DetectionConfig.RULES_FILE, io.distillguard.service.RulesFiles.write(dir, "rules.yaml",
                 "requests-1h: 1000", "requests-1h: 5").toString());
         base.put(ServiceConfig.HTTP_TOKEN, TOKEN);
+        base.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
         first = instance("a");
         second = instance("b");
         await().atMost(Duration.ofSeconds(90)).until(() -> first.streams().state() == KafkaStreams.State.RUNNING
@@ -151,6 +158,30 @@ class HttpApiIT {
         }
         assertThat(getJson(first, "/alerts?severity=HIGH").path("alerts").size()).isZero();
         assertThat(get(first, "/alerts?since=yesterday", TOKEN).statusCode()).isEqualTo(400);
+
+        // Each alert's latency is in the histogram of the instance that wrote it, exactly once across the two.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                metricSum(first, LATENCY_COUNT) + metricSum(second, LATENCY_COUNT)).isEqualTo(accounts.size()));
+        String scrapes = get(first, "/metrics", TOKEN).body() + get(second, "/metrics", TOKEN).body();
+        for (String name : DockerComposeTest.dashboardMetricNames()) {
+            assertThat(scrapes).as("the Grafana dashboard's %s is served", name).contains("\n" + name);
+        }
+    }
+
+    @Test
+    void shouldKeepAStandbyOfEveryTaskOnTheOtherInstance() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (DistillguardService instance : List.of(first, second)) {
+                Set<TaskId> active = new HashSet<>();
+                Set<TaskId> standby = new HashSet<>();
+                instance.streams().metadataForLocalThreads().forEach(thread -> {
+                    thread.activeTasks().forEach(t -> active.add(t.taskId()));
+                    thread.standbyTasks().forEach(t -> standby.add(t.taskId()));
+                });
+                assertThat(standby).as("num.standby.replicas=1 with two instances").isNotEmpty();
+                assertThat(standby).doesNotContainAnyElementsOf(active);
+            }
+        });
     }
 
     @Test
@@ -167,6 +198,11 @@ class HttpApiIT {
         HttpResponse<String> unknown = get(first, "/nope", TOKEN);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).startsWith("{").doesNotContain("Exception");
+    }
+
+    private double metricSum(DistillguardService instance, String prefix) throws Exception {
+        return get(instance, "/metrics", TOKEN).body().lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private JsonNode getJson(DistillguardService instance, String path) throws Exception {
