@@ -63,10 +63,18 @@ public final class OfflineBacktest {
 
     private final DetectionConfig config;
     private final DistillguardTopology.StateStorage storage;
+    private final Map<String, Object> streamsOverrides;
 
     public OfflineBacktest(DetectionConfig config, DistillguardTopology.StateStorage storage) {
+        this(config, storage, Map.of());
+    }
+
+    /** @param streamsOverrides Kafka Streams settings on top of the backtest's own (a RocksDB config setter, say) */
+    public OfflineBacktest(DetectionConfig config, DistillguardTopology.StateStorage storage,
+                           Map<String, Object> streamsOverrides) {
         this.config = config;
         this.storage = storage;
+        this.streamsOverrides = streamsOverrides;
     }
 
     public Result run(EventFiles events, Listener listener) {
@@ -102,6 +110,7 @@ public final class OfflineBacktest {
         // Determinism: each record's updates reach the detectors at once, never held back by a cache flush.
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putAll(DistillguardTopology.requiredStreamsConfig(config));
+        props.putAll(streamsOverrides);
 
         long read = 0;
         long rejected = 0;

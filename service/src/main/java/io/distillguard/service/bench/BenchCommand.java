@@ -13,13 +13,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code distillguard bench throughput}: the detector's end-to-end throughput against a passthrough on this machine. */
+/**
+ * {@code distillguard bench throughput}: the detector's end-to-end throughput against a passthrough on this machine;
+ * {@code distillguard bench memory}: the detector's memory with N active accounts under the RocksDB cap.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks. 'throughput': preload events, then time a passthrough and the detector over them.")
+        description = {"Benchmarks.",
+            "'throughput': preload events, then time a passthrough and the detector over them.",
+            "'memory': RSS, heap, RocksDB memory and disk with N active accounts under the RocksDB memory cap."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "What to measure: throughput.")
+    @Parameters(index = "0", description = "What to measure: throughput or memory.")
     String what;
+
+    @Option(names = "--accounts", defaultValue = "1000000", description = "memory: active accounts. Default: ${DEFAULT-VALUE}.")
+    long accounts;
+
+    @Option(names = "--events-per-account", defaultValue = "2", description = "memory: requests per account. Default: ${DEFAULT-VALUE}.")
+    int eventsPerAccount;
+
+    @Option(names = "--checkpoints", split = ",", defaultValue = "100000,250000,500000,1000000",
+            description = "memory: account counts at which memory is read (those above --accounts are left out). Default: ${DEFAULT-VALUE}.")
+    List<Long> checkpoints;
 
     @Option(names = "--events", defaultValue = "5000000", description = "Events to preload. Default: ${DEFAULT-VALUE}.")
     long events;
@@ -35,10 +50,45 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"throughput".equals(what)) {
-            System.err.println("Unknown benchmark '" + what + "'; available: throughput");
-            return 2;
+        return switch (what) {
+            case "throughput" -> throughput();
+            case "memory" -> memory();
+            default -> {
+                System.err.println("Unknown benchmark '" + what + "'; available: throughput, memory");
+                yield 2;
+            }
+        };
+    }
+
+    private int memory() {
+        ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        long cap = Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES));
+        List<Long> at = new ArrayList<>(checkpoints.stream().filter(c -> c < accounts).sorted().toList());
+        at.add(accounts);
+        Path stateDir = TempDirectories.create("distillguard-bench-memory-");
+        try {
+            System.out.printf("Feeding %,d accounts x %d requests through the detector (RocksDB cap %s, max heap %s)%n",
+                    accounts, eventsPerAccount, MemoryBench.mib(cap), MemoryBench.mib(Runtime.getRuntime().maxMemory()));
+            long start = System.nanoTime();
+            List<MemoryBench.Sample> samples = new MemoryBench(config.detection(), cap, System.out)
+                    .run(accounts, eventsPerAccount, at, stateDir);
+            System.out.println();
+            System.out.printf("Machine: %d cores, Java %s; RocksDB cap %s; %.0f s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"), MemoryBench.mib(cap), (System.nanoTime() - start) / 1e9);
+            System.out.printf("%15s %12s %12s %12s %14s %12s%n", "active accounts", "RSS", "heap (GC'd)", "RocksDB",
+                    "RocksDB/cap", "disk");
+            for (MemoryBench.Sample s : samples) {
+                System.out.printf("%,15d %12s %12s %12s %13.0f%% %12s%n", s.accounts(), MemoryBench.mib(s.rssBytes()),
+                        MemoryBench.mib(s.heapBytes()), MemoryBench.mib(s.rocksDbBytes()), 100.0 * s.rocksDbBytes() / cap,
+                        MemoryBench.mib(s.diskBytes()));
+            }
+            return 0;
+        } finally {
+            TempDirectories.delete(stateDir);
         }
+    }
+
+    private int throughput() throws Exception {
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
         Path stateDir = TempDirectories.create("distillguard-bench-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
