@@ -77,7 +77,7 @@ public final class DistillguardService implements AutoCloseable {
     }
 
     /** The connection settings of {@code props} (servers, security), for plain clients next to the streams. */
-    private static Properties clientProps(Properties props) {
+    public static Properties clientProps(Properties props) {
         Properties client = new Properties();
         props.forEach((k, v) -> {
             if (org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(k.toString())

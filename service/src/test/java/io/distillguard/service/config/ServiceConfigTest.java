@@ -56,6 +56,32 @@ class ServiceConfigTest {
     }
 
     @Test
+    void shouldPassKafkaSecuritySettingsToKafkaStreamsAndToThePlainClientsBesideIt() {
+        Map<String, String> secured = Map.of(
+                "DISTILLGUARD_BOOTSTRAP_SERVERS", "broker:9093",
+                "DISTILLGUARD_SECURITY_PROTOCOL", "SASL_SSL",
+                "DISTILLGUARD_SASL_MECHANISM", "SCRAM-SHA-512",
+                "DISTILLGUARD_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"distillguard\" password=\"s3cret\";",
+                "DISTILLGUARD_SSL_TRUSTSTORE_LOCATION", "/etc/distillguard/truststore.p12",
+                "DISTILLGUARD_SSL_KEYSTORE_LOCATION", "/etc/distillguard/keystore.p12");
+
+        ServiceConfig config = ServiceConfig.load(null, secured, Map.of());
+        Properties streams = io.distillguard.service.DistillguardService.streamsConfig(config);
+        Properties client = io.distillguard.service.DistillguardService.clientProps(streams);
+
+        for (Properties props : java.util.List.of(streams, client)) {
+            assertThat(props).containsEntry("security.protocol", "SASL_SSL")
+                    .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                    .containsEntry("ssl.truststore.location", "/etc/distillguard/truststore.p12")
+                    .containsEntry("ssl.keystore.location", "/etc/distillguard/keystore.p12");
+            assertThat(props.getProperty("sasl.jaas.config")).contains("ScramLoginModule");
+        }
+        assertThat(client).as("the alerts reader is not a member of the streams' group")
+                .doesNotContainKey(StreamsConfig.APPLICATION_ID_CONFIG);
+    }
+
+    @Test
     void shouldAcceptAnyKafkaStreamsKeyFromTheEnvironment() {
         ServiceConfig config = ServiceConfig.load(null, Map.of("DISTILLGUARD_NUM_STANDBY_REPLICAS", "1",
                 "DISTILLGUARD_SCHEMA_REGISTRY_URL", "http://registry:8081"), Map.of());
