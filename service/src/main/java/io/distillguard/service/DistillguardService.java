@@ -110,7 +110,7 @@ public final class DistillguardService implements AutoCloseable {
         }
         // The global rules store reads its topic's partitions once, at start: say clearly what is missing rather
         // than let Kafka Streams fail with "no partitions available".
-        awaitTopics(props, List.of(config.detection().rulesTopic()), Duration.ofSeconds(30));
+        awaitTopics(props, globalTopics(config), Duration.ofSeconds(30));
         ServiceMetrics metrics = new ServiceMetrics();
         KafkaStreams streams = new KafkaStreams(topology(config, metrics.measuringLatency(config.alertSerde())), props);
         DistillguardService service = new DistillguardService(streams, metrics);
@@ -153,12 +153,23 @@ public final class DistillguardService implements AutoCloseable {
         createRulesTopic(kafkaProps, config);
     }
 
-    /** The rules topic, where missing: one partition, compacted. Replays and benchmarks read the live one. */
+    /**
+     * The topics read into global stores, where missing: the rules topic and the threat-indicators topic, each one
+     * partition (every instance reads all of it anyway) and compacted, so the latest record of every rules version
+     * and every indicator is kept until retracted. Replays and benchmarks read the live ones.
+     */
     public static void createRulesTopic(Properties kafkaProps, ServiceConfig config) {
-        createTopics(kafkaProps, config, List.of(config.detection().rulesTopic()), 1,
+        createTopics(kafkaProps, config, globalTopics(config), 1,
                 Map.of(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
                         org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT));
-        awaitTopics(kafkaProps, List.of(config.detection().rulesTopic()), Duration.ofSeconds(30));
+        awaitTopics(kafkaProps, globalTopics(config), Duration.ofSeconds(30));
+    }
+
+    /** The rules topic, and the threat-indicators topic unless it is switched off (blank). */
+    static List<String> globalTopics(ServiceConfig config) {
+        String indicators = config.detection().intel().indicatorsTopic();
+        return indicators == null || indicators.isBlank() ? List.of(config.detection().rulesTopic())
+                : List.of(config.detection().rulesTopic(), indicators);
     }
 
     /** Creates {@code names} where missing, with {@code partitions} partitions each. */
@@ -228,8 +239,9 @@ public final class DistillguardService implements AutoCloseable {
                     problem = "no answer from the cluster";
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Topic(s) " + names + " not usable (" + problem + "). The rules topic "
-                            + "must exist (compacted, one partition): create it, or set topics.create=true.");
+                    throw new IllegalStateException("Topic(s) " + names + " not usable (" + problem + "). The rules and "
+                            + "threat-indicators topics must exist (compacted, one partition): create them, or set "
+                            + "topics.create=true.");
                 }
                 Thread.sleep(200);
             }

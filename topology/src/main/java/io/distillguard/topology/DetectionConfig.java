@@ -29,7 +29,22 @@ public record DetectionConfig(
         Duration maxFutureSkew,
         long minEventTimeMs,
         Set<SubjectType> subjects,
-        DetectionRules rules) {
+        DetectionRules rules,
+        Intel intel) {
+
+    /**
+     * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
+     * group's HMAC over payment fingerprints (null: such indicators cannot match), and how many bits two prompt
+     * SimHashes may differ by and still match.
+     */
+    public record Intel(String indicatorsTopic, String hmacKey, int simhashMaxDistance) {
+        @Override
+        public String toString() {
+            // The key is a shared secret: never in a log line or an exception message.
+            return "Intel[indicatorsTopic=" + indicatorsTopic + ", hmacKey=" + (hmacKey == null ? "none" : "(set)")
+                    + ", simhashMaxDistance=" + simhashMaxDistance + "]";
+        }
+    }
 
     public static final String REQUESTS_TOPIC = "topic.requests";
     public static final String ALERTS_TOPIC = "topic.alerts";
@@ -41,6 +56,9 @@ public record DetectionConfig(
     public static final String MAX_ACCOUNTS_PER_ALERT = "alert.max-accounts";
     public static final String MAX_FUTURE_SKEW = "validation.max-future-skew";
     public static final String MIN_EVENT_TIME = "validation.min-event-time-ms";
+    public static final String INDICATORS_TOPIC = "topic.threat-indicators";
+    public static final String INTEL_HMAC_KEY = "intel.hmac-key";
+    public static final String INTEL_SIMHASH_MAX_DISTANCE = "intel.simhash-max-distance";
 
     /** Defaults, in the order the README documents them. */
     public static Map<String, String> defaults() {
@@ -57,6 +75,9 @@ public record DetectionConfig(
         d.put(MAX_FUTURE_SKEW, "5m");
         // 2020-01-01T00:00:00Z: no model API event predates it; event_time 0 is a gateway bug, not history.
         d.put(MIN_EVENT_TIME, "1577836800000");
+        d.put(INDICATORS_TOPIC, "threat-indicators");
+        d.put(INTEL_HMAC_KEY, "");
+        d.put(INTEL_SIMHASH_MAX_DISTANCE, "3");
         return d;
     }
 
@@ -72,7 +93,7 @@ public record DetectionConfig(
     /** A copy with other rules, for tests and backtests that compare rule sets. */
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
-                maxFutureSkew, minEventTimeMs, subjects, other);
+                maxFutureSkew, minEventTimeMs, subjects, other, intel);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -101,7 +122,22 @@ public record DetectionConfig(
                 duration(values, MAX_FUTURE_SKEW),
                 Long.parseLong(values.get(MIN_EVENT_TIME)),
                 subjects(values.get(SUBJECTS)),
-                rules);
+                rules,
+                new Intel(values.get(INDICATORS_TOPIC), values.get(INTEL_HMAC_KEY).isEmpty() ? null : values.get(INTEL_HMAC_KEY),
+                        simhashDistance(values.get(INTEL_SIMHASH_MAX_DISTANCE))));
+    }
+
+    private static int simhashDistance(String text) {
+        try {
+            int d = Integer.parseInt(text);
+            if (d >= 0 && d <= 16) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        // Above 16 bits two unrelated prompts match by chance too often to act on.
+        throw new ConfigException(INTEL_SIMHASH_MAX_DISTANCE, text, "expected a whole number of bits from 0 to 16");
     }
 
     private static Set<SubjectType> subjects(String text) {

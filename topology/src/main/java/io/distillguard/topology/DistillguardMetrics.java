@@ -51,4 +51,14 @@ public final class DistillguardMetrics {
     public static Sensor lateDropped(StreamsMetrics metrics, String path) {
         return metrics.addRateTotalSensor(SCOPE, path, "late-dropped", Sensor.RecordingLevel.INFO);
     }
+
+    /** {@code indicators-accepted/rejected/retracted-rate/total}: records read from the threat-indicators topic. */
+    public static Sensor intel(StreamsMetrics metrics, String name) {
+        return metrics.addRateTotalSensor(SCOPE, "intel", name, Sensor.RecordingLevel.INFO);
+    }
+
+    /** {@code matches-rate/total}: requests that matched a live partner indicator. */
+    public static Sensor intelMatches(StreamsMetrics metrics) {
+        return metrics.addRateTotalSensor(SCOPE, "intel", "matches", Sensor.RecordingLevel.INFO);
+    }
 }

@@ -3,6 +3,9 @@ package io.distillguard.topology;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.avro.SubjectType;
+import io.distillguard.avro.ThreatIndicator;
+import io.distillguard.topology.intel.ThreatIndicatorProcessor;
+import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.serdes.avro.AvroBinarySerde;
 import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.SubjectProfile;
@@ -53,6 +56,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *    └─ one record per link (IP, /24-/48, ASN, payment, 2 prompt bands) ─ by-link ─ 1 h / 24 h / 7 d windows ─┴─ alerts
  *         fan-in, MODEL_PIVOT, ACCOUNT_CLUSTER ──────────────────────────────────────────────┘ (implications)
  * rules topic (compacted) ─ global store ─ read by both processors, by event time
+ * threat-indicators (compacted) ─ global store + index ─ matched per request on the subject path (THREAT_INTEL)
  * </pre>
  * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every record,
  * and a few dozen bytes cost far less than the whole request. Offline (the backtest's single task on one thread)
@@ -67,6 +71,7 @@ public final class DistillguardTopology {
     public static final String BY_LINK_REPARTITION = "requests-by-link";
     public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
     public static final String RULES_STORE = "rules-versions";
+    public static final String INDICATORS_STORE = "threat-indicators";
 
     private DistillguardTopology() {
     }
@@ -163,6 +168,21 @@ public final class DistillguardTopology {
                     config.rulesTopic(), Consumed.with(Serdes.String(), Serdes.String()).withName("rules-source"),
                     () -> new RulesTopicProcessor(RULES_STORE));
         }
+        ThreatIntelIndex intel = null;
+        String indicatorsTopic = config.intel().indicatorsTopic();
+        if (indicatorsTopic != null && !indicatorsTopic.isBlank()) {
+            // The global store holds the topic's indicators; the index beside it (fed by the same processor) is
+            // what requests are matched against, since one request is looked up by IP, prefixes, ASN, card, user
+            // agent and prompt at once, which no single key lookup of a GlobalKTable join can do.
+            ThreatIntelIndex index = new ThreatIntelIndex(config.intel());
+            Serde<ThreatIndicator> indicatorSerde = projectionSerde(ThreatIndicator.class, requestSerde);
+            builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(INDICATORS_STORE),
+                                    Serdes.String(), indicatorSerde).withLoggingDisabled(),
+                    indicatorsTopic, Consumed.with(Serdes.String(), indicatorSerde).withName("threat-indicators-source"),
+                    () -> new ThreatIndicatorProcessor(INDICATORS_STORE, index));
+            intel = index;
+        }
+        ThreatIntelIndex indicators = intel;
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
         KStream<byte[], Triaged> triaged = builder
@@ -185,14 +205,14 @@ public final class DistillguardTopology {
                     }
                     KStream<String, SubjectRequest> implications =
                             links(builder, requests, config, requestSerde, alertSerde, storage, rules);
-                    subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules);
+                    subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules, indicators);
                 }, "valid"));
     }
 
     private static void subjects(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
                                  KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
-                                 StateStorage storage, String rulesStore) {
+                                 StateStorage storage, String rulesStore, ThreatIntelIndex intel) {
         AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
         builder.addStateStore(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage));
         builder.addStateStore(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage));
@@ -202,6 +222,12 @@ public final class DistillguardTopology {
         boolean keys = config.subjects().contains(SubjectType.API_KEY);
         KStream<String, SubjectRequest> bySubject = requests.flatMap((key, event) -> {
                     SubjectRequest projection = SubjectProfile.project(event);
+                    ThreatIntelIndex.Match match = intel == null ? null : intel.match(event, event.getEventTime().toEpochMilli());
+                    if (match != null) {
+                        projection.setIntelIndicator(match.describe());
+                        projection.setIntelSource(match.indicator().getSource());
+                        projection.setIntelConfidence(match.indicator().getConfidence());
+                    }
                     List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(3);
                     out.add(KeyValue.pair(Subjects.key(SubjectType.ACCOUNT, event.getAccountId()), projection));
                     if (orgs && event.getOrgId() != null && !event.getOrgId().isBlank()) {

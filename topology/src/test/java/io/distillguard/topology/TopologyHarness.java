@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Evidence;
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.ThreatIndicator;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.InMemorySchemaRegistry;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
@@ -36,12 +37,18 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<byte[], RequestEvent> requests;
     public final TestInputTopic<byte[], byte[]> rawRequests;
     public final TestInputTopic<String, String> rules;
+    public final TestInputTopic<String, ThreatIndicator> indicators;
     public final TestOutputTopic<String, DistillationAlert> alerts;
     public final TestOutputTopic<byte[], RequestEvent> deadLetters;
     private final String scope = "topology-test-" + UUID.randomUUID();
 
+    /** The partner group's HMAC key every harness is configured with. */
+    public static final String HMAC_KEY = "partner-group-shared-key-2026";
+
     public TopologyHarness(Path stateDir, DetectionRules detectionRules) {
-        config = DetectionConfig.defaultConfig().withRules(detectionRules);
+        Properties configProps = new Properties();
+        configProps.put(DetectionConfig.INTEL_HMAC_KEY, HMAC_KEY);
+        config = DetectionConfig.fromProperties(configProps).withRules(detectionRules);
         Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://" + scope);
         SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
         SpecificAvroSerde<DistillationAlert> alertSerde = SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig);
@@ -55,6 +62,8 @@ public final class TopologyHarness implements AutoCloseable {
         requests = driver.createInputTopic(config.requestsTopic(), new ByteArraySerializer(), requestSerde.serializer());
         rawRequests = driver.createInputTopic(config.requestsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         rules = driver.createInputTopic(config.rulesTopic(), new StringSerializer(), new StringSerializer());
+        indicators = driver.createInputTopic(config.intel().indicatorsTopic(), new StringSerializer(),
+                requestSerde.sibling(ThreatIndicator.class).serializer());
         alerts = driver.createOutputTopic(config.alertsTopic(), Serdes.String().deserializer(), alertSerde.deserializer());
         deadLetters = driver.createOutputTopic(config.deadLetterTopic(), Serdes.ByteArray().deserializer(),
                 requestSerde.deserializer());

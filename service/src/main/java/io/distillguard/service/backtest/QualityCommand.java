@@ -109,7 +109,7 @@ public final class QualityCommand implements Callable<Integer> {
         Map<String, String> releases = new TreeMap<>(rules.modelReleases() == null ? Map.of() : rules.modelReleases());
         releases.putIfAbsent(CampaignSimulator.NEW_MODEL, Instant.ofEpochMilli(releaseMs).toString());
         return new DetectionRules(rules.version(), rules.effectiveFrom(), rules.subject(), rules.link(), rules.scoring(),
-                releases);
+                releases, rules.intel());
     }
 
     static String table(LabelledReport quality, RateLimitBaseline baseline, OfflineBacktest.Result result) {

@@ -38,14 +38,14 @@ public final class SubjectProfile {
                 request.getPromptTokens(), request.getCompletionTokens(), request.getReasoningRequested(),
                 request.getTurnIndex(), Sketches.hash(request.getConversationId()), request.getCapability(),
                 request.getPromptSimhash(), Sketches.hash(ip), Sketches.hash(IpAddresses.prefixOf(ip)),
-                request.getAsn(), request.getCountry(), null, 0.0);
+                request.getAsn(), request.getCountry(), null, 0.0, null, null, 0);
     }
 
     public static SubjectWindowStats empty() {
         // Every field set here: the no-argument constructor leaves the sketches null, and the builder's defaults
         // are deep copies of the schema's, a cost on every new window.
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, EMPTY, new HashMap<>(), EMPTY, EMPTY, EMPTY, EMPTY,
-                EMPTY, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0);
+                EMPTY, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0, null, null, 0);
     }
 
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats) {
@@ -93,6 +93,12 @@ public final class SubjectProfile {
         }
         stats.setActiveHours(stats.getActiveHours() | 1 << (int) Math.floorMod(time / HOUR_MS, 24L));
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
+        if (request.getIntelConfidence() > stats.getIntelConfidence()) {
+            // The window remembers its strongest partner indicator, the one the alert and the risk cite.
+            stats.setIntelIndicator(request.getIntelIndicator());
+            stats.setIntelSource(request.getIntelSource());
+            stats.setIntelConfidence(request.getIntelConfidence());
+        }
         return stats;
     }
 

@@ -27,6 +27,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     public static final String HOUR_STORE = "subject-1h";
     public static final String DAY_STORE = "subject-24h";
     public static final String EMITTED_STORE = "subject-alerts-emitted";
+    public static final String THREAT_INTEL = "THREAT_INTEL";
     public static final long HOUR_MS = 3_600_000L;
     public static final long DAY_MS = 24 * HOUR_MS;
 
@@ -38,6 +39,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     private AlertEmitter emitter;
     private RulesBook rules;
     private Sensor lateDropped;
+    private Sensor intelMatches;
 
     /** @param rulesStore the global rules store's name, or null to use the configured rules only */
     public SubjectRiskProcessor(DetectionConfig config, String rulesStore) {
@@ -50,8 +52,10 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         this.context = context;
         this.hours = context.getStateStore(HOUR_STORE);
         this.days = context.getStateStore(DAY_STORE);
-        this.emitter = new AlertEmitter(context, EMITTED_STORE,
-                config.subjects().stream().map(type -> type.name() + "_RISK").toList());
+        List<String> detectors = new java.util.ArrayList<>(config.subjects().stream().map(type -> type.name() + "_RISK").toList());
+        detectors.add(THREAT_INTEL);
+        this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors);
+        this.intelMatches = DistillguardMetrics.intelMatches(context.metrics());
         this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "subject");
     }
@@ -97,6 +101,11 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             }
         }
         DetectionRules inForce = rules.at(time);
+        SubjectType type = Subjects.typeOf(key);
+        if (type == SubjectType.ACCOUNT && request.getIntelConfidence() > 0) {
+            intelMatches.record();
+            threatIntel(key, day, dayStart, time, inForce);
+        }
         // Yesterday is read only when this hour could be over its baseline at all: one store read saved per request.
         SubjectWindowStats yesterday = hour.getRequests() >= inForce.subject().volume().baselineFloorPerHour()
                 * inForce.subject().volume().baselineMultiple() ? days.fetch(key, dayStart - DAY_MS) : null;
@@ -104,7 +113,6 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         if (!assessment.fires()) {
             return;
         }
-        SubjectType type = Subjects.typeOf(key);
         String detector = type.name() + "_RISK";
         String gateKey = detector + '|' + key;
         double score = AlertScoring.score(assessment.risk());
@@ -122,6 +130,29 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         DistillationAlert alert = Alerts.alert(detector, type, id, dayStart, dayStart + DAY_MS, time,
                 assessment.risk(), accounts, accounts.size(), evidence, inForce.version());
         emitter.emitRising(gateKey, alert);
+    }
+
+    /**
+     * THREAT_INTEL for an account whose request matched a partner indicator: once per account, UTC day and severity,
+     * citing the day's strongest indicator. Its score follows the indicator's confidence alone (HIGH at the rules'
+     * high-confidence, never CRITICAL: that takes our own evidence too, through the composite ACCOUNT_RISK).
+     */
+    private void threatIntel(String key, SubjectWindowStats day, long dayStart, long time, DetectionRules inForce) {
+        DetectionRules.Intel intel = inForce.intelOrDefault();
+        if (day.getIntelConfidence() < intel.minConfidence()) {
+            return;
+        }
+        double risk = Math.min(intel.risk(day.getIntelConfidence()), 4.99);
+        String gateKey = THREAT_INTEL + '|' + key;
+        if (emitter.emittedSeverity(gateKey, dayStart) >= AlertScoring.severity(AlertScoring.score(risk)).ordinal()) {
+            return;
+        }
+        String id = Subjects.idOf(key);
+        List<io.distillguard.avro.Evidence> evidence = List.of(
+                Alerts.evidence("indicator:" + day.getIntelIndicator(), day.getIntelConfidence(), intel.minConfidence()),
+                Alerts.evidence("source:" + day.getIntelSource(), day.getIntelConfidence(), intel.highConfidence()));
+        emitter.emitRising(gateKey, Alerts.alert(THREAT_INTEL, SubjectType.ACCOUNT, id, dayStart, dayStart + DAY_MS, time,
+                risk, List.of(id), 1, evidence, inForce.version()));
     }
 
     /**

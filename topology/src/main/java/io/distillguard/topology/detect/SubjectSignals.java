@@ -27,6 +27,8 @@ import io.distillguard.topology.state.SubjectWindowStats;
  *   <li>TIMING: inter-arrival times too regular for a person, or activity in nearly every hour of the day.</li>
  *   <li>CLUSTER_MEMBER: the subject sent extraction-shaped requests through a HIGH account cluster today (signal 9,
  *       found by the link path); it brings the cluster's risk.</li>
+ *   <li>THREAT_INTEL: a request today matched a partner's live indicator at or over the rules' min-confidence; a
+ *       high-confidence one counts as distillation-specific (another lab concluded it).</li>
  * </ul>
  */
 public final class SubjectSignals {
@@ -56,6 +58,14 @@ public final class SubjectSignals {
             a.measure("cluster_risk", day.getClusterRisk(), 1)
                     .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
                     .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, Double.MAX_VALUE, true);
+        }
+
+        DetectionRules.Intel intel = rules.intelOrDefault();
+        if (day.getIntelConfidence() >= intel.minConfidence()) {
+            a.measure("threat_intel:" + day.getIntelIndicator() + " from " + day.getIntelSource(),
+                            day.getIntelConfidence(), intel.minConfidence())
+                    .fire("THREAT_INTEL", intel.risk(day.getIntelConfidence()), 1, Double.MAX_VALUE,
+                            day.getIntelConfidence() >= intel.highConfidence());
         }
 
         double volume = Math.max(Math.max(

@@ -31,7 +31,31 @@ public record DetectionRules(
         Subject subject,
         Link link,
         Scoring scoring,
-        @JsonProperty("model-releases") Map<String, String> modelReleases) {
+        @JsonProperty("model-releases") Map<String, String> modelReleases,
+        Intel intel) {
+
+    /**
+     * Partner indicators: a match at or over {@code min-confidence} raises THREAT_INTEL (score from the confidence:
+     * HIGH at {@code high-confidence}) and adds to the account's composite risk; at or over high-confidence it
+     * counts as distillation-specific (another lab's finding), so it can lift the composite past MEDIUM.
+     * Optional in a document: absent, the defaults below apply, so rules written before it stay valid.
+     */
+    public record Intel(
+            @JsonProperty("min-confidence") int minConfidence,
+            @JsonProperty("high-confidence") int highConfidence) {
+
+        public static final Intel DEFAULT = new Intel(30, 80);
+
+        /** Risk of a match: 2.5 (HIGH's threshold) at high-confidence, in proportion below and above it. */
+        public double risk(int confidence) {
+            return 2.5 * confidence / highConfidence;
+        }
+    }
+
+    /** The intel section in force: the document's, or the defaults when it has none. */
+    public Intel intelOrDefault() {
+        return intel == null ? Intel.DEFAULT : intel;
+    }
 
     public record Subject(
             @JsonProperty("min-requests-1h") long minRequests1h,
@@ -215,6 +239,11 @@ public record DetectionRules(
         positive("scoring.fan-out-weight", scoring.fanOutWeight());
         positive("scoring.timing-weight", scoring.timingWeight());
         require(scoring.ratioCap() >= 1, "scoring.ratio-cap", "at least 1");
+        if (intel != null) {
+            require(intel.minConfidence() >= 1 && intel.minConfidence() <= 100, "intel.min-confidence", "1 to 100");
+            require(intel.highConfidence() >= intel.minConfidence() && intel.highConfidence() <= 100,
+                    "intel.high-confidence", "from intel.min-confidence to 100");
+        }
         if (modelReleases != null) {
             new TreeMap<>(modelReleases).forEach((model, at) -> {
                 try {
