@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Detects distillation attacks on a model API from its request stream.",
         subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class,
             io.distillguard.service.backtest.QualityCommand.class, RulesCommand.class,
-            BenchCommand.class})
+            BenchCommand.class, io.distillguard.service.intel.IntelCommand.class})
 public final class DistillguardCli implements Runnable {
 
     public static void main(String[] args) {

@@ -50,6 +50,8 @@ public final class ServiceConfig {
     public static final String HTTP_TOKEN = "http.token";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory-bytes";
     public static final String ALERTS_FORMAT = "alerts.format";
+    public static final String INTEL_EXPORT_MIN_ACCOUNTS = "intel.export.min-accounts";
+    public static final String INTEL_EXPORT_PRODUCER = "intel.export.producer";
 
     private final Map<String, String> values;
 
@@ -75,6 +77,8 @@ public final class ServiceConfig {
         d.put(HTTP_TOKEN, "");
         d.put(ROCKSDB_MEMORY_BYTES, Long.toString(256L << 20));
         d.put(ALERTS_FORMAT, "avro");
+        d.put(INTEL_EXPORT_MIN_ACCOUNTS, "3");
+        d.put(INTEL_EXPORT_PRODUCER, "distillguard");
         d.putAll(DetectionConfig.defaults());
         return d;
     }
@@ -174,7 +178,8 @@ public final class ServiceConfig {
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
         own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, HTTP_ENABLED, HTTP_BIND,
-                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT));
+                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT,
+                INTEL_EXPORT_MIN_ACCOUNTS, INTEL_EXPORT_PRODUCER));
         Properties props = new Properties();
         values.forEach((k, v) -> {
             if (!own.contains(k) && !k.startsWith("schema.registry.") && !k.startsWith("basic.auth.")

@@ -105,6 +105,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats);
+        if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
+            stats.setPromptSimhash(request.getPromptSimhash());
+        }
         store.put(key, stats, start);
 
         long threshold = kind.accountsThreshold(inForce);
@@ -211,13 +214,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         List<String> sample = new ArrayList<>(stats.getSampleAccounts());
         sample.sort(null);
         List<Evidence> evidence = assessment.evidenceWithFired();
+        if (stats.getPromptSimhash() != null) {
+            // One whole SimHash of the template (the group key holds only a band of it): what a partner can match.
+            evidence.add(Alerts.evidence("prompt_simhash:" + java.util.HexFormat.of().toHexDigits(stats.getPromptSimhash()), 0, 0));
+        }
         DistillationAlert alert = Alerts.alert(detector, type, id, start, end, time, assessment.risk(), sample,
                 (int) Math.max(accounts, sample.size()), evidence, rules.version());
         emitter.emitRising(gateKey, alert);
     }
 
     public static LinkWindowStats empty() {
-        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L, 0L);
+        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L, 0L, null);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -298,7 +305,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return new LinkRequest(event.getEventTime().toEpochMilli(), event.getAccountId(), event.getReasoningRequested(),
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
-                event.getModel());
+                event.getModel(), event.getPromptSimhash());
     }
 
 }
