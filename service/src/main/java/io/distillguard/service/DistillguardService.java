@@ -165,6 +165,14 @@ public final class DistillguardService implements AutoCloseable {
         awaitTopics(kafkaProps, globalTopics(config), Duration.ofSeconds(30));
     }
 
+    /** A compacted topic of one partition, where missing: for records keyed by an id whose latest value is all that counts. */
+    public static void createCompactedTopic(Properties kafkaProps, ServiceConfig config, String name) {
+        createTopics(kafkaProps, config, List.of(name), 1,
+                Map.of(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
+                        org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT));
+        awaitTopics(kafkaProps, List.of(name), Duration.ofSeconds(30));
+    }
+
     /** The rules topic, and the threat-indicators topic unless it is switched off (blank). */
     static List<String> globalTopics(ServiceConfig config) {
         String indicators = config.detection().intel().indicatorsTopic();

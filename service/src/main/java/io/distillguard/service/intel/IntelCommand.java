@@ -140,6 +140,8 @@ public final class IntelCommand implements Runnable {
                 Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result.bundle()));
             }
             if (outTopic != null) {
+                // Compacted: each indicator's latest version stays, keyed by its STIX id, for partners to read.
+                DistillguardService.createCompactedTopic(config.kafkaProperties(), config, outTopic);
                 try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(config),
                         new StringSerializer(), new StringSerializer())) {
                     for (var object : result.bundle().path("objects")) {
@@ -233,6 +235,8 @@ public final class IntelCommand implements Runnable {
             }
         });
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // A topic that is missing or unreachable is an error within seconds, not a minute's block per record.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         return props;
     }
 
