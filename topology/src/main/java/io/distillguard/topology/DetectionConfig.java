@@ -30,7 +30,8 @@ public record DetectionConfig(
         long minEventTimeMs,
         Set<SubjectType> subjects,
         DetectionRules rules,
-        Intel intel) {
+        Intel intel,
+        Duration dedupWindow) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -57,6 +58,7 @@ public record DetectionConfig(
     public static final String MAX_FUTURE_SKEW = "validation.max-future-skew";
     public static final String MIN_EVENT_TIME = "validation.min-event-time-ms";
     public static final String INDICATORS_TOPIC = "topic.threat-indicators";
+    public static final String DEDUP_WINDOW = "dedup.window";
     public static final String INTEL_HMAC_KEY = "intel.hmac-key";
     public static final String INTEL_SIMHASH_MAX_DISTANCE = "intel.simhash-max-distance";
 
@@ -75,6 +77,8 @@ public record DetectionConfig(
         d.put(MAX_FUTURE_SKEW, "5m");
         // 2020-01-01T00:00:00Z: no model API event predates it; event_time 0 is a gateway bug, not history.
         d.put(MIN_EVENT_TIME, "1577836800000");
+        // Gateway retries arrive within seconds; a copy an hour later is a replay of a whole topic, not a retry.
+        d.put(DEDUP_WINDOW, "10m");
         d.put(INDICATORS_TOPIC, "threat-indicators");
         d.put(INTEL_HMAC_KEY, "");
         d.put(INTEL_SIMHASH_MAX_DISTANCE, "3");
@@ -93,7 +97,7 @@ public record DetectionConfig(
     /** A copy with other rules, for tests and backtests that compare rule sets. */
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
-                maxFutureSkew, minEventTimeMs, subjects, other, intel);
+                maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -124,7 +128,8 @@ public record DetectionConfig(
                 subjects(values.get(SUBJECTS)),
                 rules,
                 new Intel(values.get(INDICATORS_TOPIC), values.get(INTEL_HMAC_KEY).isEmpty() ? null : values.get(INTEL_HMAC_KEY),
-                        simhashDistance(values.get(INTEL_SIMHASH_MAX_DISTANCE))));
+                        simhashDistance(values.get(INTEL_SIMHASH_MAX_DISTANCE))),
+                duration(values, DEDUP_WINDOW));
     }
 
     private static int simhashDistance(String text) {

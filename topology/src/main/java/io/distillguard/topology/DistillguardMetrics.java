@@ -61,4 +61,9 @@ public final class DistillguardMetrics {
     public static Sensor intelMatches(StreamsMetrics metrics) {
         return metrics.addRateTotalSensor(SCOPE, "intel", "matches", Sensor.RecordingLevel.INFO);
     }
+
+    /** {@code duplicates-rate/total}: valid requests whose event_id was already seen, let go no further. */
+    public static Sensor duplicates(StreamsMetrics metrics) {
+        return metrics.addRateTotalSensor(SCOPE, "triage", "duplicates", Sensor.RecordingLevel.INFO);
+    }
 }

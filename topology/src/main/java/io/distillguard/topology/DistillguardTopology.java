@@ -18,6 +18,7 @@ import io.distillguard.topology.state.OfflineWindowStore;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectWindowStats;
+import io.distillguard.topology.validation.DuplicateFilter;
 import io.distillguard.topology.validation.EventTimeExtractor;
 import io.distillguard.topology.validation.RequestTriage;
 import io.distillguard.topology.validation.RequestTriage.Triaged;
@@ -199,6 +200,13 @@ public final class DistillguardTopology {
                                 .withName("dead-letter-sink")), "dead-letter"))
                 .defaultBranch(Branched.withConsumer(valid -> {
                     KStream<byte[], RequestEvent> requests = valid.mapValues(Triaged::event, Named.as("valid-unwrap"));
+                    long dedupMs = config.dedupWindow().toMillis();
+                    if (dedupMs > 0) {
+                        builder.addStateStore(windowStore(DuplicateFilter.STORE, config.dedupWindow(), Serdes.Integer(),
+                                config, storage, config.dedupWindow().multipliedBy(3)));
+                        requests = requests.processValues(() -> new DuplicateFilter<>(dedupMs), Named.as("dedup"),
+                                DuplicateFilter.STORE);
+                    }
                     if (range != null) {
                         requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
                                 Named.as("replay-range"));
@@ -309,7 +317,13 @@ public final class DistillguardTopology {
      */
     static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,
                                                                 DetectionConfig config, StateStorage storage) {
-        Duration retention = window.multipliedBy(2).plus(config.grace());
+        return windowStore(name, window, valueSerde, config, storage, window.multipliedBy(2));
+    }
+
+    private static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,
+                                                                        DetectionConfig config, StateStorage storage,
+                                                                        Duration kept) {
+        Duration retention = kept.plus(config.grace());
         if (storage.inMemory()) {
             return OfflineWindowStore.builder(name, retention.toMillis());
         }
