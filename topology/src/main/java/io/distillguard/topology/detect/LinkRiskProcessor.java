@@ -145,10 +145,20 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             return;
         }
         String clusterGate = CLUSTER_DETECTOR + '|' + key;
+        int before = emitter.emittedSeverity(clusterGate, start);
         emit(CLUSTER_DETECTOR, SubjectType.ACCOUNT_CLUSTER, clusterGate, key, start, end, time, cluster, stats, accounts,
                 inForce);
+        int now = emitter.emittedSeverity(clusterGate, start);
+        if (now >= Severity.HIGH.ordinal() && before < Severity.HIGH.ordinal()) {
+            // The group just became a HIGH cluster: every member that already sent it extraction-shaped requests is
+            // implicated now, not only at its next request. Over a backlog, whole partitions of members can be
+            // processed before the group crosses; they would otherwise depend on processing order.
+            for (String member : stats.getShapedAccounts()) {
+                implicateMember(member, time, key, start, cluster);
+            }
+        }
         if (request.getReasoning() && request.getFirstTurn()) {
-            implicateMember(request, key, start, cluster);
+            implicateMember(request.getAccountId(), time, key, start, cluster);
         }
     }
 
@@ -183,12 +193,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return a;
     }
 
-    private void implicateMember(LinkRequest request, String clusterKey, long start, Assessment cluster) {
+    private void implicateMember(String account, long time, String clusterKey, long start, Assessment cluster) {
         int clusterSeverity = emitter.emittedSeverity(CLUSTER_DETECTOR + '|' + clusterKey, start);
         if (clusterSeverity < Severity.HIGH.ordinal()) {
             return;
         }
-        String account = request.getAccountId();
         // Once per account, cluster and window: the subject path keeps the strongest implication of the day.
         String gateKey = MEMBER_GATE + '|' + clusterKey + '|' + account;
         if (emitter.emittedSeverity(gateKey, start) >= 0) {
@@ -196,12 +205,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         emitter.remember(gateKey, start, clusterSeverity);
         SubjectRequest implication = SubjectRequest.newBuilder()
-                .setEventTime(request.getEventTime())
+                .setEventTime(time)
                 .setAccountId(account)
                 .setCluster(clusterKey)
                 .setClusterRisk(cluster.risk())
                 .build();
-        context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account), implication, request.getEventTime()));
+        context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account), implication, time));
     }
 
     private void emit(String detector, SubjectType type, String gateSuffix, String id, long start, long end, long time,
@@ -224,7 +233,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     public static LinkWindowStats empty() {
-        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L, 0L, null);
+        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L, 0L, null,
+                new ArrayList<>());
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -266,6 +276,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (request.getFirstTurn()) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
+            List<String> shaped = stats.getShapedAccounts();
+            if (request.getReasoning() && shaped.size() < maxSample && !shaped.contains(account)) {
+                shaped.add(account);
+            }
         }
         Long created = request.getAccountCreatedAt();
         if (created != null && time - created < rules.link().newAccountAgeMs()) {

@@ -33,6 +33,14 @@ import io.distillguard.topology.state.SubjectWindowStats;
  */
 public final class SubjectSignals {
 
+    /**
+     * Membership alone makes a member HIGH, never CRITICAL (risk 5): CRITICAL, the suspension tier, takes the
+     * account's own evidence as well. It also keeps alerts independent of processing order: a member is implicated
+     * with the cluster's risk at that moment, which depends on how requests from different partitions interleaved,
+     * while every implication is at least HIGH's 2.5 by construction.
+     */
+    static final double MEMBER_CAP = 4.99;
+
     private SubjectSignals() {
     }
 
@@ -57,7 +65,7 @@ public final class SubjectSignals {
             // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
             a.measure("cluster_risk", day.getClusterRisk(), 1)
                     .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
-                    .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, Double.MAX_VALUE, true);
+                    .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, MEMBER_CAP, true);
         }
 
         DetectionRules.Intel intel = rules.intelOrDefault();
