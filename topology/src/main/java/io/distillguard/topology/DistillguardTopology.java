@@ -12,6 +12,7 @@ import io.distillguard.topology.detect.SubjectProfile;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
 import io.distillguard.topology.detect.Subjects;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
+import io.distillguard.topology.errors.DeadLetterProcessingHandler;
 import io.distillguard.topology.rules.RulesTopicProcessor;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.OfflineWindowStore;
@@ -34,7 +35,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -86,7 +86,7 @@ public final class DistillguardTopology {
     public static Map<String, Object> requiredStreamsConfig(DetectionConfig config) {
         return Map.of(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class,
-                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class,
                 StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.deadLetterTopic());
     }
