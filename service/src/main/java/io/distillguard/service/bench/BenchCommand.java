@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks.",
             "'throughput': preload events, then time a passthrough and the detector over them.",
-            "'memory': RSS, heap, RocksDB memory and disk with N active accounts under the RocksDB memory cap."})
+            "'memory': RSS, heap, RocksDB memory and disk with N active accounts under the RocksDB memory cap.",
+            "'soak': the service at a fixed rate for --minutes, with heap, RSS, RocksDB memory and lag every minute."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "What to measure: throughput or memory.")
@@ -31,6 +32,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--events-per-account", defaultValue = "2", description = "memory: requests per account. Default: ${DEFAULT-VALUE}.")
     int eventsPerAccount;
+
+    @Option(names = "--minutes", defaultValue = "10", description = "soak: how long. Default: ${DEFAULT-VALUE}.")
+    int minutes;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "soak: events per second. Default: ${DEFAULT-VALUE}.")
+    int rate;
 
     @Option(names = "--checkpoints", split = ",", defaultValue = "100000,250000,500000,1000000",
             description = "memory: account counts at which memory is read (those above --accounts are left out). Default: ${DEFAULT-VALUE}.")
@@ -53,11 +60,29 @@ public final class BenchCommand implements Callable<Integer> {
         return switch (what) {
             case "throughput" -> throughput();
             case "memory" -> memory();
+            case "soak" -> soak();
             default -> {
-                System.err.println("Unknown benchmark '" + what + "'; available: throughput, memory");
+                System.err.println("Unknown benchmark '" + what + "'; available: throughput, memory, soak");
                 yield 2;
             }
         };
+    }
+
+    private int soak() throws Exception {
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.create("distillguard-soak-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(),
+                    io.distillguard.service.bench.SoakBench.overrides(local.overrides(), stateDir));
+            System.out.printf("Soak: %d min at %,d events/s; max heap %s, RocksDB cap %s, %s=%s%n", minutes, rate,
+                    MemoryBench.mib(Runtime.getRuntime().maxMemory()),
+                    MemoryBench.mib(Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES))),
+                    StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+            new SoakBench(System.out).run(config, minutes, rate);
+            return 0;
+        } finally {
+            TempDirectories.delete(stateDir);
+        }
     }
 
     private int memory() {

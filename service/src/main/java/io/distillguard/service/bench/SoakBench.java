@@ -1,0 +1,124 @@
+package io.distillguard.service.bench;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.GroupProgress;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.demo.TrafficGenerator;
+import io.distillguard.service.state.BoundedMemoryRocksDBConfig;
+import io.distillguard.topology.DetectionConfig;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The service under a steady load for a while: a producer sends the demo's mix at a fixed rate, stamped with the
+ * wall clock as gateways do, and once a minute the bench reads the service's heap (used, after the JVM's own
+ * collections: no forced GC, which would hide growth), the process's RSS, the RocksDB cache's usage and the
+ * consumer lag of the requests topic. Memory that keeps rising after warm-up is a leak.
+ */
+public final class SoakBench {
+
+    /** One minute's reading. */
+    public record Sample(int minute, long sent, long lag, long heapBytes, long rssBytes, long rocksDbBytes) {
+    }
+
+    private final PrintStream out;
+
+    public SoakBench(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Settings of a soak run of its own (application id, topics, state) on top of the cluster's. */
+    public static Map<String, String> overrides(Map<String, String> cluster, Path stateDir) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> values = new HashMap<>(cluster);
+        values.put(StreamsConfig.APPLICATION_ID_CONFIG, "soak-" + run);
+        values.put(DetectionConfig.REQUESTS_TOPIC, "soak-requests-" + run);
+        values.put(DetectionConfig.ALERTS_TOPIC, "soak-alerts-" + run);
+        values.put(DetectionConfig.DEAD_LETTER_TOPIC, "soak-dead-letter-" + run);
+        values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        values.put(ServiceConfig.HTTP_ENABLED, "false");
+        return values;
+    }
+
+    public List<Sample> run(ServiceConfig config, int minutes, int rate) throws Exception {
+        String topic = config.detection().requestsTopic();
+        List<Sample> samples = new ArrayList<>();
+        AtomicLong sent = new AtomicLong();
+        try (DistillguardService service = DistillguardService.start(config);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)))) {
+            if (!service.awaitRunning(Duration.ofSeconds(120))) {
+                throw new IllegalStateException("the service did not reach RUNNING");
+            }
+            Thread producer = new Thread(() -> produce(config, topic, rate, minutes, sent), "soak-producer");
+            producer.setDaemon(true);
+            producer.start();
+            out.printf("%6s %12s %10s %10s %10s %10s%n", "minute", "sent", "lag", "heap", "RSS", "RocksDB");
+            for (int minute = 1; minute <= minutes; minute++) {
+                Thread.sleep(60_000);
+                Sample s = new Sample(minute, sent.get(), lag(admin, config.get(StreamsConfig.APPLICATION_ID_CONFIG), topic),
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), MemoryBench.rss(),
+                        BoundedMemoryRocksDBConfig.usageBytes());
+                samples.add(s);
+                out.printf("%6d %,12d %,10d %10s %10s %10s%n", s.minute(), s.sent(), s.lag(), MemoryBench.mib(s.heapBytes()),
+                        MemoryBench.mib(s.rssBytes()), MemoryBench.mib(s.rocksDbBytes()));
+            }
+            producer.interrupt();
+        }
+        return samples;
+    }
+
+    private void produce(ServiceConfig config, String topic, int rate, int minutes, AtomicLong sent) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(config.serdeConfig(), false);
+        TrafficGenerator generator = new TrafficGenerator(42);
+        long start = System.nanoTime();
+        long end = start + TimeUnit.MINUTES.toNanos(minutes);
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
+                // Paced against the clock, not by sleeping per record: the rate holds whatever a send costs.
+                long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
+                while (sent.get() < due) {
+                    RequestEvent event = generator.next(System.currentTimeMillis()).event();
+                    producer.send(new ProducerRecord<>(topic, event.getAccountId(), event));
+                    sent.incrementAndGet();
+                }
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long lag(Admin admin, String applicationId, String topic) throws Exception {
+        Map<TopicPartition, Long> ends = GroupProgress.endOffsets(admin, List.of(topic));
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        return ends.entrySet().stream().mapToLong(e -> e.getValue()
+                - (committed.containsKey(e.getKey()) ? committed.get(e.getKey()).offset() : 0)).sum();
+    }
+}
