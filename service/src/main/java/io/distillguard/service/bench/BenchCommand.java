@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         description = {"Benchmarks.",
             "'throughput': preload events, then time a passthrough and the detector over them.",
             "'memory': RSS, heap, RocksDB memory and disk with N active accounts under the RocksDB memory cap.",
-            "'soak': the service at a fixed rate for --minutes, with heap, RSS, RocksDB memory and lag every minute."})
+            "'soak': the service at a fixed rate for --minutes, with heap, RSS, RocksDB memory and lag every minute.",
+            "'latency': event-to-alert latency (produce to visible, read_committed) at fixed rates: p50, p99, max."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "What to measure: throughput or memory.")
@@ -38,6 +39,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rate", defaultValue = "2000", description = "soak: events per second. Default: ${DEFAULT-VALUE}.")
     int rate;
+
+    @Option(names = "--rates", split = ",", defaultValue = "1000,5000,20000",
+            description = "latency: input rates, events/s. Default: ${DEFAULT-VALUE}.")
+    List<Integer> rates;
+
+    @Option(names = "--seconds", defaultValue = "60", description = "latency: seconds per rate. Default: ${DEFAULT-VALUE}.")
+    int seconds;
 
     @Option(names = "--checkpoints", split = ",", defaultValue = "100000,250000,500000,1000000",
             description = "memory: account counts at which memory is read (those above --accounts are left out). Default: ${DEFAULT-VALUE}.")
@@ -61,11 +69,42 @@ public final class BenchCommand implements Callable<Integer> {
             case "throughput" -> throughput();
             case "memory" -> memory();
             case "soak" -> soak();
+            case "latency" -> latency();
             default -> {
-                System.err.println("Unknown benchmark '" + what + "'; available: throughput, memory, soak");
+                System.err.println("Unknown benchmark '" + what + "'; available: throughput, memory, soak, latency");
                 yield 2;
             }
         };
+    }
+
+    private int latency() throws Exception {
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.create("distillguard-latency-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            List<LatencyBench.Result> results = new ArrayList<>();
+            for (int rate : rates) {
+                ServiceConfig config = ServiceConfig.load(configFile, System.getenv(),
+                        SoakBench.isolated(local.overrides(), stateDir, "latency"));
+                System.out.printf("Rate %,d events/s for %d s (first 15 s left out)...%n", rate, seconds);
+                results.add(new LatencyBench(System.out).run(config, rate, java.time.Duration.ofSeconds(seconds),
+                        java.time.Duration.ofSeconds(15)));
+            }
+            System.out.println();
+            System.out.printf("Machine: %d cores, Java %s; broker %s; %s=%s, commit.interval.ms=%s%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                    local.brokerEmbedded() ? "embedded on this machine" : "configured",
+                    StreamsConfig.PROCESSING_GUARANTEE_CONFIG, configured.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
+                    configured.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG) == null ? "100 (exactly-once default)"
+                            : configured.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+            System.out.printf("%12s %12s %8s %10s %10s %10s%n", "rate asked", "rate sent", "alerts", "p50 ms", "p99 ms", "max ms");
+            for (LatencyBench.Result r : results) {
+                System.out.printf("%,12d %,12.0f %,8d %,10d %,10d %,10d%n", r.rate(), r.achievedRate(), r.alerts(),
+                        r.p50(), r.p99(), r.max());
+            }
+            return 0;
+        } finally {
+            TempDirectories.delete(stateDir);
+        }
     }
 
     private int soak() throws Exception {
@@ -73,7 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path stateDir = TempDirectories.create("distillguard-soak-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(),
-                    io.distillguard.service.bench.SoakBench.overrides(local.overrides(), stateDir));
+                    SoakBench.isolated(local.overrides(), stateDir, "soak"));
             System.out.printf("Soak: %d min at %,d events/s; max heap %s, RocksDB cap %s, %s=%s%n", minutes, rate,
                     MemoryBench.mib(Runtime.getRuntime().maxMemory()),
                     MemoryBench.mib(Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES))),

@@ -48,15 +48,18 @@ public final class SoakBench {
         this.out = out;
     }
 
-    /** Settings of a soak run of its own (application id, topics, state) on top of the cluster's. */
-    public static Map<String, String> overrides(Map<String, String> cluster, Path stateDir) {
+    /**
+     * Settings of a benchmark run of its own (application id, topics, state) on top of the cluster's, so that runs
+     * never share state or input.
+     */
+    public static Map<String, String> isolated(Map<String, String> cluster, Path stateDir, String name) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> values = new HashMap<>(cluster);
-        values.put(StreamsConfig.APPLICATION_ID_CONFIG, "soak-" + run);
-        values.put(DetectionConfig.REQUESTS_TOPIC, "soak-requests-" + run);
-        values.put(DetectionConfig.ALERTS_TOPIC, "soak-alerts-" + run);
-        values.put(DetectionConfig.DEAD_LETTER_TOPIC, "soak-dead-letter-" + run);
-        values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        values.put(StreamsConfig.APPLICATION_ID_CONFIG, name + "-" + run);
+        values.put(DetectionConfig.REQUESTS_TOPIC, name + "-requests-" + run);
+        values.put(DetectionConfig.ALERTS_TOPIC, name + "-alerts-" + run);
+        values.put(DetectionConfig.DEAD_LETTER_TOPIC, name + "-dead-letter-" + run);
+        values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(run).toString());
         values.put(ServiceConfig.HTTP_ENABLED, "false");
         return values;
     }
