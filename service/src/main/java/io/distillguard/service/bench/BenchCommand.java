@@ -40,6 +40,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "2000", description = "soak: events per second. Default: ${DEFAULT-VALUE}.")
     int rate;
 
+    @Option(names = "--speedup", defaultValue = "1",
+            description = "soak: event time runs this many times faster than the wall clock (ending now). Default: ${DEFAULT-VALUE}.")
+    int speedup;
+
     @Option(names = "--rates", split = ",", defaultValue = "1000,5000,20000",
             description = "latency: input rates, events/s. Default: ${DEFAULT-VALUE}.")
     List<Integer> rates;
@@ -113,11 +117,12 @@ public final class BenchCommand implements Callable<Integer> {
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(),
                     SoakBench.isolated(local.overrides(), stateDir, "soak"));
-            System.out.printf("Soak: %d min at %,d events/s; max heap %s, RocksDB cap %s, %s=%s%n", minutes, rate,
+            System.out.printf("Soak: %d min at %,d events/s, event time x%d; max heap %s, RocksDB cap %s, %s=%s%n",
+                    minutes, rate, speedup,
                     MemoryBench.mib(Runtime.getRuntime().maxMemory()),
                     MemoryBench.mib(Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES))),
                     StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-            new SoakBench(System.out).run(config, minutes, rate);
+            new SoakBench(System.out).run(config, minutes, rate, speedup);
             return 0;
         } finally {
             TempDirectories.delete(stateDir);

@@ -30,6 +30,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * became visible minus its trigger event's time. That is the whole path an operator cares about: produce, the
  * broker, every repartition hop, the state updates, the transaction commit that makes the alert visible.
  * The first {@code warmUp} of alerts (startup, the first rebalance) are left out.
+ *
+ * <p>Alerts fire once per subject, window and tier, so a steady mix soon raises none: the latency is measured on
+ * probes instead. A partner indicator names one address; one request in a hundred comes from a new account at that
+ * address, and its THREAT_INTEL alert fires on that very request, through the whole subject path (triage,
+ * repartition, state, alert, commit). The rest of the mix loads the detector as usual.
  */
 public final class LatencyBench {
 
@@ -37,7 +42,11 @@ public final class LatencyBench {
     public record Result(int rate, long sent, int alerts, long p50, long p99, long max, double achievedRate) {
     }
 
+    static final String PROBE_IP = "203.0.113.250";
+    private static final int PROBE_EVERY = 100;
+
     private final PrintStream out;
+    private volatile boolean reading = true;
 
     public LatencyBench(PrintStream out) {
         this.out = out;
@@ -48,10 +57,12 @@ public final class LatencyBench {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicLong sent = new AtomicLong();
         long measureFrom = System.currentTimeMillis() + warmUp.toMillis();
+        reading = true;
         try (DistillguardService service = DistillguardService.start(config)) {
             if (!service.awaitRunning(Duration.ofSeconds(120))) {
                 throw new IllegalStateException("the service did not reach RUNNING");
             }
+            publishProbeIndicator(config);
             Thread reader = new Thread(() -> read(config, latencies, measureFrom), "latency-reader");
             reader.setDaemon(true);
             reader.start();
@@ -60,8 +71,8 @@ public final class LatencyBench {
             double achieved = sent.get() / ((System.nanoTime() - start) / 1e9);
             // Alerts of the last events still in flight: give them a few commit intervals to show up.
             Thread.sleep(5_000);
-            reader.interrupt();
-            reader.join(10_000);
+            reading = false;
+            reader.join(30_000);
             List<Long> sorted;
             synchronized (latencies) {
                 sorted = new ArrayList<>(latencies);
@@ -96,6 +107,10 @@ public final class LatencyBench {
                 long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
                 while (sent.get() < due) {
                     RequestEvent event = generator.next(System.currentTimeMillis()).event();
+                    if (sent.get() % PROBE_EVERY == 0) {
+                        event.setAccountId("probe-" + sent.get());
+                        event.setIp(PROBE_IP);
+                    }
                     producer.send(new ProducerRecord<>(topic, event.getAccountId(), event));
                     sent.incrementAndGet();
                 }
@@ -106,7 +121,25 @@ public final class LatencyBench {
         }
     }
 
-    private static void read(ServiceConfig config, List<Long> latencies, long measureFrom) {
+    private static void publishProbeIndicator(ServiceConfig config) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        SpecificAvroSerializer<io.distillguard.avro.ThreatIndicator> serializer =
+                new SpecificAvroSerializer<>(io.distillguard.avro.ThreatIndicator.class);
+        serializer.configure(config.serdeConfig(), false);
+        java.time.Instant now = java.time.Instant.now().minus(Duration.ofDays(1));
+        try (KafkaProducer<String, io.distillguard.avro.ThreatIndicator> producer =
+                     new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            producer.send(new ProducerRecord<>(config.detection().intel().indicatorsTopic(), "latency-probe",
+                    io.distillguard.avro.ThreatIndicator.newBuilder().setKind(io.distillguard.avro.IndicatorKind.IP)
+                            .setValue(PROBE_IP).setConfidence(90).setSource("bench").setValidFrom(now)
+                            .setFirstSeen(now).build())).get();
+        }
+        // The global thread reads it within its poll interval; give it a moment before the first probe.
+        Thread.sleep(2_000);
+    }
+
+    private void read(ServiceConfig config, List<Long> latencies, long measureFrom) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-reader-" + UUID.randomUUID());
@@ -116,18 +149,18 @@ public final class LatencyBench {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(List.of(config.detection().alertsTopic()));
-            while (!Thread.currentThread().isInterrupted()) {
+            while (reading) {
                 for (var record : consumer.poll(Duration.ofMillis(20))) {
                     long visible = System.currentTimeMillis();
                     DistillationAlert alert = alerts.deserialize(record.topic(), record.value());
                     long trigger = alert.getTriggerEventTime().toEpochMilli();
-                    if (trigger >= measureFrom) {
+                    // A probe's first alert (LOW): the one its very first request raised.
+                    if (trigger >= measureFrom && alert.getSubjectId().startsWith("probe-")
+                            && alert.getSeverity() == io.distillguard.avro.Severity.LOW) {
                         latencies.add(visible - trigger);
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -39,7 +39,8 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class SoakBench {
 
     /** One minute's reading. */
-    public record Sample(int minute, long sent, long lag, long heapBytes, long rssBytes, long rocksDbBytes) {
+    public record Sample(int minute, long sent, long lag, long heapBytes, long liveHeapBytes, long rssBytes,
+                         long rocksDbBytes) {
     }
 
     private final PrintStream out;
@@ -59,12 +60,18 @@ public final class SoakBench {
         values.put(DetectionConfig.REQUESTS_TOPIC, name + "-requests-" + run);
         values.put(DetectionConfig.ALERTS_TOPIC, name + "-alerts-" + run);
         values.put(DetectionConfig.DEAD_LETTER_TOPIC, name + "-dead-letter-" + run);
+        values.put(DetectionConfig.INDICATORS_TOPIC, name + "-indicators-" + run);
         values.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(run).toString());
         values.put(ServiceConfig.HTTP_ENABLED, "false");
         return values;
     }
 
-    public List<Sample> run(ServiceConfig config, int minutes, int rate) throws Exception {
+    /**
+     * @param speedup how much faster than the wall clock event time runs: at 300, ten minutes cover fifty hours of
+     *                traffic, so every window (1 h, 24 h) rolls over and retention starts dropping old segments:
+     *                the state's steady size is reached within the run. Event times end at the wall clock.
+     */
+    public List<Sample> run(ServiceConfig config, int minutes, int rate, int speedup) throws Exception {
         String topic = config.detection().requestsTopic();
         List<Sample> samples = new ArrayList<>();
         AtomicLong sent = new AtomicLong();
@@ -74,25 +81,52 @@ public final class SoakBench {
             if (!service.awaitRunning(Duration.ofSeconds(120))) {
                 throw new IllegalStateException("the service did not reach RUNNING");
             }
-            Thread producer = new Thread(() -> produce(config, topic, rate, minutes, sent), "soak-producer");
+            Thread producer = new Thread(() -> produce(config, topic, rate, minutes, speedup, sent), "soak-producer");
             producer.setDaemon(true);
             producer.start();
-            out.printf("%6s %12s %10s %10s %10s %10s%n", "minute", "sent", "lag", "heap", "RSS", "RocksDB");
+            out.printf("%6s %12s %10s %10s %12s %10s %10s%n", "minute", "sent", "lag", "heap used", "heap live",
+                    "RSS", "RocksDB");
             for (int minute = 1; minute <= minutes; minute++) {
                 Thread.sleep(60_000);
                 Sample s = new Sample(minute, sent.get(), lag(admin, config.get(StreamsConfig.APPLICATION_ID_CONFIG), topic),
-                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), MemoryBench.rss(),
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), liveHeap(), MemoryBench.rss(),
                         BoundedMemoryRocksDBConfig.usageBytes());
                 samples.add(s);
-                out.printf("%6d %,12d %,10d %10s %10s %10s%n", s.minute(), s.sent(), s.lag(), MemoryBench.mib(s.heapBytes()),
-                        MemoryBench.mib(s.rssBytes()), MemoryBench.mib(s.rocksDbBytes()));
+                out.printf("%6d %,12d %,10d %10s %12s %10s %10s%n", s.minute(), s.sent(), s.lag(),
+                        MemoryBench.mib(s.heapBytes()), MemoryBench.mib(s.liveHeapBytes()), MemoryBench.mib(s.rssBytes()),
+                        MemoryBench.mib(s.rocksDbBytes()));
             }
             producer.interrupt();
         }
         return samples;
     }
 
-    private void produce(ServiceConfig config, String topic, int rate, int minutes, AtomicLong sent) {
+    /**
+     * Heap in use right after the most recent garbage collection (any collector), without forcing one that would
+     * hide growth: the heap's live data plus what survived young collections, the figure a leak shows in.
+     */
+    private static long liveHeap() {
+        com.sun.management.GcInfo latest = null;
+        for (var bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (bean instanceof com.sun.management.GarbageCollectorMXBean gc && gc.getLastGcInfo() != null
+                    && (latest == null || gc.getLastGcInfo().getEndTime() > latest.getEndTime())) {
+                latest = gc.getLastGcInfo();
+            }
+        }
+        if (latest == null) {
+            return -1;
+        }
+        long used = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            var after = latest.getMemoryUsageAfterGc().get(pool.getName());
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
+                used += after.getUsed();
+            }
+        }
+        return used;
+    }
+
+    private void produce(ServiceConfig config, String topic, int rate, int minutes, int speedup, AtomicLong sent) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -101,12 +135,15 @@ public final class SoakBench {
         TrafficGenerator generator = new TrafficGenerator(42);
         long start = System.nanoTime();
         long end = start + TimeUnit.MINUTES.toNanos(minutes);
+        long wallStart = System.currentTimeMillis();
+        long eventStart = wallStart - TimeUnit.MINUTES.toMillis(minutes) * (speedup - 1);
         try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() < end) {
                 // Paced against the clock, not by sleeping per record: the rate holds whatever a send costs.
                 long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
                 while (sent.get() < due) {
-                    RequestEvent event = generator.next(System.currentTimeMillis()).event();
+                    long eventTime = eventStart + (System.currentTimeMillis() - wallStart) * speedup;
+                    RequestEvent event = generator.next(eventTime).event();
                     producer.send(new ProducerRecord<>(topic, event.getAccountId(), event));
                     sent.incrementAndGet();
                 }
