@@ -15,12 +15,10 @@ import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.validation.DeadLetterHeaders;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +33,7 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -134,9 +129,9 @@ class HostileInputIT {
                 .requiredString("x").endRecord();
         GenericRecord unrelatedRecord = new GenericData.Record(unrelated);
         unrelatedRecord.put("x", "y");
-        records.add(framed(registry.contents().register("unrelated-value", unrelated), unrelated, unrelatedRecord));
-        Schema withoutAccount = withoutField(RequestEvent.getClassSchema(), "account_id");
-        records.add(framed(registry.contents().register("old-gateway-value", withoutAccount), withoutAccount,
+        records.add(AvroRecords.framed(registry.contents().register("unrelated-value", unrelated), unrelated, unrelatedRecord));
+        Schema withoutAccount = AvroRecords.withoutField(RequestEvent.getClassSchema(), "account_id");
+        records.add(AvroRecords.framed(registry.contents().register("old-gateway-value", withoutAccount), withoutAccount,
                 copyWithout(good("acct-x", now), withoutAccount)));
         deserializationDeadLetters += 5;
         // Decodable but breaking the contract.
@@ -191,7 +186,7 @@ class HostileInputIT {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 consumer.poll(Duration.ofMillis(300)).forEach(dead::add);
                 assertThat(dead).hasSize(deadLetters);
-                assertThat(metric("events-in-total")).isEqualTo(records.size() - undecodable);
+                assertThat(AvroRecords.metric(service, "events-in-total")).isEqualTo(records.size() - undecodable);
             });
         }
         assertThat(service.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
@@ -208,10 +203,10 @@ class HostileInputIT {
 
         // The invariant: every record in is either decoded (events-in) or dead-lettered undecoded; every decoded one is
         // either dead-lettered for the contract or valid; of the valid, duplicates are counted once.
-        assertThat(metric("dead-lettered-total")).isEqualTo(contractDeadLetters);
-        assertThat(metric("events-in-total") - metric("dead-lettered-total")).isEqualTo(valid);
-        assertThat(metric("duplicates-total")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(30)).until(() -> metric("late-dropped-total") >= 1);
+        assertThat(AvroRecords.metric(service, "dead-lettered-total")).isEqualTo(contractDeadLetters);
+        assertThat(AvroRecords.metric(service, "events-in-total") - AvroRecords.metric(service, "dead-lettered-total")).isEqualTo(valid);
+        assertThat(AvroRecords.metric(service, "duplicates-total")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> AvroRecords.metric(service, "late-dropped-total") >= 1);
 
         // And detection went on around the bad records: acct-good crossed 20 requests in the hour.
         try (KafkaConsumer<String, DistillationAlert> alerts = alertConsumer(cluster, "alerts-" + run)) {
@@ -228,11 +223,6 @@ class HostileInputIT {
         assertThat(ip.path("windows").get(0).path("sample_accounts").toString()).contains("acct-mapped");
     }
 
-    private double metric(String name) {
-        return service.streams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
-    }
 
     private static RequestEvent good(String account, long time) {
         return RequestEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.ofEpochMilli(time))
@@ -240,15 +230,6 @@ class HostileInputIT {
                 .setPromptTokens(10).setCompletionTokens(10).setStatus(200).setPromptSimhash(0x1234L).build();
     }
 
-    private static Schema withoutField(Schema schema, String field) {
-        List<Schema.Field> fields = new ArrayList<>();
-        for (Schema.Field f : schema.getFields()) {
-            if (!f.name().equals(field)) {
-                fields.add(new Schema.Field(f, f.schema()));
-            }
-        }
-        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
 
     private static GenericRecord copyWithout(RequestEvent event, Schema schema) {
         GenericRecord record = new GenericData.Record(schema);
@@ -258,17 +239,6 @@ class HostileInputIT {
         return record;
     }
 
-    private static byte[] framed(int id, Schema schema, GenericRecord record) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        GenericData data = new GenericData();
-        data.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMillisConversion());
-        new GenericDatumWriter<GenericRecord>(schema, data).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
-    }
 
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);

@@ -10,8 +10,6 @@ import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.serdes.registry.SchemaRegistryException;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +19,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -78,12 +73,12 @@ class SchemaRegistryFaultsIT {
         registry.pause();
         produceRaw(rig, records);
         Thread.sleep(8_000);
-        assertThat(metric("events-in-total")).as("nothing decoded while the registry is down").isZero();
+        assertThat(AvroRecords.metric(service, "events-in-total")).as("nothing decoded while the registry is down").isZero();
         assertThat(deadLetters(rig, Duration.ofSeconds(2))).as("nothing dead-lettered as bad").isZero();
 
         registry.resume();
         long malformed = rig.events.stream().filter(e -> e.getIp().startsWith("999.") || e.getPromptTokens() < 0).count();
-        await().atMost(Duration.ofSeconds(120)).until(() -> metric("events-in-total") >= records.size());
+        await().atMost(Duration.ofSeconds(120)).until(() -> AvroRecords.metric(service, "events-in-total") >= records.size());
         await().atMost(Duration.ofSeconds(60)).until(rig::processedEverything);
         assertThat(deadLetters(rig, Duration.ofSeconds(3))).as("only the stream's own malformed events").isEqualTo(malformed);
         assertThat(rig.writtenAlerts()).as("detection resumed").isNotEmpty();
@@ -102,7 +97,7 @@ class SchemaRegistryFaultsIT {
 
         List<RequestEvent> events = rig.generate(4, 200, Duration.ofMinutes(1));
         rig.produce(events.subList(0, 100)); // old gateways: the schema this build has
-        Schema v2 = withOptionalField(RequestEvent.getClassSchema(), "client_fingerprint");
+        Schema v2 = AvroRecords.withOptionalField(RequestEvent.getClassSchema(), "client_fingerprint");
         int v2Id = registry.contents().register(subject, v2);
         List<byte[]> newer = new ArrayList<>();
         for (RequestEvent event : events.subList(100, 200)) {
@@ -111,24 +106,19 @@ class SchemaRegistryFaultsIT {
                 record.put(f.name(), event.get(f.name()));
             }
             record.put("client_fingerprint", "ja4:t13d1516h2_8daaf6152771");
-            newer.add(framed(v2Id, v2, record));
+            newer.add(AvroRecords.framed(v2Id, v2, record));
         }
         produceRaw(rig, newer);
 
         long malformed = events.stream().filter(e -> e.getIp().startsWith("999.") || e.getPromptTokens() < 0).count();
-        await().atMost(Duration.ofSeconds(60)).until(() -> metric("events-in-total") >= events.size());
+        await().atMost(Duration.ofSeconds(60)).until(() -> AvroRecords.metric(service, "events-in-total") >= events.size());
         assertThat(deadLetters(rig, Duration.ofSeconds(3))).as("both versions decode").isEqualTo(malformed);
 
-        Schema withoutAccount = withoutField(v2, "account_id");
+        Schema withoutAccount = AvroRecords.withoutField(v2, "account_id");
         assertThatThrownBy(() -> registry.contents().register(subject, withoutAccount))
                 .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(409));
     }
 
-    private double metric(String name) {
-        return service.streams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
-    }
 
     private static void produceRaw(ReliabilityRig rig, List<byte[]> records) {
         Properties props = new Properties();
@@ -156,30 +146,7 @@ class SchemaRegistryFaultsIT {
         return count;
     }
 
-    private static Schema withOptionalField(Schema schema, String name) {
-        List<Schema.Field> fields = new ArrayList<>();
-        schema.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
-        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
-                "Added by newer gateways", Schema.Field.NULL_DEFAULT_VALUE));
-        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
 
-    private static Schema withoutField(Schema schema, String name) {
-        List<Schema.Field> fields = new ArrayList<>();
-        schema.getFields().stream().filter(f -> !f.name().equals(name)).forEach(f -> fields.add(new Schema.Field(f, f.schema())));
-        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
 
-    private static byte[] framed(int id, Schema schema, GenericRecord record) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        GenericData data = new GenericData();
-        data.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMillisConversion());
-        new GenericDatumWriter<GenericRecord>(schema, data).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
-    }
 
 }

@@ -149,7 +149,7 @@ class ThreatIntelExchangeIT {
 
         // Lab B imports it while running; once its global thread has read the indicators, its traffic meets them.
         assertThat(cli(labB, "intel", "import", "--file", bundle.toString())).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> metric(b, "indicators-accepted-total") >= objects.size() - 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> AvroRecords.metric(b, "indicators-accepted-total") >= objects.size() - 1);
         long t = System.currentTimeMillis() - 1_000;
         produce(labB, List.of(
                 quiet("acct-b-proxy-user", "198.51.100.12", null, t),
@@ -205,11 +205,6 @@ class ThreatIntelExchangeIT {
         return new CommandLine(new DistillguardCli()).execute(all.toArray(String[]::new));
     }
 
-    private static double metric(DistillguardService service, String name) {
-        return service.streams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
-    }
 
     private static void produce(Map<String, String> config, List<RequestEvent> events) {
         Properties props = new Properties();
