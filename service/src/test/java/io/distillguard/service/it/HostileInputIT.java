@@ -106,7 +106,9 @@ class HostileInputIT {
         service = DistillguardService.start(ServiceConfig.load(null, Map.of(), config));
         assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
 
-        long now = System.currentTimeMillis() - 120_000;
+        // Ten minutes into the previous hour: the good requests (spread over a minute) share one hour window whatever
+        // the time of day the test runs at.
+        long now = (System.currentTimeMillis() - 3_600_000L) / 3_600_000L * 3_600_000L + 600_000L;
         SpecificAvroSerializer<RequestEvent> avro = new SpecificAvroSerializer<>(RequestEvent.class);
         avro.configure(Map.of(SchemaRegistryClients.URL, registry.url()), false);
         List<byte[]> records = new ArrayList<>();

@@ -116,6 +116,14 @@ class ThreatIntelExchangeIT {
             });
         }
 
+        // Lab A done with its input: both exports below then see the same alerts.
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    io.distillguard.service.GroupProgress.committedToEnd(admin, labA.get(StreamsConfig.APPLICATION_ID_CONFIG),
+                            io.distillguard.service.GroupProgress.endOffsets(admin,
+                                    List.of(labA.get(DetectionConfig.REQUESTS_TOPIC)))));
+        }
         Path bundle = dir.resolve("lab-a.stix.json");
         assertThat(cli(labA, "intel", "export", "--since", Instant.ofEpochMilli(start - 3_600_000L).toString(),
                 "--out", bundle.toString(), "--min-accounts", "3")).isZero();
