@@ -268,6 +268,14 @@ public final class DistillguardService implements AutoCloseable {
         return streams;
     }
 
+    /** A Distillguard counter ({@code events-in-total}, {@code duplicates-total}, ...) summed over threads and tasks. */
+    public double counter(String name) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name)
+                        && e.getKey().group().equals("stream-" + io.distillguard.topology.DistillguardMetrics.SCOPE + "-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
     /** The HTTP API's port, or -1 when it is disabled. */
     public int httpPort() {
         return http == null ? -1 : http.port();

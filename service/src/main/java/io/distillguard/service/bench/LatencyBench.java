@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,6 +64,11 @@ public final class LatencyBench {
                 throw new IllegalStateException("the service did not reach RUNNING");
             }
             publishProbeIndicator(config);
+            // Probes sent before the global thread has read the indicator would raise nothing.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (service.counter("indicators-accepted-total") < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             Thread reader = new Thread(() -> read(config, latencies, measureFrom), "latency-reader");
             reader.setDaemon(true);
             reader.start();
@@ -135,8 +141,6 @@ public final class LatencyBench {
                             .setValue(PROBE_IP).setConfidence(90).setSource("bench").setValidFrom(now)
                             .setFirstSeen(now).build())).get();
         }
-        // The global thread reads it within its poll interval; give it a moment before the first probe.
-        Thread.sleep(2_000);
     }
 
     private void read(ServiceConfig config, List<Long> latencies, long measureFrom) {

@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
@@ -76,14 +74,7 @@ public final class RulesCommand implements Runnable {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
             DetectionConfig detection = config.detection();
             io.distillguard.service.DistillguardService.createRulesTopic(config.kafkaProperties(), config);
-            Properties props = new Properties();
-            config.kafkaProperties().forEach((k, v) -> {
-                if (ProducerConfig.configNames().contains(k.toString())) {
-                    props.put(k, v);
-                }
-            });
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(config.producerProperties(), new StringSerializer(),
                     new StringSerializer())) {
                 producer.send(new ProducerRecord<>(detection.rulesTopic(), rules.version(), yaml))
                         .get(30, TimeUnit.SECONDS);

@@ -174,6 +174,18 @@ public final class ServiceConfig {
         return serde;
     }
 
+    /** The producer settings among {@link #kafkaProperties()} (servers, security), with acks=all. */
+    public Properties producerProperties() {
+        Properties props = new Properties();
+        kafkaProperties().forEach((k, v) -> {
+            if (org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(k.toString())) {
+                props.put(k, v);
+            }
+        });
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+
     /** Every key that is not Distillguard's own or the serdes': Kafka Streams and client settings. */
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());

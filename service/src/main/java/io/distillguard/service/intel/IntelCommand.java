@@ -228,13 +228,7 @@ public final class IntelCommand implements Runnable {
     }
 
     static Properties producerProps(ServiceConfig config) {
-        Properties props = new Properties();
-        config.kafkaProperties().forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k.toString())) {
-                props.put(k, v);
-            }
-        });
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties props = config.producerProperties();
         // A topic that is missing or unreachable is an error within seconds, not a minute's block per record.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         return props;

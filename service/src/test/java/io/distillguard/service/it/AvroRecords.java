@@ -1,6 +1,5 @@
 package io.distillguard.service.it;
 
-import io.distillguard.service.DistillguardService;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import org.apache.avro.io.EncoderFactory;
 
 /**
  * What the fault tests write by hand, as gateways on other schema versions would: records in the Confluent wire
- * format under any schema, and schemas with a field added or taken away. Plus the service's own counters.
+ * format under any schema, and schemas with a field added or taken away.
  */
 final class AvroRecords {
 
@@ -48,10 +47,4 @@ final class AvroRecords {
         return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
     }
 
-    /** A Distillguard counter of a running service, summed over its threads and tasks. */
-    static double metric(DistillguardService service, String name) {
-        return service.streams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
-    }
 }

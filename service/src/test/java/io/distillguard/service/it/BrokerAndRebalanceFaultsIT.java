@@ -38,7 +38,9 @@ class BrokerAndRebalanceFaultsIT {
                 double atStop = rig.progress();
                 broker.stop();
                 assertThat(atStop).as("stopped mid-stream").isLessThan(1.0);
-                Thread.sleep(5_000);
+                // Five seconds without a broker, through which the service must not give up.
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                        .until(() -> service.streams().state().isRunningOrRebalancing());
                 broker.restart();
                 await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).until(rig::processedEverything);
                 assertThat(service.streams().state().isRunningOrRebalancing()).isTrue();

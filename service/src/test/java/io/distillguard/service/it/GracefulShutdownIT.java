@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
-import io.distillguard.service.cli.DistillguardCli;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -76,14 +75,7 @@ class GracefulShutdownIT {
                 config.store(out, null);
             }
             Path log = dir.resolve("service.log");
-            ProcessBuilder builder = new ProcessBuilder(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                    "-cp", System.getProperty("java.class.path"), DistillguardCli.class.getName(),
-                    "run", "--config", configFile.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            // The child reads DISTILLGUARD_* variables as configuration and refuses unknown ones (the tests' own).
-            builder.environment().keySet().removeIf(k -> k.startsWith("DISTILLGUARD_"));
-            Process service = builder.start();
+            Process service = new ReliabilityRig.ServiceProcess(configFile, log).process;
             try {
                 HttpClient http = HttpClient.newHttpClient();
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {

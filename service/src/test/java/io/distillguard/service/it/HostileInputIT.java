@@ -188,7 +188,7 @@ class HostileInputIT {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 consumer.poll(Duration.ofMillis(300)).forEach(dead::add);
                 assertThat(dead).hasSize(deadLetters);
-                assertThat(AvroRecords.metric(service, "events-in-total")).isEqualTo(records.size() - undecodable);
+                assertThat(service.counter("events-in-total")).isEqualTo(records.size() - undecodable);
             });
         }
         assertThat(service.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
@@ -205,10 +205,10 @@ class HostileInputIT {
 
         // The invariant: every record in is either decoded (events-in) or dead-lettered undecoded; every decoded one is
         // either dead-lettered for the contract or valid; of the valid, duplicates are counted once.
-        assertThat(AvroRecords.metric(service, "dead-lettered-total")).isEqualTo(contractDeadLetters);
-        assertThat(AvroRecords.metric(service, "events-in-total") - AvroRecords.metric(service, "dead-lettered-total")).isEqualTo(valid);
-        assertThat(AvroRecords.metric(service, "duplicates-total")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(30)).until(() -> AvroRecords.metric(service, "late-dropped-total") >= 1);
+        assertThat(service.counter("dead-lettered-total")).isEqualTo(contractDeadLetters);
+        assertThat(service.counter("events-in-total") - service.counter("dead-lettered-total")).isEqualTo(valid);
+        assertThat(service.counter("duplicates-total")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.counter("late-dropped-total") >= 1);
 
         // And detection went on around the bad records: acct-good crossed 20 requests in the hour.
         try (KafkaConsumer<String, DistillationAlert> alerts = alertConsumer(cluster, "alerts-" + run)) {

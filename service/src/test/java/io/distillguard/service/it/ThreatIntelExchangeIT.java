@@ -157,7 +157,7 @@ class ThreatIntelExchangeIT {
 
         // Lab B imports it while running; once its global thread has read the indicators, its traffic meets them.
         assertThat(cli(labB, "intel", "import", "--file", bundle.toString())).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> AvroRecords.metric(b, "indicators-accepted-total") >= objects.size() - 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.counter("indicators-accepted-total") >= objects.size() - 1);
         long t = System.currentTimeMillis() - 1_000;
         produce(labB, List.of(
                 quiet("acct-b-proxy-user", "198.51.100.12", null, t),

@@ -35,7 +35,8 @@ public final class ThreatIntelIndex {
         }
     }
 
-    private record Entry(String recordKey, ThreatIndicator indicator, String lookupKey, long simhash) {
+    /** @param prefixLength the key in {@code prefixLengths} for a prefix, else -1 */
+    private record Entry(String recordKey, ThreatIndicator indicator, String lookupKey, long simhash, int prefixLength) {
     }
 
     private final int maxDistance;
@@ -65,12 +66,11 @@ public final class ThreatIntelIndex {
         }
         String canonical = IndicatorValues.canonical(indicator.getKind(), indicator.getValue());
         remove(recordKey);
-        long simhash = 0;
         String lookupKey = indicator.getKind() + ":" + canonical;
-        if (indicator.getKind() == IndicatorKind.PROMPT_SIMHASH) {
-            simhash = IndicatorValues.simhash(canonical);
-        }
-        Entry entry = new Entry(recordKey, indicator, lookupKey, simhash);
+        long simhash = indicator.getKind() == IndicatorKind.PROMPT_SIMHASH ? IndicatorValues.simhash(canonical) : 0;
+        int prefixLength = indicator.getKind() == IndicatorKind.IP_PREFIX
+                ? prefixLengthKey(IndicatorValues.prefix(canonical)) : -1;
+        Entry entry = new Entry(recordKey, indicator, lookupKey, simhash, prefixLength);
         byRecord.put(recordKey, entry);
         if (indicator.getKind() == IndicatorKind.PROMPT_SIMHASH) {
             for (int band = 0; band <= maxDistance; band++) {
@@ -79,9 +79,8 @@ public final class ThreatIntelIndex {
         } else {
             byValue.computeIfAbsent(lookupKey, k -> ConcurrentHashMap.newKeySet()).add(entry);
         }
-        if (indicator.getKind() == IndicatorKind.IP_PREFIX) {
-            prefixLengths.computeIfAbsent(prefixLengthKey(IndicatorValues.prefix(canonical)), k -> new AtomicInteger())
-                    .incrementAndGet();
+        if (prefixLength >= 0) {
+            prefixLengths.computeIfAbsent(prefixLength, k -> new AtomicInteger()).incrementAndGet();
         }
         kinds.computeIfAbsent(indicator.getKind(), k -> new AtomicInteger()).incrementAndGet();
     }
@@ -98,11 +97,8 @@ public final class ThreatIntelIndex {
         } else {
             removeFrom(byValue, entry.lookupKey(), entry);
         }
-        if (entry.indicator().getKind() == IndicatorKind.IP_PREFIX) {
-            int key = prefixLengthKey(IndicatorValues.prefix(entry.lookupKey().substring(entry.lookupKey().indexOf(':') + 1)));
-            if (prefixLengths.get(key).decrementAndGet() == 0) {
-                prefixLengths.remove(key);
-            }
+        if (entry.prefixLength() >= 0 && prefixLengths.get(entry.prefixLength()).decrementAndGet() == 0) {
+            prefixLengths.remove(entry.prefixLength());
         }
         kinds.get(entry.indicator().getKind()).decrementAndGet();
     }
