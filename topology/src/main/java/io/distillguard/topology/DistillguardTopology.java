@@ -8,9 +8,8 @@ import io.distillguard.topology.intel.ThreatIndicatorProcessor;
 import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.serdes.avro.AvroBinarySerde;
 import io.distillguard.topology.detect.LinkRiskProcessor;
-import io.distillguard.topology.detect.SubjectProfile;
+import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
-import io.distillguard.topology.detect.Subjects;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
 import io.distillguard.topology.errors.DeadLetterProcessingHandler;
 import io.distillguard.topology.rules.RulesTopicProcessor;
@@ -24,13 +23,11 @@ import io.distillguard.topology.validation.EventTimeExtractor;
 import io.distillguard.topology.validation.RequestTriage;
 import io.distillguard.topology.validation.RequestTriage.Triaged;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -202,8 +199,7 @@ public final class DistillguardTopology {
                     KStream<byte[], RequestEvent> requests = valid.mapValues(Triaged::event, Named.as("valid-unwrap"));
                     long dedupMs = config.dedupWindow().toMillis();
                     if (dedupMs > 0) {
-                        builder.addStateStore(windowStore(DuplicateFilter.STORE, config.dedupWindow(), Serdes.Integer(),
-                                config, storage, config.dedupWindow().multipliedBy(3)));
+                        builder.addStateStore(dedupStore(config, storage));
                         requests = requests.processValues(() -> new DuplicateFilter<>(dedupMs), Named.as("dedup"),
                                 DuplicateFilter.STORE);
                     }
@@ -221,31 +217,11 @@ public final class DistillguardTopology {
                                  KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
                                  StateStorage storage, String rulesStore, ThreatIntelIndex intel) {
-        AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
-        builder.addStateStore(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage));
-        builder.addStateStore(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage));
-        builder.addStateStore(windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(),
-                config, storage));
+        subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         boolean keys = config.subjects().contains(SubjectType.API_KEY);
-        KStream<String, SubjectRequest> bySubject = requests.flatMap((key, event) -> {
-                    SubjectRequest projection = SubjectProfile.project(event);
-                    ThreatIntelIndex.Match match = intel == null ? null : intel.match(event, event.getEventTime().toEpochMilli());
-                    if (match != null) {
-                        projection.setIntelIndicator(match.describe());
-                        projection.setIntelSource(match.indicator().getSource());
-                        projection.setIntelConfidence(match.indicator().getConfidence());
-                    }
-                    List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(3);
-                    out.add(KeyValue.pair(Subjects.key(SubjectType.ACCOUNT, event.getAccountId()), projection));
-                    if (orgs && event.getOrgId() != null && !event.getOrgId().isBlank()) {
-                        out.add(KeyValue.pair(Subjects.key(SubjectType.ORG, event.getOrgId()), projection));
-                    }
-                    if (keys && event.getApiKeyId() != null && !event.getApiKeyId().isBlank()) {
-                        out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
-                    }
-                    return out;
-                }, Named.as("key-by-subject"));
+        KStream<String, SubjectRequest> bySubject = requests.flatMap(
+                (key, event) -> RequestRouting.bySubject(event, orgs, keys, intel), Named.as("key-by-subject"));
         if (storage.changelogged()) {
             // Requests and implications each cross a repartition topic of their own before they meet: merged any
             // earlier, the link path's output would join the source's sub-topology, whose stream time runs ahead
@@ -269,21 +245,9 @@ public final class DistillguardTopology {
                                                          DetectionConfig config, Serde<RequestEvent> requestSerde,
                                                          Serde<DistillationAlert> alertSerde, StateStorage storage,
                                                          String rulesStore) {
-        AvroBinarySerde<LinkWindowStats> stats = new AvroBinarySerde<>(LinkWindowStats.class);
-        builder.addStateStore(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage));
-        builder.addStateStore(windowStore(LinkRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage));
-        builder.addStateStore(windowStore(LinkRiskProcessor.WEEK_STORE, Duration.ofDays(7), stats, config, storage));
-        builder.addStateStore(windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(7), Serdes.Integer(),
-                config, storage));
-        KStream<String, LinkRequest> byLink = requests.flatMap((key, event) -> {
-                    LinkRequest projection = LinkRiskProcessor.project(event);
-                    List<String> links = LinkRiskProcessor.linkKeys(event);
-                    List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
-                    for (String link : links) {
-                        out.add(KeyValue.pair(link, projection));
-                    }
-                    return out;
-                }, Named.as("key-by-link"));
+        linkStores(config, storage).forEach(builder::addStateStore);
+        KStream<String, LinkRequest> byLink = requests.flatMap(
+                (key, event) -> RequestRouting.byLink(event), Named.as("key-by-link"));
         if (storage.changelogged()) {
             byLink = byLink.repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequest.class, requestSerde))
                     .withName(BY_LINK_REPARTITION));
@@ -296,6 +260,29 @@ public final class DistillguardTopology {
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));
         return out.filter((key, value) -> value instanceof SubjectRequest, Named.as("implications-only"))
                 .mapValues(value -> (SubjectRequest) value, Named.as("implications-typed"));
+    }
+
+    /** The duplicate filter's store: event ids seen, kept three windows so a copy one window apart is caught. */
+    public static StoreBuilder<WindowStore<String, Integer>> dedupStore(DetectionConfig config, StateStorage storage) {
+        return windowStore(DuplicateFilter.STORE, config.dedupWindow(), Serdes.Integer(), config, storage,
+                config.dedupWindow().multipliedBy(3));
+    }
+
+    /** The subject path's stores: hour and day windows per subject, and the alerts already emitted. */
+    public static List<StoreBuilder<?>> subjectStores(DetectionConfig config, StateStorage storage) {
+        AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
+        return List.of(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage),
+                windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage),
+                windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(), config, storage));
+    }
+
+    /** The link path's stores: one window size per kind of link (hour, day, week), and the alerts already emitted. */
+    public static List<StoreBuilder<?>> linkStores(DetectionConfig config, StateStorage storage) {
+        AvroBinarySerde<LinkWindowStats> stats = new AvroBinarySerde<>(LinkWindowStats.class);
+        return List.of(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage),
+                windowStore(LinkRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage),
+                windowStore(LinkRiskProcessor.WEEK_STORE, Duration.ofDays(7), stats, config, storage),
+                windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(7), Serdes.Integer(), config, storage));
     }
 
     /**

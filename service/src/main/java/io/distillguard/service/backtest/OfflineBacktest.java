@@ -8,16 +8,21 @@ import io.distillguard.serdes.registry.InMemorySchemaRegistry;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
+import io.distillguard.topology.offline.OfflineTopologyRunner;
 import io.distillguard.topology.validation.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -59,11 +64,20 @@ public final class OfflineBacktest {
         }
     }
 
+    /** What runs the topology's processors offline. */
+    public enum Driver {
+        /** {@link OfflineTopologyRunner}: three stages on their own threads, in-memory state. The default. */
+        PIPELINED,
+        /** Kafka Streams' TopologyTestDriver: the topology object itself, one record at a time, on one thread. */
+        TOPOLOGY_TEST_DRIVER
+    }
+
     private static final int DRAIN_EVERY = 5_000;
 
     private final DetectionConfig config;
     private final DistillguardTopology.StateStorage storage;
     private final Map<String, Object> streamsOverrides;
+    private final Driver driver;
 
     public OfflineBacktest(DetectionConfig config, DistillguardTopology.StateStorage storage) {
         this(config, storage, Map.of());
@@ -72,9 +86,16 @@ public final class OfflineBacktest {
     /** @param streamsOverrides Kafka Streams settings on top of the backtest's own (a RocksDB config setter, say) */
     public OfflineBacktest(DetectionConfig config, DistillguardTopology.StateStorage storage,
                            Map<String, Object> streamsOverrides) {
+        this(config, storage, streamsOverrides, Driver.PIPELINED);
+    }
+
+    /** @param driver which engine runs the topology; in-memory state only on the pipelined one, else the test driver */
+    public OfflineBacktest(DetectionConfig config, DistillguardTopology.StateStorage storage,
+                           Map<String, Object> streamsOverrides, Driver driver) {
         this.config = config;
         this.storage = storage;
         this.streamsOverrides = streamsOverrides;
+        this.driver = driver;
     }
 
     public Result run(EventFiles events, Listener listener) {
@@ -98,6 +119,58 @@ public final class OfflineBacktest {
 
     private Result run(java.util.Iterator<EventFiles.Entry> events, java.util.function.LongSupplier bytesRead,
                        Listener listener) {
+        return driver == Driver.PIPELINED && storage == DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY
+                ? runPipelined(events, bytesRead, listener)
+                : runOnTestDriver(events, bytesRead, listener);
+    }
+
+    private Result runPipelined(java.util.Iterator<EventFiles.Entry> events, java.util.function.LongSupplier bytesRead,
+                                Listener listener) {
+        long read = 0;
+        long rejected = 0;
+        Counts counts = new Counts();
+        // Results come from the runner's last stage; the listener hears them on this thread, as with the test driver.
+        ConcurrentLinkedQueue<DistillationAlert> alerts = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Header> deadLetters = new ConcurrentLinkedQueue<>();
+        Header noReason = new RecordHeader(DeadLetterHeaders.REASON, "(no reason)".getBytes(StandardCharsets.UTF_8));
+        long start = System.nanoTime();
+        try (OfflineTopologyRunner runner = new OfflineTopologyRunner(config, null, new OfflineTopologyRunner.Output() {
+            @Override
+            public void alert(DistillationAlert alert) {
+                alerts.add(alert);
+            }
+
+            @Override
+            public void deadLetter(RequestEvent event, Headers headers) {
+                Header reason = headers.lastHeader(DeadLetterHeaders.REASON);
+                deadLetters.add(reason == null ? noReason : reason);
+            }
+        })) {
+            while (events.hasNext()) {
+                EventFiles.Entry entry = events.next();
+                read++;
+                if (entry.rejected()) {
+                    rejected++;
+                    listener.onRejected(entry);
+                } else {
+                    listener.onEvent(entry.event());
+                    runner.process(entry.event());
+                }
+                if (read % DRAIN_EVERY == 0) {
+                    counts.drain(alerts, deadLetters, listener);
+                    listener.onProgress(read, bytesRead.getAsLong());
+                }
+            }
+            runner.finish();
+            counts.drain(alerts, deadLetters, listener);
+            listener.onProgress(read, bytesRead.getAsLong());
+            return new Result(read, rejected, counts.deadLettered, lateDropped(runner.metrics()), counts.alerts,
+                    counts.byDetector, counts.reasons, System.nanoTime() - start);
+        }
+    }
+
+    private Result runOnTestDriver(java.util.Iterator<EventFiles.Entry> events,
+                                   java.util.function.LongSupplier bytesRead, Listener listener) {
         String scope = "backtest-" + UUID.randomUUID();
         Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, SchemaRegistryClients.MOCK_PREFIX + scope);
         SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
@@ -170,20 +243,35 @@ public final class OfflineBacktest {
         final Map<String, Long> byDetector = new TreeMap<>();
         final Map<String, Long> reasons = new TreeMap<>();
 
+        void drain(Queue<DistillationAlert> alertQueue, Queue<Header> reasonQueue, Listener listener) {
+            for (DistillationAlert alert = alertQueue.poll(); alert != null; alert = alertQueue.poll()) {
+                alert(alert, listener);
+            }
+            for (Header reason = reasonQueue.poll(); reason != null; reason = reasonQueue.poll()) {
+                deadLetter(reason);
+            }
+        }
+
+        private void alert(DistillationAlert alert, Listener listener) {
+            alerts++;
+            byDetector.merge(alert.getDetector() + " " + alert.getSeverity(), 1L, Long::sum);
+            listener.onAlert(alert);
+        }
+
+        private void deadLetter(Header reason) {
+            deadLettered++;
+            String text = reason == null ? "(no reason)" : new String(reason.value(), StandardCharsets.UTF_8);
+            reasons.merge(text.replaceAll("-?\\d+", "N").replaceAll("\"[^\"]*\"", "\"...\""), 1L, Long::sum);
+        }
+
         void drain(TestOutputTopic<String, DistillationAlert> alertTopic, TestOutputTopic<byte[], byte[]> deadLetterTopic,
                    Listener listener) {
             while (!alertTopic.isEmpty()) {
-                DistillationAlert alert = alertTopic.readValue();
-                alerts++;
-                byDetector.merge(alert.getDetector() + " " + alert.getSeverity(), 1L, Long::sum);
-                listener.onAlert(alert);
+                alert(alertTopic.readValue(), listener);
             }
             while (!deadLetterTopic.isEmpty()) {
                 TestRecord<byte[], byte[]> record = deadLetterTopic.readRecord();
-                deadLettered++;
-                Header reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
-                String text = reason == null ? "(no reason)" : new String(reason.value(), StandardCharsets.UTF_8);
-                reasons.merge(text.replaceAll("-?\\d+", "N").replaceAll("\"[^\"]*\"", "\"...\""), 1L, Long::sum);
+                deadLetter(record.headers().lastHeader(DeadLetterHeaders.REASON));
             }
         }
     }

@@ -66,9 +66,13 @@ class OfflineBacktestTest {
     }
 
     private static List<String> alertsOf(Path file, StateStorage storage) {
+        return alertsOf(file, storage, OfflineBacktest.Driver.PIPELINED);
+    }
+
+    private static List<String> alertsOf(Path file, StateStorage storage, OfflineBacktest.Driver driver) {
         List<String> alerts = new ArrayList<>();
         try (EventFiles events = EventFiles.open(List.of(file))) {
-            new OfflineBacktest(config, storage).run(events, new OfflineBacktest.Listener() {
+            new OfflineBacktest(config, storage, java.util.Map.of(), driver).run(events, new OfflineBacktest.Listener() {
                 @Override
                 public void onAlert(DistillationAlert alert) {
                     alert.setEmittedAt(java.time.Instant.EPOCH);
@@ -96,6 +100,15 @@ class OfflineBacktestTest {
         List<String> inMemory = alertsOf(plain);
         List<String> rocks = alertsOf(plain, StateStorage.OFFLINE_ROCKSDB);
         assertThat(rocks).isEqualTo(inMemory);
+    }
+
+    @Test
+    void shouldGiveTheTopologyTestDriversAlertsInItsOrderOnThePipelinedRunner() {
+        List<String> pipelined = alertsOf(plain, StateStorage.OFFLINE_IN_MEMORY, OfflineBacktest.Driver.PIPELINED);
+        List<String> testDriver = alertsOf(plain, StateStorage.OFFLINE_IN_MEMORY,
+                OfflineBacktest.Driver.TOPOLOGY_TEST_DRIVER);
+
+        assertThat(pipelined).hasSizeGreaterThan(10).isEqualTo(testDriver);
     }
 
     @Test

@@ -200,6 +200,14 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         open = true;
     }
 
+    /**
+     * Opens a store built for a runner that drives processors itself (the offline runner), with no Kafka Streams
+     * task to register it with: there is nothing to restore and nothing to flush.
+     */
+    public void openDetached() {
+        open = true;
+    }
+
     @Override
     public void close() {
         windows.clear();

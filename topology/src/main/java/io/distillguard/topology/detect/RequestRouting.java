@@ -1,0 +1,54 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.intel.ThreatIntelIndex;
+import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.SubjectRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+
+/**
+ * The two re-keys of a valid request: one record per subject (account, org, API key) for the subject path and one
+ * per shared attribute for the link path. The live topology's flatMaps and the offline runner both call these, so
+ * both key and project requests the same way.
+ */
+public final class RequestRouting {
+
+    private RequestRouting() {
+    }
+
+    /**
+     * @param intel the partner indicators to match, or null; a match annotates the projection every subject shares
+     */
+    public static List<KeyValue<String, SubjectRequest>> bySubject(RequestEvent event, boolean orgs, boolean apiKeys,
+                                                                    ThreatIntelIndex intel) {
+        SubjectRequest projection = SubjectProfile.project(event);
+        ThreatIntelIndex.Match match = intel == null ? null : intel.match(event, event.getEventTime().toEpochMilli());
+        if (match != null) {
+            projection.setIntelIndicator(match.describe());
+            projection.setIntelSource(match.indicator().getSource());
+            projection.setIntelConfidence(match.indicator().getConfidence());
+        }
+        List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(3);
+        out.add(KeyValue.pair(Subjects.key(SubjectType.ACCOUNT, event.getAccountId()), projection));
+        if (orgs && event.getOrgId() != null && !event.getOrgId().isBlank()) {
+            out.add(KeyValue.pair(Subjects.key(SubjectType.ORG, event.getOrgId()), projection));
+        }
+        if (apiKeys && event.getApiKeyId() != null && !event.getApiKeyId().isBlank()) {
+            out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
+        }
+        return out;
+    }
+
+    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event) {
+        LinkRequest projection = LinkRiskProcessor.project(event);
+        List<String> links = LinkRiskProcessor.linkKeys(event);
+        List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
+        for (String link : links) {
+            out.add(KeyValue.pair(link, projection));
+        }
+        return out;
+    }
+}
