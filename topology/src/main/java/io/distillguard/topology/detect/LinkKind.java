@@ -54,6 +54,15 @@ public enum LinkKind {
     }
 
     public static LinkKind of(String key) {
-        return valueOf(key.substring(0, key.indexOf(':')));
+        // Once per link record: compared in place rather than cut out and looked up by name.
+        for (LinkKind kind : KINDS) {
+            String name = kind.name();
+            if (key.length() > name.length() && key.charAt(name.length()) == ':' && key.startsWith(name)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("Not a link key: " + key);
     }
+
+    private static final LinkKind[] KINDS = values();
 }

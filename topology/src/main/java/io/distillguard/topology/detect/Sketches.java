@@ -1,5 +1,7 @@
 package io.distillguard.topology.detect;
 
+import com.dynatrace.hash4j.distinctcount.MartingaleEstimator;
+import com.dynatrace.hash4j.distinctcount.StateChangeObserver;
 import com.dynatrace.hash4j.distinctcount.UltraLogLog;
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
@@ -52,6 +54,45 @@ public final class Sketches {
     /** {@code field} itself when it already wraps {@code registers}, else a buffer that does. */
     private static ByteBuffer asField(ByteBuffer field, byte[] registers) {
         return field != null && field.hasArray() && field.array() == registers ? field : ByteBuffer.wrap(registers);
+    }
+
+    /**
+     * As {@link #add}, keeping the sketch's distinct count current: {@code running} holds the estimate and the
+     * probability that a new value changes a register, both updated on each change (hash4j's martingale estimator,
+     * valid because these sketches are only ever added to, never merged). Reading the count then costs nothing,
+     * where an estimate from the registers scans all of them; that scan was a quarter of the subject path's time.
+     */
+    public static ByteBuffer add(ByteBuffer field, int p, long hash, Running running) {
+        byte[] registers = registersOrNew(field, p);
+        UltraLogLog.wrap(registers).add(hash, running);
+        return asField(field, registers);
+    }
+
+    /** A sketch's running estimate and state-change probability, as held beside its registers in state. */
+    public static final class Running implements StateChangeObserver {
+        private final MartingaleEstimator estimator = new MartingaleEstimator();
+        private double change;
+
+        /** Loads what the state holds before an add. */
+        public Running of(double estimate, double stateChangeProbability) {
+            estimator.set(estimate, stateChangeProbability);
+            change = stateChangeProbability;
+            return this;
+        }
+
+        @Override
+        public void stateChanged(double probabilityDecrement) {
+            estimator.stateChanged(probabilityDecrement);
+            change -= probabilityDecrement;
+        }
+
+        public double estimate() {
+            return estimator.getDistinctCountEstimate();
+        }
+
+        public double change() {
+            return change;
+        }
     }
 
     public static long estimate(ByteBuffer field) {

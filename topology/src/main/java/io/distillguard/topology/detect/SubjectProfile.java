@@ -27,6 +27,8 @@ public final class SubjectProfile {
     private static final long HOUR_MS = 3_600_000L;
     /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** One reusable estimator per thread: the offline runner's stages and the stream threads each add on their own. */
+    private static final ThreadLocal<Sketches.Running> RUNNING = ThreadLocal.withInitial(Sketches.Running::new);
 
     private SubjectProfile() {
     }
@@ -44,8 +46,9 @@ public final class SubjectProfile {
     public static SubjectWindowStats empty() {
         // Every field set here: the no-argument constructor leaves the sketches null, and the builder's defaults
         // are deep copies of the schema's, a cost on every new window.
-        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, EMPTY, new HashMap<>(), EMPTY, EMPTY, EMPTY, EMPTY,
-                EMPTY, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0, null, null, 0);
+        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, EMPTY, 0.0, 1.0, new HashMap<>(), EMPTY, 0.0, 1.0,
+                EMPTY, 0.0, 1.0, EMPTY, 0.0, 1.0, EMPTY, 0.0, 1.0, EMPTY, 0.0, 1.0, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0,
+                null, null, 0);
     }
 
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats) {
@@ -72,24 +75,42 @@ public final class SubjectProfile {
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
         } else if (request.getConversationHash() != 0) {
-            stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash()));
+            Sketches.Running c = RUNNING.get().of(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
+            stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash(), c));
+            stats.setFollowedUpEstimate(c.estimate());
+            stats.setFollowedUpChange(c.change());
         }
         countCapability(stats.getCapabilities(), request.getCapability());
         Long simhash = request.getPromptSimhash();
         if (simhash != null) {
+            Sketches.Running c = RUNNING.get().of(stats.getPromptBucketsEstimate(), stats.getPromptBucketsChange());
             ByteBuffer buckets = stats.getPromptBuckets();
             for (int band = 0; band < BANDS; band++) {
-                buckets = Sketches.add(buckets, PROMPT_P, Sketches.hash(bandKey(simhash, band)));
+                buckets = Sketches.add(buckets, PROMPT_P, Sketches.hash(bandKey(simhash, band)), c);
             }
             stats.setPromptBuckets(buckets);
+            stats.setPromptBucketsEstimate(c.estimate());
+            stats.setPromptBucketsChange(c.change());
         }
-        stats.setIps(Sketches.add(stats.getIps(), SMALL_P, request.getIpHash()));
-        stats.setPrefixes(Sketches.add(stats.getPrefixes(), SMALL_P, request.getPrefixHash()));
+        Sketches.Running c = RUNNING.get().of(stats.getIpsEstimate(), stats.getIpsChange());
+        stats.setIps(Sketches.add(stats.getIps(), SMALL_P, request.getIpHash(), c));
+        stats.setIpsEstimate(c.estimate());
+        stats.setIpsChange(c.change());
+        c.of(stats.getPrefixesEstimate(), stats.getPrefixesChange());
+        stats.setPrefixes(Sketches.add(stats.getPrefixes(), SMALL_P, request.getPrefixHash(), c));
+        stats.setPrefixesEstimate(c.estimate());
+        stats.setPrefixesChange(c.change());
         if (request.getAsn() != null) {
-            stats.setAsns(Sketches.add(stats.getAsns(), SMALL_P, Sketches.hash(request.getAsn())));
+            c.of(stats.getAsnsEstimate(), stats.getAsnsChange());
+            stats.setAsns(Sketches.add(stats.getAsns(), SMALL_P, Sketches.hash(request.getAsn()), c));
+            stats.setAsnsEstimate(c.estimate());
+            stats.setAsnsChange(c.change());
         }
         if (request.getCountry() != null) {
-            stats.setCountries(Sketches.add(stats.getCountries(), SMALL_P, Sketches.hash(request.getCountry())));
+            c.of(stats.getCountriesEstimate(), stats.getCountriesChange());
+            stats.setCountries(Sketches.add(stats.getCountries(), SMALL_P, Sketches.hash(request.getCountry()), c));
+            stats.setCountriesEstimate(c.estimate());
+            stats.setCountriesChange(c.change());
         }
         stats.setActiveHours(stats.getActiveHours() | 1 << (int) Math.floorMod(time / HOUR_MS, 24L));
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
@@ -111,10 +132,12 @@ public final class SubjectProfile {
 
     private static void countCapability(Map<String, Long> capabilities, String capability) {
         String label = capability == null ? OTHER_CAPABILITY : capability;
-        if (!capabilities.containsKey(label) && capabilities.size() >= MAX_CAPABILITIES) {
+        Long count = capabilities.get(label);
+        if (count == null && capabilities.size() >= MAX_CAPABILITIES) {
             label = OTHER_CAPABILITY;
+            count = capabilities.get(label);
         }
-        capabilities.merge(label, 1L, Long::sum);
+        capabilities.put(label, count == null ? 1L : count + 1);
     }
 
     // ---- features -------------------------------------------------------------------------------------------
@@ -125,12 +148,12 @@ public final class SubjectProfile {
 
     /** First turns of conversations that never got a second turn, per request. */
     public static double singleTurnShare(SubjectWindowStats s) {
-        return share(Math.max(0, s.getFirstTurns() - Sketches.estimate(s.getFollowedUp())), s.getRequests());
+        return share(Math.max(0, s.getFirstTurns() - Math.round(s.getFollowedUpEstimate())), s.getRequests());
     }
 
     /** Distinct LSH buckets per request and band: 1 when every prompt is new, near 0 for one template. */
     public static double promptDiversity(SubjectWindowStats s) {
-        return Math.min(1, share(Sketches.estimate(s.getPromptBuckets()), s.getRequests() * (long) BANDS));
+        return Math.min(1, share(Math.round(s.getPromptBucketsEstimate()), s.getRequests() * (long) BANDS));
     }
 
     /** Share of requests on the two most used capability labels. */
@@ -161,19 +184,19 @@ public final class SubjectProfile {
     }
 
     public static long distinctIps(SubjectWindowStats s) {
-        return Sketches.estimate(s.getIps());
+        return Math.round(s.getIpsEstimate());
     }
 
     public static long distinctPrefixes(SubjectWindowStats s) {
-        return Sketches.estimate(s.getPrefixes());
+        return Math.round(s.getPrefixesEstimate());
     }
 
     public static long distinctAsns(SubjectWindowStats s) {
-        return Sketches.estimate(s.getAsns());
+        return Math.round(s.getAsnsEstimate());
     }
 
     public static long distinctCountries(SubjectWindowStats s) {
-        return Sketches.estimate(s.getCountries());
+        return Math.round(s.getCountriesEstimate());
     }
 
     public static int activeHours(SubjectWindowStats s) {

@@ -109,7 +109,9 @@ public record DetectionRules(
             @JsonProperty("model-pivot-share") double modelPivotShare) {
 
         public long newAccountAgeMs() {
-            return DetectionConfig.parseDuration("link.new-account-age", newAccountAge).toMillis();
+            // Asked for on every request of the link path: parsed once per distinct text.
+            return PARSED_AGES.computeIfAbsent(newAccountAge,
+                    text -> DetectionConfig.parseDuration("link.new-account-age", text).toMillis());
         }
     }
 
@@ -175,9 +177,16 @@ public record DetectionRules(
 
     /** Release time of {@code model}, or null when it is not a listed new release. */
     public Long releaseOf(String model) {
-        String at = modelReleases == null ? null : modelReleases.get(model);
-        return at == null ? null : Instant.parse(at).toEpochMilli();
+        String at = modelReleases == null || model == null ? null : modelReleases.get(model);
+        return at == null ? null : PARSED_INSTANTS.computeIfAbsent(at, text -> Instant.parse(text).toEpochMilli());
     }
+
+    // Rules are records (no room for derived fields) read on every request: their texts are parsed once, here.
+    // Bounded by the distinct texts of the rule versions loaded, a handful.
+    private static final java.util.concurrent.ConcurrentHashMap<String, Long> PARSED_AGES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<String, Long> PARSED_INSTANTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public String toYaml() {
         try {

@@ -40,6 +40,10 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     private final NavigableMap<Long, Map<K, V>> windows = new TreeMap<>();
     private long observedStreamTime = Long.MIN_VALUE;
     private boolean open;
+    // The last single-window fetch: a put of that very object back to that window has nothing to change.
+    private K lastKey;
+    private long lastWindowStart;
+    private V lastValue;
 
     private OfflineWindowStore(String name, long retentionMs) {
         this.name = name;
@@ -99,7 +103,15 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         if (windowStart <= expiredBefore) {
             return;
         }
-        windows.headMap(expiredBefore, true).clear();
+        if (!windows.isEmpty() && windows.firstKey() <= expiredBefore) {
+            windows.headMap(expiredBefore, true).clear();
+        }
+        if (value == lastValue && value != null && windowStart == lastWindowStart && key.equals(lastKey)) {
+            // The object just fetched, changed in place and written back (every detector's read-modify-write):
+            // it is already the stored value.
+            return;
+        }
+        lastValue = null;
         if (value == null) {
             Map<K, V> window = windows.get(windowStart);
             if (window != null) {
@@ -116,7 +128,11 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
             return null;
         }
         Map<K, V> window = windows.get(windowStart);
-        return window == null ? null : window.get(key);
+        V value = window == null ? null : window.get(key);
+        lastKey = key;
+        lastWindowStart = windowStart;
+        lastValue = value;
+        return value;
     }
 
     @Override
