@@ -48,6 +48,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private static final String MEMBER_GATE = "member";
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
     private static final int ACCOUNTS_P = 10;
+    private static final ThreadLocal<Sketches.Running> RUNNING = ThreadLocal.withInitial(Sketches.Running::new);
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -233,13 +234,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     public static LinkWindowStats empty() {
-        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0L, 0L, 0L, 0L, 0L, 0L, null,
+        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0.0, 1.0, 0L, 0L, 0L, 0L, 0L, null,
                 new ArrayList<>());
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
     public static long distinctAccounts(LinkWindowStats stats) {
-        return stats.getAccounts().hasRemaining() ? Math.max(stats.getAccountsEstimate(),
+        return stats.getAccounts().hasRemaining() ? Math.max(Math.round(stats.getAccountsEstimate()),
                 stats.getSampleAccounts().size()) : stats.getSampleAccounts().size();
     }
 
@@ -257,19 +258,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         } else {
             ByteBuffer sketch = stats.getAccounts();
-            boolean[] changed = {false};
+            Sketches.Running running = RUNNING.get().of(stats.getAccountsEstimate(), stats.getAccountsChange());
             if (!sketch.hasRemaining()) {
                 for (String member : sample) {
-                    sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(member));
+                    sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(member), running);
                 }
-                changed[0] = true;
             }
-            boolean seeded = changed[0];
-            sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(account), changed);
+            sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(account), running);
             stats.setAccounts(sketch);
-            if (seeded || changed[0]) {
-                stats.setAccountsEstimate(Sketches.estimate(sketch));
-            }
+            stats.setAccountsEstimate(running.estimate());
+            stats.setAccountsChange(running.change());
         }
         if (request.getReasoning()) {
             stats.setReasoning(stats.getReasoning() + 1);

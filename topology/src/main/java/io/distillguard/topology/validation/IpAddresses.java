@@ -17,6 +17,13 @@ public final class IpAddresses {
         if (text == null || text.isEmpty() || text.length() > 64) {
             return null;
         }
+        if (isCanonicalIpv4(text)) {
+            return text;
+        }
+        return normaliseWithLibrary(text);
+    }
+
+    static String normaliseWithLibrary(String text) {
         IPAddress address = new IPAddressString(text.trim()).getAddress();
         if (address == null || address.isPrefixed() || address.isMultiple()) {
             return null;
@@ -25,6 +32,45 @@ public final class IpAddresses {
             address = address.toIPv6().getEmbeddedIPv4Address();
         }
         return address.toCanonicalString();
+    }
+
+    /**
+     * Whether {@code text} is already a canonical dotted-quad IPv4 address (four decimal parts 0-255, no leading
+     * zeros, nothing else): nearly every address a gateway logs. Checked by hand because it is checked on every
+     * request and the library's full parse (every IPv4 and IPv6 form, ranges, masks) was a sixth of the offline
+     * source stage; any other text still goes to the library.
+     */
+    static boolean isCanonicalIpv4(String text) {
+        int length = text.length();
+        if (length < 7 || length > 15) {
+            return false;
+        }
+        int parts = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= length; i++) {
+            char c = i == length ? '.' : text.charAt(i);
+            if (c == '.') {
+                if (digits == 0 || value > 255) {
+                    return false;
+                }
+                parts++;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (digits == 1 && value == 0) {
+                    return false;
+                }
+                value = value * 10 + (c - '0');
+                digits++;
+                if (digits > 3) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        return parts == 4;
     }
 
     /**
