@@ -55,6 +55,53 @@ class ContractJsonTest {
     }
 
     @Test
+    void shouldReadEveryLineAsTheTreeReadsItOrFailAsTheTreeFails() {
+        String full = MINIMAL.replace("\"status\":200", "\"status\":200,\"org_id\":\"o1\",\"asn\":64500,"
+                + "\"account_created_at\":1700000000000,\"prompt_simhash\":-5,\"reasoning_requested\":true,"
+                + "\"turn_index\":2,\"capability\":\"coding\",\"country\":\"US\"");
+        String[] values = {"null", "\"x\"", "1", "-7", "3000000000", "99999999999999999999", "1.5", "true", "[1]",
+                "{\"a\":1}", "\"US\""};
+        java.util.Random random = new java.util.Random(3);
+        java.util.regex.Matcher fields = java.util.regex.Pattern.compile("\"(\\w+)\":").matcher(full);
+        List<String> names = new java.util.ArrayList<>();
+        while (fields.find()) {
+            names.add(fields.group(1));
+        }
+        int agreedOnRecords = 0;
+        for (int i = 0; i < 3_000; i++) {
+            String line = full;
+            for (int change = random.nextInt(3); change >= 0; change--) {
+                String name = names.get(random.nextInt(names.size()));
+                String value = values[random.nextInt(values.length)];
+                line = random.nextInt(4) == 0
+                        ? line.replaceFirst("\"" + name + "\":(\"[^\"]*\"|[^,}]*),?", "")
+                        : line.replaceFirst("\"" + name + "\":(\"[^\"]*\"|[^,}]*)",
+                                java.util.regex.Matcher.quoteReplacement("\"" + name + "\":" + value));
+            }
+            if (random.nextInt(10) == 0) {
+                line = line.replace("}", ",\"unknown\":{\"nested\":[1,2]}}");
+            }
+            String tree;
+            try {
+                tree = ContractJson.readTree(line, RequestEvent.class).toString();
+            } catch (IllegalArgumentException e) {
+                tree = "error: " + e.getMessage();
+            }
+            String streamed;
+            try {
+                streamed = ContractJson.read(line, RequestEvent.class).toString();
+            } catch (IllegalArgumentException e) {
+                streamed = "error: " + e.getMessage();
+            }
+            assertThat(streamed).as(line).isEqualTo(tree);
+            if (!tree.startsWith("error")) {
+                agreedOnRecords++;
+            }
+        }
+        assertThat(agreedOnRecords).as("lines that made a record").isGreaterThan(300);
+    }
+
+    @Test
     void shouldWriteAlertsWithContractNamesAndRoundTrip() {
         DistillationAlert alert = DistillationAlert.newBuilder()
                 .setAlertId("id").setDetector("IP_FAN_IN").setSeverity(Severity.HIGH).setScore(0.8)
