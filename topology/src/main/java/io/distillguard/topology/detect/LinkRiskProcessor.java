@@ -48,6 +48,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private static final String MEMBER_GATE = "member";
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
     private static final int ACCOUNTS_P = 10;
+    /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final ThreadLocal<Sketches.Running> RUNNING = ThreadLocal.withInitial(Sketches.Running::new);
 
     private final DetectionConfig config;
@@ -234,8 +236,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     public static LinkWindowStats empty() {
-        return new LinkWindowStats(0L, ByteBuffer.allocate(0), new ArrayList<>(), 0.0, 1.0, 0L, 0L, 0L, 0L, 0L, null,
-                new ArrayList<>());
+        // Most groups (one-off prompt bands, quiet addresses) never get past one account: small lists, and no
+        // list at all for shaped accounts until one comes. There are millions of them a day; they are what the
+        // garbage collector copies.
+        return new LinkWindowStats(0L, EMPTY, new ArrayList<>(2), 0.0, 1.0, 0L, 0L, 0L, 0L, 0L, null, List.of());
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -276,6 +280,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             stats.setFirstTurns(stats.getFirstTurns() + 1);
             List<String> shaped = stats.getShapedAccounts();
             if (request.getReasoning() && shaped.size() < maxSample && !shaped.contains(account)) {
+                if (!(shaped instanceof ArrayList)) {
+                    shaped = new ArrayList<>(shaped);
+                    stats.setShapedAccounts(shaped);
+                }
                 shaped.add(account);
             }
         }

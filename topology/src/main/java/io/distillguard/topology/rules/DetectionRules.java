@@ -110,8 +110,14 @@ public record DetectionRules(
 
         public long newAccountAgeMs() {
             // Asked for on every request of the link path: parsed once per distinct text.
-            return PARSED_AGES.computeIfAbsent(newAccountAge,
+            Object[] last = lastAge;
+            if (last[0] == newAccountAge) {
+                return (Long) last[1];
+            }
+            long ms = PARSED_AGES.computeIfAbsent(newAccountAge,
                     text -> DetectionConfig.parseDuration("link.new-account-age", text).toMillis());
+            lastAge = new Object[] {newAccountAge, ms};
+            return ms;
         }
     }
 
@@ -183,6 +189,8 @@ public record DetectionRules(
 
     // Rules are records (no room for derived fields) read on every request: their texts are parsed once, here.
     // Bounded by the distinct texts of the rule versions loaded, a handful.
+    /** The text last parsed and its value: the same rules object asks again and again (a record has no cache). */
+    private static volatile Object[] lastAge = {null, 0L};
     private static final java.util.concurrent.ConcurrentHashMap<String, Long> PARSED_AGES =
             new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.concurrent.ConcurrentHashMap<String, Long> PARSED_INSTANTS =

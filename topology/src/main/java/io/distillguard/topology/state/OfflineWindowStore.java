@@ -118,7 +118,16 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
                 window.remove(key);
             }
         } else {
-            windows.computeIfAbsent(windowStart, w -> new HashMap<>()).put(key, value);
+            Map<K, V> window = windows.get(windowStart);
+            if (window == null) {
+                // Sized for as many keys as the latest window held: a window of a few hundred thousand keys grown
+                // from sixteen rehashes itself fifteen times.
+                Map.Entry<Long, Map<K, V>> latest = windows.lastEntry();
+                int expected = latest == null ? 16 : latest.getValue().size();
+                window = new HashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
+                windows.put(windowStart, window);
+            }
+            window.put(key, value);
         }
     }
 
