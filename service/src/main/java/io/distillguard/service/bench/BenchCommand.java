@@ -1,5 +1,7 @@
 package io.distillguard.service.bench;
 
+import io.distillguard.topology.DetectionConfig;
+
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.TempDirectories;
 import io.distillguard.service.embedded.LocalInfrastructure;
@@ -22,7 +24,10 @@ import picocli.CommandLine.Parameters;
             "'throughput': preload events, then time a passthrough and the detector over them.",
             "'memory': RSS, heap, RocksDB memory and disk with N active accounts under the RocksDB memory cap.",
             "'soak': the service at a fixed rate for --minutes, with heap, RSS, RocksDB memory and lag every minute.",
-            "'latency': event-to-alert latency (produce to visible, read_committed) at fixed rates: p50, p99, max."})
+            "'latency': event-to-alert latency (produce to visible, read_committed) at fixed rates: p50, p99, max.",
+            "'offline': the offline backtest over a simulated day of traffic written to a JSON Lines file.",
+            "'scaling': the detector with 1, 2 and 4 stream threads and on 2 instances.",
+            "'all': each of the above in turn (memory at 100,000 accounts), then one table of medians."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "What to measure: throughput or memory.")
@@ -64,6 +69,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "Runs of each application; medians are reported. Default: ${DEFAULT-VALUE}.")
     int runs;
 
+    @Option(names = "--benign-accounts", defaultValue = "100000",
+            description = "offline: ordinary accounts in the simulated day. Default: ${DEFAULT-VALUE}.")
+    int benignAccounts;
+
+    @Option(names = "--scaling-events", defaultValue = "300000",
+            description = "scaling, all: events per scaling run. Default: ${DEFAULT-VALUE}.")
+    long scalingEvents;
+
     @Option(names = "--config", description = "Properties file (cluster, registry, Streams settings such as num.stream.threads).")
     Path configFile;
 
@@ -74,11 +87,153 @@ public final class BenchCommand implements Callable<Integer> {
             case "memory" -> memory();
             case "soak" -> soak();
             case "latency" -> latency();
+            case "offline" -> offline();
+            case "scaling" -> scaling();
+            case "all" -> all();
             default -> {
-                System.err.println("Unknown benchmark '" + what + "'; available: throughput, memory, soak, latency");
+                System.err.println("Unknown benchmark '" + what
+                        + "'; available: throughput, memory, soak, latency, offline, scaling, all");
                 yield 2;
             }
         };
+    }
+
+    private int offline() throws Exception {
+        Summary summary = new Summary();
+        offline(summary);
+        summary.print(System.out);
+        return 0;
+    }
+
+    private void offline(Summary summary) throws Exception {
+        DetectionConfig detection = ServiceConfig.load(configFile, System.getenv(), Map.of()).detection();
+        Path dir = TempDirectories.create("distillguard-bench-offline-");
+        try {
+            OfflineBench bench = new OfflineBench(detection, System.out);
+            Path file = bench.write(dir, benignAccounts, 1, 42);
+            List<ThroughputBench.Run> results = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                results.add(bench.run(file));
+            }
+            summary.add("offline backtest (JSON Lines file, pipelined driver)", results, "events/s", null,
+                    ">= 100,000 events/s");
+        } finally {
+            TempDirectories.delete(dir);
+        }
+    }
+
+    private int scaling() throws Exception {
+        Summary summary = new Summary();
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.create("distillguard-bench-scaling-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
+            scaling(new ThroughputBench(config, System.out), summary, stateDir, null);
+        } finally {
+            TempDirectories.delete(stateDir);
+        }
+        summary.print(System.out);
+        return 0;
+    }
+
+    private void scaling(ThroughputBench bench, Summary summary, Path stateDir, Double passthrough) throws Exception {
+        String topic = bench.preload(scalingEvents, partitions, 43);
+        for (int threads : List.of(1, 2, 4)) {
+            summary.add("detector, 1 instance x " + threads + " stream thread(s)",
+                    List.of(bench.detector(topic, scalingEvents, stateDir, threads, 1)), "events/s", passthrough, null);
+        }
+        summary.add("detector, 2 instances x 1 stream thread",
+                List.of(bench.detector(topic, scalingEvents, stateDir, 1, 2)), "events/s", passthrough, null);
+    }
+
+    /** Every benchmark in turn on one embedded broker, then one table. */
+    private int all() throws Exception {
+        Summary summary = new Summary();
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.create("distillguard-bench-all-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
+            ThroughputBench bench = new ThroughputBench(config, System.out);
+            String topic = bench.preload(events, partitions, 42);
+            List<ThroughputBench.Run> passthrough = new ArrayList<>();
+            List<ThroughputBench.Run> detector = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                System.out.printf("Throughput run %d of %d%n", i + 1, runs);
+                passthrough.add(bench.passthrough(topic, events, stateDir));
+                detector.add(bench.detector(topic, events, stateDir));
+            }
+            double ceiling = ThroughputBench.median(passthrough);
+            summary.add("passthrough (decode + write back, same serdes and guarantee)", passthrough, "events/s", ceiling,
+                    null);
+            summary.add("detector (full topology)", detector, "events/s", ceiling, ">= 50,000 events/s and >= 0.60");
+            scaling(bench, summary, stateDir, ceiling);
+            for (int rate : rates) {
+                ServiceConfig isolated = ServiceConfig.load(configFile, System.getenv(),
+                        SoakBench.isolated(local.overrides(), stateDir, "latency"));
+                System.out.printf("Latency at %,d events/s for %d s (first 15 s left out)...%n", rate, seconds);
+                LatencyBench.Result r = new LatencyBench(System.out).run(isolated, rate,
+                        java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(15));
+                summary.latency(rate, r, rate == 5000 ? "p99 <= 500 ms" : null);
+            }
+        } finally {
+            TempDirectories.delete(stateDir);
+        }
+        offline(summary);
+        MemoryBench.Sample memory = memorySample(Math.min(accounts, 100_000));
+        summary.memory(memory, Long.parseLong(configured.get(ServiceConfig.ROCKSDB_MEMORY_BYTES)));
+        summary.print(System.out);
+        return 0;
+    }
+
+    private MemoryBench.Sample memorySample(long active) {
+        ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        long cap = Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES));
+        Path dir = TempDirectories.create("distillguard-bench-memory-");
+        try {
+            List<MemoryBench.Sample> samples = new MemoryBench(config.detection(), cap, System.out)
+                    .run(active, eventsPerAccount, List.of(active), dir);
+            return samples.get(samples.size() - 1);
+        } finally {
+            TempDirectories.delete(dir);
+        }
+    }
+
+    /** The harness's table: one row per figure, the median of its runs, and its ratio to the passthrough. */
+    static final class Summary {
+        private final List<String[]> rows = new ArrayList<>();
+
+        void add(String figure, List<ThroughputBench.Run> runs, String unit, Double passthrough, String target) {
+            double median = ThroughputBench.median(runs);
+            String each = String.join(" / ", runs.stream().map(r -> String.format("%,.0f", r.eventsPerSecond())).toList());
+            rows.add(new String[] {figure, String.format("%,.0f %s", median, unit), runs.size() + " (" + each + ")",
+                    passthrough == null ? "" : String.format("%.2f", median / passthrough), target == null ? "" : target});
+        }
+
+        void latency(int rate, LatencyBench.Result r, String target) {
+            rows.add(new String[] {String.format("event-to-alert latency at %,d events/s (sent %,.0f/s, %,d alerts)",
+                    rate, r.achievedRate(), r.alerts()),
+                    String.format("p50 %,d ms, p99 %,d ms, max %,d ms", r.p50(), r.p99(), r.max()), "1", "",
+                    target == null ? "" : target});
+        }
+
+        void memory(MemoryBench.Sample s, long cap) {
+            rows.add(new String[] {String.format("memory, %,d active accounts", s.accounts()),
+                    String.format("RSS %s, heap %s, RocksDB %s (%.0f%% of cap)", MemoryBench.mib(s.rssBytes()),
+                            MemoryBench.mib(s.heapBytes()), MemoryBench.mib(s.rocksDbBytes()),
+                            100.0 * s.rocksDbBytes() / cap), "1", "", "RocksDB within its cap"});
+        }
+
+        void print(java.io.PrintStream out) {
+            out.println();
+            out.printf("Machine: %d cores, %s MiB max heap, Java %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"),
+                    System.getProperty("os.name"), System.getProperty("os.arch"));
+            out.println("| figure | median | runs | / passthrough | target |");
+            out.println("|---|---|---|---|---|");
+            for (String[] row : rows) {
+                out.println("| " + String.join(" | ", row) + " |");
+            }
+        }
     }
 
     private int latency() throws Exception {

@@ -114,8 +114,17 @@ public final class ThroughputBench {
         return time("passthrough", app, builder.build(), topic, events, stateDir);
     }
 
-    /** The detection topology, exactly as the service builds it. */
+    /** The detection topology, exactly as the service builds it, on one instance with the configured threads. */
     public Run detector(String topic, long events, Path stateDir) throws Exception {
+        return detector(topic, events, stateDir, 0, 1);
+    }
+
+    /**
+     * The detection topology on {@code instances} Kafka Streams instances of one application (same application id,
+     * own state directories, in this JVM), each with {@code threads} stream threads (0 = as configured): how it
+     * scales on this machine.
+     */
+    public Run detector(String topic, long events, Path stateDir, int threads, int instances) throws Exception {
         String app = "bench-detector-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> overrides = new HashMap<>(base.asMap());
         overrides.put(DetectionConfig.REQUESTS_TOPIC, topic);
@@ -128,34 +137,52 @@ public final class ThroughputBench {
         Topology topology = DistillguardTopology.build(config.detection(),
                 SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()),
                 SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()));
-        return time("detector", app, topology, topic, events, stateDir);
+        String what = threads == 0 && instances == 1 ? "detector"
+                : "detector " + instances + "x" + (threads == 0 ? "" : threads + "t");
+        return time(what, app, topology, topic, events, stateDir, threads, instances);
     }
 
     private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir)
             throws Exception {
-        Map<String, String> overrides = new HashMap<>(base.asMap());
-        overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
-        overrides.put(ServiceConfig.HTTP_ENABLED, "false");
-        overrides.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve(app)).toString());
-        Properties props = DistillguardService.streamsConfig(ServiceConfig.load(null, Map.of(), overrides));
-        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        try (Admin admin = Admin.create(adminProps());
-             KafkaStreams streams = new KafkaStreams(topology, props)) {
+        return time(what, app, topology, topic, events, stateDir, 0, 1);
+    }
+
+    private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir,
+                     int threads, int instances) throws Exception {
+        List<KafkaStreams> running = new ArrayList<>();
+        try (Admin admin = Admin.create(adminProps())) {
+            for (int i = 0; i < instances; i++) {
+                Map<String, String> overrides = new HashMap<>(base.asMap());
+                overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+                overrides.put(ServiceConfig.HTTP_ENABLED, "false");
+                overrides.put(StreamsConfig.STATE_DIR_CONFIG,
+                        Files.createDirectories(stateDir.resolve(app).resolve("instance-" + i)).toString());
+                if (threads > 0) {
+                    overrides.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+                }
+                Properties props = DistillguardService.streamsConfig(ServiceConfig.load(null, Map.of(), overrides));
+                props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+                running.add(new KafkaStreams(topology, props));
+            }
             Map<TopicPartition, Long> inputEnds = GroupProgress.endOffsets(admin, List.of(topic));
             long t0 = System.nanoTime();
-            streams.start();
+            running.forEach(KafkaStreams::start);
             while (true) {
                 TimeUnit.MILLISECONDS.sleep(250);
-                if (streams.state() == KafkaStreams.State.ERROR) {
+                if (running.stream().anyMatch(streams -> streams.state() == KafkaStreams.State.ERROR)) {
                     throw new IllegalStateException(what + " failed; see the log");
                 }
                 boolean done = GroupProgress.committedToEnd(admin, app, inputEnds);
                 if (done) {
                     Run run = new Run(what, events, Duration.ofNanos(System.nanoTime() - t0));
-                    out.printf("  %-12s %,10.0f events/s (%s)%n", what, run.eventsPerSecond(), run.elapsed());
+                    out.printf("  %-16s %,10.0f events/s (%s)%n", what, run.eventsPerSecond(), run.elapsed());
                     return run;
                 }
             }
+        } finally {
+            // Closed together: a member closing alone would hand its tasks to the other for nothing.
+            running.forEach(streams -> streams.close(Duration.ofSeconds(0)));
+            running.forEach(streams -> streams.close(Duration.ofSeconds(60)));
         }
     }
 
