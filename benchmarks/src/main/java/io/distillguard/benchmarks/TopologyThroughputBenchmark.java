@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -50,7 +49,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TopologyThroughputBenchmark {
 
     private static final int DISTINCT_EVENTS = 100_000;
-    private static final String[] CAPABILITIES = {"chat", "writing", "coding", "math", "tool_use", "reasoning"};
 
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], RequestEvent> input;
@@ -80,28 +78,8 @@ public class TopologyThroughputBenchmark {
         alerts = driver.createOutputTopic(config.alertsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        Random random = new Random(42);
-        events = new RequestEvent[DISTINCT_EVENTS];
         eventTime = Instant.now().minus(Duration.ofDays(2)).toEpochMilli();
-        for (int i = 0; i < DISTINCT_EVENTS; i++) {
-            boolean harvest = random.nextInt(10) == 0;
-            int account = harvest ? random.nextInt(5) : random.nextInt(20_000);
-            String id = (harvest ? "acct-harvest-" : "acct-") + account;
-            events[i] = RequestEvent.newBuilder()
-                    .setEventId("evt-" + i).setEventTime(Instant.ofEpochMilli(eventTime)).setAccountId(id)
-                    .setOrgId(harvest ? null : "org-" + account / 20).setApiKeyId("key-" + id)
-                    .setIp(harvest ? "100.64." + random.nextInt(256) + "." + random.nextInt(256)
-                            : "203.0." + (account >> 8 & 255) + "." + (account & 255))
-                    .setAsn(harvest ? 64500 : 7922).setCountry("US").setModel("frontier-2").setEndpoint("/v1/messages")
-                    .setConversationId(harvest ? null : "conv-" + account + "-" + random.nextInt(5))
-                    .setTurnIndex(harvest ? 0 : random.nextInt(4))
-                    .setReasoningRequested(harvest || random.nextInt(10) == 0)
-                    .setCapability(harvest ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
-                    .setPromptSimhash(random.nextLong())
-                    .setPromptTokens(harvest ? 300 : 50 + random.nextInt(500))
-                    .setCompletionTokens(harvest ? 3000 : 100 + random.nextInt(800))
-                    .setStatus(200).build();
-        }
+        events = BenchTraffic.events(DISTINCT_EVENTS, eventTime);
     }
 
     @Benchmark
