@@ -6,7 +6,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -39,8 +38,9 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
             if (data == null) {
                 return null;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            EncodeBuffers buffers = EncodeBuffers.get();
+            ByteArrayOutputStream out = buffers.out;
+            BinaryEncoder encoder = buffers.encoder();
             try {
                 writer.write(data, encoder);
                 encoder.flush();

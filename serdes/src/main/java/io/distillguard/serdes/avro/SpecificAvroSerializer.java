@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -65,11 +64,12 @@ public class SpecificAvroSerializer<T extends SpecificRecord> implements Seriali
             id = autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema);
             idBySubject.put(subject, id);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        EncodeBuffers buffers = EncodeBuffers.get();
+        ByteArrayOutputStream out = buffers.out;
         byte[] header = new byte[ConfluentWireFormat.HEADER_SIZE];
         ConfluentWireFormat.writeHeader(header, id);
         out.writeBytes(header);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        BinaryEncoder encoder = buffers.encoder();
         try {
             writer.write(data, encoder);
             encoder.flush();

@@ -61,6 +61,25 @@ class SpecificAvroSerdeTest {
     }
 
     @Test
+    void shouldEncodeEachRecordAloneAfterAFailedEncodeOnTheSameThread() {
+        SpecificAvroSerde<RequestEvent> serde = SpecificAvroSerde.forValues(RequestEvent.class, config);
+        AvroBinarySerde<RequestEvent> plain = new AvroBinarySerde<>(RequestEvent.class);
+        byte[] framed = serde.serializer().serialize("requests", event());
+        byte[] unframed = plain.serializer().serialize("state", event());
+        // Fails after the leading fields are in the thread's encoder buffer: a long id, then a null required field.
+        RequestEvent broken = event();
+        broken.setEventId("x".repeat(3000));
+        broken.setModel(null);
+
+        assertThatThrownBy(() -> serde.serializer().serialize("requests", broken))
+                .isInstanceOf(SerializationException.class);
+        assertThat(serde.serializer().serialize("requests", event())).isEqualTo(framed);
+        assertThatThrownBy(() -> plain.serializer().serialize("state", broken)).isInstanceOf(RuntimeException.class);
+        assertThat(plain.serializer().serialize("state", event())).isEqualTo(unframed);
+        assertThat(plain.deserializer().deserialize("state", unframed)).isEqualTo(event());
+    }
+
+    @Test
     void shouldRefuseWrongMagicByteWithClearMessage() {
         SpecificAvroSerde<RequestEvent> serde = SpecificAvroSerde.forValues(RequestEvent.class, config);
         byte[] bytes = serde.serializer().serialize("requests", event());
