@@ -157,7 +157,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         long timestamp = timestamps.extract(new ConsumerRecord<>(config.requestsTopic(), 0, offset, recordTimestamp,
                 TimestampType.CREATE_TIME, -1, -1, null, event, new RecordHeaders(), Optional.empty()), partitionTime);
         partitionTime = Math.max(partitionTime, timestamp);
-        Item item = new Item(partitionTime, timestamp, offset);
+        Item item = new Item(event, partitionTime, timestamp, offset);
         sourceContext.at(partitionTime, config.requestsTopic(), offset);
         Headers headers = new RecordHeaders();
         try {
@@ -167,7 +167,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
             RequestTriage.Triaged triaged = (RequestTriage.Triaged) out.value();
             if (!triaged.valid()) {
                 // The triage writes the reason into the record's headers, which Kafka copies into each new record.
-                item.deadLetter(triaged.event(), out.headers());
+                item.deadLetter(out.headers());
             } else {
                 RequestEvent valid = triaged.event();
                 boolean fresh = true;
@@ -182,7 +182,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            item.failed(event, headers, "source", e);
+            item.failed(headers, "source", e);
         }
         batch.add(item);
         if (batch.size() == BATCH) {
@@ -273,7 +273,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
                     links.process(new Record<>(link.key, link.value, item.timestamp));
                 }
             } catch (RuntimeException e) {
-                item.failed(null, new RecordHeaders(), "link-risk", e);
+                item.failed(new RecordHeaders(), "link-risk", e);
             }
         }
         current = null;
@@ -297,10 +297,10 @@ public final class OfflineTopologyRunner implements AutoCloseable {
                     }
                 }
             } catch (RuntimeException e) {
-                item.failed(null, new RecordHeaders(), "subject-risk", e);
+                item.failed(new RecordHeaders(), "subject-risk", e);
             }
-            if (item.deadLetter != null) {
-                output.deadLetter(item.deadLetter, item.deadLetterHeaders);
+            if (item.deadLetterHeaders != null) {
+                output.deadLetter(item.event, item.deadLetterHeaders);
             }
         }
     }
@@ -313,33 +313,31 @@ public final class OfflineTopologyRunner implements AutoCloseable {
 
     /** One request on its way through the stages, with what each stage made of it. */
     private static final class Item {
+        /** The request as the triage left it: what a dead letter carries, whichever stage refused it. */
+        final RequestEvent event;
         final long streamTime;
         final long timestamp;
         final long offset;
         List<KeyValue<String, LinkRequest>> links;
         List<KeyValue<String, SubjectRequest>> subjects;
         final List<Record<?, ?>> linkOutputs = new ArrayList<>(0);
-        RequestEvent deadLetter;
+        /** Set when the request is a dead letter: why, in the dead-letter topic's headers. */
         Headers deadLetterHeaders;
         RuntimeException failure;
-        private RequestEvent original;
 
-        Item(long streamTime, long timestamp, long offset) {
+        Item(RequestEvent event, long streamTime, long timestamp, long offset) {
+            this.event = event;
             this.streamTime = streamTime;
             this.timestamp = timestamp;
             this.offset = offset;
         }
 
-        void deadLetter(RequestEvent event, Headers headers) {
-            this.deadLetter = event;
+        void deadLetter(Headers headers) {
             this.deadLetterHeaders = headers;
         }
 
         /** A processor threw: the request goes to the dead letters with the exception, as the service would send it. */
-        void failed(RequestEvent event, Headers headers, String node, RuntimeException e) {
-            if (event != null) {
-                original = event;
-            }
+        void failed(Headers headers, String node, RuntimeException e) {
             failure = e;
             String message = String.valueOf(e.getMessage());
             headers.add(DeadLetterHeaders.REASON, bytes("processing failed at " + node + ": " + e.getClass().getSimpleName()
@@ -347,7 +345,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
             headers.add(DeadLetterHeaders.STAGE, bytes("PROCESSING"));
             headers.add(DeadLetterHeaders.EXCEPTION, bytes(e.getClass().getName()));
             headers.add(DeadLetterHeaders.MESSAGE, bytes(message));
-            deadLetter(original, headers);
+            deadLetter(headers);
         }
 
         private static byte[] bytes(String text) {
