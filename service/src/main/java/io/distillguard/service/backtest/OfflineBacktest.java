@@ -126,8 +126,6 @@ public final class OfflineBacktest {
 
     private Result runPipelined(java.util.Iterator<EventFiles.Entry> events, java.util.function.LongSupplier bytesRead,
                                 Listener listener) {
-        long read = 0;
-        long rejected = 0;
         Counts counts = new Counts();
         // Results come from the runner's last stage; the listener hears them on this thread, as with the test driver.
         ConcurrentLinkedQueue<DistillationAlert> alerts = new ConcurrentLinkedQueue<>();
@@ -146,26 +144,12 @@ public final class OfflineBacktest {
                 deadLetters.add(reason == null ? noReason : reason);
             }
         })) {
-            while (events.hasNext()) {
-                EventFiles.Entry entry = events.next();
-                read++;
-                if (entry.rejected()) {
-                    rejected++;
-                    listener.onRejected(entry);
-                } else {
-                    listener.onEvent(entry.event());
-                    runner.process(entry.event());
-                }
-                if (read % DRAIN_EVERY == 0) {
-                    counts.drain(alerts, deadLetters, listener);
-                    listener.onProgress(read, bytesRead.getAsLong());
-                }
-            }
+            Fed fed = feed(events, bytesRead, listener, runner::process, () -> counts.drain(alerts, deadLetters, listener));
             runner.finish();
             counts.drain(alerts, deadLetters, listener);
-            listener.onProgress(read, bytesRead.getAsLong());
-            return new Result(read, rejected, counts.deadLettered, lateDropped(runner.metrics()), counts.alerts,
-                    counts.byDetector, counts.reasons, System.nanoTime() - start);
+            listener.onProgress(fed.read(), bytesRead.getAsLong());
+            return new Result(fed.read(), fed.rejected(), counts.deadLettered, lateDropped(runner.metrics()),
+                    counts.alerts, counts.byDetector, counts.reasons, System.nanoTime() - start);
         }
     }
 
@@ -185,8 +169,6 @@ public final class OfflineBacktest {
         props.putAll(DistillguardTopology.requiredStreamsConfig(config));
         props.putAll(streamsOverrides);
 
-        long read = 0;
-        long rejected = 0;
         Counts counts = new Counts();
         long start = System.nanoTime();
         try (TopologyTestDriver driver = new TopologyTestDriver(
@@ -197,32 +179,46 @@ public final class OfflineBacktest {
                     new StringDeserializer(), alertSerde.deserializer());
             TestOutputTopic<byte[], byte[]> deadLetters = driver.createOutputTopic(config.deadLetterTopic(),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            while (events.hasNext()) {
-                EventFiles.Entry entry = events.next();
-                read++;
-                if (entry.rejected()) {
-                    rejected++;
-                    listener.onRejected(entry);
-                } else {
-                    RequestEvent event = entry.event();
-                    listener.onEvent(event);
-                    long timestamp = event.getEventTime() == null ? 0 : Math.max(0, event.getEventTime().toEpochMilli());
-                    input.pipeInput(null, event, timestamp);
-                }
-                if (read % DRAIN_EVERY == 0) {
-                    counts.drain(alerts, deadLetters, listener);
-                    listener.onProgress(read, bytesRead.getAsLong());
-                }
-            }
+            Fed fed = feed(events, bytesRead, listener, event -> input.pipeInput(null, event,
+                            event.getEventTime() == null ? 0 : Math.max(0, event.getEventTime().toEpochMilli())),
+                    () -> counts.drain(alerts, deadLetters, listener));
             counts.drain(alerts, deadLetters, listener);
-            listener.onProgress(read, bytesRead.getAsLong());
-            long late = lateDropped(driver.metrics());
-            return new Result(read, rejected, counts.deadLettered, late, counts.alerts, counts.byDetector,
-                    counts.reasons, System.nanoTime() - start);
+            listener.onProgress(fed.read(), bytesRead.getAsLong());
+            return new Result(fed.read(), fed.rejected(), counts.deadLettered, lateDropped(driver.metrics()),
+                    counts.alerts, counts.byDetector, counts.reasons, System.nanoTime() - start);
         } finally {
             InMemorySchemaRegistry.dropScope(scope);
             TempDirectories.delete(stateDir);
         }
+    }
+
+    private record Fed(long read, long rejected) {
+    }
+
+    /**
+     * Hands every entry to the listener and every good event to {@code process}, in input order, draining results
+     * and reporting progress every {@link #DRAIN_EVERY} entries; the same loop whichever driver runs the topology.
+     */
+    private static Fed feed(java.util.Iterator<EventFiles.Entry> events, java.util.function.LongSupplier bytesRead,
+                            Listener listener, java.util.function.Consumer<RequestEvent> process, Runnable drain) {
+        long read = 0;
+        long rejected = 0;
+        while (events.hasNext()) {
+            EventFiles.Entry entry = events.next();
+            read++;
+            if (entry.rejected()) {
+                rejected++;
+                listener.onRejected(entry);
+            } else {
+                listener.onEvent(entry.event());
+                process.accept(entry.event());
+            }
+            if (read % DRAIN_EVERY == 0) {
+                drain.run();
+                listener.onProgress(read, bytesRead.getAsLong());
+            }
+        }
+        return new Fed(read, rejected);
     }
 
     private static long lateDropped(Map<MetricName, ? extends Metric> metrics) {

@@ -154,26 +154,15 @@ public final class BenchCommand implements Callable<Integer> {
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
             ThroughputBench bench = new ThroughputBench(config, System.out);
-            String topic = bench.preload(events, partitions, 42);
-            List<ThroughputBench.Run> passthrough = new ArrayList<>();
-            List<ThroughputBench.Run> detector = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                System.out.printf("Throughput run %d of %d%n", i + 1, runs);
-                passthrough.add(bench.passthrough(topic, events, stateDir));
-                detector.add(bench.detector(topic, events, stateDir));
-            }
-            double ceiling = ThroughputBench.median(passthrough);
-            summary.add("passthrough (decode + write back, same serdes and guarantee)", passthrough, "events/s", ceiling,
-                    null);
-            summary.add("detector (full topology)", detector, "events/s", ceiling, ">= 50,000 events/s and >= 0.60");
+            Throughput measured = throughputRuns(bench, stateDir);
+            double ceiling = ThroughputBench.median(measured.passthrough());
+            summary.add("passthrough (decode + write back, same serdes and guarantee)", measured.passthrough(),
+                    "events/s", ceiling, null);
+            summary.add("detector (full topology)", measured.detector(), "events/s", ceiling,
+                    ">= 50,000 events/s and >= 0.60");
             scaling(bench, summary, stateDir, ceiling);
             for (int rate : rates) {
-                ServiceConfig isolated = ServiceConfig.load(configFile, System.getenv(),
-                        SoakBench.isolated(local.overrides(), stateDir, "latency"));
-                System.out.printf("Latency at %,d events/s for %d s (first 15 s left out)...%n", rate, seconds);
-                LatencyBench.Result r = new LatencyBench(System.out).run(isolated, rate,
-                        java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(15));
-                summary.latency(rate, r, rate == 5000 ? "p99 <= 500 ms" : null);
+                summary.latency(rate, latencyRun(local, stateDir, rate), rate == 5000 ? "p99 <= 500 ms" : null);
             }
         } finally {
             TempDirectories.delete(stateDir);
@@ -196,6 +185,30 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             TempDirectories.delete(dir);
         }
+    }
+
+    private record Throughput(List<ThroughputBench.Run> passthrough, List<ThroughputBench.Run> detector) {
+    }
+
+    /** Preloads --events, then runs the passthrough and the detector over them --runs times, alternating. */
+    private Throughput throughputRuns(ThroughputBench bench, Path stateDir) throws Exception {
+        String topic = bench.preload(events, partitions, 42);
+        Throughput measured = new Throughput(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < runs; i++) {
+            System.out.printf("Throughput run %d of %d%n", i + 1, runs);
+            measured.passthrough().add(bench.passthrough(topic, events, stateDir));
+            measured.detector().add(bench.detector(topic, events, stateDir));
+        }
+        return measured;
+    }
+
+    /** The service on its own application id and state at {@code rate} for --seconds, the first 15 s left out. */
+    private LatencyBench.Result latencyRun(LocalInfrastructure local, Path stateDir, int rate) throws Exception {
+        ServiceConfig config = ServiceConfig.load(configFile, System.getenv(),
+                SoakBench.isolated(local.overrides(), stateDir, "latency"));
+        System.out.printf("Latency at %,d events/s for %d s (first 15 s left out)...%n", rate, seconds);
+        return new LatencyBench(System.out).run(config, rate, java.time.Duration.ofSeconds(seconds),
+                java.time.Duration.ofSeconds(15));
     }
 
     /** The harness's table: one row per figure, the median of its runs, and its ratio to the passthrough. */
@@ -242,11 +255,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             List<LatencyBench.Result> results = new ArrayList<>();
             for (int rate : rates) {
-                ServiceConfig config = ServiceConfig.load(configFile, System.getenv(),
-                        SoakBench.isolated(local.overrides(), stateDir, "latency"));
-                System.out.printf("Rate %,d events/s for %d s (first 15 s left out)...%n", rate, seconds);
-                results.add(new LatencyBench(System.out).run(config, rate, java.time.Duration.ofSeconds(seconds),
-                        java.time.Duration.ofSeconds(15)));
+                results.add(latencyRun(local, stateDir, rate));
             }
             System.out.println();
             System.out.printf("Machine: %d cores, Java %s; broker %s; %s=%s, commit.interval.ms=%s%n",
@@ -317,17 +326,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path stateDir = TempDirectories.create("distillguard-bench-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
-            ThroughputBench bench = new ThroughputBench(config, System.out);
-            String topic = bench.preload(events, partitions, 42);
-            List<ThroughputBench.Run> passthrough = new ArrayList<>();
-            List<ThroughputBench.Run> detector = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                System.out.printf("Run %d of %d%n", i + 1, runs);
-                passthrough.add(bench.passthrough(topic, events, stateDir));
-                detector.add(bench.detector(topic, events, stateDir));
-            }
-            double a = ThroughputBench.median(passthrough);
-            double b = ThroughputBench.median(detector);
+            Throughput measured = throughputRuns(new ThroughputBench(config, System.out), stateDir);
+            double a = ThroughputBench.median(measured.passthrough());
+            double b = ThroughputBench.median(measured.detector());
             System.out.println();
             System.out.printf("Machine: %d cores, Java %s, %s; broker %s; %s=%s, %s=%s%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),

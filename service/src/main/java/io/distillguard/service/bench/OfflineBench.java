@@ -1,16 +1,13 @@
 package io.distillguard.service.bench;
 
-import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.service.backtest.EventFiles;
 import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.simulate.CampaignSimulator;
+import io.distillguard.service.simulate.SimulateCommand;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,14 +34,7 @@ public final class OfflineBench {
         Path file = dir.resolve("offline-bench.jsonl");
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(seed, benignAccounts, days,
                 Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), 1.0));
-        long written = 0;
-        try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            while (simulator.hasNext()) {
-                writer.write(ContractJson.line(simulator.next()));
-                writer.write('\n');
-                written++;
-            }
-        }
+        long written = SimulateCommand.writeJsonLines(simulator, file);
         out.printf("Wrote %,d simulated events (%,d ordinary accounts, %d day(s), seed %d) to %s%n", written,
                 benignAccounts, days, seed, file);
         return file;

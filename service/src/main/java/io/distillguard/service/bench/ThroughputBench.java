@@ -111,7 +111,7 @@ public final class ThroughputBench {
         builder.stream(topic, Consumed.with(Serdes.ByteArray(), serde))
                 .to(app + "-out", Produced.with(Serdes.ByteArray(), serde));
         createOutput(app + "-out", topic);
-        return time("passthrough", app, builder.build(), topic, events, stateDir);
+        return time("passthrough", app, builder.build(), topic, events, stateDir, 0, 1);
     }
 
     /** The detection topology, exactly as the service builds it, on one instance with the configured threads. */
@@ -140,11 +140,6 @@ public final class ThroughputBench {
         String what = threads == 0 && instances == 1 ? "detector"
                 : "detector " + instances + "x" + (threads == 0 ? "" : threads + "t");
         return time(what, app, topology, topic, events, stateDir, threads, instances);
-    }
-
-    private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir)
-            throws Exception {
-        return time(what, app, topology, topic, events, stateDir, 0, 1);
     }
 
     private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir,

@@ -75,7 +75,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 : Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS);
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(seed, benignAccounts, days,
                 first, attackScale));
-        long written = target.out != null ? toFile(simulator) : toTopic(simulator);
+        long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();
             Files.writeString(labels, "account_id,label,scenario\n" + String.join("\n", rows) + "\n",
@@ -88,9 +88,9 @@ public final class SimulateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private long toFile(CampaignSimulator simulator) throws Exception {
+    /** Writes every event of {@code simulator} to {@code out} as JSON Lines (gzip if it ends in .gz); returns how many. */
+    public static long writeJsonLines(CampaignSimulator simulator, Path out) throws java.io.IOException {
         long written = 0;
-        Path out = target.out;
         try (OutputStream file = Files.newOutputStream(out);
              OutputStream stream = out.toString().endsWith(".gz") ? new GZIPOutputStream(file, 1 << 16) : file;
              BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16)) {

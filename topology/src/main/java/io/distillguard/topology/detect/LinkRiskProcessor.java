@@ -48,9 +48,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private static final String MEMBER_GATE = "member";
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
     private static final int ACCOUNTS_P = 10;
-    /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    private static final ThreadLocal<Sketches.Running> RUNNING = ThreadLocal.withInitial(Sketches.Running::new);
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -239,7 +236,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // Most groups (one-off prompt bands, quiet addresses) never get past one account: small lists, and no
         // list at all for shaped accounts until one comes. There are millions of them a day; they are what the
         // garbage collector copies.
-        return new LinkWindowStats(0L, EMPTY, new ArrayList<>(2), 0.0, 1.0, 0L, 0L, 0L, 0L, 0L, null, List.of());
+        return new LinkWindowStats(0L, Sketches.EMPTY, new ArrayList<>(2), 0.0, 1.0, 0L, 0L, 0L, 0L, 0L, null, List.of());
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -262,7 +259,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         } else {
             ByteBuffer sketch = stats.getAccounts();
-            Sketches.Running running = RUNNING.get().of(stats.getAccountsEstimate(), stats.getAccountsChange());
+            Sketches.Running running = Sketches.running(stats.getAccountsEstimate(), stats.getAccountsChange());
             if (!sketch.hasRemaining()) {
                 for (String member : sample) {
                     sketch = Sketches.add(sketch, ACCOUNTS_P, Sketches.hash(member), running);

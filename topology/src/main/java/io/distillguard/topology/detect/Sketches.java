@@ -15,6 +15,10 @@ import java.nio.ByteBuffer;
 public final class Sketches {
 
     private static final Hasher64 HASHER = Hashing.komihash5_0();
+    /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
+    public static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** One reusable estimator per thread: the offline runner's stages and the stream threads each add on their own. */
+    private static final ThreadLocal<Running> RUNNING = ThreadLocal.withInitial(Running::new);
 
     private Sketches() {
     }
@@ -28,24 +32,6 @@ public final class Sketches {
         return HASHER.hashLongLongToLong(value, 0x9E3779B97F4A7C15L);
     }
 
-    /** Adds {@code hash} to the sketch held in {@code field} (empty = none yet) and returns the field to store. */
-    public static ByteBuffer add(ByteBuffer field, int p, long hash) {
-        byte[] registers = registersOrNew(field, p);
-        UltraLogLog.wrap(registers).add(hash);
-        return asField(field, registers);
-    }
-
-    /**
-     * As {@link #add}, and reports in {@code changed[0]} whether a register changed: when none did, the estimate is
-     * the same as before and need not be read again.
-     */
-    public static ByteBuffer add(ByteBuffer field, int p, long hash, boolean[] changed) {
-        byte[] registers = registersOrNew(field, p);
-        changed[0] = false;
-        UltraLogLog.wrap(registers).add(hash, probability -> changed[0] = true);
-        return asField(field, registers);
-    }
-
     private static byte[] registersOrNew(ByteBuffer field, int p) {
         byte[] registers = registers(field);
         return registers != null ? registers : UltraLogLog.create(p).getState();
@@ -57,7 +43,8 @@ public final class Sketches {
     }
 
     /**
-     * As {@link #add}, keeping the sketch's distinct count current: {@code running} holds the estimate and the
+     * Adds {@code hash} to the sketch held in {@code field} (empty = none yet) and returns the field to store,
+     * keeping the sketch's distinct count current: {@code running} holds the estimate and the
      * probability that a new value changes a register, both updated on each change (hash4j's martingale estimator,
      * valid because these sketches are only ever added to, never merged). Reading the count then costs nothing,
      * where an estimate from the registers scans all of them; that scan was a quarter of the subject path's time.
@@ -66,6 +53,11 @@ public final class Sketches {
         byte[] registers = registersOrNew(field, p);
         UltraLogLog.wrap(registers).add(hash, running);
         return asField(field, registers);
+    }
+
+    /** This thread's running estimator, loaded with what the state holds for one sketch. */
+    public static Running running(double estimate, double stateChangeProbability) {
+        return RUNNING.get().of(estimate, stateChangeProbability);
     }
 
     /** A sketch's running estimate and state-change probability, as held beside its registers in state. */
@@ -93,11 +85,6 @@ public final class Sketches {
         public double change() {
             return change;
         }
-    }
-
-    public static long estimate(ByteBuffer field) {
-        byte[] registers = registers(field);
-        return registers == null ? 0 : Math.round(UltraLogLog.wrap(registers).getDistinctCountEstimate());
     }
 
     /** The register array backing {@code field}, without a copy when the buffer is exactly its array. */

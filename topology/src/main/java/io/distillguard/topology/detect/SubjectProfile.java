@@ -25,10 +25,6 @@ public final class SubjectProfile {
     /** Prompt buckets: the SimHash cut into bands; near-identical prompts share at least one band value. */
     public static final int BANDS = 2;
     private static final long HOUR_MS = 3_600_000L;
-    /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    /** One reusable estimator per thread: the offline runner's stages and the stream threads each add on their own. */
-    private static final ThreadLocal<Sketches.Running> RUNNING = ThreadLocal.withInitial(Sketches.Running::new);
 
     private SubjectProfile() {
     }
@@ -46,8 +42,9 @@ public final class SubjectProfile {
     public static SubjectWindowStats empty() {
         // Every field set here: the no-argument constructor leaves the sketches null, and the builder's defaults
         // are deep copies of the schema's, a cost on every new window.
-        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, EMPTY, 0.0, 1.0, new HashMap<>(), EMPTY, 0.0, 1.0,
-                EMPTY, 0.0, 1.0, EMPTY, 0.0, 1.0, EMPTY, 0.0, 1.0, EMPTY, 0.0, 1.0, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0,
+        ByteBuffer none = Sketches.EMPTY;
+        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, 0.0, 1.0, new HashMap<>(), none, 0.0, 1.0,
+                none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0,
                 null, null, 0);
     }
 
@@ -75,7 +72,7 @@ public final class SubjectProfile {
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
         } else if (request.getConversationHash() != 0) {
-            Sketches.Running c = RUNNING.get().of(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
+            Sketches.Running c = Sketches.running(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
             stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash(), c));
             stats.setFollowedUpEstimate(c.estimate());
             stats.setFollowedUpChange(c.change());
@@ -83,7 +80,7 @@ public final class SubjectProfile {
         countCapability(stats.getCapabilities(), request.getCapability());
         Long simhash = request.getPromptSimhash();
         if (simhash != null) {
-            Sketches.Running c = RUNNING.get().of(stats.getPromptBucketsEstimate(), stats.getPromptBucketsChange());
+            Sketches.Running c = Sketches.running(stats.getPromptBucketsEstimate(), stats.getPromptBucketsChange());
             ByteBuffer buckets = stats.getPromptBuckets();
             for (int band = 0; band < BANDS; band++) {
                 buckets = Sketches.add(buckets, PROMPT_P, Sketches.hash(bandKey(simhash, band)), c);
@@ -92,7 +89,7 @@ public final class SubjectProfile {
             stats.setPromptBucketsEstimate(c.estimate());
             stats.setPromptBucketsChange(c.change());
         }
-        Sketches.Running c = RUNNING.get().of(stats.getIpsEstimate(), stats.getIpsChange());
+        Sketches.Running c = Sketches.running(stats.getIpsEstimate(), stats.getIpsChange());
         stats.setIps(Sketches.add(stats.getIps(), SMALL_P, request.getIpHash(), c));
         stats.setIpsEstimate(c.estimate());
         stats.setIpsChange(c.change());

@@ -114,8 +114,7 @@ public record DetectionRules(
             if (last[0] == newAccountAge) {
                 return (Long) last[1];
             }
-            long ms = PARSED_AGES.computeIfAbsent(newAccountAge,
-                    text -> DetectionConfig.parseDuration("link.new-account-age", text).toMillis());
+            long ms = DetectionConfig.parseDuration("link.new-account-age", newAccountAge).toMillis();
             lastAge = new Object[] {newAccountAge, ms};
             return ms;
         }
@@ -191,8 +190,6 @@ public record DetectionRules(
     // Bounded by the distinct texts of the rule versions loaded, a handful.
     /** The text last parsed and its value: the same rules object asks again and again (a record has no cache). */
     private static volatile Object[] lastAge = {null, 0L};
-    private static final java.util.concurrent.ConcurrentHashMap<String, Long> PARSED_AGES =
-            new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.concurrent.ConcurrentHashMap<String, Long> PARSED_INSTANTS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
