@@ -78,7 +78,7 @@ public class HotPathBenchmarks {
         for (int i = 0; i < 200; i++) {
             projected.setPromptSimhash((long) i * 0x9E3779B97F4A7C15L);
             projected.setEventTime(projected.getEventTime() + 1000);
-            SubjectProfile.add(projected, subject);
+            SubjectProfile.add(projected, subject, SubjectProfile.Span.DAY);
         }
         subjectStats = subjectStatsSerde.serializer().serialize("s", subject);
         LinkWindowStats link = LinkRiskProcessor.empty();
@@ -124,7 +124,7 @@ public class HotPathBenchmarks {
         SubjectWindowStats stats = subjectStatsSerde.deserializer().deserialize("s", subjectStats);
         SubjectRequest request = SubjectProfile.project(event);
         request.setPromptSimhash((long) (counter++) * 0x9E3779B97F4A7C15L);
-        SubjectProfile.add(request, stats);
+        SubjectProfile.add(request, stats, SubjectProfile.Span.DAY);
         subjectStatsSerde.serializer().serialize("s", stats);
         return SubjectSignals.assess(rules, stats, stats, null).risk();
     }

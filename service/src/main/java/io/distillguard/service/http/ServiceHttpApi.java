@@ -264,13 +264,14 @@ public final class ServiceHttpApi implements AutoCloseable {
         ObjectNode answer = JSON.createObjectNode().put("account_id", Subjects.idOf(key));
         String alertKey = "ACCOUNT_RISK|" + key;
         answer.set("hours", windows(SubjectRiskProcessor.HOUR_STORE, null, alertKey, key,
-                SubjectRiskProcessor.HOUR_MS, this::subjectFigures));
+                SubjectRiskProcessor.HOUR_MS, (SubjectWindowStats stats, ObjectNode w) -> subjectFigures(stats, w, SubjectProfile.Span.HOUR)));
         answer.set("days", windows(SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE, alertKey, key,
-                SubjectRiskProcessor.DAY_MS, this::subjectFigures));
+                SubjectRiskProcessor.DAY_MS, (SubjectWindowStats stats, ObjectNode w) -> subjectFigures(stats, w, SubjectProfile.Span.DAY)));
         return answer;
     }
 
-    private void subjectFigures(SubjectWindowStats stats, ObjectNode w) {
+    /** The fan-out a window keeps is the one its signals read: addresses per hour, ASNs and countries per day. */
+    private void subjectFigures(SubjectWindowStats stats, ObjectNode w, SubjectProfile.Span span) {
         w.put("requests", stats.getRequests())
                 .put("prompt_tokens", stats.getPromptTokens())
                 .put("completion_tokens", stats.getCompletionTokens())
@@ -279,11 +280,14 @@ public final class ServiceHttpApi implements AutoCloseable {
                 .put("prompt_diversity", SubjectProfile.promptDiversity(stats))
                 .put("capability_concentration", SubjectProfile.capabilityConcentration(stats))
                 .put("output_input_ratio", SubjectProfile.outputInputRatio(stats))
-                .put("distinct_ips", SubjectProfile.distinctIps(stats))
-                .put("distinct_prefixes", SubjectProfile.distinctPrefixes(stats))
-                .put("distinct_asns", SubjectProfile.distinctAsns(stats))
-                .put("distinct_countries", SubjectProfile.distinctCountries(stats))
                 .put("active_hours", SubjectProfile.activeHours(stats));
+        if (span == SubjectProfile.Span.HOUR) {
+            w.put("distinct_ips", SubjectProfile.distinctIps(stats))
+                    .put("distinct_prefixes", SubjectProfile.distinctPrefixes(stats));
+        } else {
+            w.put("distinct_asns", SubjectProfile.distinctAsns(stats))
+                    .put("distinct_countries", SubjectProfile.distinctCountries(stats));
+        }
         double cv = SubjectProfile.interArrivalCv(stats);
         if (Double.isNaN(cv)) {
             w.putNull("inter_arrival_cv");

@@ -87,8 +87,8 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 hour = SubjectProfile.empty();
             }
         } else {
-            hour = update(hours, key, hourStart, HOUR_MS, request, streamTime, grace);
-            day = update(days, key, dayStart, DAY_MS, request, streamTime, grace);
+            hour = update(hours, key, hourStart, SubjectProfile.Span.HOUR, request, streamTime, grace);
+            day = update(days, key, dayStart, SubjectProfile.Span.DAY, request, streamTime, grace);
         }
         if (hour == null || day == null) {
             lateDropped.record();
@@ -180,12 +180,14 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
 
     /** Adds the request to its window and stores it; null when that window is already closed. */
     private static SubjectWindowStats update(WindowStore<String, SubjectWindowStats> store, String key, long start,
-                                             long size, SubjectRequest request, long streamTime, long grace) {
+                                             SubjectProfile.Span span, SubjectRequest request, long streamTime,
+                                             long grace) {
+        long size = span == SubjectProfile.Span.HOUR ? HOUR_MS : DAY_MS;
         if (start + size + grace <= streamTime) {
             return null;
         }
         SubjectWindowStats stats = store.fetch(key, start);
-        stats = SubjectProfile.add(request, stats == null ? SubjectProfile.empty() : stats);
+        stats = SubjectProfile.add(request, stats == null ? SubjectProfile.empty() : stats, span);
         store.put(key, stats, start);
         return stats;
     }
