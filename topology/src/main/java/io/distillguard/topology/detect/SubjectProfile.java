@@ -6,7 +6,6 @@ import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +42,7 @@ public final class SubjectProfile {
         // Every field set here: the no-argument constructor leaves the sketches null, and the builder's defaults
         // are deep copies of the schema's, a cost on every new window.
         ByteBuffer none = Sketches.EMPTY;
-        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, 0.0, 1.0, new HashMap<>(), none, 0.0, 1.0,
+        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, 0.0, 1.0, new ArrayList<>(4), none, none, 0.0, 1.0,
                 none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0,
                 null, null, 0);
     }
@@ -83,7 +82,7 @@ public final class SubjectProfile {
             stats.setFollowedUpEstimate(c.estimate());
             stats.setFollowedUpChange(c.change());
         }
-        countCapability(stats.getCapabilities(), request.getCapability());
+        countCapability(stats, request.getCapability());
         Long simhash = request.getPromptSimhash();
         if (simhash != null) {
             Sketches.Running c = Sketches.running(stats.getPromptBucketsEstimate(), stats.getPromptBucketsChange());
@@ -137,14 +136,60 @@ public final class SubjectProfile {
         return ((long) band << 56) ^ value;
     }
 
-    private static void countCapability(Map<String, Long> capabilities, String capability) {
+    private static void countCapability(SubjectWindowStats stats, String capability) {
         String label = capability == null ? OTHER_CAPABILITY : canonical(capability);
-        Long count = capabilities.get(label);
-        if (count == null && capabilities.size() >= MAX_CAPABILITIES) {
+        List<String> labels = stats.getCapabilityLabels();
+        int index = indexOf(labels, label);
+        if (index < 0 && labels.size() >= MAX_CAPABILITIES) {
+            index = indexOf(labels, OTHER_CAPABILITY);
             label = OTHER_CAPABILITY;
-            count = capabilities.get(label);
         }
-        capabilities.put(label, count == null ? 1L : count + 1);
+        if (index < 0) {
+            if (!(labels instanceof ArrayList)) {
+                labels = new ArrayList<>(labels);
+                stats.setCapabilityLabels(labels);
+            }
+            labels.add(label);
+            index = labels.size() - 1;
+        }
+        ByteBuffer counts = writableCounts(stats.getCapabilityCounts(), labels.size());
+        stats.setCapabilityCounts(counts);
+        counts.putInt(index * Integer.BYTES, counts.getInt(index * Integer.BYTES) + 1);
+    }
+
+    /**
+     * The counts as a buffer at position 0 with room and limit for {@code labels} counts: {@code counts} itself when
+     * it already is one (every request but a window's first of a label), else a copy with room for a few more.
+     */
+    private static ByteBuffer writableCounts(ByteBuffer counts, int labels) {
+        int needed = labels * Integer.BYTES;
+        if (counts.position() == 0 && counts.capacity() >= needed && counts.hasArray() && !counts.isReadOnly()) {
+            return counts.limit(Math.max(counts.limit(), needed));
+        }
+        ByteBuffer grown = ByteBuffer.allocate(needed + 2 * Integer.BYTES);
+        grown.put(counts.duplicate());
+        return grown.clear().limit(needed);
+    }
+
+    /** Position of {@code label} in {@code labels}, -1 if absent; by identity first (labels are canonical). */
+    private static int indexOf(List<String> labels, String label) {
+        for (int i = 0; i < labels.size(); i++) {
+            if (labels.get(i) == label) {
+                return i;
+            }
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            if (labels.get(i).equals(label)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Requests of the {@code i}-th label. */
+    private static int capabilityCount(SubjectWindowStats s, int i) {
+        ByteBuffer counts = s.getCapabilityCounts();
+        return counts.getInt(counts.position() + i * Integer.BYTES);
     }
 
     /**
@@ -186,7 +231,9 @@ public final class SubjectProfile {
     public static double capabilityConcentration(SubjectWindowStats s) {
         long first = 0;
         long second = 0;
-        for (Long count : s.getCapabilities().values()) {
+        int labels = s.getCapabilityLabels().size();
+        for (int i = 0; i < labels; i++) {
+            long count = capabilityCount(s, i);
             if (count > first) {
                 second = first;
                 first = count;
@@ -230,7 +277,10 @@ public final class SubjectProfile {
     }
 
     public static List<String> topCapabilities(SubjectWindowStats s) {
-        List<Map.Entry<String, Long>> entries = new ArrayList<>(s.getCapabilities().entrySet());
+        List<Map.Entry<String, Long>> entries = new ArrayList<>();
+        for (int i = 0; i < s.getCapabilityLabels().size(); i++) {
+            entries.add(Map.entry(s.getCapabilityLabels().get(i), (long) capabilityCount(s, i)));
+        }
         entries.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
         return entries.stream().limit(2).map(Map.Entry::getKey).toList();
     }

@@ -1,0 +1,75 @@
+package io.distillguard.topology.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.serdes.avro.AvroBinarySerde;
+import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.SubjectWindowStats;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SubjectProfileTest {
+
+    private static final AvroBinarySerde<SubjectWindowStats> STATE = new AvroBinarySerde<>(SubjectWindowStats.class);
+
+    @Test
+    void shouldCountCapabilitiesLikeAMapThroughStateRoundTripsAndTheOtherLabel() {
+        Random random = new Random(3);
+        SubjectWindowStats stats = SubjectProfile.empty();
+        Map<String, Long> expected = new HashMap<>();
+        for (int i = 0; i < 5_000; i++) {
+            // Skewed over 24 labels, so the first sixteen seen fill the window and the rest go to "other".
+            int label = (int) Math.min(23, Math.abs(random.nextGaussian()) * 8);
+            String capability = random.nextInt(50) == 0 ? null : "cap-" + label;
+            String counted = capability == null ? "other" : capability;
+            if (!expected.containsKey(counted) && expected.size() >= 16) {
+                counted = "other";
+            }
+            expected.merge(counted, 1L, Long::sum);
+            SubjectProfile.add(request(i, capability), stats, SubjectProfile.Span.DAY);
+            if (i % 97 == 0) {
+                // As the service does: the window leaves for RocksDB and comes back decoded.
+                stats = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", stats));
+            }
+        }
+        long first = expected.values().stream().sorted((a, b) -> Long.compare(b, a)).limit(2)
+                .mapToLong(Long::longValue).sum();
+        // Sixteen labels, and "other" for the rest (a seventeenth when it was not among the sixteen).
+        assertThat(stats.getCapabilityLabels()).hasSize(expected.size()).hasSizeBetween(16, 17)
+                .containsAll(List.of("other", "cap-0", "cap-1"));
+        assertThat(SubjectProfile.capabilityConcentration(stats)).isEqualTo((double) first / 5_000);
+        List<String> top = expected.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(2).map(Map.Entry::getKey).toList();
+        assertThat(SubjectProfile.topCapabilities(stats)).isEqualTo(top);
+        SubjectWindowStats decoded = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", stats));
+        assertThat(SubjectProfile.capabilityConcentration(decoded)).isEqualTo(SubjectProfile.capabilityConcentration(stats));
+        assertThat(decoded.getCapabilityCounts().remaining()).isEqualTo(expected.size() * Integer.BYTES);
+    }
+
+    @Test
+    void shouldKeepAddressesPerHourAndNetworksPerDay() {
+        SubjectWindowStats hour = SubjectProfile.empty();
+        SubjectWindowStats day = SubjectProfile.empty();
+        for (int i = 0; i < 40; i++) {
+            SubjectRequest request = request(i, "chat");
+            request.setIpHash(Sketches.hash("10.0.0." + i));
+            request.setAsn(64_500 + i % 4);
+            SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
+            SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+        }
+        assertThat(SubjectProfile.distinctIps(hour)).isBetween(36L, 44L);
+        assertThat(SubjectProfile.distinctAsns(hour)).isZero();
+        assertThat(SubjectProfile.distinctAsns(day)).isEqualTo(4);
+        assertThat(SubjectProfile.distinctIps(day)).isZero();
+    }
+
+    private static SubjectRequest request(int i, String capability) {
+        return new SubjectRequest(1_800_000_000_000L + i * 1_000L, "acct-1", 100, 200, false, 0, 0L, capability,
+                (long) i * 0x9E3779B97F4A7C15L, Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.0/24"), 64_500, "US",
+                null, 0.0, null, null, 0);
+    }
+}
