@@ -70,5 +70,6 @@ public final class RulesTopicProcessor implements Processor<String, String, Void
         }
         String previous = store.get(REVISION_KEY);
         store.put(REVISION_KEY, Long.toString(previous == null ? 1 : Long.parseLong(previous) + 1));
+        RulesBook.storeWritten();
     }
 }

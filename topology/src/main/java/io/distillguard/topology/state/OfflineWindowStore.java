@@ -44,6 +44,12 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     private K lastKey;
     private long lastWindowStart;
     private V lastValue;
+    // The two windows last looked up: nearly every access is to the current window or the one before, and the
+    // tree lookup boxed its long key on every call (a few percent of all allocation offline).
+    private long recentStart = Long.MIN_VALUE;
+    private Map<K, V> recent;
+    private long olderStart = Long.MIN_VALUE;
+    private Map<K, V> older;
 
     private OfflineWindowStore(String name, long retentionMs) {
         this.name = name;
@@ -105,6 +111,10 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         }
         if (!windows.isEmpty() && windows.firstKey() <= expiredBefore) {
             windows.headMap(expiredBefore, true).clear();
+            recent = null;
+            older = null;
+            recentStart = Long.MIN_VALUE;
+            olderStart = Long.MIN_VALUE;
         }
         if (value == lastValue && value != null && windowStart == lastWindowStart && key.equals(lastKey)) {
             // The object just fetched, changed in place and written back (every detector's read-modify-write):
@@ -113,12 +123,12 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         }
         lastValue = null;
         if (value == null) {
-            Map<K, V> window = windows.get(windowStart);
+            Map<K, V> window = window(windowStart);
             if (window != null) {
                 window.remove(key);
             }
         } else {
-            Map<K, V> window = windows.get(windowStart);
+            Map<K, V> window = window(windowStart);
             if (window == null) {
                 // Sized for as many keys as the latest window held: a window of a few hundred thousand keys grown
                 // from sixteen rehashes itself fifteen times.
@@ -131,12 +141,30 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         }
     }
 
+    /** The window starting at {@code start}, or null; remembered when found. */
+    private Map<K, V> window(long start) {
+        if (start == recentStart && recent != null) {
+            return recent;
+        }
+        if (start == olderStart && older != null) {
+            return older;
+        }
+        Map<K, V> found = windows.get(start);
+        if (found != null) {
+            older = recent;
+            olderStart = recentStart;
+            recent = found;
+            recentStart = start;
+        }
+        return found;
+    }
+
     @Override
     public V fetch(K key, long windowStart) {
         if (windowStart <= observedStreamTime - retentionMs) {
             return null;
         }
-        Map<K, V> window = windows.get(windowStart);
+        Map<K, V> window = window(windowStart);
         V value = window == null ? null : window.get(key);
         lastKey = key;
         lastWindowStart = windowStart;
@@ -236,6 +264,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     @Override
     public void close() {
         windows.clear();
+        recent = null;
+        older = null;
         open = false;
     }
 
