@@ -121,7 +121,7 @@ public record DetectionConfig(
                 values.get(ALERTS_TOPIC),
                 values.get(DEAD_LETTER_TOPIC),
                 values.get(RULES_TOPIC),
-                duration(values, GRACE),
+                grace(values),
                 (int) positiveLong(values, MAX_ACCOUNTS_PER_ALERT),
                 duration(values, MAX_FUTURE_SKEW),
                 Long.parseLong(values.get(MIN_EVENT_TIME)),
@@ -130,6 +130,19 @@ public record DetectionConfig(
                 new Intel(values.get(INDICATORS_TOPIC), values.get(INTEL_HMAC_KEY).isEmpty() ? null : values.get(INTEL_HMAC_KEY),
                         simhashDistance(values.get(INTEL_SIMHASH_MAX_DISTANCE))),
                 duration(values, DEDUP_WINDOW));
+    }
+
+    /**
+     * Under an hour: a subject's day record keeps its latest hour and the one before, which holds every hour a
+     * request can still count in only while the grace period is shorter than an hour.
+     */
+    private static Duration grace(Map<String, String> values) {
+        Duration grace = duration(values, GRACE);
+        if (grace.compareTo(Duration.ofHours(1)) >= 0) {
+            throw new ConfigException(GRACE, values.get(GRACE), "must be under 1h (late requests beyond an hour are"
+                    + " replayed, not waited for)");
+        }
+        return grace;
     }
 
     private static int simhashDistance(String text) {

@@ -235,7 +235,7 @@ public final class DistillguardTopology {
         }
         bySubject.merge(implications, Named.as("with-cluster-implications"))
                 .process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
-                        SubjectRiskProcessor.HOUR_STORE, SubjectRiskProcessor.DAY_STORE,
+                        SubjectRiskProcessor.DAY_STORE,
                         SubjectRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));
     }
@@ -268,11 +268,10 @@ public final class DistillguardTopology {
                 config.dedupWindow().multipliedBy(3));
     }
 
-    /** The subject path's stores: hour and day windows per subject, and the alerts already emitted. */
+    /** The subject path's stores: day windows per subject (each with its latest hours), and the alerts emitted. */
     public static List<StoreBuilder<?>> subjectStores(DetectionConfig config, StateStorage storage) {
         AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
-        return List.of(windowStore(SubjectRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage),
-                windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage),
+        return List.of(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage),
                 windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(), config, storage));
     }
 

@@ -263,11 +263,32 @@ public final class ServiceHttpApi implements AutoCloseable {
     private ObjectNode account(String key) {
         ObjectNode answer = JSON.createObjectNode().put("account_id", Subjects.idOf(key));
         String alertKey = "ACCOUNT_RISK|" + key;
-        answer.set("hours", windows(SubjectRiskProcessor.HOUR_STORE, null, alertKey, key,
-                SubjectRiskProcessor.HOUR_MS, (SubjectWindowStats stats, ObjectNode w) -> subjectFigures(stats, w, SubjectProfile.Span.HOUR)));
+        answer.set("hours", hours(key));
         answer.set("days", windows(SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE, alertKey, key,
                 SubjectRiskProcessor.DAY_MS, (SubjectWindowStats stats, ObjectNode w) -> subjectFigures(stats, w, SubjectProfile.Span.DAY)));
         return answer;
+    }
+
+    /** The hours each retained day of {@code key} holds (its latest and, while late requests may come, the one before). */
+    private ArrayNode hours(String key) {
+        ArrayNode hours = JSON.createArrayNode();
+        ReadOnlyWindowStore<String, SubjectWindowStats> days = streams.store(StoreQueryParameters.fromNameAndType(
+                SubjectRiskProcessor.DAY_STORE, QueryableStoreTypes.<String, SubjectWindowStats>windowStore()));
+        try (WindowStoreIterator<SubjectWindowStats> it = days.fetch(key, Instant.EPOCH, farFuture())) {
+            while (it.hasNext()) {
+                SubjectWindowStats day = it.next().value;
+                long latest = day.getHourStart();
+                for (long start : new long[] {latest - SubjectRiskProcessor.HOUR_MS, latest}) {
+                    SubjectWindowStats hour = SubjectProfile.hourOf(day, start);
+                    if (hour != null) {
+                        ObjectNode w = hours.addObject().put("window_start", start)
+                                .put("window_end", start + SubjectRiskProcessor.HOUR_MS);
+                        subjectFigures(hour, w, SubjectProfile.Span.HOUR);
+                    }
+                }
+            }
+        }
+        return hours;
     }
 
     /** The fan-out a window keeps is the one its signals read: addresses per hour, ASNs and countries per day. */

@@ -98,6 +98,15 @@ class ServiceConfigTest {
     }
 
     @Test
+    void shouldRefuseAGracePeriodOfAnHourOrMore() {
+        assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "1h")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(DetectionConfig.GRACE).hasMessageContaining("under 1h");
+        assertThat(ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "59m")).detection().grace())
+                .isEqualTo(Duration.ofMinutes(59));
+    }
+
+    @Test
     void shouldRefuseAMalformedDurationNamingTheKey() {
         assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "an hour")))
                 .isInstanceOf(ConfigException.class)

@@ -44,7 +44,47 @@ public final class SubjectProfile {
         ByteBuffer none = Sketches.EMPTY;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, 0.0, 1.0, new ArrayList<>(4), none, none, 0.0, 1.0,
                 none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0,
-                null, null, 0);
+                null, null, 0, -1L, null, null);
+    }
+
+    /**
+     * The hour of {@code day} starting at {@code hourStart} to add a request to: the day's latest hour, the one
+     * before it, or a new latest hour (the old one becoming the previous when adjacent); null when the hour is older
+     * than the two the day keeps, which with a grace period under an hour means it is closed anyway.
+     */
+    public static SubjectWindowStats hourToUpdate(SubjectWindowStats day, long hourStart) {
+        long latest = day.getHourStart();
+        if (hourStart > latest) {
+            day.setPreviousHour(latest == hourStart - HOUR_MS ? day.getHour() : null);
+            day.setHour(empty());
+            day.setHourStart(hourStart);
+            return day.getHour();
+        }
+        if (hourStart == latest) {
+            return day.getHour();
+        }
+        if (hourStart == latest - HOUR_MS) {
+            if (day.getPreviousHour() == null) {
+                day.setPreviousHour(empty());
+            }
+            return day.getPreviousHour();
+        }
+        return null;
+    }
+
+    /** The hour of {@code day} starting at {@code hourStart}, or null when the day does not hold it. */
+    public static SubjectWindowStats hourOf(SubjectWindowStats day, long hourStart) {
+        if (hourStart == day.getHourStart()) {
+            return day.getHour();
+        }
+        return hourStart == day.getHourStart() - HOUR_MS ? day.getPreviousHour() : null;
+    }
+
+    /** Drops the previous hour once no late request can count in it: past that it only adds bytes to each write. */
+    public static void dropClosedHours(SubjectWindowStats day, long streamTime, long graceMs) {
+        if (day.getPreviousHour() != null && day.getHourStart() + graceMs <= streamTime) {
+            day.setPreviousHour(null);
+        }
     }
 
     /**

@@ -19,12 +19,15 @@ import org.apache.kafka.streams.state.WindowStore;
  * Per subject (account, org or API key): updates its hour and day windows and raises {@code <TYPE>_RISK} alerts
  * from the combined signals of {@link SubjectSignals}, at most one per subject, UTC day and severity.
  *
+ * <p>Both windows live in one record per subject and day (the day carries its latest hours), so a request costs one
+ * store read and one write, and live one changelog record, instead of two of each: hours nest in UTC days, and with
+ * a grace period under an hour a request can only count in the latest hour or the one before.
+ *
  * <p>A request older than a window's end plus the grace period is not added to that window (it is closed and may
  * already be gone) and is counted in {@code late-dropped}; it still counts in the windows still open.
  */
 public final class SubjectRiskProcessor implements Processor<String, SubjectRequest, String, DistillationAlert> {
 
-    public static final String HOUR_STORE = "subject-1h";
     public static final String DAY_STORE = "subject-24h";
     public static final String EMITTED_STORE = "subject-alerts-emitted";
     public static final String THREAT_INTEL = "THREAT_INTEL";
@@ -34,7 +37,6 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     private final DetectionConfig config;
     private final String rulesStore;
     private ProcessorContext<String, DistillationAlert> context;
-    private WindowStore<String, SubjectWindowStats> hours;
     private WindowStore<String, SubjectWindowStats> days;
     private AlertEmitter emitter;
     private RulesBook rules;
@@ -50,7 +52,6 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     @Override
     public void init(ProcessorContext<String, DistillationAlert> context) {
         this.context = context;
-        this.hours = context.getStateStore(HOUR_STORE);
         this.days = context.getStateStore(DAY_STORE);
         List<String> detectors = new java.util.ArrayList<>(config.subjects().stream().map(type -> type.name() + "_RISK").toList());
         detectors.add(THREAT_INTEL);
@@ -73,8 +74,8 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         long hourStart = time - Math.floorMod(time, HOUR_MS);
         long dayStart = time - Math.floorMod(time, DAY_MS);
 
-        SubjectWindowStats hour;
         SubjectWindowStats day;
+        SubjectWindowStats hour;
         if (request.getCluster() != null) {
             // An implication from the link path: not a request, nothing to count, only the cluster to remember.
             day = implicate(key, dayStart, request, streamTime, grace);
@@ -82,23 +83,29 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 lateDropped.record();
                 return;
             }
-            hour = hours.fetch(key, hourStart);
-            if (hour == null) {
-                hour = SubjectProfile.empty();
-            }
+            hour = SubjectProfile.hourOf(day, hourStart);
         } else {
-            hour = update(hours, key, hourStart, SubjectProfile.Span.HOUR, request, streamTime, grace);
-            day = update(days, key, dayStart, SubjectProfile.Span.DAY, request, streamTime, grace);
-        }
-        if (hour == null || day == null) {
-            lateDropped.record();
-            if (day == null) {
+            if (dayStart + DAY_MS + grace <= streamTime) {
+                lateDropped.record();
                 return;
             }
-            hour = hours.fetch(key, hourStart);
-            if (hour == null) {
-                hour = SubjectProfile.empty();
+            day = days.fetch(key, dayStart);
+            if (day == null) {
+                day = SubjectProfile.empty();
             }
+            SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+            hour = hourStart + HOUR_MS + grace > streamTime ? SubjectProfile.hourToUpdate(day, hourStart) : null;
+            if (hour == null) {
+                lateDropped.record();
+                hour = SubjectProfile.hourOf(day, hourStart);
+            } else {
+                SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
+            }
+            SubjectProfile.dropClosedHours(day, streamTime, grace);
+            days.put(key, day, dayStart);
+        }
+        if (hour == null) {
+            hour = SubjectProfile.empty();
         }
         DetectionRules inForce = rules.at(time);
         SubjectType type = Subjects.typeOf(key);
@@ -178,17 +185,4 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         return day;
     }
 
-    /** Adds the request to its window and stores it; null when that window is already closed. */
-    private static SubjectWindowStats update(WindowStore<String, SubjectWindowStats> store, String key, long start,
-                                             SubjectProfile.Span span, SubjectRequest request, long streamTime,
-                                             long grace) {
-        long size = span == SubjectProfile.Span.HOUR ? HOUR_MS : DAY_MS;
-        if (start + size + grace <= streamTime) {
-            return null;
-        }
-        SubjectWindowStats stats = store.fetch(key, start);
-        stats = SubjectProfile.add(request, stats == null ? SubjectProfile.empty() : stats, span);
-        store.put(key, stats, start);
-        return stats;
-    }
 }

@@ -67,6 +67,35 @@ class SubjectProfileTest {
         assertThat(SubjectProfile.distinctIps(day)).isZero();
     }
 
+    @Test
+    void shouldKeepTheLatestHourAndTheOneBeforeInTheDayRecord() {
+        long hour = 3_600_000L;
+        long day0 = 1_800_000_000_000L - Math.floorMod(1_800_000_000_000L, 24 * hour);
+        SubjectWindowStats day = SubjectProfile.empty();
+        SubjectProfile.add(request(0, "chat"), SubjectProfile.hourToUpdate(day, day0 + 5 * hour), SubjectProfile.Span.HOUR);
+        SubjectWindowStats six = SubjectProfile.hourToUpdate(day, day0 + 6 * hour);
+        SubjectProfile.add(request(1, "chat"), six, SubjectProfile.Span.HOUR);
+        SubjectProfile.add(request(2, "chat"), six, SubjectProfile.Span.HOUR);
+        // A late request of hour 5 still lands in hour 5, not in the latest hour.
+        SubjectProfile.add(request(3, "chat"), SubjectProfile.hourToUpdate(day, day0 + 5 * hour), SubjectProfile.Span.HOUR);
+        assertThat(SubjectProfile.hourOf(day, day0 + 5 * hour).getRequests()).isEqualTo(2);
+        assertThat(SubjectProfile.hourOf(day, day0 + 6 * hour).getRequests()).isEqualTo(2);
+        assertThat(SubjectProfile.hourToUpdate(day, day0 + 4 * hour)).as("older than the two kept").isNull();
+
+        SubjectProfile.dropClosedHours(day, day0 + 6 * hour + 60_000, 300_000);
+        assertThat(day.getPreviousHour()).as("hour 5 still takes late requests").isNotNull();
+        SubjectProfile.dropClosedHours(day, day0 + 6 * hour + 300_000, 300_000);
+        assertThat(day.getPreviousHour()).as("hour 5 closed").isNull();
+
+        // A gap: hour 8 opens with no hour before it; hour 6 is not kept as its previous.
+        assertThat(SubjectProfile.hourToUpdate(day, day0 + 8 * hour).getRequests()).isZero();
+        assertThat(SubjectProfile.hourOf(day, day0 + 7 * hour)).isNull();
+        assertThat(SubjectProfile.hourOf(day, day0 + 6 * hour)).isNull();
+        SubjectWindowStats decoded = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", day));
+        assertThat(decoded.getHourStart()).isEqualTo(day0 + 8 * hour);
+        assertThat(decoded.getHour()).isEqualTo(day.getHour());
+    }
+
     private static SubjectRequest request(int i, String capability) {
         return new SubjectRequest(1_800_000_000_000L + i * 1_000L, "acct-1", 100, 200, false, 0, 0L, capability,
                 (long) i * 0x9E3779B97F4A7C15L, Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.0/24"), 64_500, "US",
