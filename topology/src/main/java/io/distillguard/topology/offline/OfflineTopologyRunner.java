@@ -37,6 +37,7 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.InternalFixedKeyRecordFactory;
+import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -84,8 +85,8 @@ public final class OfflineTopologyRunner implements AutoCloseable {
     private final OfflineContext sourceContext;
     private final OfflineContext linkContext;
     private final OfflineContext subjectContext;
-    private final LinkRiskProcessor links;
-    private final SubjectRiskProcessor subjects;
+    private final Processor<String, LinkRequest, String, Object> links;
+    private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final List<Record<?, ?>> forwarded = new ArrayList<>(1);
     private final BlockingQueue<List<Item>> toLinks = new ArrayBlockingQueue<>(QUEUED_BATCHES);
     private final BlockingQueue<List<Item>> toSubjects = new ArrayBlockingQueue<>(QUEUED_BATCHES);
@@ -100,6 +101,14 @@ public final class OfflineTopologyRunner implements AutoCloseable {
 
     /** @param range when not null, valid requests outside it are left out before any state is touched */
     public OfflineTopologyRunner(DetectionConfig config, EventTimeRange range, Output output) {
+        // The processors read no rules topic offline: a backtest's rules are its configuration's.
+        this(config, range, output, new LinkRiskProcessor(config, null), new SubjectRiskProcessor(config, null));
+    }
+
+    /** With the link and subject processors given: tests wrap the real ones to make them fail on chosen requests. */
+    OfflineTopologyRunner(DetectionConfig config, EventTimeRange range, Output output,
+                          Processor<String, LinkRequest, String, Object> links,
+                          Processor<String, SubjectRequest, String, DistillationAlert> subjects) {
         this.config = config;
         this.range = range;
         this.output = output;
@@ -122,10 +131,9 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         if (config.dedupWindow().toMillis() > 0) {
             this.dedup.init(sourceContext.forFixedKeyProcessor());
         }
-        // The processors read no rules topic offline: a backtest's rules are its configuration's.
-        this.links = new LinkRiskProcessor(config, null);
+        this.links = links;
         this.links.init(linkContext.forProcessor());
-        this.subjects = new SubjectRiskProcessor(config, null);
+        this.subjects = subjects;
         this.subjects.init(subjectContext.forProcessor());
         this.linkStage = new Thread(() -> stage(toLinks, this::runLinks), "offline-link-stage");
         this.subjectStage = new Thread(() -> stage(toSubjects, this::runSubjects), "offline-subject-stage");
