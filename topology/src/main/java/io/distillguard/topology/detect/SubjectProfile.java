@@ -8,6 +8,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ObjDoubleConsumer;
+import java.util.function.ObjLongConsumer;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The traffic profile of one subject (account, org or API key) over one window: what it asks for (reasoning, single
@@ -43,7 +49,8 @@ public final class SubjectProfile {
         // are deep copies of the schema's, a cost on every new window.
         ByteBuffer none = Sketches.EMPTY;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, 0.0, 1.0, new ArrayList<>(4), none, none, 0.0, 1.0,
-                none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, none, 0.0, 1.0, 0L, 0L, 0L, 0.0, 0.0, 0, null, 0.0,
+                none, 0.0, 1.0, 0L, none, 0.0, 1.0, 0L, none, 0.0, 1.0, 0L, none, 0.0, 1.0, 0L, 0L, 0L, 0L, 0.0, 0.0, 0,
+                null, 0.0,
                 null, null, 0, -1L, null, null);
     }
 
@@ -136,26 +143,14 @@ public final class SubjectProfile {
         }
         Sketches.Running c = Sketches.running(0, 1);
         if (span == Span.HOUR) {
-            c.of(stats.getIpsEstimate(), stats.getIpsChange());
-            stats.setIps(Sketches.add(stats.getIps(), SMALL_P, request.getIpHash(), c));
-            stats.setIpsEstimate(c.estimate());
-            stats.setIpsChange(c.change());
-            c.of(stats.getPrefixesEstimate(), stats.getPrefixesChange());
-            stats.setPrefixes(Sketches.add(stats.getPrefixes(), SMALL_P, request.getPrefixHash(), c));
-            stats.setPrefixesEstimate(c.estimate());
-            stats.setPrefixesChange(c.change());
+            FanOut.IPS.add(stats, request.getIpHash(), c);
+            FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
         } else {
             if (request.getAsn() != null) {
-                c.of(stats.getAsnsEstimate(), stats.getAsnsChange());
-                stats.setAsns(Sketches.add(stats.getAsns(), SMALL_P, Sketches.hash(request.getAsn()), c));
-                stats.setAsnsEstimate(c.estimate());
-                stats.setAsnsChange(c.change());
+                FanOut.ASNS.add(stats, Sketches.hash(request.getAsn()), c);
             }
             if (request.getCountry() != null) {
-                c.of(stats.getCountriesEstimate(), stats.getCountriesChange());
-                stats.setCountries(Sketches.add(stats.getCountries(), SMALL_P, Sketches.hash(request.getCountry()), c));
-                stats.setCountriesEstimate(c.estimate());
-                stats.setCountriesChange(c.change());
+                FanOut.COUNTRIES.add(stats, Sketches.hash(request.getCountry()), c);
             }
         }
         stats.setActiveHours(stats.getActiveHours() | 1 << (int) Math.floorMod(time / HOUR_MS, 24L));
@@ -167,6 +162,73 @@ public final class SubjectProfile {
             stats.setIntelConfidence(request.getIntelConfidence());
         }
         return stats;
+    }
+
+    /**
+     * The fan-out counts (distinct addresses, networks, ASNs, countries). Nearly every window sees one value of each
+     * (an account behind one address), so a count holds that value until a second distinct one comes, and only then
+     * becomes a sketch, seeded with both in their order: the same registers and estimate as a sketch from the start,
+     * without a cold register array and its buffer touched per window and request.
+     */
+    private enum FanOut {
+        IPS(SubjectWindowStats::getIps, SubjectWindowStats::setIps, SubjectWindowStats::getIpsEstimate,
+                SubjectWindowStats::setIpsEstimate, SubjectWindowStats::getIpsChange, SubjectWindowStats::setIpsChange,
+                SubjectWindowStats::getIpsFirst, SubjectWindowStats::setIpsFirst),
+        PREFIXES(SubjectWindowStats::getPrefixes, SubjectWindowStats::setPrefixes,
+                SubjectWindowStats::getPrefixesEstimate, SubjectWindowStats::setPrefixesEstimate,
+                SubjectWindowStats::getPrefixesChange, SubjectWindowStats::setPrefixesChange,
+                SubjectWindowStats::getPrefixesFirst, SubjectWindowStats::setPrefixesFirst),
+        ASNS(SubjectWindowStats::getAsns, SubjectWindowStats::setAsns, SubjectWindowStats::getAsnsEstimate,
+                SubjectWindowStats::setAsnsEstimate, SubjectWindowStats::getAsnsChange,
+                SubjectWindowStats::setAsnsChange, SubjectWindowStats::getAsnsFirst, SubjectWindowStats::setAsnsFirst),
+        COUNTRIES(SubjectWindowStats::getCountries, SubjectWindowStats::setCountries,
+                SubjectWindowStats::getCountriesEstimate, SubjectWindowStats::setCountriesEstimate,
+                SubjectWindowStats::getCountriesChange, SubjectWindowStats::setCountriesChange,
+                SubjectWindowStats::getCountriesFirst, SubjectWindowStats::setCountriesFirst);
+
+        private final Function<SubjectWindowStats, ByteBuffer> registers;
+        private final BiConsumer<SubjectWindowStats, ByteBuffer> setRegisters;
+        private final ToDoubleFunction<SubjectWindowStats> estimate;
+        private final ObjDoubleConsumer<SubjectWindowStats> setEstimate;
+        private final ToDoubleFunction<SubjectWindowStats> change;
+        private final ObjDoubleConsumer<SubjectWindowStats> setChange;
+        private final ToLongFunction<SubjectWindowStats> first;
+        private final ObjLongConsumer<SubjectWindowStats> setFirst;
+
+        FanOut(Function<SubjectWindowStats, ByteBuffer> registers, BiConsumer<SubjectWindowStats, ByteBuffer> setRegisters,
+               ToDoubleFunction<SubjectWindowStats> estimate, ObjDoubleConsumer<SubjectWindowStats> setEstimate,
+               ToDoubleFunction<SubjectWindowStats> change, ObjDoubleConsumer<SubjectWindowStats> setChange,
+               ToLongFunction<SubjectWindowStats> first, ObjLongConsumer<SubjectWindowStats> setFirst) {
+            this.registers = registers;
+            this.setRegisters = setRegisters;
+            this.estimate = estimate;
+            this.setEstimate = setEstimate;
+            this.change = change;
+            this.setChange = setChange;
+            this.first = first;
+            this.setFirst = setFirst;
+        }
+
+        void add(SubjectWindowStats stats, long hash, Sketches.Running c) {
+            ByteBuffer sketch = registers.apply(stats);
+            if (sketch.hasRemaining()) {
+                c.of(estimate.applyAsDouble(stats), change.applyAsDouble(stats));
+            } else {
+                long only = first.applyAsLong(stats);
+                if (only == 0 || only == hash) {
+                    // One distinct value so far: exactly what a fresh sketch's running estimate says after it.
+                    setFirst.accept(stats, hash);
+                    setEstimate.accept(stats, 1.0);
+                    return;
+                }
+                c.of(0.0, 1.0);
+                sketch = Sketches.add(sketch, SMALL_P, only, c);
+            }
+            sketch = Sketches.add(sketch, SMALL_P, hash, c);
+            setRegisters.accept(stats, sketch);
+            setEstimate.accept(stats, c.estimate());
+            setChange.accept(stats, c.change());
+        }
     }
 
     /** Band {@code band} of a SimHash, tagged with its index so equal values of different bands differ. */

@@ -68,6 +68,29 @@ class SubjectProfileTest {
     }
 
     @Test
+    void shouldHoldOneAddressAsItselfAndThenCountExactlyAsASketchFromTheStartWould() {
+        long[] addresses = {Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.2"),
+                Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.3")};
+        SubjectWindowStats hour = SubjectProfile.empty();
+        java.nio.ByteBuffer reference = Sketches.EMPTY;
+        Sketches.Running running = new Sketches.Running().of(0.0, 1.0);
+        for (int i = 0; i < addresses.length; i++) {
+            SubjectRequest request = request(i, "chat");
+            request.setIpHash(addresses[i]);
+            SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
+            reference = Sketches.add(reference, 6, addresses[i], running);
+            if (i < 2) {
+                assertThat(hour.getIps().hasRemaining()).as("one address: no sketch yet").isFalse();
+                assertThat(SubjectProfile.distinctIps(hour)).isEqualTo(1);
+            }
+        }
+        assertThat(hour.getIps()).isEqualTo(reference);
+        assertThat(hour.getIpsEstimate()).isEqualTo(running.estimate());
+        assertThat(hour.getIpsChange()).isEqualTo(running.change());
+        assertThat(SubjectProfile.distinctIps(hour)).isEqualTo(3);
+    }
+
+    @Test
     void shouldKeepTheLatestHourAndTheOneBeforeInTheDayRecord() {
         long hour = 3_600_000L;
         long day0 = 1_800_000_000_000L - Math.floorMod(1_800_000_000_000L, 24 * hour);
