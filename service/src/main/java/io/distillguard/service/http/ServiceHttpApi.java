@@ -259,36 +259,36 @@ public final class ServiceHttpApi implements AutoCloseable {
         return values;
     }
 
-    /** An account's hour and day windows with the features its risk is computed from. */
+    /**
+     * An account's hour and day windows with the features its risk is computed from. Both come from one read of its
+     * day records (each holds its hours), so the hours shown always add up to what the day shows.
+     */
     private ObjectNode account(String key) {
         ObjectNode answer = JSON.createObjectNode().put("account_id", Subjects.idOf(key));
-        String alertKey = "ACCOUNT_RISK|" + key;
-        answer.set("hours", hours(key));
-        answer.set("days", windows(SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE, alertKey, key,
-                SubjectRiskProcessor.DAY_MS, (SubjectWindowStats stats, ObjectNode w) -> subjectFigures(stats, w, SubjectProfile.Span.DAY)));
-        return answer;
-    }
-
-    /** The hours each retained day of {@code key} holds (its latest and, while late requests may come, the one before). */
-    private ArrayNode hours(String key) {
-        ArrayNode hours = JSON.createArrayNode();
-        ReadOnlyWindowStore<String, SubjectWindowStats> days = streams.store(StoreQueryParameters.fromNameAndType(
+        ArrayNode hours = answer.putArray("hours");
+        ArrayNode days = answer.putArray("days");
+        ReadOnlyWindowStore<String, SubjectWindowStats> store = streams.store(StoreQueryParameters.fromNameAndType(
                 SubjectRiskProcessor.DAY_STORE, QueryableStoreTypes.<String, SubjectWindowStats>windowStore()));
-        try (WindowStoreIterator<SubjectWindowStats> it = days.fetch(key, Instant.EPOCH, farFuture())) {
+        ReadOnlyWindowStore<String, Integer> emitted = emittedStore(SubjectRiskProcessor.EMITTED_STORE);
+        try (WindowStoreIterator<SubjectWindowStats> it = store.fetch(key, Instant.EPOCH, farFuture())) {
             while (it.hasNext()) {
-                SubjectWindowStats day = it.next().value;
-                long latest = day.getHourStart();
+                KeyValue<Long, SubjectWindowStats> day = it.next();
+                long latest = day.value.getHourStart();
                 for (long start : new long[] {latest - SubjectRiskProcessor.HOUR_MS, latest}) {
-                    SubjectWindowStats hour = SubjectProfile.hourOf(day, start);
+                    SubjectWindowStats hour = SubjectProfile.hourOf(day.value, start);
                     if (hour != null) {
                         ObjectNode w = hours.addObject().put("window_start", start)
                                 .put("window_end", start + SubjectRiskProcessor.HOUR_MS);
                         subjectFigures(hour, w, SubjectProfile.Span.HOUR);
                     }
                 }
+                ObjectNode w = days.addObject().put("window_start", day.key)
+                        .put("window_end", day.key + SubjectRiskProcessor.DAY_MS);
+                subjectFigures(day.value, w, SubjectProfile.Span.DAY);
+                putSeverity(w, emitted, "ACCOUNT_RISK|" + key, day.key);
             }
         }
-        return hours;
+        return answer;
     }
 
     /** The fan-out a window keeps is the one its signals read: addresses per hour, ASNs and countries per day. */
