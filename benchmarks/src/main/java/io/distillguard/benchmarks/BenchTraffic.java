@@ -40,4 +40,35 @@ final class BenchTraffic {
         }
         return events;
     }
+
+    /**
+     * The templates replayed in a loop, 10 ms of event time apart, each time with an id of its own: repeated ids
+     * would come back within the duplicate filter's window and skip the detectors.
+     */
+    static final class Replay {
+        private final RequestEvent[] events;
+        private long eventTime;
+        private int next;
+        private long sequence;
+
+        Replay(int distinct, long startTime) {
+            this.events = events(distinct, startTime);
+            this.eventTime = startTime;
+        }
+
+        /** The next template, moved on in time and given a fresh id (the same object as its earlier passes). */
+        RequestEvent next() {
+            next = (next + 1) % events.length;
+            eventTime += 10;
+            RequestEvent event = events[next];
+            event.setEventTime(Instant.ofEpochMilli(eventTime));
+            event.setEventId("evt-" + sequence++);
+            return event;
+        }
+
+        /** The event time of the last event handed out. */
+        long time() {
+            return eventTime;
+        }
+    }
 }

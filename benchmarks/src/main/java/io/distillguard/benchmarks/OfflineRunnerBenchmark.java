@@ -40,15 +40,11 @@ public class OfflineRunnerBenchmark {
 
     private OfflineTopologyRunner runner;
     private final AtomicLong alerts = new AtomicLong();
-    private RequestEvent[] events;
-    private long eventTime;
-    private int next;
-    private long sequence;
+    private BenchTraffic.Replay traffic;
 
     @Setup(Level.Trial)
     public void setUp() {
-        eventTime = Instant.now().minus(Duration.ofDays(2)).toEpochMilli();
-        events = BenchTraffic.events(DISTINCT_EVENTS, eventTime);
+        traffic = new BenchTraffic.Replay(DISTINCT_EVENTS, Instant.now().minus(Duration.ofDays(2)).toEpochMilli());
         runner = new OfflineTopologyRunner(DetectionConfig.defaultConfig(), null, new OfflineTopologyRunner.Output() {
             @Override
             public void alert(DistillationAlert alert) {
@@ -64,13 +60,7 @@ public class OfflineRunnerBenchmark {
     @Benchmark
     public void processOneEvent() {
         // Reused, as in the test-driver benchmark: past the runner's first stage only projections travel on.
-        RequestEvent event = events[next];
-        next = (next + 1) % DISTINCT_EVENTS;
-        eventTime += 10;
-        event.setEventTime(Instant.ofEpochMilli(eventTime));
-        // An id of its own: repeated ids come back within the duplicate filter's window and skip the detectors.
-        event.setEventId("evt-" + sequence++);
-        runner.process(event);
+        runner.process(traffic.next());
     }
 
     @TearDown(Level.Trial)

@@ -46,9 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Warmup(iterations = 5, time = 3)
+@Measurement(iterations = 4, time = 3)
+@Fork(2)
 public class TopologyThroughputBenchmark {
 
     private static final int DISTINCT_EVENTS = 100_000;
@@ -61,14 +61,11 @@ public class TopologyThroughputBenchmark {
     private byte[][] encoded;
     private long[] timestamps;
     private int encodedNext;
-    private long sequence;
     private long piped;
     private String topic;
     private TestOutputTopic<byte[], byte[]> alerts;
     private TestOutputTopic<byte[], byte[]> deadLetters;
-    private RequestEvent[] events;
-    private long eventTime;
-    private int next;
+    private BenchTraffic.Replay traffic;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -92,8 +89,7 @@ public class TopologyThroughputBenchmark {
         alerts = driver.createOutputTopic(config.alertsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        eventTime = Instant.now().minus(Duration.ofDays(2)).toEpochMilli();
-        events = BenchTraffic.events(DISTINCT_EVENTS, eventTime);
+        traffic = new BenchTraffic.Replay(DISTINCT_EVENTS, Instant.now().minus(Duration.ofDays(2)).toEpochMilli());
     }
 
     @Setup(Level.Iteration)
@@ -101,20 +97,10 @@ public class TopologyThroughputBenchmark {
         encoded = new byte[ENCODED_PER_ITERATION][];
         timestamps = new long[ENCODED_PER_ITERATION];
         for (int i = 0; i < ENCODED_PER_ITERATION; i++) {
-            timestamps[i] = nextEvent();
-            encoded[i] = encoder.serialize(topic, events[next]);
+            encoded[i] = encoder.serialize(topic, traffic.next());
+            timestamps[i] = traffic.time();
         }
         encodedNext = 0;
-    }
-
-    /** Moves the next template on in time, gives it a fresh id, and returns its time. */
-    private long nextEvent() {
-        next = (next + 1) % DISTINCT_EVENTS;
-        eventTime += 10;
-        RequestEvent event = events[next];
-        event.setEventTime(Instant.ofEpochMilli(eventTime));
-        event.setEventId("evt-" + sequence++);
-        return eventTime;
     }
 
     @Benchmark
@@ -124,9 +110,8 @@ public class TopologyThroughputBenchmark {
                     null, timestamps[encodedNext]));
             encoded[encodedNext++] = null;
         } else {
-            long time = nextEvent();
-            input.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(null,
-                    encoder.serialize(topic, events[next]), null, time));
+            byte[] bytes = encoder.serialize(topic, traffic.next());
+            input.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(null, bytes, null, traffic.time()));
         }
         if ((++piped & 0xfff) == 0) {
             alerts.readRecordsToList();
