@@ -1,12 +1,11 @@
 package io.distillguard.topology.state;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
@@ -37,19 +36,18 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
 
     private final String name;
     private final long retentionMs;
-    private final NavigableMap<Long, Map<K, V>> windows = new TreeMap<>();
+    // The windows in ascending order of start: a handful at most (retention over window size, plus one), so a scan
+    // of a long array finds one faster than a tree does, and without boxing its key. The duplicate filter alone looks
+    // up three windows per request, which thrashed the two-entry cache the tree needed.
+    private long[] starts = new long[8];
+    private Map<K, V>[] maps = newMaps(8);
+    private int count;
     private long observedStreamTime = Long.MIN_VALUE;
     private boolean open;
     // The last single-window fetch: a put of that very object back to that window has nothing to change.
     private K lastKey;
     private long lastWindowStart;
     private V lastValue;
-    // The two windows last looked up: nearly every access is to the current window or the one before, and the
-    // tree lookup boxed its long key on every call (a few percent of all allocation offline).
-    private long recentStart = Long.MIN_VALUE;
-    private Map<K, V> recent;
-    private long olderStart = Long.MIN_VALUE;
-    private Map<K, V> older;
 
     private OfflineWindowStore(String name, long retentionMs) {
         this.name = name;
@@ -109,12 +107,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         if (windowStart <= expiredBefore) {
             return;
         }
-        if (!windows.isEmpty() && windows.firstKey() <= expiredBefore) {
-            windows.headMap(expiredBefore, true).clear();
-            recent = null;
-            older = null;
-            recentStart = Long.MIN_VALUE;
-            olderStart = Long.MIN_VALUE;
+        if (count > 0 && starts[0] <= expiredBefore) {
+            expire(expiredBefore);
         }
         if (value == lastValue && value != null && windowStart == lastWindowStart && key.equals(lastKey)) {
             // The object just fetched, changed in place and written back (every detector's read-modify-write):
@@ -132,31 +126,58 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
             if (window == null) {
                 // Sized for as many keys as the latest window held: a window of a few hundred thousand keys grown
                 // from sixteen rehashes itself fifteen times.
-                Map.Entry<Long, Map<K, V>> latest = windows.lastEntry();
-                int expected = latest == null ? 16 : latest.getValue().size();
+                int expected = count == 0 ? 16 : maps[count - 1].size();
                 window = new HashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
-                windows.put(windowStart, window);
+                insert(windowStart, window);
             }
             window.put(key, value);
         }
     }
 
-    /** The window starting at {@code start}, or null; remembered when found. */
+    /** The window starting at {@code start}, or null. Scanned from the latest: nearly every access is to it. */
     private Map<K, V> window(long start) {
-        if (start == recentStart && recent != null) {
-            return recent;
+        for (int i = count - 1; i >= 0; i--) {
+            if (starts[i] == start) {
+                return maps[i];
+            }
+            if (starts[i] < start) {
+                return null;
+            }
         }
-        if (start == olderStart && older != null) {
-            return older;
+        return null;
+    }
+
+    private void insert(long start, Map<K, V> window) {
+        if (count == starts.length) {
+            starts = Arrays.copyOf(starts, count * 2);
+            maps = Arrays.copyOf(maps, count * 2);
         }
-        Map<K, V> found = windows.get(start);
-        if (found != null) {
-            older = recent;
-            olderStart = recentStart;
-            recent = found;
-            recentStart = start;
+        int at = count;
+        while (at > 0 && starts[at - 1] > start) {
+            starts[at] = starts[at - 1];
+            maps[at] = maps[at - 1];
+            at--;
         }
-        return found;
+        starts[at] = start;
+        maps[at] = window;
+        count++;
+    }
+
+    /** Drops every window starting at or before {@code expiredBefore}. */
+    private void expire(long expiredBefore) {
+        int gone = 0;
+        while (gone < count && starts[gone] <= expiredBefore) {
+            gone++;
+        }
+        System.arraycopy(starts, gone, starts, 0, count - gone);
+        System.arraycopy(maps, gone, maps, 0, count - gone);
+        Arrays.fill(maps, count - gone, count, null);
+        count -= gone;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> Map<K, V>[] newMaps(int size) {
+        return (Map<K, V>[]) new Map[size];
     }
 
     @Override
@@ -177,10 +198,12 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         List<KeyValue<Long, V>> found = new ArrayList<>();
         long from = Math.max(timeFrom, observedStreamTime - retentionMs + 1);
         if (from <= timeTo) {
-            for (Map.Entry<Long, Map<K, V>> window : windows.subMap(from, true, timeTo, true).entrySet()) {
-                V value = window.getValue().get(key);
-                if (value != null) {
-                    found.add(KeyValue.pair(window.getKey(), value));
+            for (int i = 0; i < count; i++) {
+                if (starts[i] >= from && starts[i] <= timeTo) {
+                    V value = maps[i].get(key);
+                    if (value != null) {
+                        found.add(KeyValue.pair(starts[i], value));
+                    }
                 }
             }
         }
@@ -263,9 +286,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
 
     @Override
     public void close() {
-        windows.clear();
-        recent = null;
-        older = null;
+        Arrays.fill(maps, null);
+        count = 0;
         open = false;
     }
 

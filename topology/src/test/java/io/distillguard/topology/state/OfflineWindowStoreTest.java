@@ -47,4 +47,37 @@ class OfflineWindowStoreTest {
         assertThat(found).containsExactly(KeyValue.pair(20L, "2"), KeyValue.pair(30L, "3"));
         assertThatThrownBy(() -> store.fetchAll(0, 100)).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void findsWindowsWrittenOutOfOrderAmongMoreThanItStartsWithUntilTheyExpire() {
+        WindowStore<String, String> wide = OfflineWindowStore.<String, String>builder("wide", 1_000).build();
+        // Twelve windows, every other one written first and the gaps filled later: each must land in its own place.
+        for (long start = 0; start < 120; start += 20) {
+            wide.put("k", "v" + start, start);
+        }
+        for (long start = 110; start > 0; start -= 20) {
+            wide.put("k", "v" + start, start);
+        }
+        for (long start = 0; start < 120; start += 10) {
+            assertThat(wide.fetch("k", start)).as("window %d", start).isEqualTo("v" + start);
+        }
+        assertThat(wide.fetch("k", 5)).isNull();
+        assertThat(wide.fetch("k", 130)).isNull();
+        List<KeyValue<Long, String>> found = new ArrayList<>();
+        try (WindowStoreIterator<String> it = wide.fetch("k", 35, 75)) {
+            it.forEachRemaining(found::add);
+        }
+        assertThat(found).extracting(kv -> kv.key).containsExactly(40L, 50L, 60L, 70L);
+
+        wide.put("k", "v1050", 1_050);
+        // Stream time 1050, retention 1000: windows up to 50 are gone, 60 onward stay.
+        assertThat(wide.fetch("k", 50)).isNull();
+        assertThat(wide.fetch("k", 60)).isEqualTo("v60");
+        assertThat(wide.fetch("k", 1_050)).isEqualTo("v1050");
+        wide.put("k", "v45", 45);
+        assertThat(wide.fetch("k", 45)).as("a write to an expired window is dropped").isNull();
+        wide.put("k", "v1000", 1_000);
+        assertThat(wide.fetch("k", 1_000)).isEqualTo("v1000");
+        assertThat(wide.fetch("k", 1_050)).isEqualTo("v1050");
+    }
 }
