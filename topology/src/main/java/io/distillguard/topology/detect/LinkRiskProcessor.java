@@ -232,11 +232,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         emitter.emitRising(gateKey, alert);
     }
 
+    private static final Class<?> SINGLE_ACCOUNT = List.of("").getClass();
+
     public static LinkWindowStats empty() {
-        // Most groups (one-off prompt bands, quiet addresses) never get past one account: small lists, and no
-        // list at all for shaped accounts until one comes. There are millions of them a day; they are what the
-        // garbage collector copies.
-        return new LinkWindowStats(0L, Sketches.EMPTY, new ArrayList<>(2), 0.0, 1.0, 0L, 0L, 0L, 0L, 0L, null, List.of());
+        // Most groups (one-off prompt bands, quiet addresses) never get past one account: shared empty lists until
+        // then, and a one-element list for the first account. There are millions of them a day; every object they
+        // hold is one the garbage collector copies.
+        return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
+                List.of());
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -254,7 +257,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         List<String> sample = stats.getSampleAccounts();
         String account = request.getAccountId();
         if (sample.size() < maxSample) {
-            if (!sample.contains(account)) {
+            if (sample.isEmpty()) {
+                // One immutable one-element list, not a list and its array: most groups never see a second account.
+                stats.setSampleAccounts(List.of(account));
+            } else if (!sample.contains(account)) {
+                if (sample.getClass() == SINGLE_ACCOUNT) {
+                    sample = new ArrayList<>(sample);
+                    stats.setSampleAccounts(sample);
+                }
                 sample.add(account);
             }
         } else {

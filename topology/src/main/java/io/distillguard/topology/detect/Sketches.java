@@ -17,6 +17,9 @@ public final class Sketches {
     private static final Hasher64 HASHER = Hashing.komihash5_0();
     /** An empty sketch field; never written to (a sketch's first add allocates its own registers). */
     public static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** Shared boxes for the state records' constructors, which take {@code Double}s: a boxed literal is new each time. */
+    public static final Double ZERO = 0.0;
+    public static final Double ONE = 1.0;
     /** One reusable estimator per thread: the offline runner's stages and the stream threads each add on their own. */
     private static final ThreadLocal<Running> RUNNING = ThreadLocal.withInitial(Running::new);
 

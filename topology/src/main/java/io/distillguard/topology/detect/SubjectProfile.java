@@ -47,11 +47,14 @@ public final class SubjectProfile {
     public static SubjectWindowStats empty() {
         // Every field set here: the no-argument constructor leaves the sketches null, and the builder's defaults
         // are deep copies of the schema's, a cost on every new window.
+        // The constructor takes boxes: shared ones, as a 0.0 boxed in place is a new object each time (Long and
+        // Integer cache theirs), fourteen per window.
         ByteBuffer none = Sketches.EMPTY;
-        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, 0.0, 1.0, new ArrayList<>(4), none, none, 0.0, 1.0,
-                none, 0.0, 1.0, 0L, none, 0.0, 1.0, 0L, none, 0.0, 1.0, 0L, none, 0.0, 1.0, 0L, 0L, 0L, 0L, 0.0, 0.0, 0,
-                null, 0.0,
-                null, null, 0, -1L, null, null);
+        Double zero = Sketches.ZERO;
+        Double one = Sketches.ONE;
+        return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
+                none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
+                zero, 0, null, zero, null, null, 0, -1L, null, null);
     }
 
     /**
@@ -102,6 +105,8 @@ public final class SubjectProfile {
 
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats, Span span) {
         long time = request.getEventTime();
+        // The thread's estimator, looked up once per window rather than once per sketch.
+        Sketches.Running running = Sketches.running(0, 1);
         if (stats.getRequests() == 0) {
             stats.setFirstEventTime(time);
             stats.setAccountId(request.getAccountId());
@@ -124,7 +129,7 @@ public final class SubjectProfile {
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
         } else if (request.getConversationHash() != 0) {
-            Sketches.Running c = Sketches.running(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
+            Sketches.Running c = running.of(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
             stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash(), c));
             stats.setFollowedUpEstimate(c.estimate());
             stats.setFollowedUpChange(c.change());
@@ -132,7 +137,7 @@ public final class SubjectProfile {
         countCapability(stats, request.getCapability());
         Long simhash = request.getPromptSimhash();
         if (simhash != null) {
-            Sketches.Running c = Sketches.running(stats.getPromptBucketsEstimate(), stats.getPromptBucketsChange());
+            Sketches.Running c = running.of(stats.getPromptBucketsEstimate(), stats.getPromptBucketsChange());
             ByteBuffer buckets = stats.getPromptBuckets();
             for (int band = 0; band < BANDS; band++) {
                 buckets = Sketches.add(buckets, PROMPT_P, Sketches.hash(bandKey(simhash, band)), c);
@@ -141,7 +146,7 @@ public final class SubjectProfile {
             stats.setPromptBucketsEstimate(c.estimate());
             stats.setPromptBucketsChange(c.change());
         }
-        Sketches.Running c = Sketches.running(0, 1);
+        Sketches.Running c = running.of(0, 1);
         if (span == Span.HOUR) {
             FanOut.IPS.add(stats, request.getIpHash(), c);
             FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
