@@ -176,4 +176,20 @@ class LinkRiskTest extends HarnessTest {
         assertThat(LinkRiskProcessor.distinctAccounts(stats)).isBetween(900L, 1_100L);
         assertThat(stats.getRequests()).isEqualTo(2_000);
     }
+
+    @Test
+    void aGroupsSampleKeepsItsFirstAccountOnceThenGrowsInArrivalOrder() {
+        io.distillguard.topology.rules.DetectionRules rules = TopologyHarness.rules();
+        io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
+        for (String account : List.of("acct-a", "acct-a", "acct-b", "acct-a", "acct-c")) {
+            LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(BASE, account, false, true,
+                    null, "m", null), stats);
+            if (account.equals("acct-a") && stats.getRequests() == 2) {
+                assertThat(stats.getSampleAccounts()).as("one account twice is one sample entry").containsExactly("acct-a");
+            }
+        }
+        assertThat(stats.getSampleAccounts()).containsExactly("acct-a", "acct-b", "acct-c");
+        assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(3);
+        assertThat(stats.getRequests()).isEqualTo(5);
+    }
 }
