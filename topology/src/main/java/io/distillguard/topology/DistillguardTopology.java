@@ -18,6 +18,7 @@ import io.distillguard.topology.state.OfflineWindowStore;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectWindowStats;
+import io.distillguard.topology.state.WriteBehindWindowStore;
 import io.distillguard.topology.validation.DuplicateFilter;
 import io.distillguard.topology.validation.EventTimeExtractor;
 import io.distillguard.topology.validation.RequestTriage;
@@ -297,7 +298,8 @@ public final class DistillguardTopology {
     }
 
     /**
-     * A named window store, persistent (RocksDB, cached, changelogged) for the service, and offline an
+     * A named window store, persistent (RocksDB, changelogged, its windows cached as objects by
+     * {@link WriteBehindWindowStore}) for the service, and offline an
      * {@link OfflineWindowStore} of the records themselves. It keeps two windows plus grace: the longest look-back a
      * processor makes is the window before the current one (yesterday's day for a subject's baseline).
      */
@@ -313,9 +315,13 @@ public final class DistillguardTopology {
         if (storage.inMemory()) {
             return OfflineWindowStore.builder(name, retention.toMillis());
         }
-        StoreBuilder<WindowStore<String, V>> builder = Stores.windowStoreBuilder(
-                        Stores.persistentWindowStore(name, retention, window, false), Serdes.String(), valueSerde)
-                .withCachingEnabled();
-        return storage.changelogged() ? builder : builder.withLoggingDisabled();
+        StoreBuilder<WindowStore<String, V>> persistent = Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(name, retention, window, false), Serdes.String(), valueSerde);
+        if (!storage.changelogged()) {
+            persistent.withLoggingDisabled();
+        }
+        // Objects in front of RocksDB, written once per commit: Kafka's record cache holds bytes, which cost an Avro
+        // round trip on every read and write of a window.
+        return WriteBehindWindowStore.builder(persistent, retention.toMillis(), config.cachedWindows());
     }
 }

@@ -1,0 +1,373 @@
+package io.distillguard.topology.state;
+
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * The live service's window stores: the detectors' window records kept as objects in front of a changelogged RocksDB
+ * window store and written to it once per commit, instead of serialized and deserialized on every read and write.
+ *
+ * <p>Why not Kafka's record cache: it holds bytes, so each of a request's nine window reads and writes was an Avro
+ * decode or encode plus an LRU update of the cache's byte entries; a JFR/async profile of the live detector's stream
+ * threads put the state machinery (Avro state serde 16 %, RocksDB 15 %, the record cache 12 %) at over 40 % of their
+ * time, against a few percent for the detectors themselves. Here a read of a cached window is a hash lookup and a
+ * write marks it dirty; each dirty window is encoded once per commit.
+ *
+ * <p>Correctness rests on when dirty windows reach the inner store. Kafka Streams calls {@link #flushCache()} on every
+ * registered store that is a {@link CachedStateStore} in a task's prepare-commit, before the task's records (here:
+ * the changelog records the inner store writes) are flushed and its offsets committed, so under exactly-once a
+ * window's update is in the same transaction as the input that caused it. That hook is an internal interface (Kafka
+ * offers no public pre-commit hook to a store); it is the one Kafka's own record cache uses. A window evicted from
+ * the object cache between commits is written then, as the record cache does. On a dirty close the cache is dropped
+ * ({@link #clearCache()}) and the task restores from its changelog.
+ *
+ * <p>Contract with the processors, as with {@link OfflineWindowStore}: {@link #fetch(Object, long)} returns the cached
+ * object itself, so a processor that changes it must write it back with {@link #put}, which marks it dirty; every
+ * detector's read-modify-write does. Only the stream thread that writes the store uses the object cache: any other
+ * thread (interactive queries) reads the inner store, which is at most one commit interval behind.
+ */
+public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, CachedStateStore<K, V> {
+
+    private final WindowStore<K, V> inner;
+    private final long retentionMs;
+    private final int capacity;
+    private final LinkedHashMap<Slot<K>, Cached<V>> cache;
+    /** The processing thread: the one that writes. Queries from other threads go to the inner store. */
+    private volatile Thread owner;
+    private long observedStreamTime = Long.MIN_VALUE;
+
+    private record Slot<K>(K key, long windowStart) {
+    }
+
+    private static final class Cached<V> {
+        V value;
+        boolean dirty;
+
+        Cached(V value, boolean dirty) {
+            this.value = value;
+            this.dirty = dirty;
+        }
+    }
+
+    WriteBehindWindowStore(WindowStore<K, V> inner, long retentionMs, int capacity) {
+        this.inner = inner;
+        this.retentionMs = retentionMs;
+        this.capacity = capacity;
+        // Access order: the least recently used window is the one evicted (and written, if dirty) past capacity.
+        this.cache = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Slot<K>, Cached<V>> eldest) {
+                if (size() <= WriteBehindWindowStore.this.capacity) {
+                    return false;
+                }
+                writeBack(eldest.getKey(), eldest.getValue());
+                return true;
+            }
+        };
+    }
+
+    /**
+     * Wraps {@code inner} (the persistent, logged store the service has always used, without Kafka's record cache):
+     * at most {@code capacity} windows of this store and task are held as objects.
+     */
+    public static <K, V> StoreBuilder<WindowStore<K, V>> builder(StoreBuilder<WindowStore<K, V>> inner, long retentionMs,
+                                                                 int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive, not " + capacity);
+        }
+        return new StoreBuilder<>() {
+            @Override
+            public StoreBuilder<WindowStore<K, V>> withCachingEnabled() {
+                // This store is the cache: Kafka's record cache under it would only encode every write twice.
+                return this;
+            }
+
+            @Override
+            public StoreBuilder<WindowStore<K, V>> withCachingDisabled() {
+                return this;
+            }
+
+            @Override
+            public StoreBuilder<WindowStore<K, V>> withLoggingEnabled(Map<String, String> config) {
+                inner.withLoggingEnabled(config);
+                return this;
+            }
+
+            @Override
+            public StoreBuilder<WindowStore<K, V>> withLoggingDisabled() {
+                inner.withLoggingDisabled();
+                return this;
+            }
+
+            @Override
+            public WindowStore<K, V> build() {
+                return new WriteBehindWindowStore<>(inner.withCachingDisabled().build(), retentionMs, capacity);
+            }
+
+            @Override
+            public Map<String, String> logConfig() {
+                return inner.logConfig();
+            }
+
+            @Override
+            public boolean loggingEnabled() {
+                return inner.loggingEnabled();
+            }
+
+            @Override
+            public String name() {
+                return inner.name();
+            }
+        };
+    }
+
+    private boolean owned() {
+        return owner == Thread.currentThread();
+    }
+
+    @Override
+    public void put(K key, V value, long windowStart) {
+        Thread current = Thread.currentThread();
+        if (owner != current) {
+            // Restoration writes the inner store directly, so the first writer is the task's processing thread. A
+            // task reaches another thread only through a close (which empties the cache); should one not, what the
+            // last thread left unwritten is written now rather than lost.
+            flushCache();
+            cache.clear();
+            owner = current;
+        }
+        observedStreamTime = Math.max(observedStreamTime, windowStart);
+        if (windowStart <= observedStreamTime - retentionMs) {
+            // Kafka's segmented stores drop a write to a window past retention; so does the cache.
+            return;
+        }
+        Slot<K> slot = new Slot<>(key, windowStart);
+        Cached<V> cached = cache.get(slot);
+        if (cached != null) {
+            cached.value = value;
+            cached.dirty = true;
+        } else {
+            cache.put(slot, new Cached<>(value, true));
+        }
+    }
+
+    @Override
+    public V fetch(K key, long windowStart) {
+        if (!owned()) {
+            return inner.fetch(key, windowStart);
+        }
+        if (windowStart <= observedStreamTime - retentionMs) {
+            return null;
+        }
+        Slot<K> slot = new Slot<>(key, windowStart);
+        Cached<V> cached = cache.get(slot);
+        if (cached != null) {
+            return cached.value;
+        }
+        V value = inner.fetch(key, windowStart);
+        if (value != null) {
+            cache.put(slot, new Cached<>(value, false));
+        }
+        return value;
+    }
+
+    /** Writes every dirty window to the inner store (and so to its changelog); called in each commit's prepare. */
+    @Override
+    public void flushCache() {
+        long expiredBefore = observedStreamTime - retentionMs;
+        Iterator<Map.Entry<Slot<K>, Cached<V>>> it = cache.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Slot<K>, Cached<V>> entry = it.next();
+            if (entry.getKey().windowStart() <= expiredBefore) {
+                // Past retention: the inner store would drop the write, and no processor reads it any more.
+                it.remove();
+            } else if (entry.getValue().dirty) {
+                writeBack(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    private void writeBack(Slot<K> slot, Cached<V> cached) {
+        if (cached.dirty) {
+            inner.put(slot.key(), cached.value, slot.windowStart());
+            cached.dirty = false;
+        }
+    }
+
+    @Override
+    public void clearCache() {
+        cache.clear();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<K, V> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    /** Windows held as objects now; for tests and metrics. */
+    public int cachedWindows() {
+        return cache.size();
+    }
+
+    // ---- ranges and queries: the inner store, after this thread's dirty windows are written to it ------------------
+
+    private WindowStore<K, V> forRange() {
+        if (owned()) {
+            flushCache();
+        }
+        return inner;
+    }
+
+    @Override
+    public WindowStoreIterator<V> fetch(K key, long timeFrom, long timeTo) {
+        return forRange().fetch(key, timeFrom, timeTo);
+    }
+
+    @Override
+    public WindowStoreIterator<V> fetch(K key, Instant timeFrom, Instant timeTo) {
+        return forRange().fetch(key, timeFrom, timeTo);
+    }
+
+    @Override
+    public WindowStoreIterator<V> backwardFetch(K key, long timeFrom, long timeTo) {
+        return forRange().backwardFetch(key, timeFrom, timeTo);
+    }
+
+    @Override
+    public WindowStoreIterator<V> backwardFetch(K key, Instant timeFrom, Instant timeTo) {
+        return forRange().backwardFetch(key, timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> fetch(K keyFrom, K keyTo, long timeFrom, long timeTo) {
+        return forRange().fetch(keyFrom, keyTo, timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> fetch(K keyFrom, K keyTo, Instant timeFrom, Instant timeTo) {
+        return forRange().fetch(keyFrom, keyTo, timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> backwardFetch(K keyFrom, K keyTo, long timeFrom, long timeTo) {
+        return forRange().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> backwardFetch(K keyFrom, K keyTo, Instant timeFrom, Instant timeTo) {
+        return forRange().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> fetchAll(long timeFrom, long timeTo) {
+        return forRange().fetchAll(timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> fetchAll(Instant timeFrom, Instant timeTo) {
+        return forRange().fetchAll(timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> backwardFetchAll(long timeFrom, long timeTo) {
+        return forRange().backwardFetchAll(timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> backwardFetchAll(Instant timeFrom, Instant timeTo) {
+        return forRange().backwardFetchAll(timeFrom, timeTo);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> all() {
+        return forRange().all();
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<K>, V> backwardAll() {
+        return forRange().backwardAll();
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return inner.query(query, positionBound, config);
+    }
+
+    @Override
+    public Position getPosition() {
+        return inner.getPosition();
+    }
+
+    // ---- lifecycle: the inner store's, with this store registered as the root Kafka calls ---------------------------
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        cache.clear();
+        owner = null;
+        observedStreamTime = Long.MIN_VALUE;
+        inner.init(context, root);
+    }
+
+    // No write-back here: these run after the commit's offsets went out (its post-commit), too late for a changelog
+    // record to join that commit's transaction. flushCache(), in the prepare, has written every dirty window already.
+    @Override
+    @SuppressWarnings("deprecation")
+    public void flush() {
+        inner.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        inner.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return inner.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return inner.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        // A clean close is preceded by a commit, which wrote every dirty window; a dirty close must not write them.
+        cache.clear();
+        owner = null;
+        inner.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return inner.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+}

@@ -1,0 +1,116 @@
+package io.distillguard.topology.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The object cache in front of a real RocksDB window store: what reaches RocksDB, and when. */
+class WriteBehindWindowStoreTest {
+
+    private static final long RETENTION = 1_000;
+
+    private WindowStore<String, String> rocks;
+    private WriteBehindWindowStore<String, String> store;
+
+    @BeforeEach
+    void open() throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-behind-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        java.io.File stateDir = Files.createTempDirectory("write-behind").toFile();
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(props,
+                new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir);
+        rocks = Stores.windowStoreBuilder(Stores.persistentWindowStore("w", Duration.ofMillis(RETENTION),
+                        Duration.ofMillis(100), false), Serdes.String(), Serdes.String())
+                .withLoggingDisabled().withCachingDisabled().build();
+        store = new WriteBehindWindowStore<>(rocks, RETENTION, 2);
+        store.init(context.getStateStoreContext(), store);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void writesReachRocksDbOnlyAtTheCommitsFlushAndReadsSeeThemBefore() {
+        store.put("a", "a1", 100);
+        assertThat(store.fetch("a", 100)).isEqualTo("a1");
+        assertThat(rocks.fetch("a", 100)).as("not written before the commit").isNull();
+
+        store.flushCache();
+        assertThat(rocks.fetch("a", 100)).isEqualTo("a1");
+
+        store.put("a", "a2", 100);
+        assertThat(rocks.fetch("a", 100)).isEqualTo("a1");
+        store.flushCache();
+        assertThat(rocks.fetch("a", 100)).isEqualTo("a2");
+    }
+
+    @Test
+    void aWindowEvictedPastCapacityIsWrittenFirstAndReadBackFromRocksDb() {
+        store.put("a", "a1", 100);
+        store.put("b", "b1", 100);
+        store.fetch("a", 100);
+        // Capacity 2: the least recently used window (b) goes, written on its way out.
+        store.put("c", "c1", 100);
+        assertThat(store.cachedWindows()).isEqualTo(2);
+        assertThat(rocks.fetch("b", 100)).isEqualTo("b1");
+        assertThat(rocks.fetch("a", 100)).isNull();
+        assertThat(store.fetch("b", 100)).as("a miss reads RocksDB").isEqualTo("b1");
+    }
+
+    @Test
+    void aDirtyCloseLosesOnlyWhatWasNeverCommitted() {
+        store.put("a", "committed", 100);
+        store.flushCache();
+        store.put("a", "uncommitted", 100);
+        store.put("b", "uncommitted", 100);
+        store.clearCache();
+        assertThat(store.fetch("a", 100)).isEqualTo("committed");
+        assertThat(store.fetch("b", 100)).isNull();
+    }
+
+    @Test
+    void otherThreadsReadRocksDbAndRangesSeeTheOwnersWrites() throws Exception {
+        store.put("a", "a1", 100);
+        AtomicReference<String> seen = new AtomicReference<>("unset");
+        Thread query = new Thread(() -> seen.set(store.fetch("a", 100)));
+        query.start();
+        query.join();
+        assertThat(seen.get()).as("a query thread reads what was committed, nothing yet").isNull();
+
+        store.put("a", "a2", 200);
+        List<KeyValue<Long, String>> range = new ArrayList<>();
+        try (WindowStoreIterator<String> it = store.fetch("a", 0, 300)) {
+            it.forEachRemaining(range::add);
+        }
+        assertThat(range).containsExactly(KeyValue.pair(100L, "a1"), KeyValue.pair(200L, "a2"));
+    }
+
+    @Test
+    void windowsPastRetentionAreNeitherReadNorWritten() {
+        store.put("a", "old", 100);
+        store.put("b", "new", 1_100);
+        assertThat(store.fetch("a", 100)).as("stream time 1,100, retention 1,000").isNull();
+        store.put("a", "late", 100);
+        store.flushCache();
+        assertThat(rocks.fetch("a", 100)).isNull();
+        assertThat(rocks.fetch("b", 1_100)).isEqualTo("new");
+    }
+}
