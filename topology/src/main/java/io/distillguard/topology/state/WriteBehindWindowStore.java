@@ -1,12 +1,8 @@
 package io.distillguard.topology.state;
 
-import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnel;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -61,14 +57,6 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     /** The processing thread: the one that writes. Queries from other threads go to the inner store. */
     private volatile Thread owner;
     private long observedStreamTime = Long.MIN_VALUE;
-    // Which keys each window newer than anything the inner store held when this thread started on it has been given:
-    // a key a window's filter has never seen is not in RocksDB, so its first read (every event id in the duplicate
-    // filter, every new prompt band) needs no RocksDB lookup. A duplicate filter with the lookups ran at 7,600
-    // events/s live, without the filter at all at 10,300. Older windows have no filter and are read from RocksDB.
-    private final Map<Long, KeyFilter> keysByWindow = new HashMap<>();
-    private long latestAtStart = UNKNOWN;
-    private static final long UNKNOWN = Long.MIN_VALUE;
-    private static final long NONE = Long.MIN_VALUE + 1;
 
     private record Slot<K>(K key, long windowStart) {
     }
@@ -175,9 +163,6 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
             // Kafka's segmented stores drop a write to a window past retention; so does the cache.
             return;
         }
-        if (windowStart > latestAtStart()) {
-            keysByWindow.computeIfAbsent(windowStart, start -> new KeyFilter()).add(key);
-        }
         Slot<K> slot = new Slot<>(key, windowStart);
         Cached<V> cached = cache.get(slot);
         if (cached == null) {
@@ -205,69 +190,11 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         if (cached != null) {
             return cached.value;
         }
-        if (windowStart > latestAtStart()) {
-            KeyFilter seen = keysByWindow.get(windowStart);
-            if (seen == null || !seen.mightContain(key)) {
-                return null;
-            }
-        }
         V value = inner.fetch(key, windowStart);
         if (value != null) {
             cache.put(slot, new Cached<>(value, false));
         }
         return value;
-    }
-
-    /**
-     * The latest window start the inner store held when this thread first used it (NONE when empty), read once: after
-     * it, every key reaches the inner store through {@link #put}, which the filters see.
-     */
-    private long latestAtStart() {
-        if (latestAtStart == UNKNOWN) {
-            latestAtStart = NONE;
-            try (KeyValueIterator<Windowed<K>, V> latest = inner.backwardFetchAll(0, Long.MAX_VALUE)) {
-                if (latest.hasNext()) {
-                    latestAtStart = latest.next().key.window().start();
-                }
-            }
-        }
-        return latestAtStart;
-    }
-
-    /**
-     * The keys given to one window: Guava Bloom filters (1 % false positives), a new one twice the size once the
-     * latest is full, so a busy window costs a few bits a key and a quiet one little. A false positive costs a RocksDB
-     * lookup; there are no false negatives.
-     */
-    private static final class KeyFilter {
-        private static final Funnel<Object> KEY = (key, into) -> into.putUnencodedChars(key.toString());
-        private final List<BloomFilter<Object>> filters = new ArrayList<>(4);
-        private long capacity = 1 << 14;
-        private long added;
-
-        KeyFilter() {
-            filters.add(BloomFilter.create(KEY, capacity, 0.01));
-        }
-
-        void add(Object key) {
-            if (added == capacity) {
-                capacity *= 2;
-                added = 0;
-                filters.add(BloomFilter.create(KEY, capacity, 0.01));
-            }
-            if (filters.get(filters.size() - 1).put(key)) {
-                added++;
-            }
-        }
-
-        boolean mightContain(Object key) {
-            for (int i = filters.size() - 1; i >= 0; i--) {
-                if (filters.get(i).mightContain(key)) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 
     /** Writes every dirty window to the inner store (and so to its changelog); called in each commit's prepare. */
@@ -280,8 +207,6 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         }
         dirtySlots.clear();
         dirtyWindows.clear();
-        long expiredBefore = observedStreamTime - retentionMs;
-        keysByWindow.keySet().removeIf(start -> start <= expiredBefore);
     }
 
     private void writeBack(Slot<K> slot, Cached<V> cached) {
@@ -293,13 +218,9 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
 
     @Override
     public void clearCache() {
-        // Also on a task's recycling between active and standby, while which the inner store is written from the
-        // changelog directly: the filters start over from what the inner store holds then.
         cache.clear();
         dirtySlots.clear();
         dirtyWindows.clear();
-        keysByWindow.clear();
-        latestAtStart = UNKNOWN;
     }
 
     @Override

@@ -26,8 +26,6 @@ class WriteBehindWindowStoreTest {
     private WindowStore<String, String> rocks;
     private WriteBehindWindowStore<String, String> store;
 
-    private MockProcessorContext<Object, Object> context;
-
     @BeforeEach
     void open() throws Exception {
         java.util.Properties props = new java.util.Properties();
@@ -35,40 +33,13 @@ class WriteBehindWindowStoreTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         java.io.File stateDir = Files.createTempDirectory("write-behind").toFile();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        context = new MockProcessorContext<>(props, new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir);
-        reopen();
-    }
-
-    /** A new store over the same RocksDB directory, as after a restart or a task's return. */
-    private void reopen() {
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(props,
+                new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir);
         rocks = Stores.windowStoreBuilder(Stores.persistentWindowStore("w", Duration.ofMillis(RETENTION),
                         Duration.ofMillis(100), false), Serdes.String(), Serdes.String())
                 .withLoggingDisabled().withCachingDisabled().build();
         store = new WriteBehindWindowStore<>(rocks, RETENTION, 2);
         store.init(context.getStateStoreContext(), store);
-    }
-
-    @Test
-    void keysOfNewWindowsAreFilteredWithoutLosingAnyThatRocksDbHolds() {
-        store.put("a", "a1", 100);
-        store.flushCache();
-        store.close();
-        reopen();
-        store.put("b", "b1", 200);
-        assertThat(store.fetch("a", 100)).as("a window the store held when it opened").isEqualTo("a1");
-        assertThat(store.fetch("c", 200)).isNull();
-        // Capacity 2: x is evicted to RocksDB; the window's filter still knows it, so the miss reads it back.
-        store.put("x", "x1", 300);
-        store.put("y", "y1", 300);
-        store.put("z", "z1", 300);
-        assertThat(rocks.fetch("x", 300)).isEqualTo("x1");
-        assertThat(store.fetch("x", 300)).isEqualTo("x1");
-        assertThat(store.fetch("w", 300)).isNull();
-        // A recycled task's store was written from the changelog meanwhile: the filters start over.
-        rocks.put("q", "from the changelog", 300);
-        store.clearCache();
-        store.put("r", "r1", 400);
-        assertThat(store.fetch("q", 300)).isEqualTo("from the changelog");
     }
 
     @AfterEach
