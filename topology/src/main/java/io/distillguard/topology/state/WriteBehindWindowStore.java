@@ -1,6 +1,5 @@
 package io.distillguard.topology.state;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -228,12 +227,13 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         return false;
     }
 
-    /** Windows held as objects now; for tests and metrics. */
+    /** Windows held as objects now. */
     public int cachedWindows() {
         return cache.size();
     }
 
     // ---- ranges and queries: the inner store, after this thread's dirty windows are written to it ------------------
+    // (The Instant forms are WindowStore's defaults, which call the long forms here.)
 
     private WindowStore<K, V> forRange() {
         if (owned()) {
@@ -248,17 +248,7 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     }
 
     @Override
-    public WindowStoreIterator<V> fetch(K key, Instant timeFrom, Instant timeTo) {
-        return forRange().fetch(key, timeFrom, timeTo);
-    }
-
-    @Override
     public WindowStoreIterator<V> backwardFetch(K key, long timeFrom, long timeTo) {
-        return forRange().backwardFetch(key, timeFrom, timeTo);
-    }
-
-    @Override
-    public WindowStoreIterator<V> backwardFetch(K key, Instant timeFrom, Instant timeTo) {
         return forRange().backwardFetch(key, timeFrom, timeTo);
     }
 
@@ -268,17 +258,7 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     }
 
     @Override
-    public KeyValueIterator<Windowed<K>, V> fetch(K keyFrom, K keyTo, Instant timeFrom, Instant timeTo) {
-        return forRange().fetch(keyFrom, keyTo, timeFrom, timeTo);
-    }
-
-    @Override
     public KeyValueIterator<Windowed<K>, V> backwardFetch(K keyFrom, K keyTo, long timeFrom, long timeTo) {
-        return forRange().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
-    }
-
-    @Override
-    public KeyValueIterator<Windowed<K>, V> backwardFetch(K keyFrom, K keyTo, Instant timeFrom, Instant timeTo) {
         return forRange().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
     }
 
@@ -288,17 +268,7 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     }
 
     @Override
-    public KeyValueIterator<Windowed<K>, V> fetchAll(Instant timeFrom, Instant timeTo) {
-        return forRange().fetchAll(timeFrom, timeTo);
-    }
-
-    @Override
     public KeyValueIterator<Windowed<K>, V> backwardFetchAll(long timeFrom, long timeTo) {
-        return forRange().backwardFetchAll(timeFrom, timeTo);
-    }
-
-    @Override
-    public KeyValueIterator<Windowed<K>, V> backwardFetchAll(Instant timeFrom, Instant timeTo) {
         return forRange().backwardFetchAll(timeFrom, timeTo);
     }
 
