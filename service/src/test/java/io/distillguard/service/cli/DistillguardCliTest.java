@@ -1,0 +1,30 @@
+package io.distillguard.service.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DistillguardCliTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anOutputInAMissingDirectoryIsAnErrorMessageAndExitCodeNotAStackTrace() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = DistillguardCli.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        Path out = dir.resolve("no-such-dir").resolve("events.jsonl");
+
+        int code = cli.execute("simulate", "--out", out.toString(), "--benign-accounts", "100", "--days", "1");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).startsWith("File error: " + out + ": no such file or directory")
+                .doesNotContain("\tat ");
+    }
+}
