@@ -40,6 +40,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
@@ -114,59 +115,71 @@ public final class ServiceHttpApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        // The answer to a failure is sent inside the try-with-resources: its catch would run after the exchange was
+        // closed, and the client got a closed connection instead of the error.
         try (exchange) {
-            String path = exchange.getRequestURI().getRawPath();
-            if (!exchange.getRequestMethod().equals("GET")) {
-                reply(exchange, 405, error("only GET is supported"));
-                return;
+            try {
+                route(exchange);
+            } catch (InvalidStateStoreException e) {
+                // A store closed under the query: its task is moving (a rebalance) or being restored.
+                LOG.info("HTTP API request {} met a moving store: {}", exchange.getRequestURI(), e.getMessage());
+                reply(exchange, 503, error("state is moving between instances (rebalancing); retry shortly"));
+            } catch (RuntimeException e) {
+                LOG.warn("HTTP API request {} failed: {}", exchange.getRequestURI(), e.toString());
+                reply(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
             }
-            if (path.equals("/health")) {
-                reply(exchange, 200, JSON.createObjectNode().put("status", "UP"));
-                return;
-            }
-            if (path.equals("/ready")) {
-                boolean ready = streams.state() == KafkaStreams.State.RUNNING;
-                reply(exchange, ready ? 200 : 503, JSON.createObjectNode().put("state", streams.state().name()));
-                return;
-            }
-            if (token != null && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                reply(exchange, 401, error("missing or wrong bearer token"));
-                return;
-            }
-            if (path.equals("/metrics")) {
-                metrics.bindOnceRunning(streams);
-                byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-                return;
-            }
-            if (path.equals("/alerts")) {
-                alerts(exchange);
-                return;
-            }
-            String[] parts = path.split("/", -1);
-            if (parts.length == 3 && parts[1].equals("accounts") && !parts[2].isEmpty()) {
-                String account = URLDecoder.decode(parts[2], StandardCharsets.UTF_8);
-                routed(exchange, SubjectRiskProcessor.DAY_STORE, Subjects.key(SubjectType.ACCOUNT, account), this::account);
-                return;
-            }
-            if (parts.length == 3 && parts[1].equals("ips") && !parts[2].isEmpty()) {
-                String ip = IpAddresses.normalise(URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
-                if (ip == null) {
-                    reply(exchange, 400, error("not a single IPv4 or IPv6 address: " + parts[2]));
-                    return;
-                }
-                routed(exchange, LinkRiskProcessor.HOUR_STORE, LinkKind.IP.name() + ':' + ip, this::ip);
-                return;
-            }
-            reply(exchange, 404, error("no such route: " + path));
-        } catch (RuntimeException e) {
-            LOG.warn("HTTP API request {} failed: {}", exchange.getRequestURI(), e.toString());
-            reply(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
         }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        if (!exchange.getRequestMethod().equals("GET")) {
+            reply(exchange, 405, error("only GET is supported"));
+            return;
+        }
+        if (path.equals("/health")) {
+            reply(exchange, 200, JSON.createObjectNode().put("status", "UP"));
+            return;
+        }
+        if (path.equals("/ready")) {
+            boolean ready = streams.state() == KafkaStreams.State.RUNNING;
+            reply(exchange, ready ? 200 : 503, JSON.createObjectNode().put("state", streams.state().name()));
+            return;
+        }
+        if (token != null && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            reply(exchange, 401, error("missing or wrong bearer token"));
+            return;
+        }
+        if (path.equals("/metrics")) {
+            metrics.bindOnceRunning(streams);
+            byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+            return;
+        }
+        if (path.equals("/alerts")) {
+            alerts(exchange);
+            return;
+        }
+        String[] parts = path.split("/", -1);
+        if (parts.length == 3 && parts[1].equals("accounts") && !parts[2].isEmpty()) {
+            String account = URLDecoder.decode(parts[2], StandardCharsets.UTF_8);
+            routed(exchange, SubjectRiskProcessor.DAY_STORE, Subjects.key(SubjectType.ACCOUNT, account), this::account);
+            return;
+        }
+        if (parts.length == 3 && parts[1].equals("ips") && !parts[2].isEmpty()) {
+            String ip = IpAddresses.normalise(URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
+            if (ip == null) {
+                reply(exchange, 400, error("not a single IPv4 or IPv6 address: " + parts[2]));
+                return;
+            }
+            routed(exchange, LinkRiskProcessor.HOUR_STORE, LinkKind.IP.name() + ':' + ip, this::ip);
+            return;
+        }
+        reply(exchange, 404, error("no such route: " + path));
     }
 
     /** Answers from the local store when this instance owns the key, else forwards to the instance that does. */
