@@ -10,6 +10,7 @@ import io.distillguard.serdes.avro.AvroBinarySerde;
 import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
+import io.distillguard.topology.offline.SingleTaskDetection;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
 import io.distillguard.topology.errors.DeadLetterProcessingHandler;
 import io.distillguard.topology.rules.RulesTopicProcessor;
@@ -59,8 +60,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * </pre>
  * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every record,
  * and a few dozen bytes cost far less than the whole request. Offline (the backtest's single task on one thread)
- * the re-keyed records go straight to their processor without a repartition topic: one task owns every key there,
- * so the round trip would change nothing but the cost, which is about nine records per request. Processors work on their window stores directly (one
+ * one task owns every key, so there is no repartition topic and no re-keyed record at all: one node
+ * ({@link SingleTaskDetection}) runs both processors for each request in the order the live graph's nodes would.
+ * Processors work on their window stores directly (one
  * read and one write per window) rather than through DSL aggregates, whose result streams would add a cache flush
  * and a downstream hop per update.
  */
@@ -208,10 +210,31 @@ public final class DistillguardTopology {
                         requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
                                 Named.as("replay-range"));
                     }
-                    KStream<String, SubjectRequest> implications =
-                            links(builder, requests, config, requestSerde, alertSerde, storage, rules);
-                    subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules, indicators);
+                    if (storage.changelogged()) {
+                        KStream<String, SubjectRequest> implications =
+                                links(builder, requests, config, requestSerde, alertSerde, storage, rules);
+                        subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules,
+                                indicators);
+                    } else {
+                        singleTask(builder, requests, config, alertSerde, storage, rules, indicators);
+                    }
                 }, "valid"));
+    }
+
+    /** Offline, one task owns every key: both paths in one node, in the order the two-node graph would run them. */
+    private static void singleTask(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
+                                   DetectionConfig config, Serde<DistillationAlert> alertSerde, StateStorage storage,
+                                   String rulesStore, ThreatIntelIndex intel) {
+        linkStores(config, storage).forEach(builder::addStateStore);
+        subjectStores(config, storage).forEach(builder::addStateStore);
+        boolean orgs = config.subjects().contains(SubjectType.ORG);
+        boolean keys = config.subjects().contains(SubjectType.API_KEY);
+        requests.process(() -> new SingleTaskDetection(new LinkRiskProcessor(config, rulesStore),
+                                new SubjectRiskProcessor(config, rulesStore), orgs, keys, intel), Named.as("detection"),
+                        LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
+                        LinkRiskProcessor.EMITTED_STORE, SubjectRiskProcessor.DAY_STORE,
+                        SubjectRiskProcessor.EMITTED_STORE)
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("alerts-sink"));
     }
 
     private static void subjects(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,

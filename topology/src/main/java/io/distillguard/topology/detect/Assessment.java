@@ -17,14 +17,19 @@ public final class Assessment {
     /** Largest risk without a distillation-specific signal: score 1 - 0.5/2.49 = 0.799, just under HIGH. */
     static final double CORROBORATION_CAP = 2.49;
 
-    private final List<Evidence> evidence = new ArrayList<>();
-    private final List<String> fired = new ArrayList<>();
-    private final List<Double> ratios = new ArrayList<>();
+    // Allocated on first use: an assessment is made for every subject and popular group on every request, and
+    // nearly all of them record nothing.
+    private List<Evidence> evidence;
+    private List<String> fired;
+    private double[] ratios;
     private double risk;
     private boolean specific;
 
     /** Records a measurement for the analyst; it adds to the risk only if it reaches its threshold. */
     public Assessment measure(String signal, double value, double threshold) {
+        if (evidence == null) {
+            evidence = new ArrayList<>(8);
+        }
         evidence.add(Alerts.evidence(signal, value, threshold));
         return this;
     }
@@ -32,10 +37,25 @@ public final class Assessment {
     /** A signal that fired with strength {@code ratio} (value / threshold, at least 1), weighted and capped. */
     public Assessment fire(String signal, double ratio, double weight, double cap, boolean distillationSpecific) {
         risk += weight * Math.min(ratio, cap);
+        if (fired == null) {
+            fired = new ArrayList<>(4);
+            ratios = new double[4];
+        } else if (fired.size() == ratios.length) {
+            ratios = java.util.Arrays.copyOf(ratios, ratios.length * 2);
+        }
+        ratios[fired.size()] = ratio;
         fired.add(signal);
-        ratios.add(ratio);
         specific |= distillationSpecific;
         return this;
+    }
+
+    /**
+     * The risk an assessment of this one signal alone would have: lets a caller find that its alert was already
+     * emitted before building the assessment and its evidence.
+     */
+    public static double riskOfOne(double ratio, double weight, double cap, boolean distillationSpecific) {
+        double risk = weight * Math.min(ratio, cap);
+        return distillationSpecific ? risk : Math.min(risk, CORROBORATION_CAP);
     }
 
     public double risk() {
@@ -47,7 +67,7 @@ public final class Assessment {
     }
 
     public List<Evidence> evidence() {
-        return evidence;
+        return evidence == null ? List.of() : evidence;
     }
 
     /**
@@ -55,9 +75,11 @@ public final class Assessment {
      * signal's strength (value over threshold, so 1 is "just at it").
      */
     public List<Evidence> evidenceWithFired() {
-        List<Evidence> all = new ArrayList<>(evidence);
-        for (int i = 0; i < fired.size(); i++) {
-            all.add(Alerts.evidence("fired:" + fired.get(i), ratios.get(i), 1));
+        List<Evidence> all = new ArrayList<>(evidence());
+        if (fired != null) {
+            for (int i = 0; i < fired.size(); i++) {
+                all.add(Alerts.evidence("fired:" + fired.get(i), ratios[i], 1));
+            }
         }
         return all;
     }

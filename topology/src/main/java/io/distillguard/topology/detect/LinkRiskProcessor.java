@@ -123,18 +123,24 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         String id = Subjects.idOf(key);
         long end = start + size;
-        Assessment observation = new Assessment()
-                .measure("distinct_accounts", accounts, kind.accountsThreshold(inForce))
-                .fire(kind.detector(), fanIn, 1, inForce.scoring().ratioCap(), false);
-        emit(kind.detector(), kind.subjectType(), key, id, start, end, time, observation, stats, accounts, inForce);
+        double cap = inForce.scoring().ratioCap();
+        // A busy group (a carrier's ASN, a campus /24) is over its threshold on every request, and its alert was
+        // emitted long ago: the gate is asked first, and the assessment and its evidence built only for a new tier.
+        if (isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
+            Assessment observation = new Assessment()
+                    .measure("distinct_accounts", accounts, threshold)
+                    .fire(kind.detector(), fanIn, 1, cap, false);
+            emit(kind.detector(), kind.subjectType(), key, id, start, end, time, observation, stats, accounts, inForce);
+        }
 
         double pivotShare = SubjectProfile.share(stats.getNewModelRequests(), stats.getRequests());
         boolean pivot = pivotShare >= inForce.link().modelPivotShare();
-        if (pivot) {
+        if (pivot && isNewTier(PIVOT_DETECTOR + '|' + key, start,
+                Assessment.riskOfOne(pivotShare / inForce.link().modelPivotShare(), 1, cap, false))) {
             Assessment pivotAssessment = new Assessment()
-                    .measure("distinct_accounts", accounts, kind.accountsThreshold(inForce))
+                    .measure("distinct_accounts", accounts, threshold)
                     .measure("new_model_share", pivotShare, inForce.link().modelPivotShare())
-                    .fire(PIVOT_DETECTOR, pivotShare / inForce.link().modelPivotShare(), 1, inForce.scoring().ratioCap(), false);
+                    .fire(PIVOT_DETECTOR, pivotShare / inForce.link().modelPivotShare(), 1, cap, false);
             emit(PIVOT_DETECTOR, kind.subjectType(), key, id, start, end, time, pivotAssessment, stats, accounts, inForce);
         }
         if (!kind.clusters()) {
@@ -211,6 +217,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .setClusterRisk(cluster.risk())
                 .build();
         context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account), implication, time));
+    }
+
+    /** Whether an alert of {@code risk} would be a tier not yet emitted under {@code gateKey} for the window. */
+    private boolean isNewTier(String gateKey, long start, double risk) {
+        return emitter.emittedSeverity(gateKey, start) < AlertScoring.severity(AlertScoring.score(risk)).ordinal();
     }
 
     private void emit(String detector, SubjectType type, String gateSuffix, String id, long start, long end, long time,
