@@ -6,10 +6,12 @@ import java.util.Random;
 
 /**
  * The benchmarks' traffic: 20,000 ordinary accounts (conversations, several capabilities, orgs and API keys) and
- * five harvesting accounts sending one request in ten, from a fixed seed.
+ * five harvesting accounts sending one request in ten, from a fixed seed. {@code -Dbench.accounts=N} changes the
+ * ordinary population (an experiment: how much of a figure is the state's size, through cache misses).
  */
 final class BenchTraffic {
 
+    private static final int ORDINARY_ACCOUNTS = Integer.getInteger("bench.accounts", 20_000);
     private static final String[] CAPABILITIES = {"chat", "writing", "coding", "math", "tool_use", "reasoning"};
 
     private BenchTraffic() {
@@ -21,7 +23,7 @@ final class BenchTraffic {
         RequestEvent[] events = new RequestEvent[count];
         for (int i = 0; i < count; i++) {
             boolean harvest = random.nextInt(10) == 0;
-            int account = harvest ? random.nextInt(5) : random.nextInt(20_000);
+            int account = harvest ? random.nextInt(5) : random.nextInt(ORDINARY_ACCOUNTS);
             String id = (harvest ? "acct-harvest-" : "acct-") + account;
             events[i] = RequestEvent.newBuilder()
                     .setEventId("evt-" + i).setEventTime(Instant.ofEpochMilli(eventTime)).setAccountId(id)

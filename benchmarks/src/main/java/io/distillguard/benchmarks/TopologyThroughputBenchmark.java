@@ -48,7 +48,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 4, time = 3)
-@Fork(2)
+// Batch work runs on the collector bin/distillguard gives offline runs (backtest, quality), with its options: the
+// test-driver and runner paths are the backtest's, so they are measured as a backtest runs.
+@Fork(value = 2, jvmArgsAppend = {"-XX:+UseParallelGC", "-XX:MaxRAMPercentage=50", "-XX:InitialRAMPercentage=25",
+        "-XX:NewRatio=1"})
 public class TopologyThroughputBenchmark {
 
     private static final int DISTINCT_EVENTS = 100_000;
@@ -71,6 +74,9 @@ public class TopologyThroughputBenchmark {
     public void setUp() throws Exception {
         Properties settings = new Properties();
         settings.setProperty(DetectionConfig.RULES_TOPIC, System.getProperty("bench.rules-topic", "distillguard-rules"));
+        // Any setting, for experiments: -jvmArgsAppend -Dbench.config.detector.subjects=ACCOUNT
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("bench.config."))
+                .forEach(name -> settings.setProperty(name.substring("bench.config.".length()), System.getProperty(name)));
         DetectionConfig config = DetectionConfig.fromProperties(settings);
         Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://topology-bench");
         SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
