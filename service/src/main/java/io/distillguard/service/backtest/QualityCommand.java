@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code distillguard quality}: simulated, labelled traffic through the offline backtest, and the figures the
@@ -29,6 +31,9 @@ import picocli.CommandLine.Option;
         description = "Simulate labelled campaigns and benign traffic, run the detection topology over them offline, "
                 + "and report recall, time to detect and benign accounts implicated, against plain rate limits.")
 public final class QualityCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--benign-accounts", defaultValue = "100000", description = "Default: ${DEFAULT-VALUE}.")
     int benignAccounts;
@@ -60,8 +65,8 @@ public final class QualityCommand implements Callable<Integer> {
             overrides.put(DetectionConfig.RULES_FILE, rules.toString());
         }
         DetectionConfig config = ServiceConfig.load(null, System.getenv(), overrides).detection();
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(seed, benignAccounts, days,
-                Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), attackScale));
+        CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
+                seed, benignAccounts, days, Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), attackScale));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import picocli.CommandLine;
 
 /**
  * Labelled synthetic API traffic over days, deterministic from a seed: an ordinary population with its look-alike
@@ -30,6 +31,16 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             }
             if (days < 1) {
                 throw new IllegalArgumentException("at least one day, got " + days);
+            }
+        }
+
+        /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
+        public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
+                                             Instant start, double attackScale) {
+            try {
+                return new Settings(seed, benignAccounts, days, start, attackScale);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
         }
 

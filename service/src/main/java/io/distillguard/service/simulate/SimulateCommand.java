@@ -25,7 +25,9 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code distillguard simulate}: labelled traffic from {@link CampaignSimulator} to a JSON Lines file (gzip when the
@@ -35,6 +37,9 @@ import picocli.CommandLine.Option;
         description = "Write labelled synthetic traffic (ordinary customers and look-alike traps; bulk distiller, hydra, "
                 + "low-and-slow and model-pivot campaigns) as JSON Lines or to a topic, with a labels CSV.")
 public final class SimulateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     static final class Target {
         @Option(names = "--out", description = "Events file (JSON Lines; gzip if it ends in .gz).")
@@ -73,8 +78,8 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant first = start != null ? start
                 : Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS);
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(seed, benignAccounts, days,
-                first, attackScale));
+        CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
+                seed, benignAccounts, days, first, attackScale));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

@@ -27,4 +27,17 @@ class DistillguardCliTest {
         assertThat(err.toString()).startsWith("File error: " + out + ": no such file or directory")
                 .doesNotContain("\tat ");
     }
+
+    @Test
+    void anOptionTheSimulatorRefusesIsAUsageErrorNotAStackTrace() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = DistillguardCli.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("simulate", "--out", dir.resolve("events.jsonl").toString(), "--benign-accounts", "10");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("at least 100 benign accounts, got 10").doesNotContain("\tat ");
+        assertThat(dir.resolve("events.jsonl")).doesNotExist();
+    }
 }
