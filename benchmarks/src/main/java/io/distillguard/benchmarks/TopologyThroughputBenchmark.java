@@ -48,10 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 4, time = 3)
-// Batch work runs on the collector bin/distillguard gives offline runs (backtest, quality), with its options: the
-// test-driver and runner paths are the backtest's, so they are measured as a backtest runs.
-@Fork(value = 2, jvmArgsAppend = {"-XX:+UseParallelGC", "-XX:MaxRAMPercentage=50", "-XX:InitialRAMPercentage=25",
-        "-XX:NewRatio=1"})
+@Fork(2)
 public class TopologyThroughputBenchmark {
 
     private static final int DISTINCT_EVENTS = 100_000;
