@@ -42,14 +42,16 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 public final class SingleTaskDetection implements Processor<byte[], RequestEvent, String, DistillationAlert> {
 
-    private final LinkRiskProcessor links;
-    private final SubjectRiskProcessor subjects;
+    private final Processor<String, LinkRequest, String, Object> links;
+    private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final boolean orgs;
     private final boolean apiKeys;
     private final ThreatIntelIndex intel;
 
-    public SingleTaskDetection(LinkRiskProcessor links, SubjectRiskProcessor subjects, boolean orgs, boolean apiKeys,
-                               ThreatIntelIndex intel) {
+    /** The detection processors ({@link LinkRiskProcessor}, {@link SubjectRiskProcessor}); tests give stand-ins. */
+    public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
+                               Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
+                               boolean apiKeys, ThreatIntelIndex intel) {
         this.links = links;
         this.subjects = subjects;
         this.orgs = orgs;
