@@ -1,7 +1,11 @@
 package io.distillguard.topology.state;
 
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -56,6 +60,14 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     /** The processing thread: the one that writes. Queries from other threads go to the inner store. */
     private volatile Thread owner;
     private long observedStreamTime = Long.MIN_VALUE;
+    // Which keys each window later than anything the inner store could hold when this thread started on it has been
+    // given: a key a window's filter has never seen is not in RocksDB, so its first read (every event id in the
+    // duplicate filter, every new prompt band) needs no RocksDB lookup. A duplicate filter with the lookups ran at
+    // 7,600 events/s live, without the filter at all at 10,300. Older windows have no filter and are read from RocksDB.
+    private final Map<Long, KeyFilter> keysByWindow = new HashMap<>();
+    private long latestAtStart = UNKNOWN;
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    private static final long NONE = Long.MIN_VALUE + 1;
 
     private record Slot<K>(K key, long windowStart) {
     }
@@ -162,6 +174,9 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
             // Kafka's segmented stores drop a write to a window past retention; so does the cache.
             return;
         }
+        if (windowStart > latestAtStart()) {
+            keysByWindow.computeIfAbsent(windowStart, start -> new KeyFilter()).add(key);
+        }
         Slot<K> slot = new Slot<>(key, windowStart);
         Cached<V> cached = cache.get(slot);
         if (cached == null) {
@@ -189,11 +204,76 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         if (cached != null) {
             return cached.value;
         }
+        if (windowStart > latestAtStart()) {
+            KeyFilter seen = keysByWindow.get(windowStart);
+            if (seen == null || !seen.mightContain(key)) {
+                return null;
+            }
+        }
         V value = inner.fetch(key, windowStart);
         if (value != null) {
             cache.put(slot, new Cached<>(value, false));
         }
         return value;
+    }
+
+    /**
+     * A window start no window the inner store held when this thread first used it can be later than (NONE when it
+     * was empty), found once: after it, every key reaches the inner store through {@link #put}, which the filters see.
+     * A backward scan starts in the newest segment, but a segment is ordered by key, not time: its first window is
+     * somewhere in that segment (taking it for the latest made restored windows look new, and their alerts went out
+     * twice across a rebalance). The bound is that segment's end, by Kafka's segment interval for the store's
+     * retention ({@code Stores.persistentWindowStore}: half the retention, at least a minute): a restarted task has
+     * filters for windows starting after its newest segment, at most a retention later.
+     */
+    private long latestAtStart() {
+        if (latestAtStart == UNKNOWN) {
+            latestAtStart = NONE;
+            try (KeyValueIterator<Windowed<K>, V> newestSegment = inner.backwardFetchAll(0, Long.MAX_VALUE)) {
+                if (newestSegment.hasNext()) {
+                    long someStart = newestSegment.next().key.window().start();
+                    long segment = Math.max(retentionMs / 2, 60_000L);
+                    latestAtStart = someStart - Math.floorMod(someStart, segment) + segment - 1;
+                }
+            }
+        }
+        return latestAtStart;
+    }
+
+    /**
+     * The keys given to one window: Guava Bloom filters (1 % false positives), a new one twice the size once the
+     * latest is full, so a busy window costs a few bits a key and a quiet one little. A false positive costs a RocksDB
+     * lookup; there are no false negatives.
+     */
+    private static final class KeyFilter {
+        private static final Funnel<Object> KEY = (key, into) -> into.putUnencodedChars(key.toString());
+        private final List<BloomFilter<Object>> filters = new ArrayList<>(4);
+        private long capacity = 1 << 14;
+        private long added;
+
+        KeyFilter() {
+            filters.add(BloomFilter.create(KEY, capacity, 0.01));
+        }
+
+        void add(Object key) {
+            if (added == capacity) {
+                capacity *= 2;
+                added = 0;
+                filters.add(BloomFilter.create(KEY, capacity, 0.01));
+            }
+            if (filters.get(filters.size() - 1).put(key)) {
+                added++;
+            }
+        }
+
+        boolean mightContain(Object key) {
+            for (int i = filters.size() - 1; i >= 0; i--) {
+                if (filters.get(i).mightContain(key)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** Writes every dirty window to the inner store (and so to its changelog); called in each commit's prepare. */
@@ -206,6 +286,8 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         }
         dirtySlots.clear();
         dirtyWindows.clear();
+        long expiredBefore = observedStreamTime - retentionMs;
+        keysByWindow.keySet().removeIf(start -> start <= expiredBefore);
     }
 
     private void writeBack(Slot<K> slot, Cached<V> cached) {
@@ -217,9 +299,13 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
 
     @Override
     public void clearCache() {
+        // Also on a task's recycling between active and standby, while which the inner store is written from the
+        // changelog directly: the filters start over from what the inner store holds then.
         cache.clear();
         dirtySlots.clear();
         dirtyWindows.clear();
+        keysByWindow.clear();
+        latestAtStart = UNKNOWN;
     }
 
     @Override
