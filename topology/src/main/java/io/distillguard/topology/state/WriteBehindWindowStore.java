@@ -243,20 +243,32 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     /**
      * The keys given to one window: Guava Bloom filters (1 % false positives), a new one twice the size once the
      * latest is full, so a busy window costs a few bits a key and a quiet one little. A false positive costs a RocksDB
-     * lookup; there are no false negatives.
+     * lookup; there are no false negatives. Bounded: past about two million keys (some 2.4 MB of filters) the window
+     * gives up filtering and every miss reads RocksDB again, so a day window of a busy service (hundreds of millions
+     * of prompt bands) costs megabytes of heap, not gigabytes.
      */
-    private static final class KeyFilter {
+    static final class KeyFilter {
         private static final Funnel<Object> KEY = (key, into) -> into.putUnencodedChars(key.toString());
+        private static final long LARGEST = 1 << 20;
         private final List<BloomFilter<Object>> filters = new ArrayList<>(4);
         private long capacity = 1 << 14;
         private long added;
+        private boolean saturated;
 
         KeyFilter() {
             filters.add(BloomFilter.create(KEY, capacity, 0.01));
         }
 
         void add(Object key) {
+            if (saturated) {
+                return;
+            }
             if (added == capacity) {
+                if (capacity == LARGEST) {
+                    saturated = true;
+                    filters.clear();
+                    return;
+                }
                 capacity *= 2;
                 added = 0;
                 filters.add(BloomFilter.create(KEY, capacity, 0.01));
@@ -267,6 +279,9 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         }
 
         boolean mightContain(Object key) {
+            if (saturated) {
+                return true;
+            }
             for (int i = filters.size() - 1; i >= 0; i--) {
                 if (filters.get(i).mightContain(key)) {
                     return true;

@@ -76,6 +76,28 @@ class WriteBehindWindowStoreTest {
     }
 
     @Test
+    void aWindowsKeyFilterGivesUpPastItsBoundAndThenSendsEveryReadToRocksDb() {
+        WriteBehindWindowStore.KeyFilter filter = new WriteBehindWindowStore.KeyFilter();
+        int kept = 0;
+        for (int i = 0; i < 1_000; i++) {
+            filter.add("id-" + i);
+        }
+        for (int i = 0; i < 1_000; i++) {
+            kept += filter.mightContain("id-" + i) ? 1 : 0;
+        }
+        long strangers = java.util.stream.IntStream.range(0, 10_000).filter(i -> filter.mightContain("other-" + i)).count();
+        assertThat(kept).as("no false negatives").isEqualTo(1_000);
+        assertThat(strangers).as("about 1 % false positives").isLessThan(300);
+
+        for (int i = 1_000; i < 2_200_000; i++) {
+            filter.add("id-" + i);
+        }
+        // Past about two million keys it holds none: every key may be there, so every miss reads RocksDB.
+        assertThat(filter.mightContain("never-added")).isTrue();
+        assertThat(filter.mightContain("id-5")).isTrue();
+    }
+
+    @Test
     void writesReachRocksDbOnlyAtTheCommitsFlushAndReadsSeeThemBefore() {
         store.put("a", "a1", 100);
         assertThat(store.fetch("a", 100)).isEqualTo("a1");
