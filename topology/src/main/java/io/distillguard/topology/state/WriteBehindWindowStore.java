@@ -174,12 +174,14 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
             // Kafka's segmented stores drop a write to a window past retention; so does the cache.
             return;
         }
-        if (windowStart > latestAtStart()) {
-            keysByWindow.computeIfAbsent(windowStart, start -> new KeyFilter()).add(key);
-        }
         Slot<K> slot = new Slot<>(key, windowStart);
         Cached<V> cached = cache.get(slot);
         if (cached == null) {
+            // Only a key new to the cache can be new to its window's filter: a cached key of a filtered window got
+            // there by an earlier put, or by a read the filter let through. Repeated updates skip the hashing.
+            if (windowStart > latestAtStart()) {
+                keysByWindow.computeIfAbsent(windowStart, start -> new KeyFilter()).add(key);
+            }
             cached = new Cached<>(value, false);
             cache.put(slot, cached);
         }
