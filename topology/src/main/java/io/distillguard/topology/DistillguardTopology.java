@@ -228,9 +228,8 @@ public final class DistillguardTopology {
         linkStores(config, storage).forEach(builder::addStateStore);
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
-        boolean keys = config.subjects().contains(SubjectType.API_KEY);
         requests.process(() -> new SingleTaskDetection(new LinkRiskProcessor(config, rulesStore),
-                                new SubjectRiskProcessor(config, rulesStore), orgs, keys, intel), Named.as("detection"),
+                                new SubjectRiskProcessor(config, rulesStore), orgs, intel), Named.as("detection"),
                         LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
                         LinkRiskProcessor.EMITTED_STORE, SubjectRiskProcessor.DAY_STORE,
                         SubjectRiskProcessor.EMITTED_STORE)
@@ -243,9 +242,8 @@ public final class DistillguardTopology {
                                  StateStorage storage, String rulesStore, ThreatIntelIndex intel) {
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
-        boolean keys = config.subjects().contains(SubjectType.API_KEY);
         KStream<String, SubjectRequest> bySubject = requests.flatMap(
-                (key, event) -> RequestRouting.bySubject(event, orgs, keys, intel), Named.as("key-by-subject"));
+                (key, event) -> RequestRouting.bySubject(event, orgs, intel), Named.as("key-by-subject"));
         if (storage.changelogged()) {
             // Requests and implications each cross a repartition topic of their own before they meet: merged any
             // earlier, the link path's output would join the source's sub-topology, whose stream time runs ahead

@@ -10,8 +10,9 @@ import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * The two re-keys of a valid request: one record per subject (account, org, API key) for the subject path and one
- * per shared attribute for the link path. The live topology's flatMaps and the offline runner both call these, so
+ * The two re-keys of a valid request: one record per subject (account, org) for the subject path and one per shared
+ * attribute for the link path. An API key has no record of its own: its windows are kept with its account's
+ * ({@link SubjectRiskProcessor}), so the key rides on the account's record. The live topology's flatMaps and the offline runner both call these, so
  * both key and project requests the same way.
  */
 public final class RequestRouting {
@@ -22,7 +23,7 @@ public final class RequestRouting {
     /**
      * @param intel the partner indicators to match, or null; a match annotates the projection every subject shares
      */
-    public static List<KeyValue<String, SubjectRequest>> bySubject(RequestEvent event, boolean orgs, boolean apiKeys,
+    public static List<KeyValue<String, SubjectRequest>> bySubject(RequestEvent event, boolean orgs,
                                                                     ThreatIntelIndex intel) {
         SubjectRequest projection = SubjectProfile.project(event);
         ThreatIntelIndex.Match match = intel == null ? null : intel.match(event, event.getEventTime().toEpochMilli());
@@ -31,13 +32,10 @@ public final class RequestRouting {
             projection.setIntelSource(match.indicator().getSource());
             projection.setIntelConfidence(match.indicator().getConfidence());
         }
-        List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(3);
+        List<KeyValue<String, SubjectRequest>> out = new ArrayList<>(2);
         out.add(KeyValue.pair(Subjects.key(SubjectType.ACCOUNT, event.getAccountId()), projection));
         if (orgs && event.getOrgId() != null && !event.getOrgId().isBlank()) {
             out.add(KeyValue.pair(Subjects.key(SubjectType.ORG, event.getOrgId()), projection));
-        }
-        if (apiKeys && event.getApiKeyId() != null && !event.getApiKeyId().isBlank()) {
-            out.add(KeyValue.pair(Subjects.key(SubjectType.API_KEY, event.getApiKeyId()), projection));
         }
         return out;
     }

@@ -35,6 +35,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     public static final long DAY_MS = 24 * HOUR_MS;
 
     private final DetectionConfig config;
+    private final boolean apiKeys;
     private final String rulesStore;
     private ProcessorContext<String, DistillationAlert> context;
     private WindowStore<String, SubjectWindowStats> days;
@@ -46,6 +47,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     /** @param rulesStore the global rules store's name, or null to use the configured rules only */
     public SubjectRiskProcessor(DetectionConfig config, String rulesStore) {
         this.config = config;
+        this.apiKeys = config.subjects().contains(SubjectType.API_KEY);
         this.rulesStore = rulesStore;
     }
 
@@ -73,9 +75,14 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         long grace = config.grace().toMillis();
         long hourStart = time - Math.floorMod(time, HOUR_MS);
         long dayStart = time - Math.floorMod(time, DAY_MS);
+        SubjectType type = Subjects.typeOf(key);
+        String apiKey = type == SubjectType.ACCOUNT && apiKeys ? request.getApiKeyId() : null;
 
         SubjectWindowStats day;
         SubjectWindowStats hour;
+        // The request's API key's own day window; null when the account's windows are also the key's.
+        SubjectWindowStats keyDay = null;
+        SubjectWindowStats keyHour = null;
         if (request.getCluster() != null) {
             // An implication from the link path: not a request, nothing to count, only the cluster to remember.
             day = implicate(key, dayStart, request, streamTime, grace);
@@ -84,55 +91,163 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 return;
             }
             hour = SubjectProfile.hourOf(day, hourStart);
+            apiKey = null;
         } else {
             if (dayStart + DAY_MS + grace <= streamTime) {
                 lateDropped.record();
+                if (apiKey != null) {
+                    lateDropped.record();
+                }
                 return;
             }
             day = days.fetch(key, dayStart);
             if (day == null) {
                 day = SubjectProfile.empty();
             }
-            SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
-            hour = hourStart + HOUR_MS + grace > streamTime ? SubjectProfile.hourToUpdate(day, hourStart) : null;
-            if (hour == null) {
-                lateDropped.record();
-                hour = SubjectProfile.hourOf(day, hourStart);
-            } else {
-                SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
+            if (type == SubjectType.ACCOUNT && apiKeys) {
+                keyDay = ownKeyWindow(key, day, apiKey, dayStart);
             }
-            SubjectProfile.dropClosedHours(day, streamTime, grace);
+            // Late-dropped counts per subject: the account's windows stand for its key's too while they are shared.
+            hour = count(request, day, hourStart, streamTime, grace, apiKey != null && keyDay == null ? 2 : 1);
             days.put(key, day, dayStart);
-        }
-        if (hour == null) {
-            hour = SubjectProfile.empty();
+            if (keyDay != null) {
+                keyHour = count(request, keyDay, hourStart, streamTime, grace, 1);
+                days.put(Subjects.apiKeyOf(request.getAccountId(), apiKey), keyDay, dayStart);
+            }
         }
         DetectionRules inForce = rules.at(time);
-        SubjectType type = Subjects.typeOf(key);
         if (type == SubjectType.ACCOUNT && request.getIntelConfidence() > 0) {
             intelMatches.record();
             threatIntel(key, day, dayStart, time, inForce);
         }
-        // Yesterday is read only when this hour could be over its baseline at all: one store read saved per request.
-        SubjectWindowStats yesterday = hour.getRequests() >= inForce.subject().volume().baselineFloorPerHour()
-                * inForce.subject().volume().baselineMultiple() ? days.fetch(key, dayStart - DAY_MS) : null;
-        Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday);
+        if (hour == null) {
+            hour = SubjectProfile.empty();
+        }
+        SubjectWindowStats yesterday = yesterday(key, hour, dayStart, inForce);
+        Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true);
+        String id = Subjects.idOf(key);
+        List<String> accounts = switch (type) {
+            case ACCOUNT -> List.of(id);
+            // An org's accounts are not tracked one by one; the alert names the org and leaves members to review.
+            default -> List.of();
+        };
+        emit(type, key, id, accounts, assessment, day, dayStart, time, inForce);
+        if (apiKey == null) {
+            return;
+        }
+        String keyKey = Subjects.apiKeyOf(request.getAccountId(), apiKey);
+        // The key's yesterday is the account's when the account used that key alone then, else the key's own.
+        SubjectWindowStats keyYesterday = yesterday == null || sharedBy(yesterday, apiKey) ? yesterday
+                : days.fetch(keyKey, dayStart - DAY_MS);
+        Assessment keyAssessment;
+        if (keyDay != null) {
+            keyAssessment = SubjectSignals.assess(inForce, keyHour == null ? SubjectProfile.empty() : keyHour, keyDay,
+                    keyYesterday, true);
+        } else if (keyYesterday == yesterday && !SubjectSignals.clusterMember(day)) {
+            // The very windows the account's assessment read: the same assessment.
+            keyAssessment = assessment;
+        } else {
+            // Cluster implications are the account's, not its key's.
+            keyAssessment = SubjectSignals.assess(inForce, hour, day, keyYesterday, false);
+        }
+        emit(SubjectType.API_KEY, keyKey, apiKey, List.of(request.getAccountId()), keyAssessment,
+                keyDay != null ? keyDay : day, dayStart, time, inForce);
+    }
+
+    /**
+     * Adds a request to a day window and its hour; returns the hour, or null when it is closed or not held.
+     *
+     * @param subjects how many subjects the windows stand for, each counted in late-dropped when the hour is closed
+     */
+    private SubjectWindowStats count(SubjectRequest request, SubjectWindowStats day, long hourStart, long streamTime,
+                                     long grace, int subjects) {
+        SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+        SubjectWindowStats hour = hourStart + HOUR_MS + grace > streamTime
+                ? SubjectProfile.hourToUpdate(day, hourStart) : null;
+        if (hour == null) {
+            for (int i = 0; i < subjects; i++) {
+                lateDropped.record();
+            }
+            hour = SubjectProfile.hourOf(day, hourStart);
+        } else {
+            SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
+        }
+        SubjectProfile.dropClosedHours(day, streamTime, grace);
+        return hour;
+    }
+
+    /**
+     * The previous day's window, read only when this hour could be over its baseline at all: one store read saved
+     * per request.
+     */
+    private SubjectWindowStats yesterday(String key, SubjectWindowStats hour, long dayStart, DetectionRules rules) {
+        return hour.getRequests() >= rules.subject().volume().baselineFloorPerHour()
+                * rules.subject().volume().baselineMultiple() ? days.fetch(key, dayStart - DAY_MS) : null;
+    }
+
+    /**
+     * The day window of the request's API key when the account's is not also the key's, else null.
+     *
+     * <p>Most accounts send a day's requests with one key, and then the key's windows hold exactly what the
+     * account's hold: they are not kept twice (a third of the offline subject path's time went to keeping them).
+     * The account's day window records that key; at the first request with another key, or without one, the key's
+     * windows are copied out of the account's as they stand, and from then on each key counts in its own.
+     */
+    private SubjectWindowStats ownKeyWindow(String accountKey, SubjectWindowStats day, String apiKey, long dayStart) {
+        if (day.getRequests() == 0) {
+            day.setApiKey(apiKey);
+            day.setApiKeysSplit(false);
+            return null;
+        }
+        if (sharedBy(day, apiKey)) {
+            return null;
+        }
+        String account = Subjects.idOf(accountKey);
+        if (!day.getApiKeysSplit()) {
+            if (day.getApiKey() != null) {
+                days.put(Subjects.apiKeyOf(account, day.getApiKey()), ownCopy(day), dayStart);
+            }
+            day.setApiKeysSplit(true);
+        }
+        if (apiKey == null) {
+            return null;
+        }
+        SubjectWindowStats own = days.fetch(Subjects.apiKeyOf(account, apiKey), dayStart);
+        return own != null ? own : SubjectProfile.empty();
+    }
+
+    /** Whether every request in the account's {@code day} carried {@code apiKey} (or none did, for null). */
+    private static boolean sharedBy(SubjectWindowStats day, String apiKey) {
+        return !day.getApiKeysSplit() && java.util.Objects.equals(day.getApiKey(), apiKey);
+    }
+
+    /** A key's own copy of its account's day window: the account's cluster implications stay the account's. */
+    private static SubjectWindowStats ownCopy(SubjectWindowStats accountDay) {
+        SubjectWindowStats copy;
+        try {
+            // Through the bytes: Avro's deep copy cannot read the shared read-only empty sketch buffers.
+            copy = SubjectWindowStats.fromByteBuffer(accountDay.toByteBuffer());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        copy.setCluster(null);
+        copy.setClusterRisk(0.0);
+        copy.setApiKey(null);
+        copy.setApiKeysSplit(false);
+        return copy;
+    }
+
+    private void emit(SubjectType type, String gateSubject, String id, List<String> accounts, Assessment assessment,
+                      SubjectWindowStats day, long dayStart, long time, DetectionRules inForce) {
         if (!assessment.fires()) {
             return;
         }
         String detector = type.name() + "_RISK";
-        String gateKey = detector + '|' + key;
+        String gateKey = detector + '|' + gateSubject;
         double score = AlertScoring.score(assessment.risk());
         if (emitter.emittedSeverity(gateKey, dayStart) >= AlertScoring.severity(score).ordinal()) {
             return;
         }
-        String id = Subjects.idOf(key);
-        List<String> accounts = switch (type) {
-            case ACCOUNT -> List.of(id);
-            case API_KEY -> List.of(day.getAccountId());
-            // An org's accounts are not tracked one by one; the alert names the org and leaves members to review.
-            default -> List.of();
-        };
         List<io.distillguard.avro.Evidence> evidence = assessment.evidenceWithFired();
         DistillationAlert alert = Alerts.alert(detector, type, id, dayStart, dayStart + DAY_MS, time,
                 assessment.risk(), accounts, accounts.size(), evidence, inForce.version());

@@ -44,13 +44,20 @@ public final class SubjectSignals {
     private SubjectSignals() {
     }
 
+    public static Assessment assess(DetectionRules rules, SubjectWindowStats hour, SubjectWindowStats day,
+                                    SubjectWindowStats yesterday) {
+        return assess(rules, hour, day, yesterday, true);
+    }
+
     /**
      * @param hour      this hour's window
      * @param day       this UTC day's window
      * @param yesterday the previous day's window, or null
+     * @param clusters  whether the day's cluster implication counts: an account's windows read for its API key
+     *                  are the key's profile, but the implication was the account's
      */
     public static Assessment assess(DetectionRules rules, SubjectWindowStats hour, SubjectWindowStats day,
-                                    SubjectWindowStats yesterday) {
+                                    SubjectWindowStats yesterday, boolean clusters) {
         DetectionRules.Subject r = rules.subject();
         DetectionRules.Scoring w = rules.scoring();
         Assessment a = new Assessment();
@@ -61,7 +68,7 @@ public final class SubjectSignals {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
         }
 
-        if (day.getCluster() != null && day.getClusterRisk() >= 1) {
+        if (clusters && clusterMember(day)) {
             // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
             a.measure("cluster_risk", day.getClusterRisk(), 1)
                     .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
@@ -123,6 +130,11 @@ public final class SubjectSignals {
             a.fire("TIMING", timing, w.timingWeight(), w.ratioCap(), false);
         }
         return a;
+    }
+
+    /** Whether the window was implicated in a cluster strongly enough for CLUSTER_MEMBER. */
+    public static boolean clusterMember(SubjectWindowStats day) {
+        return day.getCluster() != null && day.getClusterRisk() >= 1;
     }
 
     /**

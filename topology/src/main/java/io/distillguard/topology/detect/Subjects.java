@@ -26,6 +26,15 @@ public final class Subjects {
 
     private static final SubjectType[] TYPES = SubjectType.values();
 
+    /**
+     * The key of an API key's own windows: kept with its account's (the subject path is keyed by account), and per
+     * account, so that a key a gateway reports under two accounts is two profiles in every deployment, whatever
+     * partitions the accounts land on.
+     */
+    public static String apiKeyOf(String accountId, String apiKeyId) {
+        return key(SubjectType.API_KEY, apiKeyId) + '@' + accountId;
+    }
+
     public static String idOf(String key) {
         return key.substring(key.indexOf(':') + 1);
     }

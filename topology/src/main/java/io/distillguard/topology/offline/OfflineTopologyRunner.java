@@ -78,7 +78,6 @@ public final class OfflineTopologyRunner implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final EventTimeExtractor timestamps;
     private final boolean orgs;
-    private final boolean apiKeys;
 
     private final RequestTriage<Object> triage;
     private final DuplicateFilter<Object> dedup;
@@ -114,7 +113,6 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         this.output = output;
         this.timestamps = new EventTimeExtractor(config.maxFutureSkew());
         this.orgs = config.subjects().contains(SubjectType.ORG);
-        this.apiKeys = config.subjects().contains(SubjectType.API_KEY);
         StreamsMetricsImpl streamsMetrics = new StreamsMetricsImpl(metrics, "distillguard-backtest", Time.SYSTEM);
         Map<String, StateStore> sourceStores = open(List.of(DistillguardTopology.dedupStore(config,
                 StateStorage.OFFLINE_IN_MEMORY)));
@@ -186,7 +184,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
                 }
                 if (fresh && (range == null || range.contains(valid.getEventTime().toEpochMilli()))) {
                     item.links = RequestRouting.byLink(valid);
-                    item.subjects = RequestRouting.bySubject(valid, orgs, apiKeys, null);
+                    item.subjects = RequestRouting.bySubject(valid, orgs, null);
                 }
             }
         } catch (RuntimeException e) {

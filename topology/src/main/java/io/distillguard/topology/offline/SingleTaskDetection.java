@@ -45,17 +45,15 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     private final Processor<String, LinkRequest, String, Object> links;
     private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final boolean orgs;
-    private final boolean apiKeys;
     private final ThreatIntelIndex intel;
 
     /** The detection processors ({@link LinkRiskProcessor}, {@link SubjectRiskProcessor}); tests give stand-ins. */
     public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
-                               boolean apiKeys, ThreatIntelIndex intel) {
+                               ThreatIntelIndex intel) {
         this.links = links;
         this.subjects = subjects;
         this.orgs = orgs;
-        this.apiKeys = apiKeys;
         this.intel = intel;
     }
 
@@ -86,7 +84,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
         for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event)) {
             links.process(new Record<>(link.key, link.value, timestamp, record.headers()));
         }
-        for (KeyValue<String, SubjectRequest> subject : RequestRouting.bySubject(event, orgs, apiKeys, intel)) {
+        for (KeyValue<String, SubjectRequest> subject : RequestRouting.bySubject(event, orgs, intel)) {
             subjects.process(new Record<>(subject.key, subject.value, timestamp, record.headers()));
         }
     }

@@ -51,12 +51,12 @@ class LinkRiskTest extends HarnessTest {
         for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 3; j++) {
                 h.send(harvest("hydra-" + i, "100.64." + i + "." + j, BASE + (i * 3 + j) * 60_000L, random.nextLong())
-                        .setPaymentFingerprint("card-1").setAccountCreatedAt(Instant.ofEpochMilli(BASE - 86_400_000L))
+                        .setPaymentFingerprint("card-1").setApiKeyId("key-hydra-" + i).setAccountCreatedAt(Instant.ofEpochMilli(BASE - 86_400_000L))
                         .build());
             }
         }
         h.send(harvest("hydra-late", "100.65.0.1", BASE + 3_600_000L, random.nextLong())
-                .setPaymentFingerprint("card-1").build());
+                .setPaymentFingerprint("card-1").setApiKeyId("key-hydra-late").build());
 
         List<DistillationAlert> alerts = h.alerts();
         List<DistillationAlert> payment = byDetector(alerts, "SHARED_PAYMENT");
@@ -81,6 +81,8 @@ class LinkRiskTest extends HarnessTest {
         // Before the cluster was found, each member's own traffic is under every per-account threshold.
         assertThat(byDetector(alerts, "ACCOUNT_RISK")).noneSatisfy(a ->
                 assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isEmpty());
+        // The implication is the account's: its API key, whose windows are the account's, does not inherit it.
+        assertThat(byDetector(alerts, "API_KEY_RISK")).isEmpty();
     }
 
     @Test

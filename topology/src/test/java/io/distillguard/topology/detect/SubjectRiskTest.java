@@ -162,6 +162,70 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     @Test
+    void anApiKeyAnAccountUsesAloneAlertsWithTheAccountsProfile() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("acct-distiller", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
+                    .setApiKeyId("key-d").build());
+        }
+
+        List<DistillationAlert> alerts = h.alerts();
+        List<DistillationAlert> account = byDetector(alerts, "ACCOUNT_RISK");
+        List<DistillationAlert> key = byDetector(alerts, "API_KEY_RISK");
+        assertThat(key).hasSameSizeAs(account).allSatisfy(a -> {
+            assertThat(a.getSubjectType()).isEqualTo(SubjectType.API_KEY);
+            assertThat(a.getSubjectId()).isEqualTo("key-d");
+            assertThat(a.getAccounts()).containsExactly("acct-distiller");
+        });
+        assertThat(highest(key).getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        for (int i = 0; i < key.size(); i++) {
+            assertThat(key.get(i).getScore()).isEqualTo(account.get(i).getScore());
+            assertThat(key.get(i).getTriggerEventTime()).isEqualTo(account.get(i).getTriggerEventTime());
+            assertThat(key.get(i).getEvidence()).isEqualTo(account.get(i).getEvidence());
+        }
+    }
+
+    @Test
+    void eachKeyOfAnAccountWithSeveralCountsItsOwnRequestsOnly() {
+        TopologyHarness h = start("requests-1h: 1000", "requests-1h: 20");
+        // key-1 alone for 15 requests, then 5 without a key, 5 with key-2 and 5 more with key-1: the account
+        // reaches 20 requests at the 20th, key-1 at the 30th, key-2 never.
+        String[] keys = new String[30];
+        java.util.Arrays.fill(keys, 0, 15, "key-1");
+        java.util.Arrays.fill(keys, 20, 25, "key-2");
+        java.util.Arrays.fill(keys, 25, 30, "key-1");
+        for (int i = 0; i < keys.length; i++) {
+            h.send(request("acct-keys", "198.51.100.9", BASE + i * 1000L).setApiKeyId(keys[i]).build());
+        }
+
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).first().satisfies(a -> {
+            assertThat(a.getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 19 * 1000L);
+            assertThat(evidence(a, "requests_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(20.0));
+        });
+        List<DistillationAlert> key = byDetector(alerts, "API_KEY_RISK");
+        assertThat(key).extracting(DistillationAlert::getSubjectId).containsOnly("key-1");
+        assertThat(key).first().satisfies(a -> {
+            assertThat(a.getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 29 * 1000L);
+            assertThat(evidence(a, "requests_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(20.0));
+            assertThat(a.getAccounts()).containsExactly("acct-keys");
+        });
+    }
+
+    @Test
+    void aKeyFirstSeenAfterRequestsWithoutOneCountsFromItsFirstRequest() {
+        TopologyHarness h = start("requests-1h: 1000", "requests-1h: 20");
+        for (int i = 0; i < 40; i++) {
+            h.send(request("acct-late-key", "198.51.100.9", BASE + i * 1000L)
+                    .setApiKeyId(i < 15 ? null : "key-3").build());
+        }
+        assertThat(byDetector(h.alerts(), "API_KEY_RISK")).first().satisfies(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("key-3");
+            assertThat(a.getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 34 * 1000L);
+        });
+    }
+
+    @Test
     void lateRequestsAreLeftOutOfClosedWindowsAndCounted() {
         TopologyHarness h = start("requests-1h: 1000", "requests-1h: 10");
         h.send(request("acct-x", "198.51.100.1", BASE + 5 * 3_600_000L).build());

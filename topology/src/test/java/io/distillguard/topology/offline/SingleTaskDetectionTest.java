@@ -25,13 +25,13 @@ class SingleTaskDetectionTest {
 
     @Test
     void runsTheLinksThenTheSubjectsWithEachImplicationHandedOverAsItIsMade() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new Subjects(), true, true, null);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new Subjects(), true, null);
         detection.init(context);
 
         detection.process(new Record<>(null, request("acct-1"), TIME));
 
         // The depth-first order of the two-node graph: each link, an implication the moment the IP link makes it,
-        // then the request's own subjects.
+        // then the request's own subjects (the API key rides on the account's record).
         assertThat(calls).containsExactly(
                 "link IP:198.51.100.7",
                 "subject ACCOUNT:acct-1 implicated by IP:198.51.100.7",
@@ -40,18 +40,17 @@ class SingleTaskDetectionTest {
                 "link PAYMENT_FINGERPRINT:card-9",
                 "link PROMPT_CLUSTER:0-9abcdef0",
                 "link PROMPT_CLUSTER:1-12345678",
-                "subject ACCOUNT:acct-1",
-                "subject ORG:org-1",
-                "subject API_KEY:key-1");
+                "subject ACCOUNT:acct-1 with key-1",
+                "subject ORG:org-1 with key-1");
         // Alerts of both paths reach the node's output, in the order they were raised; implications do not.
         assertThat(context.forwarded()).extracting(f -> f.record().value().getDetector())
-                .containsExactly("IP_FAN_IN", "ACCOUNT_RISK", "ACCOUNT_RISK", "ORG_RISK", "API_KEY_RISK");
+                .containsExactly("IP_FAN_IN", "ACCOUNT_RISK", "ACCOUNT_RISK", "ORG_RISK");
         assertThat(context.forwarded()).extracting(f -> f.record().timestamp()).containsOnly(TIME);
     }
 
     @Test
     void aRequestThatMakesAProcessorThrowGoesToTheHandlerWholeAndSkipsItsSubjects() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new Subjects(), true, true, null);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new Subjects(), true, null);
         detection.init(context);
 
         // Kafka's processing-exception handler takes it from here (the dead letters), as for any node.
@@ -116,7 +115,9 @@ class SingleTaskDetectionTest {
         @Override
         public void process(Record<String, SubjectRequest> record) {
             String cluster = record.value().getCluster();
-            calls.add("subject " + record.key() + (cluster == null ? "" : " implicated by " + cluster));
+            String apiKey = record.value().getApiKeyId();
+            calls.add("subject " + record.key() + (cluster == null ? "" : " implicated by " + cluster)
+                    + (apiKey == null ? "" : " with " + apiKey));
             String type = record.key().substring(0, record.key().indexOf(':'));
             downstream.forward(record.withValue(alert(type + "_RISK")));
         }
