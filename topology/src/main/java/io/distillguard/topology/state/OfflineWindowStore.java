@@ -2,7 +2,6 @@ package io.distillguard.topology.state;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,9 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The offline backtest's window store: the records themselves (not their bytes) in one hash map per window start,
- * dropped whole when the window passes retention. Written here because Kafka Streams has no store for this: its
+ * The offline backtest's window store: the records themselves (not their bytes) in one {@link HashedKeyMap} per
+ * window start, dropped whole when the window passes retention. Keys are read as text ({@code toString}): every
+ * store of the topology is keyed by String. Written here because Kafka Streams has no store for this: its
  * in-memory window store keeps each window's keys in a skip list ordered by their bytes, which its range queries
  * need, and serializes every record on every write. Offline nothing asks for a range of keys, nothing is
  * changelogged and nothing leaves the JVM; the ordered lookups were half of the backtest's time on 100,000 simulated
@@ -40,7 +40,7 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     // of a long array finds one faster than a tree does, and without boxing its key. The duplicate filter alone looks
     // up three windows per request, which thrashed the two-entry cache the tree needed.
     private long[] starts = new long[8];
-    private Map<K, V>[] maps = newMaps(8);
+    private HashedKeyMap<V>[] maps = newMaps(8);
     private int count;
     private long observedStreamTime = Long.MIN_VALUE;
     private boolean open;
@@ -117,17 +117,17 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         }
         lastValue = null;
         if (value == null) {
-            Map<K, V> window = window(windowStart);
+            HashedKeyMap<V> window = window(windowStart);
             if (window != null) {
                 window.remove(key);
             }
         } else {
-            Map<K, V> window = window(windowStart);
+            HashedKeyMap<V> window = window(windowStart);
             if (window == null) {
                 // Sized for as many keys as the latest window held: a window of a few hundred thousand keys grown
                 // from sixteen rehashes itself fifteen times.
                 int expected = count == 0 ? 16 : maps[count - 1].size();
-                window = new HashMap<>(Math.max(16, (int) (expected / 0.75f) + 1));
+                window = new HashedKeyMap<>(expected);
                 insert(windowStart, window);
             }
             window.put(key, value);
@@ -135,7 +135,7 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     }
 
     /** The window starting at {@code start}, or null. Scanned from the latest: nearly every access is to it. */
-    private Map<K, V> window(long start) {
+    private HashedKeyMap<V> window(long start) {
         for (int i = count - 1; i >= 0; i--) {
             if (starts[i] == start) {
                 return maps[i];
@@ -147,7 +147,7 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         return null;
     }
 
-    private void insert(long start, Map<K, V> window) {
+    private void insert(long start, HashedKeyMap<V> window) {
         if (count == starts.length) {
             starts = Arrays.copyOf(starts, count * 2);
             maps = Arrays.copyOf(maps, count * 2);
@@ -176,8 +176,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     }
 
     @SuppressWarnings("unchecked")
-    private static <K, V> Map<K, V>[] newMaps(int size) {
-        return (Map<K, V>[]) new Map[size];
+    private static <V> HashedKeyMap<V>[] newMaps(int size) {
+        return (HashedKeyMap<V>[]) new HashedKeyMap[size];
     }
 
     @Override
@@ -185,7 +185,7 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         if (windowStart <= observedStreamTime - retentionMs) {
             return null;
         }
-        Map<K, V> window = window(windowStart);
+        HashedKeyMap<V> window = window(windowStart);
         V value = window == null ? null : window.get(key);
         lastKey = key;
         lastWindowStart = windowStart;
