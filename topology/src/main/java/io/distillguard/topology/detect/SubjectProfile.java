@@ -8,12 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
-import java.util.function.ObjDoubleConsumer;
-import java.util.function.ObjLongConsumer;
-import java.util.function.ToDoubleFunction;
-import java.util.function.ToLongFunction;
 
 /**
  * The traffic profile of one subject (account, org or API key) over one window: what it asks for (reasoning, single
@@ -108,9 +102,13 @@ public final class SubjectProfile {
     public enum Span { HOUR, DAY }
 
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats, Span span) {
+        return add(request, stats, span, Sketches.running(0, 1));
+    }
+
+    /** @param running an estimator of the calling thread's own (a processor's), reused for every sketch */
+    public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats, Span span,
+                                         Sketches.Running running) {
         long time = request.getEventTime();
-        // The thread's estimator, looked up once per window rather than once per sketch.
-        Sketches.Running running = Sketches.running(0, 1);
         if (stats.getRequests() == 0) {
             stats.setFirstEventTime(time);
             stats.setAccountId(request.getAccountId());
@@ -178,65 +176,111 @@ public final class SubjectProfile {
      * (an account behind one address), so a count holds that value until a second distinct one comes, and only then
      * becomes a sketch, seeded with both in their order: the same registers and estimate as a sketch from the start,
      * without a cold register array and its buffer touched per window and request.
+     *
+     * <p>The four fields are reached through a switch, not through getter and setter lambdas: four kinds of lambda
+     * behind one call site made every call an interface dispatch.
      */
     private enum FanOut {
-        IPS(SubjectWindowStats::getIps, SubjectWindowStats::setIps, SubjectWindowStats::getIpsEstimate,
-                SubjectWindowStats::setIpsEstimate, SubjectWindowStats::getIpsChange, SubjectWindowStats::setIpsChange,
-                SubjectWindowStats::getIpsFirst, SubjectWindowStats::setIpsFirst),
-        PREFIXES(SubjectWindowStats::getPrefixes, SubjectWindowStats::setPrefixes,
-                SubjectWindowStats::getPrefixesEstimate, SubjectWindowStats::setPrefixesEstimate,
-                SubjectWindowStats::getPrefixesChange, SubjectWindowStats::setPrefixesChange,
-                SubjectWindowStats::getPrefixesFirst, SubjectWindowStats::setPrefixesFirst),
-        ASNS(SubjectWindowStats::getAsns, SubjectWindowStats::setAsns, SubjectWindowStats::getAsnsEstimate,
-                SubjectWindowStats::setAsnsEstimate, SubjectWindowStats::getAsnsChange,
-                SubjectWindowStats::setAsnsChange, SubjectWindowStats::getAsnsFirst, SubjectWindowStats::setAsnsFirst),
-        COUNTRIES(SubjectWindowStats::getCountries, SubjectWindowStats::setCountries,
-                SubjectWindowStats::getCountriesEstimate, SubjectWindowStats::setCountriesEstimate,
-                SubjectWindowStats::getCountriesChange, SubjectWindowStats::setCountriesChange,
-                SubjectWindowStats::getCountriesFirst, SubjectWindowStats::setCountriesFirst);
-
-        private final Function<SubjectWindowStats, ByteBuffer> registers;
-        private final BiConsumer<SubjectWindowStats, ByteBuffer> setRegisters;
-        private final ToDoubleFunction<SubjectWindowStats> estimate;
-        private final ObjDoubleConsumer<SubjectWindowStats> setEstimate;
-        private final ToDoubleFunction<SubjectWindowStats> change;
-        private final ObjDoubleConsumer<SubjectWindowStats> setChange;
-        private final ToLongFunction<SubjectWindowStats> first;
-        private final ObjLongConsumer<SubjectWindowStats> setFirst;
-
-        FanOut(Function<SubjectWindowStats, ByteBuffer> registers, BiConsumer<SubjectWindowStats, ByteBuffer> setRegisters,
-               ToDoubleFunction<SubjectWindowStats> estimate, ObjDoubleConsumer<SubjectWindowStats> setEstimate,
-               ToDoubleFunction<SubjectWindowStats> change, ObjDoubleConsumer<SubjectWindowStats> setChange,
-               ToLongFunction<SubjectWindowStats> first, ObjLongConsumer<SubjectWindowStats> setFirst) {
-            this.registers = registers;
-            this.setRegisters = setRegisters;
-            this.estimate = estimate;
-            this.setEstimate = setEstimate;
-            this.change = change;
-            this.setChange = setChange;
-            this.first = first;
-            this.setFirst = setFirst;
-        }
+        IPS, PREFIXES, ASNS, COUNTRIES;
 
         void add(SubjectWindowStats stats, long hash, Sketches.Running c) {
-            ByteBuffer sketch = registers.apply(stats);
+            ByteBuffer sketch = registers(stats);
             if (sketch.hasRemaining()) {
-                c.of(estimate.applyAsDouble(stats), change.applyAsDouble(stats));
+                c.of(estimate(stats), change(stats));
             } else {
-                long only = first.applyAsLong(stats);
+                long only = first(stats);
                 if (only == 0 || only == hash) {
                     // One distinct value so far: exactly what a fresh sketch's running estimate says after it.
-                    setFirst.accept(stats, hash);
-                    setEstimate.accept(stats, 1.0);
+                    set(stats, null, hash, 1.0, 0);
                     return;
                 }
                 c.of(0.0, 1.0);
                 sketch = Sketches.add(sketch, SMALL_P, only, c);
             }
             sketch = Sketches.add(sketch, SMALL_P, hash, c);
-            setRegisters.accept(stats, sketch);
-            setEstimate.accept(stats, c.estimate());
-            setChange.accept(stats, c.change());
+            set(stats, sketch, 0, c.estimate(), c.change());
+        }
+
+        private ByteBuffer registers(SubjectWindowStats s) {
+            return switch (this) {
+                case IPS -> s.getIps();
+                case PREFIXES -> s.getPrefixes();
+                case ASNS -> s.getAsns();
+                case COUNTRIES -> s.getCountries();
+            };
+        }
+
+        private double estimate(SubjectWindowStats s) {
+            return switch (this) {
+                case IPS -> s.getIpsEstimate();
+                case PREFIXES -> s.getPrefixesEstimate();
+                case ASNS -> s.getAsnsEstimate();
+                case COUNTRIES -> s.getCountriesEstimate();
+            };
+        }
+
+        private double change(SubjectWindowStats s) {
+            return switch (this) {
+                case IPS -> s.getIpsChange();
+                case PREFIXES -> s.getPrefixesChange();
+                case ASNS -> s.getAsnsChange();
+                case COUNTRIES -> s.getCountriesChange();
+            };
+        }
+
+        private long first(SubjectWindowStats s) {
+            return switch (this) {
+                case IPS -> s.getIpsFirst();
+                case PREFIXES -> s.getPrefixesFirst();
+                case ASNS -> s.getAsnsFirst();
+                case COUNTRIES -> s.getCountriesFirst();
+            };
+        }
+
+        /**
+         * With {@code sketch} null, records the one value seen ({@code first}) and its estimate; else the sketch, its
+         * estimate and change probability.
+         */
+        private void set(SubjectWindowStats s, ByteBuffer sketch, long first, double estimate, double change) {
+            switch (this) {
+                case IPS -> {
+                    if (sketch == null) {
+                        s.setIpsFirst(first);
+                    } else {
+                        s.setIps(sketch);
+                        s.setIpsChange(change);
+                    }
+                    s.setIpsEstimate(estimate);
+                }
+                case PREFIXES -> {
+                    if (sketch == null) {
+                        s.setPrefixesFirst(first);
+                    } else {
+                        s.setPrefixes(sketch);
+                        s.setPrefixesChange(change);
+                    }
+                    s.setPrefixesEstimate(estimate);
+                }
+                case ASNS -> {
+                    if (sketch == null) {
+                        s.setAsnsFirst(first);
+                    } else {
+                        s.setAsns(sketch);
+                        s.setAsnsChange(change);
+                    }
+                    s.setAsnsEstimate(estimate);
+                }
+                case COUNTRIES -> {
+                    if (sketch == null) {
+                        s.setCountriesFirst(first);
+                    } else {
+                        s.setCountries(sketch);
+                        s.setCountriesChange(change);
+                    }
+                    s.setCountriesEstimate(estimate);
+                }
+                default -> throw new IllegalStateException();
+            }
         }
     }
 
