@@ -133,7 +133,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             // An org's accounts are not tracked one by one; the alert names the org and leaves members to review.
             default -> List.of();
         };
-        emit(type, key, id, accounts, assessment, day, dayStart, time, inForce);
+        emit(type, key, id, accounts, assessment, dayStart, time, inForce);
         if (apiKey == null) {
             return;
         }
@@ -152,8 +152,8 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             // Cluster implications are the account's, not its key's.
             keyAssessment = SubjectSignals.assess(inForce, hour, day, keyYesterday, false);
         }
-        emit(SubjectType.API_KEY, keyKey, apiKey, List.of(request.getAccountId()), keyAssessment,
-                keyDay != null ? keyDay : day, dayStart, time, inForce);
+        emit(SubjectType.API_KEY, keyKey, apiKey, List.of(request.getAccountId()), keyAssessment, dayStart, time,
+                inForce);
     }
 
     /**
@@ -240,7 +240,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     }
 
     private void emit(SubjectType type, String gateSubject, String id, List<String> accounts, Assessment assessment,
-                      SubjectWindowStats day, long dayStart, long time, DetectionRules inForce) {
+                      long dayStart, long time, DetectionRules inForce) {
         if (!assessment.fires()) {
             return;
         }
