@@ -107,7 +107,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 day = SubjectProfile.empty();
             }
             if (type == SubjectType.ACCOUNT && apiKeys) {
-                keyDay = ownKeyWindow(key, day, apiKey, dayStart);
+                keyDay = ownKeyWindow(request.getAccountId(), day, apiKey, dayStart);
             }
             // Late-dropped counts per subject: the account's windows stand for its key's too while they are shared.
             hour = count(request, day, hourStart, streamTime, grace, apiKey != null && keyDay == null ? 2 : 1);
@@ -195,7 +195,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
      * The account's day window records that key; at the first request with another key, or without one, the key's
      * windows are copied out of the account's as they stand, and from then on each key counts in its own.
      */
-    private SubjectWindowStats ownKeyWindow(String accountKey, SubjectWindowStats day, String apiKey, long dayStart) {
+    private SubjectWindowStats ownKeyWindow(String account, SubjectWindowStats day, String apiKey, long dayStart) {
         if (day.getRequests() == 0) {
             day.setApiKey(apiKey);
             day.setApiKeysSplit(false);
@@ -204,7 +204,6 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         if (sharedBy(day, apiKey)) {
             return null;
         }
-        String account = Subjects.idOf(accountKey);
         if (!day.getApiKeysSplit()) {
             if (day.getApiKey() != null) {
                 days.put(Subjects.apiKeyOf(account, day.getApiKey()), ownCopy(day), dayStart);
