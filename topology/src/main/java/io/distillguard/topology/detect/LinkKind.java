@@ -54,8 +54,15 @@ public enum LinkKind {
     }
 
     public static LinkKind of(String key) {
-        // Once per link record: compared in place rather than cut out and looked up by name.
-        for (LinkKind kind : KINDS) {
+        // Six times per request: told apart by the character where the names first differ, then checked whole
+        // (a loop of prefix comparisons over every kind was a fortieth of the test driver's time).
+        LinkKind kind = key.length() < 3 ? null : switch (key.charAt(0)) {
+            case 'I' -> key.charAt(2) == ':' ? IP : IP_PREFIX;
+            case 'A' -> ASN;
+            case 'P' -> key.charAt(1) == 'A' ? PAYMENT_FINGERPRINT : PROMPT_CLUSTER;
+            default -> null;
+        };
+        if (kind != null) {
             String name = kind.name();
             if (key.length() > name.length() && key.charAt(name.length()) == ':' && key.startsWith(name)) {
                 return kind;
@@ -64,5 +71,4 @@ public enum LinkKind {
         throw new IllegalArgumentException("Not a link key: " + key);
     }
 
-    private static final LinkKind[] KINDS = values();
 }

@@ -43,11 +43,19 @@ final class HashedKeyMap<V> {
         return size;
     }
 
-    @SuppressWarnings("unchecked")
+    /** The 128-bit hash a key is held as: its text's, so that equal keys of any type are one key. */
+    static HashValue128 hash(Object key) {
+        return HASHER.hashCharsTo128Bits(key.toString());
+    }
+
     V get(Object key) {
-        HashValue128 hash = HASHER.hashCharsTo128Bits(key.toString());
-        long high = hash.getMostSignificantBits();
-        long low = hash.getLeastSignificantBits();
+        HashValue128 hash = hash(key);
+        return get(hash.getLeastSignificantBits(), hash.getMostSignificantBits());
+    }
+
+    /** By the key's hash ({@link #hash}), for a caller that looks one key up in several windows. */
+    @SuppressWarnings("unchecked")
+    V get(long low, long high) {
         for (int slot = (int) low & mask; ; slot = (slot + 1) & mask) {
             Object value = values[slot];
             if (value == null) {
@@ -60,8 +68,12 @@ final class HashedKeyMap<V> {
     }
 
     void put(Object key, V value) {
-        HashValue128 hash = HASHER.hashCharsTo128Bits(key.toString());
-        if (insert(hash.getLeastSignificantBits(), hash.getMostSignificantBits(), value) && ++size * 2 > values.length) {
+        HashValue128 hash = hash(key);
+        put(hash.getLeastSignificantBits(), hash.getMostSignificantBits(), value);
+    }
+
+    void put(long low, long high, V value) {
+        if (insert(low, high, value) && ++size * 2 > values.length) {
             resize();
         }
     }
@@ -83,9 +95,11 @@ final class HashedKeyMap<V> {
     }
 
     void remove(Object key) {
-        HashValue128 hash = HASHER.hashCharsTo128Bits(key.toString());
-        long high = hash.getMostSignificantBits();
-        long low = hash.getLeastSignificantBits();
+        HashValue128 hash = hash(key);
+        remove(hash.getLeastSignificantBits(), hash.getMostSignificantBits());
+    }
+
+    void remove(long low, long high) {
         int slot = (int) low & mask;
         while (true) {
             if (values[slot] == null) {

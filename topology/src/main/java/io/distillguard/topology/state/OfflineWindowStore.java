@@ -1,5 +1,6 @@
 package io.distillguard.topology.state;
 
+import com.dynatrace.hash4j.hashing.HashValue128;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -48,6 +49,12 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
     private K lastKey;
     private long lastWindowStart;
     private V lastValue;
+    // The last key hashed and its hash: the detectors ask for one key several times in a row (the duplicate filter
+    // three windows and a put, each detector a fetch and a put), and hashing it each time was a twentieth of the
+    // test driver's time. By identity: a String cannot change, and a new String is hashed anew.
+    private Object hashedKey;
+    private long keyLow;
+    private long keyHigh;
 
     private OfflineWindowStore(String name, long retentionMs) {
         this.name = name;
@@ -119,7 +126,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         if (value == null) {
             HashedKeyMap<V> window = window(windowStart);
             if (window != null) {
-                window.remove(key);
+                hash(key);
+                window.remove(keyLow, keyHigh);
             }
         } else {
             HashedKeyMap<V> window = window(windowStart);
@@ -130,7 +138,17 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
                 window = new HashedKeyMap<>(expected);
                 insert(windowStart, window);
             }
-            window.put(key, value);
+            hash(key);
+            window.put(keyLow, keyHigh, value);
+        }
+    }
+
+    private void hash(K key) {
+        if (key != hashedKey || !(key instanceof String)) {
+            HashValue128 hash = HashedKeyMap.hash(key);
+            keyLow = hash.getLeastSignificantBits();
+            keyHigh = hash.getMostSignificantBits();
+            hashedKey = key;
         }
     }
 
@@ -186,7 +204,11 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
             return null;
         }
         HashedKeyMap<V> window = window(windowStart);
-        V value = window == null ? null : window.get(key);
+        V value = null;
+        if (window != null) {
+            hash(key);
+            value = window.get(keyLow, keyHigh);
+        }
         lastKey = key;
         lastWindowStart = windowStart;
         lastValue = value;
@@ -200,7 +222,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
         if (from <= timeTo) {
             for (int i = 0; i < count; i++) {
                 if (starts[i] >= from && starts[i] <= timeTo) {
-                    V value = maps[i].get(key);
+                    hash(key);
+                    V value = maps[i].get(keyLow, keyHigh);
                     if (value != null) {
                         found.add(KeyValue.pair(starts[i], value));
                     }
@@ -286,6 +309,7 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
 
     @Override
     public void close() {
+        hashedKey = null;
         Arrays.fill(maps, null);
         count = 0;
         open = false;
