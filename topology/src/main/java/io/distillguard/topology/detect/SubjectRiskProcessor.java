@@ -72,6 +72,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         if (request == null || key == null) {
             return;
         }
+        SubjectProfile.shareCapabilityLabel(request);
         long time = request.getEventTime();
         long streamTime = context.currentStreamTimeMs();
         long grace = config.grace().toMillis();
