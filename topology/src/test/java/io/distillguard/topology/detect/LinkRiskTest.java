@@ -194,4 +194,16 @@ class LinkRiskTest extends HarnessTest {
         assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(3);
         assertThat(stats.getRequests()).isEqualTo(5);
     }
+
+    @Test
+    void anAccountIsInAGroupByItsIdNotByItsInstanceOrItsHash() {
+        List<String> members = new java.util.ArrayList<>(List.of("acct-0001", "Aa", "acct-0003"));
+        assertThat(LinkRiskProcessor.containsAccount(members, new String("acct-0003".toCharArray()))).isTrue();
+        assertThat(LinkRiskProcessor.containsAccount(List.of(new String("acct-0001".toCharArray())), "acct-0001")).isTrue();
+        // "Aa" and "BB" share a String hash: only the characters tell them apart.
+        assertThat("BB".hashCode()).isEqualTo("Aa".hashCode());
+        assertThat(LinkRiskProcessor.containsAccount(members, "BB")).isFalse();
+        assertThat(LinkRiskProcessor.containsAccount(members, "acct-0002")).isFalse();
+        assertThat(LinkRiskProcessor.containsAccount(List.of(), "acct-0001")).isFalse();
+    }
 }
