@@ -31,7 +31,7 @@ public final class ContractJsonSerde<T extends SpecificRecord> implements Serde<
                 return null;
             }
             try {
-                return ContractJson.read(new String(data, StandardCharsets.UTF_8), type);
+                return ContractJson.read(data, 0, data.length, type);
             } catch (IllegalArgumentException e) {
                 throw new SerializationException("Cannot read " + type.getSimpleName() + " JSON from " + topic + ": "
                         + e.getMessage(), e);
