@@ -94,11 +94,36 @@ class ContractJsonTest {
                 streamed = "error: " + e.getMessage();
             }
             assertThat(streamed).as(line).isEqualTo(tree);
+            // The same line as the bytes of a file, with other lines around it.
+            byte[] utf8 = ("x\n" + line + "\ny").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String fromBytes;
+            try {
+                fromBytes = ContractJson.read(utf8, 2, utf8.length - 4, RequestEvent.class).toString();
+            } catch (IllegalArgumentException e) {
+                fromBytes = "error: " + e.getMessage();
+            }
+            assertThat(fromBytes).as(line).isEqualTo(tree);
             if (!tree.startsWith("error")) {
                 agreedOnRecords++;
             }
         }
         assertThat(agreedOnRecords).as("lines that made a record").isGreaterThan(300);
+    }
+
+    @Test
+    void shouldReadFieldsInAnyOrderAsInTheSchemasOrder() {
+        RequestEvent event = ContractJson.read(MINIMAL.replace("\"status\":200",
+                "\"status\":200,\"org_id\":\"o1\",\"asn\":64500,\"capability\":\"coding\""), RequestEvent.class);
+        String inOrder = ContractJson.line(event);
+        List<String> fields = new java.util.ArrayList<>(List.of(inOrder.substring(1, inOrder.length() - 1)
+                .split(",(?=\")")));
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 50; i++) {
+            // Read in schema order once, then shuffled: the field expected next is a guess, never the answer.
+            String line = "{" + String.join(",", fields) + "}";
+            assertThat(ContractJson.read(line, RequestEvent.class)).as(line).isEqualTo(event);
+            java.util.Collections.shuffle(fields, random);
+        }
     }
 
     @Test
