@@ -58,6 +58,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private AlertEmitter emitter;
     private RulesBook rules;
     private Sensor lateDropped;
+    private String lastModel;
+    private DetectionRules lastRules;
+    private Long lastRelease;
 
     public LinkRiskProcessor(DetectionConfig config, String rulesStore) {
         this.config = config;
@@ -104,7 +107,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         DetectionRules inForce = rules.at(time);
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
-        stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats);
+        stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
+                releaseOf(inForce, request.getModel()));
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -245,6 +249,20 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     private static final Class<?> SINGLE_ACCOUNT = List.of("").getClass();
 
+    /**
+     * The model's release under {@code rules}, remembered for the last model asked: a request's links share one
+     * projection, so its six records ask for the very same String (a map lookup comparing the name's characters
+     * each time was a tenth of the offline link stage, JFR).
+     */
+    private Long releaseOf(DetectionRules rules, String model) {
+        if (model != lastModel || rules != lastRules || model == null) {
+            lastModel = model;
+            lastRules = rules;
+            lastRelease = rules.releaseOf(model);
+        }
+        return lastRelease;
+    }
+
     public static LinkWindowStats empty() {
         // Most groups (one-off prompt bands, quiet addresses) never get past one account: shared empty lists until
         // then, and a one-element list for the first account. There are millions of them a day; every object they
@@ -261,6 +279,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
+        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()));
+    }
+
+    /** @param release the release time of the request's model under {@code rules}, null when not a new release */
+    private static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
+                                       Long release) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
@@ -309,7 +333,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (created != null && time - created < rules.link().newAccountAgeMs()) {
             stats.setNewAccountRequests(stats.getNewAccountRequests() + 1);
         }
-        Long release = rules.releaseOf(request.getModel());
         if (release != null && time >= release && time < release + SubjectRiskProcessor.DAY_MS) {
             stats.setNewModelRequests(stats.getNewModelRequests() + 1);
         }

@@ -292,7 +292,9 @@ public final class SubjectProfile {
     }
 
     private static void countCapability(SubjectWindowStats stats, String capability) {
-        String label = capability == null ? OTHER_CAPABILITY : canonical(capability);
+        // Not looked up again here: the subject processor shares the request's label once for all its windows, and a
+        // label from elsewhere is found by its characters (indexOf), only slower.
+        String label = capability == null ? OTHER_CAPABILITY : capability;
         List<String> labels = stats.getCapabilityLabels();
         int index = indexOf(labels, label);
         if (index < 0 && labels.size() >= MAX_CAPABILITIES) {

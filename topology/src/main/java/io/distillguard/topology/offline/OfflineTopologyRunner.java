@@ -22,17 +22,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.Metrics;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -160,8 +157,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         }
         offset++;
         long recordTimestamp = event.getEventTime() == null ? 0 : Math.max(0, event.getEventTime().toEpochMilli());
-        long timestamp = timestamps.extract(new ConsumerRecord<>(config.requestsTopic(), 0, offset, recordTimestamp,
-                TimestampType.CREATE_TIME, -1, -1, null, event, new RecordHeaders(), Optional.empty()), partitionTime);
+        long timestamp = timestamps.extract(event, recordTimestamp, partitionTime);
         partitionTime = Math.max(partitionTime, timestamp);
         Item item = new Item(event, partitionTime, timestamp, offset);
         sourceContext.at(partitionTime, config.requestsTopic(), offset);

@@ -23,12 +23,17 @@ public final class EventTimeExtractor implements TimestampExtractor {
 
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
-        if (record.value() instanceof RequestEvent event && event.getEventTime() != null) {
+        return extract(record.value(), record.timestamp(), partitionTime);
+    }
+
+    /** The same rule for a value read without a consumer record (the offline runner's input). */
+    public long extract(Object value, long recordTimestamp, long partitionTime) {
+        if (value instanceof RequestEvent event && event.getEventTime() != null) {
             long eventTime = event.getEventTime().toEpochMilli();
             if (eventTime > 0 && eventTime <= System.currentTimeMillis() + maxFutureSkewMs) {
                 return eventTime;
             }
         }
-        return partitionTime >= 0 ? partitionTime : Math.max(0, record.timestamp());
+        return partitionTime >= 0 ? partitionTime : Math.max(0, recordTimestamp);
     }
 }
