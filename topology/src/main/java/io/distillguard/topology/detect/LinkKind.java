@@ -70,5 +70,4 @@ public enum LinkKind {
         }
         throw new IllegalArgumentException("Not a link key: " + key);
     }
-
 }
