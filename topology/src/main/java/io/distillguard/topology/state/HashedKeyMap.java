@@ -48,12 +48,10 @@ final class HashedKeyMap<V> {
         return HASHER.hashCharsTo128Bits(key.toString());
     }
 
-    V get(Object key) {
-        HashValue128 hash = hash(key);
-        return get(hash.getLeastSignificantBits(), hash.getMostSignificantBits());
-    }
-
-    /** By the key's hash ({@link #hash}), for a caller that looks one key up in several windows. */
+    /**
+     * The value of the key whose {@link #hash} is {@code low} and {@code high}: by the hash, not the key, so that a
+     * caller looking one key up in several windows hashes it once.
+     */
     @SuppressWarnings("unchecked")
     V get(long low, long high) {
         for (int slot = (int) low & mask; ; slot = (slot + 1) & mask) {
@@ -65,11 +63,6 @@ final class HashedKeyMap<V> {
                 return (V) value;
             }
         }
-    }
-
-    void put(Object key, V value) {
-        HashValue128 hash = hash(key);
-        put(hash.getLeastSignificantBits(), hash.getMostSignificantBits(), value);
     }
 
     void put(long low, long high, V value) {
@@ -92,11 +85,6 @@ final class HashedKeyMap<V> {
                 return false;
             }
         }
-    }
-
-    void remove(Object key) {
-        HashValue128 hash = hash(key);
-        remove(hash.getLeastSignificantBits(), hash.getMostSignificantBits());
     }
 
     void remove(long low, long high) {

@@ -11,10 +11,42 @@ import org.junit.jupiter.api.Test;
 
 class HashedKeyMapTest {
 
+    /** The map by key, as its callers reach it: each key through its hash. */
+    private static final class ByKey<V> {
+        final HashedKeyMap<V> map;
+
+        ByKey(int expected) {
+            map = new HashedKeyMap<>(expected);
+        }
+
+        void put(String key, V value) {
+            var hash = HashedKeyMap.hash(key);
+            map.put(hash.getLeastSignificantBits(), hash.getMostSignificantBits(), value);
+        }
+
+        void remove(String key) {
+            var hash = HashedKeyMap.hash(key);
+            map.remove(hash.getLeastSignificantBits(), hash.getMostSignificantBits());
+        }
+
+        V get(String key) {
+            var hash = HashedKeyMap.hash(key);
+            return map.get(hash.getLeastSignificantBits(), hash.getMostSignificantBits());
+        }
+
+        int size() {
+            return map.size();
+        }
+
+        void clear() {
+            map.clear();
+        }
+    }
+
     @Test
     void behavesAsAHashMapThroughPutsOverwritesRemovalsAndResizes() {
         Random random = new Random(11);
-        HashedKeyMap<Integer> map = new HashedKeyMap<>(4);
+        ByKey<Integer> map = new ByKey<>(4);
         Map<String, Integer> model = new HashMap<>();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
@@ -42,7 +74,7 @@ class HashedKeyMapTest {
     @Test
     void removingAKeyKeepsTheKeysProbedPastItReachable() {
         // A small table and many keys: long probe runs that wrap around the end, where deletion must shift back.
-        HashedKeyMap<String> map = new HashedKeyMap<>(1);
+        ByKey<String> map = new ByKey<>(1);
         for (int i = 0; i < 12; i++) {
             map.put("k" + i, "v" + i);
         }
