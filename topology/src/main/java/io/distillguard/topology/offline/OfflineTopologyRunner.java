@@ -84,6 +84,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
     private final Processor<String, LinkRequest, String, Object> links;
     private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final List<Record<?, ?>> forwarded = new ArrayList<>(1);
+    private final SharedStrings accountIds = new SharedStrings(1 << 20);
     private final BlockingQueue<List<Item>> toLinks = new ArrayBlockingQueue<>(QUEUED_BATCHES);
     private final BlockingQueue<List<Item>> toSubjects = new ArrayBlockingQueue<>(QUEUED_BATCHES);
     private final Thread linkStage;
@@ -179,6 +180,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
                     fresh = !forwarded.isEmpty();
                 }
                 if (fresh && (range == null || range.contains(valid.getEventTime().toEpochMilli()))) {
+                    valid.setAccountId(accountIds.share(valid.getAccountId()));
                     item.links = RequestRouting.byLink(valid);
                     item.subjects = RequestRouting.bySubject(valid, orgs, null);
                 }

@@ -74,6 +74,37 @@ class OfflineTopologyRunnerTest {
         assertThat(alerts).extracting(DistillationAlert::getDetector).contains("IP_FAN_IN");
     }
 
+    @Test
+    void shouldHandTheDetectorsOneInstanceOfEachAccountIdWhateverInstanceEachRequestCarries() {
+        DetectionConfig config = DetectionConfig.defaultConfig();
+        Map<String, List<String>> seen = new ConcurrentHashMap<>();
+        Processor<String, LinkRequest, String, Object> links = new Failing<>(new LinkRiskProcessor(config, null),
+                request -> {
+                    seen.computeIfAbsent(request.getAccountId(), id -> new ArrayList<>()).add(request.getAccountId());
+                    return false;
+                }, "never", null);
+        try (OfflineTopologyRunner runner = new OfflineTopologyRunner(config, null, new OfflineTopologyRunner.Output() {
+            @Override
+            public void alert(DistillationAlert alert) {
+            }
+
+            @Override
+            public void deadLetter(RequestEvent event, Headers headers) {
+            }
+        }, links, new SubjectRiskProcessor(config, null))) {
+            for (int i = 0; i < 200; i++) {
+                // A new String per request, as a parser makes one per line.
+                runner.process(event("e-" + i, new String("acct-" + i % 7), START + i * 100L));
+            }
+            runner.finish();
+        }
+
+        assertThat(seen).hasSize(7);
+        for (List<String> instances : seen.values()) {
+            assertThat(instances).hasSizeGreaterThan(20).allSatisfy(id -> assertThat(id).isSameAs(instances.get(0)));
+        }
+    }
+
     private static String header(Headers headers, String name) {
         return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
     }
