@@ -9,8 +9,8 @@ import java.util.HashMap;
  * collector copies out of the young generation and marks again in the old (a fifth of a long backtest's CPU went to
  * the collector). Bounded: past {@code capacity} texts it starts over, which costs only sharing, never a result.
  *
- * <p>Not {@link String#intern}: that pool is the JVM's, unbounded for the run, and slower to probe. Not Guava's weak
- * interner: a weak reference per entry is one more object for the collector, the very cost this removes.
+ * <p>Not {@link String#intern}: that pool is the JVM's and unbounded for the run. Not Guava's weak interner: a weak
+ * reference per entry is one more object for the collector, the very cost this removes.
  */
 final class SharedStrings {
 
