@@ -14,10 +14,17 @@ import io.distillguard.topology.offline.SingleTaskDetection;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
 import io.distillguard.topology.errors.DeadLetterProcessingHandler;
 import io.distillguard.topology.rules.RulesTopicProcessor;
+import io.distillguard.topology.repartition.BatchCodec;
+import io.distillguard.topology.repartition.BatchUnpacker;
+import io.distillguard.topology.repartition.CommitHookStore;
+import io.distillguard.topology.repartition.KeyPartitioner;
+import io.distillguard.topology.repartition.RequestBatcher;
 import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.LinkRequestBatch;
 import io.distillguard.topology.state.OfflineWindowStore;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.SubjectRequestBatch;
 import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.state.WriteBehindWindowStore;
 import io.distillguard.topology.validation.DuplicateFilter;
@@ -68,8 +75,13 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class DistillguardTopology {
 
-    public static final String BY_SUBJECT_REPARTITION = "requests-by-subject";
-    public static final String BY_LINK_REPARTITION = "requests-by-link";
+    // Named apart from the one-record-per-key topics of earlier builds, so that no record of one is read as the other.
+    public static final String BY_SUBJECT_REPARTITION = "requests-by-subject-batched";
+    public static final String BY_LINK_REPARTITION = "requests-by-link-batched";
+    static final String SUBJECT_BATCHES_HOOK = "subject-batches-commit-hook";
+    static final String LINK_BATCHES_HOOK = "link-batches-commit-hook";
+    /** Keys in one batch record before it is sent without waiting for the commit: a few hundred KB at most. */
+    static final int BATCH_MAX_KEYS = 2_000;
     public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
     public static final String RULES_STORE = "rules-versions";
     public static final String INDICATORS_STORE = "threat-indicators";
@@ -242,19 +254,24 @@ public final class DistillguardTopology {
                                  StateStorage storage, String rulesStore, ThreatIntelIndex intel) {
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
-        KStream<String, SubjectRequest> bySubject = requests.flatMap(
-                (key, event) -> RequestRouting.bySubject(event, orgs, intel), Named.as("key-by-subject"));
-        if (storage.changelogged()) {
-            // Requests and implications each cross a repartition topic of their own before they meet: merged any
-            // earlier, the link path's output would join the source's sub-topology, whose stream time runs ahead
-            // of the link path over a backlog and would close windows on it.
-            bySubject = bySubject.repartition(Repartitioned.with(Serdes.String(),
-                            projectionSerde(SubjectRequest.class, requestSerde))
-                    .withName(BY_SUBJECT_REPARTITION));
-            implications = implications.repartition(Repartitioned.with(Serdes.String(),
-                            projectionSerde(SubjectRequest.class, requestSerde))
-                    .withName(IMPLICATIONS_REPARTITION));
-        }
+        // Requests and implications each cross a repartition topic of their own before they meet: merged any
+        // earlier, the link path's output would join the source's sub-topology, whose stream time runs ahead of the
+        // link path over a backlog and would close windows on it. Requests cross in batches; implications, a few
+        // per HIGH cluster, one by one, partitioned by Kafka's default as each batch's keys are.
+        builder.addStateStore(CommitHookStore.builder(SUBJECT_BATCHES_HOOK));
+        KeyPartitioner<SubjectRequestBatch> partitioner = new KeyPartitioner<>();
+        long span = batchSpanMs(config);
+        KStream<String, SubjectRequest> bySubject = requests
+                .process(() -> new RequestBatcher<>(event -> RequestRouting.bySubject(event, orgs, intel),
+                        BatchCodec.SUBJECTS, partitioner, SUBJECT_BATCHES_HOOK, span, BATCH_MAX_KEYS),
+                        Named.as("batch-by-subject"), SUBJECT_BATCHES_HOOK)
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(SubjectRequestBatch.class, requestSerde))
+                        .withStreamPartitioner(partitioner)
+                        .withName(BY_SUBJECT_REPARTITION))
+                .process(() -> new BatchUnpacker<>(BatchCodec.SUBJECTS), Named.as("unbatch-by-subject"));
+        implications = implications.repartition(Repartitioned.with(Serdes.String(),
+                        projectionSerde(SubjectRequest.class, requestSerde))
+                .withName(IMPLICATIONS_REPARTITION));
         bySubject.merge(implications, Named.as("with-cluster-implications"))
                 .process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
                         SubjectRiskProcessor.DAY_STORE,
@@ -268,12 +285,16 @@ public final class DistillguardTopology {
                                                          Serde<DistillationAlert> alertSerde, StateStorage storage,
                                                          String rulesStore) {
         linkStores(config, storage).forEach(builder::addStateStore);
-        KStream<String, LinkRequest> byLink = requests.flatMap(
-                (key, event) -> RequestRouting.byLink(event), Named.as("key-by-link"));
-        if (storage.changelogged()) {
-            byLink = byLink.repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequest.class, requestSerde))
-                    .withName(BY_LINK_REPARTITION));
-        }
+        builder.addStateStore(CommitHookStore.builder(LINK_BATCHES_HOOK));
+        KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
+        long span = batchSpanMs(config);
+        KStream<String, LinkRequest> byLink = requests
+                .process(() -> new RequestBatcher<>(RequestRouting::byLink, BatchCodec.LINKS, partitioner,
+                        LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS), Named.as("batch-by-link"), LINK_BATCHES_HOOK)
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequestBatch.class, requestSerde))
+                        .withStreamPartitioner(partitioner)
+                        .withName(BY_LINK_REPARTITION))
+                .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch-by-link"));
         KStream<String, Object> out = byLink.process(() -> new LinkRiskProcessor(config, rulesStore),
                 Named.as("link-risk"), LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE,
                 LinkRiskProcessor.WEEK_STORE, LinkRiskProcessor.EMITTED_STORE);
@@ -282,6 +303,15 @@ public final class DistillguardTopology {
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));
         return out.filter((key, value) -> value instanceof SubjectRequest, Named.as("implications-only"))
                 .mapValues(value -> (SubjectRequest) value, Named.as("implications-typed"));
+    }
+
+    /**
+     * How much event time one batch of re-keyed requests may span: a quarter of the grace period (at least a second),
+     * so that records of different upstream partitions, which now interleave batch by batch, are never reordered by
+     * more than a fraction of what the windows wait for late records.
+     */
+    static long batchSpanMs(DetectionConfig config) {
+        return Math.max(1_000, config.grace().toMillis() / 4);
     }
 
     /** The duplicate filter's store: event ids seen, kept three windows so a copy one window apart is caught. */

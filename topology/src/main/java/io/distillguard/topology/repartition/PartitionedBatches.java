@@ -1,0 +1,119 @@
+package io.distillguard.topology.repartition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The requests {@link RequestBatcher} holds between commits, one batch per target partition, and when a batch must go
+ * before the commit: at {@code maxKeys} keys (a record's size), or when a request would stretch it over more than
+ * {@code maxSpanMs} of event time.
+ */
+final class PartitionedBatches<V> {
+
+    /** A batch ready to send: keyed by its first key (which belongs to its partition), timestamped by its oldest item. */
+    record Batch<V>(String key, long timestamp, List<BatchCodec.Item<V>> items) {
+    }
+
+    private final List<Pending<V>> pending;
+    private final long maxSpanMs;
+    private final int maxKeys;
+    private final Consumer<Batch<V>> send;
+    private int held;
+
+    PartitionedBatches(int partitions, long maxSpanMs, int maxKeys, Consumer<Batch<V>> send) {
+        this.pending = new ArrayList<>(partitions);
+        for (int i = 0; i < partitions; i++) {
+            pending.add(new Pending<>());
+        }
+        this.maxSpanMs = maxSpanMs;
+        this.maxKeys = maxKeys;
+        this.send = send;
+    }
+
+    int partitions() {
+        return pending.size();
+    }
+
+    void add(int partition, long timestamp, String key, V request) {
+        Pending<V> batch = pending.get(partition);
+        if (batch.keys > 0 && Math.max(batch.newest, timestamp) - Math.min(batch.oldest, timestamp) > maxSpanMs) {
+            send(batch);
+        }
+        if (batch.keys == 0) {
+            held++;
+        }
+        batch.add(timestamp, key, request);
+        if (batch.keys >= maxKeys) {
+            send(batch);
+        }
+    }
+
+    /** Batches holding anything. */
+    int held() {
+        return held;
+    }
+
+    void sendAll() {
+        for (Pending<V> batch : pending) {
+            if (batch.keys > 0) {
+                send(batch);
+            }
+        }
+    }
+
+    void clear() {
+        for (Pending<V> batch : pending) {
+            batch.clear();
+        }
+        held = 0;
+    }
+
+    private void send(Pending<V> batch) {
+        Batch<V> out = new Batch<>(batch.firstKey, batch.oldest, batch.items);
+        batch.clear();
+        held--;
+        send.accept(out);
+    }
+
+    private static final class Pending<V> {
+        List<BatchCodec.Item<V>> items = new ArrayList<>();
+        int keys;
+        long oldest = Long.MAX_VALUE;
+        long newest = Long.MIN_VALUE;
+        String firstKey;
+        private V lastRequest;
+        private long lastTimestamp;
+        private List<String> lastKeys;
+
+        void add(long timestamp, String key, V request) {
+            if (keys == 0) {
+                firstKey = key;
+            }
+            // A request's keys for one partition share its item, as they share its projection.
+            if (request == lastRequest && timestamp == lastTimestamp && lastKeys != null) {
+                lastKeys.add(key);
+            } else {
+                lastKeys = new ArrayList<>(2);
+                lastKeys.add(key);
+                items.add(new BatchCodec.Item<>(timestamp, lastKeys, request));
+                lastRequest = request;
+                lastTimestamp = timestamp;
+            }
+            keys++;
+            oldest = Math.min(oldest, timestamp);
+            newest = Math.max(newest, timestamp);
+        }
+
+        void clear() {
+            // A new list, not cleared: the batch just handed out owns the old one.
+            items = new ArrayList<>();
+            keys = 0;
+            oldest = Long.MAX_VALUE;
+            newest = Long.MIN_VALUE;
+            firstKey = null;
+            lastRequest = null;
+            lastKeys = null;
+        }
+    }
+}

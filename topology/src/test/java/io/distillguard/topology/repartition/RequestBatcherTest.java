@@ -1,0 +1,114 @@
+package io.distillguard.topology.repartition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroSerde;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.topology.detect.RequestRouting;
+import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.LinkRequestBatch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RequestBatcherTest {
+
+    private static final String HOOK = "hook";
+
+    @TempDir
+    java.nio.file.Path stateDir;
+
+    @Test
+    void shouldDeliverEveryLinkKeyOnceInOrderWithItsTimestampAndSendBatchesAtTheCommit() {
+        Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://batcher-" + UUID.randomUUID());
+        SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
+        KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(CommitHookStore.builder(HOOK));
+        var batches = builder.stream("requests", Consumed.with(Serdes.ByteArray(), requestSerde))
+                .process(() -> new RequestBatcher<>(RequestRouting::byLink, BatchCodec.LINKS, partitioner, HOOK,
+                        60_000, 1_000), Named.as("batch"), HOOK);
+        batches.to("batches", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class)));
+        batches.repartition(Repartitioned.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class))
+                        .withStreamPartitioner(partitioner).withName("by-link"))
+                .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch"))
+                .to("links", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequest.class)));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batcher-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+
+        List<RequestEvent> events = List.of(event("e1", "10.1.2.3", 1_000), event("e2", "10.9.9.9", 2_000),
+                event("e3", "10.1.2.4", 3_000));
+        List<KeyValue<String, Long>> expected = new ArrayList<>();
+        for (RequestEvent event : events) {
+            for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event)) {
+                expected.add(KeyValue.pair(link.key, event.getEventTime().toEpochMilli()));
+            }
+        }
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+            TestInputTopic<byte[], RequestEvent> in = driver.createInputTopic("requests", new ByteArraySerializer(),
+                    requestSerde.serializer());
+            TestOutputTopic<String, LinkRequestBatch> batchOut = driver.createOutputTopic("batches",
+                    Serdes.String().deserializer(), requestSerde.sibling(LinkRequestBatch.class).deserializer());
+            TestOutputTopic<String, LinkRequest> out = driver.createOutputTopic("links", Serdes.String().deserializer(),
+                    requestSerde.sibling(LinkRequest.class).deserializer());
+            for (RequestEvent event : events) {
+                in.pipeInput(null, event, event.getEventTime().toEpochMilli());
+            }
+
+            List<TestRecord<String, LinkRequest>> links = out.readRecordsToList();
+            assertThat(links).extracting(r -> KeyValue.pair(r.key(), r.timestamp())).containsExactlyElementsOf(expected);
+            assertThat(links).allSatisfy(r -> assertThat(r.value().getEventTime()).isEqualTo(r.timestamp()));
+
+            // The first request's keys go one by one (the partition count is learned from the first send); every
+            // later request's keys travel as one record, sent from the commit that follows it on the test driver.
+            List<TestRecord<String, LinkRequestBatch>> sentBatches = batchOut.readRecordsToList();
+            int firstKeys = RequestRouting.byLink(events.get(0)).size();
+            assertThat(sentBatches).hasSize(firstKeys + 2);
+            assertThat(sentBatches.subList(0, firstKeys)).allSatisfy(b -> assertThat(b.value().getItems()).hasSize(1));
+            TestRecord<String, LinkRequestBatch> second = sentBatches.get(firstKeys);
+            assertThat(second.value().getItems()).hasSize(1);
+            assertThat(second.value().getItems().get(0).getKeys())
+                    .containsExactlyElementsOf(RequestRouting.byLink(events.get(1)).stream().map(kv -> kv.key).toList());
+            assertThat(second.timestamp()).isEqualTo(2_000);
+        }
+    }
+
+    private static RequestEvent event(String id, String ip, long time) {
+        return RequestEvent.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setAccountId("acct-" + id)
+                .setApiKeyId("key-" + id)
+                .setIp(ip)
+                .setAsn(64_500)
+                .setModel("frontier-2")
+                .setEndpoint("/v1/messages")
+                .setPromptTokens(100)
+                .setCompletionTokens(200)
+                .setPaymentFingerprint("card-" + id)
+                .setPromptSimhash(0x5A5A_1234_0F0F_7777L ^ id.hashCode())
+                .setStatus(200)
+                .build();
+    }
+}
