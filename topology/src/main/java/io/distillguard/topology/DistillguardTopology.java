@@ -65,8 +65,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * rules topic (compacted) ─ global store ─ read by both processors, by event time
  * threat-indicators (compacted) ─ global store + index ─ matched per request on the subject path (THREAT_INTEL)
  * </pre>
- * Only the fields a path needs cross its repartition topic: a re-key is a produce and a consume of every record,
- * and a few dozen bytes cost far less than the whole request. Offline (the backtest's single task on one thread)
+ * Only the fields a path needs cross its repartition topic, and live they cross in batches: one record per target
+ * partition and commit holds every request and key bound there ({@link RequestBatcher}), where a request used to make
+ * about eight records, each a produce, a broker write and a consume. Offline (the backtest's single task on one thread)
  * one task owns every key, so there is no repartition topic and no re-keyed record at all: one node
  * ({@link SingleTaskDetection}) runs both processors for each request in the order the live graph's nodes would.
  * Processors work on their window stores directly (one
