@@ -18,9 +18,19 @@ public interface BatchCodec<V, B> {
 
     B batch(List<Item<V>> items);
 
+    /** At least the bytes the request takes in a batch's encoding. */
+    int sizeBound(V request);
+
     List<Item<V>> items(B batch);
 
     BatchCodec<LinkRequest, LinkRequestBatch> LINKS = new BatchCodec<>() {
+        private final RecordSizeBound bound = new RecordSizeBound(LinkRequest.getClassSchema());
+
+        @Override
+        public int sizeBound(LinkRequest request) {
+            return bound.of(request);
+        }
+
         @Override
         public LinkRequestBatch batch(List<Item<LinkRequest>> items) {
             List<LinkRequestBatchItem> out = new ArrayList<>(items.size());
@@ -41,6 +51,13 @@ public interface BatchCodec<V, B> {
     };
 
     BatchCodec<SubjectRequest, SubjectRequestBatch> SUBJECTS = new BatchCodec<>() {
+        private final RecordSizeBound bound = new RecordSizeBound(SubjectRequest.getClassSchema());
+
+        @Override
+        public int sizeBound(SubjectRequest request) {
+            return bound.of(request);
+        }
+
         @Override
         public SubjectRequestBatch batch(List<Item<SubjectRequest>> items) {
             List<SubjectRequestBatchItem> out = new ArrayList<>(items.size());

@@ -3,10 +3,12 @@ package io.distillguard.topology.repartition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The requests {@link RequestBatcher} holds between commits, one batch per target partition, and when a batch must go
- * before the commit: at {@code maxKeys} keys (a record's size), or when a request would stretch it over more than
+ * before the commit: at {@code maxKeys} keys, at {@code maxBytes} by the size bound of its keys and requests (a record
+ * the producer would refuse as too large would stop the task), or when a request would stretch it over more than
  * {@code maxSpanMs} of event time.
  */
 final class PartitionedBatches<V> {
@@ -18,16 +20,21 @@ final class PartitionedBatches<V> {
     private final List<Pending<V>> pending;
     private final long maxSpanMs;
     private final int maxKeys;
+    private final int maxBytes;
+    private final ToIntFunction<V> sizeBound;
     private final Consumer<Batch<V>> send;
     private int held;
 
-    PartitionedBatches(int partitions, long maxSpanMs, int maxKeys, Consumer<Batch<V>> send) {
+    PartitionedBatches(int partitions, long maxSpanMs, int maxKeys, int maxBytes, ToIntFunction<V> sizeBound,
+                       Consumer<Batch<V>> send) {
         this.pending = new ArrayList<>(partitions);
         for (int i = 0; i < partitions; i++) {
             pending.add(new Pending<>());
         }
         this.maxSpanMs = maxSpanMs;
         this.maxKeys = maxKeys;
+        this.maxBytes = maxBytes;
+        this.sizeBound = sizeBound;
         this.send = send;
     }
 
@@ -43,8 +50,8 @@ final class PartitionedBatches<V> {
         if (batch.keys == 0) {
             held++;
         }
-        batch.add(timestamp, key, request);
-        if (batch.keys >= maxKeys) {
+        batch.add(timestamp, key, request, sizeBound);
+        if (batch.keys >= maxKeys || batch.bytes >= maxBytes) {
             send(batch);
         }
     }
@@ -76,9 +83,15 @@ final class PartitionedBatches<V> {
         send.accept(out);
     }
 
+    // A timestamp and an array block's count; a key's length prefix (see RecordSizeBound for the 3 bytes a char).
+    private static final int ITEM_OVERHEAD = 24;
+    private static final int KEY_OVERHEAD = 5;
+
     private static final class Pending<V> {
         List<BatchCodec.Item<V>> items = new ArrayList<>();
         int keys;
+        /** An upper bound of the batch's encoded size. */
+        int bytes;
         long oldest = Long.MAX_VALUE;
         long newest = Long.MIN_VALUE;
         String firstKey;
@@ -86,7 +99,7 @@ final class PartitionedBatches<V> {
         private long lastTimestamp;
         private List<String> lastKeys;
 
-        void add(long timestamp, String key, V request) {
+        void add(long timestamp, String key, V request, ToIntFunction<V> sizeBound) {
             if (keys == 0) {
                 firstKey = key;
             }
@@ -97,10 +110,12 @@ final class PartitionedBatches<V> {
                 lastKeys = new ArrayList<>(2);
                 lastKeys.add(key);
                 items.add(new BatchCodec.Item<>(timestamp, lastKeys, request));
+                bytes += ITEM_OVERHEAD + sizeBound.applyAsInt(request);
                 lastRequest = request;
                 lastTimestamp = timestamp;
             }
             keys++;
+            bytes += KEY_OVERHEAD + 3 * key.length();
             oldest = Math.min(oldest, timestamp);
             newest = Math.max(newest, timestamp);
         }
@@ -109,6 +124,7 @@ final class PartitionedBatches<V> {
             // A new list, not cleared: the batch just handed out owns the old one.
             items = new ArrayList<>();
             keys = 0;
+            bytes = 0;
             oldest = Long.MAX_VALUE;
             newest = Long.MIN_VALUE;
             firstKey = null;

@@ -34,6 +34,12 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
  */
 public final class RequestBatcher<V, B> implements Processor<byte[], RequestEvent, String, B> {
 
+    /**
+     * A batch's size bound, half the producer's default request size (1 MiB): the bound counts 3 bytes a char, so a
+     * batch of ASCII ids is about a third of it.
+     */
+    static final int MAX_BYTES = 512 * 1024;
+
     private final Function<RequestEvent, List<KeyValue<String, V>>> route;
     private final BatchCodec<V, B> codec;
     private final KeyPartitioner<B> partitioner;
@@ -47,7 +53,8 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
 
     /**
      * @param route    the request's keys and the projection each carries (one projection object may serve many keys)
-     * @param maxKeys  keys in one batch before it is sent without waiting for the commit (bounds a record's size)
+     * @param maxKeys  keys in one batch before it is sent without waiting for the commit (its bytes are bounded by
+     *                 {@link #MAX_BYTES} too)
      */
     public RequestBatcher(Function<RequestEvent, List<KeyValue<String, V>>> route, BatchCodec<V, B> codec,
                           KeyPartitioner<B> partitioner, String hookStore, long maxSpanMs, int maxKeys) {
@@ -86,7 +93,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
             if (batches != null) {
                 batches.sendAll();
             }
-            batches = new PartitionedBatches<>(partitions, maxSpanMs, maxKeys, this::send);
+            batches = new PartitionedBatches<>(partitions, maxSpanMs, maxKeys, MAX_BYTES, codec::sizeBound, this::send);
         }
         lastSource = context.recordContext();
         for (KeyValue<String, V> keyed : routed) {

@@ -28,7 +28,8 @@ class PartitionedBatchesTest {
 
     @Test
     void shouldHoldARequestsKeysInOneItemPerPartitionUntilAsked() {
-        PartitionedBatches<String> batches = new PartitionedBatches<>(2, 60_000, 100, sent::add);
+        PartitionedBatches<String> batches = new PartitionedBatches<>(2, 60_000, 100, 1 << 20, request -> 10,
+                sent::add);
         String first = "request-1";
         String second = "request-2";
         batches.add(0, 1_000, "ip|a", first);
@@ -56,7 +57,7 @@ class PartitionedBatchesTest {
 
     @Test
     void shouldSendABatchEarlyAtItsKeyLimit() {
-        PartitionedBatches<String> batches = new PartitionedBatches<>(1, 60_000, 3, sent::add);
+        PartitionedBatches<String> batches = new PartitionedBatches<>(1, 60_000, 3, 1 << 20, request -> 10, sent::add);
         for (int i = 0; i < 7; i++) {
             batches.add(0, 1_000 + i, "key-" + i, "request-" + i);
         }
@@ -69,7 +70,8 @@ class PartitionedBatchesTest {
 
     @Test
     void shouldNotLetABatchSpanMoreEventTimeThanAllowedEitherWay() {
-        PartitionedBatches<String> batches = new PartitionedBatches<>(1, 10_000, 1_000, sent::add);
+        PartitionedBatches<String> batches = new PartitionedBatches<>(1, 10_000, 1_000, 1 << 20, request -> 10,
+                sent::add);
         batches.add(0, 50_000, "a", "r1");
         batches.add(0, 60_000, "b", "r2");
         assertThat(sent).isEmpty();
@@ -85,8 +87,21 @@ class PartitionedBatchesTest {
     }
 
     @Test
+    void shouldSendABatchBeforeItsSizeBoundPassesTheLimit() {
+        // Long ids fill a batch's bytes long before its key count: 200 chars a key count 605 bytes, a request 100.
+        PartitionedBatches<String> batches = new PartitionedBatches<>(1, 60_000, 1_000, 4_000, request -> 100,
+                sent::add);
+        for (int i = 0; i < 12; i++) {
+            batches.add(0, 1_000, ("k" + i).repeat(100).substring(0, 200), "request-" + i);
+        }
+        assertThat(sent).hasSize(2);
+        assertThat(sent).allSatisfy(batch -> assertThat(batch.items()).hasSize(6));
+    }
+
+    @Test
     void shouldDropWhatItHoldsWhenCleared() {
-        PartitionedBatches<String> batches = new PartitionedBatches<>(3, 60_000, 100, sent::add);
+        PartitionedBatches<String> batches = new PartitionedBatches<>(3, 60_000, 100, 1 << 20, request -> 10,
+                sent::add);
         batches.add(2, 1_000, "a", "r1");
         batches.clear();
         assertThat(batches.held()).isZero();
