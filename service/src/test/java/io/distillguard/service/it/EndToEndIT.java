@@ -13,6 +13,7 @@ import io.distillguard.service.DistillguardService;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.validation.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,12 +26,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -122,6 +129,38 @@ class EndToEndIT {
             assertThat(a.getAccountsTotal()).isBetween(5, 6);
             assertThat(a.getAccounts()).hasSize(a.getAccountsTotal()).allMatch(id -> id.startsWith("acct-proxy-"));
         });
+    }
+
+    @Test
+    void shouldGiveEveryWindowChangelogATimeRetentionSoItDoesNotGrowForever() throws Exception {
+        // Kafka Streams recognises a window store by its builder's class; the service's window stores are built by
+        // WriteBehindWindowStore, so without their own log settings their changelogs were compact-only and kept
+        // every window (every event id of the duplicate filter) for good.
+        String application = config.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            List<String> changelogs = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(topic -> topic.startsWith(application + "-") && topic.endsWith("-changelog"))
+                    .sorted().toList();
+            assertThat(changelogs).as("the dedup, subject and link stores' changelogs").hasSizeGreaterThanOrEqualTo(7);
+            List<ConfigResource> resources = changelogs.stream()
+                    .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            for (ConfigResource resource : resources) {
+                Config topic = configs.get(resource);
+                assertThat(topic.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+                        .as("cleanup.policy of %s", resource.name()).contains("compact").contains("delete");
+                long retention = Long.parseLong(topic.get(TopicConfig.RETENTION_MS_CONFIG).value());
+                assertThat(retention).as("retention.ms of %s", resource.name())
+                        .isPositive().isLessThanOrEqualTo(Duration.ofDays(16).toMillis());
+            }
+            String week = application + "-" + LinkRiskProcessor.WEEK_STORE + "-changelog";
+            assertThat(Long.parseLong(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, week))
+                    .get(TopicConfig.RETENTION_MS_CONFIG).value()))
+                    .as("two weeks kept, the grace period and Kafka's extra day")
+                    .isEqualTo(Duration.ofDays(14).plus(detection.grace()).plusDays(1).toMillis());
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -47,6 +48,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * thread (interactive queries) reads the inner store, which is at most one commit interval behind.
  */
 public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, CachedStateStore<K, V> {
+
+    /** Kafka Streams' default {@code windowstore.changelog.additional.retention.ms}: one day. */
+    static final long CHANGELOG_EXTRA_RETENTION_MS = 86_400_000L;
 
     private final WindowStore<K, V> inner;
     private final long retentionMs;
@@ -139,7 +143,17 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
 
             @Override
             public Map<String, String> logConfig() {
-                return inner.logConfig();
+                // Kafka Streams gives the changelog of a window store it built a time retention (compact,delete, the
+                // store's retention plus a day), recognising the store by its builder's class; this builder is not
+                // one of those, so its changelog would be compact-only and keep every window ever written (every
+                // event id of the duplicate filter) for good. So it asks for what Kafka would have given; the day is
+                // Kafka's default windowstore.changelog.additional.retention.ms. Settings given to the store win.
+                Map<String, String> config = new HashMap<>();
+                config.put(TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE);
+                config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs + CHANGELOG_EXTRA_RETENTION_MS));
+                config.putAll(inner.logConfig());
+                return config;
             }
 
             @Override
