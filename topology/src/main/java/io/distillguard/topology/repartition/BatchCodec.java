@@ -8,6 +8,10 @@ import io.distillguard.topology.state.SubjectRequestBatch;
 import io.distillguard.topology.state.SubjectRequestBatchItem;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
 
 /** Builds a batch record of requests and their keys, and reads one back, for one generated Avro batch type. */
 public interface BatchCodec<V, B> {
@@ -18,62 +22,68 @@ public interface BatchCodec<V, B> {
 
     B batch(List<Item<V>> items);
 
+    List<Item<V>> items(B batch);
+
     /** At least the bytes the request takes in a batch's encoding. */
     int sizeBound(V request);
 
-    List<Item<V>> items(B batch);
+    BatchCodec<LinkRequest, LinkRequestBatch> LINKS = new Generated<>(LinkRequest.getClassSchema(),
+            LinkRequestBatchItem::new, LinkRequestBatch::new, LinkRequestBatch::getItems,
+            LinkRequestBatchItem::getTimestamp, LinkRequestBatchItem::getKeys, LinkRequestBatchItem::getRequest);
 
-    BatchCodec<LinkRequest, LinkRequestBatch> LINKS = new BatchCodec<>() {
-        private final RecordSizeBound bound = new RecordSizeBound(LinkRequest.getClassSchema());
+    BatchCodec<SubjectRequest, SubjectRequestBatch> SUBJECTS = new Generated<>(SubjectRequest.getClassSchema(),
+            SubjectRequestBatchItem::new, SubjectRequestBatch::new, SubjectRequestBatch::getItems,
+            SubjectRequestBatchItem::getTimestamp, SubjectRequestBatchItem::getKeys, SubjectRequestBatchItem::getRequest);
 
-        @Override
-        public int sizeBound(LinkRequest request) {
-            return bound.of(request);
+    /** The generated batch and item classes of one request type, through their constructors and getters. */
+    final class Generated<V extends SpecificRecord, I, B> implements BatchCodec<V, B> {
+
+        interface ItemConstructor<V, I> {
+            I create(Long timestamp, List<String> keys, V request);
+        }
+
+        private final RecordSizeBound bound;
+        private final ItemConstructor<V, I> item;
+        private final Function<List<I>, B> batch;
+        private final Function<B, List<I>> itemsOf;
+        private final ToLongFunction<I> timestamp;
+        private final Function<I, List<String>> keys;
+        private final Function<I, V> request;
+
+        Generated(Schema requestSchema, ItemConstructor<V, I> item, Function<List<I>, B> batch,
+                  Function<B, List<I>> itemsOf, ToLongFunction<I> timestamp, Function<I, List<String>> keys,
+                  Function<I, V> request) {
+            this.bound = new RecordSizeBound(requestSchema);
+            this.item = item;
+            this.batch = batch;
+            this.itemsOf = itemsOf;
+            this.timestamp = timestamp;
+            this.keys = keys;
+            this.request = request;
         }
 
         @Override
-        public LinkRequestBatch batch(List<Item<LinkRequest>> items) {
-            List<LinkRequestBatchItem> out = new ArrayList<>(items.size());
-            for (Item<LinkRequest> item : items) {
-                out.add(new LinkRequestBatchItem(item.timestamp(), item.keys(), item.request()));
+        public B batch(List<Item<V>> items) {
+            List<I> out = new ArrayList<>(items.size());
+            for (Item<V> each : items) {
+                out.add(item.create(each.timestamp(), each.keys(), each.request()));
             }
-            return new LinkRequestBatch(out);
+            return batch.apply(out);
         }
 
         @Override
-        public List<Item<LinkRequest>> items(LinkRequestBatch batch) {
-            List<Item<LinkRequest>> out = new ArrayList<>(batch.getItems().size());
-            for (LinkRequestBatchItem item : batch.getItems()) {
-                out.add(new Item<>(item.getTimestamp(), item.getKeys(), item.getRequest()));
+        public List<Item<V>> items(B batch) {
+            List<I> in = itemsOf.apply(batch);
+            List<Item<V>> out = new ArrayList<>(in.size());
+            for (I each : in) {
+                out.add(new Item<>(timestamp.applyAsLong(each), keys.apply(each), request.apply(each)));
             }
             return out;
         }
-    };
-
-    BatchCodec<SubjectRequest, SubjectRequestBatch> SUBJECTS = new BatchCodec<>() {
-        private final RecordSizeBound bound = new RecordSizeBound(SubjectRequest.getClassSchema());
 
         @Override
-        public int sizeBound(SubjectRequest request) {
+        public int sizeBound(V request) {
             return bound.of(request);
         }
-
-        @Override
-        public SubjectRequestBatch batch(List<Item<SubjectRequest>> items) {
-            List<SubjectRequestBatchItem> out = new ArrayList<>(items.size());
-            for (Item<SubjectRequest> item : items) {
-                out.add(new SubjectRequestBatchItem(item.timestamp(), item.keys(), item.request()));
-            }
-            return new SubjectRequestBatch(out);
-        }
-
-        @Override
-        public List<Item<SubjectRequest>> items(SubjectRequestBatch batch) {
-            List<Item<SubjectRequest>> out = new ArrayList<>(batch.getItems().size());
-            for (SubjectRequestBatchItem item : batch.getItems()) {
-                out.add(new Item<>(item.getTimestamp(), item.getKeys(), item.getRequest()));
-            }
-            return out;
-        }
-    };
+    }
 }
