@@ -81,7 +81,7 @@ public final class DistillguardTopology {
     public static final String BY_LINK_REPARTITION = "requests-by-link-batched";
     static final String SUBJECT_BATCHES_HOOK = "subject-batches-commit-hook";
     static final String LINK_BATCHES_HOOK = "link-batches-commit-hook";
-    /** Keys in one batch record before it is sent without waiting for the commit: a few hundred KB at most. */
+    /** Keys in one batch record before it is sent without waiting for the commit (its bytes are bounded too). */
     static final int BATCH_MAX_KEYS = 2_000;
     public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
     public static final String RULES_STORE = "rules-versions";
