@@ -1,6 +1,6 @@
 package io.distillguard.topology.repartition;
 
-import java.util.Map;
+import io.distillguard.topology.state.UnloggedStoreBuilder;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -28,47 +28,7 @@ public final class CommitHookStore implements StateStore, CachedStateStore<Objec
 
     /** Without a changelog: what the hook's processor holds between commits is rebuilt from uncommitted input. */
     public static StoreBuilder<CommitHookStore> builder(String name) {
-        return new StoreBuilder<>() {
-            @Override
-            public StoreBuilder<CommitHookStore> withCachingEnabled() {
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<CommitHookStore> withCachingDisabled() {
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<CommitHookStore> withLoggingEnabled(Map<String, String> config) {
-                throw new UnsupportedOperationException("A commit hook has no state to log");
-            }
-
-            @Override
-            public StoreBuilder<CommitHookStore> withLoggingDisabled() {
-                return this;
-            }
-
-            @Override
-            public CommitHookStore build() {
-                return new CommitHookStore(name);
-            }
-
-            @Override
-            public Map<String, String> logConfig() {
-                return Map.of();
-            }
-
-            @Override
-            public boolean loggingEnabled() {
-                return false;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-        };
+        return new UnloggedStoreBuilder<>(name, "a commit hook holds no state", () -> new CommitHookStore(name));
     }
 
     /**

@@ -23,7 +23,6 @@ final class PartitionedBatches<V> {
     private final int maxBytes;
     private final ToIntFunction<V> sizeBound;
     private final Consumer<Batch<V>> send;
-    private int held;
 
     PartitionedBatches(int partitions, long maxSpanMs, int maxKeys, int maxBytes, ToIntFunction<V> sizeBound,
                        Consumer<Batch<V>> send) {
@@ -47,9 +46,6 @@ final class PartitionedBatches<V> {
         if (batch.keys > 0 && Math.max(batch.newest, timestamp) - Math.min(batch.oldest, timestamp) > maxSpanMs) {
             send(batch);
         }
-        if (batch.keys == 0) {
-            held++;
-        }
         batch.add(timestamp, key, request, sizeBound);
         if (batch.keys >= maxKeys || batch.bytes >= maxBytes) {
             send(batch);
@@ -58,6 +54,12 @@ final class PartitionedBatches<V> {
 
     /** Batches holding anything. */
     int held() {
+        int held = 0;
+        for (Pending<V> batch : pending) {
+            if (batch.keys > 0) {
+                held++;
+            }
+        }
         return held;
     }
 
@@ -73,13 +75,11 @@ final class PartitionedBatches<V> {
         for (Pending<V> batch : pending) {
             batch.clear();
         }
-        held = 0;
     }
 
     private void send(Pending<V> batch) {
         Batch<V> out = new Batch<>(batch.firstKey, batch.oldest, batch.items);
         batch.clear();
-        held--;
         send.accept(out);
     }
 

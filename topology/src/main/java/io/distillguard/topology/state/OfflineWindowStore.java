@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
@@ -63,47 +62,8 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
 
     /** A builder for {@code StreamsBuilder.addStateStore}: never cached, never logged, whatever is asked. */
     public static <K, V> StoreBuilder<WindowStore<K, V>> builder(String name, long retentionMs) {
-        return new StoreBuilder<>() {
-            @Override
-            public StoreBuilder<WindowStore<K, V>> withCachingEnabled() {
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<WindowStore<K, V>> withCachingDisabled() {
-                return this;
-            }
-
-            @Override
-            public StoreBuilder<WindowStore<K, V>> withLoggingEnabled(Map<String, String> config) {
-                throw new UnsupportedOperationException("The offline window store " + name + " keeps no changelog");
-            }
-
-            @Override
-            public StoreBuilder<WindowStore<K, V>> withLoggingDisabled() {
-                return this;
-            }
-
-            @Override
-            public WindowStore<K, V> build() {
-                return new OfflineWindowStore<>(name, retentionMs);
-            }
-
-            @Override
-            public Map<String, String> logConfig() {
-                return Map.of();
-            }
-
-            @Override
-            public boolean loggingEnabled() {
-                return false;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-        };
+        return new UnloggedStoreBuilder<>(name, "an offline run restores nothing",
+                () -> new OfflineWindowStore<>(name, retentionMs));
     }
 
     @Override
