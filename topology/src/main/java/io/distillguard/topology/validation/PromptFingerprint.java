@@ -6,10 +6,8 @@ import com.dynatrace.hash4j.similarity.ElementHashProvider;
 import com.dynatrace.hash4j.similarity.SimilarityHashPolicy;
 import com.dynatrace.hash4j.similarity.SimilarityHashing;
 import com.dynatrace.hash4j.similarity.SimilarityHasher;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * 64-bit SimHash of a normalised prompt, for gateways that send prompt_text but no prompt_simhash. Prompts that
@@ -21,8 +19,6 @@ public final class PromptFingerprint {
     private static final SimilarityHashPolicy POLICY = SimilarityHashing.simHash(64);
     private static final ThreadLocal<SimilarityHasher> SIMHASH = ThreadLocal.withInitial(POLICY::createHasher);
     private static final int SHINGLE = 3;
-    private static final Pattern DIGITS = Pattern.compile("\\d+");
-    private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
     // Long prompts are mostly pasted material; the template that identifies a campaign sits in the first part.
     private static final int MAX_CHARS = 8192;
 
@@ -34,25 +30,96 @@ public final class PromptFingerprint {
         if (text == null) {
             return null;
         }
-        String lower = text.substring(0, Math.min(text.length(), MAX_CHARS)).toLowerCase(Locale.ROOT);
-        String normalised = NON_WORD.matcher(DIGITS.matcher(lower).replaceAll("0")).replaceAll(" ").trim();
-        if (normalised.isEmpty()) {
+        Normalised normalised = normalise(text.substring(0, Math.min(text.length(), MAX_CHARS)).toLowerCase(Locale.ROOT));
+        if (normalised.words() == 0) {
             return null;
         }
-        String[] words = normalised.split(" ");
-        List<Long> shingles = new ArrayList<>();
-        if (words.length < SHINGLE) {
-            shingles.add(HASHER.hashCharsToLong(normalised));
+        String joined = normalised.text();
+        long[] shingles;
+        if (normalised.words() < SHINGLE) {
+            shingles = new long[] {HASHER.hashCharsToLong(joined)};
         } else {
-            for (int i = 0; i + SHINGLE <= words.length; i++) {
-                shingles.add(HASHER.hashCharsToLong(String.join(" ", java.util.Arrays.copyOfRange(words, i, i + SHINGLE))));
+            // A shingle is SHINGLE words joined by single spaces, which is how they stand in the normalised text.
+            shingles = new long[normalised.words() - SHINGLE + 1];
+            for (int i = 0; i < shingles.length; i++) {
+                shingles[i] = HASHER.hashCharsToLong(joined.substring(normalised.start(i), normalised.end(i + SHINGLE - 1)));
             }
         }
-        byte[] signature = SIMHASH.get().compute(ElementHashProvider.ofCollection(shingles, Long::longValue));
+        byte[] signature = SIMHASH.get().compute(ElementHashProvider.ofValues(shingles));
         long bits = 0;
         for (int i = 0; i < 64; i++) {
             bits |= POLICY.getComponent(signature, i) << i;
         }
         return bits;
+    }
+
+    /** Normalised text and where each of its words starts and ends. */
+    record Normalised(String text, int[] bounds, int words) {
+        int start(int word) {
+            return bounds[2 * word];
+        }
+
+        int end(int word) {
+            return bounds[2 * word + 1];
+        }
+    }
+
+    /**
+     * Every run of ASCII digits becomes one "0" and every run of characters that are neither letters nor numbers one
+     * space, with none at either end: what replacing {@code \d+} with "0", then {@code [^\p{L}\p{N}]+} with " ",
+     * then a trim did, in one pass. The regular expressions were half the cost of a fingerprint, and fingerprints a
+     * twelfth of the live stream threads' time.
+     */
+    static Normalised normalise(String lower) {
+        StringBuilder out = new StringBuilder(lower.length());
+        int[] bounds = new int[16];
+        int words = 0;
+        boolean inWord = false;
+        boolean inDigits = false;
+        for (int i = 0; i < lower.length(); ) {
+            int cp = lower.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean asciiDigit = cp >= '0' && cp <= '9';
+            if (!asciiDigit && !isLetterOrNumber(cp)) {
+                if (inWord) {
+                    bounds[2 * words + 1] = out.length();
+                    words++;
+                }
+                inWord = false;
+                inDigits = false;
+                continue;
+            }
+            if (!inWord) {
+                if (words > 0) {
+                    out.append(' ');
+                }
+                if (2 * words + 2 > bounds.length) {
+                    bounds = Arrays.copyOf(bounds, bounds.length * 2);
+                }
+                bounds[2 * words] = out.length();
+                inWord = true;
+            }
+            if (!asciiDigit) {
+                out.appendCodePoint(cp);
+            } else if (!inDigits) {
+                out.append('0');
+            }
+            inDigits = asciiDigit;
+        }
+        if (inWord) {
+            bounds[2 * words + 1] = out.length();
+            words++;
+        }
+        return new Normalised(out.toString(), bounds, words);
+    }
+
+    /** {@code \p{L}} or {@code \p{N}} as java.util.regex reads them: the letter and number categories. */
+    private static boolean isLetterOrNumber(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+                 Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER,
+                 Character.LETTER_NUMBER, Character.OTHER_NUMBER -> true;
+            default -> false;
+        };
     }
 }
