@@ -32,6 +32,7 @@ public record DetectionConfig(
         DetectionRules rules,
         Intel intel,
         Duration dedupWindow,
+        int dedupMaxIdsPerWindow,
         int cachedWindows) {
 
     /**
@@ -60,6 +61,7 @@ public record DetectionConfig(
     public static final String MIN_EVENT_TIME = "validation.min-event-time-ms";
     public static final String INDICATORS_TOPIC = "topic.threat-indicators";
     public static final String DEDUP_WINDOW = "dedup.window";
+    public static final String DEDUP_MAX_IDS = "dedup.max-ids-per-window";
     public static final String INTEL_HMAC_KEY = "intel.hmac-key";
     public static final String INTEL_SIMHASH_MAX_DISTANCE = "intel.simhash-max-distance";
     public static final String CACHED_WINDOWS = "state.cached-windows";
@@ -81,6 +83,9 @@ public record DetectionConfig(
         d.put(MIN_EVENT_TIME, "1577836800000");
         // Gateway retries arrive within seconds; a copy an hour later is a replay of a whole topic, not a retry.
         d.put(DEDUP_WINDOW, "10m");
+        // Per task and window, at about 11 bytes an id (21 while a set doubles): tens of MB at this bound, which a
+        // partition reaches at over 3,000 events/s of event time; past it ids go unremembered and are counted.
+        d.put(DEDUP_MAX_IDS, "2000000");
         d.put(INDICATORS_TOPIC, "threat-indicators");
         d.put(INTEL_HMAC_KEY, "");
         d.put(INTEL_SIMHASH_MAX_DISTANCE, "3");
@@ -102,7 +107,8 @@ public record DetectionConfig(
     /** A copy with other rules, for tests and backtests that compare rule sets. */
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
-                maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, cachedWindows);
+                maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
+                cachedWindows);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -135,6 +141,7 @@ public record DetectionConfig(
                 new Intel(values.get(INDICATORS_TOPIC), values.get(INTEL_HMAC_KEY).isEmpty() ? null : values.get(INTEL_HMAC_KEY),
                         simhashDistance(values.get(INTEL_SIMHASH_MAX_DISTANCE))),
                 duration(values, DEDUP_WINDOW),
+                (int) Math.min(Integer.MAX_VALUE, positiveLong(values, DEDUP_MAX_IDS)),
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, CACHED_WINDOWS)));
     }
 

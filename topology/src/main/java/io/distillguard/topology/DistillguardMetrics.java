@@ -66,4 +66,13 @@ public final class DistillguardMetrics {
     public static Sensor duplicates(StreamsMetrics metrics) {
         return metrics.addRateTotalSensor(SCOPE, "triage", "duplicates", Sensor.RecordingLevel.INFO);
     }
+
+    /**
+     * {@code duplicates-unchecked-rate/total}: valid requests let through without their event_id being remembered,
+     * because their window of the duplicate filter already held its maximum of ids ({@code dedup.max-ids-per-window});
+     * a copy of one of them would not be recognised.
+     */
+    public static Sensor duplicatesUnchecked(StreamsMetrics metrics) {
+        return metrics.addRateTotalSensor(SCOPE, "triage", "duplicates-unchecked", Sensor.RecordingLevel.INFO);
+    }
 }

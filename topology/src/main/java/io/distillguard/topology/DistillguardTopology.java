@@ -22,6 +22,7 @@ import io.distillguard.topology.repartition.RequestBatcher;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkRequestBatch;
 import io.distillguard.topology.state.OfflineWindowStore;
+import io.distillguard.topology.state.SeenIdsStore;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectRequestBatch;
@@ -216,8 +217,9 @@ public final class DistillguardTopology {
                     long dedupMs = config.dedupWindow().toMillis();
                     if (dedupMs > 0) {
                         builder.addStateStore(dedupStore(config, storage));
-                        requests = requests.processValues(() -> new DuplicateFilter<>(dedupMs), Named.as("dedup"),
-                                DuplicateFilter.STORE);
+                        String dedupStore = dedupStoreName(storage);
+                        requests = requests.processValues(() -> new DuplicateFilter<>(dedupMs, dedupStore),
+                                Named.as("dedup"), dedupStore);
                     }
                     if (range != null) {
                         requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
@@ -315,10 +317,19 @@ public final class DistillguardTopology {
         return Math.max(1_000, config.grace().toMillis() / 4);
     }
 
+    /** The duplicate filter's store: live a {@link SeenIdsStore}, offline a window store of the ids themselves. */
+    public static String dedupStoreName(StateStorage storage) {
+        return storage.changelogged() ? DuplicateFilter.HASHED_STORE : DuplicateFilter.STORE;
+    }
+
     /** The duplicate filter's store: event ids seen, kept three windows so a copy one window apart is caught. */
-    public static StoreBuilder<WindowStore<String, Integer>> dedupStore(DetectionConfig config, StateStorage storage) {
-        return windowStore(DuplicateFilter.STORE, config.dedupWindow(), Serdes.Integer(), config, storage,
-                config.dedupWindow().multipliedBy(3));
+    public static StoreBuilder<?> dedupStore(DetectionConfig config, StateStorage storage) {
+        Duration kept = config.dedupWindow().multipliedBy(3);
+        if (storage.changelogged()) {
+            return SeenIdsStore.builder(DuplicateFilter.HASHED_STORE, kept.plus(config.grace()).toMillis(),
+                    config.dedupMaxIdsPerWindow());
+        }
+        return windowStore(DuplicateFilter.STORE, config.dedupWindow(), Serdes.Integer(), config, storage, kept);
     }
 
     /** The subject path's stores: day windows per subject (each with its latest hours), and the alerts emitted. */

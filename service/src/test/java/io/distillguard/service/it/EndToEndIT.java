@@ -14,6 +14,7 @@ import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.validation.DuplicateFilter;
 import io.distillguard.topology.validation.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,10 +148,14 @@ class EndToEndIT {
             List<ConfigResource> resources = changelogs.stream()
                     .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            String seenIds = application + "-" + DuplicateFilter.HASHED_STORE + "-changelog";
+            assertThat(changelogs).contains(seenIds);
             for (ConfigResource resource : resources) {
                 Config topic = configs.get(resource);
+                // The duplicate filter's records each have a key of their own: deleted by time, never compacted.
                 assertThat(topic.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
-                        .as("cleanup.policy of %s", resource.name()).contains("compact").contains("delete");
+                        .as("cleanup.policy of %s", resource.name())
+                        .isEqualTo(resource.name().equals(seenIds) ? "delete" : "compact,delete");
                 long retention = Long.parseLong(topic.get(TopicConfig.RETENTION_MS_CONFIG).value());
                 assertThat(retention).as("retention.ms of %s", resource.name())
                         .isPositive().isLessThanOrEqualTo(Duration.ofDays(16).toMillis());
@@ -250,14 +255,55 @@ class EndToEndIT {
         }
     }
 
+    @Test
+    void shouldRecogniseCopiesOfEventsSeenBeforeARestartThatLostTheStateDirectory() throws Exception {
+        long now = System.currentTimeMillis() - 60_000;
+        List<RequestEvent> first = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            first.add(withId(event("acct-retry-" + (i % 7), "203.0.113." + (i % 5 + 1), now + i * 100L), "evt-copy-" + i));
+        }
+        produce(first, true);
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.counter("events-in-total") >= 100);
+
+        // The duplicate filter's ids live in memory and in its changelog only: a new instance must read them back.
+        service.close();
+        service = null;
+        io.distillguard.service.TempDirectories.delete(stateDir.resolve(config.get(StreamsConfig.APPLICATION_ID_CONFIG)));
+        service = DistillguardService.start(config);
+        assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
+
+        List<RequestEvent> copiesAndNew = new ArrayList<>();
+        first.forEach(event -> copiesAndNew.add(RequestEvent.newBuilder(event).build()));
+        for (int i = 0; i < 10; i++) {
+            copiesAndNew.add(withId(event("acct-retry-" + i, "203.0.113.9", now + 20_000 + i), "evt-fresh-" + i));
+        }
+        produce(copiesAndNew, true);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(service.counter("events-in-total")).isEqualTo(110);
+            assertThat(service.counter("duplicates-total")).as("every copy of an event seen before the restart")
+                    .isEqualTo(100);
+        });
+    }
+
+    private static RequestEvent withId(RequestEvent event, String id) {
+        event.setEventId(id);
+        return event;
+    }
+
     private void produce(List<RequestEvent> events) {
+        produce(events, false);
+    }
+
+    /** @param byAccount keyed by account, as gateways do, so that copies of a request reach its partition */
+    private void produce(List<RequestEvent> events, boolean byAccount) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
         serializer.configure(config.serdeConfig(), false);
         try (KafkaProducer<byte[], RequestEvent> producer = new KafkaProducer<>(props, new ByteArraySerializer(), serializer)) {
             for (RequestEvent event : events) {
-                producer.send(new ProducerRecord<>(detection.requestsTopic(), null, event));
+                byte[] key = byAccount ? event.getAccountId().getBytes(StandardCharsets.UTF_8) : null;
+                producer.send(new ProducerRecord<>(detection.requestsTopic(), key, event));
             }
             producer.flush();
         }

@@ -123,7 +123,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         this.subjectContext = new OfflineContext(app, subjectStores, streamsMetrics, this::subjectForward);
         this.triage = new RequestTriage<>(config);
         this.triage.init(sourceContext.forFixedKeyProcessor());
-        this.dedup = new DuplicateFilter<>(config.dedupWindow().toMillis());
+        this.dedup = new DuplicateFilter<>(config.dedupWindow().toMillis(), DuplicateFilter.STORE);
         if (config.dedupWindow().toMillis() > 0) {
             this.dedup.init(sourceContext.forFixedKeyProcessor());
         }
