@@ -42,5 +42,15 @@ class DuplicateFilterTest extends HarnessTest {
         h.send(RequestEvent.newBuilder(event).setEventTime(event.getEventTime().plusSeconds(25 * 60)).build());
         assertThat(h.metric("duplicates-total")).isEqualTo(1);
         assertThat(h.metric("events-in-total")).isEqualTo(3);
+
+        // Across a window boundary, both ways: the copy's window is after, or before, the original's.
+        RequestEvent late = request("acct-b", "198.51.100.2", BASE + 19 * MINUTE).setEventId("evt-y").build();
+        h.send(late);
+        h.send(RequestEvent.newBuilder(late).setEventTime(late.getEventTime().plusSeconds(2 * 60)).build());
+        assertThat(h.metric("duplicates-total")).as("a copy in the next window").isEqualTo(2);
+        RequestEvent early = request("acct-c", "198.51.100.3", BASE + 41 * MINUTE).setEventId("evt-z").build();
+        h.send(early);
+        h.send(RequestEvent.newBuilder(early).setEventTime(early.getEventTime().minusSeconds(2 * 60)).build());
+        assertThat(h.metric("duplicates-total")).as("a copy in the window before").isEqualTo(3);
     }
 }
