@@ -35,8 +35,7 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
 
     public AvroBinarySerde(Class<T> type) {
         this.schema = SpecificData.get().getSchema(type);
-        SpecificData model = SpecificData.getForClass(type);
-        this.writer = new SpecificDatumWriter<>(schema, model);
+        this.writer = SpecificWriters.of(type, schema);
         this.reader = ThreadLocal.withInitial(() -> new SpecificDatumReader<>(schema, schema,
                 new SpecificData(type.getClassLoader())));
     }

@@ -31,7 +31,7 @@ public class SpecificAvroSerializer<T extends SpecificRecord> implements Seriali
 
     public SpecificAvroSerializer(Class<T> type) {
         this.schema = SpecificData.get().getSchema(type);
-        this.writer = new SpecificDatumWriter<>(schema, SpecificData.getForClass(type));
+        this.writer = SpecificWriters.of(type, schema);
     }
 
     /** A serializer already bound to a registry, for callers outside Kafka's configure() lifecycle. */
