@@ -72,8 +72,8 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     // 7,600 events/s live, without the filter at all at 10,300. Older windows have no filter and are read from RocksDB.
     private final Map<Long, KeyFilter> keysByWindow = new HashMap<>();
     private long latestAtStart = UNKNOWN;
-    // The last key hashed for the filters, by identity: the duplicate filter asks about one event id in three windows
-    // and then writes it, a detector reads a window and writes it back, each with the very same String.
+    // The last key hashed for the filters, by identity: a detector reads a window and writes it back with the very
+    // same String, and a read may ask more than one window.
     private Object lastHashedKey;
     private long lastKeyHash;
     private static final long UNKNOWN = Long.MIN_VALUE;
