@@ -1,6 +1,6 @@
 package io.distillguard.topology.repartition;
 
-import io.distillguard.topology.state.UnloggedStoreBuilder;
+import io.distillguard.topology.state.FixedStoreBuilder;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -28,7 +28,7 @@ public final class CommitHookStore implements StateStore, CachedStateStore<Objec
 
     /** Without a changelog: what the hook's processor holds between commits is rebuilt from uncommitted input. */
     public static StoreBuilder<CommitHookStore> builder(String name) {
-        return new UnloggedStoreBuilder<>(name, "a commit hook holds no state", () -> new CommitHookStore(name));
+        return FixedStoreBuilder.unlogged(name, "a commit hook holds no state", () -> new CommitHookStore(name));
     }
 
     /**

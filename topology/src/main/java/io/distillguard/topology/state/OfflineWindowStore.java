@@ -62,7 +62,7 @@ public final class OfflineWindowStore<K, V> implements WindowStore<K, V> {
 
     /** A builder for {@code StreamsBuilder.addStateStore}: never cached, never logged, whatever is asked. */
     public static <K, V> StoreBuilder<WindowStore<K, V>> builder(String name, long retentionMs) {
-        return new UnloggedStoreBuilder<>(name, "an offline run restores nothing",
+        return FixedStoreBuilder.unlogged(name, "an offline run restores nothing",
                 () -> new OfflineWindowStore<>(name, retentionMs));
     }
 

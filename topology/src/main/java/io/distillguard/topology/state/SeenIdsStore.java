@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
@@ -44,6 +43,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 public final class SeenIdsStore implements StateStore, CachedStateStore<Object, Object> {
 
     private static final Hasher64 HASHER = Hashing.komihash5_0();
+    /** How much longer than the retention the changelog keeps records (by their wall-clock timestamps). */
+    private static final long EXTRA_RETENTION_MS = 3_600_000L;
     /** A record's key: the window's start and a sequence number, so that no record replaces another. */
     private static final int KEY_BYTES = 16;
 
@@ -85,7 +86,14 @@ public final class SeenIdsStore implements StateStore, CachedStateStore<Object, 
      * {@code maxIdsPerWindow} ids a window.
      */
     public static StoreBuilder<SeenIdsStore> builder(String name, long retentionMs, int maxIdsPerWindow) {
-        return new Builder(name, () -> new SeenIdsStore(name, retentionMs, maxIdsPerWindow), retentionMs);
+        // Deleted by time, not compacted: every record is a new key, and what a restore needs is the last retention's
+        // worth. Segments roll at least every half hour, so that old ones can be deleted at all.
+        long kept = retentionMs + EXTRA_RETENTION_MS;
+        return FixedStoreBuilder.logged(name, "the changelog is its only durable copy",
+                () -> new SeenIdsStore(name, retentionMs, maxIdsPerWindow), Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(kept),
+                        TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Math.min(1_800_000L, kept))));
     }
 
     /** The hash an id is remembered by. */
@@ -235,71 +243,5 @@ public final class SeenIdsStore implements StateStore, CachedStateStore<Object, 
     @Override
     public boolean isOpen() {
         return open;
-    }
-
-    private static final class Builder implements StoreBuilder<SeenIdsStore> {
-        /** How much longer than the retention the changelog keeps records (by their wall-clock timestamps). */
-        private static final long EXTRA_RETENTION_MS = 3_600_000L;
-        private final String name;
-        private final Supplier<SeenIdsStore> store;
-        private final long retentionMs;
-        private final Map<String, String> logConfig = new HashMap<>();
-        private boolean logged = true;
-
-        Builder(String name, Supplier<SeenIdsStore> store, long retentionMs) {
-            this.name = name;
-            this.store = store;
-            this.retentionMs = retentionMs;
-        }
-
-        @Override
-        public StoreBuilder<SeenIdsStore> withCachingEnabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<SeenIdsStore> withCachingDisabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<SeenIdsStore> withLoggingEnabled(Map<String, String> config) {
-            logged = true;
-            logConfig.putAll(config);
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<SeenIdsStore> withLoggingDisabled() {
-            // The changelog is this store's only durable copy: without it a restart would forget every id.
-            throw new UnsupportedOperationException("The seen-ids store must be logged");
-        }
-
-        @Override
-        public SeenIdsStore build() {
-            return store.get();
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            // Deleted by time, not compacted: every record is a new key, and what a restore needs is the last
-            // retention's worth. Segments roll at least every half hour, so that old ones can be deleted at all.
-            Map<String, String> config = new HashMap<>();
-            config.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
-            config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs + EXTRA_RETENTION_MS));
-            config.put(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Math.min(1_800_000L, retentionMs + EXTRA_RETENTION_MS)));
-            config.putAll(logConfig);
-            return config;
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return logged;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
     }
 }
