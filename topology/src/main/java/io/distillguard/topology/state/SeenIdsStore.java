@@ -45,6 +45,11 @@ public final class SeenIdsStore implements StateStore, CachedStateStore<Object, 
     private static final Hasher64 HASHER = Hashing.komihash5_0();
     /** How much longer than the retention the changelog keeps records (by their wall-clock timestamps). */
     private static final long EXTRA_RETENTION_MS = 3_600_000L;
+    /**
+     * Ids in one changelog record, 256 KiB: a commit interval can hold any number (at-least-once commits every 30 s by
+     * default, a replay runs through hours of event time in that), and the producer refuses a record over 1 MiB.
+     */
+    static final int MAX_IDS_PER_RECORD = 32_768;
     /** A record's key: the window's start and a sequence number, so that no record replaces another. */
     private static final int KEY_BYTES = 16;
 
@@ -157,12 +162,15 @@ public final class SeenIdsStore implements StateStore, CachedStateStore<Object, 
             if (window.unloggedCount == 0) {
                 continue;
             }
-            ByteBuffer key = ByteBuffer.allocate(KEY_BYTES).putLong(entry.getKey()).putLong(sequence++);
-            ByteBuffer value = ByteBuffer.allocate(Long.BYTES * window.unloggedCount);
-            for (int i = 0; i < window.unloggedCount; i++) {
-                value.putLong(window.unlogged[i]);
+            for (int from = 0; from < window.unloggedCount; from += MAX_IDS_PER_RECORD) {
+                int count = Math.min(MAX_IDS_PER_RECORD, window.unloggedCount - from);
+                ByteBuffer key = ByteBuffer.allocate(KEY_BYTES).putLong(entry.getKey()).putLong(sequence++);
+                ByteBuffer value = ByteBuffer.allocate(Long.BYTES * count);
+                for (int i = from; i < from + count; i++) {
+                    value.putLong(window.unlogged[i]);
+                }
+                changeLog.append(key.array(), value.array(), System.currentTimeMillis());
             }
-            changeLog.append(key.array(), value.array(), System.currentTimeMillis());
             window.unloggedCount = 0;
         }
     }

@@ -72,6 +72,21 @@ class SeenIdsStoreTest {
     }
 
     @Test
+    void aLongCommitIntervalsIdsAreLoggedInRecordsTheProducerAccepts() {
+        SeenIdsStore store = open(1_000_000);
+        int ids = 2 * SeenIdsStore.MAX_IDS_PER_RECORD + 5;
+        for (int i = 0; i < ids; i++) {
+            store.add(SeenIdsStore.hash("evt-" + i), WINDOW);
+        }
+        store.flushCache();
+        assertThat(changelog).hasSize(3);
+        assertThat(changelog).allSatisfy(r -> assertThat(r.value().length).isLessThanOrEqualTo(256 * 1024));
+        SeenIdsStore again = restored(1_000_000);
+        assertThat(again.size()).isEqualTo(ids);
+        assertThat(again.contains(SeenIdsStore.hash("evt-" + (ids - 1)), WINDOW)).isTrue();
+    }
+
+    @Test
     void windowsPastRetentionAreForgottenLiveAndOnRestore() {
         SeenIdsStore store = open(1_000);
         store.add(SeenIdsStore.hash("old"), 0);
