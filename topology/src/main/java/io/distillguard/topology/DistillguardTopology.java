@@ -216,10 +216,10 @@ public final class DistillguardTopology {
                     KStream<byte[], RequestEvent> requests = valid.mapValues(Triaged::event, Named.as("valid-unwrap"));
                     long dedupMs = config.dedupWindow().toMillis();
                     if (dedupMs > 0) {
-                        builder.addStateStore(dedupStore(config, storage));
-                        String dedupStore = dedupStoreName(storage);
-                        requests = requests.processValues(() -> new DuplicateFilter<>(dedupMs, dedupStore),
-                                Named.as("dedup"), dedupStore);
+                        StoreBuilder<?> seen = dedupStore(config, storage);
+                        builder.addStateStore(seen);
+                        requests = requests.processValues(() -> new DuplicateFilter<>(dedupMs, seen.name()),
+                                Named.as("dedup"), seen.name());
                     }
                     if (range != null) {
                         requests = requests.filter((key, event) -> range.contains(event.getEventTime().toEpochMilli()),
@@ -317,12 +317,10 @@ public final class DistillguardTopology {
         return Math.max(1_000, config.grace().toMillis() / 4);
     }
 
-    /** The duplicate filter's store: live a {@link SeenIdsStore}, offline a window store of the ids themselves. */
-    public static String dedupStoreName(StateStorage storage) {
-        return storage.changelogged() ? DuplicateFilter.HASHED_STORE : DuplicateFilter.STORE;
-    }
-
-    /** The duplicate filter's store: event ids seen, kept three windows so a copy one window apart is caught. */
+    /**
+     * The duplicate filter's store: event ids seen, kept three windows so a copy one window apart is caught; live a
+     * {@link SeenIdsStore}, offline a window store of the ids themselves.
+     */
     public static StoreBuilder<?> dedupStore(DetectionConfig config, StateStorage storage) {
         Duration kept = config.dedupWindow().multipliedBy(3);
         if (storage.changelogged()) {

@@ -112,8 +112,8 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         this.timestamps = new EventTimeExtractor(config.maxFutureSkew());
         this.orgs = config.subjects().contains(SubjectType.ORG);
         StreamsMetricsImpl streamsMetrics = new StreamsMetricsImpl(metrics, "distillguard-backtest", Time.SYSTEM);
-        Map<String, StateStore> sourceStores = open(List.of(DistillguardTopology.dedupStore(config,
-                StateStorage.OFFLINE_IN_MEMORY)));
+        StoreBuilder<?> seen = DistillguardTopology.dedupStore(config, StateStorage.OFFLINE_IN_MEMORY);
+        Map<String, StateStore> sourceStores = open(List.of(seen));
         Map<String, StateStore> linkStores = open(DistillguardTopology.linkStores(config, StateStorage.OFFLINE_IN_MEMORY));
         Map<String, StateStore> subjectStores = open(DistillguardTopology.subjectStores(config,
                 StateStorage.OFFLINE_IN_MEMORY));
@@ -123,7 +123,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         this.subjectContext = new OfflineContext(app, subjectStores, streamsMetrics, this::subjectForward);
         this.triage = new RequestTriage<>(config);
         this.triage.init(sourceContext.forFixedKeyProcessor());
-        this.dedup = new DuplicateFilter<>(config.dedupWindow().toMillis(), DuplicateFilter.STORE);
+        this.dedup = new DuplicateFilter<>(config.dedupWindow().toMillis(), seen.name());
         if (config.dedupWindow().toMillis() > 0) {
             this.dedup.init(sourceContext.forFixedKeyProcessor());
         }
