@@ -153,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path stateDir = TempDirectories.create("distillguard-bench-all-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
-            ThroughputBench bench = new ThroughputBench(config, System.out);
+            ThroughputBench bench = new ThroughputBench(config, System.out, local::brokerCpuTime);
             Throughput measured = throughputRuns(bench, stateDir);
             double ceiling = ThroughputBench.median(measured.passthrough());
             summary.add("passthrough (decode + write back, same serdes and guarantee)", measured.passthrough(),
@@ -321,12 +321,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private static void printThroughputRow(String application, double eventsPerSecond, List<ThroughputBench.Run> runs) {
+        System.out.printf("%-14s %,14.0f %22.1f %14.1f%n", application, eventsPerSecond,
+                ThroughputBench.medianMicrosPerEvent(runs, ThroughputBench.Run::processCpu),
+                ThroughputBench.medianMicrosPerEvent(runs, ThroughputBench.Run::brokerCpu));
+    }
+
     private int throughput() throws Exception {
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
         Path stateDir = TempDirectories.create("distillguard-bench-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
-            Throughput measured = throughputRuns(new ThroughputBench(config, System.out), stateDir);
+            Throughput measured = throughputRuns(new ThroughputBench(config, System.out, local::brokerCpuTime), stateDir);
             double a = ThroughputBench.median(measured.passthrough());
             double b = ThroughputBench.median(measured.detector());
             System.out.println();
@@ -335,10 +341,12 @@ public final class BenchCommand implements Callable<Integer> {
                     System.getProperty("os.arch"), local.brokerEmbedded() ? "embedded on this machine" : "configured",
                     StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                     StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
-            System.out.printf("%-14s %14s   (median of %d runs, %,d events, %d partitions)%n", "application",
-                    "events/s", runs, events, partitions);
-            System.out.printf("%-14s %,14.0f%n", "passthrough", a);
-            System.out.printf("%-14s %,14.0f%n", "detector", b);
+            // CPU per event beside the rates: on cores the application shares with the broker, the ratio of two rates
+            // is about the inverse ratio of what an event costs the machine, process and broker together.
+            System.out.printf("%-14s %14s %22s %14s   (medians of %d runs, %,d events, %d partitions)%n",
+                    "application", "events/s", "CPU us/event: process", "broker", runs, events, partitions);
+            printThroughputRow("passthrough", a, measured.passthrough());
+            printThroughputRow("detector", b, measured.detector());
             System.out.printf("ratio detector/passthrough: %.2f%n", b / a);
             return 0;
         } finally {

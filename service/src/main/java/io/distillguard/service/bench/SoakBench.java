@@ -32,15 +32,22 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The service under a steady load for a while: a producer sends the demo's mix at a fixed rate, stamped with the
- * wall clock as gateways do, and once a minute the bench reads the service's heap (used, after the JVM's own
- * collections: no forced GC, which would hide growth), the process's RSS, the RocksDB cache's usage and the
- * consumer lag of the requests topic. Memory that keeps rising after warm-up is a leak.
+ * wall clock as gateways do, and once a minute the bench reads the service's heap (used, and after the JVM's own
+ * latest collection), the process's RSS, the RocksDB cache's usage and the consumer lag of the requests topic, then
+ * forces a full collection and reads the heap again: what is still reachable. Memory that keeps rising after
+ * warm-up is a leak.
+ *
+ * <p>Why force one: G1 collects its old generation only in mixed cycles, which a run of ten or twenty minutes may
+ * not reach, so the heap after the latest (young) collection climbs with objects that are already garbage, and a
+ * flat live set cannot be told from a leak. A full collection frees garbage only; a leak is reachable and stays in
+ * the figure. It costs one stop-the-world pause a minute (tens to hundreds of milliseconds with a 1 GiB heap),
+ * which shows in the lag column.
  */
 public final class SoakBench {
 
     /** One minute's reading. */
     public record Sample(int minute, long sent, long lag, long heapBytes, long liveHeapBytes, long rssBytes,
-                         long rocksDbBytes) {
+                         long rocksDbBytes, long reachableHeapBytes) {
     }
 
     private final PrintStream out;
@@ -84,26 +91,45 @@ public final class SoakBench {
             Thread producer = new Thread(() -> produce(config, topic, rate, minutes, speedup, sent), "soak-producer");
             producer.setDaemon(true);
             producer.start();
-            out.printf("%6s %12s %10s %10s %12s %10s %10s%n", "minute", "sent", "lag", "heap used", "heap live",
-                    "RSS", "RocksDB");
+            out.printf("%6s %12s %10s %10s %12s %10s %10s %12s%n", "minute", "sent", "lag", "heap used", "heap live",
+                    "RSS", "RocksDB", "reachable");
             for (int minute = 1; minute <= minutes; minute++) {
                 Thread.sleep(60_000);
-                Sample s = new Sample(minute, sent.get(), lag(admin, config.get(StreamsConfig.APPLICATION_ID_CONFIG), topic),
-                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), liveHeap(), MemoryBench.rss(),
-                        BoundedMemoryRocksDBConfig.usageBytes());
+                long lag = lag(admin, config.get(StreamsConfig.APPLICATION_ID_CONFIG), topic);
+                long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                long live = liveHeap();
+                long rss = MemoryBench.rss();
+                long rocksDb = BoundedMemoryRocksDBConfig.usageBytes();
+                Sample s = new Sample(minute, sent.get(), lag, heap, live, rss, rocksDb, reachableHeap());
                 samples.add(s);
-                out.printf("%6d %,12d %,10d %10s %12s %10s %10s%n", s.minute(), s.sent(), s.lag(),
+                out.printf("%6d %,12d %,10d %10s %12s %10s %10s %12s%n", s.minute(), s.sent(), s.lag(),
                         MemoryBench.mib(s.heapBytes()), MemoryBench.mib(s.liveHeapBytes()), MemoryBench.mib(s.rssBytes()),
-                        MemoryBench.mib(s.rocksDbBytes()));
+                        MemoryBench.mib(s.rocksDbBytes()), MemoryBench.mib(s.reachableHeapBytes()));
             }
             producer.interrupt();
+        }
+        if (samples.size() >= 4) {
+            out.printf("reachable heap, median of the first half of the minutes %s, of the second half %s%n",
+                    MemoryBench.mib(medianReachable(samples.subList(0, samples.size() / 2))),
+                    MemoryBench.mib(medianReachable(samples.subList(samples.size() / 2, samples.size()))));
         }
         return samples;
     }
 
+    static long medianReachable(List<Sample> samples) {
+        long[] values = samples.stream().mapToLong(Sample::reachableHeapBytes).sorted().toArray();
+        return values[values.length / 2];
+    }
+
+    /** Heap in use after a full collection: the reachable objects alone (see the class comment for why). */
+    private static long reachableHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     /**
-     * Heap in use right after the most recent garbage collection (any collector), without forcing one that would
-     * hide growth: the heap's live data plus what survived young collections, the figure a leak shows in.
+     * Heap in use right after the most recent collection the JVM chose (any collector): the live data plus whatever
+     * garbage has been promoted since the last old-generation collection.
      */
     private static long liveHeap() {
         com.sun.management.GcInfo latest = null;

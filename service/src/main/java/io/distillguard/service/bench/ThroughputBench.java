@@ -19,9 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -47,19 +49,42 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 public final class ThroughputBench {
 
-    /** One timed run. */
-    public record Run(String what, long events, Duration elapsed) {
+    /**
+     * One timed run, with the CPU time this process and the embedded broker used during it (null when unknown: a
+     * broker elsewhere, or an OS that does not say).
+     */
+    public record Run(String what, long events, Duration elapsed, Duration processCpu, Duration brokerCpu) {
+        public Run(String what, long events, Duration elapsed) {
+            this(what, events, elapsed, null, null);
+        }
+
         public double eventsPerSecond() {
             return events * 1e9 / elapsed.toNanos();
+        }
+
+        /** Microseconds of CPU per event, or NaN when unknown. */
+        static double microsPerEvent(Duration cpu, long events) {
+            return cpu == null ? Double.NaN : cpu.toNanos() / 1e3 / events;
         }
     }
 
     private final ServiceConfig base;
     private final PrintStream out;
+    private final Supplier<Optional<Duration>> brokerCpu;
 
     public ThroughputBench(ServiceConfig base, PrintStream out) {
+        this(base, out, Optional::empty);
+    }
+
+    /**
+     * @param brokerCpu the CPU time the broker has used so far, when it runs on this machine: with the process's
+     *                  own, what a run costs per event on the whole machine, which is what a ratio of two rates on
+     *                  shared cores comes from
+     */
+    public ThroughputBench(ServiceConfig base, PrintStream out, Supplier<Optional<Duration>> brokerCpu) {
         this.base = base;
         this.out = out;
+        this.brokerCpu = brokerCpu;
     }
 
     /** Creates the input topic and loads {@code events} generated events into it; returns the topic name. */
@@ -160,6 +185,8 @@ public final class ThroughputBench {
                 running.add(new KafkaStreams(topology, props));
             }
             Map<TopicPartition, Long> inputEnds = GroupProgress.endOffsets(admin, List.of(topic));
+            Optional<Duration> processCpu0 = processCpu();
+            Optional<Duration> brokerCpu0 = brokerCpu.get();
             long t0 = System.nanoTime();
             running.forEach(KafkaStreams::start);
             while (true) {
@@ -169,8 +196,12 @@ public final class ThroughputBench {
                 }
                 boolean done = GroupProgress.committedToEnd(admin, app, inputEnds);
                 if (done) {
-                    Run run = new Run(what, events, Duration.ofNanos(System.nanoTime() - t0));
-                    out.printf("  %-16s %,10.0f events/s (%s)%n", what, run.eventsPerSecond(), run.elapsed());
+                    Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+                    Run run = new Run(what, events, elapsed, since(processCpu0, processCpu()),
+                            since(brokerCpu0, brokerCpu.get()));
+                    out.printf("  %-16s %,10.0f events/s (%s; CPU per event: this process %.1f us, broker %.1f us)%n",
+                            what, run.eventsPerSecond(), run.elapsed(),
+                            Run.microsPerEvent(run.processCpu(), events), Run.microsPerEvent(run.brokerCpu(), events));
                     return run;
                 }
             }
@@ -195,11 +226,35 @@ public final class ThroughputBench {
         return props;
     }
 
+    private static Optional<Duration> processCpu() {
+        return ProcessHandle.current().info().totalCpuDuration();
+    }
+
+    private static Duration since(Optional<Duration> before, Optional<Duration> now) {
+        return before.isPresent() && now.isPresent() ? now.get().minus(before.get()) : null;
+    }
+
+    /** The median of the runs' CPU per event, by {@code cpu}; NaN when any run's is unknown. */
+    public static double medianMicrosPerEvent(List<Run> runs, java.util.function.Function<Run, Duration> cpu) {
+        List<Double> values = new ArrayList<>();
+        for (Run run : runs) {
+            double micros = Run.microsPerEvent(cpu.apply(run), run.events());
+            if (Double.isNaN(micros)) {
+                return Double.NaN;
+            }
+            values.add(micros);
+        }
+        return medianOf(values);
+    }
+
     /** The median of the runs' rates. */
     public static double median(List<Run> runs) {
-        List<Double> rates = new ArrayList<>(runs.stream().map(Run::eventsPerSecond).toList());
-        rates.sort(null);
-        int n = rates.size();
-        return n % 2 == 1 ? rates.get(n / 2) : (rates.get(n / 2 - 1) + rates.get(n / 2)) / 2;
+        return medianOf(new ArrayList<>(runs.stream().map(Run::eventsPerSecond).toList()));
+    }
+
+    private static double medianOf(List<Double> values) {
+        values.sort(null);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import io.distillguard.service.TempDirectories;
@@ -75,6 +76,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public Path directory() {
         return dir;
+    }
+
+    /** CPU time the broker's process has used so far, user and system, or empty when the OS does not say. */
+    public Optional<Duration> cpuTime() {
+        Process running = process;
+        return running == null ? Optional.empty() : running.info().totalCpuDuration();
     }
 
     public boolean isRunning() {

@@ -2,8 +2,10 @@ package io.distillguard.service.embedded;
 
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.config.ServiceConfig;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -44,6 +46,11 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     public boolean brokerEmbedded() {
         return broker != null;
+    }
+
+    /** CPU time the embedded broker has used so far; empty when the broker is not embedded or the OS does not say. */
+    public Optional<Duration> brokerCpuTime() {
+        return broker == null ? Optional.empty() : broker.cpuTime();
     }
 
     @Override
