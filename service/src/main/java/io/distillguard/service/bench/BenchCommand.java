@@ -218,7 +218,12 @@ public final class BenchCommand implements Callable<Integer> {
         void add(String figure, List<ThroughputBench.Run> runs, String unit, Double passthrough, String target) {
             double median = ThroughputBench.median(runs);
             String each = String.join(" / ", runs.stream().map(r -> String.format("%,.0f", r.eventsPerSecond())).toList());
-            rows.add(new String[] {figure, String.format("%,.0f %s", median, unit), runs.size() + " (" + each + ")",
+            double process = ThroughputBench.medianMicrosPerEvent(runs, ThroughputBench.Run::processCpu);
+            double broker = ThroughputBench.medianMicrosPerEvent(runs, ThroughputBench.Run::brokerCpu);
+            String cpu = Double.isNaN(process) ? ""
+                    : Double.isNaN(broker) ? String.format(" (CPU %.1f us an event)", process)
+                    : String.format(" (CPU %.1f us an event, broker %.1f us)", process, broker);
+            rows.add(new String[] {figure, String.format("%,.0f %s", median, unit) + cpu, runs.size() + " (" + each + ")",
                     passthrough == null ? "" : String.format("%.2f", median / passthrough), target == null ? "" : target});
         }
 
