@@ -177,4 +177,23 @@ class WriteBehindWindowStoreTest {
         assertThat(rocks.fetch("a", 100)).isNull();
         assertThat(rocks.fetch("b", 1_100)).isEqualTo("new");
     }
+
+    @Test
+    void aCommitSweepsWindowsPastRetentionOutOfTheCacheAndKeepsTheLiveOnes() {
+        store = new WriteBehindWindowStore<>(rocks, RETENTION, 100);
+        store.init(context.getStateStoreContext(), store);
+        store.put("a", "a1", 100);
+        store.put("b", "b1", 100);
+        store.put("c", "c1", 900);
+        store.flushCache();
+        assertThat(store.cachedWindows()).isEqualTo(3);
+
+        store.put("d", "d1", 1_150);
+        store.flushCache();
+        assertThat(store.cachedWindows()).as("stream time 1,150, retention 1,000: the two windows at 100 are gone")
+                .isEqualTo(2);
+        assertThat(store.fetch("c", 900)).isEqualTo("c1");
+        assertThat(store.fetch("d", 1_150)).isEqualTo("d1");
+        assertThat(rocks.fetch("c", 900)).as("the live windows were written before").isEqualTo("c1");
+    }
 }
