@@ -40,8 +40,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * <p>Why force one: G1 collects its old generation only in mixed cycles, which a run of ten or twenty minutes may
  * not reach, so the heap after the latest (young) collection climbs with objects that are already garbage, and a
  * flat live set cannot be told from a leak. A full collection frees garbage only; a leak is reachable and stays in
- * the figure. It costs one stop-the-world pause a minute (tens to hundreds of milliseconds with a 1 GiB heap),
- * which shows in the lag column.
+ * the figure. It costs one stop-the-world pause a minute, which shows in the lag column.
  */
 public final class SoakBench {
 

@@ -18,11 +18,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -235,7 +236,7 @@ public final class ThroughputBench {
     }
 
     /** The median of the runs' CPU per event, by {@code cpu}; NaN when any run's is unknown. */
-    public static double medianMicrosPerEvent(List<Run> runs, java.util.function.Function<Run, Duration> cpu) {
+    public static double medianMicrosPerEvent(List<Run> runs, Function<Run, Duration> cpu) {
         List<Double> values = new ArrayList<>();
         for (Run run : runs) {
             double micros = Run.microsPerEvent(cpu.apply(run), run.events());
