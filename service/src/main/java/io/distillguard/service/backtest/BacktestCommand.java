@@ -80,6 +80,7 @@ public final class BacktestCommand implements Callable<Integer> {
         Path rejectsPath = rejectsOut != null ? rejectsOut
                 : alertsOut.resolveSibling(alertsOut.getFileName() + ".rejects.jsonl");
         OfflineBacktest.Result result;
+        PopulationShares population = new PopulationShares();
         try (EventFiles events = EventFiles.open(eventFiles);
              BufferedWriter alerts = Files.newBufferedWriter(alertsOut, StandardCharsets.UTF_8);
              BufferedWriter rejects = Files.newBufferedWriter(rejectsPath, StandardCharsets.UTF_8);
@@ -89,6 +90,7 @@ public final class BacktestCommand implements Callable<Integer> {
 
                 @Override
                 public void onEvent(RequestEvent event) {
+                    population.add(event);
                     if (quality != null) {
                         quality.onEvent(event);
                     }
@@ -129,6 +131,7 @@ public final class BacktestCommand implements Callable<Integer> {
                 result.alerts(), alertsOut, result.elapsedNanos() / 1e9, result.eventsPerSecond());
         result.alertsByDetectorAndSeverity().forEach((k, v) -> System.out.printf("  %8d  %s%n", v, k));
         result.deadLetterReasons().forEach((k, v) -> System.out.printf("  %8d  dead letter: %s%n", v, k));
+        System.out.println(population.describe());
         if (quality != null) {
             System.out.println();
             System.out.print(quality.table());

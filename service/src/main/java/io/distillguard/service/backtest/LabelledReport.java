@@ -67,6 +67,8 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     private final Map<String, Label> labels;
     private final Map<String, Long> firstEventTime = new HashMap<>();
     private final Map<String, Long> firstImplicatedAt = new HashMap<>();
+    /** Each account's highest score in any alert that names it, whatever its severity: the ranking. */
+    private final Map<String, Double> highestScore = new HashMap<>();
     private final List<AlertFacts> alerts = new ArrayList<>();
     private long minEventTime = Long.MAX_VALUE;
     private long maxEventTime = Long.MIN_VALUE;
@@ -113,6 +115,9 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         long trigger = alert.getTriggerEventTime().toEpochMilli();
         alerts.add(new AlertFacts(alert.getDetector(), alert.getSeverity(), alert.getScore(), trigger,
                 List.copyOf(alert.getAccounts())));
+        for (String account : alert.getAccounts()) {
+            highestScore.merge(account, alert.getScore(), Math::max);
+        }
         if (alert.getSeverity().compareTo(Severity.HIGH) >= 0) {
             for (String account : alert.getAccounts()) {
                 firstImplicatedAt.merge(account, trigger, Math::min);
@@ -148,6 +153,57 @@ public final class LabelledReport implements OfflineBacktest.Listener {
             figures.add(new ScenarioFigures(key.substring(key.indexOf(':') + 1), attack, accounts.size(), implicated, ttd));
         });
         return figures;
+    }
+
+    /** Benign rates the ranking is read at: 0.05 %, 0.1 % and 1 % of benign accounts above the cut. */
+    public static final double[] BENIGN_RATES = {0.0005, 0.001, 0.01};
+
+    /**
+     * Per attack scenario, the share of its accounts ranked above the cut that lets through at most {@code rate} of
+     * the benign accounts, each account ranked by its highest score in any alert (0 when never named). Ties at the
+     * cut count as below it, so the benign rate is never exceeded.
+     *
+     * @return scenario -> recall at each of {@link #BENIGN_RATES}
+     */
+    public Map<String, double[]> recallAtBenignRates() {
+        List<Double> benign = new ArrayList<>();
+        Map<String, List<Double>> attacks = new TreeMap<>();
+        labels.forEach((account, label) -> {
+            double score = highestScore.getOrDefault(account, 0.0);
+            if (label.attack()) {
+                attacks.computeIfAbsent(label.scenario(), k -> new ArrayList<>()).add(score);
+            } else {
+                benign.add(score);
+            }
+        });
+        benign.sort(java.util.Collections.reverseOrder());
+        Map<String, double[]> out = new TreeMap<>();
+        attacks.forEach((scenario, scores) -> {
+            double[] recall = new double[BENIGN_RATES.length];
+            for (int r = 0; r < BENIGN_RATES.length; r++) {
+                double cut = cut(benign, BENIGN_RATES[r]);
+                recall[r] = scores.stream().filter(s -> s > cut).count() / (double) Math.max(1, scores.size());
+            }
+            out.put(scenario, recall);
+        });
+        return out;
+    }
+
+    /** The lowest score above which at most {@code rate} of the benign accounts (sorted high to low) lie. */
+    static double cut(List<Double> benignHighToLow, double rate) {
+        int allowed = (int) Math.floor(rate * benignHighToLow.size());
+        if (allowed >= benignHighToLow.size()) {
+            return -1;
+        }
+        return benignHighToLow.get(allowed);
+    }
+
+    /** The ranking's table: recall per attack scenario at each fixed benign rate. */
+    public String rankingTable() {
+        StringBuilder out = new StringBuilder("| scenario | recall at 0.05 % benign | at 0.1 % | at 1 % |\n|---|---:|---:|---:|\n");
+        recallAtBenignRates().forEach((scenario, recall) -> out.append(String.format(java.util.Locale.ROOT,
+                "| %s | %.1f %% | %.1f %% | %.1f %% |%n", scenario, 100 * recall[0], 100 * recall[1], 100 * recall[2])));
+        return out.toString();
     }
 
     public double alertsPerDay() {
@@ -217,6 +273,14 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         }
         html.append(String.format("</table><p>%d alerts, %.1f per day of event time.</p>%n", alerts.size(),
                 alertsPerDay()));
+        html.append("<h2>Ranking: recall at a fixed benign rate</h2><p>Each account ranked by its highest score in any "
+                + "alert that names it (LOW and MEDIUM included; 0 when never named); the cut lets through at most the "
+                + "given share of benign accounts.</p>\n<table><tr><th>scenario</th><th>at 0.05 %</th><th>at 0.1 %</th>"
+                + "<th>at 1 %</th></tr>\n");
+        recallAtBenignRates().forEach((scenario, recall) -> html.append(String.format(java.util.Locale.ROOT,
+                "<tr><td>%s</td><td>%.1f %%</td><td>%.1f %%</td><td>%.1f %%</td></tr>%n", escape(scenario),
+                100 * recall[0], 100 * recall[1], 100 * recall[2])));
+        html.append("</table>\n");
         html.append(image("Alerts over time by detector", alertsOverTime()));
         html.append(image("Time to detect (attack accounts)", timeToDetect()));
         html.append(image("Precision and recall across score thresholds", precisionRecallChart()));

@@ -58,6 +58,16 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Also write the HTML report with charts here.")
     Path report;
 
+    @Option(names = "--sweep", description = "Instead of the named scenarios, sweep one campaign's knobs across their "
+            + "ranges (accounts, requests a day, reasoning and first-turn shares, template perturbation, addresses, "
+            + "account age, the one trait shared), each cell beside a benign population of its own, and print recall, "
+            + "median and p90 time to detect and benign accounts named per cell; --report draws the heatmaps.")
+    boolean sweep;
+
+    @Option(names = "--sweep-benign-accounts", defaultValue = "5000",
+            description = "Benign accounts simulated beside each cell of --sweep. Default: ${DEFAULT-VALUE}.")
+    int sweepBenignAccounts;
+
     @Override
     public Integer call() {
         Map<String, String> overrides = new HashMap<>();
@@ -65,6 +75,9 @@ public final class QualityCommand implements Callable<Integer> {
             overrides.put(DetectionConfig.RULES_FILE, rules.toString());
         }
         DetectionConfig config = ServiceConfig.load(null, System.getenv(), overrides).detection();
+        if (sweep) {
+            return sweep(config);
+        }
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), attackScale));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
@@ -72,6 +85,7 @@ public final class QualityCommand implements Callable<Integer> {
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
         LabelledReport quality = new LabelledReport(labels);
         RateLimitBaseline baseline = new RateLimitBaseline();
+        PopulationShares population = new PopulationShares();
         System.out.printf("Simulating %,d benign accounts and the attack scenarios over %d days (seed %d), rules %s%n",
                 benignAccounts, days, seed, config.ruleVersion());
         OfflineBacktest.Result result = new OfflineBacktest(config, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY)
@@ -80,6 +94,7 @@ public final class QualityCommand implements Callable<Integer> {
                     public void onEvent(RequestEvent event) {
                         quality.onEvent(event);
                         baseline.onEvent(event);
+                        population.add(event);
                     }
 
                     @Override
@@ -94,7 +109,8 @@ public final class QualityCommand implements Callable<Integer> {
                         }
                     }
                 });
-        String table = table(quality, baseline, result);
+        String table = table(quality, baseline, result) + "\nRanking by each account's highest score:\n"
+                + quality.rankingTable() + population.describe() + "\n";
         System.out.println(table);
         try {
             if (markdown != null) {
@@ -109,12 +125,45 @@ public final class QualityCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int sweep(DetectionConfig config) {
+        Instant start = Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS);
+        // Settings are checked once here, so that a refused option is a usage error before any cell runs.
+        CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0);
+        List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells();
+        String heading = String.format(java.util.Locale.ROOT, "Sweep of %d cells around the nominal campaign (%s), "
+                        + "each beside %,d benign accounts over %d days, seed %d, rules %s", cells.size(),
+                io.distillguard.service.simulate.CampaignKnobs.nominal().describe(), sweepBenignAccounts, days, seed,
+                config.ruleVersion());
+        System.out.println(heading);
+        long started = System.nanoTime();
+        List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start)
+                .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
+                        "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d%n",
+                        f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),
+                        LabelledReport.format(f.median()), LabelledReport.format(f.p90()), f.benignNamed(), f.benign()));
+        String table = EnvelopeSweep.table(figures);
+        System.out.println();
+        System.out.print(table);
+        System.out.printf("%d cells in %.0f s%n", cells.size(), (System.nanoTime() - started) / 1e9);
+        try {
+            if (markdown != null) {
+                Files.writeString(markdown, heading + "\n\n" + table, StandardCharsets.UTF_8);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (report != null) {
+            EnvelopeSweep.writeHtml(report, figures, heading);
+        }
+        return 0;
+    }
+
     /** The simulator releases its new model half-way through; the rules must know, as they would in production. */
     static DetectionRules withRelease(DetectionRules rules, long releaseMs) {
         Map<String, String> releases = new TreeMap<>(rules.modelReleases() == null ? Map.of() : rules.modelReleases());
         releases.putIfAbsent(CampaignSimulator.NEW_MODEL, Instant.ofEpochMilli(releaseMs).toString());
         return new DetectionRules(rules.version(), rules.effectiveFrom(), rules.subject(), rules.link(), rules.scoring(),
-                releases, rules.intel());
+                releases, rules.intel(), rules.group());
     }
 
     static String table(LabelledReport quality, RateLimitBaseline baseline, OfflineBacktest.Result result) {

@@ -84,10 +84,18 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
     private long sequence;
 
     public CampaignSimulator(Settings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param campaigns the campaigns to simulate beside the benign populations instead of the named attack scenarios;
+     *                  null for the named scenarios
+     */
+    public CampaignSimulator(Settings settings, List<CampaignKnobs> campaigns) {
         this.settings = settings;
         Traffic traffic = new Traffic(settings);
         populations.addAll(traffic.benign());
-        populations.addAll(traffic.attacks());
+        populations.addAll(campaigns == null ? traffic.attacks() : traffic.campaigns(campaigns));
         this.nextHour = settings.startMs();
         this.endMs = settings.startMs() + settings.days() * DAY;
     }

@@ -50,6 +50,8 @@ final class Traffic {
     private static final int[] RESIDENTIAL_ASNS = {7922, 701, 7018, 20115, 22773, 3320, 2856, 4134, 12322, 5089};
     private static final int[] RESIDENTIAL_FIRST_OCTETS = {24, 67, 68, 71, 73, 76, 98, 99, 174, 81};
     private static final int HOSTING_ASN = 16509;
+    /** Hosting providers a campaign rents from, the first being the one benign hosting traffic uses too. */
+    private static final int[] HOSTING_ASNS = {16509, 14061, 24940, 16276, 63949, 20473, 8075, 15169};
     private static final int CARRIER_ASN = 21928;
     /** Activity by local hour of day: quiet at night, busy in the working day and evening. */
     private static final double[] DIURNAL = {0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3,
@@ -84,14 +86,29 @@ final class Traffic {
         int batch = Math.max(2, n / 5_000);
         int eval = Math.max(2, n * 3 / 10_000);
         int agents = Math.max(2, n / 5_000);
-        int ordinary = n - students - carrier - batch - eval - agents;
+        int product = Math.max(2, n * 2 / 100);
+        int homework = Math.max(2, n / 100);
+        int cohort = Math.max(2, n * 3 / 1_000);
+        int ordinary = n - students - carrier - batch - eval - agents - product - homework - cohort;
         return List.of(
                 new Ordinary("ordinary", "acct-user-", ordinary, false, false),
                 new Ordinary("university_nat", "acct-student-", students, true, false),
                 new Ordinary("mobile_carrier", "acct-mobile-", carrier, false, true),
                 new EnterpriseBatch(batch),
                 new EvalHarness(eval),
-                new AgentProduct(agents));
+                new AgentProduct(agents),
+                new TemplatedProduct("templated_product", "acct-ide-", product, 0.35, 0.4, "coding"),
+                new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math"),
+                new SignupCohort(cohort));
+    }
+
+    /** Campaigns shaped by {@link CampaignKnobs}, each labelled with its scenario. */
+    List<Population> campaigns(List<CampaignKnobs> knobs) {
+        List<Population> out = new ArrayList<>();
+        for (CampaignKnobs k : knobs) {
+            out.add(new ShapedCampaign(k));
+        }
+        return out;
     }
 
     List<Population> attacks() {
@@ -101,7 +118,8 @@ final class Traffic {
                 new Hydra(Math.max(20, (int) Math.round(2_000 * scale))),
                 new LowAndSlow(Math.max(20, (int) Math.round(300 * scale))),
                 new ModelPivot(Math.max(20, (int) Math.round(150 * scale))),
-                new EvasiveHydra(Math.max(20, (int) Math.round(500 * scale))));
+                new EvasiveHydra(Math.max(20, (int) Math.round(500 * scale))),
+                new ShapedCampaign(CampaignKnobs.templateFarm(Math.max(20, (int) Math.round(150 * scale)))));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
@@ -381,6 +399,124 @@ final class Traffic {
         }
     }
 
+    /**
+     * A popular product built on the API whose end users each bring their own API account (an IDE plugin, a homework
+     * helper): thousands of accounts send one system-prompt template, with the product's own reasoning and turn habits,
+     * but each from its own home address, at human hours and human volumes, on accounts of every age. The hardest
+     * look-alike of a template-sharing campaign: the content link and the group's shape can both be the campaign's.
+     */
+    private final class TemplatedProduct extends Group {
+        private final double reasoning;
+        private final double firstTurns;
+        private final String capability;
+        private final long template;
+        private final double[] perDay;
+        private final String[] home;
+        private final int[] country;
+        private final int[] asn;
+        private final long[] created;
+
+        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability) {
+            super(prefix, scenario, false, n);
+            this.reasoning = reasoning;
+            this.firstTurns = firstTurns;
+            this.capability = capability;
+            this.template = random.nextLong();
+            perDay = new double[n];
+            home = new String[n];
+            country = new int[n];
+            asn = new int[n];
+            created = new long[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = Math.min(150, Math.exp(Math.log(8) + 0.9 * gaussian(random)));
+                home[i] = residentialIp(random);
+                country[i] = random.nextInt(COUNTRIES.length);
+                asn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                created[i] = settings.startMs() - random.nextLong(2 * 365 * DAY) - HOUR;
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            // Sessions of 1 turn, or of 3 turns, mixed so that first turns are the product's share of requests.
+            double lone = (3 - 1 / firstTurns) / 2;
+            for (int i = 0; i < n; i++) {
+                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
+                double sessionsPerDay = perDay[i] / (lone + 3 * (1 - lone));
+                int sessions = poisson(random, sessionsPerDay * DIURNAL[local] / DIURNAL_SUM);
+                for (int s = 0; s < sessions; s++) {
+                    String account = prefix + i;
+                    long t = hourStart + random.nextLong(HOUR);
+                    int turns = random.nextDouble() < lone ? 1 : 3;
+                    boolean mobile = random.nextInt(100) < 10;
+                    String ip = mobile ? carrierNatIp(random) : home[i];
+                    for (int turn = 0; turn < turns; turn++) {
+                        sink.add(request(account, t, ip)
+                                .setAsn(mobile ? CARRIER_ASN : asn[i]).setCountry(COUNTRIES[country[i]])
+                                .setUserAgent(scenario + "/2.1").setPaymentFingerprint("card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                                .setModel(model(random, t, 0.3))
+                                .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
+                                .setReasoningRequested(random.nextDouble() < reasoning)
+                                .setCapability(random.nextInt(10) < 8 ? capability : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                                .setPromptSimhash(turn == 0 ? nearby(random, template, 2) : random.nextLong())
+                                .setPromptTokens(400 + random.nextInt(600) + turn * 300)
+                                .setCompletionTokens(300 + random.nextInt(1_500)));
+                        t += 30_000 + random.nextLong(120_000);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A signup cohort that is not a campaign: a class or a hackathon whose participants open accounts within the same
+     * hour, from the same client, and then use the API as ordinary people do for the course's exercises (more
+     * reasoning than most, one capability). The look-alike of a signup burst.
+     */
+    private final class SignupCohort extends Group {
+        private final long created;
+        private final double[] perDay;
+        private final String[] home;
+
+        SignupCohort(int n) {
+            super("acct-course-", "course_cohort", false, n);
+            created = settings.startMs() - 10 * DAY;
+            perDay = new double[n];
+            home = new String[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = Math.min(80, Math.exp(Math.log(10) + 0.8 * gaussian(random)));
+                home[i] = residentialIp(random);
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int i = 0; i < n; i++) {
+                int sessions = poisson(random, perDay[i] / 2 * DIURNAL[Math.floorMod(utcHour - 5, 24)] / DIURNAL_SUM);
+                for (int s = 0; s < sessions; s++) {
+                    String account = prefix + i;
+                    long t = hourStart + random.nextLong(HOUR);
+                    int turns = 1 + random.nextInt(3);
+                    for (int turn = 0; turn < turns; turn++) {
+                        sink.add(request(account, t, home[i])
+                                .setAsn(RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length]).setCountry("US")
+                                .setUserAgent("python-sdk/1.40").setPaymentFingerprint("card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created + random.nextLong(HOUR)))
+                                .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
+                                .setReasoningRequested(random.nextInt(100) < 35)
+                                .setCapability(random.nextInt(10) < 7 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                                .setPromptSimhash(random.nextLong())
+                                .setPromptTokens(200 + random.nextInt(800)).setCompletionTokens(200 + random.nextInt(1_200)));
+                        t += 30_000 + random.nextLong(200_000);
+                    }
+                }
+            }
+        }
+    }
+
     // ---- attacks ------------------------------------------------------------------------------------------------
 
     /** A harvesting request: chain of thought, first turn, narrow capability, long answer. */
@@ -495,6 +631,89 @@ final class Traffic {
                             .setPromptSimhash(random.nextLong()));
                 }
             }
+        }
+    }
+
+    /** A campaign built from {@link CampaignKnobs}: the class of attack, at any point of its range. */
+    private final class ShapedCampaign extends Group {
+        private final CampaignKnobs k;
+        private final double[] perDay;
+        private final long[] created;
+        private final int[] country;
+        private final long[] campaignTemplates;
+        private final String[] proxies;
+        private final int[] proxyAsns;
+
+        ShapedCampaign(CampaignKnobs k) {
+            super("acct-" + k.scenario().replace('_', '-') + "-", k.scenario(), true, k.accounts());
+            this.k = k;
+            perDay = new double[n];
+            created = new long[n];
+            country = new int[n];
+            long signupStart = settings.startMs() - k.ageDays() * DAY - (long) (k.signupSpreadHours() * HOUR);
+            for (int i = 0; i < n; i++) {
+                perDay[i] = k.requestsPerDay() * Math.exp(0.3 * gaussian(random) - 0.045);
+                created[i] = signupStart + (long) (random.nextDouble() * k.signupSpreadHours() * HOUR);
+                country[i] = random.nextInt(COUNTRIES.length);
+            }
+            campaignTemplates = longs(random, Math.max(1, k.templates()));
+            int pool = Math.min(k.residentialAddresses(), 100_000);
+            proxies = new String[pool];
+            proxyAsns = new int[pool];
+            for (int p = 0; p < pool; p++) {
+                proxies[p] = residentialIp(random);
+                proxyAsns[p] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            double lone = (3 - 1 / k.firstTurnShare()) / 2;
+            double requestsPerSession = lone + 3 * (1 - lone);
+            for (int i = 0; i < n; i++) {
+                double weight = k.humanHours()
+                        ? DIURNAL[Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24)] / DIURNAL_SUM : 1.0 / 24;
+                int sessions = poisson(random, perDay[i] / requestsPerSession * weight);
+                for (int s = 0; s < sessions; s++) {
+                    String account = prefix + i;
+                    long t = hourStart + random.nextLong(HOUR);
+                    int turns = random.nextDouble() < lone ? 1 : 3;
+                    String conversation = "c-" + account + "-" + t;
+                    for (int turn = 0; turn < turns; turn++) {
+                        RequestEvent.Builder event = address(request(account, t, "0.0.0.0"), i);
+                        long prompt = k.templates() == 0 || turn > 0 ? random.nextLong()
+                                : nearby(random, campaignTemplates[random.nextInt(campaignTemplates.length)], k.templateBits());
+                        sink.add(event
+                                .setUserAgent("python-httpx/0.27")
+                                .setPaymentFingerprint(k.accountsPerCard() > 1
+                                        ? "card-" + k.scenario() + "-shared-" + i / k.accountsPerCard() : "card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                                .setModel(model(random, t, 0.3))
+                                .setConversationId(conversation).setTurnIndex(turn)
+                                .setReasoningRequested(random.nextDouble() < k.reasoningShare())
+                                .setCapability(random.nextInt(10) < 6 ? "coding" : "math")
+                                .setPromptSimhash(prompt)
+                                .setPromptTokens(150 + random.nextInt(400) + turn * 300)
+                                .setCompletionTokens(1_500 + random.nextInt(3_000)));
+                        t += 20_000 + random.nextLong(60_000);
+                    }
+                }
+            }
+        }
+
+        private RequestEvent.Builder address(RequestEvent.Builder event, int account) {
+            if (proxies.length > 0) {
+                int p = random.nextInt(proxies.length);
+                return event.setIp(proxies[p]).setAsn(proxyAsns[p]).setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)]);
+            }
+            // Hosting: the campaign's providers' address space, a /24 per account within it (many accounts a /24 only
+            // when the campaign has more accounts than /24s).
+            int provider = account % k.hostingProviders();
+            int prefix = account / k.hostingProviders() % k.hostingPrefixes();
+            return event.setIp((40 + provider % 60) + "." + (prefix / 256 % 256) + "." + (prefix % 256) + "."
+                            + (1 + random.nextInt(254)))
+                    .setAsn(HOSTING_ASNS[provider % HOSTING_ASNS.length]).setCountry("US");
         }
     }
 

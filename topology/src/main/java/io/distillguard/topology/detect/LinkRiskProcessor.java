@@ -172,30 +172,52 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
     }
 
-    /** Null when the group does not have the extraction shape. */
-    private static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
-                                                long accounts, double fanIn, boolean pivot) {
+    /**
+     * Null when the group does not have the extraction shape, or when its only tie is a prompt template that nothing
+     * else corroborates (see {@link DetectionRules.Group}).
+     */
+    static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
+                                        long accounts, double fanIn, boolean pivot) {
         DetectionRules.Link t = rules.link();
-        if (stats.getRequests() < t.clusterMinRequests()) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        long n = stats.getRequests();
+        if (n < t.clusterMinRequests()) {
             return null;
         }
-        double reasoning = SubjectProfile.share(stats.getReasoning(), stats.getRequests());
-        double firstTurns = SubjectProfile.share(stats.getFirstTurns(), stats.getRequests());
-        double shape = Math.min(reasoning / t.clusterReasoningShare(), firstTurns / t.clusterFirstTurnShare());
+        double reasoning = SubjectProfile.share(stats.getReasoning(), n);
+        double firstTurns = SubjectProfile.share(stats.getFirstTurns(), n);
+        double reasoningBound = DetectionRules.Group.wilsonLower(stats.getReasoning(), n, g.confidenceZ());
+        double firstTurnBound = DetectionRules.Group.wilsonLower(stats.getFirstTurns(), n, g.confidenceZ());
+        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
+        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
+        double shape = Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold);
         if (shape < 1) {
             return null;
         }
-        double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), stats.getRequests());
+        double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
+        double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
+        boolean young = newAccounts >= t.clusterNewAccountShare();
+        boolean hosted = hosting >= g.hostingShare();
+        if (kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot) {
+            return null;
+        }
         double cap = rules.scoring().ratioCap();
         Assessment a = new Assessment()
                 .measure("distinct_accounts", accounts, kind.accountsThreshold(rules))
-                .measure("group_reasoning_share", reasoning, t.clusterReasoningShare())
-                .measure("group_first_turn_share", firstTurns, t.clusterFirstTurnShare())
+                .measure("group_requests", n, t.clusterMinRequests())
+                .measure("group_reasoning_share", reasoning, 0)
+                .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
+                .measure("group_first_turn_share", firstTurns, 0)
+                .measure("group_first_turn_share_lower_bound", firstTurnBound, firstTurnThreshold)
                 .measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+                .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
-        if (newAccounts >= t.clusterNewAccountShare()) {
+        if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
+        }
+        if (hosted) {
+            a.fire("HOSTING_ADDRESSES", hosting / g.hostingShare(), 0.5, 1, false);
         }
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
@@ -235,7 +257,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (emitter.emittedSeverity(gateKey, start) >= AlertScoring.severity(score).ordinal()) {
             return;
         }
-        List<String> sample = new ArrayList<>(stats.getSampleAccounts());
+        // A cluster names the accounts that harvested through it, not everyone who passed through its address or band.
+        List<String> sample = new ArrayList<>(detector.equals(CLUSTER_DETECTOR) ? stats.getShapedAccounts()
+                : stats.getSampleAccounts());
         sample.sort(null);
         List<Evidence> evidence = assessment.evidenceWithFired();
         if (stats.getPromptSimhash() != null) {
@@ -268,7 +292,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of());
+                List.of(), 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -333,6 +357,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (created != null && time - created < rules.link().newAccountAgeMs()) {
             stats.setNewAccountRequests(stats.getNewAccountRequests() + 1);
         }
+        if (rules.groupOrDefault().hosting(request.getAsn())) {
+            stats.setHostingRequests(stats.getHostingRequests() + 1);
+        }
         if (release != null && time >= release && time < release + SubjectRiskProcessor.DAY_MS) {
             stats.setNewModelRequests(stats.getNewModelRequests() + 1);
         }
@@ -391,7 +418,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return new LinkRequest(event.getEventTime().toEpochMilli(), event.getAccountId(), event.getReasoningRequested(),
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
-                event.getModel(), event.getPromptSimhash());
+                event.getModel(), event.getPromptSimhash(), event.getAsn());
     }
 
 }

@@ -32,7 +32,68 @@ public record DetectionRules(
         Link link,
         Scoring scoring,
         @JsonProperty("model-releases") Map<String, String> modelReleases,
-        Intel intel) {
+        Intel intel,
+        Group group) {
+
+    /**
+     * How a link group's traffic is judged as a whole: against the population it is drawn from and with the
+     * uncertainty of a small group, rather than against fixed shares at a fixed size.
+     * <ul>
+     *   <li>The group's reasoning and first-turn shares are taken at the lower bound of their Wilson interval at
+     *       {@code confidence-z}, so 30 requests can be enough when they are all harvesting-shaped and 100 are not
+     *       when they are mixed (a team of agents opening conversations at the start of a window).</li>
+     *   <li>Each share must close at least {@code population-gap} of the distance from the population's share
+     *       ({@code population-reasoning-share}, {@code population-first-turn-share}: what {@code backtest} and
+     *       {@code quality} measure and print for the traffic they read) to 1; {@code link.cluster-*-share} stay as
+     *       floors.</li>
+     *   <li>A shared prompt template is the one link an honest product also gives thousands of accounts (its system
+     *       prompt): a template group is an account cluster only when a second trait corroborates it: new accounts,
+     *       a model pivot, or at least {@code hosting-share} of its requests from the hosting providers listed in
+     *       {@code hosting-asns}.</li>
+     * </ul>
+     * Optional in a document: absent, the defaults below apply, so rules written before it stay valid.
+     */
+    public record Group(
+            @JsonProperty("confidence-z") double confidenceZ,
+            @JsonProperty("population-reasoning-share") double populationReasoningShare,
+            @JsonProperty("population-first-turn-share") double populationFirstTurnShare,
+            @JsonProperty("population-gap") double populationGap,
+            @JsonProperty("hosting-asns") java.util.Set<Integer> hostingAsns,
+            @JsonProperty("hosting-share") double hostingShare) {
+
+        public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
+                java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
+                0.5);
+
+        /** The share a group's lower bound must reach: the floor, or the population's share plus the gap to 1. */
+        public double threshold(double floor, double population) {
+            return Math.max(floor, population + populationGap * (1 - population));
+        }
+
+        public boolean hosting(Integer asn) {
+            return asn != null && hostingAsns != null && hostingAsns.contains(asn);
+        }
+
+        /**
+         * Lower bound of the Wilson score interval of {@code hits} in {@code n} at {@code z}: small groups are judged by
+         * what their traffic shows beyond chance, large ones by their share.
+         */
+        public static double wilsonLower(long hits, long n, double z) {
+            if (n <= 0) {
+                return 0;
+            }
+            double p = (double) hits / n;
+            double z2 = z * z;
+            double centre = p + z2 / (2 * n);
+            double margin = z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
+            return Math.max(0, (centre - margin) / (1 + z2 / n));
+        }
+    }
+
+    /** The group section in force: the document's, or the defaults when it has none. */
+    public Group groupOrDefault() {
+        return group == null ? Group.DEFAULT : group;
+    }
 
     /**
      * Partner indicators: a match at or over {@code min-confidence} raises THREAT_INTEL (score from the confidence:
@@ -257,6 +318,14 @@ public record DetectionRules(
             require(intel.minConfidence() >= 1 && intel.minConfidence() <= 100, "intel.min-confidence", "1 to 100");
             require(intel.highConfidence() >= intel.minConfidence() && intel.highConfidence() <= 100,
                     "intel.high-confidence", "from intel.min-confidence to 100");
+        }
+        if (group != null) {
+            positive("group.confidence-z", group.confidenceZ());
+            share("group.population-reasoning-share", group.populationReasoningShare());
+            share("group.population-first-turn-share", group.populationFirstTurnShare());
+            require(group.populationGap() >= 0 && group.populationGap() < 1, "group.population-gap", "in [0, 1)");
+            require(group.hostingAsns() != null, "group.hosting-asns", "a list of ASNs (may be empty: [])");
+            share("group.hosting-share", group.hostingShare());
         }
         if (modelReleases != null) {
             new TreeMap<>(modelReleases).forEach((model, at) -> {

@@ -92,12 +92,34 @@ class LinkRiskTest extends HarnessTest {
         for (int i = 0; i < 25; i++) {
             // Slots filled per request flip a bit or two of the SimHash; one of the two bands still matches.
             long simhash = template ^ (1L << random.nextInt(32));
-            h.send(harvest("templ-" + i, "100.64.9." + i, BASE + i * 60_000L, simhash).build());
+            // From a hosting provider: the second trait a template group needs to be a cluster.
+            h.send(harvest("templ-" + i, "100.64.9." + i, BASE + i * 60_000L, simhash).setAsn(16509).build());
         }
         List<DistillationAlert> alerts = h.alerts();
         assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
-                assertThat(a.getSubjectId()).startsWith("PROMPT_CLUSTER:1-"));
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("PROMPT_CLUSTER:1-");
+            assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isPresent();
+            assertThat(evidence(a, "group_first_turn_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(1.0).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+    }
+
+    @Test
+    void templateSharedByAgedAccountsOnHomeAddressesIsNotAClusterWithoutASecondTrait() {
+        // A product's end users: one system prompt, harvest-shaped even, but each from a home network on an old
+        // account and no model pivot: the template alone is what every popular product looks like.
+        TopologyHarness h = start("cluster-min-requests: 100", "cluster-min-requests: 10");
+        long template = 0x0fed_cba9_8765_4321L;
+        for (int i = 0; i < 40; i++) {
+            long simhash = template ^ (1L << random.nextInt(32));
+            h.send(harvest("homework-" + i, "73.12." + i + ".7", BASE + i * 60_000L, simhash).setAsn(7922)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
     }
 
     @Test
@@ -167,7 +189,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (int i = 0; i < 2_000; i++) {
             io.distillguard.topology.state.LinkRequest request = new io.distillguard.topology.state.LinkRequest(
-                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null);
+                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null);
             LinkRiskProcessor.add(rules, 50, request, stats);
             if (i == 49) {
                 assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(50);
@@ -185,7 +207,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (String account : List.of("acct-a", "acct-a", "acct-b", "acct-a", "acct-c")) {
             LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(BASE, account, false, true,
-                    null, "m", null), stats);
+                    null, "m", null, null), stats);
             if (account.equals("acct-a") && stats.getRequests() == 2) {
                 assertThat(stats.getSampleAccounts()).as("one account twice is one sample entry").containsExactly("acct-a");
             }

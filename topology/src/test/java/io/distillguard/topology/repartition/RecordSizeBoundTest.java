@@ -21,7 +21,8 @@ class RecordSizeBoundTest {
         AvroBinarySerde<SubjectRequest> subjects = new AvroBinarySerde<>(SubjectRequest.class);
         for (int i = 0; i < 2_000; i++) {
             LinkRequest link = new LinkRequest(random.nextLong(), text(), random.nextBoolean(), random.nextBoolean(),
-                    random.nextBoolean() ? null : random.nextLong(), text(), random.nextBoolean() ? null : random.nextLong());
+                    random.nextBoolean() ? null : random.nextLong(), text(), random.nextBoolean() ? null : random.nextLong(),
+                    random.nextBoolean() ? null : random.nextInt());
             assertThat(BatchCodec.LINKS.sizeBound(link))
                     .isGreaterThanOrEqualTo(links.serializer().serialize("t", link).length);
             SubjectRequest subject = SubjectRequest.newBuilder()

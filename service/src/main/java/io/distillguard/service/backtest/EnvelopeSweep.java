@@ -1,0 +1,232 @@
+package io.distillguard.service.backtest;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.service.simulate.CampaignKnobs;
+import io.distillguard.service.simulate.CampaignSimulator;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+
+/**
+ * The detection envelope: one campaign at a time, its knobs moved across their ranges around
+ * {@link CampaignKnobs#nominal()}, each cell simulated beside a benign population of its own (every look-alike of
+ * {@code simulate}, including the templated products and a signup cohort) and run through the offline topology.
+ * Per cell: the campaign's recall and median and p90 time to detect, and the benign accounts named HIGH or CRITICAL.
+ * What it states is what the engine catches of the class, and where it stops.
+ */
+public final class EnvelopeSweep {
+
+    /** One point of the envelope: a grid and row name, the knobs, and for heatmaps the two coordinates. */
+    public record Cell(String grid, String x, String y, CampaignKnobs knobs) {
+    }
+
+    /** What one cell measured. */
+    public record Figures(Cell cell, int accounts, int caught, Duration median, Duration p90, int benign,
+                          int benignNamed, String benignNamedScenarios, long events) {
+        public double recall() {
+            return accounts == 0 ? 0 : (double) caught / accounts;
+        }
+
+        public double benignRate() {
+            return benign == 0 ? 0 : (double) benignNamed / benign;
+        }
+    }
+
+    private final DetectionConfig config;
+    private final long seed;
+    private final int benignAccounts;
+    private final int days;
+    private final Instant start;
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start) {
+        this.config = config;
+        this.seed = seed;
+        this.benignAccounts = benignAccounts;
+        this.days = days;
+        this.start = start;
+    }
+
+    /** The cells of the envelope: two heatmaps and the one-knob rows, each around the nominal campaign. */
+    public static List<Cell> cells() {
+        CampaignKnobs nominal = CampaignKnobs.nominal();
+        List<Cell> cells = new ArrayList<>();
+        for (int accounts : new int[] {20, 100, 500, 2_000}) {
+            for (double perDay : new double[] {3, 10, 50, 500}) {
+                cells.add(new Cell("accounts x requests per day", String.valueOf(accounts), fmt(perDay),
+                        nominal.with("accounts", accounts).with("requests_per_day", perDay)));
+            }
+        }
+        for (double reasoning : new double[] {0.3, 0.5, 0.7, 1.0}) {
+            for (double firstTurns : new double[] {0.5, 0.7, 0.85, 1.0}) {
+                cells.add(new Cell("reasoning share x first-turn share", fmt(reasoning), fmt(firstTurns),
+                        nominal.with("reasoning_share", reasoning).with("first_turn_share", firstTurns)));
+            }
+        }
+        for (int bits : new int[] {0, 4, 8}) {
+            cells.add(new Cell("template bits perturbed", fmt(bits), "", nominal.with("template_bits", bits)));
+        }
+        cells.add(new Cell("addresses", "1 residential", "", nominal.with("residential_addresses", 1)));
+        cells.add(new Cell("addresses", "100 residential", "", nominal.with("residential_addresses", 100)));
+        cells.add(new Cell("addresses", "1 hosting provider", "", nominal.with("hosting_providers", 1)));
+        cells.add(new Cell("addresses", "8 hosting providers", "", nominal.with("hosting_providers", 8)));
+        for (int age : new int[] {0, 30, 365}) {
+            cells.add(new Cell("account age days", fmt(age), "", nominal.with("age_days", age)));
+        }
+        // One shared trait at a time, fresh prompts otherwise: what ties the campaign together is only that trait.
+        CampaignKnobs fresh = nominal.with("templates", 0);
+        cells.add(new Cell("the one shared trait", "content: 5 templates", "", nominal));
+        cells.add(new Cell("the one shared trait", "payment: 5 accounts a card", "", fresh.with("accounts_per_card", 5)));
+        cells.add(new Cell("the one shared trait", "infrastructure: 4 hosting /24s", "",
+                fresh.with("hosting_providers", 1).with("hosting_prefixes", 4)));
+        cells.add(new Cell("the one shared trait", "signup: created within 1 h", "",
+                fresh.with("signup_spread_hours", 1)));
+        cells.add(new Cell("the one shared trait", "none", "", fresh));
+        return cells;
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    public List<Figures> run(List<Cell> cells, Consumer<Figures> progress) {
+        List<Figures> out = new ArrayList<>();
+        for (int i = 0; i < cells.size(); i++) {
+            Figures f = runCell(cells.get(i), seed * 1_000 + i);
+            progress.accept(f);
+            out.add(f);
+        }
+        return out;
+    }
+
+    Figures runCell(Cell cell, long cellSeed) {
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
+                start, 1.0), List.of(cell.knobs()));
+        DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
+                simulator.settings().releaseMs()));
+        Map<String, LabelledReport.Label> labels = new HashMap<>();
+        simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
+        LabelledReport report = new LabelledReport(labels);
+        OfflineBacktest.Result result = new OfflineBacktest(judged, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY)
+                .run(simulator, new OfflineBacktest.Listener() {
+                    @Override
+                    public void onEvent(RequestEvent event) {
+                        report.onEvent(event);
+                    }
+
+                    @Override
+                    public void onAlert(DistillationAlert alert) {
+                        report.onAlert(alert);
+                    }
+                });
+        int accounts = 0;
+        int caught = 0;
+        Duration median = null;
+        Duration p90 = null;
+        int benign = 0;
+        int benignNamed = 0;
+        Map<String, Integer> named = new LinkedHashMap<>();
+        for (LabelledReport.ScenarioFigures f : report.scenarios()) {
+            if (f.attack()) {
+                accounts += f.accounts();
+                caught += f.implicated();
+                median = f.medianTimeToDetect();
+                p90 = f.percentile(0.9);
+            } else {
+                benign += f.accounts();
+                benignNamed += f.implicated();
+                if (f.implicated() > 0) {
+                    named.put(f.scenario(), f.implicated());
+                }
+            }
+        }
+        return new Figures(cell, accounts, caught, median, p90, benign, benignNamed, named.toString(), result.read());
+    }
+
+    /** The Markdown table of every cell. */
+    public static String table(List<Figures> figures) {
+        StringBuilder out = new StringBuilder("| grid | x | y | recall | median TTD | p90 TTD | benign named | benign "
+                + "scenarios named |\n|---|---|---|---:|---:|---:|---:|---|\n");
+        for (Figures f : figures) {
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f %% (%d/%d) | %s | %s | %d of %,d (%.3f %%) | %s |%n",
+                    f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(), f.caught(), f.accounts(),
+                    LabelledReport.format(f.median()), LabelledReport.format(f.p90()), f.benignNamed(), f.benign(),
+                    100 * f.benignRate(), f.benignNamed() == 0 ? "" : f.benignNamedScenarios()));
+        }
+        return out.toString();
+    }
+
+    /** A self-contained HTML page: a recall heatmap per two-knob grid and the table. */
+    public static void writeHtml(Path file, List<Figures> figures, String heading) {
+        StringBuilder html = new StringBuilder("""
+                <!DOCTYPE html><html><head><meta charset="utf-8"><title>Distillguard detection envelope</title>
+                <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
+                td,th{border:1px solid #ccc;padding:4px 8px}th{background:#eee}img{max-width:100%;margin:1em 0}</style>
+                </head><body><h1>Distillguard detection envelope</h1>
+                """);
+        html.append("<p>").append(escape(heading)).append("</p>\n");
+        Map<String, List<Figures>> grids = new LinkedHashMap<>();
+        for (Figures f : figures) {
+            if (!f.cell().y().isEmpty()) {
+                grids.computeIfAbsent(f.cell().grid(), g -> new ArrayList<>()).add(f);
+            }
+        }
+        grids.forEach((grid, cells) -> html.append(heatmap(grid, cells)));
+        html.append("<h2>Every cell</h2><pre>").append(escape(table(figures))).append("</pre></body></html>\n");
+        try {
+            Files.writeString(file, html.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String heatmap(String grid, List<Figures> cells) {
+        List<String> xs = new ArrayList<>();
+        List<String> ys = new ArrayList<>();
+        for (Figures f : cells) {
+            if (!xs.contains(f.cell().x())) {
+                xs.add(f.cell().x());
+            }
+            if (!ys.contains(f.cell().y())) {
+                ys.add(f.cell().y());
+            }
+        }
+        String[] axes = grid.split(" x ");
+        HeatMapChart chart = new HeatMapChartBuilder().width(700).height(450).title("Recall (%): " + grid)
+                .xAxisTitle(axes[0]).yAxisTitle(axes.length > 1 ? axes[1] : "").build();
+        chart.getStyler().setShowValue(true).setMin(0).setMax(100);
+        List<Number[]> heat = new ArrayList<>();
+        for (Figures f : cells) {
+            heat.add(new Number[] {xs.indexOf(f.cell().x()), ys.indexOf(f.cell().y()), Math.round(100 * f.recall())});
+        }
+        chart.addSeries("recall", xs, ys, heat);
+        try {
+            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            return "<h2>" + escape(grid) + "</h2><img alt=\"recall heatmap " + escape(grid)
+                    + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\">\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot render heatmap " + grid, e);
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,40 @@
+package io.distillguard.service.backtest;
+
+import io.distillguard.avro.RequestEvent;
+import java.util.Locale;
+
+/**
+ * The reasoning and first-turn shares of all the traffic a backtest reads: the population baseline that the rules'
+ * {@code group.population-*-share} keys hold, measured on the operator's own history so it can be set from it.
+ */
+public final class PopulationShares {
+
+    private long requests;
+    private long reasoning;
+    private long firstTurns;
+
+    public void add(RequestEvent event) {
+        requests++;
+        if (event.getReasoningRequested()) {
+            reasoning++;
+        }
+        if (event.getTurnIndex() == 0) {
+            firstTurns++;
+        }
+    }
+
+    public double reasoningShare() {
+        return requests == 0 ? 0 : (double) reasoning / requests;
+    }
+
+    public double firstTurnShare() {
+        return requests == 0 ? 0 : (double) firstTurns / requests;
+    }
+
+    /** The line the commands print, in the rules' own words. */
+    public String describe() {
+        return String.format(Locale.ROOT, "Population baseline of these %,d requests (rules group section): "
+                + "population-reasoning-share %.3f, population-first-turn-share %.3f", requests, reasoningShare(),
+                firstTurnShare());
+    }
+}

@@ -1,0 +1,115 @@
+package io.distillguard.service.simulate;
+
+import java.util.Locale;
+
+/**
+ * The shape of one distillation campaign, knob by knob, so that the class of attack (many light accounts harvesting
+ * together) can be simulated across its whole range instead of at the few points the named scenarios sit on.
+ *
+ * @param scenario           the label its accounts carry
+ * @param accounts           accounts in the campaign
+ * @param requestsPerDay     mean requests per account and day (each account varies around it, log-normal)
+ * @param reasoningShare     share of requests that ask for reasoning
+ * @param firstTurnShare     share of requests that are first turns (the rest are follow-ups in 3-turn conversations)
+ * @param templates          prompt templates the campaign draws from; 0 for fresh prompts every request
+ * @param templateBits       up to this many of the 64 SimHash bits flipped per request (slots filled differently)
+ * @param residentialAddresses when positive, every request goes out through one of this many residential proxy
+ *                           addresses; 0 for hosting addresses
+ * @param hostingProviders   with hosting addresses: how many providers (ASNs) the campaign rents from
+ * @param hostingPrefixes    with hosting addresses: how many /24s of a provider's space it spreads over
+ * @param accountsPerCard    accounts sharing one payment card; 1 for a card each
+ * @param ageDays            account age at the start of the traffic, in days
+ * @param signupSpreadHours  the accounts were created within this many hours of each other (a burst when small)
+ * @param humanHours         requests follow a daily rhythm rather than the clock
+ */
+public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
+                            double firstTurnShare, int templates, int templateBits, int residentialAddresses,
+                            int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
+                            double signupSpreadHours, boolean humanHours) {
+
+    public CampaignKnobs {
+        if (accounts < 1 || requestsPerDay <= 0 || reasoningShare < 0 || reasoningShare > 1 || firstTurnShare < 1.0 / 3
+                || firstTurnShare > 1 || templates < 0 || templateBits < 0 || templateBits > 64
+                || residentialAddresses < 0 || hostingProviders < 1 || hostingPrefixes < 1 || accountsPerCard < 1
+                || ageDays < 0 || signupSpreadHours < 0) {
+            throw new IllegalArgumentException("campaign knobs out of range: " + this);
+        }
+    }
+
+    /**
+     * The class the low-and-slow campaigns belong to: aged accounts at single-digit requests a day, spread over one
+     * hosting provider's address space (about one account per /24), sharing a handful of prompt templates whose slots
+     * are filled differently each time.
+     */
+    public static CampaignKnobs templateFarm(int accounts) {
+        return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
+                true);
+    }
+
+    /**
+     * The centre of the envelope the sweep varies around: 200 aged accounts, 10 requests a day each, harvesting
+     * (reasoning 0.8, first turns 0.95), one shared trait (a handful of templates), residential proxies, a card each.
+     */
+    public static CampaignKnobs nominal() {
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 10_000, 1, 1, 1, 120, 24 * 90, true);
+    }
+
+    public CampaignKnobs withScenario(String name) {
+        return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
+                residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
+                humanHours);
+    }
+
+    /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
+    public CampaignKnobs with(String knob, double value) {
+        int v = (int) Math.round(value);
+        return switch (knob) {
+            case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
+                    templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
+                    signupSpreadHours, humanHours);
+            case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
+                    templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
+                    ageDays, signupSpreadHours, humanHours);
+            case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
+                    templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
+                    ageDays, signupSpreadHours, humanHours);
+            case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
+                    templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
+                    ageDays, signupSpreadHours, humanHours);
+            case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
+                    templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
+                    signupSpreadHours, humanHours);
+            case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
+                    templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
+                    signupSpreadHours, humanHours);
+            case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
+                    ageDays, signupSpreadHours, humanHours);
+            case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
+                    ageDays, signupSpreadHours, humanHours);
+            case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
+                    signupSpreadHours, humanHours);
+            case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
+                    ageDays, signupSpreadHours, humanHours);
+            case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
+                    templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
+                    signupSpreadHours, humanHours);
+            case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, value, humanHours);
+            default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
+        };
+    }
+
+    public String describe() {
+        return String.format(Locale.ROOT, "%d accounts, %.0f req/day, reasoning %.2f, first turns %.2f, %s, %s, %s, "
+                        + "age %d d, signups within %.0f h", accounts, requestsPerDay, reasoningShare, firstTurnShare,
+                templates == 0 ? "fresh prompts" : templates + " templates ±" + templateBits + " bits",
+                residentialAddresses > 0 ? residentialAddresses + " residential addresses"
+                        : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s",
+                accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours);
+    }
+}
