@@ -85,17 +85,20 @@ public final class EnvelopeSweep {
         }
         cells.add(new Cell("addresses", "1 residential", "", nominal.with("residential_addresses", 1)));
         cells.add(new Cell("addresses", "100 residential", "", nominal.with("residential_addresses", 100)));
-        cells.add(new Cell("addresses", "1 hosting provider", "", nominal.with("hosting_providers", 1)));
+        cells.add(new Cell("addresses", "10,000 residential", "", nominal.with("residential_addresses", 10_000)));
+        cells.add(new Cell("addresses", "1 hosting provider", "", nominal));
         cells.add(new Cell("addresses", "8 hosting providers", "", nominal.with("hosting_providers", 8)));
         for (int age : new int[] {0, 30, 365}) {
             cells.add(new Cell("account age days", fmt(age), "", nominal.with("age_days", age)));
         }
         // One shared trait at a time, fresh prompts otherwise: what ties the campaign together is only that trait.
-        CampaignKnobs fresh = nominal.with("templates", 0);
-        cells.add(new Cell("the one shared trait", "content: 5 templates", "", nominal));
+        // Residential proxies, fresh prompts and a card each share nothing; each row adds back one trait.
+        CampaignKnobs fresh = nominal.with("templates", 0).with("residential_addresses", 10_000);
+        cells.add(new Cell("the one shared trait", "content: 5 templates (residential)", "", fresh.with("templates", 5)));
+        cells.add(new Cell("the one shared trait", "content: 5 templates (hosting)", "", nominal));
         cells.add(new Cell("the one shared trait", "payment: 5 accounts a card", "", fresh.with("accounts_per_card", 5)));
         cells.add(new Cell("the one shared trait", "infrastructure: 4 hosting /24s", "",
-                fresh.with("hosting_providers", 1).with("hosting_prefixes", 4)));
+                fresh.with("hosting_prefixes", 4)));
         cells.add(new Cell("the one shared trait", "signup: created within 1 h", "",
                 fresh.with("signup_spread_hours", 1)));
         cells.add(new Cell("the one shared trait", "none", "", fresh));

@@ -47,11 +47,12 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
     }
 
     /**
-     * The centre of the envelope the sweep varies around: 200 aged accounts, 10 requests a day each, harvesting
-     * (reasoning 0.8, first turns 0.95), one shared trait (a handful of templates), residential proxies, a card each.
+     * The centre of the envelope the sweep varies around: the template farm's class at 200 accounts and 10 requests a
+     * day each (harvesting: reasoning 0.8, first turns 0.95), a handful of templates, one hosting provider with a /24
+     * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 10_000, 1, 1, 1, 120, 24 * 90, true);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true);
     }
 
     public CampaignKnobs withScenario(String name) {
@@ -65,7 +66,8 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
         int v = (int) Math.round(value);
         return switch (knob) {
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
-                    templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
+                    templateBits, residentialAddresses, hostingProviders,
+                    hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
                     signupSpreadHours, humanHours);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,

@@ -66,4 +66,37 @@ class LabelledReportTest {
         String page = Files.readString(html);
         assertThat(page).contains("<td>hydra</td>", "data:image/png;base64,").doesNotContain("http://", "https://");
     }
+
+    @Test
+    void shouldRankAccountsByTheirHighestScoreAndReadRecallAtAFixedBenignRate() {
+        Map<String, LabelledReport.Label> labels = new java.util.HashMap<>();
+        for (int i = 0; i < 1_000; i++) {
+            labels.put("good-" + i, new LabelledReport.Label(false, "ordinary"));
+        }
+        for (int i = 0; i < 10; i++) {
+            labels.put("bad-" + i, new LabelledReport.Label(true, "farm"));
+        }
+        LabelledReport report = new LabelledReport(labels);
+        // Ten benign accounts at 0.7 (1 % of them), one at 0.75; the campaign at 0.72 (six) and 0.6 (four), never HIGH.
+        for (int i = 0; i < 10; i++) {
+            report.onAlert(alert(Severity.MEDIUM, 0.7, 0, "good-" + i));
+        }
+        report.onAlert(alert(Severity.MEDIUM, 0.75, 0, "good-10"));
+        for (int i = 0; i < 10; i++) {
+            report.onAlert(alert(Severity.LOW, 0.6, 0, "bad-" + i));
+            if (i < 6) {
+                report.onAlert(alert(Severity.MEDIUM, 0.72, 0, "bad-" + i));
+            }
+        }
+        double[] recall = report.recallAtBenignRates().get("farm");
+        // 0.05 %: no benign account may pass, so the cut is the top benign score, 0.75: none of the campaign.
+        assertThat(recall[0]).isZero();
+        // 0.1 %: one benign account may pass (good-10); the cut is 0.7, the six at 0.72 are above it.
+        assertThat(recall[1]).isEqualTo(0.6);
+        // 1 %: ten may pass; the eleventh highest benign score is 0.7 again, ties stay below the cut.
+        assertThat(recall[2]).isEqualTo(0.6);
+        assertThat(report.rankingTable()).contains("| farm | 0.0 % | 60.0 % | 60.0 % |");
+        assertThat(report.scenarios()).filteredOn(f -> f.scenario().equals("farm"))
+                .allSatisfy(f -> assertThat(f.implicated()).isZero());
+    }
 }

@@ -46,7 +46,7 @@ class LinkRiskTest extends HarnessTest {
 
     @Test
     void sharedPaymentWithExtractionTrafficIsAClusterAndLaterMembersAreNamed() {
-        TopologyHarness h = start("cluster-min-requests: 100", "cluster-min-requests: 10");
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
         // A hydra: fresh accounts, each a handful of requests from its own residential address, one shared card.
         for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 3; j++) {
@@ -87,7 +87,7 @@ class LinkRiskTest extends HarnessTest {
 
     @Test
     void oneTemplateAcrossManyAccountsIsAPromptCluster() {
-        TopologyHarness h = start("cluster-min-requests: 100", "cluster-min-requests: 10");
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
         long template = 0x0123_4567_89ab_cdefL;
         for (int i = 0; i < 25; i++) {
             // Slots filled per request flip a bit or two of the SimHash; one of the two bands still matches.
@@ -109,7 +109,7 @@ class LinkRiskTest extends HarnessTest {
     void templateSharedByAgedAccountsOnHomeAddressesIsNotAClusterWithoutASecondTrait() {
         // A product's end users: one system prompt, harvest-shaped even, but each from a home network on an old
         // account and no model pivot: the template alone is what every popular product looks like.
-        TopologyHarness h = start("cluster-min-requests: 100", "cluster-min-requests: 10");
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
         long template = 0x0fed_cba9_8765_4321L;
         for (int i = 0; i < 40; i++) {
             long simhash = template ^ (1L << random.nextInt(32));
@@ -140,7 +140,7 @@ class LinkRiskTest extends HarnessTest {
     void modelPivotIsReportedAndRaisesAClustersScore() {
         long release = BASE + 6 * 3_600_000L;
         TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}",
-                "cluster-min-requests: 100", "cluster-min-requests: 10");
+                "cluster-min-requests: 30", "cluster-min-requests: 10");
         for (int i = 0; i < 30; i++) {
             h.send(harvest("pivot-" + i, "100.64.7." + i, release + i * 60_000L, random.nextLong())
                     .setPaymentFingerprint("card-9").setModel("frontier-9").build());
