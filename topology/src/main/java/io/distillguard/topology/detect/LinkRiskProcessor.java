@@ -138,7 +138,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
 
         double pivotShare = SubjectProfile.share(stats.getNewModelRequests(), stats.getRequests());
-        boolean pivot = pivotShare >= inForce.link().modelPivotShare();
+        // On the share's lower bound: a small group of a product's users, a third of them trying the new model, would
+        // otherwise read as a pivot by chance, and a pivot is enough to make a template group a cluster.
+        boolean pivot = DetectionRules.Group.wilsonLower(stats.getNewModelRequests(), stats.getRequests(),
+                inForce.groupOrDefault().confidenceZ()) >= inForce.link().modelPivotShare();
         if (pivot && isNewTier(PIVOT_DETECTOR + '|' + key, start,
                 Assessment.riskOfOne(pivotShare / inForce.link().modelPivotShare(), 1, cap, false))) {
             Assessment pivotAssessment = new Assessment()
