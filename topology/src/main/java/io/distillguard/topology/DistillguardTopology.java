@@ -7,6 +7,7 @@ import io.distillguard.avro.ThreatIndicator;
 import io.distillguard.topology.intel.ThreatIndicatorProcessor;
 import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.serdes.avro.AvroBinarySerde;
+import io.distillguard.topology.detect.CampaignProcessor;
 import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
@@ -19,6 +20,7 @@ import io.distillguard.topology.repartition.BatchUnpacker;
 import io.distillguard.topology.repartition.CommitHookStore;
 import io.distillguard.topology.repartition.KeyPartitioner;
 import io.distillguard.topology.repartition.RequestBatcher;
+import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkRequestBatch;
 import io.distillguard.topology.state.OfflineWindowStore;
@@ -85,6 +87,8 @@ public final class DistillguardTopology {
     /** Keys in one batch record before it is sent without waiting for the commit (its bytes are bounded too). */
     static final int BATCH_MAX_KEYS = 2_000;
     public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
+    /** The account graph's edges, all on one partition: a campaign can span any link keys. */
+    public static final String CAMPAIGN_REPARTITION = "campaign-edges";
     public static final String RULES_STORE = "rules-versions";
     public static final String INDICATORS_STORE = "threat-indicators";
 
@@ -241,13 +245,15 @@ public final class DistillguardTopology {
                                    DetectionConfig config, Serde<DistillationAlert> alertSerde, StateStorage storage,
                                    String rulesStore, ThreatIntelIndex intel) {
         linkStores(config, storage).forEach(builder::addStateStore);
+        campaignStores(config, storage).forEach(builder::addStateStore);
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         requests.process(() -> new SingleTaskDetection(new LinkRiskProcessor(config, rulesStore),
-                                new SubjectRiskProcessor(config, rulesStore), orgs, intel), Named.as("detection"),
+                                new CampaignProcessor(config, rulesStore), new SubjectRiskProcessor(config, rulesStore),
+                                orgs, intel), Named.as("detection"),
                         LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
-                        LinkRiskProcessor.EMITTED_STORE, SubjectRiskProcessor.DAY_STORE,
-                        SubjectRiskProcessor.EMITTED_STORE)
+                        LinkRiskProcessor.EMITTED_STORE, CampaignProcessor.STORE, CampaignProcessor.EMITTED_STORE,
+                        SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("alerts-sink"));
     }
 
@@ -304,8 +310,24 @@ public final class DistillguardTopology {
         out.filter((key, value) -> value instanceof DistillationAlert, Named.as("link-alerts-only"))
                 .mapValues(value -> (DistillationAlert) value, Named.as("link-alerts-typed"))
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));
+        campaignStores(config, storage).forEach(builder::addStateStore);
+        KStream<String, Object> campaigns = out
+                .filter((key, value) -> value instanceof CampaignEdge, Named.as("campaign-edges-only"))
+                .mapValues(value -> (CampaignEdge) value, Named.as("campaign-edges-typed"))
+                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(CampaignEdge.class, requestSerde))
+                        .withNumberOfPartitions(1)
+                        .withName(CAMPAIGN_REPARTITION))
+                .process(() -> new CampaignProcessor(config, rulesStore), Named.as("campaigns"),
+                        CampaignProcessor.STORE, CampaignProcessor.EMITTED_STORE);
+        campaigns.filter((key, value) -> value instanceof DistillationAlert, Named.as("campaign-alerts-only"))
+                .mapValues(value -> (DistillationAlert) value, Named.as("campaign-alerts-typed"))
+                .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("campaign-alerts"));
         return out.filter((key, value) -> value instanceof SubjectRequest, Named.as("implications-only"))
-                .mapValues(value -> (SubjectRequest) value, Named.as("implications-typed"));
+                .mapValues(value -> (SubjectRequest) value, Named.as("implications-typed"))
+                .merge(campaigns.filter((key, value) -> value instanceof SubjectRequest,
+                                Named.as("campaign-implications-only"))
+                        .mapValues(value -> (SubjectRequest) value, Named.as("campaign-implications-typed")),
+                        Named.as("with-campaign-implications"));
     }
 
     /**
@@ -335,6 +357,26 @@ public final class DistillguardTopology {
         AvroBinarySerde<SubjectWindowStats> stats = new AvroBinarySerde<>(SubjectWindowStats.class);
         return List.of(windowStore(SubjectRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage),
                 windowStore(SubjectRiskProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(), config, storage));
+    }
+
+    /**
+     * The account graph's stores: its links per day (a key-value store, since a component is read a day at a time
+     * and old days are dropped by the processor), and the alerts emitted.
+     */
+    public static List<StoreBuilder<?>> campaignStores(DetectionConfig config, StateStorage storage) {
+        AvroBinarySerde<CampaignEdge> edges = new AvroBinarySerde<>(CampaignEdge.class);
+        StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, CampaignEdge>> links;
+        if (storage.inMemory()) {
+            links = io.distillguard.topology.state.OfflineKeyValueStore.builder(CampaignProcessor.STORE);
+        } else {
+            links = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CampaignProcessor.STORE), Serdes.String(),
+                    edges);
+            if (!storage.changelogged()) {
+                links.withLoggingDisabled();
+            }
+        }
+        return List.of(links, windowStore(CampaignProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(), config,
+                storage));
     }
 
     /** The link path's stores: one window size per kind of link (hour, day, week), and the alerts already emitted. */

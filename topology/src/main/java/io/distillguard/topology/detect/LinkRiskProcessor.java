@@ -107,12 +107,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         DetectionRules inForce = rules.at(time);
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
+        int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
                 releaseOf(inForce, request.getModel()));
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
         store.put(key, stats, start);
+        if (kind.clusters() && kind != LinkKind.IP) {
+            tieIntoCampaigns(inForce, key, time, start, stats, shapedBefore);
+        }
 
         long threshold = kind.accountsThreshold(inForce);
         // A group with fewer requests than the threshold cannot have that many accounts: skip the estimate, which
@@ -173,6 +177,33 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (request.getReasoning() && request.getFirstTurn()) {
             implicateMember(request.getAccountId(), time, key, start, cluster);
         }
+    }
+
+    /**
+     * Sends the account graph ({@link CampaignProcessor}) the group's members and counts when the group is
+     * extraction-shaped and has enough harvesting accounts to tie: when a harvesting member joins it, and at powers of
+     * two and every hundredth request after. The first test is a list's size, so the great majority of groups cost nothing here.
+     */
+    private void tieIntoCampaigns(DetectionRules rules, String key, long time, long start, LinkWindowStats stats,
+                                  int shapedBefore) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        int shaped = stats.getShapedAccounts().size();
+        long n = stats.getRequests();
+        // Counts refreshed at powers of two and every hundredth request: a busy group sends a few edges a day.
+        if (shaped < g.campaignLinkMinAccounts() || shaped == shapedBefore && (n & (n - 1)) != 0 && n % 100 != 0) {
+            return;
+        }
+        if (SubjectProfile.share(stats.getReasoning(), n) < rules.link().clusterReasoningShare()
+                || SubjectProfile.share(stats.getFirstTurns(), n) < rules.link().clusterFirstTurnShare()) {
+            return;
+        }
+        long accounts = distinctAccounts(stats);
+        if (accounts > g.campaignLinkMaxAccounts()) {
+            return;
+        }
+        org.apache.kafka.streams.KeyValue<String, io.distillguard.topology.state.CampaignEdge> edge =
+                CampaignProcessor.edge(key, time, start, stats, accounts);
+        context.forward(new Record<>(edge.key, edge.value, time));
     }
 
     /**

@@ -7,9 +7,11 @@ import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.DistillguardTopology.EventTimeRange;
 import io.distillguard.topology.DistillguardTopology.StateStorage;
+import io.distillguard.topology.detect.CampaignProcessor;
 import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
+import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.OfflineWindowStore;
 import io.distillguard.topology.state.SubjectRequest;
@@ -80,6 +82,8 @@ public final class OfflineTopologyRunner implements AutoCloseable {
     private final DuplicateFilter<Object> dedup;
     private final OfflineContext sourceContext;
     private final OfflineContext linkContext;
+    private final OfflineContext campaignContext;
+    private final Processor<String, CampaignEdge, String, Object> campaigns;
     private final OfflineContext subjectContext;
     private final Processor<String, LinkRequest, String, Object> links;
     private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
@@ -106,6 +110,13 @@ public final class OfflineTopologyRunner implements AutoCloseable {
     OfflineTopologyRunner(DetectionConfig config, EventTimeRange range, Output output,
                           Processor<String, LinkRequest, String, Object> links,
                           Processor<String, SubjectRequest, String, DistillationAlert> subjects) {
+        this(config, range, output, links, new CampaignProcessor(config, null), subjects);
+    }
+
+    private OfflineTopologyRunner(DetectionConfig config, EventTimeRange range, Output output,
+                                  Processor<String, LinkRequest, String, Object> links,
+                                  Processor<String, CampaignEdge, String, Object> campaigns,
+                                  Processor<String, SubjectRequest, String, DistillationAlert> subjects) {
         this.config = config;
         this.range = range;
         this.output = output;
@@ -129,6 +140,14 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         }
         this.links = links;
         this.links.init(linkContext.forProcessor());
+        // The account graph runs on the link stage, after each request's links: what it forwards joins the link
+        // outputs the subject stage replays, as its repartition topic feeds the subject path live.
+        Map<String, StateStore> campaignStores = open(DistillguardTopology.campaignStores(config,
+                StateStorage.OFFLINE_IN_MEMORY));
+        this.campaignContext = new OfflineContext(app, campaignStores, streamsMetrics,
+                record -> current.linkOutputs.add(record));
+        this.campaigns = campaigns;
+        this.campaigns.init(campaignContext.forProcessor());
         this.subjects = subjects;
         this.subjects.init(subjectContext.forProcessor());
         this.linkStage = new Thread(() -> stage(toLinks, this::runLinks), "offline-link-stage");
@@ -144,6 +163,8 @@ public final class OfflineTopologyRunner implements AutoCloseable {
         for (StoreBuilder<?> builder : builders) {
             StateStore store = builder.build();
             if (store instanceof OfflineWindowStore<?, ?> offline) {
+                offline.openDetached();
+            } else if (store instanceof io.distillguard.topology.state.OfflineKeyValueStore<?, ?> offline) {
                 offline.openDetached();
             }
             stores.put(store.name(), store);
@@ -275,6 +296,13 @@ public final class OfflineTopologyRunner implements AutoCloseable {
             try {
                 for (KeyValue<String, LinkRequest> link : item.links) {
                     links.process(new Record<>(link.key, link.value, item.timestamp));
+                }
+                int made = item.linkOutputs.size();
+                for (int i = 0; i < made; i++) {
+                    if (item.linkOutputs.get(i).value() instanceof CampaignEdge edge) {
+                        campaignContext.at(item.streamTime, config.requestsTopic(), item.offset);
+                        campaigns.process(new Record<>(CampaignProcessor.KEY, edge, item.linkOutputs.get(i).timestamp()));
+                    }
                 }
             } catch (RuntimeException e) {
                 item.failed(new RecordHeaders(), "link-risk", e);

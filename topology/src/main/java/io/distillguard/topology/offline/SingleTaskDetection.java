@@ -6,6 +6,7 @@ import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
 import io.distillguard.topology.intel.ThreatIntelIndex;
+import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.SubjectRequest;
 import java.io.File;
@@ -43,15 +44,21 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 public final class SingleTaskDetection implements Processor<byte[], RequestEvent, String, DistillationAlert> {
 
     private final Processor<String, LinkRequest, String, Object> links;
+    private final Processor<String, CampaignEdge, String, Object> campaigns;
     private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final boolean orgs;
     private final ThreatIntelIndex intel;
 
-    /** The detection processors ({@link LinkRiskProcessor}, {@link SubjectRiskProcessor}); tests give stand-ins. */
+    /**
+     * The detection processors ({@link LinkRiskProcessor}, {@link CampaignProcessor}, {@link SubjectRiskProcessor});
+     * tests give stand-ins.
+     */
     public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
+                               Processor<String, CampaignEdge, String, Object> campaigns,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
                                ThreatIntelIndex intel) {
         this.links = links;
+        this.campaigns = campaigns;
         this.subjects = subjects;
         this.orgs = orgs;
         this.intel = intel;
@@ -60,6 +67,18 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     @Override
     public void init(ProcessorContext<String, DistillationAlert> context) {
         links.init(new Downstream<>(context) {
+            @Override
+            public <K extends String, V> void forward(Record<K, V> record) {
+                if (record.value() instanceof SubjectRequest implication) {
+                    subjects.process(new Record<>(record.key(), implication, record.timestamp(), record.headers()));
+                } else if (record.value() instanceof DistillationAlert alert) {
+                    context.forward(record.withValue(alert));
+                } else if (record.value() instanceof CampaignEdge edge) {
+                    campaigns.process(new Record<>(record.key(), edge, record.timestamp(), record.headers()));
+                }
+            }
+        });
+        campaigns.init(new Downstream<>(context) {
             @Override
             public <K extends String, V> void forward(Record<K, V> record) {
                 if (record.value() instanceof SubjectRequest implication) {
@@ -92,6 +111,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     @Override
     public void close() {
         links.close();
+        campaigns.close();
         subjects.close();
     }
 

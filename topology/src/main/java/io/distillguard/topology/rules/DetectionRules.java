@@ -59,11 +59,14 @@ public record DetectionRules(
             @JsonProperty("population-first-turn-share") double populationFirstTurnShare,
             @JsonProperty("population-gap") double populationGap,
             @JsonProperty("hosting-asns") java.util.Set<Integer> hostingAsns,
-            @JsonProperty("hosting-share") double hostingShare) {
+            @JsonProperty("hosting-share") double hostingShare,
+            @JsonProperty("campaign-min-accounts") int campaignMinAccounts,
+            @JsonProperty("campaign-link-min-accounts") int campaignLinkMinAccounts,
+            @JsonProperty("campaign-link-max-accounts") int campaignLinkMaxAccounts) {
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5);
+                0.5, 20, 3, 500);
 
         /** The share a group's lower bound must reach: the floor, or the population's share plus the gap to 1. */
         public double threshold(double floor, double population) {
@@ -326,6 +329,10 @@ public record DetectionRules(
             require(group.populationGap() >= 0 && group.populationGap() < 1, "group.population-gap", "in [0, 1)");
             require(group.hostingAsns() != null, "group.hosting-asns", "a list of ASNs (may be empty: [])");
             share("group.hosting-share", group.hostingShare());
+            require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
+            require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
+            require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),
+                    "group.campaign-link-max-accounts", "at least group.campaign-link-min-accounts");
         }
         if (modelReleases != null) {
             new TreeMap<>(modelReleases).forEach((model, at) -> {

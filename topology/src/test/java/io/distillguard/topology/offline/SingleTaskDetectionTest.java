@@ -25,7 +25,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void runsTheLinksThenTheSubjectsWithEachImplicationHandedOverAsItIsMade() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new Subjects(), true, null);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null);
         detection.init(context);
 
         detection.process(new Record<>(null, request("acct-1"), TIME));
@@ -50,7 +50,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void aRequestThatMakesAProcessorThrowGoesToTheHandlerWholeAndSkipsItsSubjects() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new Subjects(), true, null);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null);
         detection.init(context);
 
         // Kafka's processing-exception handler takes it from here (the dead letters), as for any node.
@@ -120,6 +120,16 @@ class SingleTaskDetectionTest {
                     + (apiKey == null ? "" : " with " + apiKey));
             String type = record.key().substring(0, record.key().indexOf(':'));
             downstream.forward(record.withValue(alert(type + "_RISK")));
+        }
+    }
+
+    /** The account graph, left out: these tests are about the order of the two paths. */
+    private static final class NoCampaigns implements org.apache.kafka.streams.processor.api.Processor<String,
+            io.distillguard.topology.state.CampaignEdge, String, Object> {
+        @Override
+        public void process(org.apache.kafka.streams.processor.api.Record<String,
+                io.distillguard.topology.state.CampaignEdge> record) {
+            throw new AssertionError("no edge expected");
         }
     }
 }

@@ -1,0 +1,441 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.rules.RulesBook;
+import io.distillguard.topology.state.CampaignEdge;
+import io.distillguard.topology.state.SubjectRequest;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The account graph: link groups that each have the extraction shape but are too small or too quiet to be a cluster
+ * on their own (a template band at 20 requests a day, a /24 with four accounts, a card shared by three) are tied
+ * together through the accounts they share (at least two per tie), and each connected group of links is one
+ * campaign, judged on the union of its traffic. A campaign alert (CAMPAIGN, subject {@code CAMPAIGN:<its smallest link key>}) names its members,
+ * its links by kind and the link that ties each member in; once HIGH, every member is handed to the subject path as
+ * a cluster implication, so each gets an ACCOUNT_RISK of its own, as cluster members do.
+ *
+ * <p>Why one partition: a component can span any link keys, so every edge goes to one task (key {@value #KEY}).
+ * Edges are few by design: only groups of at least {@code group.campaign-link-min-accounts} accounts whose traffic
+ * is extraction-shaped send one, when a harvesting member joins them or every tenth request, so a platform's millions
+ * of ordinary groups never reach this processor.
+ *
+ * <p>Bounded: one record per (day, link) kept for two days; a group with more than
+ * {@code group.campaign-link-max-accounts} accounts ties nobody, so a carrier NAT or a popular template cannot weld a
+ * hundred thousand accounts into one component; each link brings at most {@code alert.max-accounts} members.
+ *
+ * <p>Deterministic: components are judged at each 15-minute boundary of the edges' event time, on the edges before
+ * it, and the alert's trigger time is the boundary, so the (alert_id, severity) pairs depend on the edges and not on
+ * when they were processed. Edges of one boundary that reach the partition after an edge past it (live, from two link
+ * partitions at once within a batch's span) count at the next boundary.
+ */
+public final class CampaignProcessor implements Processor<String, CampaignEdge, String, Object> {
+
+    public static final String STORE = "campaign-links";
+    public static final String EMITTED_STORE = "campaign-alerts-emitted";
+    public static final String DETECTOR = "CAMPAIGN";
+    public static final String KEY = "campaigns";
+    public static final String SUBJECT_PREFIX = "CAMPAIGN:";
+    static final long EPOCH_MS = 15 * 60_000L;
+    private static final String STREAM_TIME = "~stream-time";
+    private static final String EVALUATED = "~evaluated";
+    private static final String MEMBER_GATE = "campaign-member|";
+    private static final int PATHS_SHOWN = 10;
+    static final int MAX_LINKS_PER_ACCOUNT = 16;
+
+    private final DetectionConfig config;
+    private final String rulesStore;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, CampaignEdge> links;
+    private AlertEmitter emitter;
+    private RulesBook rules;
+    private Sensor lateDropped;
+    /** Whether an edge came in since the last judgement; judging an unchanged day again would find nothing new. */
+    private boolean changed = true;
+    /**
+     * The components last found and the day they are of: derived from the store, so a restart finds them again. They
+     * change only when a link or a member is added, which happens far less often than a link's counts change.
+     */
+    private List<Campaign> components;
+    private long componentsDay = Long.MIN_VALUE;
+
+    public CampaignProcessor(DetectionConfig config, String rulesStore) {
+        this.config = config;
+        this.rulesStore = rulesStore;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.links = context.getStateStore(STORE);
+        this.emitter = new AlertEmitter(context, EMITTED_STORE, List.of(DETECTOR));
+        this.rules = RulesBook.of(context, config.rules(), rulesStore);
+        this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "campaign");
+    }
+
+    @Override
+    public void process(Record<String, CampaignEdge> record) {
+        CampaignEdge edge = record.value();
+        if (edge == null) {
+            return;
+        }
+        long time = edge.getEventTime();
+        long boundary = time - Math.floorMod(time, EPOCH_MS);
+        long evaluated = meta(EVALUATED);
+        if (boundary > evaluated) {
+            if (evaluated != Long.MIN_VALUE && changed) {
+                evaluate(boundary);
+                changed = false;
+            }
+            setMeta(EVALUATED, boundary);
+        }
+        long streamTime = Math.max(meta(STREAM_TIME), time);
+        setMeta(STREAM_TIME, streamTime);
+        if (edge.getWindowStart() + SubjectRiskProcessor.DAY_MS + config.grace().toMillis() <= streamTime) {
+            lateDropped.record();
+            return;
+        }
+        String key = storeKey(edge.getWindowStart(), edge.getLinkKey());
+        CampaignEdge kept = links.get(key);
+        boolean newMembers = kept == null;
+        if (kept != null) {
+            // Members accumulate; the counts are the group's latest.
+            TreeSet<String> members = new TreeSet<>(kept.getShapedAccounts());
+            newMembers = members.addAll(edge.getShapedAccounts());
+            if (edge.getRequests() < kept.getRequests()) {
+                edge = kept;
+            }
+            edge.setShapedAccounts(new ArrayList<>(members).subList(0, Math.min(members.size(),
+                    config.maxAccountsPerAlert())));
+        }
+        links.put(key, edge);
+        changed = true;
+        if (newMembers) {
+            components = null;
+        }
+    }
+
+    /** Judges the components of the day the closing epoch belongs to, on every edge before {@code boundary}. */
+    private void evaluate(long boundary) {
+        long day = (boundary - 1) - Math.floorMod(boundary - 1, SubjectRiskProcessor.DAY_MS);
+        forget(day - SubjectRiskProcessor.DAY_MS);
+        DetectionRules inForce = rules.at(boundary - 1);
+        DetectionRules.Group g = inForce.groupOrDefault();
+        if (components == null || componentsDay != day) {
+            List<CampaignEdge> edges = new ArrayList<>();
+            try (KeyValueIterator<String, CampaignEdge> it = links.range(storeKey(day, ""), storeKey(day, "\uffff"))) {
+                while (it.hasNext()) {
+                    CampaignEdge edge = it.next().value;
+                    if (edge.getDistinctAccounts() <= g.campaignLinkMaxAccounts()
+                            && edge.getShapedAccounts().size() >= g.campaignLinkMinAccounts()) {
+                        edges.add(edge);
+                    }
+                }
+            }
+            components = components(edges);
+            componentsDay = day;
+        } else {
+            // The same components; their links' counts as they are now. A link that grew past the weld bound since
+            // is left in until the next change of members recomputes them.
+            for (Campaign campaign : components) {
+                campaign.links.replaceAll((key, edge) -> {
+                    CampaignEdge now = links.get(storeKey(day, key));
+                    return now == null ? edge : now;
+                });
+            }
+        }
+        for (Campaign campaign : components) {
+            if (campaign.links.size() >= 2 && campaign.members.size() >= g.campaignMinAccounts()) {
+                judge(inForce, campaign, day, boundary - 1);
+            }
+        }
+    }
+
+    /** A connected group of links and the accounts that tie them. */
+    static final class Campaign {
+        final TreeMap<String, CampaignEdge> links = new TreeMap<>();
+        final TreeSet<String> members = new TreeSet<>();
+        /** Each member's tie: the smallest link key it harvested through. */
+        final Map<String, String> paths = new HashMap<>();
+
+        String id() {
+            return links.firstKey();
+        }
+    }
+
+    /**
+     * Connected components of links, two links tied when at least two accounts harvested through both; a campaign's
+     * members are the accounts in at least two of its links. One account is never enough to tie: a residential
+     * proxy's address is also some honest person's home network, and one such passer-by would otherwise weld a
+     * product's users to a hydra. Each account ties at most {@value #MAX_LINKS_PER_ACCOUNT} of its links (the smallest
+     * keys), which bounds the pairs counted.
+     */
+    static List<Campaign> components(List<CampaignEdge> edges) {
+        // Links numbered in key order, so an account's links sorted by number are sorted by key; union-find on the
+        // numbers with the smaller number as root: nothing depends on the order the edges came in.
+        CampaignEdge[] byId = edges.toArray(new CampaignEdge[0]);
+        java.util.Arrays.sort(byId, (a, b) -> a.getLinkKey().compareTo(b.getLinkKey()));
+        Map<String, int[]> linksOf = new HashMap<>();
+        for (int id = 0; id < byId.length; id++) {
+            for (String account : byId[id].getShapedAccounts()) {
+                int[] ids = linksOf.get(account);
+                if (ids == null) {
+                    linksOf.put(account, new int[] {id});
+                } else {
+                    int[] grown = java.util.Arrays.copyOf(ids, ids.length + 1);
+                    grown[ids.length] = id;
+                    linksOf.put(account, grown);
+                }
+            }
+        }
+        int[] parent = new int[byId.length];
+        for (int i = 0; i < parent.length; i++) {
+            parent[i] = i;
+        }
+        // Pairs counted per account: each of its links with its first and with the next (linear in its links, not
+        // quadratic), which is enough for two harvesters sharing links to tie them and never lets one account tie.
+        long[] pairs = new long[16];
+        int count = 0;
+        for (int[] ids : linksOf.values()) {
+            int n = Math.min(ids.length, MAX_LINKS_PER_ACCOUNT);
+            for (int i = 1; i < n; i++) {
+                if (count + 2 > pairs.length) {
+                    pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
+                }
+                pairs[count++] = (long) ids[0] << 32 | ids[i];
+                if (i > 1) {
+                    pairs[count++] = (long) ids[i - 1] << 32 | ids[i];
+                }
+            }
+        }
+        // A pair seen for two accounts ties its links: sorted, a pair's copies are adjacent.
+        java.util.Arrays.sort(pairs, 0, count);
+        for (int i = 1; i < count; i++) {
+            if (pairs[i] == pairs[i - 1] && (i == 1 || pairs[i - 2] != pairs[i])) {
+                int ra = find(parent, (int) (pairs[i] >>> 32));
+                int rb = find(parent, (int) pairs[i]);
+                if (ra != rb) {
+                    parent[Math.max(ra, rb)] = Math.min(ra, rb);
+                }
+            }
+        }
+        Map<Integer, Campaign> byRoot = new TreeMap<>();
+        for (int id = 0; id < byId.length; id++) {
+            byRoot.computeIfAbsent(find(parent, id), r -> new Campaign()).links.put(byId[id].getLinkKey(), byId[id]);
+        }
+        for (Map.Entry<String, int[]> account : linksOf.entrySet()) {
+            int[] ids = account.getValue();
+            if (ids.length < 2) {
+                continue;
+            }
+            for (int i = 0; i < ids.length; i++) {
+                int root = find(parent, ids[i]);
+                boolean counted = false;
+                for (int j = 0; j < i; j++) {
+                    counted |= find(parent, ids[j]) == root;
+                }
+                if (counted) {
+                    continue;
+                }
+                for (int j = i + 1; j < ids.length; j++) {
+                    if (find(parent, ids[j]) == root) {
+                        Campaign campaign = byRoot.get(root);
+                        campaign.members.add(account.getKey());
+                        campaign.paths.put(account.getKey(), byId[ids[i]].getLinkKey());
+                        break;
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(byRoot.values());
+    }
+
+    private static int find(int[] parent, int x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    }
+
+    /**
+     * The campaign's assessment, or null when its union is not extraction-shaped or only prompt templates tie it and
+     * nothing corroborates them. Each request counts in every link kind it has and in up to two prompt bands: the
+     * union's shares are taken from the kind that saw the most of its requests (prompt bands counted at half).
+     */
+    static Assessment assess(DetectionRules rules, Campaign campaign) {
+        DetectionRules.Link t = rules.link();
+        DetectionRules.Group g = rules.groupOrDefault();
+        Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
+        for (CampaignEdge edge : campaign.links.values()) {
+            LinkKind kind = LinkKind.of(edge.getLinkKey());
+            double weight = kind == LinkKind.PROMPT_CLUSTER ? 0.5 : 1;
+            double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
+            sums[0] += weight * edge.getRequests();
+            sums[1] += weight * edge.getReasoning();
+            sums[2] += weight * edge.getFirstTurns();
+            sums[3] += weight * edge.getNewAccountRequests();
+            sums[4] += weight * edge.getHostingRequests();
+            sums[5] += weight * edge.getNewModelRequests();
+        }
+        double[] most = byKind.values().stream().max((a, b) -> Double.compare(a[0], b[0])).orElseThrow();
+        long n = Math.round(most[0]);
+        if (n < t.clusterMinRequests()) {
+            return null;
+        }
+        long reasoningHits = Math.round(most[1]);
+        long firstTurnHits = Math.round(most[2]);
+        double reasoningBound = DetectionRules.Group.wilsonLower(reasoningHits, n, g.confidenceZ());
+        double firstTurnBound = DetectionRules.Group.wilsonLower(firstTurnHits, n, g.confidenceZ());
+        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
+        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
+        double shape = Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold);
+        if (shape < 1) {
+            return null;
+        }
+        double newAccounts = most[3] / most[0];
+        double hosting = most[4] / most[0];
+        boolean young = newAccounts >= t.clusterNewAccountShare();
+        boolean hosted = hosting >= g.hostingShare();
+        boolean pivot = DetectionRules.Group.wilsonLower(Math.round(most[5]), n, g.confidenceZ()) >= t.modelPivotShare();
+        boolean templatesOnly = byKind.size() == 1 && byKind.containsKey(LinkKind.PROMPT_CLUSTER);
+        if (templatesOnly && !young && !hosted && !pivot) {
+            return null;
+        }
+        double cap = rules.scoring().ratioCap();
+        double fanIn = (double) campaign.members.size() / g.campaignMinAccounts();
+        Assessment a = new Assessment()
+                .measure("campaign_accounts", campaign.members.size(), g.campaignMinAccounts())
+                .measure("campaign_links", campaign.links.size(), 2);
+        byKind.keySet().forEach(kind -> a.measure("links:" + kind.name(),
+                campaign.links.keySet().stream().filter(k -> LinkKind.of(k) == kind).count(), 0));
+        a.measure("group_requests", n, t.clusterMinRequests())
+                .measure("group_reasoning_share", (double) reasoningHits / n, 0)
+                .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
+                .measure("group_first_turn_share", (double) firstTurnHits / n, 0)
+                .measure("group_first_turn_share_lower_bound", firstTurnBound, firstTurnThreshold)
+                .measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+                .measure("group_hosting_share", hosting, g.hostingShare())
+                .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
+                .fire(DETECTOR, fanIn, 1, cap + 1, false);
+        if (young) {
+            a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
+        }
+        if (hosted) {
+            a.fire("HOSTING_ADDRESSES", hosting / g.hostingShare(), 0.5, 1, false);
+        }
+        if (pivot) {
+            a.fire(LinkRiskProcessor.PIVOT_DETECTOR, 1, 0.5, 1, false);
+        }
+        return a;
+    }
+
+    private void judge(DetectionRules rules, Campaign campaign, long day, long trigger) {
+        Assessment assessment = assess(rules, campaign);
+        if (assessment == null) {
+            return;
+        }
+        String subject = SUBJECT_PREFIX + campaign.id();
+        String gate = DETECTOR + '|' + subject;
+        List<Evidence> evidence = assessment.evidenceWithFired();
+        int shown = 0;
+        for (Map.Entry<String, CampaignEdge> link : campaign.links.entrySet()) {
+            if (shown++ == PATHS_SHOWN) {
+                break;
+            }
+            evidence.add(Alerts.evidence("link:" + link.getKey(), link.getValue().getDistinctAccounts(), 0));
+        }
+        shown = 0;
+        for (String member : campaign.members) {
+            if (shown++ == PATHS_SHOWN) {
+                break;
+            }
+            evidence.add(Alerts.evidence("path:" + member + " via " + campaign.paths.get(member), 0, 0));
+        }
+        List<String> sample = new ArrayList<>(campaign.members).subList(0,
+                Math.min(campaign.members.size(), config.maxAccountsPerAlert()));
+        DistillationAlert alert = Alerts.alert(DETECTOR, SubjectType.ACCOUNT_CLUSTER, subject, day,
+                day + SubjectRiskProcessor.DAY_MS, trigger, assessment.risk(), new ArrayList<>(sample),
+                campaign.members.size(), evidence, rules.version());
+        emitter.emitRising(gate, alert);
+        if (emitter.emittedSeverity(gate, day) < Severity.HIGH.ordinal()) {
+            return;
+        }
+        for (String member : campaign.members) {
+            // Once per account and day: the subject path keeps the riskiest implication of the day anyway.
+            String memberGate = MEMBER_GATE + member;
+            if (emitter.emittedSeverity(memberGate, day) >= 0) {
+                continue;
+            }
+            emitter.remember(memberGate, day, Severity.HIGH.ordinal());
+            SubjectRequest implication = SubjectRequest.newBuilder()
+                    .setEventTime(trigger)
+                    .setAccountId(member)
+                    .setCluster(subject)
+                    .setClusterRisk(assessment.risk())
+                    .build();
+            context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, member), implication, trigger));
+        }
+    }
+
+    /** Drops the links of days before {@code before}. */
+    private void forget(long before) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, CampaignEdge> it = links.range(storeKey(0, ""), storeKey(before, ""))) {
+            while (it.hasNext()) {
+                old.add(it.next().key);
+            }
+        }
+        old.forEach(links::delete);
+    }
+
+    /** Keys sort by day first: a day's links are one range. */
+    static String storeKey(long windowStart, String linkKey) {
+        String digits = Long.toString(windowStart);
+        StringBuilder key = new StringBuilder(16 + linkKey.length());
+        for (int i = digits.length(); i < 15; i++) {
+            key.append('0');
+        }
+        return key.append(digits).append('|').append(linkKey).toString();
+    }
+
+    private long meta(String key) {
+        CampaignEdge value = links.get(key);
+        return value == null ? Long.MIN_VALUE : value.getEventTime();
+    }
+
+    private void setMeta(String key, long value) {
+        CampaignEdge kept = links.get(key);
+        if (kept == null || kept.getEventTime() != value) {
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L));
+        }
+    }
+
+    /** The edge a link group sends the graph: the group's key, its harvesting members and its counts. */
+    public static KeyValue<String, CampaignEdge> edge(String linkKey, long time, long windowStart,
+                                                      io.distillguard.topology.state.LinkWindowStats stats,
+                                                      long accounts) {
+        return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
+                new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
+                stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
+                stats.getNewModelRequests()));
+    }
+}
