@@ -1,0 +1,107 @@
+package io.distillguard.topology.detect;
+
+import static io.distillguard.topology.TopologyHarness.BASE;
+import static io.distillguard.topology.TopologyHarness.byDetector;
+import static io.distillguard.topology.TopologyHarness.evidence;
+import static io.distillguard.topology.TopologyHarness.harvest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Severity;
+import io.distillguard.topology.HarnessTest;
+import io.distillguard.topology.TopologyHarness;
+import io.distillguard.topology.state.CampaignEdge;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The account graph: link groups too small to be clusters, judged together as the campaign they are. */
+class CampaignTest extends HarnessTest {
+
+    private static final long HOUR = 3_600_000L;
+
+    /**
+     * 30 aged accounts, each harvesting through two of ten templates (account i: templates i and i + 1), so every
+     * template group has six accounts, far under the prompt cluster's 20, and each account a /24 of its own.
+     */
+    private static void farm(TopologyHarness h, int asn) {
+        Random random = new Random(3);
+        long[] templates = new long[10];
+        for (int t = 0; t < templates.length; t++) {
+            templates[t] = random.nextLong();
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 30; i++) {
+                long template = templates[(i + round % 2) % templates.length];
+                h.send(harvest("farm-" + i, "52.14." + i + ".7", BASE + round * HOUR / 2 + i * 30_000L, template)
+                        .setAsn(asn).setAccountCreatedAt(Instant.ofEpochMilli(BASE - 200 * 86_400_000L)).build());
+            }
+        }
+        // A request after the next 15-minute boundary: the graph judges at boundaries of its edges' event time.
+        h.send(harvest("farm-0", "52.14.0.7", BASE + 3 * HOUR, templates[0]).setAsn(asn)
+                .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 200 * 86_400_000L)).build());
+    }
+
+    @Test
+    void smallTemplateGroupsTiedByTheirMembersAreOneCampaignAndEveryMemberIsNamed() {
+        TopologyHarness h = start();
+        farm(h, 16509);
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).as("no template group is a cluster on its own").isEmpty();
+        List<DistillationAlert> campaigns = byDetector(alerts, CampaignProcessor.DETECTOR);
+        assertThat(campaigns).isNotEmpty();
+        DistillationAlert campaign = campaigns.get(campaigns.size() - 1);
+        assertThat(campaign.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(campaign.getSubjectId()).startsWith("CAMPAIGN:PROMPT_CLUSTER:");
+        assertThat(campaign.getAccountsTotal()).isEqualTo(30);
+        assertThat(evidence(campaign, "links:PROMPT_CLUSTER")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(20));
+        assertThat(evidence(campaign, "fired:HOSTING_ADDRESSES")).isPresent();
+        assertThat(campaign.getEvidence()).anySatisfy(e -> assertThat(e.getSignal()).startsWith("path:farm-0 via PROMPT_CLUSTER:"));
+        List<DistillationAlert> members = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> evidence(a, "fired:CLUSTER_MEMBER").isPresent()
+                        && evidence(a, "cluster:" + campaign.getSubjectId()).isPresent()).toList();
+        assertThat(members).extracting(DistillationAlert::getSubjectId).contains("farm-0", "farm-17", "farm-29");
+    }
+
+    @Test
+    void aProductsUsersOnHomeNetworksAreNotACampaignOnTheirTemplatesAlone() {
+        TopologyHarness h = start();
+        farm(h, 7922);
+        assertThat(h.alerts()).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    private static CampaignEdge edge(String link, String... accounts) {
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L);
+    }
+
+    @Test
+    void oneAccountNeverTiesTwoGroupsAndTheOrderOfEdgesChangesNothing() {
+        List<CampaignEdge> edges = new ArrayList<>(List.of(
+                edge("PROMPT_CLUSTER:0-a", "a1", "a2", "a3", "shared"),
+                edge("PROMPT_CLUSTER:1-a", "a1", "a2", "a3", "shared"),
+                edge("IP_PREFIX:10.0.0.0/24", "b1", "b2", "b3", "shared"),
+                edge("PAYMENT_FINGERPRINT:card", "b1", "b2", "b3")));
+        List<CampaignProcessor.Campaign> once = CampaignProcessor.components(edges);
+        assertThat(once).hasSize(2);
+        assertThat(once).anySatisfy(c -> assertThat(c.members).containsExactly("a1", "a2", "a3", "shared"));
+        // "shared" is in one link of the second group only: not one of its members.
+        assertThat(once).anySatisfy(c -> assertThat(c.members).containsExactly("b1", "b2", "b3"));
+        Collections.shuffle(edges, new Random(1));
+        List<CampaignProcessor.Campaign> again = CampaignProcessor.components(edges);
+        assertThat(again).extracting(c -> c.id() + c.members).containsExactlyElementsOf(
+                once.stream().map(c -> c.id() + c.members).toList());
+    }
+
+    @Test
+    void twoAccountsInBothGroupsTieThem() {
+        List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(List.of(
+                edge("PROMPT_CLUSTER:0-a", "a1", "a2", "x", "y"),
+                edge("IP_PREFIX:10.0.0.0/24", "b1", "b2", "x", "y")));
+        assertThat(campaigns).hasSize(1);
+        assertThat(campaigns.get(0).members).containsExactly("x", "y");
+        assertThat(campaigns.get(0).links).hasSize(2);
+    }
+}
