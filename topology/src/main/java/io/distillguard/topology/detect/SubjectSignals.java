@@ -68,12 +68,10 @@ public final class SubjectSignals {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
         }
 
-        if (clusters && clusterMember(day) && harvestsLikeItsCluster(rules, day)) {
+        if (clusters && clusterMember(day)) {
             // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
             a.measure("cluster_risk", day.getClusterRisk(), 1)
                     .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
-                    .measure("member_reasoning_share_24h", SubjectProfile.share(day.getReasoning(), day.getRequests()),
-                            rules.link().clusterReasoningShare())
                     .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, MEMBER_CAP, true);
         }
 
@@ -132,18 +130,6 @@ public final class SubjectSignals {
             a.fire("TIMING", timing, w.timingWeight(), w.ratioCap(), false);
         }
         return a;
-    }
-
-    /**
-     * Whether the account's own day has the reasoning share of a harvest (at least the cluster floor,
-     * {@code link.cluster-reasoning-share}). Residential proxies are ordinary people's home networks and a campaign's
-     * template is a popular prompt's neighbour: an honest account that sent one reasoning request through a cluster's
-     * address or band is a passer-by, not a member. A member whose first request fell short carries the implication
-     * in its day and is named at the request that brings its share up.
-     */
-    static boolean harvestsLikeItsCluster(DetectionRules rules, SubjectWindowStats day) {
-        return day.getRequests() > 0
-                && SubjectProfile.share(day.getReasoning(), day.getRequests()) >= rules.link().clusterReasoningShare();
     }
 
     /** Whether the window was implicated in a cluster strongly enough for CLUSTER_MEMBER. */

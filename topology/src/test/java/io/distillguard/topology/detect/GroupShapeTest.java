@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.state.LinkWindowStats;
-import io.distillguard.topology.state.SubjectWindowStats;
 import org.junit.jupiter.api.Test;
 
 /** A link group's shape judged against the population and with the uncertainty of its size. */
@@ -65,17 +64,5 @@ class GroupShapeTest {
                         assertThat(e.getSignal()).isEqualTo("fired:HOSTING_ADDRESSES")));
         // Any other link is a trait of its own: a shared /24 needs no second one.
         assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.IP_PREFIX, residential, 40, 2, false)).isNotNull();
-    }
-
-    @Test
-    void aPasserByThroughAClusterIsNotAMemberWhereAHarvestingAccountIs() {
-        SubjectWindowStats passerBy = SubjectProfile.empty();
-        passerBy.setRequests(10L);
-        passerBy.setReasoning(1L);
-        SubjectWindowStats member = SubjectProfile.empty();
-        member.setRequests(3L);
-        member.setReasoning(2L);
-        assertThat(SubjectSignals.harvestsLikeItsCluster(rules, passerBy)).isFalse();
-        assertThat(SubjectSignals.harvestsLikeItsCluster(rules, member)).isTrue();
     }
 }

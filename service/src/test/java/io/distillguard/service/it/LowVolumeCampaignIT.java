@@ -1,0 +1,149 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.service.simulate.CampaignKnobs;
+import io.distillguard.service.simulate.CampaignSimulator;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology.StateStorage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A low-volume campaign of many light accounts (the template farm's class: 120 aged accounts at ten requests a day on
+ * one hosting provider, a handful of templates) beside benign traffic, through the live service on a real broker
+ * with the account graph's single-partition edge topic: its (alert_id, severity) pairs equal an offline backtest's.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class LowVolumeCampaignIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRaiseTheSameAlertsLiveAsABacktestOfTheSameEvents(KafkaCluster cluster) throws Exception {
+        CampaignSimulator.Settings settings = new CampaignSimulator.Settings(41, 300, 1,
+                Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 1.0);
+        List<RequestEvent> events = new ArrayList<>();
+        new CampaignSimulator(settings, List.of(CampaignKnobs.nominal().with("accounts", 120).withScenario("farm")))
+                .forEachRemaining(events::add);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<DistillationAlert> live = new ArrayList<>();
+        Map<String, String> overrides = new HashMap<>();
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
+            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            overrides.put(SchemaRegistryClients.URL, registry.url());
+            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-" + run);
+            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
+            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
+            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
+            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            // A day of history produced at once: one partition keeps it in event-time order through the re-keys, as
+            // the backtest reads it.
+            overrides.put(ServiceConfig.TOPICS_PARTITIONS, "1");
+            overrides.put(ServiceConfig.HTTP_PORT, "0");
+            ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
+            try (DistillguardService service = DistillguardService.start(config)) {
+                assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
+                produce(config, config.detection().requestsTopic(), events);
+                try (KafkaConsumer<String, DistillationAlert> consumer = consumer(config, config.detection().alertsTopic())) {
+                    long[] lastAlertAt = {System.currentTimeMillis()};
+                    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                        consumer.poll(Duration.ofMillis(500)).forEach(r -> {
+                            live.add(r.value());
+                            lastAlertAt[0] = System.currentTimeMillis();
+                        });
+                        return !live.isEmpty() && System.currentTimeMillis() - lastAlertAt[0] > 20_000;
+                    });
+                }
+            }
+        }
+        List<DistillationAlert> offline = new ArrayList<>();
+        new OfflineBacktest(ServiceConfig.load(null, Map.of(), overrides).detection(), StateStorage.OFFLINE_IN_MEMORY)
+                .run(events.iterator(), new OfflineBacktest.Listener() {
+                    @Override
+                    public void onAlert(DistillationAlert alert) {
+                        offline.add(alert);
+                    }
+                });
+
+        Set<String> livePairs = pairs(live);
+        Set<String> offlinePairs = pairs(offline);
+        assertThat(livePairs).as("live and backtest agree on (alert_id, severity); live only: %s; backtest only: %s",
+                describe(live, offlinePairs), describe(offline, livePairs)).isEqualTo(offlinePairs);
+        assertThat(offline).extracting(DistillationAlert::getDetector).contains("CAMPAIGN", "ACCOUNT_RISK");
+        assertThat(offline).filteredOn(a -> a.getDetector().equals("CAMPAIGN"))
+                .allSatisfy(a -> assertThat(a.getAccounts()).allMatch(account -> account.startsWith("acct-farm-")));
+    }
+
+    private static Set<String> pairs(List<DistillationAlert> alerts) {
+        return alerts.stream().map(a -> a.getAlertId() + "/" + a.getSeverity()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<String> describe(List<DistillationAlert> alerts, Set<String> other) {
+        return alerts.stream().filter(a -> !other.contains(a.getAlertId() + "/" + a.getSeverity()))
+                .map(a -> a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity() + " at "
+                        + a.getTriggerEventTime()).limit(10).toList();
+    }
+
+    private static void produce(ServiceConfig config, String topic, List<RequestEvent> events) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(config.serdeConfig(), false);
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            for (RequestEvent event : events) {
+                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
+                        event.getAccountId(), event));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<String, DistillationAlert> consumer(ServiceConfig config, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "campaign-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(config.serdeConfig(), false);
+        KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer);
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+}
