@@ -156,6 +156,14 @@ final class Traffic {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
+    /**
+     * A time of day for an account's creation, from its number alone (no draw from a population's random source, so
+     * the rest of the simulation is unchanged): people sign up at every hour, not at one instant.
+     */
+    static long spread(int i) {
+        return Math.floorMod(i * 2_654_435_761L, DAY);
+    }
+
     static String residentialIp(SplittableRandom random) {
         return RESIDENTIAL_FIRST_OCTETS[random.nextInt(RESIDENTIAL_FIRST_OCTETS.length)] + "." + random.nextInt(256)
                 + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
@@ -285,7 +293,7 @@ final class Traffic {
                         .setCountry(COUNTRIES[country[i]])
                         .setUserAgent(mobile ? "app-ios/5.2" : "web/2026.11")
                         .setPaymentFingerprint("card-" + account)
-                        .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (60 + i % 700) * DAY))
+                        .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (60 + i % 700) * DAY - spread(i)))
                         .setModel(model(random, t, 0.3))
                         .setConversationId(conversation)
                         .setTurnIndex(turn)
@@ -353,7 +361,7 @@ final class Traffic {
                     sink.add(request(account, t, "198.51.100." + (20 + i % 100))
                             .setOrgId("org-lab-" + i).setAsn(HOSTING_ASN).setCountry("US").setUserAgent("lm-eval/0.4")
                             .setPaymentFingerprint("card-" + account)
-                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - 300 * DAY))
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - 300 * DAY - spread(i)))
                             .setModel(model(random, t, 0.5))
                             .setTurnIndex(0).setReasoningRequested(random.nextInt(100) < 40)
                             .setCapability(CAPABILITIES[random.nextInt(CAPABILITIES.length)])
@@ -504,7 +512,7 @@ final class Traffic {
                         sink.add(request(account, t, home[i])
                                 .setAsn(RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length]).setCountry("US")
                                 .setUserAgent("python-sdk/1.40").setPaymentFingerprint("card-" + account)
-                                .setAccountCreatedAt(Instant.ofEpochMilli(created + random.nextLong(HOUR)))
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created + spread(i) % HOUR))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextInt(100) < 35)
                                 .setCapability(random.nextInt(10) < 7 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
@@ -594,7 +602,7 @@ final class Traffic {
                             .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
                             .setUserAgent("Mozilla/5.0")
                             .setPaymentFingerprint(i % 10 < 4 ? "card-hydra-shared-" + i % sharedCards : "card-" + account)
-                            .setAccountCreatedAt(Instant.ofEpochMilli(startAt[i] - random.nextLong(7 * DAY)))
+                            .setAccountCreatedAt(Instant.ofEpochMilli(startAt[i] - 7 * DAY + spread(i) * 7))
                             .setModel(model(random, t, 0.3))
                             .setPromptSimhash(nearby(random, templates[random.nextInt(templates.length)], 1)));
                 }
@@ -773,7 +781,7 @@ final class Traffic {
                             .setAsn(RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)])
                             .setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)])
                             .setPaymentFingerprint("card-pivot-" + i % Math.max(1, n / 30))
-                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - random.nextLong(20 * DAY)))
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - 20 * DAY + spread(i) * 20))
                             .setModel(pivoted ? NEW_MODEL : "frontier-2")
                             .setPromptSimhash(random.nextLong()));
                 }

@@ -59,7 +59,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private static final String EVALUATED = "~evaluated";
     private static final String MEMBER_GATE = "campaign-member|";
     private static final int PATHS_SHOWN = 10;
-    static final int MAX_LINKS_PER_ACCOUNT = 16;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -71,11 +70,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     /** Whether an edge came in since the last judgement; judging an unchanged day again would find nothing new. */
     private boolean changed = true;
     /**
-     * The components last found and the day they are of: derived from the store, so a restart finds them again. They
-     * change only when a link or a member is added, which happens far less often than a link's counts change.
+     * Each open day's graph, kept up to date edge by edge; derived from the store, so a restart rebuilds it (the
+     * components do not depend on the order of the edges).
      */
-    private List<Campaign> components;
-    private long componentsDay = Long.MIN_VALUE;
+    private final Map<Long, AccountGraph> graphs = new HashMap<>();
 
     public CampaignProcessor(DetectionConfig config, String rulesStore) {
         this.config = config;
@@ -113,24 +111,48 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             lateDropped.record();
             return;
         }
+        if (edge.getDistinctAccounts() > rules.at(time).groupOrDefault().campaignLinkMaxAccounts()) {
+            // Past the weld bound the group ties no one more: it stays as it was, members and counts.
+            return;
+        }
         String key = storeKey(edge.getWindowStart(), edge.getLinkKey());
         CampaignEdge kept = links.get(key);
-        boolean newMembers = kept == null;
+        List<String> added = edge.getShapedAccounts();
         if (kept != null) {
             // Members accumulate; the counts are the group's latest.
             TreeSet<String> members = new TreeSet<>(kept.getShapedAccounts());
-            newMembers = members.addAll(edge.getShapedAccounts());
+            added = new ArrayList<>();
+            for (String account : edge.getShapedAccounts()) {
+                if (members.size() < config.maxAccountsPerAlert() && members.add(account)) {
+                    added.add(account);
+                }
+            }
             if (edge.getRequests() < kept.getRequests()) {
                 edge = kept;
             }
-            edge.setShapedAccounts(new ArrayList<>(members).subList(0, Math.min(members.size(),
-                    config.maxAccountsPerAlert())));
+            edge.setShapedAccounts(new ArrayList<>(members));
         }
         links.put(key, edge);
         changed = true;
-        if (newMembers) {
-            components = null;
+        if (!added.isEmpty()) {
+            graph(edge.getWindowStart()).add(edge.getLinkKey(), added);
         }
+    }
+
+    /** The day's graph, rebuilt from the store when this instance has not seen the day yet. */
+    private AccountGraph graph(long day) {
+        AccountGraph graph = graphs.get(day);
+        if (graph == null) {
+            graph = new AccountGraph();
+            try (KeyValueIterator<String, CampaignEdge> it = links.range(storeKey(day, ""), storeKey(day, "\uffff"))) {
+                while (it.hasNext()) {
+                    CampaignEdge edge = it.next().value;
+                    graph.add(edge.getLinkKey(), edge.getShapedAccounts());
+                }
+            }
+            graphs.put(day, graph);
+        }
+        return graph;
     }
 
     /** Judges the components of the day the closing epoch belongs to, on every edge before {@code boundary}. */
@@ -139,29 +161,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         forget(day - SubjectRiskProcessor.DAY_MS);
         DetectionRules inForce = rules.at(boundary - 1);
         DetectionRules.Group g = inForce.groupOrDefault();
-        if (components == null || componentsDay != day) {
-            List<CampaignEdge> edges = new ArrayList<>();
-            try (KeyValueIterator<String, CampaignEdge> it = links.range(storeKey(day, ""), storeKey(day, "\uffff"))) {
-                while (it.hasNext()) {
-                    CampaignEdge edge = it.next().value;
-                    if (edge.getDistinctAccounts() <= g.campaignLinkMaxAccounts()
-                            && edge.getShapedAccounts().size() >= g.campaignLinkMinAccounts()) {
-                        edges.add(edge);
-                    }
-                }
-            }
-            components = components(edges);
-            componentsDay = day;
-        } else {
-            // The same components; their links' counts as they are now. A link that grew past the weld bound since
-            // is left in until the next change of members recomputes them.
-            for (Campaign campaign : components) {
-                campaign.links.replaceAll((key, edge) -> {
-                    CampaignEdge now = links.get(storeKey(day, key));
-                    return now == null ? edge : now;
-                });
-            }
-        }
+        graphs.keySet().removeIf(d -> d < day - SubjectRiskProcessor.DAY_MS);
+        List<Campaign> components = graph(day).campaigns(key -> links.get(storeKey(day, key)));
         for (Campaign campaign : components) {
             if (campaign.links.size() >= 2 && campaign.members.size() >= g.campaignMinAccounts()) {
                 judge(inForce, campaign, day, boundary - 1);
@@ -181,99 +182,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
     }
 
-    /**
-     * Connected components of links, two links tied when at least two accounts harvested through both; a campaign's
-     * members are the accounts in at least two of its links. One account is never enough to tie: a residential
-     * proxy's address is also some honest person's home network, and one such passer-by would otherwise weld a
-     * product's users to a hydra. Each account ties at most {@value #MAX_LINKS_PER_ACCOUNT} of its links (the smallest
-     * keys), which bounds the pairs counted.
-     */
+    /** The campaigns of a set of edges, as the processor finds them (for tests and a rebuild). */
     static List<Campaign> components(List<CampaignEdge> edges) {
-        // Links numbered in key order, so an account's links sorted by number are sorted by key; union-find on the
-        // numbers with the smaller number as root: nothing depends on the order the edges came in.
-        CampaignEdge[] byId = edges.toArray(new CampaignEdge[0]);
-        java.util.Arrays.sort(byId, (a, b) -> a.getLinkKey().compareTo(b.getLinkKey()));
-        Map<String, int[]> linksOf = new HashMap<>();
-        for (int id = 0; id < byId.length; id++) {
-            for (String account : byId[id].getShapedAccounts()) {
-                int[] ids = linksOf.get(account);
-                if (ids == null) {
-                    linksOf.put(account, new int[] {id});
-                } else {
-                    int[] grown = java.util.Arrays.copyOf(ids, ids.length + 1);
-                    grown[ids.length] = id;
-                    linksOf.put(account, grown);
-                }
-            }
+        AccountGraph graph = new AccountGraph();
+        Map<String, CampaignEdge> byKey = new HashMap<>();
+        for (CampaignEdge edge : edges) {
+            graph.add(edge.getLinkKey(), edge.getShapedAccounts());
+            byKey.put(edge.getLinkKey(), edge);
         }
-        int[] parent = new int[byId.length];
-        for (int i = 0; i < parent.length; i++) {
-            parent[i] = i;
-        }
-        // Pairs counted per account: each of its links with its first and with the next (linear in its links, not
-        // quadratic), which is enough for two harvesters sharing links to tie them and never lets one account tie.
-        long[] pairs = new long[16];
-        int count = 0;
-        for (int[] ids : linksOf.values()) {
-            int n = Math.min(ids.length, MAX_LINKS_PER_ACCOUNT);
-            for (int i = 1; i < n; i++) {
-                if (count + 2 > pairs.length) {
-                    pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
-                }
-                pairs[count++] = (long) ids[0] << 32 | ids[i];
-                if (i > 1) {
-                    pairs[count++] = (long) ids[i - 1] << 32 | ids[i];
-                }
-            }
-        }
-        // A pair seen for two accounts ties its links: sorted, a pair's copies are adjacent.
-        java.util.Arrays.sort(pairs, 0, count);
-        for (int i = 1; i < count; i++) {
-            if (pairs[i] == pairs[i - 1] && (i == 1 || pairs[i - 2] != pairs[i])) {
-                int ra = find(parent, (int) (pairs[i] >>> 32));
-                int rb = find(parent, (int) pairs[i]);
-                if (ra != rb) {
-                    parent[Math.max(ra, rb)] = Math.min(ra, rb);
-                }
-            }
-        }
-        Map<Integer, Campaign> byRoot = new TreeMap<>();
-        for (int id = 0; id < byId.length; id++) {
-            byRoot.computeIfAbsent(find(parent, id), r -> new Campaign()).links.put(byId[id].getLinkKey(), byId[id]);
-        }
-        for (Map.Entry<String, int[]> account : linksOf.entrySet()) {
-            int[] ids = account.getValue();
-            if (ids.length < 2) {
-                continue;
-            }
-            for (int i = 0; i < ids.length; i++) {
-                int root = find(parent, ids[i]);
-                boolean counted = false;
-                for (int j = 0; j < i; j++) {
-                    counted |= find(parent, ids[j]) == root;
-                }
-                if (counted) {
-                    continue;
-                }
-                for (int j = i + 1; j < ids.length; j++) {
-                    if (find(parent, ids[j]) == root) {
-                        Campaign campaign = byRoot.get(root);
-                        campaign.members.add(account.getKey());
-                        campaign.paths.put(account.getKey(), byId[ids[i]].getLinkKey());
-                        break;
-                    }
-                }
-            }
-        }
-        return new ArrayList<>(byRoot.values());
-    }
-
-    private static int find(int[] parent, int x) {
-        while (parent[x] != x) {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        return x;
+        return graph.campaigns(byKey::get);
     }
 
     /**

@@ -5,7 +5,7 @@ import io.distillguard.topology.rules.DetectionRules;
 import java.util.function.ToLongFunction;
 
 /**
- * The attributes that link accounts (issue signals 3, 5, 6 and 9), each with its window, its fan-in detector and
+ * The attributes that link accounts (addresses, networks, payment, prompt templates, signup cohorts), each with its window, its fan-in detector and
  * threshold, and whether a group sharing it can be an account cluster. An ASN is too broad to make a cluster of (a
  * cloud provider hosts thousands of unrelated customers); its fan-in is reported but never escalates.
  */
@@ -16,7 +16,13 @@ public enum LinkKind {
     PAYMENT_FINGERPRINT(SubjectType.PAYMENT_FINGERPRINT, "SHARED_PAYMENT", 7 * SubjectRiskProcessor.DAY_MS, true,
             r -> r.link().paymentAccounts7d()),
     PROMPT_CLUSTER(SubjectType.PROMPT_CLUSTER, "PROMPT_CLUSTER", SubjectRiskProcessor.DAY_MS, true,
-            r -> r.link().promptClusterAccounts24h());
+            r -> r.link().promptClusterAccounts24h()),
+    /**
+     * Accounts created in the same hour with the same client: a farm opens its accounts in bursts from one script.
+     * The key is {@code <creation hour, epoch ms>|<user agent>}.
+     */
+    SIGNUP_COHORT(SubjectType.SIGNUP_COHORT, "SIGNUP_COHORT", SubjectRiskProcessor.DAY_MS, true,
+            r -> r.groupOrDefault().cohortAccounts24h());
 
     private final SubjectType subjectType;
     private final String detector;
@@ -60,6 +66,7 @@ public enum LinkKind {
             case 'I' -> key.charAt(2) == ':' ? IP : IP_PREFIX;
             case 'A' -> ASN;
             case 'P' -> key.charAt(1) == 'A' ? PAYMENT_FINGERPRINT : PROMPT_CLUSTER;
+            case 'S' -> SIGNUP_COHORT;
             default -> null;
         };
         if (kind != null) {

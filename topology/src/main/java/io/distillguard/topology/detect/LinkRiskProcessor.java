@@ -426,9 +426,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return false;
     }
 
-    /** The keys a request is counted under: its address, network, ASN, payment instrument and prompt bands. */
+    /**
+     * The keys a request is counted under: its address, network, ASN, payment instrument, signup cohort and prompt
+     * bands.
+     */
     public static List<String> linkKeys(io.distillguard.avro.RequestEvent event) {
-        List<String> keys = new ArrayList<>(6);
+        List<String> keys = new ArrayList<>(7);
         String ip = event.getIp();
         keys.add(LinkKind.IP.name() + ':' + ip);
         keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
@@ -437,6 +440,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (event.getPaymentFingerprint() != null && !event.getPaymentFingerprint().isBlank()) {
             keys.add(LinkKind.PAYMENT_FINGERPRINT.name() + ':' + event.getPaymentFingerprint());
+        }
+        if (event.getAccountCreatedAt() != null) {
+            long created = event.getAccountCreatedAt().toEpochMilli();
+            String client = event.getUserAgent();
+            keys.add(LinkKind.SIGNUP_COHORT.name() + ':' + (created - Math.floorMod(created, SubjectRiskProcessor.HOUR_MS))
+                    + '|' + (client == null || client.isBlank() ? "-" : client));
         }
         Long simhash = event.getPromptSimhash();
         if (simhash != null) {

@@ -62,11 +62,12 @@ public record DetectionRules(
             @JsonProperty("hosting-share") double hostingShare,
             @JsonProperty("campaign-min-accounts") int campaignMinAccounts,
             @JsonProperty("campaign-link-min-accounts") int campaignLinkMinAccounts,
-            @JsonProperty("campaign-link-max-accounts") int campaignLinkMaxAccounts) {
+            @JsonProperty("campaign-link-max-accounts") int campaignLinkMaxAccounts,
+            @JsonProperty("cohort-accounts-24h") long cohortAccounts24h) {
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5, 20, 3, 500);
+                0.5, 20, 3, 500, 20);
 
         /** The share a group's lower bound must reach: the floor, or the population's share plus the gap to 1. */
         public double threshold(double floor, double population) {
@@ -333,6 +334,7 @@ public record DetectionRules(
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),
                     "group.campaign-link-max-accounts", "at least group.campaign-link-min-accounts");
+            positive("group.cohort-accounts-24h", group.cohortAccounts24h());
         }
         if (modelReleases != null) {
             new TreeMap<>(modelReleases).forEach((model, at) -> {

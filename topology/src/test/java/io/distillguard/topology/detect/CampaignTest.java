@@ -37,12 +37,17 @@ class CampaignTest extends HarnessTest {
             for (int i = 0; i < 30; i++) {
                 long template = templates[(i + round % 2) % templates.length];
                 h.send(harvest("farm-" + i, "52.14." + i + ".7", BASE + round * HOUR / 2 + i * 30_000L, template)
-                        .setAsn(asn).setAccountCreatedAt(Instant.ofEpochMilli(BASE - 200 * 86_400_000L)).build());
+                        .setAsn(asn).setAccountCreatedAt(created(i)).build());
             }
         }
         // A request after the next 15-minute boundary: the graph judges at boundaries of its edges' event time.
         h.send(harvest("farm-0", "52.14.0.7", BASE + 3 * HOUR, templates[0]).setAsn(asn)
-                .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 200 * 86_400_000L)).build());
+                .setAccountCreatedAt(created(0)).build());
+    }
+
+    /** Opened over months, a few hours apart: no signup burst ties them. */
+    private static Instant created(int account) {
+        return Instant.ofEpochMilli(BASE - 200 * 86_400_000L + account * 5 * HOUR);
     }
 
     @Test

@@ -114,12 +114,33 @@ class LinkRiskTest extends HarnessTest {
         for (int i = 0; i < 40; i++) {
             long simhash = template ^ (1L << random.nextInt(32));
             h.send(harvest("homework-" + i, "73.12." + i + ".7", BASE + i * 60_000L, simhash).setAsn(7922)
-                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L + i * 7 * 3_600_000L)).build());
         }
         List<DistillationAlert> alerts = h.alerts();
         assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void accountsOpenedInOneHourWithOneClientThatHarvestAreASignupCohortCluster() {
+        TopologyHarness h = start();
+        long opened = BASE - 90 * 86_400_000L;
+        for (int i = 0; i < 25; i++) {
+            for (int j = 0; j < 2; j++) {
+                // Nothing else shared: fresh prompts, a residential address and a card each.
+                h.send(harvest("burst-" + i, "73." + i + "." + j + ".9", BASE + (i * 2 + j) * 60_000L, random.nextLong())
+                        .setAsn(7922).setPaymentFingerprint("card-burst-" + i).setUserAgent("python-httpx/0.27")
+                        .setAccountCreatedAt(Instant.ofEpochMilli(opened + i * 60_000L)).build());
+            }
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "SIGNUP_COHORT")).isNotEmpty().allSatisfy(a ->
+                assertThat(a.getSubjectType()).isEqualTo(SubjectType.SIGNUP_COHORT));
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("SIGNUP_COHORT:" + (opened - opened % 3_600_000L) + "|python-httpx/0.27");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
     }
 
     @Test

@@ -1,0 +1,136 @@
+package io.distillguard.topology.detect;
+
+import io.distillguard.topology.state.CampaignEdge;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * One day's account graph, kept up to date edge by edge: link groups tied when at least two accounts harvested
+ * through both, as a union-find over the groups, and each account's groups. Adding a member costs one step per group
+ * the account is already in; reading the components costs one pass over the groups and the accounts. The result
+ * depends only on which members each group has, never on the order they were added in, so the processor can rebuild
+ * it from its store after a restart and get the very same components.
+ */
+final class AccountGraph {
+
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final List<String> keys = new ArrayList<>();
+    private int[] parent = new int[64];
+    private final Map<String, int[]> linksOf = new HashMap<>();
+    private final Map<Long, Integer> shared = new HashMap<>();
+
+    /** Adds {@code members} to the group {@code linkKey} (members it has already are skipped). */
+    void add(String linkKey, Collection<String> members) {
+        int id = ids.computeIfAbsent(linkKey, k -> {
+            keys.add(k);
+            if (keys.size() > parent.length) {
+                parent = Arrays.copyOf(parent, parent.length * 2);
+            }
+            parent[keys.size() - 1] = keys.size() - 1;
+            return keys.size() - 1;
+        });
+        for (String account : members) {
+            int[] links = linksOf.get(account);
+            if (links == null) {
+                linksOf.put(account, new int[] {id});
+                continue;
+            }
+            boolean known = false;
+            for (int link : links) {
+                known |= link == id;
+            }
+            if (known) {
+                continue;
+            }
+            for (int link : links) {
+                long pair = (long) Math.min(link, id) << 32 | Math.max(link, id);
+                if (shared.merge(pair, 1, Integer::sum) == 2) {
+                    union(link, id);
+                }
+            }
+            int[] grown = Arrays.copyOf(links, links.length + 1);
+            grown[links.length] = id;
+            linksOf.put(account, grown);
+        }
+    }
+
+    int links() {
+        return keys.size();
+    }
+
+    /**
+     * The components of at least two groups, each with its groups (as {@code edgeOf} gives them now) and its members:
+     * the accounts in at least two of its groups, each with the smallest key of its groups there as its tie.
+     */
+    List<CampaignProcessor.Campaign> campaigns(Function<String, CampaignEdge> edgeOf) {
+        Map<Integer, List<Integer>> byRoot = new HashMap<>();
+        for (int id = 0; id < keys.size(); id++) {
+            byRoot.computeIfAbsent(find(id), r -> new ArrayList<>()).add(id);
+        }
+        Map<Integer, CampaignProcessor.Campaign> campaigns = new HashMap<>();
+        byRoot.forEach((root, members) -> {
+            if (members.size() >= 2) {
+                CampaignProcessor.Campaign campaign = new CampaignProcessor.Campaign();
+                for (int id : members) {
+                    CampaignEdge edge = edgeOf.apply(keys.get(id));
+                    if (edge != null) {
+                        campaign.links.put(keys.get(id), edge);
+                    }
+                }
+                campaigns.put(root, campaign);
+            }
+        });
+        for (Map.Entry<String, int[]> account : linksOf.entrySet()) {
+            int[] links = account.getValue();
+            if (links.length < 2) {
+                continue;
+            }
+            for (int i = 0; i < links.length; i++) {
+                int root = find(links[i]);
+                CampaignProcessor.Campaign campaign = campaigns.get(root);
+                if (campaign == null || campaign.members.contains(account.getKey())) {
+                    continue;
+                }
+                String tie = null;
+                int inIt = 0;
+                for (int link : links) {
+                    if (find(link) == root) {
+                        inIt++;
+                        String key = keys.get(link);
+                        tie = tie == null || key.compareTo(tie) < 0 ? key : tie;
+                    }
+                }
+                if (inIt >= 2) {
+                    campaign.members.add(account.getKey());
+                    campaign.paths.put(account.getKey(), tie);
+                }
+            }
+        }
+        // Ordered by id (their smallest group key), so they are judged in the same order on every run.
+        Map<String, CampaignProcessor.Campaign> ordered = new TreeMap<>();
+        campaigns.values().stream().filter(c -> !c.links.isEmpty()).forEach(c -> ordered.put(c.id(), c));
+        return new ArrayList<>(ordered.values());
+    }
+
+    private int find(int x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
+    }
+
+    private void union(int a, int b) {
+        int ra = find(a);
+        int rb = find(b);
+        if (ra != rb) {
+            parent[Math.max(ra, rb)] = Math.min(ra, rb);
+        }
+    }
+}
