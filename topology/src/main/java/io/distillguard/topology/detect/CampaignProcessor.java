@@ -117,6 +117,16 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         String key = storeKey(edge.getWindowStart(), edge.getLinkKey());
         CampaignEdge kept = links.get(key);
+        boolean shaped = shaped(rules.at(time), edge.getReasoning(), edge.getFirstTurns(), edge.getRequests());
+        if (!shaped) {
+            // A count refresh: members join only while the group is shaped, and a group never held is not news.
+            if (kept != null && edge.getRequests() > kept.getRequests()) {
+                edge.setShapedAccounts(kept.getShapedAccounts());
+                links.put(key, edge);
+                changed = true;
+            }
+            return;
+        }
         List<String> added = edge.getShapedAccounts();
         if (kept != null) {
             // Members accumulate; the counts are the group's latest.
@@ -182,6 +192,12 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
     }
 
+    /** Whether a group's point shares pass the cluster floors: what lets its members into the graph. */
+    static boolean shaped(DetectionRules rules, long reasoning, long firstTurns, long requests) {
+        return SubjectProfile.share(reasoning, requests) >= rules.link().clusterReasoningShare()
+                && SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare();
+    }
+
     /** The campaigns of a set of edges, as the processor finds them (for tests and a rebuild). */
     static List<Campaign> components(List<CampaignEdge> edges) {
         AccountGraph graph = new AccountGraph();
@@ -203,6 +219,11 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
         for (CampaignEdge edge : campaign.links.values()) {
+            // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
+            // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
+            if (!shaped(rules, edge.getReasoning(), edge.getFirstTurns(), edge.getRequests())) {
+                continue;
+            }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             double weight = kind == LinkKind.PROMPT_CLUSTER ? 0.5 : 1;
             double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
@@ -212,6 +233,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[3] += weight * edge.getNewAccountRequests();
             sums[4] += weight * edge.getHostingRequests();
             sums[5] += weight * edge.getNewModelRequests();
+        }
+        if (byKind.isEmpty()) {
+            return null;
         }
         double[] most = byKind.values().stream().max((a, b) -> Double.compare(a[0], b[0])).orElseThrow();
         long n = Math.round(most[0]);

@@ -182,19 +182,21 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     /**
      * Sends the account graph ({@link CampaignProcessor}) the group's members and counts when the group is
      * extraction-shaped and has enough harvesting accounts to tie: when a harvesting member joins it, and at powers of
-     * two and every hundredth request after. The first test is a list's size, so the great majority of groups cost nothing here.
+     * two of its requests (the graph keeps a group's members only while it is shaped, and judges it on its counts). The first test is a list's size, so the great majority of groups cost nothing here.
      */
     private void tieIntoCampaigns(DetectionRules rules, String key, long time, long start, LinkWindowStats stats,
                                   int shapedBefore) {
         DetectionRules.Group g = rules.groupOrDefault();
         int shaped = stats.getShapedAccounts().size();
-        long n = stats.getRequests();
-        // Counts refreshed at powers of two and every hundredth request: a busy group sends a few edges a day.
-        if (shaped < g.campaignLinkMinAccounts() || shaped == shapedBefore && (n & (n - 1)) != 0 && n % 100 != 0) {
+        if (shaped < g.campaignLinkMinAccounts()) {
             return;
         }
-        if (SubjectProfile.share(stats.getReasoning(), n) < rules.link().clusterReasoningShare()
-                || SubjectProfile.share(stats.getFirstTurns(), n) < rules.link().clusterFirstTurnShare()) {
+        long n = stats.getRequests();
+        // A new harvesting member is news only while the group is extraction-shaped; its counts are refreshed at
+        // powers of two whatever its shape, so that a group the graph holds is judged on what it is now.
+        boolean refresh = (n & (n - 1)) == 0;
+        if (!refresh && (shaped == shapedBefore || !CampaignProcessor.shaped(rules, stats.getReasoning(),
+                stats.getFirstTurns(), n))) {
             return;
         }
         long accounts = distinctAccounts(stats);
