@@ -210,8 +210,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     /**
-     * The campaign's assessment, or null when its union is not extraction-shaped or only prompt templates tie it and
-     * nothing corroborates them. Each request counts in every link kind it has and in up to two prompt bands: the
+     * The campaign's assessment, or null when its union is not extraction-shaped, or nothing corroborates it (see
+     * below). Each request counts in every link kind it has and in up to two prompt bands: the
      * union's shares are taken from the kind that saw the most of its requests (prompt bands counted at half).
      */
     static Assessment assess(DetectionRules rules, Campaign campaign) {
@@ -257,8 +257,17 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         boolean young = newAccounts >= t.clusterNewAccountShare();
         boolean hosted = hosting >= g.hostingShare();
         boolean pivot = DetectionRules.Group.wilsonLower(Math.round(most[5]), n, g.confidenceZ()) >= t.modelPivotShare();
-        boolean templatesOnly = byKind.size() == 1 && byKind.containsKey(LinkKind.PROMPT_CLUSTER);
-        if (templatesOnly && !young && !hosted && !pivot) {
+        // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
+        // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
+        // family): a campaign is corroborated by an address, network or card group at its own fan-in threshold, or by
+        // new accounts, hosting addresses or a pivot; a smaller group ties members but corroborates nothing.
+        boolean strongTrait = campaign.links.values().stream().anyMatch(edge -> {
+            LinkKind kind = LinkKind.of(edge.getLinkKey());
+            return kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
+                    && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
+                    && shaped(rules, edge.getReasoning(), edge.getFirstTurns(), edge.getRequests());
+        });
+        if (!strongTrait && !young && !hosted && !pivot) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
