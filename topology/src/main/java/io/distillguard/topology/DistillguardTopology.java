@@ -373,6 +373,11 @@ public final class DistillguardTopology {
                     edges);
             if (!storage.changelogged()) {
                 links.withLoggingDisabled();
+            } else {
+                // The processor deletes days it no longer needs, and compaction drops them; time retention (three
+                // days, the two kept and a day's margin) bounds the changelog even if a delete were ever missed.
+                links.withLoggingEnabled(Map.of("cleanup.policy", "compact,delete",
+                        "retention.ms", String.valueOf(Duration.ofDays(3).plus(config.grace()).toMillis())));
             }
         }
         return List.of(links, windowStore(CampaignProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(), config,
