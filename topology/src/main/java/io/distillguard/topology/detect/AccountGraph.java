@@ -13,11 +13,19 @@ import java.util.function.Function;
 /**
  * One day's account graph, kept up to date edge by edge: link groups tied when at least two accounts harvested
  * through both, as a union-find over the groups, and each account's groups. Adding a member costs one step per group
- * the account is already in; reading the components costs one pass over the groups and the accounts. The result
- * depends only on which members each group has, never on the order they were added in, so the processor can rebuild
- * it from its store after a restart and get the very same components.
+ * the account is already in; reading the components costs one pass over the groups and the accounts. Up to
+ * {@link #MAX_LINKS_PER_ACCOUNT} groups an account, the result depends only on which members each group has, never
+ * on the order they were added in, so the processor can rebuild it from its store after a restart and get the same
+ * components; past it, an account's later groups do not tie (which ones are later depends on the edges' order).
  */
 final class AccountGraph {
+
+    /**
+     * Groups an account ties, at most: an eval harness or a heavy developer sends a day's requests through thousands
+     * of prompt bands, and each new one would cost a step per band it has (a cost that grows with the square). A
+     * harvester through this many groups is heavy enough for the per-account profile; the graph is for light accounts.
+     */
+    static final int MAX_LINKS_PER_ACCOUNT = 64;
 
     private final Map<String, Integer> ids = new HashMap<>();
     private final List<String> keys = new ArrayList<>();
@@ -41,7 +49,7 @@ final class AccountGraph {
                 linksOf.put(account, new int[] {id});
                 continue;
             }
-            boolean known = false;
+            boolean known = links.length >= MAX_LINKS_PER_ACCOUNT;
             for (int link : links) {
                 known |= link == id;
             }
