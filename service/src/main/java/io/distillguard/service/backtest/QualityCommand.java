@@ -46,7 +46,7 @@ public final class QualityCommand implements Callable<Integer> {
 
     @Option(names = "--attack-scale", defaultValue = "1.0",
             description = "Size of the attack populations against the defaults (5 distillers, 2,000 hydra, 300 low-and-slow, "
-                    + "150 pivot, 500 evasive hydra accounts). Default: ${DEFAULT-VALUE}.")
+                    + "150 pivot, 500 evasive hydra, 150 template farm accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
 
     @Option(names = "--rules", description = "Rules YAML to judge (default: the bundled rules).")

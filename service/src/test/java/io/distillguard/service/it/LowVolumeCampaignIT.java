@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.avro.SpecificAvroDeserializer;
-import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.backtest.OfflineBacktest;
@@ -24,18 +22,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -78,8 +69,8 @@ class LowVolumeCampaignIT {
             ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
             try (DistillguardService service = DistillguardService.start(config)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
-                produce(config, config.detection().requestsTopic(), events);
-                try (KafkaConsumer<String, DistillationAlert> consumer = consumer(config, config.detection().alertsTopic())) {
+                ServiceClients.produce(config, config.detection().requestsTopic(), events.iterator(), event -> { });
+                try (KafkaConsumer<String, DistillationAlert> consumer = ServiceClients.alerts(config, config.detection().alertsTopic())) {
                     long[] lastAlertAt = {System.currentTimeMillis()};
                     await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(100)).until(() -> {
                         consumer.poll(Duration.ofMillis(500)).forEach(r -> {
@@ -117,33 +108,5 @@ class LowVolumeCampaignIT {
         return alerts.stream().filter(a -> !other.contains(a.getAlertId() + "/" + a.getSeverity()))
                 .map(a -> a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity() + " at "
                         + a.getTriggerEventTime()).limit(10).toList();
-    }
-
-    private static void produce(ServiceConfig config, String topic, List<RequestEvent> events) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
-        serializer.configure(config.serdeConfig(), false);
-        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
-            for (RequestEvent event : events) {
-                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
-                        event.getAccountId(), event));
-            }
-            producer.flush();
-        }
-    }
-
-    private static KafkaConsumer<String, DistillationAlert> consumer(ServiceConfig config, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "campaign-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
-        deserializer.configure(config.serdeConfig(), false);
-        KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer);
-        consumer.subscribe(List.of(topic));
-        return consumer;
     }
 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.DistillationAlert;
-import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.avro.SpecificAvroDeserializer;
-import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.RulesFiles;
@@ -22,15 +19,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -80,10 +70,10 @@ class SimulatedMixIT {
             DetectionConfig detection = config.detection();
             try (DistillguardService service = DistillguardService.start(config)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
-                long produced = produce(config, detection.requestsTopic(), simulator, report);
+                long produced = ServiceClients.produce(config, detection.requestsTopic(), simulator, report::onEvent);
                 assertThat(produced).isGreaterThan(10_000);
 
-                try (KafkaConsumer<String, DistillationAlert> consumer = consumer(config, detection.alertsTopic())) {
+                try (KafkaConsumer<String, DistillationAlert> consumer = ServiceClients.alerts(config, detection.alertsTopic())) {
                     // Done when every campaign is found, or when alerts stop coming.
                     long[] lastAlertAt = {System.currentTimeMillis()};
                     await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -110,39 +100,5 @@ class SimulatedMixIT {
                 .allSatisfy(f -> assertThat(f.share()).as(f.scenario() + " recall").isGreaterThanOrEqualTo(0.85));
         assertThat(figures).filteredOn(f -> !f.attack())
                 .allSatisfy(f -> assertThat(f.implicated()).as(f.scenario() + " benign implicated").isZero());
-    }
-
-    private static long produce(ServiceConfig config, String topic, CampaignSimulator simulator,
-                                LabelledReport report) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
-        serializer.configure(config.serdeConfig(), false);
-        long produced = 0;
-        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
-            while (simulator.hasNext()) {
-                RequestEvent event = simulator.next();
-                report.onEvent(event);
-                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
-                        event.getAccountId(), event));
-                produced++;
-            }
-            producer.flush();
-        }
-        return produced;
-    }
-
-    private static KafkaConsumer<String, DistillationAlert> consumer(ServiceConfig config, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "mix-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
-        deserializer.configure(config.serdeConfig(), false);
-        KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer);
-        consumer.subscribe(List.of(topic));
-        return consumer;
     }
 }
