@@ -67,8 +67,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private AlertEmitter emitter;
     private RulesBook rules;
     private Sensor lateDropped;
-    /** Whether an edge came in since the last judgement; judging an unchanged day again would find nothing new. */
-    private boolean changed = true;
     /**
      * Each open day's graph, kept up to date edge by edge; derived from the store, so a restart rebuilds it (the
      * components do not depend on the order of the edges).
@@ -87,6 +85,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         this.emitter = new AlertEmitter(context, EMITTED_STORE, List.of(DETECTOR));
         this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "campaign");
+        // A task revived after an aborted transaction calls init again with its stores rolled back: the graphs are
+        // derived from the store and rebuilt from it, never carried over.
+        graphs.clear();
     }
 
     @Override
@@ -99,9 +100,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         long boundary = time - Math.floorMod(time, EPOCH_MS);
         long evaluated = meta(EVALUATED);
         if (boundary > evaluated) {
-            if (evaluated != Long.MIN_VALUE && changed) {
+            if (evaluated != Long.MIN_VALUE) {
                 evaluate(boundary);
-                changed = false;
             }
             setMeta(EVALUATED, boundary);
         }
@@ -123,7 +123,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             if (kept != null && edge.getRequests() > kept.getRequests()) {
                 edge.setShapedAccounts(kept.getShapedAccounts());
                 links.put(key, edge);
-                changed = true;
             }
             return;
         }
@@ -143,7 +142,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             edge.setShapedAccounts(new ArrayList<>(members));
         }
         links.put(key, edge);
-        changed = true;
         if (!added.isEmpty()) {
             graph(edge.getWindowStart()).add(edge.getLinkKey(), added);
         }
