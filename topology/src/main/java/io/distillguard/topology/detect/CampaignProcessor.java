@@ -97,7 +97,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return;
         }
         long time = edge.getEventTime();
-        long boundary = time - Math.floorMod(time, EPOCH_MS);
+        // A boundary is judged once an edge a grace period past it arrives, as windows wait for late records: edges
+        // of one boundary reach this partition from several link partitions, out of order after a restart.
+        long judged = time - config.grace().toMillis();
+        long boundary = judged - Math.floorMod(judged, EPOCH_MS);
         long evaluated = meta(EVALUATED);
         if (boundary > evaluated) {
             if (evaluated != Long.MIN_VALUE) {
