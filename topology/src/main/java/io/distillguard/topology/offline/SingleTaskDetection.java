@@ -66,7 +66,9 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
 
     @Override
     public void init(ProcessorContext<String, DistillationAlert> context) {
-        links.init(new Downstream<>(context) {
+        // The link path and the account graph forward alike: implications to the subjects, alerts out, the link
+        // path's edges to the graph (which forwards none).
+        Downstream<Object> detectors = new Downstream<>(context) {
             @Override
             public <K extends String, V> void forward(Record<K, V> record) {
                 if (record.value() instanceof SubjectRequest implication) {
@@ -77,17 +79,9 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
                     campaigns.process(new Record<>(record.key(), edge, record.timestamp(), record.headers()));
                 }
             }
-        });
-        campaigns.init(new Downstream<>(context) {
-            @Override
-            public <K extends String, V> void forward(Record<K, V> record) {
-                if (record.value() instanceof SubjectRequest implication) {
-                    subjects.process(new Record<>(record.key(), implication, record.timestamp(), record.headers()));
-                } else if (record.value() instanceof DistillationAlert alert) {
-                    context.forward(record.withValue(alert));
-                }
-            }
-        });
+        };
+        links.init(detectors);
+        campaigns.init(detectors);
         subjects.init(new Downstream<>(context) {
             @Override
             public <K extends String, V extends DistillationAlert> void forward(Record<K, V> record) {

@@ -86,7 +86,7 @@ public final class OfflineKeyValueStore<K extends Comparable<K>, V> implements K
 
     private KeyValueIterator<K, V> iterator(Iterator<Map.Entry<K, V>> entries) {
         // A copy: callers delete while they read.
-        Iterator<Map.Entry<K, V>> it = List.copyOf(new java.util.ArrayList<>(toList(entries))).iterator();
+        Iterator<Map.Entry<K, V>> it = toList(entries).iterator();
         return new KeyValueIterator<>() {
             @Override
             public void close() {
