@@ -10,6 +10,7 @@ import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.InMemorySchemaRegistry;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.state.CampaignEdge;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 
 /** The topology on TopologyTestDriver with an in-memory registry, and helpers to build requests and read alerts. */
 public final class TopologyHarness implements AutoCloseable {
@@ -41,8 +43,10 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestOutputTopic<String, DistillationAlert> alerts;
     public final TestOutputTopic<byte[], RequestEvent> deadLetters;
     private final String scope = "topology-test-" + UUID.randomUUID();
+    private final SpecificAvroSerde<RequestEvent> requestSerde;
 
     /** The partner group's HMAC key every harness is configured with. */
+    private static final String CAMPAIGN_EDGES = "topology-test-" + DistillguardTopology.CAMPAIGN_REPARTITION + "-repartition";
     public static final String HMAC_KEY = "partner-group-shared-key-2026";
 
     public TopologyHarness(Path stateDir, DetectionRules detectionRules) {
@@ -50,7 +54,7 @@ public final class TopologyHarness implements AutoCloseable {
         configProps.put(DetectionConfig.INTEL_HMAC_KEY, HMAC_KEY);
         config = DetectionConfig.fromProperties(configProps).withRules(detectionRules);
         Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://" + scope);
-        SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
+        requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
         SpecificAvroSerde<DistillationAlert> alertSerde = SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
@@ -132,6 +136,18 @@ public final class TopologyHarness implements AutoCloseable {
         return driver.metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("stream-distillguard-metrics"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    /** What the link path sent the account graph's single partition, in the order it was sent. */
+    public List<TestRecord<String, CampaignEdge>> campaignEdges() {
+        return driver.createOutputTopic(CAMPAIGN_EDGES, Serdes.String().deserializer(),
+                requestSerde.sibling(CampaignEdge.class).deserializer()).readRecordsToList();
+    }
+
+    /** Hands the account graph edges directly, as its partition would receive them. */
+    public void sendCampaignEdges(List<TestRecord<String, CampaignEdge>> edges) {
+        driver.createInputTopic(CAMPAIGN_EDGES, new StringSerializer(),
+                requestSerde.sibling(CampaignEdge.class).serializer()).pipeRecordList(edges);
     }
 
     @Override

@@ -7,8 +7,6 @@ import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.service.TempDirectories;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,11 +46,7 @@ class CrashRecoveryIT {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(rig::processedEverything);
                 assertThat(atKill).as("killed mid-stream").isLessThan(1.0);
 
-                List<String> written = rig.writtenAlerts();
-                TreeSet<String> expected = rig.reference();
-                assertThat(expected).as("the stream raises alerts at all").hasSizeGreaterThan(20);
-                assertThat(written).as("none twice").doesNotHaveDuplicates();
-                assertThat(new TreeSet<>(written)).as("the same alerts as an uninterrupted run").isEqualTo(expected);
+                rig.assertSameAlertsAsAnUninterruptedRun("after a kill -9");
 
                 // Lose one instance's disk: stop both, delete a's state, start both, and send more.
                 a.stop();
@@ -62,10 +56,7 @@ class CrashRecoveryIT {
                 b = new ReliabilityRig.ServiceProcess(rig.configFile(dir, "b", stateB), dir.resolve("b.log"));
                 rig.produce(rig.generate(12, 4_000, Duration.ofMinutes(1)));
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(rig::processedEverything);
-                List<String> afterLoss = rig.writtenAlerts();
-                assertThat(afterLoss).as("none twice").doesNotHaveDuplicates();
-                assertThat(new TreeSet<>(afterLoss)).as("state restored from the changelogs: the same alerts")
-                        .isEqualTo(rig.reference());
+                rig.assertSameAlertsAsAnUninterruptedRun("state restored from the changelogs");
             } finally {
                 String logs = a.output() + b.output();
                 a.kill();

@@ -95,6 +95,26 @@ final class ReliabilityRig {
         return ServiceConfig.load(null, Map.of(), values);
     }
 
+    /**
+     * The alerts written, read with read_committed, equal as (alert_id, severity) pairs those of an uninterrupted
+     * run over every event generated so far, and none is written twice. A difference is shown as what is missing and
+     * what is extra, not as two lists of hundreds.
+     */
+    void assertSameAlertsAsAnUninterruptedRun(String what) {
+        List<String> written = writtenAlerts();
+        TreeSet<String> expected = reference();
+        org.assertj.core.api.Assertions.assertThat(expected).as("the stream raises alerts at all").hasSizeGreaterThan(20);
+        org.assertj.core.api.Assertions.assertThat(written).as("none twice").doesNotHaveDuplicates();
+        TreeSet<String> missing = new TreeSet<>(expected);
+        missing.removeAll(written);
+        TreeSet<String> extra = new TreeSet<>(written);
+        extra.removeAll(expected);
+        org.assertj.core.api.Assertions.assertThat(missing)
+                .as("%s: alerts of an uninterrupted run not written (of %d)", what, expected.size()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(extra)
+                .as("%s: alerts written that an uninterrupted run does not give", what).isEmpty();
+    }
+
     /** The alerts of an uninterrupted single-instance run over every event generated so far. */
     TreeSet<String> reference() {
         DetectionConfig detection = ServiceConfig.load(null, Map.of(), config).detection();

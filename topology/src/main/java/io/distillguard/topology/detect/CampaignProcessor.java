@@ -42,10 +42,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code group.campaign-link-max-accounts} accounts ties nobody, so a carrier NAT or a popular template cannot weld a
  * hundred thousand accounts into one component; each link brings at most {@code alert.max-accounts} members.
  *
- * <p>Deterministic: components are judged at each 15-minute boundary of the edges' event time, on the edges before
- * it, and the alert's trigger time is the boundary, so the (alert_id, severity) pairs depend on the edges and not on
- * when they were processed. Edges of one boundary that reach the partition after an edge past it (live, from two link
- * partitions at once within a batch's span) count at the next boundary.
+ * <p>Deterministic: an edge waits in the store until stream time is a grace period past the end of its 15-minute
+ * epoch; the epoch is then judged on every edge before its end, applied in event-time order, and the alert's trigger
+ * time is the epoch's end, so the (alert_id, severity) pairs depend on the edges and not on the order in which two
+ * link partitions delivered them. An edge later than the grace period is applied at once and its epoch judged again.
  */
 public final class CampaignProcessor implements Processor<String, CampaignEdge, String, Object> {
 
@@ -56,7 +56,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     public static final String SUBJECT_PREFIX = "CAMPAIGN:";
     static final long EPOCH_MS = 15 * 60_000L;
     private static final String STREAM_TIME = "~stream-time";
-    private static final String EVALUATED = "~evaluated";
+    /** Edges waiting for their epoch's end; '~' sorts after the digits of the day keys. */
+    private static final String HELD = "~held|";
     private static final String MEMBER_GATE = "campaign-member|";
     private static final int PATHS_SHOWN = 10;
 
@@ -97,17 +98,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return;
         }
         long time = edge.getEventTime();
-        // A boundary is judged once an edge a grace period past it arrives, as windows wait for late records: edges
-        // of one boundary reach this partition from several link partitions, out of order after a restart.
-        long judged = time - config.grace().toMillis();
-        long boundary = judged - Math.floorMod(judged, EPOCH_MS);
-        long evaluated = meta(EVALUATED);
-        if (boundary > evaluated) {
-            if (evaluated != Long.MIN_VALUE) {
-                evaluate(boundary);
-            }
-            setMeta(EVALUATED, boundary);
-        }
         long streamTime = Math.max(meta(STREAM_TIME), time);
         setMeta(STREAM_TIME, streamTime);
         if (edge.getWindowStart() + SubjectRiskProcessor.DAY_MS + config.grace().toMillis() <= streamTime) {
@@ -118,6 +108,73 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             // Past the weld bound the group ties no one more: it stays as it was, members and counts.
             return;
         }
+        hold(edge);
+        // An epoch is judged once stream time is a grace period past its end, as windows wait for late records: its
+        // edges reach this partition from several link partitions, in an order that differs from run to run. Until
+        // then they wait in event-time order, so each epoch is judged on exactly the edges before its end and the
+        // (alert_id, severity) pairs do not depend on the order of arrival.
+        long watermark = streamTime - config.grace().toMillis();
+        long closed = watermark - Math.floorMod(watermark, EPOCH_MS);
+        while (true) {
+            CampaignEdge first = firstHeld();
+            if (first == null) {
+                return;
+            }
+            long end = first.getEventTime() - Math.floorMod(first.getEventTime(), EPOCH_MS) + EPOCH_MS;
+            if (end > closed) {
+                return;
+            }
+            TreeSet<Long> days = new TreeSet<>();
+            for (CampaignEdge held : releaseBefore(end)) {
+                apply(held);
+                days.add(held.getWindowStart());
+            }
+            days.add((end - 1) - Math.floorMod(end - 1, SubjectRiskProcessor.DAY_MS));
+            evaluate(end, days);
+        }
+    }
+
+    /** Keeps an edge until its epoch is judged; an edge that repeats one held (same group, time and count) adds its members. */
+    private void hold(CampaignEdge edge) {
+        String key = heldKey(edge);
+        CampaignEdge held = links.get(key);
+        if (held != null) {
+            TreeSet<String> members = new TreeSet<>(held.getShapedAccounts());
+            members.addAll(edge.getShapedAccounts());
+            edge.setShapedAccounts(new ArrayList<>(members));
+        }
+        links.put(key, edge);
+    }
+
+    private CampaignEdge firstHeld() {
+        try (KeyValueIterator<String, CampaignEdge> it = links.range(HELD, HELD + '\uffff')) {
+            return it.hasNext() ? it.next().value : null;
+        }
+    }
+
+    /** Removes and returns, in event-time order, the held edges before {@code end}. */
+    private List<CampaignEdge> releaseBefore(long end) {
+        List<KeyValue<String, CampaignEdge>> released = new ArrayList<>();
+        try (KeyValueIterator<String, CampaignEdge> it = links.range(HELD, HELD + pad(end))) {
+            while (it.hasNext()) {
+                released.add(it.next());
+            }
+        }
+        List<CampaignEdge> edges = new ArrayList<>(released.size());
+        for (KeyValue<String, CampaignEdge> entry : released) {
+            links.delete(entry.key);
+            edges.add(entry.value);
+        }
+        return edges;
+    }
+
+    static String heldKey(CampaignEdge edge) {
+        return HELD + pad(edge.getEventTime()) + '|' + edge.getLinkKey() + '|' + pad(edge.getRequests());
+    }
+
+    /** Adds an edge to its day's links and graph. */
+    private void apply(CampaignEdge edge) {
+        long time = edge.getEventTime();
         String key = storeKey(edge.getWindowStart(), edge.getLinkKey());
         CampaignEdge kept = links.get(key);
         boolean shaped = shaped(rules.at(time), edge.getReasoning(), edge.getFirstTurns(), edge.getRequests());
@@ -166,17 +223,19 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         return graph;
     }
 
-    /** Judges the components of the day the closing epoch belongs to, on every edge before {@code boundary}. */
-    private void evaluate(long boundary) {
-        long day = (boundary - 1) - Math.floorMod(boundary - 1, SubjectRiskProcessor.DAY_MS);
-        forget(day - SubjectRiskProcessor.DAY_MS);
-        DetectionRules inForce = rules.at(boundary - 1);
+    /** Judges, at the end of an epoch, the components of each day it touched, on every edge before {@code end}. */
+    private void evaluate(long end, TreeSet<Long> days) {
+        long current = days.last();
+        forget(current - SubjectRiskProcessor.DAY_MS);
+        graphs.keySet().removeIf(d -> d < current - SubjectRiskProcessor.DAY_MS);
+        DetectionRules inForce = rules.at(end - 1);
         DetectionRules.Group g = inForce.groupOrDefault();
-        graphs.keySet().removeIf(d -> d < day - SubjectRiskProcessor.DAY_MS);
-        List<Campaign> components = graph(day).campaigns(key -> links.get(storeKey(day, key)));
-        for (Campaign campaign : components) {
-            if (campaign.links.size() >= 2 && campaign.members.size() >= g.campaignMinAccounts()) {
-                judge(inForce, campaign, day, boundary - 1);
+        for (long day : days.tailSet(current - SubjectRiskProcessor.DAY_MS)) {
+            List<Campaign> components = graph(day).campaigns(key -> links.get(storeKey(day, key)));
+            for (Campaign campaign : components) {
+                if (campaign.links.size() >= 2 && campaign.members.size() >= g.campaignMinAccounts()) {
+                    judge(inForce, campaign, day, end - 1);
+                }
             }
         }
     }
@@ -360,12 +419,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
 
     /** Keys sort by day first: a day's links are one range. */
     static String storeKey(long windowStart, String linkKey) {
-        String digits = Long.toString(windowStart);
-        StringBuilder key = new StringBuilder(16 + linkKey.length());
-        for (int i = digits.length(); i < 15; i++) {
-            key.append('0');
-        }
-        return key.append(digits).append('|').append(linkKey).toString();
+        return pad(windowStart) + '|' + linkKey;
+    }
+
+    /** Fixed width, so that keys sort as the numbers do. */
+    private static String pad(long value) {
+        String digits = Long.toString(value);
+        return "0".repeat(Math.max(0, 15 - digits.length())) + digits;
     }
 
     private long meta(String key) {

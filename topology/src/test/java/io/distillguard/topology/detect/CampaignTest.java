@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.HarnessTest;
 import io.distillguard.topology.TopologyHarness;
 import io.distillguard.topology.state.CampaignEdge;
@@ -16,6 +17,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /** The account graph: link groups too small to be clusters, judged together as the campaign they are. */
@@ -76,6 +81,76 @@ class CampaignTest extends HarnessTest {
         TopologyHarness h = start();
         farm(h, 7922);
         assertThat(h.alerts()).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    /**
+     * Live, the graph's partition receives the edges of several link partitions interleaved differently in every run;
+     * reordered within the grace period they must raise the same campaign alerts, tier for tier.
+     */
+    @Test
+    void edgesReorderedWithinTheGracePeriodRaiseTheSameCampaigns() {
+        TopologyHarness h = start();
+        farm(h, 16509);
+        List<TestRecord<String, CampaignEdge>> edges = h.campaignEdges();
+        Set<String> inOrder = campaignPairs(h.alerts());
+        assertThat(inOrder).isNotEmpty();
+        // Reverse each run of edges that spans less than the 5-minute grace period.
+        List<TestRecord<String, CampaignEdge>> reordered = new ArrayList<>();
+        List<TestRecord<String, CampaignEdge>> run = new ArrayList<>();
+        for (TestRecord<String, CampaignEdge> edge : edges) {
+            if (!run.isEmpty() && edge.getValue().getEventTime() - run.get(0).getValue().getEventTime() >= 4 * 60_000L) {
+                Collections.reverse(run);
+                reordered.addAll(run);
+                run.clear();
+            }
+            run.add(edge);
+        }
+        Collections.reverse(run);
+        reordered.addAll(run);
+        assertThat(reordered).as("the reordering changes the order").isNotEqualTo(edges);
+        try (TopologyHarness other = new TopologyHarness(stateDir.resolve("reordered"), TopologyHarness.rules())) {
+            other.sendCampaignEdges(reordered);
+            assertThat(campaignPairs(other.alerts())).isEqualTo(inOrder);
+        }
+    }
+
+    /**
+     * An edge just past an epoch's end that arrives before or after the edge that closes the epoch: the epoch is
+     * judged on the edges before its end either way, so the campaign keeps one id (here its first two links) and does
+     * not take the later link's smaller key in one run and not the other.
+     */
+    @Test
+    void anEpochIsJudgedOnTheEdgesBeforeItsEndWhateverTheirArrival() {
+        long end = BASE + 10 * HOUR;
+        String[] members = new String[20];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = "m" + i;
+        }
+        TestRecord<String, CampaignEdge> first = edgeAt("PROMPT_CLUSTER:5-a", end - 10 * 60_000L, members);
+        TestRecord<String, CampaignEdge> second = edgeAt("PROMPT_CLUSTER:6-a", end - 9 * 60_000L, members);
+        TestRecord<String, CampaignEdge> justAfter = edgeAt("PROMPT_CLUSTER:0-a", end + 2 * 60_000L, members);
+        TestRecord<String, CampaignEdge> closing = edgeAt("IP_PREFIX:10.9.9.0/24", end + 6 * 60_000L, "x1", "x2", "x3");
+        TopologyHarness h = start();
+        h.sendCampaignEdges(List.of(first, second, justAfter, closing));
+        Set<String> inOrder = campaignPairs(h.alerts());
+        String id = Alerts.alertId(CampaignProcessor.DETECTOR, SubjectType.ACCOUNT_CLUSTER,
+                CampaignProcessor.SUBJECT_PREFIX + "PROMPT_CLUSTER:5-a", BASE);
+        assertThat(inOrder).isNotEmpty().allSatisfy(pair -> assertThat(pair).startsWith(id));
+        try (TopologyHarness other = new TopologyHarness(stateDir.resolve("late"), TopologyHarness.rules())) {
+            other.sendCampaignEdges(List.of(first, second, closing, justAfter));
+            assertThat(campaignPairs(other.alerts())).isEqualTo(inOrder);
+        }
+    }
+
+    private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
+        CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
+                60L, 0L, 60L, 0L);
+        return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
+    }
+
+    private static Set<String> campaignPairs(List<DistillationAlert> alerts) {
+        return byDetector(alerts, CampaignProcessor.DETECTOR).stream()
+                .map(a -> a.getAlertId() + " " + a.getSeverity()).collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static CampaignEdge edge(String link, String... accounts) {
