@@ -185,6 +185,51 @@ public final class DistillguardService implements AutoCloseable {
         createTopics(kafkaProps, config, names, partitions, Map.of());
     }
 
+    /**
+     * Topics that hold history, where missing, with no time-based retention: their records carry the events' own
+     * times, and a broker's default retention (7 days) deletes a record timestamped a week back within seconds of
+     * writing it. A topic that exists already and would delete records as old as {@code oldest} is refused, with
+     * the command that makes it keep them.
+     */
+    public static void createHistoryTopics(Properties kafkaProps, ServiceConfig config, List<String> names,
+                                           int partitions, java.time.Instant oldest) {
+        createTopics(kafkaProps, config, names, partitions,
+                Map.of(org.apache.kafka.common.config.TopicConfig.RETENTION_MS_CONFIG, "-1"));
+        Properties adminProps = new Properties();
+        kafkaProps.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
+                adminProps.put(k, v);
+            }
+        });
+        try (Admin admin = Admin.create(adminProps)) {
+            List<org.apache.kafka.common.config.ConfigResource> resources = names.stream()
+                    .map(n -> new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, n)).toList();
+            var described = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            for (var entry : described.entrySet()) {
+                var retention = entry.getValue().get(org.apache.kafka.common.config.TopicConfig.RETENTION_MS_CONFIG);
+                long ms = retention == null || retention.value() == null ? -1 : Long.parseLong(retention.value());
+                if (ms >= 0 && oldest.isBefore(java.time.Instant.now().minusMillis(ms))) {
+                    throw new org.apache.kafka.common.config.ConfigException("Topic " + entry.getKey().name()
+                            + " keeps records for " + java.time.Duration.ofMillis(ms) + " (retention.ms=" + ms
+                            + "), so events from " + oldest + " would be deleted as soon as written; make it keep "
+                            + "history first: kafka-configs.sh --bootstrap-server "
+                            + kafkaProps.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+                            + " --alter --entity-type topics --entity-name " + entry.getKey().name()
+                            + " --add-config retention.ms=-1");
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot read the configuration of " + names + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the configuration of " + names, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("The cluster did not answer within 30 s when asked about " + names, e);
+        }
+    }
+
     private static void createTopics(Properties kafkaProps, ServiceConfig config, List<String> names, int partitions,
                                      Map<String, String> topicConfigs) {
         short replication = Short.parseShort(config.get(ServiceConfig.TOPICS_REPLICATION_FACTOR));

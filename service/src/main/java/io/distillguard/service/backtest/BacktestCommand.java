@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.json.ContractJson;
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
@@ -73,8 +74,7 @@ public final class BacktestCommand implements Callable<Integer> {
         DetectionConfig config = ServiceConfig.load(configFile, System.getenv(), rules == null ? Map.of()
                 : Map.of(DetectionConfig.RULES_FILE, rules.toString())).detection();
         if (report != null && labels == null) {
-            System.err.println("--report needs --labels");
-            return 2;
+            throw new InputError("--report needs --labels");
         }
         LabelledReport quality = labels == null ? null : new LabelledReport(LabelledReport.readLabels(labels));
         Path rejectsPath = rejectsOut != null ? rejectsOut
@@ -125,14 +125,23 @@ public final class BacktestCommand implements Callable<Integer> {
                 }
             });
         }
-        System.out.printf("Backtest: %,d lines read, %,d rejected (-> %s), %,d dead-lettered, %,d dropped as later "
-                        + "than the grace period, %,d alerts (-> %s) in %.1f s, %,.0f events/s%n",
+        if (result.read() > 0 && result.rejected() == result.read()) {
+            throw new InputError("No line of " + eventFiles + " is a request event (JSON Lines of RequestEvent, as "
+                    + "simulate --out writes); the reasons are in " + rejectsPath);
+        }
+        System.out.printf("Backtest: %,d lines read, %,d rejected (-> %s), %,d dead-lettered, %,d window updates "
+                        + "dropped as later than the grace period (a request updates several windows), %,d alerts "
+                        + "(-> %s) in %.1f s, %,.0f events/s%n",
                 result.read(), result.rejected(), rejectsPath, result.deadLettered(), result.lateDropped(),
                 result.alerts(), alertsOut, result.elapsedNanos() / 1e9, result.eventsPerSecond());
         result.alertsByDetectorAndSeverity().forEach((k, v) -> System.out.printf("  %8d  %s%n", v, k));
         result.deadLetterReasons().forEach((k, v) -> System.out.printf("  %8d  dead letter: %s%n", v, k));
         System.out.println(population.describe());
         if (quality != null) {
+            String mismatch = quality.labelMismatch();
+            if (mismatch != null) {
+                System.err.println("WARNING: " + mismatch);
+            }
             System.out.println();
             System.out.print(quality.table());
             if (report != null) {
@@ -143,12 +152,12 @@ public final class BacktestCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A redrawn bar on a terminal; nothing into a pipe or a file, where its control codes would be noise. */
     private static ProgressBar progressBar(long totalBytes) {
         ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("backtest").setInitialMax(totalBytes)
                 .setUnit(" MiB", 1 << 20);
         if (System.console() == null) {
-            // Not a terminal (CI, a pipe, a log file): a plain line every ten seconds instead of a redrawn bar.
-            builder.setConsumer(new DelegatingProgressBarConsumer(System.err::println)).setUpdateIntervalMillis(10_000);
+            builder.setConsumer(new DelegatingProgressBarConsumer(line -> { })).setUpdateIntervalMillis(60_000);
         }
         return builder.build();
     }

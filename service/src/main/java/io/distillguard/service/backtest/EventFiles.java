@@ -57,6 +57,9 @@ public final class EventFiles implements Iterator<EventFiles.Entry>, AutoCloseab
                 throw new IllegalArgumentException("Cannot read event file " + file
                         + (Files.exists(file) ? " (not a readable regular file)" : " (no such file)"));
             }
+            if (file.toFile().length() == 0) {
+                throw new IllegalArgumentException(file + " is empty: an event file holds one JSON RequestEvent a line");
+            }
         }
         return new EventFiles(List.copyOf(files));
     }

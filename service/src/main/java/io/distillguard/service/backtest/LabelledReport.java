@@ -3,6 +3,7 @@ package io.distillguard.service.backtest;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.avro.Severity;
+import io.distillguard.service.cli.InputError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,8 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     private final Map<String, Double> highestScore = new HashMap<>();
     private final List<AlertFacts> alerts = new ArrayList<>();
     private long minEventTime = Long.MAX_VALUE;
+    private long events;
+    private long unlabelledEvents;
     private long maxEventTime = Long.MIN_VALUE;
 
     public LabelledReport(Map<String, Label> labels) {
@@ -81,7 +84,12 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     public static Map<String, Label> readLabels(Path file) {
         Map<String, Label> labels = new HashMap<>();
         try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new InputError(file + ": not a UTF-8 text file, so not a labels CSV (account_id,label,scenario)");
+            }
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i).trim();
                 if (line.isEmpty() || i == 0 && line.startsWith("account_id")) {
@@ -89,13 +97,16 @@ public final class LabelledReport implements OfflineBacktest.Listener {
                 }
                 String[] parts = line.split(",", -1);
                 if (parts.length != 3 || !(parts[1].equals("attack") || parts[1].equals("benign"))) {
-                    throw new IllegalArgumentException(file + " line " + (i + 1)
+                    throw new InputError(file + " line " + (i + 1)
                             + ": expected account_id,label,scenario with label attack or benign, got: " + line);
                 }
                 labels.put(parts[0], new Label(parts[1].equals("attack"), parts[2]));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read labels file " + file + ": " + e.getMessage(), e);
+        }
+        if (labels.isEmpty()) {
+            throw new InputError(file + ": no labels (expected lines of account_id,label,scenario)");
         }
         return labels;
     }
@@ -107,7 +118,32 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         maxEventTime = Math.max(maxEventTime, time);
         if (labels.containsKey(event.getAccountId())) {
             firstEventTime.merge(event.getAccountId(), time, Math::min);
+        } else {
+            unlabelledEvents++;
         }
+        events++;
+    }
+
+    /**
+     * How well the labels fit the events, or null when they do: labels from another simulation, or events from
+     * another day, would otherwise give a low recall and no word on why.
+     */
+    public String labelMismatch() {
+        long withoutEvents = labels.size() - firstEventTime.size();
+        boolean labelsMissEvents = withoutEvents > 0.1 * labels.size();
+        boolean eventsMissLabels = unlabelledEvents > 0.1 * events;
+        if (!labelsMissEvents && !eventsMissLabels) {
+            return null;
+        }
+        return String.format("The labels do not fit the events: %,d of %,d labelled accounts have no event, and %,d of "
+                + "%,d events are of accounts with no label (labels of another simulation, or another range of events?)",
+                withoutEvents, labels.size(), unlabelledEvents, events);
+    }
+
+    /** Labelled accounts seen in the events, and events of accounts without a label. */
+    private String coverage() {
+        return String.format("labels: %,d accounts labelled, %,d with no event; %,d of %,d events of unlabelled accounts%n",
+                labels.size(), labels.size() - firstEventTime.size(), unlabelledEvents, events);
     }
 
     @Override
@@ -244,6 +280,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
                     f.scenario(), f.accounts(), f.implicated(), 100 * f.share(),
                     f.attack() ? format(f.medianTimeToDetect()) : "", f.attack() ? format(f.percentile(0.9)) : ""));
         }
+        out.append(coverage());
         out.append(String.format("alerts: %d, %.1f per day of event time%n", alerts.size(), alertsPerDay()));
         out.append("score threshold -> precision / recall: ");
         for (double[] point : precisionRecall()) {

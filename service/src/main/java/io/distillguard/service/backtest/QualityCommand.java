@@ -2,6 +2,7 @@ package io.distillguard.service.backtest;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.simulate.CampaignSimulator;
 import io.distillguard.topology.DetectionConfig;
@@ -74,6 +75,8 @@ public final class QualityCommand implements Callable<Integer> {
         if (rules != null) {
             overrides.put(DetectionConfig.RULES_FILE, rules.toString());
         }
+        InputError.atLeast("--days", days, 1);
+        InputError.atLeast("--attack-scale", attackScale, 0);
         DetectionConfig config = ServiceConfig.load(null, System.getenv(), overrides).detection();
         if (sweep) {
             return sweep(config);

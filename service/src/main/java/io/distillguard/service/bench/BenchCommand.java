@@ -2,6 +2,7 @@ package io.distillguard.service.bench;
 
 import io.distillguard.topology.DetectionConfig;
 
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.TempDirectories;
 import io.distillguard.service.embedded.LocalInfrastructure;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Parameters;
             "'all': each of the above in turn (memory at 100,000 accounts), then one table of medians."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "What to measure: throughput or memory.")
+    @Parameters(index = "0", paramLabel = "MODE",
+            description = "What to measure: throughput, memory, soak, latency, offline, scaling or all.")
     String what;
 
     @Option(names = "--accounts", defaultValue = "1000000", description = "memory: active accounts. Default: ${DEFAULT-VALUE}.")
@@ -82,6 +84,29 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("throughput", "memory", "soak", "latency", "offline", "scaling", "all").contains(what)) {
+            throw new InputError("Unknown benchmark '" + what
+                    + "': one of throughput, memory, soak, latency, offline, scaling, all");
+        }
+        InputError.atLeast("--accounts", accounts, 1);
+        InputError.atLeast("--events-per-account", eventsPerAccount, 1);
+        InputError.atLeast("--minutes", minutes, 1);
+        InputError.atLeast("--rate", rate, 1);
+        InputError.atLeast("--speedup", speedup, 1);
+        InputError.atLeast("--seconds", seconds, 1);
+        InputError.atLeast("--events", events, 1);
+        InputError.atLeast("--partitions", partitions, 1);
+        InputError.atLeast("--runs", runs, 1);
+        InputError.atLeast("--benign-accounts", benignAccounts, 100);
+        InputError.atLeast("--scaling-events", scalingEvents, 1);
+        for (int r : rates) {
+            InputError.atLeast("--rates", r, 1);
+        }
+        for (long c : checkpoints) {
+            InputError.atLeast("--checkpoints", c, 1);
+        }
+        // The configuration is checked before any broker is started or event generated.
+        ServiceConfig.load(configFile, System.getenv(), Map.of());
         return switch (what) {
             case "throughput" -> throughput();
             case "memory" -> memory();
@@ -90,11 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "offline" -> offline();
             case "scaling" -> scaling();
             case "all" -> all();
-            default -> {
-                System.err.println("Unknown benchmark '" + what
-                        + "'; available: throughput, memory, soak, latency, offline, scaling, all");
-                yield 2;
-            }
+            default -> throw new IllegalStateException(what);
         };
     }
 

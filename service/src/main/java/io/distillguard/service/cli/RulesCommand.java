@@ -20,11 +20,14 @@ import picocli.CommandLine.Parameters;
 /** {@code distillguard rules}: check a rules file, or publish it to the rules topic for running services. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Validate or publish detection rules.",
         subcommands = {RulesCommand.Validate.class, RulesCommand.Publish.class})
-public final class RulesCommand implements Runnable {
+public final class RulesCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        System.err.println("Use: distillguard rules validate FILE | distillguard rules publish FILE [--effective-from T]");
+    public Integer call() {
+        return DistillguardCli.usage(spec.commandLine());
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true, description = "Parse and check a rules YAML file.")
@@ -34,14 +37,9 @@ public final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try {
-                DetectionRules rules = DetectionRules.load(file);
-                System.out.printf("%s: version %s is valid%n", file, rules.version());
-                return 0;
-            } catch (DetectionRules.InvalidRulesException | java.io.UncheckedIOException e) {
-                System.err.println(e.getMessage());
-                return 1;
-            }
+            DetectionRules rules = DetectionRules.load(file);
+            System.out.printf("%s: version %s is valid%n", file, rules.version());
+            return 0;
         }
     }
 
@@ -68,10 +66,9 @@ public final class RulesCommand implements Runnable {
             try {
                 rules = DetectionRules.parse(yaml);
             } catch (DetectionRules.InvalidRulesException e) {
-                System.err.println(file + ": " + e.getMessage());
-                return 1;
+                throw new InputError(file + ": " + e.getMessage());
             }
-            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
+            ServiceConfig config = ServiceConfig.forCluster("rules publish", configFile, System.getenv(), Map.of());
             DetectionConfig detection = config.detection();
             io.distillguard.service.DistillguardService.createRulesTopic(config.kafkaProperties(), config);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(config.producerProperties(), new StringSerializer(),

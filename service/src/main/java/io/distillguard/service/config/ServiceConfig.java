@@ -100,6 +100,14 @@ public final class ServiceConfig {
             } catch (IOException e) {
                 throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
             }
+            Set<String> known = knownKeys(values.keySet());
+            List<String> unknown = props.stringPropertyNames().stream().filter(k -> !known.contains(k)
+                    && STREAMS_PREFIXES.stream().noneMatch(k::startsWith)).sorted().toList();
+            if (!unknown.isEmpty()) {
+                throw new ConfigException("Unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
+                        + String.join(", ", unknown) + " in " + file + nearest(unknown.get(0), known)
+                        + ": it matches no setting of Distillguard, Kafka Streams or the Kafka clients");
+            }
             props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
         }
         Map<String, String> keyByEnvName = new LinkedHashMap<>();
@@ -122,11 +130,61 @@ public final class ServiceConfig {
                 values.put(k, v);
             }
         });
-        DetectionConfig.fromProperties(asProperties(values));
+        DetectionConfig detection = DetectionConfig.fromProperties(asProperties(values));
+        atLeast(values, TOPICS_PARTITIONS, 1, Integer.MAX_VALUE);
+        atLeast(values, TOPICS_REPLICATION_FACTOR, -1, Short.MAX_VALUE);
+        atLeast(values, HTTP_PORT, 0, 65_535);
+        atLeast(values, ROCKSDB_MEMORY_BYTES, 16L << 20, Long.MAX_VALUE);
+        atLeast(values, INTEL_EXPORT_MIN_ACCOUNTS, 1, Integer.MAX_VALUE);
+        atLeast(values, StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1, 1_000);
+        String hmacKey = detection.intel().hmacKey();
+        if (hmacKey != null && hmacKey.length() < 16) {
+            throw new ConfigException(DetectionConfig.INTEL_HMAC_KEY, "(" + hmacKey.length() + " characters)",
+                    "must be at least 16 characters, or unset");
+        }
         if (!List.of("avro", "json").contains(values.get(ALERTS_FORMAT))) {
             throw new ConfigException(ALERTS_FORMAT, values.get(ALERTS_FORMAT), "must be avro or json");
         }
         return new ServiceConfig(values);
+    }
+
+    /**
+     * The configuration of a command that talks to a cluster: refused at once, rather than after a connection
+     * timeout to a default address, when neither {@code --config} nor the environment says where the cluster is.
+     */
+    public static ServiceConfig forCluster(String command, Path file, Map<String, String> env,
+                                           Map<String, String> overrides) {
+        if (file == null && !env.containsKey(envName(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG))) {
+            throw new ConfigException(command + " talks to a Kafka cluster: give --config FILE with bootstrap.servers "
+                    + "and schema.registry.url, or set " + envName(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        }
+        return load(file, env, overrides);
+    }
+
+    /** Kafka Streams' prefixes for settings of one client or of its internal topics, passed on as they are. */
+    private static final List<String> STREAMS_PREFIXES = List.of(StreamsConfig.CONSUMER_PREFIX,
+            StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX, StreamsConfig.MAIN_CONSUMER_PREFIX,
+            StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.TOPIC_PREFIX);
+
+    private static void atLeast(Map<String, String> values, String key, long min, long max) {
+        String text = values.get(key);
+        long value;
+        try {
+            value = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, text, "expected a whole number from " + min + " to " + max);
+        }
+        if (value < min || value > max) {
+            throw new ConfigException(key, text, "must be from " + min + " to " + max);
+        }
+    }
+
+    /** The known key nearest an unknown one in its first segments, as a hint; empty when none is near. */
+    private static String nearest(String unknown, Set<String> known) {
+        int dot = unknown.lastIndexOf('.');
+        String prefix = dot < 0 ? unknown : unknown.substring(0, dot + 1);
+        List<String> near = known.stream().filter(k -> k.startsWith(prefix)).limit(6).toList();
+        return near.isEmpty() ? "" : " (known keys under " + prefix + ": " + String.join(", ", near) + ")";
     }
 
     /** {@code a.b-c} → {@code DISTILLGUARD_A_B_C}. */

@@ -6,6 +6,7 @@ import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.cli.DurationConverter;
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.TempDirectories;
 import io.distillguard.service.embedded.LocalInfrastructure;
@@ -67,10 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate <= 0 || duration.isNegative() || duration.isZero()) {
-            System.err.println("--rate and --duration must be positive");
-            return 2;
+        InputError.atLeast("--rate", rate, 1);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new InputError("--duration must be positive, got " + duration);
         }
+        ServiceConfig.load(configFile, System.getenv(), Map.of());
         Thread hook = new Thread(() -> {
             stopping.set(true);
             try {

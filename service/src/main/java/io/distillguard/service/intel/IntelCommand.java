@@ -7,6 +7,7 @@ import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.cli.DurationConverter;
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.topology.intel.IntelHmac;
 import java.io.BufferedReader;
@@ -41,14 +42,16 @@ import picocli.CommandLine.Option;
 @Command(name = "intel", mixinStandardHelpOptions = true,
         description = "Exchange threat indicators with partner labs as STIX 2.1.",
         subcommands = {IntelCommand.Export.class, IntelCommand.Import.class})
-public final class IntelCommand implements Runnable {
+public final class IntelCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
-    public void run() {
-        System.err.println("Use: distillguard intel export (--since T | --alerts FILE...) --out FILE"
-                + " | distillguard intel import --file BUNDLE");
+    public Integer call() {
+        return io.distillguard.service.cli.DistillguardCli.usage(spec.commandLine());
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
@@ -94,14 +97,17 @@ public final class IntelCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (out == null && outTopic == null) {
-                System.err.println("Say where the bundle goes: --out FILE and/or --out-topic TOPIC");
-                return 2;
+                throw new InputError("Say where the bundle goes: --out FILE and/or --out-topic TOPIC");
             }
             if (follow && (from.since == null || outTopic == null)) {
-                System.err.println("--follow reads the alerts topic (--since) and publishes to --out-topic");
-                return 2;
+                throw new InputError("--follow reads the alerts topic (--since) and publishes to --out-topic");
             }
-            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
+            if (minAccounts != null) {
+                InputError.atLeast("--min-accounts", minAccounts, 1);
+            }
+            ServiceConfig config = from.since != null || outTopic != null
+                    ? ServiceConfig.forCluster("intel export --since/--out-topic", configFile, System.getenv(), Map.of())
+                    : ServiceConfig.load(configFile, System.getenv(), Map.of());
             String key = config.detection().intel().hmacKey();
             StixExport.Options options = new StixExport.Options(config.get(ServiceConfig.INTEL_EXPORT_PRODUCER),
                     key == null ? null : new IntelHmac(key),
@@ -159,7 +165,9 @@ public final class IntelCommand implements Runnable {
         private static List<DistillationAlert> readFiles(List<Path> files) throws IOException {
             List<DistillationAlert> alerts = new ArrayList<>();
             for (Path file : files) {
-                try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                try (BufferedReader reader = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
+                        StandardCharsets.UTF_8.newDecoder()
+                                .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)))) {
                     String line;
                     int number = 0;
                     while ((line = reader.readLine()) != null) {
@@ -168,8 +176,8 @@ public final class IntelCommand implements Runnable {
                             try {
                                 alerts.add(ContractJson.read(line, DistillationAlert.class));
                             } catch (RuntimeException e) {
-                                throw new IllegalArgumentException(file + ":" + number + ": not a DistillationAlert: "
-                                        + e.getMessage(), e);
+                                throw new InputError(file + ":" + number + ": not a DistillationAlert (one JSON "
+                                        + "alert a line, as backtest --alerts-out writes): " + e.getMessage(), e);
                             }
                         }
                     }
@@ -195,14 +203,21 @@ public final class IntelCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            ServiceConfig config = ServiceConfig.forCluster("intel import", configFile, System.getenv(), Map.of());
             StixImport.Result result;
             try {
-                result = StixImport.read(JSON.readTree(file.toFile()), source);
-            } catch (IOException | IllegalArgumentException e) {
-                System.err.println(file + ": " + e.getMessage());
-                return 1;
+                com.fasterxml.jackson.databind.JsonNode bundle = JSON.readTree(file.toFile());
+                if (bundle == null || bundle.isMissingNode()) {
+                    throw new InputError(file + ": empty, not a STIX 2.1 bundle");
+                }
+                result = StixImport.read(bundle, source);
+            } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+                throw new InputError(file + ": no such file");
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new InputError(file + ": not JSON, so not a STIX 2.1 bundle (" + e.getOriginalMessage() + ")");
+            } catch (IllegalArgumentException e) {
+                throw new InputError(file + ": " + e.getMessage());
             }
-            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
             String topic = config.detection().intel().indicatorsTopic();
             DistillguardService.createRulesTopic(config.kafkaProperties(), config);
             SpecificAvroSerializer<ThreatIndicator> serializer = new SpecificAvroSerializer<>(ThreatIndicator.class);

@@ -2,6 +2,7 @@ package io.distillguard.service.replay;
 
 import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.service.cli.DurationConverter;
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -55,18 +56,16 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!from.isBefore(to)) {
-            System.err.println("--from must be before --to");
-            return 2;
+            throw new InputError("--from (" + from + ") must be before --to (" + to + ")");
         }
         if ((alertsTopic == null) == (alertsOut == null)) {
-            System.err.println("Give exactly one of --alerts-topic and --alerts-out");
-            return 2;
+            throw new InputError("Give exactly one of --alerts-topic and --alerts-out");
         }
         Map<String, String> overrides = new HashMap<>();
         if (rules != null) {
             overrides.put(io.distillguard.topology.DetectionConfig.RULES_FILE, rules.toString());
         }
-        ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
+        ServiceConfig config = ServiceConfig.forCluster("replay", configFile, System.getenv(), overrides);
         TopicReplay.Result result;
         try (BufferedWriter file = alertsOut == null ? null : Files.newBufferedWriter(alertsOut, StandardCharsets.UTF_8)) {
             result = new TopicReplay(config, System.out).run(

@@ -108,7 +108,9 @@ public final class TopicReplay {
                 stopOffsets.put(tp, stop);
                 recordsInRange += Math.max(0, stop - start);
                 Long first = firstTimestamps.get(tp);
-                if (first != null && first > request.from().toEpochMilli()) {
+                // Only a log whose start has moved (earliest offset above 0) has lost records; a complete
+                // partition's first event is simply a little after --from.
+                if (first != null && earliest.get(tp) > 0 && first > request.from().toEpochMilli()) {
                     warnings.add(String.format("partition %d: its earliest retained record is at %s, after --from %s: "
                                     + "the events before it are missing (deleted by retention?)", tp.partition(),
                             Instant.ofEpochMilli(first), request.from()));
@@ -119,8 +121,9 @@ public final class TopicReplay {
                         + " and " + request.to());
             }
             ServiceConfig setup = replayConfig(applicationId, inputTopic(applicationId), alertsTopic, null);
-            DistillguardService.createTopics(DistillguardService.streamsConfig(setup), setup,
-                    List.of(alertsTopic, applicationId + "-dead-letter"), source.partitions().size());
+            // The alerts carry the events' times: kept as history, or a replay of last month would lose them.
+            DistillguardService.createHistoryTopics(DistillguardService.streamsConfig(setup), setup,
+                    List.of(alertsTopic, applicationId + "-dead-letter"), source.partitions().size(), request.from());
             // The live rules topic: versions published there apply to the replay from their effective time too.
             DistillguardService.createRulesTopic(DistillguardService.streamsConfig(setup), setup);
             admin.createTopics(List.of(new NewTopic(inputTopic(applicationId), 1, (short) -1)

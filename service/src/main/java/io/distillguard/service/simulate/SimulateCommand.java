@@ -3,6 +3,7 @@ package io.distillguard.service.simulate;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.service.DistillguardService;
+import io.distillguard.service.cli.InputError;
 import io.distillguard.service.config.ServiceConfig;
 import java.io.BufferedWriter;
 import java.io.OutputStream;
@@ -76,11 +77,15 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        InputError.atLeast("--days", days, 1);
+        InputError.atLeast("--attack-scale", attackScale, 0);
         Instant first = start != null ? start
                 : Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS);
+        ServiceConfig config = target.topic == null ? null
+                : ServiceConfig.forCluster("simulate --topic", configFile, System.getenv(), Map.of());
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, first, attackScale));
-        long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator);
+        long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();
             Files.writeString(labels, "account_id,label,scenario\n" + String.join("\n", rows) + "\n",
@@ -108,10 +113,9 @@ public final class SimulateCommand implements Callable<Integer> {
         return written;
     }
 
-    private long toTopic(CampaignSimulator simulator) {
-        ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        DistillguardService.createTopics(config.kafkaProperties(), config, List.of(target.topic),
-                Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS)));
+    private long toTopic(CampaignSimulator simulator, ServiceConfig config, Instant first) {
+        DistillguardService.createHistoryTopics(config.kafkaProperties(), config, List.of(target.topic),
+                Integer.parseInt(config.get(ServiceConfig.TOPICS_PARTITIONS)), first);
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);

@@ -17,7 +17,7 @@ class DistillguardCliTest {
     @Test
     void anOutputInAMissingDirectoryIsAnErrorMessageAndExitCodeNotAStackTrace() {
         StringWriter err = new StringWriter();
-        CommandLine cli = DistillguardCli.commandLine();
+        CommandLine cli = DistillguardCli.commandLine(false);
         cli.setErr(new PrintWriter(err, true));
         Path out = dir.resolve("no-such-dir").resolve("events.jsonl");
 
@@ -31,7 +31,7 @@ class DistillguardCliTest {
     @Test
     void anOptionTheSimulatorRefusesIsAUsageErrorNotAStackTrace() {
         StringWriter err = new StringWriter();
-        CommandLine cli = DistillguardCli.commandLine();
+        CommandLine cli = DistillguardCli.commandLine(false);
         cli.setErr(new PrintWriter(err, true));
 
         int code = cli.execute("simulate", "--out", dir.resolve("events.jsonl").toString(), "--benign-accounts", "10");

@@ -212,6 +212,8 @@ public record DetectionRules(
     public static DetectionRules load(Path file) {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidRulesException(file + ": not a UTF-8 text file, so not a rules YAML document");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read rules file " + file + ": " + e.getMessage(), e);
         } catch (InvalidRulesException e) {
