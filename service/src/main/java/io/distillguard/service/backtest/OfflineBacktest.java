@@ -149,7 +149,7 @@ public final class OfflineBacktest {
             counts.drain(alerts, deadLetters, listener);
             listener.onProgress(fed.read(), bytesRead.getAsLong());
             return new Result(fed.read(), fed.rejected(), counts.deadLettered, lateDropped(runner.metrics()),
-                    counts.alerts, counts.byDetector, counts.reasons, System.nanoTime() - start);
+                    counts.alerts, counts.byDetector, counts.reasons.shown(), System.nanoTime() - start);
         }
     }
 
@@ -185,7 +185,7 @@ public final class OfflineBacktest {
             counts.drain(alerts, deadLetters, listener);
             listener.onProgress(fed.read(), bytesRead.getAsLong());
             return new Result(fed.read(), fed.rejected(), counts.deadLettered, lateDropped(driver.metrics()),
-                    counts.alerts, counts.byDetector, counts.reasons, System.nanoTime() - start);
+                    counts.alerts, counts.byDetector, counts.reasons.shown(), System.nanoTime() - start);
         } finally {
             InMemorySchemaRegistry.dropScope(scope);
             TempDirectories.delete(stateDir);
@@ -237,7 +237,7 @@ public final class OfflineBacktest {
         long alerts;
         long deadLettered;
         final Map<String, Long> byDetector = new TreeMap<>();
-        final Map<String, Long> reasons = new TreeMap<>();
+        final io.distillguard.service.DeadLetterReasons reasons = new io.distillguard.service.DeadLetterReasons();
 
         void drain(Queue<DistillationAlert> alertQueue, Queue<Header> reasonQueue, Listener listener) {
             for (DistillationAlert alert = alertQueue.poll(); alert != null; alert = alertQueue.poll()) {
@@ -256,8 +256,7 @@ public final class OfflineBacktest {
 
         private void deadLetter(Header reason) {
             deadLettered++;
-            String text = reason == null ? "(no reason)" : new String(reason.value(), StandardCharsets.UTF_8);
-            reasons.merge(text.replaceAll("-?\\d+", "N").replaceAll("\"[^\"]*\"", "\"...\""), 1L, Long::sum);
+            reasons.add(reason == null ? null : new String(reason.value(), StandardCharsets.UTF_8));
         }
 
         void drain(TestOutputTopic<String, DistillationAlert> alertTopic, TestOutputTopic<byte[], byte[]> deadLetterTopic,

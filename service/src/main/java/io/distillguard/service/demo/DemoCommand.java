@@ -240,7 +240,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** What the demo sent and saw, for the closing summary. */
     static final class Summary {
         private final Map<String, AtomicLong> produced = new ConcurrentHashMap<>();
-        private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+        private final io.distillguard.service.DeadLetterReasons deadLetters = new io.distillguard.service.DeadLetterReasons();
         private final Map<String, AtomicLong> alerts = new ConcurrentHashMap<>();
         private final AtomicLong outputs = new AtomicLong();
 
@@ -249,9 +249,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         void deadLetter(String reason) {
-            // Group by the reason's shape, not its exact values, so the summary stays short.
-            String kind = reason.replaceAll("-?\\d+(\\.\\d+)*", "N").replaceAll("\"[^\"]*\"", "\"...\"");
-            deadLetters.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+            deadLetters.add(reason);
             outputs.incrementAndGet();
         }
 
@@ -266,13 +264,13 @@ public final class DemoCommand implements Callable<Integer> {
 
         void print(java.io.PrintStream out) {
             long in = produced.values().stream().mapToLong(AtomicLong::get).sum();
-            long dead = deadLetters.values().stream().mapToLong(AtomicLong::get).sum();
+            long dead = deadLetters.total();
             long alertCount = alerts.values().stream().mapToLong(AtomicLong::get).sum();
             out.println();
             out.println("=== Distillguard demo summary ===");
             out.printf("Events in:       %d %s%n", in, new TreeMap<>(snapshot(produced)));
             out.printf("Dead-lettered:   %d%n", dead);
-            new TreeMap<>(snapshot(deadLetters)).forEach((k, v) -> out.printf("  %6d  %s%n", v, k));
+            deadLetters.shown().forEach((k, v) -> out.printf("  %6d  %s%n", v, k));
             out.printf("Alerts:          %d%n", alertCount);
             new TreeMap<>(snapshot(alerts)).forEach((k, v) -> out.printf("  %6d  %s%n", v, k));
         }

@@ -55,9 +55,9 @@ public final class IntelCommand implements Callable<Integer> {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = {"Indicators from HIGH and CRITICAL alerts as a STIX 2.1 bundle, with no customer data in clear:",
-                "no account ids; payment fingerprints as HMAC under intel.hmac-key; an address or prefix only when it",
-                "served at least intel.export.min-accounts accounts each flagged in two distinct alerts."})
+            description = "Indicators from HIGH and CRITICAL alerts as a STIX 2.1 bundle, with no customer data in clear: "
+                    + "no account ids; payment fingerprints as HMAC under intel.hmac-key; an address or prefix only "
+                    + "when it served at least intel.export.min-accounts accounts, each flagged in two distinct alerts.")
     static final class Export implements Callable<Integer> {
 
         static final class From {

@@ -147,6 +147,69 @@ class ReplayIT {
                 .isInstanceOf(TopicReplay.ReplayException.class).hasMessageContaining("does not exist");
     }
 
+    /**
+     * History a month old, written by the project's own command into a topic it creates, stays there (the broker's
+     * default retention would delete it within minutes) and replays to the alerts a backtest of the same events
+     * gives. An existing topic that would delete it is refused, with the command that fixes it.
+     */
+    @Test
+    void shouldReplayAMonthOldSimulationAsItsBacktest() throws Exception {
+        Path config = dir.resolve("service.properties");
+        Properties values = new Properties();
+        values.putAll(base);
+        try (var out = Files.newBufferedWriter(config)) {
+            values.store(out, null);
+        }
+        String start = DAY_START.minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.DAYS).toString().substring(0, 10);
+        List<String> simulation = List.of("--benign-accounts", "300", "--days", "1", "--start", start,
+                "--attack-scale", "0.1", "--seed", "5");
+        Path events = dir.resolve("month-old.jsonl");
+        assertThat(cli("simulate", simulation, "--out", events.toString())).isZero();
+        String history = "month-old-" + topic;
+        assertThat(cli("simulate", simulation, "--topic", history, "--config", config.toString())).isZero();
+        Thread.sleep(2_000);
+        Path alerts = dir.resolve("replayed.jsonl");
+        Instant from = Instant.parse(start + "T00:00:00Z");
+        assertThat(cli("replay", List.of("--topic", history, "--from", start, "--to",
+                from.plus(Duration.ofDays(2)).toString(), "--alerts-out", alerts.toString(), "--config",
+                config.toString()))).isZero();
+
+        List<DistillationAlert> replayed = Files.readAllLines(alerts).stream()
+                .map(line -> ContractJson.read(line, DistillationAlert.class)).toList();
+        List<DistillationAlert> offline = new ArrayList<>();
+        try (EventFiles files = EventFiles.open(List.of(events))) {
+            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
+                    .run(files, new OfflineBacktest.Listener() {
+                        @Override
+                        public void onAlert(DistillationAlert alert) {
+                            offline.add(alert);
+                        }
+                    });
+        }
+        assertThat(offline).isNotEmpty();
+        assertThat(pairs(replayed)).as("differing: %s", differences(replayed, offline)).isEqualTo(pairs(offline));
+
+        String weekLong = "week-long-" + topic;
+        try (Admin admin = Admin.create(adminProps())) {
+            admin.createTopics(List.of(new NewTopic(weekLong, 1, (short) 1).configs(Map.of("retention.ms", "604800000"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine refused = io.distillguard.service.cli.DistillguardCli.commandLine(false);
+        refused.setErr(new java.io.PrintWriter(err, true));
+        List<String> args = new ArrayList<>(List.of("simulate", "--topic", weekLong, "--config", config.toString()));
+        args.addAll(simulation);
+        assertThat(refused.execute(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains(weekLong).contains("--add-config retention.ms=-1");
+    }
+
+    private static int cli(String command, List<String> shared, String... more) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(shared);
+        args.addAll(List.of(more));
+        return io.distillguard.service.cli.DistillguardCli.commandLine(false).execute(args.toArray(String[]::new));
+    }
+
     private List<RequestEvent> produceADay() throws Exception {
         try (Admin admin = Admin.create(adminProps())) {
             // History is judged by retention on its (old) timestamps: keep it forever, or it is gone in minutes.
