@@ -145,7 +145,7 @@ public final class BacktestCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(quality.table());
             if (report != null) {
-                quality.writeHtml(report);
+                quality.writeHtml(report, eventFiles + " with labels " + labels, config.ruleVersion(), null);
                 System.out.println("Report: " + report.toAbsolutePath());
             }
         }

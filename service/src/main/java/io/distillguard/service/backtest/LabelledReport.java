@@ -258,7 +258,8 @@ public final class LabelledReport implements OfflineBacktest.Listener {
             double threshold = step / 100.0;
             Set<String> flagged = new TreeSet<>();
             for (AlertFacts alert : alerts) {
-                if (alert.score() >= threshold) {
+                // Counted as the table counts: an account is named by a HIGH or CRITICAL alert.
+                if (alert.score() >= threshold && alert.severity().compareTo(Severity.HIGH) >= 0) {
                     flagged.addAll(alert.accounts());
                 }
             }
@@ -282,7 +283,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         }
         out.append(coverage());
         out.append(String.format("alerts: %d, %.1f per day of event time%n", alerts.size(), alertsPerDay()));
-        out.append("score threshold -> precision / recall: ");
+        out.append("score threshold -> precision / recall (accounts named in HIGH or CRITICAL alerts at that score): ");
         for (double[] point : precisionRecall()) {
             if (Math.round(point[0] * 100) % 10 == 0) {
                 out.append(String.format("%.1f -> %.3f / %.3f  ", point[0], point[1], point[2]));
@@ -292,6 +293,15 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     }
 
     public void writeHtml(Path file) {
+        writeHtml(file, "(not given)", "(not given)", null);
+    }
+
+    /**
+     * The report, self-contained: the run's context (inputs, rules version, event-time range, events, when made),
+     * the table, the ranking, and charts. {@code extra}, when given, is a preformatted table shown after the context
+     * (quality's targets and rate-limit comparison).
+     */
+    public void writeHtml(Path file, String inputs, String ruleVersion, String extra) {
         StringBuilder html = new StringBuilder("""
                 <!DOCTYPE html><html><head><meta charset="utf-8"><title>Distillguard backtest report</title>
                 <style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}
@@ -299,15 +309,32 @@ public final class LabelledReport implements OfflineBacktest.Listener {
                 td:nth-child(2){text-align:left}img{max-width:100%;margin:1em 0}</style></head><body>
                 <h1>Distillguard backtest report</h1>
                 """);
+        html.append(String.format("<table><tr><th>inputs</th><td>%s</td></tr><tr><th>rules version</th><td>%s</td></tr>"
+                        + "<tr><th>event time</th><td>%s</td></tr><tr><th>events</th><td>%,d</td></tr>"
+                        + "<tr><th>labels</th><td>%s</td></tr><tr><th>made</th><td>%s</td></tr></table>%n",
+                escape(inputs), escape(ruleVersion), escape(eventTimeSpan()), events, escape(coverage().strip()),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        if (extra != null) {
+            html.append("<h2>Against the targets and plain rate limits</h2><pre>").append(escape(extra)).append("</pre>\n");
+        }
         html.append("<p>Implicated = named in a HIGH or CRITICAL alert. Time to detect = event time from the "
                 + "account's first request to its first such alert.</p>\n<table><tr><th>kind</th><th>scenario</th>"
                 + "<th>accounts</th><th>implicated</th><th>share</th><th>median TTD</th><th>p90 TTD</th></tr>\n");
+        int benignAccounts = 0;
+        int benignImplicated = 0;
         for (ScenarioFigures f : scenarios()) {
             html.append(String.format("<tr><td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%.2f%%</td><td>%s</td>"
                             + "<td>%s</td></tr>%n", f.attack() ? "attack" : "benign", escape(f.scenario()), f.accounts(),
                     f.implicated(), 100 * f.share(), f.attack() ? format(f.medianTimeToDetect()) : "",
                     f.attack() ? format(f.percentile(0.9)) : ""));
+            if (!f.attack()) {
+                benignAccounts += f.accounts();
+                benignImplicated += f.implicated();
+            }
         }
+        html.append(String.format("<tr><th>benign</th><th>all</th><th>%d</th><th>%d</th><th>%.2f%%</th><th></th>"
+                + "<th></th></tr>%n", benignAccounts, benignImplicated,
+                benignAccounts == 0 ? 0 : 100.0 * benignImplicated / benignAccounts));
         html.append(String.format("</table><p>%d alerts, %.1f per day of event time.</p>%n", alerts.size(),
                 alertsPerDay()));
         html.append("<h2>Ranking: recall at a fixed benign rate</h2><p>Each account ranked by its highest score in any "
@@ -320,7 +347,8 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         html.append("</table>\n");
         html.append(image("Alerts over time by detector", alertsOverTime()));
         html.append(image("Time to detect (attack accounts)", timeToDetect()));
-        html.append(image("Precision and recall across score thresholds", precisionRecallChart()));
+        html.append(image("Precision and recall across score thresholds (accounts named in HIGH or CRITICAL alerts at "
+                + "or above the score, as in the table)", precisionRecallChart()));
         html.append("</body></html>\n");
         try {
             Files.writeString(file, html.toString(), StandardCharsets.UTF_8);
@@ -344,7 +372,11 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         byDetector.forEach((detector, hours) -> {
             double[] x = hours.keySet().stream().mapToDouble(Long::doubleValue).toArray();
             double[] y = hours.values().stream().mapToDouble(Integer::doubleValue).toArray();
-            chart.addSeries(detector, x, y).setMarker(SeriesMarkers.CIRCLE);
+            java.awt.Color colour = detectorColour(detector);
+            org.knowm.xchart.XYSeries series = chart.addSeries(detector, x, y);
+            series.setMarker(SeriesMarkers.CIRCLE);
+            series.setLineColor(colour);
+            series.setMarkerColor(colour);
         });
         return chart;
     }
@@ -384,12 +416,26 @@ public final class LabelledReport implements OfflineBacktest.Listener {
 
     private XYChart precisionRecallChart() {
         XYChart chart = new XYChartBuilder().width(1000).height(350).title("Precision and recall by score threshold")
-                .xAxisTitle("score threshold").yAxisTitle("").build();
+                .xAxisTitle("score threshold").yAxisTitle("precision, recall (0 to 1)").build();
         List<double[]> curve = precisionRecall();
         double[] x = curve.stream().mapToDouble(p -> p[0]).toArray();
         chart.addSeries("precision", x, curve.stream().mapToDouble(p -> p[1]).toArray());
         chart.addSeries("recall", x, curve.stream().mapToDouble(p -> p[2]).toArray());
         return chart;
+    }
+
+    /** Detectors' colours, the same in every report: from the name, not from the order the series were added in. */
+    private static final java.awt.Color[] PALETTE = {new java.awt.Color(0x1f77b4), new java.awt.Color(0xff7f0e),
+        new java.awt.Color(0x2ca02c), new java.awt.Color(0xd62728), new java.awt.Color(0x9467bd),
+        new java.awt.Color(0x8c564b), new java.awt.Color(0xe377c2), new java.awt.Color(0x7f7f7f),
+        new java.awt.Color(0xbcbd22), new java.awt.Color(0x17becf), new java.awt.Color(0x393b79),
+        new java.awt.Color(0x637939)};
+    private static final List<String> DETECTORS = List.of("ACCOUNT_RISK", "ACCOUNT_CLUSTER", "IP_FAN_IN",
+            "PREFIX_FAN_IN", "PROMPT_CLUSTER", "ORG_RISK", "API_KEY_RISK", "MODEL_PIVOT", "CAMPAIGN", "THREAT_INTEL");
+
+    static java.awt.Color detectorColour(String detector) {
+        int known = DETECTORS.indexOf(detector);
+        return PALETTE[known >= 0 ? known : Math.floorMod(detector.hashCode(), PALETTE.length)];
     }
 
     private static String image(String alt, Chart<?, ?> chart) {

@@ -120,7 +120,8 @@ public final class QualityCommand implements Callable<Integer> {
                 Files.writeString(markdown, table, StandardCharsets.UTF_8);
             }
             if (report != null) {
-                quality.writeHtml(report);
+                quality.writeHtml(report, String.format("simulated: %,d benign accounts, %d days, seed %d, attack scale %s",
+                        benignAccounts, days, seed, attackScale), config.ruleVersion(), table);
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -55,16 +55,20 @@ class LabelledReportTest {
         assertThat(byScenario.get("hydra").medianTimeToDetect()).isEqualTo(Duration.ofMinutes(10));
         assertThat(byScenario.get("nat").implicated()).as("MEDIUM does not implicate").isZero();
         double[] atHalf = report.precisionRecall().get(0);
-        assertThat(atHalf[1]).as("precision at 0.5").isEqualTo(0.5);
+        assertThat(atHalf[1]).as("precision at 0.5, counted as the table: the MEDIUM alert naming good-1 names no one")
+                .isEqualTo(1.0);
         assertThat(atHalf[2]).as("recall at 0.5").isEqualTo(0.5);
         double[] atPoint8 = report.precisionRecall().get(30);
         assertThat(atPoint8[0]).isEqualTo(0.8);
         assertThat(atPoint8[1]).isEqualTo(1.0);
 
         Path html = dir.resolve("report.html");
-        report.writeHtml(html);
+        report.writeHtml(html, "events.jsonl with labels labels.csv", "default-2026-12-02", "target table");
         String page = Files.readString(html);
         assertThat(page).contains("<td>hydra</td>", "data:image/png;base64,").doesNotContain("http://", "https://");
+        assertThat(page).as("the run's context").contains("events.jsonl with labels labels.csv", "default-2026-12-02",
+                "<th>events</th><td>3</td>", "target table");
+        assertThat(page).as("the benign total").contains("<th>benign</th><th>all</th><th>2</th><th>0</th>");
     }
 
     @Test
