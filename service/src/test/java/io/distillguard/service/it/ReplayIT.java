@@ -176,16 +176,7 @@ class ReplayIT {
 
         List<DistillationAlert> replayed = Files.readAllLines(alerts).stream()
                 .map(line -> ContractJson.read(line, DistillationAlert.class)).toList();
-        List<DistillationAlert> offline = new ArrayList<>();
-        try (EventFiles files = EventFiles.open(List.of(events))) {
-            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
-                    .run(files, new OfflineBacktest.Listener() {
-                        @Override
-                        public void onAlert(DistillationAlert alert) {
-                            offline.add(alert);
-                        }
-                    });
-        }
+        List<DistillationAlert> offline = backtest(events);
         assertThat(offline).isNotEmpty();
         assertThat(pairs(replayed)).as("differing: %s", differences(replayed, offline)).isEqualTo(pairs(offline));
 
@@ -241,6 +232,10 @@ class ReplayIT {
         Files.write(file, events.stream()
                 .filter(e -> !e.getEventTime().isBefore(from) && e.getEventTime().isBefore(to))
                 .map(ContractJson::line).toList());
+        return backtest(file);
+    }
+
+    private List<DistillationAlert> backtest(Path file) throws Exception {
         List<DistillationAlert> alerts = new ArrayList<>();
         try (EventFiles files = EventFiles.open(List.of(file))) {
             new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
