@@ -171,6 +171,25 @@ class WrongInputMatrixTest {
         assertThat(out.toString()).as("nothing on stdout").isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void aClusterThatDoesNotAnswerIsOneLineWithExitCodeOne() throws IOException {
+        Path config = dir.resolve("silent.properties");
+        Files.writeString(config, "bootstrap.servers=127.0.0.1:9\nschema.registry.url=http://127.0.0.1:9\n"
+                + "default.api.timeout.ms=4000\nrequest.timeout.ms=2000\n");
+        StringWriter err = new StringWriter();
+        StringWriter out = new StringWriter();
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
+            CommandLine cli = DistillguardCli.commandLine(false);
+            cli.setErr(new PrintWriter(err, true));
+            cli.setOut(new PrintWriter(out, true));
+            return cli.execute("rules", "publish", f("rules.yaml"), "--config", config.toString());
+        });
+        String printed = err.toString().strip();
+        assertThat(code).as("exit code; printed: %s", printed).isEqualTo(1);
+        assertThat(printed.lines()).hasSize(1);
+        assertThat(printed).startsWith("Failed: ").contains("--verbose").doesNotContain("at io.", "at java.");
+    }
+
     @ParameterizedTest(name = "distillguard {0}")
     @MethodSource("bare")
     void aCommandWithoutItsSubcommandPrintsUsageAndExitsTwo(String command) {
