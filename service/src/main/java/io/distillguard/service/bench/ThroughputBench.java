@@ -137,7 +137,22 @@ public final class ThroughputBench {
         builder.stream(topic, Consumed.with(Serdes.ByteArray(), serde))
                 .to(app + "-out", Produced.with(Serdes.ByteArray(), serde));
         createOutput(app + "-out", topic);
-        return time("passthrough", app, builder.build(), topic, events, stateDir, 0, 1);
+        return time("passthrough", app, builder.build(), topic, events, stateDir, 0, 1, Map.of());
+    }
+
+    /**
+     * The reference: the design card's shape as a user would write it first in the DSL ({@link ReferenceDslTopology}),
+     * under the same processing guarantee, RocksDB settings and threads, with Kafka's default record cache (the
+     * detector turns Kafka's off because it caches objects itself; a DSL aggregate wants it).
+     */
+    public Run reference(String topic, long events, Path stateDir) throws Exception {
+        String app = "bench-reference-" + UUID.randomUUID().toString().substring(0, 8);
+        createOutput(app + "-alerts", topic);
+        Topology topology = ReferenceDslTopology.build(topic, app + "-alerts",
+                SpecificAvroSerde.forValues(RequestEvent.class, base.serdeConfig()),
+                SpecificAvroSerde.forValues(DistillationAlert.class, base.serdeConfig()));
+        return time("reference DSL", app, topology, topic, events, stateDir, 0, 1,
+                Map.of(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(10L << 20)));
     }
 
     /** The detection topology, exactly as the service builds it, on one instance with the configured threads. */
@@ -165,11 +180,11 @@ public final class ThroughputBench {
                 SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()));
         String what = threads == 0 && instances == 1 ? "detector"
                 : "detector " + instances + "x" + (threads == 0 ? "" : threads + "t");
-        return time(what, app, topology, topic, events, stateDir, threads, instances);
+        return time(what, app, topology, topic, events, stateDir, threads, instances, Map.of());
     }
 
     private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir,
-                     int threads, int instances) throws Exception {
+                     int threads, int instances, Map<String, String> streamsOverrides) throws Exception {
         List<KafkaStreams> running = new ArrayList<>();
         try (Admin admin = Admin.create(adminProps())) {
             for (int i = 0; i < instances; i++) {
@@ -183,6 +198,7 @@ public final class ThroughputBench {
                 }
                 Properties props = DistillguardService.streamsConfig(ServiceConfig.load(null, Map.of(), overrides));
                 props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+                props.putAll(streamsOverrides);
                 running.add(new KafkaStreams(topology, props));
             }
             Map<TopicPartition, Long> inputEnds = GroupProgress.endOffsets(admin, List.of(topic));
