@@ -17,6 +17,7 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 
@@ -45,8 +46,11 @@ public final class ReferenceDslTopology {
                                  Serde<DistillationAlert> alerts) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<byte[], RequestEvent> input = builder.stream(requestsTopic, Consumed.with(Serdes.ByteArray(), requests));
-        KStream<String, RequestEvent> byAccount = input.selectKey((key, event) -> event.getAccountId());
-        KStream<String, RequestEvent> byAddress = input.selectKey((key, event) -> event.getIp());
+        // One repartition per re-key, shared by that key's aggregates (as topology.optimization=all would make it).
+        KStream<String, RequestEvent> byAccount = input.selectKey((key, event) -> event.getAccountId())
+                .repartition(Repartitioned.with(Serdes.String(), requests).withName("reference-by-account"));
+        KStream<String, RequestEvent> byAddress = input.selectKey((key, event) -> event.getIp())
+                .repartition(Repartitioned.with(Serdes.String(), requests).withName("reference-by-ip"));
 
         count(byAccount, requests, Duration.ofHours(1), "reference-account-1h", ACCOUNT_REQUESTS_PER_HOUR,
                 SubjectType.ACCOUNT, "REFERENCE_ACCOUNT_HOURLY", alertsTopic, alerts);

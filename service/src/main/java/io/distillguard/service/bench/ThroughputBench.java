@@ -180,7 +180,26 @@ public final class ThroughputBench {
                 SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()));
         String what = threads == 0 && instances == 1 ? "detector"
                 : "detector " + instances + "x" + (threads == 0 ? "" : threads + "t");
-        return time(what, app, topology, topic, events, stateDir, threads, instances, Map.of());
+        Run run = time(what, app, topology, topic, events, stateDir, threads, instances, Map.of());
+        printRepartitionRecords(app, events);
+        return run;
+    }
+
+    /**
+     * Records each repartition topic took per input event: how far a request fans out, and how much reaches the
+     * account graph's single partition, the one stage that does not split across instances.
+     */
+    private void printRepartitionRecords(String app, long events) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            List<String> repartitions = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(app + "-") && t.endsWith("-repartition")).sorted().toList();
+            Map<String, Long> byTopic = new java.util.TreeMap<>();
+            GroupProgress.endOffsets(admin, repartitions).forEach((tp, end) -> byTopic.merge(
+                    tp.topic().substring(app.length() + 1), end, Long::sum));
+            StringBuilder line = new StringBuilder("    records per input event:");
+            byTopic.forEach((name, records) -> line.append(String.format(" %s %.5f;", name, (double) records / events)));
+            out.println(line);
+        }
     }
 
     private Run time(String what, String app, Topology topology, String topic, long events, Path stateDir,
