@@ -100,7 +100,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         long time = edge.getEventTime();
         long streamTime = Math.max(meta(STREAM_TIME), time);
         setMeta(STREAM_TIME, streamTime);
-        if (edge.getWindowStart() + SubjectRiskProcessor.DAY_MS + config.grace().toMillis() <= streamTime) {
+        if (dayOf(edge) + SubjectRiskProcessor.DAY_MS + config.grace().toMillis() <= streamTime) {
             lateDropped.record();
             return;
         }
@@ -127,7 +127,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             TreeSet<Long> days = new TreeSet<>();
             for (CampaignEdge held : releaseBefore(end)) {
                 apply(held);
-                days.add(held.getWindowStart());
+                days.add(dayOf(held));
             }
             days.add((end - 1) - Math.floorMod(end - 1, SubjectRiskProcessor.DAY_MS));
             evaluate(end, days);
@@ -175,7 +175,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     /** Adds an edge to its day's links and graph. */
     private void apply(CampaignEdge edge) {
         long time = edge.getEventTime();
-        String key = storeKey(edge.getWindowStart(), edge.getLinkKey());
+        long day = dayOf(edge);
+        String key = storeKey(day, edge.getLinkKey());
         CampaignEdge kept = links.get(key);
         boolean shaped = shaped(rules.at(time), edge.getReasoning(), edge.getFirstTurns(), edge.getRequests());
         if (!shaped) {
@@ -203,7 +204,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         links.put(key, edge);
         if (!added.isEmpty()) {
-            graph(edge.getWindowStart()).add(edge.getLinkKey(), added);
+            graph(day).add(edge.getLinkKey(), added);
         }
     }
 
@@ -415,6 +416,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             }
         }
         old.forEach(links::delete);
+    }
+
+    /**
+     * The day of the graph an edge belongs to: that of its event time. A group's own window may be longer (a card's
+     * is a week), and its counts are that window's; the graph ties groups day by day.
+     */
+    static long dayOf(CampaignEdge edge) {
+        long time = edge.getEventTime();
+        return time - Math.floorMod(time, SubjectRiskProcessor.DAY_MS);
     }
 
     /** Keys sort by day first: a day's links are one range. */

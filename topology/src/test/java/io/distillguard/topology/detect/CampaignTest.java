@@ -142,6 +142,25 @@ class CampaignTest extends HarnessTest {
         }
     }
 
+    /** A card's group counts over a week: its edges join the graph of the day they happen on, any day of it. */
+    @Test
+    void aCardGroupInTheMiddleOfItsWeekTiesIntoTheDaysGraph() {
+        long end = BASE + 10 * HOUR;
+        String[] members = new String[20];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = "c" + i;
+        }
+        CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L);
+        TopologyHarness h = start();
+        h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
+                edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
+                edgeAt("IP_PREFIX:10.9.9.0/24", end + 6 * 60_000L, "x1", "x2", "x3")));
+        assertThat(h.metric("late-dropped-total")).as("the week's group is not late on its fourth day").isZero();
+        assertThat(byDetector(h.alerts(), CampaignProcessor.DETECTOR)).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.getSubjectId()).isEqualTo("CAMPAIGN:PAYMENT_FINGERPRINT:card-1"));
+    }
+
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
                 60L, 0L, 60L, 0L);
