@@ -339,7 +339,10 @@ public final class DistillguardTopology {
 
     /**
      * How far ahead of the slowest input partition a request may be and still be processed at once: half the grace
-     * period, so that what a store has seen never runs more than that ahead of the slowest partition's windows.
+     * period. Lateness is judged by the slowest partition whatever this is; what it bounds is how far requests are
+     * taken out of event-time order during a catch-up, and so whether the alert pairs are those of the
+     * uninterrupted stream (at 15 minutes, an hour's skewed backlog raised one cluster that the stream in order does
+     * not).
      */
     static long alignmentSlackMs(DetectionConfig config) {
         return config.grace().toMillis() / 2;
