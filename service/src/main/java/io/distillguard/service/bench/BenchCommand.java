@@ -28,11 +28,12 @@ import picocli.CommandLine.Parameters;
             "'latency': event-to-alert latency (produce to visible, read_committed) at fixed rates: p50, p99, max.",
             "'offline': the offline backtest over a simulated day of traffic written to a JSON Lines file.",
             "'scaling': the detector with 1, 2 and 4 stream threads and on 2 instances.",
+            "'outage': --outage-events over --outage-minutes pile up while the service is down, --skew of the accounts on one partition; then the service catches up: time, late drops, alert pairs against an uninterrupted run.",
             "'all': each of the above in turn (memory at 100,000 accounts), then one table of medians."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODE",
-            description = "What to measure: throughput, memory, soak, latency, offline, scaling or all.")
+            description = "What to measure: throughput, memory, soak, latency, offline, scaling, outage or all.")
     String what;
 
     @Option(names = "--accounts", defaultValue = "1000000", description = "memory: active accounts. Default: ${DEFAULT-VALUE}.")
@@ -79,12 +80,24 @@ public final class BenchCommand implements Callable<Integer> {
             description = "scaling, all: events per scaling run. Default: ${DEFAULT-VALUE}.")
     long scalingEvents;
 
+    @Option(names = "--outage-events", defaultValue = "300000",
+            description = "outage: requests that pile up while the service is down. Default: ${DEFAULT-VALUE}.")
+    long outageEvents;
+
+    @Option(names = "--outage-minutes", defaultValue = "60",
+            description = "outage: the event time they span. Default: ${DEFAULT-VALUE}.")
+    int outageMinutes;
+
+    @Option(names = "--skew", defaultValue = "0.7",
+            description = "outage: share of accounts on partition 0 (the rest spread over the others). Default: ${DEFAULT-VALUE}.")
+    double skew;
+
     @Option(names = "--config", description = "Properties file (cluster, registry, Streams settings such as num.stream.threads).")
     Path configFile;
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("throughput", "memory", "soak", "latency", "offline", "scaling", "all").contains(what)) {
+        if (!List.of("throughput", "memory", "soak", "latency", "offline", "scaling", "outage", "all").contains(what)) {
             throw new InputError("Unknown benchmark '" + what
                     + "': one of throughput, memory, soak, latency, offline, scaling, all");
         }
@@ -99,6 +112,11 @@ public final class BenchCommand implements Callable<Integer> {
         InputError.atLeast("--runs", runs, 1);
         InputError.atLeast("--benign-accounts", benignAccounts, 100);
         InputError.atLeast("--scaling-events", scalingEvents, 1);
+        InputError.atLeast("--outage-events", outageEvents, 1);
+        InputError.atLeast("--outage-minutes", outageMinutes, 1);
+        if (skew < 0 || skew > 1) {
+            throw new InputError("--skew must be from 0 to 1, got " + skew);
+        }
         for (int r : rates) {
             InputError.atLeast("--rates", r, 1);
         }
@@ -114,6 +132,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "latency" -> latency();
             case "offline" -> offline();
             case "scaling" -> scaling();
+            case "outage" -> outage();
             case "all" -> all();
             default -> throw new IllegalStateException(what);
         };
@@ -140,6 +159,20 @@ public final class BenchCommand implements Callable<Integer> {
                     ">= 100,000 events/s");
         } finally {
             TempDirectories.delete(dir);
+        }
+    }
+
+    private int outage() throws Exception {
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.create("distillguard-bench-outage-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
+            OutageBench.Result result = new OutageBench(config, System.out).run(outageEvents,
+                    java.time.Duration.ofMinutes(outageMinutes), partitions, skew, stateDir);
+            return result.lateDropped() == 0 && result.missing() == 0 && result.extra() == 0
+                    && result.writtenTwice() == 0 ? 0 : 1;
+        } finally {
+            TempDirectories.delete(stateDir);
         }
     }
 

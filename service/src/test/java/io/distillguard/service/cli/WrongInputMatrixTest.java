@@ -136,6 +136,7 @@ class WrongInputMatrixTest {
         cases.add(c("no runs", "--runs", "bench", "throughput", "--runs", "0"));
         cases.add(c("no partitions", "--partitions", "bench", "throughput", "--partitions", "0"));
         cases.add(c("an unknown bench mode", "thruput", "bench", "thruput"));
+        cases.add(c("a skew over one", "--skew", "bench", "outage", "--skew", "2"));
         cases.add(c("zero days to simulate", "--days", "simulate", "--out", out, "--days", "0"));
         cases.add(c("zero days of quality", "--days", "quality", "--days", "0"));
         cases.add(c("a negative demo rate", "--rate", "demo", "--rate", "-5"));

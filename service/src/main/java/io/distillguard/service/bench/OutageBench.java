@@ -1,0 +1,186 @@
+package io.distillguard.service.bench;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.serdes.avro.SpecificAvroSerializer;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.GroupProgress;
+import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.demo.TrafficGenerator;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * An outage, as an operator meets it: a span of traffic piles up while the service is down, most of it on one
+ * partition; the service is started and catches up. Prints how long the catch-up took, the window updates dropped as
+ * late, and how the alerts read back (read_committed) compare, as (alert_id, severity) pairs, with an uninterrupted
+ * run over the same events (the offline backtest in event-time order), and whether any was written twice.
+ */
+public final class OutageBench {
+
+    /** What the catch-up gave. */
+    public record Result(long events, Duration catchUp, double lateDropped, int pairs, int missing, int extra,
+                         int writtenTwice) {
+    }
+
+    private final ServiceConfig base;
+    private final PrintStream out;
+
+    public OutageBench(ServiceConfig base, PrintStream out) {
+        this.base = base;
+        this.out = out;
+    }
+
+    /**
+     * @param skew share of accounts whose requests go to partition 0; the others spread over the rest
+     */
+    public Result run(long events, Duration span, int partitions, double skew, Path stateDir) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String topic = "bench-outage-" + run;
+        try (Admin admin = Admin.create(adminProps())) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1)
+                    .configs(Map.of("retention.ms", "-1")))).all().get(60, TimeUnit.SECONDS);
+        }
+        List<RequestEvent> history = generate(events, span);
+        produce(topic, history, partitions, skew);
+        out.printf("Outage: %,d requests over %s piled up on %s (%.0f %% of accounts on partition 0 of %d)%n",
+                events, span, topic, 100 * skew, partitions);
+
+        Map<String, String> overrides = new HashMap<>(base.asMap());
+        overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-outage-app-" + run);
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(run).toString());
+        overrides.put(DetectionConfig.REQUESTS_TOPIC, topic);
+        overrides.put(DetectionConfig.ALERTS_TOPIC, topic + "-alerts");
+        overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, topic + "-dead-letter");
+        overrides.put(ServiceConfig.HTTP_ENABLED, "false");
+        ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
+        double late = 0;
+        long t0 = System.nanoTime();
+        Duration catchUp;
+        try (DistillguardService service = DistillguardService.start(config);
+             Admin admin = Admin.create(adminProps())) {
+            Map<TopicPartition, Long> ends = GroupProgress.endOffsets(admin, List.of(topic));
+            while (!GroupProgress.committedToEnd(admin, "bench-outage-app-" + run, ends)) {
+                TimeUnit.MILLISECONDS.sleep(250);
+            }
+            catchUp = Duration.ofNanos(System.nanoTime() - t0);
+            for (var metric : service.streams().metrics().entrySet()) {
+                if (metric.getKey().name().equals("late-dropped-total")) {
+                    late += ((Number) metric.getValue().metricValue()).doubleValue();
+                }
+            }
+        }
+        List<String> written = written(config);
+        TreeSet<String> expected = reference(config.detection(), history);
+        TreeSet<String> missing = new TreeSet<>(expected);
+        missing.removeAll(written);
+        TreeSet<String> extra = new TreeSet<>(written);
+        extra.removeAll(expected);
+        int twice = written.size() - new TreeSet<>(written).size();
+        Result result = new Result(events, catchUp, late, expected.size(), missing.size(), extra.size(), twice);
+        out.printf("Caught up in %s (%,.0f events/s); window updates late-dropped: %,.0f; alert pairs: %,d of an "
+                        + "uninterrupted run's %,d written, %,d missing, %,d extra, %,d written twice%n",
+                catchUp, events * 1e9 / catchUp.toNanos(), late, expected.size() - missing.size(), expected.size(),
+                missing.size(), extra.size(), twice);
+        return result;
+    }
+
+    private static List<RequestEvent> generate(long events, Duration span) {
+        TrafficGenerator generator = new TrafficGenerator(41);
+        long start = System.currentTimeMillis() - span.toMillis() - 60_000;
+        double step = (double) span.toMillis() / events;
+        List<RequestEvent> history = new ArrayList<>();
+        for (long i = 0; i < events; i++) {
+            RequestEvent event = generator.next(start + (long) (i * step)).event();
+            event.setEventId("outage-" + i);
+            history.add(event);
+        }
+        return history;
+    }
+
+    private void produce(String topic, List<RequestEvent> history, int partitions, double skew) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
+        serializer.configure(base.serdeConfig(), false);
+        try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+            for (RequestEvent event : history) {
+                // One account always on one partition, so its requests keep their order, as gateways key them.
+                int bucket = Math.floorMod(event.getAccountId().hashCode(), 1000);
+                int partition = partitions == 1 || bucket < skew * 1000 ? 0 : 1 + bucket % (partitions - 1);
+                producer.send(new ProducerRecord<>(topic, partition, event.getEventTime().toEpochMilli(),
+                        event.getAccountId(), event));
+            }
+            producer.flush();
+        }
+    }
+
+    private List<String> written(ServiceConfig config) {
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(config.serdeConfig(), false);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-outage-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> pairs = new ArrayList<>();
+        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                deserializer)) {
+            String topic = config.detection().alertsTopic();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> pairs.add(r.value().getAlertId() + " "
+                        + r.value().getSeverity()));
+            }
+        }
+        return pairs;
+    }
+
+    private static TreeSet<String> reference(DetectionConfig detection, List<RequestEvent> history) {
+        TreeSet<String> pairs = new TreeSet<>();
+        new OfflineBacktest(detection, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY).run(history.iterator(),
+                new OfflineBacktest.Listener() {
+                    @Override
+                    public void onAlert(DistillationAlert alert) {
+                        pairs.add(alert.getAlertId() + " " + alert.getSeverity());
+                    }
+                });
+        return pairs;
+    }
+
+    private Properties adminProps() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        return props;
+    }
+}
