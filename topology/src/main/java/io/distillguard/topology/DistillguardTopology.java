@@ -348,9 +348,15 @@ public final class DistillguardTopology {
         return config.grace().toMillis() / 2;
     }
 
-    /** Requests ahead of the slowest input partition, waiting for it ({@link BatchUnpacker}); changelogged. */
+    /**
+     * Requests ahead of the slowest input partition, waiting for it ({@link BatchUnpacker}). Changelogged, compacted
+     * (a released record is deleted) and deleted by time after 15 days: a request held longer than the longest
+     * window is kept (a card's week, two of them) has no window left to count in.
+     */
     private static <B> StoreBuilder<KeyValueStore<String, B>> heldStore(String name, Serde<B> batchSerde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), batchSerde);
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), batchSerde)
+                .withLoggingEnabled(Map.of("cleanup.policy", "compact,delete",
+                        "retention.ms", String.valueOf(Duration.ofDays(15).toMillis())));
     }
 
     /**
