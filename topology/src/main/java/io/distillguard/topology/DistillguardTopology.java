@@ -51,7 +51,6 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -90,8 +89,6 @@ public final class DistillguardTopology {
     public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
     /** The account graph's edges, all on one partition: a campaign can span any link keys. */
     public static final String CAMPAIGN_REPARTITION = "campaign-edges";
-    public static final String LINK_HELD_STORE = "link-requests-held";
-    public static final String SUBJECT_HELD_STORE = "subject-requests-held";
     public static final String RULES_STORE = "rules-versions";
     public static final String INDICATORS_STORE = "threat-indicators";
 
@@ -271,7 +268,6 @@ public final class DistillguardTopology {
         // link path over a backlog and would close windows on it. Requests cross in batches; implications, a few
         // per HIGH cluster, one by one, partitioned by Kafka's default as each batch's keys are.
         builder.addStateStore(CommitHookStore.builder(SUBJECT_BATCHES_HOOK));
-        builder.addStateStore(heldStore(SUBJECT_HELD_STORE, projectionSerde(SubjectRequestBatch.class, requestSerde)));
         KeyPartitioner<SubjectRequestBatch> partitioner = new KeyPartitioner<>();
         long span = batchSpanMs(config);
         KStream<String, SubjectRequest> bySubject = requests
@@ -281,8 +277,7 @@ public final class DistillguardTopology {
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(SubjectRequestBatch.class, requestSerde))
                         .withStreamPartitioner(partitioner)
                         .withName(BY_SUBJECT_REPARTITION))
-                .process(() -> new BatchUnpacker<>(BatchCodec.SUBJECTS, SUBJECT_HELD_STORE, alignmentSlackMs(config)),
-                        Named.as("unbatch-by-subject"), SUBJECT_HELD_STORE);
+                .process(() -> new BatchUnpacker<>(BatchCodec.SUBJECTS), Named.as("unbatch-by-subject"));
         implications = implications.repartition(Repartitioned.with(Serdes.String(),
                         projectionSerde(SubjectRequest.class, requestSerde))
                 .withName(IMPLICATIONS_REPARTITION));
@@ -300,7 +295,6 @@ public final class DistillguardTopology {
                                                          String rulesStore) {
         linkStores(config, storage).forEach(builder::addStateStore);
         builder.addStateStore(CommitHookStore.builder(LINK_BATCHES_HOOK));
-        builder.addStateStore(heldStore(LINK_HELD_STORE, projectionSerde(LinkRequestBatch.class, requestSerde)));
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
         long span = batchSpanMs(config);
         KStream<String, LinkRequest> byLink = requests
@@ -309,8 +303,7 @@ public final class DistillguardTopology {
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequestBatch.class, requestSerde))
                         .withStreamPartitioner(partitioner)
                         .withName(BY_LINK_REPARTITION))
-                .process(() -> new BatchUnpacker<>(BatchCodec.LINKS, LINK_HELD_STORE, alignmentSlackMs(config)),
-                        Named.as("unbatch-by-link"), LINK_HELD_STORE);
+                .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch-by-link"));
         KStream<String, Object> out = byLink.process(() -> new LinkRiskProcessor(config, rulesStore),
                 Named.as("link-risk"), LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE,
                 LinkRiskProcessor.WEEK_STORE, LinkRiskProcessor.EMITTED_STORE);
@@ -335,28 +328,6 @@ public final class DistillguardTopology {
                                 Named.as("campaign-implications-only"))
                         .mapValues(value -> (SubjectRequest) value, Named.as("campaign-implications-typed")),
                         Named.as("with-campaign-implications"));
-    }
-
-    /**
-     * How far ahead of the slowest input partition a request may be and still be processed at once: half the grace
-     * period. Lateness is judged by the slowest partition whatever this is; what it bounds is how far requests are
-     * taken out of event-time order during a catch-up, and so whether the alert pairs are those of the
-     * uninterrupted stream (at 15 minutes, an hour's skewed backlog raised one cluster that the stream in order does
-     * not).
-     */
-    static long alignmentSlackMs(DetectionConfig config) {
-        return config.grace().toMillis() / 2;
-    }
-
-    /**
-     * Requests ahead of the slowest input partition, waiting for it ({@link BatchUnpacker}). Changelogged, compacted
-     * (a released record is deleted) and deleted by time after 15 days: a request held longer than the longest
-     * window is kept (a card's week, two of them) has no window left to count in.
-     */
-    private static <B> StoreBuilder<KeyValueStore<String, B>> heldStore(String name, Serde<B> batchSerde) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), batchSerde)
-                .withLoggingEnabled(Map.of("cleanup.policy", "compact,delete",
-                        "retention.ms", String.valueOf(Duration.ofDays(15).toMillis())));
     }
 
     /**

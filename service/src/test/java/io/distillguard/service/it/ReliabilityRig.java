@@ -137,22 +137,13 @@ final class ReliabilityRig {
 
     /** Produces {@code batch} keyed by account, as gateways do, so one account's requests keep their order. */
     void produce(List<RequestEvent> batch) {
-        produce(batch, event -> null);
-    }
-
-    /**
-     * Produces {@code batch} keyed by account, each to the partition {@code partitionOf} names (null: Kafka's
-     * choice by key); one account must always get the same partition, so its requests keep their order.
-     */
-    void produce(List<RequestEvent> batch, java.util.function.Function<RequestEvent, Integer> partitionOf) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         SpecificAvroSerializer<RequestEvent> serializer = new SpecificAvroSerializer<>(RequestEvent.class);
         serializer.configure(Map.of(SchemaRegistryClients.URL, registryUrl), false);
         try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
-            batch.forEach(e -> producer.send(new ProducerRecord<>(requestsTopic(), partitionOf.apply(e),
-                    e.getAccountId(), e)));
+            batch.forEach(e -> producer.send(new ProducerRecord<>(requestsTopic(), e.getAccountId(), e)));
             producer.flush();
         }
     }

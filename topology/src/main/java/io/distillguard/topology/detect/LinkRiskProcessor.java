@@ -100,11 +100,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long time = request.getEventTime();
         long size = kind.windowMs();
         long start = time - Math.floorMod(time, size);
-        // Lateness by the aligned time of all input partitions, not by this task's stream time, which the partition
-        // with the least backlog pushes ahead after an outage.
-        long aligned = io.distillguard.topology.repartition.BatchUnpacker.alignedTime(record,
-                context.currentStreamTimeMs());
-        if (start + size + config.grace().toMillis() <= aligned) {
+        if (start + size + config.grace().toMillis() <= context.currentStreamTimeMs()) {
             lateDropped.record();
             return;
         }

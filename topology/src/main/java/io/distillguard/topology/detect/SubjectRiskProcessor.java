@@ -44,7 +44,6 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     private AlertEmitter emitter;
     private RulesBook rules;
     private Sensor lateDropped;
-    private long alignedTime = Long.MIN_VALUE;
     private Sensor intelMatches;
 
     /** @param rulesStore the global rules store's name, or null to use the configured rules only */
@@ -75,13 +74,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         }
         SubjectProfile.shareCapabilityLabel(request);
         long time = request.getEventTime();
-        // The aligned time of all input partitions (see BatchUnpacker); implications, which carry none, are judged by
-        // the last one seen.
-        long streamTime = io.distillguard.topology.repartition.BatchUnpacker.alignedTime(record,
-                alignedTime != Long.MIN_VALUE ? alignedTime : context.currentStreamTimeMs());
-        if (record.headers().lastHeader(io.distillguard.topology.repartition.BatchUnpacker.ALIGNED_TIME_HEADER) != null) {
-            alignedTime = streamTime;
-        }
+        long streamTime = context.currentStreamTimeMs();
         long grace = config.grace().toMillis();
         long hourStart = time - Math.floorMod(time, HOUR_MS);
         long dayStart = time - Math.floorMod(time, DAY_MS);

@@ -27,37 +27,13 @@ public interface BatchCodec<V, B> {
     /** At least the bytes the request takes in a batch's encoding. */
     int sizeBound(V request);
 
-    /** Where a batch came from and how far its sender had got: what the far side aligns partitions by. */
-    record Source(int partition, int partitions, long time) {
-        static final Source UNKNOWN = new Source(-1, 0, 0);
-    }
-
-    /** Sets the batch's source. */
-    void stamp(B batch, Source source);
-
-    Source source(B batch);
-
     BatchCodec<LinkRequest, LinkRequestBatch> LINKS = new Generated<>(LinkRequest.getClassSchema(),
-            LinkRequestBatchItem::new, items -> LinkRequestBatch.newBuilder().setItems(items).build(),
-            LinkRequestBatch::getItems, LinkRequestBatchItem::getTimestamp, LinkRequestBatchItem::getKeys,
-            LinkRequestBatchItem::getRequest,
-            (batch, source) -> {
-                batch.setSourcePartition(source.partition());
-                batch.setSources(source.partitions());
-                batch.setSourceTime(source.time());
-            },
-            batch -> new Source(batch.getSourcePartition(), batch.getSources(), batch.getSourceTime()));
+            LinkRequestBatchItem::new, LinkRequestBatch::new, LinkRequestBatch::getItems,
+            LinkRequestBatchItem::getTimestamp, LinkRequestBatchItem::getKeys, LinkRequestBatchItem::getRequest);
 
     BatchCodec<SubjectRequest, SubjectRequestBatch> SUBJECTS = new Generated<>(SubjectRequest.getClassSchema(),
-            SubjectRequestBatchItem::new, items -> SubjectRequestBatch.newBuilder().setItems(items).build(),
-            SubjectRequestBatch::getItems, SubjectRequestBatchItem::getTimestamp, SubjectRequestBatchItem::getKeys,
-            SubjectRequestBatchItem::getRequest,
-            (batch, source) -> {
-                batch.setSourcePartition(source.partition());
-                batch.setSources(source.partitions());
-                batch.setSourceTime(source.time());
-            },
-            batch -> new Source(batch.getSourcePartition(), batch.getSources(), batch.getSourceTime()));
+            SubjectRequestBatchItem::new, SubjectRequestBatch::new, SubjectRequestBatch::getItems,
+            SubjectRequestBatchItem::getTimestamp, SubjectRequestBatchItem::getKeys, SubjectRequestBatchItem::getRequest);
 
     /** The generated batch and item classes of one request type, through their constructors and getters. */
     final class Generated<V extends SpecificRecord, I, B> implements BatchCodec<V, B> {
@@ -73,12 +49,10 @@ public interface BatchCodec<V, B> {
         private final ToLongFunction<I> timestamp;
         private final Function<I, List<String>> keys;
         private final Function<I, V> request;
-        private final java.util.function.BiConsumer<B, Source> stamp;
-        private final Function<B, Source> source;
 
         Generated(Schema requestSchema, ItemConstructor<V, I> item, Function<List<I>, B> batch,
                   Function<B, List<I>> itemsOf, ToLongFunction<I> timestamp, Function<I, List<String>> keys,
-                  Function<I, V> request, java.util.function.BiConsumer<B, Source> stamp, Function<B, Source> source) {
+                  Function<I, V> request) {
             this.bound = new RecordSizeBound(requestSchema);
             this.item = item;
             this.batch = batch;
@@ -86,18 +60,6 @@ public interface BatchCodec<V, B> {
             this.timestamp = timestamp;
             this.keys = keys;
             this.request = request;
-            this.stamp = stamp;
-            this.source = source;
-        }
-
-        @Override
-        public void stamp(B batch, Source from) {
-            stamp.accept(batch, from);
-        }
-
-        @Override
-        public Source source(B batch) {
-            return source.apply(batch);
         }
 
         @Override

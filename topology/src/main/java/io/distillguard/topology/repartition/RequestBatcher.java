@@ -50,12 +50,6 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     private ProcessorNode<?, ?, ?, ?> node;
     private ProcessorRecordContext lastSource;
     private PartitionedBatches<V> batches;
-    private int sourcePartition;
-    /** Which far-side partitions have had a batch since the last commit; the others get an empty one, for the time. */
-    private boolean[] sentSinceCommit = new boolean[0];
-    /** Whether this task took a request since the last commit: its time is news only then. */
-    private boolean processedSinceCommit;
-    private String[] emptyBatchKeys = new String[0];
 
     /**
      * @param route    the request's keys and the projection each carries (one projection object may serve many keys)
@@ -79,7 +73,6 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         // Kafka's caching stores set theirs when they forward from the same hook.
         this.context = (InternalProcessorContext<String, B>) context;
         this.node = this.context.currentNode();
-        this.sourcePartition = context.taskId().partition();
         CommitHookStore hook = context.getStateStore(hookStore);
         hook.register(this::sendBeforeCommit, this::drop);
     }
@@ -103,65 +96,29 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
             batches = new PartitionedBatches<>(partitions, maxSpanMs, maxKeys, MAX_BYTES, codec::sizeBound, this::send);
         }
         lastSource = context.recordContext();
-        processedSinceCommit = true;
         for (KeyValue<String, V> keyed : routed) {
             batches.add(KeyPartitioner.partition(keyed.key, partitions), timestamp, keyed.key, keyed.value);
         }
     }
 
     private void sendBeforeCommit() {
-        if (batches == null || lastSource == null || !processedSinceCommit) {
+        if (batches == null || batches.held() == 0) {
             return;
         }
-        processedSinceCommit = false;
         ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
         ProcessorRecordContext previousRecord = context.recordContext();
         context.setCurrentNode(node);
         context.setRecordContext(lastSource);
         try {
             batches.sendAll();
-            // Every far-side partition hears this task's stream time at every commit, with a batch or without one:
-            // the far side aligns partitions by the slowest and must not wait on a partition that has nothing for it.
-            int partitions = batches.partitions();
-            for (int p = 0; p < partitions; p++) {
-                if (!sentSinceCommit[p]) {
-                    send(new PartitionedBatches.Batch<>(emptyBatchKeys[p], context.currentStreamTimeMs(), List.of()));
-                }
-            }
         } finally {
-            java.util.Arrays.fill(sentSinceCommit, false);
             context.setRecordContext(previousRecord);
             context.setCurrentNode(previousNode);
         }
     }
 
     private void send(PartitionedBatches.Batch<V> batch) {
-        B out = codec.batch(batch.items());
-        int partitions = partitioner.known();
-        codec.stamp(out, new BatchCodec.Source(sourcePartition, partitions, context.currentStreamTimeMs()));
-        if (partitions > 0) {
-            if (sentSinceCommit.length != partitions) {
-                sentSinceCommit = new boolean[partitions];
-                emptyBatchKeys = emptyBatchKeys(partitions);
-            }
-            sentSinceCommit[KeyPartitioner.partition(batch.key(), partitions)] = true;
-        }
-        context.forward(new Record<>(batch.key(), out, batch.timestamp(), new RecordHeaders()));
-    }
-
-    /** For each partition, a key that Kafka's partitioner sends there. */
-    private static String[] emptyBatchKeys(int partitions) {
-        String[] keys = new String[partitions];
-        int found = 0;
-        for (int i = 0; found < partitions; i++) {
-            String key = "~time-" + i;
-            int p = KeyPartitioner.partition(key, partitions);
-            if (keys[p] == null) {
-                keys[p] = key;
-                found++;
-            }
-        }
-        return keys;
+        context.forward(new Record<>(batch.key(), codec.batch(batch.items()), batch.timestamp(), new RecordHeaders()));
     }
 
     private void drop() {

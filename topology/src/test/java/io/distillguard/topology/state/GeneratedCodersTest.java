@@ -50,10 +50,8 @@ class GeneratedCodersTest {
                 subjects.add(new SubjectRequestBatchItem(random.nextLong(), List.of(text()), subjectRequest));
                 subject = SubjectProfile.add(subjectRequest, subject, SubjectProfile.Span.DAY);
             }
-            assertSameBytes(LinkRequestBatch.class, new LinkRequestBatch(links, random.nextInt(8) - 1, random.nextInt(8),
-                    random.nextLong()));
-            assertSameBytes(SubjectRequestBatch.class, new SubjectRequestBatch(subjects, random.nextInt(8) - 1,
-                    random.nextInt(8), random.nextLong()));
+            assertSameBytes(LinkRequestBatch.class, new LinkRequestBatch(links));
+            assertSameBytes(SubjectRequestBatch.class, new SubjectRequestBatch(subjects));
             assertSameBytes(LinkWindowStats.class, link);
             assertSameBytes(SubjectWindowStats.class, subject);
         }
