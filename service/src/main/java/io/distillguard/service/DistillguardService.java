@@ -185,6 +185,17 @@ public final class DistillguardService implements AutoCloseable {
         createTopics(kafkaProps, config, names, partitions, Map.of());
     }
 
+    /** The admin client's settings among {@code kafkaProps}. */
+    private static Properties adminProps(Properties kafkaProps) {
+        Properties adminProps = new Properties();
+        kafkaProps.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
+                adminProps.put(k, v);
+            }
+        });
+        return adminProps;
+    }
+
     /**
      * Topics that hold history, where missing, with no time-based retention: their records carry the events' own
      * times, and a broker's default retention (7 days) deletes a record timestamped a week back within seconds of
@@ -195,12 +206,7 @@ public final class DistillguardService implements AutoCloseable {
                                            int partitions, java.time.Instant oldest) {
         createTopics(kafkaProps, config, names, partitions,
                 Map.of(org.apache.kafka.common.config.TopicConfig.RETENTION_MS_CONFIG, "-1"));
-        Properties adminProps = new Properties();
-        kafkaProps.forEach((k, v) -> {
-            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
-                adminProps.put(k, v);
-            }
-        });
+        Properties adminProps = adminProps(kafkaProps);
         try (Admin admin = Admin.create(adminProps)) {
             List<org.apache.kafka.common.config.ConfigResource> resources = names.stream()
                     .map(n -> new org.apache.kafka.common.config.ConfigResource(
@@ -239,12 +245,7 @@ public final class DistillguardService implements AutoCloseable {
                     : new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()))
                     .configs(topicConfigs));
         }
-        Properties adminProps = new Properties();
-        kafkaProps.forEach((k, v) -> {
-            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
-                adminProps.put(k, v);
-            }
-        });
+        Properties adminProps = adminProps(kafkaProps);
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
@@ -268,12 +269,7 @@ public final class DistillguardService implements AutoCloseable {
 
     /** Waits until every topic in {@code names} has leaders for all its partitions, or fails naming what is missing. */
     public static void awaitTopics(Properties kafkaProps, List<String> names, Duration timeout) {
-        Properties adminProps = new Properties();
-        kafkaProps.forEach((k, v) -> {
-            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k.toString())) {
-                adminProps.put(k, v);
-            }
-        });
+        Properties adminProps = adminProps(kafkaProps);
         long deadline = System.nanoTime() + timeout.toNanos();
         String problem;
         try (Admin admin = Admin.create(adminProps)) {

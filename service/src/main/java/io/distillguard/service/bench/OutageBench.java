@@ -1,16 +1,12 @@
 package io.distillguard.service.bench;
 
-import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.avro.SpecificAvroDeserializer;
 import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.GroupProgress;
-import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.demo.TrafficGenerator;
 import io.distillguard.topology.DetectionConfig;
-import io.distillguard.topology.DistillguardTopology;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,13 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -95,8 +88,9 @@ public final class OutageBench {
                 }
             }
         }
-        List<String> written = written(config);
-        TreeSet<String> expected = reference(config.detection(), history);
+        List<String> written = AlertPairs.readCommitted(base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+                config.serdeConfig(), config.detection().alertsTopic());
+        TreeSet<String> expected = AlertPairs.offline(config.detection(), history.iterator());
         TreeSet<String> missing = new TreeSet<>(expected);
         missing.removeAll(written);
         TreeSet<String> extra = new TreeSet<>(written);
@@ -140,42 +134,6 @@ public final class OutageBench {
             }
             producer.flush();
         }
-    }
-
-    private List<String> written(ServiceConfig config) {
-        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
-        deserializer.configure(config.serdeConfig(), false);
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-outage-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> pairs = new ArrayList<>();
-        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                deserializer)) {
-            String topic = config.detection().alertsTopic();
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> pairs.add(r.value().getAlertId() + " "
-                        + r.value().getSeverity()));
-            }
-        }
-        return pairs;
-    }
-
-    private static TreeSet<String> reference(DetectionConfig detection, List<RequestEvent> history) {
-        TreeSet<String> pairs = new TreeSet<>();
-        new OfflineBacktest(detection, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY).run(history.iterator(),
-                new OfflineBacktest.Listener() {
-                    @Override
-                    public void onAlert(DistillationAlert alert) {
-                        pairs.add(alert.getAlertId() + " " + alert.getSeverity());
-                    }
-                });
-        return pairs;
     }
 
     private Properties adminProps() {

@@ -38,6 +38,7 @@ public final class DistillguardCli implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    // Declared so that every command accepts it; the handlers are built before parsing, so main reads it from args.
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "On failure, print the stack trace too.")
     boolean verbose;
 

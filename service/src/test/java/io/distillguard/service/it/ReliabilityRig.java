@@ -6,6 +6,7 @@ import io.distillguard.serdes.avro.SpecificAvroDeserializer;
 import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.GroupProgress;
+import io.distillguard.service.bench.AlertPairs;
 import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.demo.TrafficGenerator;
@@ -117,16 +118,7 @@ final class ReliabilityRig {
 
     /** The alerts of an uninterrupted single-instance run over every event generated so far. */
     TreeSet<String> reference() {
-        DetectionConfig detection = ServiceConfig.load(null, Map.of(), config).detection();
-        TreeSet<String> pairs = new TreeSet<>();
-        new OfflineBacktest(detection, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY).run(events.iterator(),
-                new OfflineBacktest.Listener() {
-                    @Override
-                    public void onAlert(DistillationAlert alert) {
-                        pairs.add(alert.getAlertId() + " " + alert.getSeverity());
-                    }
-                });
-        return pairs;
+        return AlertPairs.offline(ServiceConfig.load(null, Map.of(), config).detection(), events.iterator());
     }
 
     void createRequestsTopic(int partitions) throws Exception {
@@ -169,26 +161,8 @@ final class ReliabilityRig {
 
     /** Every alert record on the alerts topic, read_committed, as "alert_id SEVERITY" in arrival order. */
     List<String> writtenAlerts() {
-        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
-        deserializer.configure(Map.of(SchemaRegistryClients.URL, registryUrl), false);
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> pairs = new ArrayList<>();
-        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer)) {
-            String topic = config.get(DetectionConfig.ALERTS_TOPIC);
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> pairs.add(r.value().getAlertId() + " " + r.value().getSeverity()));
-            }
-        }
-        return pairs;
+        return AlertPairs.readCommitted(bootstrap, Map.of(SchemaRegistryClients.URL, registryUrl),
+                config.get(DetectionConfig.ALERTS_TOPIC));
     }
 
     /** A properties file of this run's configuration with {@code stateDir}, for a service in its own JVM. */

@@ -167,7 +167,6 @@ class ReplayIT {
         assertThat(cli("simulate", simulation, "--out", events.toString())).isZero();
         String history = "month-old-" + topic;
         assertThat(cli("simulate", simulation, "--topic", history, "--config", config.toString())).isZero();
-        Thread.sleep(2_000);
         Path alerts = dir.resolve("replayed.jsonl");
         Instant from = Instant.parse(start + "T00:00:00Z");
         assertThat(cli("replay", List.of("--topic", history, "--from", start, "--to",

@@ -1,0 +1,71 @@
+package io.distillguard.service.bench;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.avro.SpecificAvroDeserializer;
+import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Alerts as "alert_id SEVERITY" pairs, the form in which a live run, a replay and an uninterrupted (offline) run
+ * are compared: what a run wrote, and what the offline backtest gives over the same events.
+ */
+public final class AlertPairs {
+
+    private AlertPairs() {
+    }
+
+    public static String of(DistillationAlert alert) {
+        return alert.getAlertId() + " " + alert.getSeverity();
+    }
+
+    /** Every alert record on {@code topic}, read_committed from its start to its current end, in arrival order. */
+    public static List<String> readCommitted(String bootstrap, Map<String, String> serdeConfig, String topic) {
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(serdeConfig, false);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "alert-pairs-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> pairs = new ArrayList<>();
+        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                deserializer)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> pairs.add(of(r.value())));
+            }
+        }
+        return pairs;
+    }
+
+    /** The pairs of an uninterrupted run: the offline backtest over {@code events}, in their order. */
+    public static TreeSet<String> offline(DetectionConfig detection, Iterator<RequestEvent> events) {
+        TreeSet<String> pairs = new TreeSet<>();
+        new OfflineBacktest(detection, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY).run(events,
+                new OfflineBacktest.Listener() {
+                    @Override
+                    public void onAlert(DistillationAlert alert) {
+                        pairs.add(of(alert));
+                    }
+                });
+        return pairs;
+    }
+}
