@@ -89,11 +89,18 @@ final class Traffic {
         int product = Math.max(2, n * 2 / 100);
         int homework = Math.max(2, n / 100);
         int cohort = Math.max(2, n * 3 / 1_000);
-        int ordinary = n - students - carrier - batch - eval - agents - product - homework - cohort;
+        int relay = Math.max(2, n / 100);
+        int tor = Math.max(2, n / 1_000);
+        int multihomed = Math.max(2, n * 5 / 1_000);
+        int ordinary = n - students - carrier - batch - eval - agents - product - homework - cohort - relay - tor
+                - multihomed;
         return List.of(
-                new Ordinary("ordinary", "acct-user-", ordinary, false, false),
-                new Ordinary("university_nat", "acct-student-", students, true, false),
-                new Ordinary("mobile_carrier", "acct-mobile-", carrier, false, true),
+                new Ordinary("ordinary", "acct-user-", ordinary, Network.HOME),
+                new Ordinary("university_nat", "acct-student-", students, Network.CAMPUS),
+                new Ordinary("mobile_carrier", "acct-mobile-", carrier, Network.CARRIER),
+                new Ordinary("privacy_relay", "acct-relay-", relay, Network.RELAY),
+                new Ordinary("tor_user", "acct-tor-", tor, Network.TOR),
+                new Ordinary("multihomed_office", "acct-office-", multihomed, Network.MULTIHOMED),
                 new EnterpriseBatch(batch),
                 new EvalHarness(eval),
                 new AgentProduct(agents),
@@ -230,10 +237,23 @@ final class Traffic {
 
     // ---- benign -------------------------------------------------------------------------------------------------
 
-    /** Ordinary customers; with {@code campus} behind a university NAT, with {@code carrier} on a mobile NAT pool. */
+    /**
+     * Where an ordinary customer's requests come from. The last three switch networks between requests, the benign
+     * look-alikes of a rotating proxy: a privacy relay (iCloud Private Relay, a browser's VPN) egresses each
+     * connection through one of a few operators; Tor Browser keeps a circuit, and so an exit network, for about ten
+     * minutes; an office balances its connections over two providers. Their users ask for reasoning far more than
+     * most (about 45 % of requests): privacy-minded developers, the harshest case for the rotation signal.
+     */
+    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED }
+
+    private static final int[] RELAY_ASNS = {36183, 13335, 54113, 20940};
+    private static final int TOR_EXIT_NETWORKS = 60;
+
+    /** Ordinary customers, each on the kind of network given. */
     private final class Ordinary extends Group {
         private final boolean campus;
         private final boolean carrier;
+        private final Network network;
         private final double[] sessionsPerDay;
         private final int[] country;
         private final String[] home;
@@ -241,10 +261,11 @@ final class Traffic {
         private final int[] favourite;
         private final String[] org;
 
-        Ordinary(String scenario, String prefix, int n, boolean campus, boolean carrier) {
+        Ordinary(String scenario, String prefix, int n, Network network) {
             super(prefix, scenario, false, n);
-            this.campus = campus;
-            this.carrier = carrier;
+            this.network = network;
+            this.campus = network == Network.CAMPUS;
+            this.carrier = network == Network.CARRIER;
             sessionsPerDay = new double[n];
             country = new int[n];
             home = new String[n];
@@ -281,15 +302,37 @@ final class Traffic {
             boolean mobile = carrier || random.nextInt(100) < 12;
             String ip = mobile ? carrierNatIp(random) : home[i];
             String conversation = "c-" + account + "-" + start;
-            boolean reasoning = random.nextInt(100) < 12;
+            boolean reasoning = random.nextInt(100) < (network.ordinal() >= Network.RELAY.ordinal() ? 80 : 12);
             long t = start;
             for (int turn = 0; turn < turns; turn++) {
                 int capability = random.nextInt(10) < 6 ? favourite[i] : random.nextInt(CAPABILITIES.length);
                 long prompt = turn == 0 && random.nextInt(100) < 20 ? popularPrompts[(int) Math.min(
                         popularPrompts.length - 1, -Math.log(1 - random.nextDouble()) * 40)] : random.nextLong();
+                int requestAsn = mobile ? CARRIER_ASN : asn[i];
+                switch (network) {
+                    case RELAY -> {
+                        int operator = random.nextInt(RELAY_ASNS.length);
+                        requestAsn = RELAY_ASNS[operator];
+                        ip = "172.22" + operator + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+                    }
+                    case TOR -> {
+                        int exit = (int) Math.floorMod((t / 600_000L) * 0x9E3779B97F4A7C15L + i, TOR_EXIT_NETWORKS);
+                        requestAsn = 60_000 + exit;
+                        ip = "185.220." + exit + "." + (1 + exit * 3 % 250);
+                    }
+                    case MULTIHOMED -> {
+                        if (random.nextBoolean()) {
+                            requestAsn = RESIDENTIAL_ASNS[(i + 1) % RESIDENTIAL_ASNS.length];
+                            ip = "203.0." + (i % 256) + ".10";
+                        } else {
+                            ip = home[i];
+                        }
+                    }
+                    default -> { }
+                }
                 sink.add(request(account, t, ip)
                         .setOrgId(org[i])
-                        .setAsn(mobile ? CARRIER_ASN : asn[i])
+                        .setAsn(requestAsn)
                         .setCountry(COUNTRIES[country[i]])
                         .setUserAgent(mobile ? "app-ios/5.2" : "web/2026.11")
                         .setPaymentFingerprint("card-" + account)

@@ -24,6 +24,12 @@ public final class SubjectProfile {
     /** Prompt buckets: the SimHash cut into bands; near-identical prompts share at least one band value. */
     public static final int BANDS = 2;
     private static final long HOUR_MS = 3_600_000L;
+    /**
+     * Two requests this close come from one sitting: a person's device keeps its network for that long (a phone
+     * moving from Wi-Fi to its carrier is the exception), while a proxy rotating per request does not. Fixed, like
+     * the window lengths, because it decides what the state counts.
+     */
+    static final long QUICK_PAIR_MS = 10 * 60_000L;
 
     private SubjectProfile() {
     }
@@ -48,7 +54,7 @@ public final class SubjectProfile {
         Double one = Sketches.ONE;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
-                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false);
+                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L);
     }
 
     private static String blankToNull(String text) {
@@ -109,6 +115,9 @@ public final class SubjectProfile {
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats, Span span,
                                          Sketches.Running running) {
         long time = request.getEventTime();
+        if (span == Span.DAY) {
+            countNetworkSwitch(stats, request, time);
+        }
         if (stats.getRequests() == 0) {
             stats.setFirstEventTime(time);
             stats.setAccountId(request.getAccountId());
@@ -169,6 +178,31 @@ public final class SubjectProfile {
             stats.setIntelConfidence(request.getIntelConfidence());
         }
         return stats;
+    }
+
+    /**
+     * Counts a quick pair (this request and the subject's previous one at most {@link #QUICK_PAIR_MS} apart, both
+     * with an ASN) and whether the network changed between them. Only in-order requests count: a late one has no
+     * well-defined predecessor, and skipping it keeps the count independent of how far behind it arrived.
+     */
+    private static void countNetworkSwitch(SubjectWindowStats stats, SubjectRequest request, long time) {
+        if (stats.getRequests() > 0 && time < stats.getLastEventTime()) {
+            return;
+        }
+        Integer asn = request.getAsn();
+        if (asn != null && stats.getRequests() > 0 && stats.getLastAsn() >= 0
+                && time - stats.getLastEventTime() <= QUICK_PAIR_MS) {
+            stats.setQuickPairs(stats.getQuickPairs() + 1);
+            if (asn != stats.getLastAsn()) {
+                stats.setNetworkSwitches(stats.getNetworkSwitches() + 1);
+            }
+        }
+        stats.setLastAsn(asn == null ? -1 : asn);
+    }
+
+    /** Share of quick pairs whose network changed; 0 when there are none. */
+    public static double networkSwitchShare(SubjectWindowStats s) {
+        return s.getQuickPairs() == 0 ? 0 : (double) s.getNetworkSwitches() / s.getQuickPairs();
     }
 
     /**

@@ -127,7 +127,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             hour = SubjectProfile.empty();
         }
         SubjectWindowStats yesterday = yesterday(key, hour, dayStart, inForce);
-        Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true);
+        Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true, type != SubjectType.ORG);
         String id = Subjects.idOf(key);
         List<String> accounts = switch (type) {
             case ACCOUNT -> List.of(id);
@@ -145,13 +145,13 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         Assessment keyAssessment;
         if (keyDay != null) {
             keyAssessment = SubjectSignals.assess(inForce, keyHour == null ? SubjectProfile.empty() : keyHour, keyDay,
-                    keyYesterday, true);
+                    keyYesterday, true, true);
         } else if (keyYesterday == yesterday && !SubjectSignals.clusterMember(day)) {
             // The very windows the account's assessment read: the same assessment.
             keyAssessment = assessment;
         } else {
             // Cluster implications are the account's, not its key's.
-            keyAssessment = SubjectSignals.assess(inForce, hour, day, keyYesterday, false);
+            keyAssessment = SubjectSignals.assess(inForce, hour, day, keyYesterday, false, true);
         }
         emit(SubjectType.API_KEY, keyKey, apiKey, List.of(request.getAccountId()), keyAssessment, dayStart, time,
                 inForce);

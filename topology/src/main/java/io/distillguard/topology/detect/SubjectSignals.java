@@ -7,6 +7,7 @@ import static io.distillguard.topology.detect.SubjectProfile.distinctCountries;
 import static io.distillguard.topology.detect.SubjectProfile.distinctIps;
 import static io.distillguard.topology.detect.SubjectProfile.distinctPrefixes;
 import static io.distillguard.topology.detect.SubjectProfile.interArrivalCv;
+import static io.distillguard.topology.detect.SubjectProfile.networkSwitchShare;
 import static io.distillguard.topology.detect.SubjectProfile.outputInputRatio;
 import static io.distillguard.topology.detect.SubjectProfile.promptDiversity;
 import static io.distillguard.topology.detect.SubjectProfile.reasoningShare;
@@ -25,6 +26,8 @@ import io.distillguard.topology.state.SubjectWindowStats;
  *   <li>BASELINE: requests this hour against the subject's average hour of the previous day.</li>
  *   <li>FAN_OUT: distinct IPs and /24-/48 prefixes in the hour, ASNs and countries in the day.</li>
  *   <li>TIMING: inter-arrival times too regular for a person, or activity in nearly every hour of the day.</li>
+ *   <li>ROTATION: consecutive requests minutes apart from different networks, over many networks in the day: a
+ *       proxy rotating per request; distillation-specific with a harvest's reasoning share.</li>
  *   <li>CLUSTER_MEMBER: the subject sent extraction-shaped requests through a HIGH account cluster today (signal 9,
  *       found by the link path); it brings the cluster's risk.</li>
  *   <li>THREAT_INTEL: a request today matched a partner's live indicator at or over the rules' min-confidence; a
@@ -46,7 +49,7 @@ public final class SubjectSignals {
 
     public static Assessment assess(DetectionRules rules, SubjectWindowStats hour, SubjectWindowStats day,
                                     SubjectWindowStats yesterday) {
-        return assess(rules, hour, day, yesterday, true);
+        return assess(rules, hour, day, yesterday, true, true);
     }
 
     /**
@@ -55,9 +58,11 @@ public final class SubjectSignals {
      * @param yesterday the previous day's window, or null
      * @param clusters  whether the day's cluster implication counts: an account's windows read for its API key
      *                  are the key's profile, but the implication was the account's
+     * @param oneAccount whether the windows are one account's traffic (an account, or one account's API key): an
+     *                  org's members switch networks between each other's requests, so ROTATION reads only these
      */
     public static Assessment assess(DetectionRules rules, SubjectWindowStats hour, SubjectWindowStats day,
-                                    SubjectWindowStats yesterday, boolean clusters) {
+                                    SubjectWindowStats yesterday, boolean clusters, boolean oneAccount) {
         DetectionRules.Subject r = rules.subject();
         DetectionRules.Scoring w = rules.scoring();
         Assessment a = new Assessment();
@@ -116,6 +121,10 @@ public final class SubjectSignals {
             a.fire("FAN_OUT", fanOut, w.fanOutWeight(), w.ratioCap(), false);
         }
 
+        if (oneAccount) {
+            rotation(a, r, w, day);
+        }
+
         double timing = 0;
         double cv = interArrivalCv(hour);
         if (hour.getGaps() >= r.timing().minGaps() && !Double.isNaN(cv)) {
@@ -130,6 +139,31 @@ public final class SubjectSignals {
             a.fire("TIMING", timing, w.timingWeight(), w.ratioCap(), false);
         }
         return a;
+    }
+
+    /**
+     * ROTATION: the day's quick pairs switch network at or over the rules' share, over at least fan-out.asns-24h
+     * ASNs. Distillation-specific only with the harvest's reasoning share; otherwise it is proxy use and stays under
+     * HIGH with the other corroborating signals.
+     */
+    private static void rotation(Assessment a, DetectionRules.Subject r, DetectionRules.Scoring w,
+                                 SubjectWindowStats day) {
+        DetectionRules.Rotation t = r.rotationOrDefault();
+        if (day.getQuickPairs() < t.minQuickPairs()) {
+            return;
+        }
+        double switchShare = networkSwitchShare(day);
+        double strength = switchShare / t.networkSwitchShare();
+        if (strength < 1 || distinctAsns(day) < r.fanOut().asns24h()) {
+            return;
+        }
+        double reasoning = reasoningShare(day);
+        boolean harvesting = reasoning >= t.harvestReasoningShare();
+        a.measure("network_switch_share_24h", switchShare, t.networkSwitchShare())
+                .measure("quick_pairs_24h", day.getQuickPairs(), t.minQuickPairs())
+                .measure("distinct_asns_24h", distinctAsns(day), r.fanOut().asns24h())
+                .measure("reasoning_share_24h", reasoning, t.harvestReasoningShare())
+                .fire("ROTATION", strength, t.weight(), w.ratioCap(), harvesting);
     }
 
     /** Whether the window was implicated in a cluster strongly enough for CLUSTER_MEMBER. */

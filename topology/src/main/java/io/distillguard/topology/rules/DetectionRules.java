@@ -128,7 +128,31 @@ public record DetectionRules(
             Extraction extraction,
             Volume volume,
             @JsonProperty("fan-out") FanOut fanOut,
-            Timing timing) {
+            Timing timing,
+            Rotation rotation) {
+
+        /** The rotation section in force: the document's, or the defaults when it has none. */
+        public Rotation rotationOrDefault() {
+            return rotation == null ? Rotation.DEFAULT : rotation;
+        }
+    }
+
+    /**
+     * A subject on a proxy that rotates per request (ROTATION): among its consecutive requests minutes apart, the
+     * share whose network (ASN) changed, with at least {@code min-quick-pairs} such pairs in the day and at least
+     * {@code fan-out.asns-24h} ASNs. A person's device keeps its network within a sitting; a phone switching between
+     * Wi-Fi and its carrier, an office balancing two providers or a privacy relay's few operators switch too, but
+     * among two to four networks, and Tor keeps a circuit for ten minutes. Alone it is proxy use, not distillation
+     * (MEDIUM at most); with reasoning asked on at least {@code harvest-reasoning-share} of the day's requests it counts
+     * as harvesting hidden behind the proxy and can reach HIGH. Optional in a document: absent, the defaults apply.
+     */
+    public record Rotation(
+            @JsonProperty("min-quick-pairs") long minQuickPairs,
+            @JsonProperty("network-switch-share") double networkSwitchShare,
+            @JsonProperty("harvest-reasoning-share") double harvestReasoningShare,
+            double weight) {
+
+        public static final Rotation DEFAULT = new Rotation(10, 0.6, 0.4, 1.5);
     }
 
     public record Extraction(
@@ -300,6 +324,12 @@ public record DetectionRules(
         positive("subject.fan-out.countries-24h", subject.fanOut().countries24h());
         positive("subject.timing.min-gaps", subject.timing().minGaps());
         positive("subject.timing.max-inter-arrival-cv", subject.timing().maxInterArrivalCv());
+        if (subject.rotation() != null) {
+            positive("subject.rotation.min-quick-pairs", subject.rotation().minQuickPairs());
+            share("subject.rotation.network-switch-share", subject.rotation().networkSwitchShare());
+            share("subject.rotation.harvest-reasoning-share", subject.rotation().harvestReasoningShare());
+            positive("subject.rotation.weight", subject.rotation().weight());
+        }
         require(subject.timing().activeHours24h() >= 1 && subject.timing().activeHours24h() <= 24,
                 "subject.timing.active-hours-24h", "between 1 and 24");
         positive("link.ip-accounts-1h", link.ipAccounts1h());

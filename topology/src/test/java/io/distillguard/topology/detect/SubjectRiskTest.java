@@ -127,6 +127,72 @@ class SubjectRiskTest extends HarnessTest {
                 assertThat(e.getValue()).isBetween(10.0, 33.0));
     }
 
+    /**
+     * Conversations of two or three turns, one to three minutes apart, across four capabilities with fresh prompts
+     * (so neither the extraction profile nor volume fires), each request from the network {@code network} gives it.
+     */
+    private void conversations(TopologyHarness h, String account, String org, double reasoningShare,
+                               java.util.function.IntUnaryOperator network) {
+        String[] capabilities = {"coding", "math", "writing", "reasoning"};
+        long t = BASE + 9 * 3_600_000L;
+        for (int i = 0; i < 45; i++) {
+            int asn = network.applyAsInt(i);
+            h.send(request(account, "100." + (asn % 200) + "." + i + ".7", t)
+                    .setOrgId(org)
+                    .setAsn(asn)
+                    .setConversationId(account + "-c" + i / 3).setTurnIndex(i % 3)
+                    .setReasoningRequested(random.nextDouble() < reasoningShare)
+                    .setCapability(capabilities[i % capabilities.length])
+                    .setPromptSimhash(random.nextLong()).build());
+            t += 60_000L + random.nextInt(120_000);
+        }
+    }
+
+    @Test
+    void networkRotationWithAHarvestsReasoningIsHighAndWithoutItStaysBelow() {
+        TopologyHarness h = start();
+        // A proxy rotating per request: nearly every request from another provider than the one before.
+        conversations(h, "acct-proxied-harvest", null, 0.6, i -> 7_000 + i % 15);
+        conversations(h, "acct-proxied-chat", null, 0.0, i -> 7_000 + i % 15);
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+
+        DistillationAlert harvest = highest(risk.stream()
+                .filter(a -> a.getSubjectId().equals("acct-proxied-harvest")).toList());
+        assertThat(harvest.getSeverity()).isEqualTo(Severity.HIGH);
+        assertThat(evidence(harvest, "fired:ROTATION")).isPresent();
+        assertThat(evidence(harvest, "network_switch_share_24h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(1.0);
+            assertThat(e.getThreshold()).isEqualTo(0.6);
+        });
+        assertThat(evidence(harvest, "reasoning_share_24h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isGreaterThanOrEqualTo(0.4));
+
+        // Proxy use without the harvest's reasoning: named, but below HIGH.
+        DistillationAlert chat = highest(risk.stream()
+                .filter(a -> a.getSubjectId().equals("acct-proxied-chat")).toList());
+        assertThat(chat.getSeverity()).isLessThan(Severity.HIGH);
+        assertThat(evidence(chat, "fired:ROTATION")).isPresent();
+    }
+
+    @Test
+    void networkSwitchesAmongAFewNetworksOrOncePerTenMinutesAreNotRotation() {
+        TopologyHarness h = start();
+        // A phone between Wi-Fi and its carrier, or an office balancing two providers: every request switches.
+        conversations(h, "acct-two-networks", null, 0.8, i -> 7_000 + i % 2);
+        // A privacy relay's operators.
+        conversations(h, "acct-relay", null, 0.8, i -> 7_100 + i % 4);
+        // Tor: a new circuit, and usually a new network, every ten minutes or so.
+        conversations(h, "acct-tor", null, 0.8, i -> 7_200 + i / 5);
+        // An org's members, each at home: the org's requests switch network, its accounts' do not.
+        for (int m = 0; m < 15; m++) {
+            int member = m;
+            conversations(h, "acct-member-" + m, "org-lab", 0.8, i -> 7_300 + member);
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(alerts).allSatisfy(a -> assertThat(evidence(a, "fired:ROTATION")).isEmpty());
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
     @Test
     void machineTimingFiresForRegularGapsAndNotForBurstyOnes() {
         TopologyHarness h = start();
