@@ -102,6 +102,15 @@ public final class EnvelopeSweep {
         cells.add(new Cell("the one shared trait", "signup: created within 1 h", "",
                 fresh.with("signup_spread_hours", 1)));
         cells.add(new Cell("the one shared trait", "none", "", fresh));
+        // The same campaign with nothing shared, its harvests wrapped in three-turn conversations (first turns 0.4)
+        // behind a proxy that rotates per request: what ROTATION alone has to find, by reasoning share and rate.
+        CampaignKnobs wrapped = fresh.with("first_turn_share", 0.4);
+        for (double reasoning : new double[] {0.3, 0.45, 0.8}) {
+            for (double perDay : new double[] {10, 30, 100}) {
+                cells.add(new Cell("rotating, shares nothing: reasoning share x requests per day", fmt(reasoning),
+                        fmt(perDay), wrapped.with("reasoning_share", reasoning).with("requests_per_day", perDay)));
+            }
+        }
         return cells;
     }
 

@@ -186,7 +186,7 @@ public final class QualityCommand implements Callable<Integer> {
             String target = !f.attack() ? "" : switch (f.scenario()) {
                 case "bulk_distiller" -> "recall >= 95 %, median <= 30 min";
                 case "hydra" -> "recall >= 95 %, median <= 6 h";
-                case "evasive_hydra" -> "none: a known blind spot";
+                case "evasive_hydra" -> "recall >= 80 %";
                 default -> "recall >= 95 %";
             };
             out.append(String.format("| %s | %s | %,d | %,d (%.2f %%) | %s | %s | %,d (%.2f %%) | %s |%n",

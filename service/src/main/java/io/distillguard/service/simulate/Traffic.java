@@ -37,9 +37,11 @@ import java.util.SplittableRandom;
  *       fresh prompts;</li>
  *   <li>model_pivot (attack): 150 accounts on shared cards (about 30 a card), moving 85 % of their traffic to the
  *       new model within hours of its release;</li>
- *   <li>evasive_hydra (attack): 500 aged accounts built to slip past these rules, to measure a blind spot rather
- *       than a success: every harvest wrapped in a short conversation, reasoning on 45 %, four capabilities, fresh
- *       prompts, one card and one rotating residential address per request each, 20 to 40 requests a day.</li>
+ *   <li>evasive_hydra (attack): 500 aged accounts built to slip past the extraction profile and every link: every
+ *       harvest wrapped in a short conversation, reasoning on 45 %, four capabilities, fresh prompts, one card and
+ *       one rotating residential address and network per request each, 20 to 40 requests a day;</li>
+ *   <li>privacy_relay, tor_user, multihomed_office: ordinary users whose requests switch networks (a relay's
+ *       operators, a Tor exit every ten minutes, an office's two providers), asking for reasoning far more than most.</li>
  * </ul>
  */
 final class Traffic {

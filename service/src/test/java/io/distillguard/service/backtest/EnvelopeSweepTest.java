@@ -32,7 +32,9 @@ class EnvelopeSweepTest {
         assertThat(figures.get(0).accounts()).isEqualTo(200);
         assertThat(figures.get(0).recall()).isGreaterThan(0.9);
         assertThat(figures.get(0).median()).isNotNull();
-        assertThat(figures.get(1).recall()).isZero();
+        // Single requests hours apart behind a rotating proxy: an account now and then shows six quick pairs by
+        // chance, the class is not caught.
+        assertThat(figures.get(1).recall()).isLessThan(0.1);
         assertThat(figures).allSatisfy(f -> {
             assertThat(f.benign()).isEqualTo(300);
             assertThat(f.benignNamed()).isZero();
@@ -46,9 +48,20 @@ class EnvelopeSweepTest {
     }
 
     @Test
+    void shouldCatchACampaignThatSharesNothingBehindAProxyRotatingPerRequestInConversations() {
+        CampaignKnobs wrapped = CampaignKnobs.nominal().with("templates", 0).with("residential_addresses", 10_000)
+                .with("first_turn_share", 0.4).with("requests_per_day", 100).with("accounts", 50);
+        EnvelopeSweep.Figures figures = sweep.runCell(new EnvelopeSweep.Cell("rotating", "wrapped", "", wrapped), 3);
+        // Only ROTATION sees it: fresh prompts, a card each, conversations, nothing shared with another account.
+        assertThat(figures.recall()).isGreaterThan(0.8);
+        assertThat(figures.benignNamed()).isZero();
+    }
+
+    @Test
     void shouldSweepEveryKnobTheEnvelopeNames() {
         assertThat(EnvelopeSweep.cells()).extracting(EnvelopeSweep.Cell::grid).contains(
                 "accounts x requests per day", "reasoning share x first-turn share", "template bits perturbed",
-                "addresses", "account age days", "the one shared trait");
+                "addresses", "account age days", "the one shared trait",
+                "rotating, shares nothing: reasoning share x requests per day");
     }
 }

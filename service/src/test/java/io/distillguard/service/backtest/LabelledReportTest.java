@@ -63,10 +63,10 @@ class LabelledReportTest {
         assertThat(atPoint8[1]).isEqualTo(1.0);
 
         Path html = dir.resolve("report.html");
-        report.writeHtml(html, "events.jsonl with labels labels.csv", "default-2026-12-02", "target table");
+        report.writeHtml(html, "events.jsonl with labels labels.csv", "default-2026-12-02.2", "target table");
         String page = Files.readString(html);
         assertThat(page).contains("<td>hydra</td>", "data:image/png;base64,").doesNotContain("http://", "https://");
-        assertThat(page).as("the run's context").contains("events.jsonl with labels labels.csv", "default-2026-12-02",
+        assertThat(page).as("the run's context").contains("events.jsonl with labels labels.csv", "default-2026-12-02.2",
                 "<th>events</th><td>3</td>", "target table");
         assertThat(page).as("the benign total").contains("<th>benign</th><th>all</th><th>2</th><th>0</th>");
     }

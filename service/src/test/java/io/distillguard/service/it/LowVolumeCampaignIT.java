@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A low-volume campaign of many light accounts (the template farm's class: 120 aged accounts at ten requests a day on
- * one hosting provider, a handful of templates) beside benign traffic, through the live service on a real broker
- * with the account graph's single-partition edge topic: its (alert_id, severity) pairs equal an offline backtest's.
+ * one hosting provider, a handful of templates) and one that shares nothing behind a rotating proxy, beside benign
+ * traffic, through the live service on a real broker with the account graph's single-partition edge topic: its
+ * (alert_id, severity) pairs equal an offline backtest's.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class LowVolumeCampaignIT {
@@ -48,8 +49,13 @@ class LowVolumeCampaignIT {
         CampaignSimulator.Settings settings = new CampaignSimulator.Settings(41, 300, 1,
                 Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 1.0);
         List<RequestEvent> events = new ArrayList<>();
-        new CampaignSimulator(settings, List.of(CampaignKnobs.nominal().with("accounts", 120).withScenario("farm")))
-                .forEachRemaining(events::add);
+        // And a campaign that shares nothing, its harvests wrapped in conversations behind a proxy rotating per
+        // request: only ROTATION, a per-account signal over consecutive requests, finds it.
+        CampaignKnobs rotating = CampaignKnobs.nominal().with("accounts", 40).with("templates", 0)
+                .with("residential_addresses", 10_000).with("first_turn_share", 0.4).with("requests_per_day", 30)
+                .withScenario("rotating");
+        new CampaignSimulator(settings, List.of(CampaignKnobs.nominal().with("accounts", 120).withScenario("farm"),
+                rotating)).forEachRemaining(events::add);
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<DistillationAlert> live = new ArrayList<>();
         Map<String, String> overrides = new HashMap<>();
@@ -98,6 +104,10 @@ class LowVolumeCampaignIT {
         assertThat(offline).extracting(DistillationAlert::getDetector).contains("CAMPAIGN", "ACCOUNT_RISK");
         assertThat(offline).filteredOn(a -> a.getDetector().equals("CAMPAIGN"))
                 .allSatisfy(a -> assertThat(a.getAccounts()).allMatch(account -> account.startsWith("acct-farm-")));
+        assertThat(offline).filteredOn(a -> a.getSubjectId().startsWith("acct-rotating-")
+                        && a.getSeverity().compareTo(io.distillguard.avro.Severity.HIGH) >= 0)
+                .as("accounts of the rotating campaign named HIGH through ROTATION").isNotEmpty()
+                .allSatisfy(a -> assertThat(a.getEvidence()).anyMatch(e -> e.getSignal().equals("fired:ROTATION")));
     }
 
     private static Set<String> pairs(List<DistillationAlert> alerts) {

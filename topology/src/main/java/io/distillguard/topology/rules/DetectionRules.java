@@ -152,7 +152,7 @@ public record DetectionRules(
             @JsonProperty("harvest-reasoning-share") double harvestReasoningShare,
             double weight) {
 
-        public static final Rotation DEFAULT = new Rotation(10, 0.6, 0.4, 1.5);
+        public static final Rotation DEFAULT = new Rotation(6, 0.6, 0.4, 1.5);
     }
 
     public record Extraction(
