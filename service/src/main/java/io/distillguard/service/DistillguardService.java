@@ -130,7 +130,7 @@ public final class DistillguardService implements AutoCloseable {
             service.http = new ServiceHttpApi(streams, config.detection(),
                     new InetSocketAddress(config.get(ServiceConfig.HTTP_BIND), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
                     new HostInfo(advertisedHost(config), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
-                    config.get(ServiceConfig.HTTP_TOKEN),
+                    config.analysts(),
                     new RecentAlerts(clientProps(props), config.detection().alertsTopic(), config.alertSerde().deserializer()),
                     metrics);
         }

@@ -48,6 +48,8 @@ public final class ServiceConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_ADVERTISED_HOST = "http.advertised-host";
     public static final String HTTP_TOKEN = "http.token";
+    /** Analysts of the console and the API: {@code name:token} pairs separated by commas. */
+    public static final String HTTP_ANALYSTS = "http.analysts";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory-bytes";
     public static final String ALERTS_FORMAT = "alerts.format";
     public static final String INTEL_EXPORT_MIN_ACCOUNTS = "intel.export.min-accounts";
@@ -78,6 +80,7 @@ public final class ServiceConfig {
         d.put(HTTP_PORT, "8080");
         d.put(HTTP_ADVERTISED_HOST, "");
         d.put(HTTP_TOKEN, "");
+        d.put(HTTP_ANALYSTS, "");
         d.put(ROCKSDB_MEMORY_BYTES, Long.toString(256L << 20));
         d.put(ALERTS_FORMAT, "avro");
         d.put(INTEL_EXPORT_MIN_ACCOUNTS, "3");
@@ -145,7 +148,9 @@ public final class ServiceConfig {
         if (!List.of("avro", "json").contains(values.get(ALERTS_FORMAT))) {
             throw new ConfigException(ALERTS_FORMAT, values.get(ALERTS_FORMAT), "must be avro or json");
         }
-        return new ServiceConfig(values);
+        ServiceConfig config = new ServiceConfig(values);
+        config.analysts();
+        return config;
     }
 
     /**
@@ -247,11 +252,46 @@ public final class ServiceConfig {
         return props;
     }
 
+    /**
+     * The analysts the HTTP API and the console know, by token: each {@code name:token} of {@code http.analysts},
+     * and {@code http.token} as the analyst "operator". Empty: the API is open. A verdict records the name.
+     */
+    public Map<String, String> analysts() {
+        Map<String, String> byToken = new LinkedHashMap<>();
+        String token = values.getOrDefault(HTTP_TOKEN, "").trim();
+        if (!token.isEmpty()) {
+            byToken.put(token, "operator");
+        }
+        String list = values.getOrDefault(HTTP_ANALYSTS, "").trim();
+        if (list.isEmpty()) {
+            return byToken;
+        }
+        for (String entry : list.split(",")) {
+            int colon = entry.indexOf(':');
+            String name = colon < 0 ? "" : entry.substring(0, colon).trim();
+            String secret = colon < 0 ? "" : entry.substring(colon + 1).trim();
+            if (name.isEmpty() || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
+                throw new ConfigException(HTTP_ANALYSTS, "(entry " + (name.isEmpty() ? "without a name" : name) + ")",
+                        "expected name:token pairs separated by commas, a name of letters, digits and ._@- "
+                                + "(at most 64)");
+            }
+            if (secret.length() < 16) {
+                throw new ConfigException(HTTP_ANALYSTS, "(analyst " + name + ")",
+                        "a token must be at least 16 characters");
+            }
+            if (byToken.putIfAbsent(secret, name) != null) {
+                throw new ConfigException(HTTP_ANALYSTS, "(analyst " + name + ")",
+                        "each analyst needs a token of their own, so that a verdict names who gave it");
+            }
+        }
+        return byToken;
+    }
+
     /** Every key that is not Distillguard's own or the serdes': Kafka Streams and client settings. */
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
         own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, HTTP_ENABLED, HTTP_BIND,
-                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT,
+                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, HTTP_ANALYSTS, ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT,
                 INTEL_EXPORT_MIN_ACCOUNTS, INTEL_EXPORT_PRODUCER));
         Properties props = new Properties();
         values.forEach((k, v) -> {

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The most recent alerts, read back from the alerts topic (every partition, read_committed, starting a day back),
- * kept in a bounded buffer for {@code GET /alerts}. Every instance keeps the same buffer, so any one answers.
+ * kept in a bounded buffer for {@code GET /alerts} and the console's cases. Every instance keeps the same buffer, so any one answers.
  */
 public final class RecentAlerts implements AutoCloseable {
 
@@ -32,6 +32,8 @@ public final class RecentAlerts implements AutoCloseable {
     static final int CAPACITY = 10_000;
 
     private final Deque<DistillationAlert> buffer = new ArrayDeque<>();
+    private final List<java.util.function.Consumer<DistillationAlert>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final KafkaConsumer<String, DistillationAlert> consumer;
     private final Thread reader;
     private volatile boolean running = true;
@@ -78,11 +80,30 @@ public final class RecentAlerts implements AutoCloseable {
         }
     }
 
-    private synchronized void add(DistillationAlert alert) {
-        if (buffer.size() == CAPACITY) {
-            buffer.removeFirst();
+    private void add(DistillationAlert alert) {
+        synchronized (this) {
+            if (buffer.size() == CAPACITY) {
+                buffer.removeFirst();
+            }
+            buffer.addLast(alert);
         }
-        buffer.addLast(alert);
+        for (java.util.function.Consumer<DistillationAlert> listener : listeners) {
+            try {
+                listener.accept(alert);
+            } catch (RuntimeException e) {
+                LOG.warn("An alert listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Called on the reader's thread for every alert read, after it is in the buffer. */
+    public void onAlert(java.util.function.Consumer<DistillationAlert> listener) {
+        listeners.add(listener);
+    }
+
+    /** Every alert held, oldest first. */
+    public synchronized List<DistillationAlert> all() {
+        return new ArrayList<>(buffer);
     }
 
     /** Alerts emitted at or after {@code since} with at least {@code severity}, newest first, at most {@code limit}. */

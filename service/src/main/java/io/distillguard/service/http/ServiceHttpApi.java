@@ -1,15 +1,17 @@
 package io.distillguard.service.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
 import io.distillguard.avro.Severity;
-import io.distillguard.serdes.json.ContractJson;
-import io.distillguard.topology.DetectionConfig;
 import io.distillguard.avro.SubjectType;
+import io.distillguard.serdes.json.ContractJson;
+import io.distillguard.service.console.CaseBook;
+import io.distillguard.service.metrics.ServiceMetrics;
+import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.detect.LinkKind;
 import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.SubjectProfile;
@@ -18,22 +20,31 @@ import io.distillguard.topology.detect.Subjects;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
-import io.distillguard.service.metrics.ServiceMetrics;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.HandlerType;
+import io.javalin.http.SameSite;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -49,203 +60,386 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service's HTTP API: {@code /health}, {@code /ready}, {@code /metrics} (Prometheus text, Micrometer with Kafka
- * Streams' own metrics), and the current windows of a subject read from the state stores with interactive queries:
- * {@code /accounts/{id}}, {@code /ips/{ip}}; and {@code /alerts?since=&severity=&limit=}, the recent alerts. When another instance owns the key (by the streams metadata and
- * {@code application.server}), the request is forwarded to it, so any instance answers for every key.
+ * The service's HTTP API and the analyst console, on Javalin (Jetty): {@code /health}, {@code /ready},
+ * {@code /metrics} (Prometheus text, Micrometer with Kafka Streams' own metrics), the current windows of a subject read
+ * from the state stores with interactive queries ({@code /accounts/{id}}, {@code /ips/{ip}}), the recent alerts
+ * ({@code /alerts?since=&severity=&limit=}), and the console: its page at {@code /} and {@code /console/*}, cases at
+ * {@code /api/cases}, live updates at {@code /api/stream} (Server-Sent Events). When another instance owns a key (by
+ * the streams metadata and {@code application.server}), the request is forwarded to it, so any instance answers for
+ * every key.
  *
- * <p>JSON everywhere, a clear 4xx for bad input, never a stack trace. With a token configured every route but
- * {@code /health} and {@code /ready} (which orchestrators probe) needs {@code Authorization: Bearer <token>}.
- * Raw prompt data is never stored, so it can never be served.
+ * <p>JSON everywhere, a clear 4xx for bad input, never a stack trace. With analysts configured (each a name and a
+ * token) every route but {@code /health}, {@code /ready} and the console's static page needs
+ * {@code Authorization: Bearer <token>} or the console's session cookie, which {@code POST /session} sets for a valid
+ * token; a token never travels in a URL. Every response carries a Content-Security-Policy that allows no inline
+ * script and no other origin. Raw prompt data is never stored, so it can never be served.
  */
 public final class ServiceHttpApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceHttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String SESSION_COOKIE = "distillguard_session";
+    private static final Duration SESSION_TTL = Duration.ofHours(12);
+    private static final String CONSOLE = "/io/distillguard/service/console";
+    private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/", "/session");
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     private final KafkaStreams streams;
-    private final DetectionConfig detection;
-    private final String token;
+    private final Map<String, String> analystsByToken;
+    private final String forwardToken;
     private final HostInfo self;
     // Only with a fixed port is this instance's application.server set; with port 0 it is alone and answers locally.
     private final boolean routing;
-    private final HttpServer server;
+    private final Javalin server;
     private final ServiceMetrics metrics;
     private final RecentAlerts recentAlerts;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Set<SseClient> listeners = ConcurrentHashMap.newKeySet();
+    private final SecureRandom random = new SecureRandom();
+
+    private record Session(String analyst, Instant expires) {
+    }
 
     /**
      * @param bind address and port to listen on (port 0: any free one)
      * @param advertised this instance as other instances reach it; must equal its {@code application.server}
-     * @param token bearer token to require, or null
+     * @param analysts analyst name by token; empty for an open API (no token asked anywhere)
      */
     public ServiceHttpApi(KafkaStreams streams, DetectionConfig detection, InetSocketAddress bind, HostInfo advertised,
-                          String token, RecentAlerts recentAlerts, ServiceMetrics metrics) {
+                          Map<String, String> analysts, RecentAlerts recentAlerts, ServiceMetrics metrics) {
         this.metrics = metrics;
         this.streams = streams;
         this.recentAlerts = recentAlerts;
-        this.detection = detection;
-        this.token = token == null || token.isBlank() ? null : token;
+        this.analystsByToken = Map.copyOf(analysts);
+        this.forwardToken = analysts.keySet().stream().sorted().findFirst().orElse(null);
+        this.server = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.prefer405over404 = true;
+            config.jetty.host = bind.getHostString();
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/console";
+                files.directory = CONSOLE;
+                files.location = Location.CLASSPATH;
+            });
+            config.routes.before(this::headersAndAccess);
+            config.routes.get("/health", ctx -> json(ctx, 200, JSON.createObjectNode().put("status", "UP")));
+            config.routes.get("/ready", ctx -> {
+                boolean ready = streams.state() == KafkaStreams.State.RUNNING;
+                json(ctx, ready ? 200 : 503, JSON.createObjectNode().put("state", streams.state().name()));
+            });
+            config.routes.get("/", this::consolePage);
+            config.routes.post("/session", this::signIn);
+            config.routes.get("/metrics", ctx -> {
+                metrics.bindOnceRunning(streams);
+                ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+            });
+            config.routes.get("/alerts", this::alerts);
+            config.routes.get("/accounts/{id}", ctx -> routed(ctx, SubjectRiskProcessor.DAY_STORE,
+                    Subjects.key(SubjectType.ACCOUNT, ctx.pathParam("id")), this::account));
+            config.routes.get("/ips/{ip}", ctx -> {
+                String ip = IpAddresses.normalise(ctx.pathParam("ip"));
+                if (ip == null) {
+                    json(ctx, 400, error("not a single IPv4 or IPv6 address: " + ctx.pathParam("ip")));
+                    return;
+                }
+                routed(ctx, LinkRiskProcessor.HOUR_STORE, LinkKind.IP.name() + ':' + ip, this::ip);
+            });
+            config.routes.get("/api/whoami", ctx -> json(ctx, 200, JSON.createObjectNode()
+                    .put("analyst", ctx.attribute("analyst").toString())));
+            config.routes.get("/api/cases", this::cases);
+            config.routes.get("/api/cases/{id}", this::oneCase);
+            config.routes.sse("/api/stream", client -> {
+                client.keepAlive();
+                listeners.add(client);
+                client.onClose(() -> listeners.remove(client));
+                client.sendComment("connected");
+            });
+            config.routes.exception(InvalidStateStoreException.class, (e, ctx) -> {
+                // A store closed under the query: its task is moving (a rebalance) or being restored.
+                LOG.info("HTTP API request {} met a moving store: {}", ctx.path(), e.getMessage());
+                json(ctx, 503, error("state is moving between instances (rebalancing); retry shortly"));
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.warn("HTTP API request {} failed: {}", ctx.path(), e.toString());
+                json(ctx, 500, error("internal error: " + e.getClass().getSimpleName()));
+            });
+            config.routes.error(404, ctx -> json(ctx, 404, error("no such route: " + ctx.path())));
+            config.routes.error(405, ctx -> json(ctx, 405, error("method " + ctx.method() + " is not allowed on "
+                    + ctx.path())));
+        });
         try {
-            this.server = HttpServer.create(bind, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot bind the HTTP API to " + bind + ": " + e.getMessage(), e);
+            server.start(bind.getHostString(), bind.getPort());
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException("Cannot bind the HTTP API to " + bind + ": " + e.getMessage(),
+                    e.getCause() instanceof IOException io ? io : new IOException(e));
         }
         this.routing = advertised.port() != 0;
-        this.self = routing ? advertised : new HostInfo(advertised.host(), server.getAddress().getPort());
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "http-api");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/", this::handle);
-        server.start();
-        LOG.info("HTTP API on http://{}:{} (advertised as {}:{}){}", bind.getHostString(), server.getAddress().getPort(),
-                self.host(), self.port(), this.token == null ? "" : ", bearer token required");
+        this.self = routing ? advertised : new HostInfo(advertised.host(), server.port());
+        recentAlerts.onAlert(this::announce);
+        LOG.info("HTTP API and console on http://{}:{}/ (advertised as {}:{}){}", bind.getHostString(), server.port(),
+                self.host(), self.port(), analysts.isEmpty() ? ", open: no analyst tokens configured"
+                        : ", " + analysts.size() + " analyst token(s)");
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        listeners.forEach(SseClient::close);
+        server.stop();
         recentAlerts.close();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        // The answer to a failure is sent inside the try-with-resources: its catch would run after the exchange was
-        // closed, and the client got a closed connection instead of the error.
-        try (exchange) {
-            try {
-                route(exchange);
-            } catch (InvalidStateStoreException e) {
-                // A store closed under the query: its task is moving (a rebalance) or being restored.
-                LOG.info("HTTP API request {} met a moving store: {}", exchange.getRequestURI(), e.getMessage());
-                reply(exchange, 503, error("state is moving between instances (rebalancing); retry shortly"));
-            } catch (RuntimeException e) {
-                LOG.warn("HTTP API request {} failed: {}", exchange.getRequestURI(), e.toString());
-                reply(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
+    /** Security headers on every response, then the token or session for every route that is not open. */
+    private void headersAndAccess(Context ctx) {
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Cache-Control", "no-store");
+        String path = ctx.path();
+        if (analystsByToken.isEmpty()) {
+            ctx.attribute("analyst", "anonymous");
+            return;
+        }
+        if (OPEN_PATHS.contains(path) || path.startsWith("/console/")) {
+            return;
+        }
+        String analyst = analystOf(ctx);
+        if (analyst == null) {
+            json(ctx, 401, error("missing or wrong bearer token (Authorization: Bearer <token>, or sign in)"));
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        ctx.attribute("analyst", analyst);
+    }
+
+    private String analystOf(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header != null && header.startsWith("Bearer ")) {
+            return analystFor(header.substring("Bearer ".length()));
+        }
+        String cookie = ctx.cookie(SESSION_COOKIE);
+        Session session = cookie == null ? null : sessions.get(cookie);
+        if (session == null) {
+            return null;
+        }
+        if (session.expires().isBefore(Instant.now())) {
+            sessions.remove(cookie);
+            return null;
+        }
+        return session.analyst();
+    }
+
+    /** The analyst a token belongs to, compared in constant time so a wrong guess says nothing of the right one. */
+    private String analystFor(String token) {
+        byte[] given = token.getBytes(StandardCharsets.UTF_8);
+        String found = null;
+        for (Map.Entry<String, String> e : analystsByToken.entrySet()) {
+            if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
+                found = e.getValue();
+            }
+        }
+        return found;
+    }
+
+    private void signIn(Context ctx) {
+        String token;
+        try {
+            JsonNode body = JSON.readTree(ctx.body());
+            token = body == null ? null : body.path("token").asText(null);
+        } catch (IOException e) {
+            token = null;
+        }
+        if (token == null || token.isEmpty() || token.length() > 256) {
+            json(ctx, 400, error("expected a JSON body {\"token\": \"<analyst token>\"}"));
+            return;
+        }
+        String analyst = analystsByToken.isEmpty() ? "anonymous" : analystFor(token);
+        if (analyst == null) {
+            json(ctx, 401, error("unknown token"));
+            return;
+        }
+        byte[] id = new byte[32];
+        random.nextBytes(id);
+        String session = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        sessions.values().removeIf(s -> s.expires().isBefore(Instant.now()));
+        sessions.put(session, new Session(analyst, Instant.now().plus(SESSION_TTL)));
+        ctx.cookie(new Cookie(SESSION_COOKIE, session, "/", (int) SESSION_TTL.toSeconds(), false, true, null,
+                SameSite.STRICT));
+        LOG.info("Analyst {} signed in to the console", analyst);
+        json(ctx, 200, JSON.createObjectNode().put("analyst", analyst));
+    }
+
+    private void consolePage(Context ctx) throws IOException {
+        try (InputStream page = ServiceHttpApi.class.getResourceAsStream(CONSOLE + "/index.html")) {
+            ctx.contentType("text/html; charset=utf-8").result(page.readAllBytes());
+        }
+    }
+
+    /** Tells every console that alerts arrived; the console asks for the cases again (at most twice a second). */
+    private void announce(DistillationAlert alert) {
+        for (SseClient client : listeners) {
+            if (client.terminated()) {
+                listeners.remove(client);
+            } else {
+                client.sendEvent("alert", alert.getSeverity().name());
             }
         }
     }
 
-    private void route(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getRawPath();
-        if (!exchange.getRequestMethod().equals("GET")) {
-            reply(exchange, 405, error("only GET is supported"));
+    private void cases(Context ctx) {
+        Filter filter = Filter.of(ctx);
+        if (filter == null) {
             return;
         }
-        if (path.equals("/health")) {
-            reply(exchange, 200, JSON.createObjectNode().put("status", "UP"));
+        List<DistillationAlert> alerts = recentAlerts.all();
+        List<DistillationAlert> inView = alerts.stream().filter(filter::admits).toList();
+        ObjectNode answer = JSON.createObjectNode().put("buffered", alerts.size()).put("alerts", inView.size());
+        ArrayNode detectors = answer.putArray("detectors");
+        alerts.stream().map(DistillationAlert::getDetector).distinct().sorted().forEach(detectors::add);
+        ArrayNode list = answer.putArray("cases");
+        for (CaseBook.Case c : CaseBook.build(inView)) {
+            list.add(caseSummary(c));
+        }
+        json(ctx, 200, answer);
+    }
+
+    private void oneCase(Context ctx) {
+        String id = ctx.pathParam("id");
+        CaseBook.Case found = CaseBook.build(recentAlerts.all()).stream().filter(c -> c.id().equals(id)).findFirst()
+                .orElse(null);
+        if (found == null) {
+            json(ctx, 404, error("no case " + id + " among the recent alerts"));
             return;
         }
-        if (path.equals("/ready")) {
-            boolean ready = streams.state() == KafkaStreams.State.RUNNING;
-            reply(exchange, ready ? 200 : 503, JSON.createObjectNode().put("state", streams.state().name()));
-            return;
-        }
-        if (token != null && !("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            reply(exchange, 401, error("missing or wrong bearer token"));
-            return;
-        }
-        if (path.equals("/metrics")) {
-            metrics.bindOnceRunning(streams);
-            byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+        ObjectNode answer = caseSummary(found);
+        ArrayNode words = answer.putArray("words");
+        found.words().forEach(words::add);
+        ArrayNode members = answer.putArray("member_list");
+        found.members().forEach((account, severity) -> {
+            ObjectNode m = members.addObject().put("account", account).put("severity", severity.name());
+            ArrayNode detectors = m.putArray("detectors");
+            found.alerts().stream().filter(a -> a.getAccounts().contains(account) || a.getSubjectId().equals(account))
+                    .map(DistillationAlert::getDetector).distinct().sorted().forEach(detectors::add);
+        });
+        ArrayNode alerts = answer.putArray("alert_list");
+        List<DistillationAlert> newestFirst = new java.util.ArrayList<>(found.alerts());
+        java.util.Collections.reverse(newestFirst);
+        newestFirst.stream().limit(500).forEach(a -> {
+            ObjectNode row = alerts.addObject().put("trigger_event_time", a.getTriggerEventTime().toString())
+                    .put("detector", a.getDetector()).put("subject_type", a.getSubjectType().name())
+                    .put("subject_id", a.getSubjectId()).put("severity", a.getSeverity().name())
+                    .put("score", Math.round(a.getScore() * 100) / 100.0);
+            ArrayNode evidence = row.putArray("evidence");
+            for (Evidence e : a.getEvidence()) {
+                evidence.addObject().put("signal", e.getSignal()).put("value", round(e.getValue()))
+                        .put("threshold", round(e.getThreshold()));
             }
-            return;
-        }
-        if (path.equals("/alerts")) {
-            alerts(exchange);
-            return;
-        }
-        String[] parts = path.split("/", -1);
-        if (parts.length == 3 && parts[1].equals("accounts") && !parts[2].isEmpty()) {
-            String account = URLDecoder.decode(parts[2], StandardCharsets.UTF_8);
-            routed(exchange, SubjectRiskProcessor.DAY_STORE, Subjects.key(SubjectType.ACCOUNT, account), this::account);
-            return;
-        }
-        if (parts.length == 3 && parts[1].equals("ips") && !parts[2].isEmpty()) {
-            String ip = IpAddresses.normalise(URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
-            if (ip == null) {
-                reply(exchange, 400, error("not a single IPv4 or IPv6 address: " + parts[2]));
-                return;
+        });
+        json(ctx, 200, answer);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static ObjectNode caseSummary(CaseBook.Case c) {
+        ObjectNode node = JSON.createObjectNode().put("id", c.id()).put("title", c.title())
+                .put("severity", c.severity().name()).put("latest", c.latest().toEpochMilli())
+                .put("alerts", c.alerts().size()).put("members", c.members().size())
+                .put("summary", String.join("; ", c.words().stream().limit(4).toList()));
+        ArrayNode detectors = node.putArray("detectors");
+        c.detectors().forEach(detectors::add);
+        return node;
+    }
+
+    /** The queue's filters: severity at least, one detector, emitted since. */
+    private record Filter(Severity severity, String detector, Instant since) {
+
+        static Filter of(Context ctx) {
+            try {
+                String severity = ctx.queryParam("severity");
+                String since = ctx.queryParam("since");
+                return new Filter(severity == null ? Severity.LOW : Severity.valueOf(severity.toUpperCase()),
+                        ctx.queryParam("detector"), since == null ? Instant.EPOCH : Instant.parse(since));
+            } catch (RuntimeException e) {
+                json(ctx, 400, error("severity must be one of LOW, MEDIUM, HIGH, CRITICAL; since ISO-8601 "
+                        + "(2026-11-28T10:00:00Z)"));
+                return null;
             }
-            routed(exchange, LinkRiskProcessor.HOUR_STORE, LinkKind.IP.name() + ':' + ip, this::ip);
-            return;
         }
-        reply(exchange, 404, error("no such route: " + path));
+
+        boolean admits(DistillationAlert alert) {
+            return alert.getSeverity().compareTo(severity) >= 0 && !alert.getEmittedAt().isBefore(since)
+                    && (detector == null || detector.isEmpty() || detector.equals(alert.getDetector()));
+        }
     }
 
     /** Answers from the local store when this instance owns the key, else forwards to the instance that does. */
-    private void routed(HttpExchange exchange, String store, String key, Function<String, ObjectNode> local)
-            throws IOException {
+    private void routed(Context ctx, String store, String key, Function<String, ObjectNode> local) {
         if (!routing) {
-            answerLocally(exchange, key, local);
+            answerLocally(ctx, key, local);
             return;
         }
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            reply(exchange, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
+            json(ctx, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
             return;
         }
-        if (owner.activeHost().equals(self) || exchange.getRequestHeaders().containsKey("X-Distillguard-Forwarded")) {
-            answerLocally(exchange, key, local);
+        if (owner.activeHost().equals(self) || ctx.header("X-Distillguard-Forwarded") != null) {
+            answerLocally(ctx, key, local);
             return;
         }
         HostInfo host = owner.activeHost();
-        URI target = URI.create("http://" + host.host() + ":" + host.port() + exchange.getRequestURI().getRawPath());
+        URI target = URI.create("http://" + host.host() + ":" + host.port() + ctx.req().getRequestURI());
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(5))
                 .header("X-Distillguard-Forwarded", self.host() + ":" + self.port());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+        if (forwardToken != null) {
+            // The instances share their configuration; a console session lives on one instance only.
+            request.header("Authorization", "Bearer " + forwardToken);
         }
         try {
             HttpResponse<byte[]> response = forwarder.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(response.statusCode(), response.body().length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(response.body());
-            }
+            ctx.status(response.statusCode()).contentType("application/json").result(response.body());
         } catch (IOException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            reply(exchange, 502, error("the instance owning this key (" + host.host() + ":" + host.port()
+            json(ctx, 502, error("the instance owning this key (" + host.host() + ":" + host.port()
                     + ") did not answer"));
         }
     }
 
-    private void answerLocally(HttpExchange exchange, String key, Function<String, ObjectNode> local) throws IOException {
+    private void answerLocally(Context ctx, String key, Function<String, ObjectNode> local) {
         if (streams.state() != KafkaStreams.State.RUNNING) {
-            reply(exchange, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
+            json(ctx, 503, error("state is not available yet (starting or rebalancing); retry shortly"));
             return;
         }
         ObjectNode answer = local.apply(key);
         answer.put("served_by", self.host() + ":" + self.port());
-        reply(exchange, 200, answer);
+        json(ctx, 200, answer);
     }
 
-    private void alerts(HttpExchange exchange) throws IOException {
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+    private void alerts(Context ctx) {
         Instant since;
         Severity severity;
         int limit;
         try {
-            since = query.containsKey("since") ? Instant.parse(query.get("since")) : Instant.EPOCH;
-            severity = query.containsKey("severity") ? Severity.valueOf(query.get("severity").toUpperCase())
-                    : Severity.LOW;
-            limit = Integer.parseInt(query.getOrDefault("limit", "100"));
+            since = ctx.queryParam("since") != null ? Instant.parse(ctx.queryParam("since")) : Instant.EPOCH;
+            severity = ctx.queryParam("severity") != null
+                    ? Severity.valueOf(ctx.queryParam("severity").toUpperCase()) : Severity.LOW;
+            limit = Integer.parseInt(ctx.queryParam("limit") != null ? ctx.queryParam("limit") : "100");
             if (limit < 1 || limit > RecentAlerts.CAPACITY) {
                 throw new IllegalArgumentException("limit");
             }
         } catch (RuntimeException e) {
-            reply(exchange, 400, error("since must be ISO-8601 (2026-11-28T10:00:00Z), severity one of LOW, MEDIUM, "
+            json(ctx, 400, error("since must be ISO-8601 (2026-11-28T10:00:00Z), severity one of LOW, MEDIUM, "
                     + "HIGH, CRITICAL, limit 1.." + RecentAlerts.CAPACITY));
             return;
         }
@@ -254,22 +448,7 @@ public final class ServiceHttpApi implements AutoCloseable {
         for (DistillationAlert alert : recentAlerts.query(since, severity, limit)) {
             list.add(ContractJson.write(alert));
         }
-        reply(exchange, 200, answer);
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> values = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return values;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return values;
+        json(ctx, 200, answer);
     }
 
     /**
@@ -392,12 +571,11 @@ public final class ServiceHttpApi implements AutoCloseable {
         return JSON.createObjectNode().put("error", message);
     }
 
-    private static void reply(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    private static void json(Context ctx, int status, ObjectNode body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,0 +1,239 @@
+package io.distillguard.service.console;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Alerts grouped into cases, the unit an analyst decides on: one case per campaign or account cluster with its
+ * members' own alerts inside, one per lone account (its API keys' alerts with it), one per address, prefix, network,
+ * card, template or org otherwise. A link alert and the cluster raised on the same attribute share a case, since the
+ * cluster's subject is {@code <KIND>:<id>} and the link's type and id are the same two parts.
+ *
+ * <p>Built from the alerts as they stand each time it is asked (the recent-alerts buffer holds at most 10,000), so
+ * there is no state of its own to keep consistent with the topic.
+ */
+public final class CaseBook {
+
+    /** One case: its alerts oldest first, its member accounts with the highest severity each was named at. */
+    public record Case(String id, String title, Severity severity, Instant latest, List<DistillationAlert> alerts,
+                       Map<String, Severity> members, TreeSet<String> detectors, DistillationAlert head) {
+
+        /** The case's evidence in words, from its head alert (the group's own for a cluster or campaign). */
+        public List<String> words() {
+            return EvidenceWords.of(head);
+        }
+    }
+
+    private CaseBook() {
+    }
+
+    /** The cases of {@code alerts} (any order), highest severity first, then the most recent. */
+    public static List<Case> build(List<DistillationAlert> alerts) {
+        List<DistillationAlert> ordered = new ArrayList<>(alerts);
+        ordered.sort(Comparator.comparing(DistillationAlert::getEmittedAt));
+        Map<String, Builder> cases = new LinkedHashMap<>();
+        // Groups first, so a member's own alerts land in its group whatever order they were written in.
+        Map<String, String> groupOf = new HashMap<>();
+        Map<String, Severity> groupSeverity = new HashMap<>();
+        for (DistillationAlert alert : ordered) {
+            if (!isGroup(alert)) {
+                continue;
+            }
+            String id = alert.getSubjectId();
+            cases.computeIfAbsent(id, k -> new Builder(id, groupTitle(alert))).add(alert);
+            for (String account : alert.getAccounts()) {
+                Severity before = groupSeverity.get(account);
+                if (before == null || alert.getSeverity().compareTo(before) > 0) {
+                    groupOf.put(account, id);
+                    groupSeverity.put(account, alert.getSeverity());
+                }
+            }
+        }
+        for (DistillationAlert alert : ordered) {
+            if (isGroup(alert)) {
+                continue;
+            }
+            String account = accountOf(alert);
+            String id;
+            String title;
+            if (account != null) {
+                id = groupOf.getOrDefault(account, "ACCOUNT:" + account);
+                title = "Account " + account;
+            } else {
+                id = alert.getSubjectType().name() + ":" + alert.getSubjectId();
+                title = label(alert.getSubjectType()) + " " + alert.getSubjectId();
+            }
+            cases.computeIfAbsent(id, k -> new Builder(id, title)).add(alert);
+        }
+        List<Case> out = new ArrayList<>(cases.size());
+        cases.values().forEach(b -> out.add(b.build()));
+        out.sort(Comparator.comparing(Case::severity).reversed().thenComparing(Case::latest, Comparator.reverseOrder())
+                .thenComparing(Case::id));
+        return out;
+    }
+
+    private static boolean isGroup(DistillationAlert alert) {
+        return alert.getDetector().equals("CAMPAIGN") || alert.getDetector().equals("ACCOUNT_CLUSTER");
+    }
+
+    /** The account a per-account alert is about (an API key's alert names its account), or null. */
+    private static String accountOf(DistillationAlert alert) {
+        SubjectType type = alert.getSubjectType();
+        if (type == SubjectType.ACCOUNT) {
+            return alert.getSubjectId();
+        }
+        if (type == SubjectType.API_KEY && alert.getAccounts().size() == 1) {
+            return alert.getAccounts().get(0);
+        }
+        return null;
+    }
+
+    private static String groupTitle(DistillationAlert alert) {
+        String id = alert.getSubjectId();
+        if (alert.getDetector().equals("CAMPAIGN")) {
+            return "Campaign " + id.substring(id.indexOf(':') + 1);
+        }
+        int colon = id.indexOf(':');
+        return colon < 0 ? "Cluster " + id
+                : "Cluster on " + label(kind(id.substring(0, colon))) + " " + id.substring(colon + 1);
+    }
+
+    private static SubjectType kind(String name) {
+        try {
+            return SubjectType.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return SubjectType.UNKNOWN;
+        }
+    }
+
+    static String label(SubjectType type) {
+        return switch (type) {
+            case IP -> "address";
+            case IP_PREFIX -> "prefix";
+            case ASN -> "network";
+            case PAYMENT_FINGERPRINT -> "card";
+            case PROMPT_CLUSTER -> "prompt template";
+            case SIGNUP_COHORT -> "signup cohort";
+            case ORG -> "org";
+            case API_KEY -> "API key";
+            case ACCOUNT -> "account";
+            default -> type.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        };
+    }
+
+    private static final class Builder {
+        private final String id;
+        private final String title;
+        private final List<DistillationAlert> alerts = new ArrayList<>();
+        private final Map<String, Severity> members = new TreeMap<>();
+        private final TreeSet<String> detectors = new TreeSet<>();
+        private Severity severity = Severity.LOW;
+        private Instant latest = Instant.EPOCH;
+        private DistillationAlert head;
+
+        Builder(String id, String title) {
+            this.id = id;
+            this.title = title;
+        }
+
+        void add(DistillationAlert alert) {
+            alerts.add(alert);
+            detectors.add(alert.getDetector());
+            if (alert.getSeverity().compareTo(severity) > 0) {
+                severity = alert.getSeverity();
+            }
+            if (alert.getEmittedAt().isAfter(latest)) {
+                latest = alert.getEmittedAt();
+            }
+            // The head is the case's own strongest group alert when it has one, else its strongest alert.
+            if (head == null || isGroup(alert) && !isGroup(head)
+                    || isGroup(alert) == isGroup(head) && alert.getSeverity().compareTo(head.getSeverity()) > 0) {
+                head = alert;
+            }
+            String account = accountOf(alert);
+            List<String> named = account != null ? List.of(account) : alert.getAccounts();
+            for (String member : named) {
+                members.merge(member, alert.getSeverity(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
+        }
+
+        Case build() {
+            return new Case(id, title, severity, latest, List.copyOf(alerts), members, detectors, head);
+        }
+    }
+
+    /** Turns evidence rows into sentences an analyst reads at a glance; rows it has no words for are shown as-is. */
+    static final class EvidenceWords {
+        private EvidenceWords() {
+        }
+
+        static List<String> of(DistillationAlert alert) {
+            List<String> words = new ArrayList<>();
+            if (alert == null) {
+                return words;
+            }
+            for (Evidence e : alert.getEvidence()) {
+                String sentence = sentence(e.getSignal(), e.getValue(), e.getThreshold());
+                if (sentence != null) {
+                    words.add(sentence);
+                }
+            }
+            return words;
+        }
+
+        private static String sentence(String signal, double value, double threshold) {
+            if (signal.startsWith("fired:")) {
+                return null;
+            }
+            String window = signal.endsWith("_1h") ? " in the hour" : signal.endsWith("_24h") ? " in the day" : "";
+            String base = signal.replaceAll("_(1h|24h)$", "");
+            return switch (base) {
+                case "distinct_accounts" -> count(value) + " accounts";
+                case "campaign_accounts" -> count(value) + " accounts in the campaign";
+                case "group_requests" -> count(value) + " requests";
+                case "group_reasoning_share", "reasoning_share" -> pct(value) + " of requests ask for reasoning" + window;
+                case "group_first_turn_share" -> pct(value) + " of requests open a conversation";
+                case "group_reasoning_share_lower_bound" -> "at least " + pct(value)
+                        + " ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold) + ")";
+                case "group_first_turn_share_lower_bound" -> "at least " + pct(value)
+                        + " open a conversation, at 99 % confidence (the rule asks " + pct(threshold) + ")";
+                case "single_turn_share" -> pct(value) + " of conversations never get a second turn" + window;
+                case "group_new_account_share" -> pct(value) + " of requests from accounts created in the last 30 days";
+                case "group_hosting_share" -> pct(value) + " of requests from hosting providers";
+                case "network_switch_share" -> pct(value) + " of requests minutes apart came from another network" + window;
+                case "distinct_asns" -> count(value) + " networks (ASNs)" + window;
+                case "distinct_ips" -> count(value) + " addresses" + window;
+                case "distinct_prefixes" -> count(value) + " /24 or /48 prefixes" + window;
+                case "distinct_countries" -> count(value) + " countries" + window;
+                case "prompt_diversity" -> pct(value) + " of prompts distinct" + window;
+                case "capability_concentration" -> pct(value) + " of requests in two capabilities" + window;
+                case "output_input_ratio" -> String.format(Locale.ROOT, "answers %.1f times as long as prompts", value) + window;
+                case "requests" -> count(value) + " requests" + window;
+                case "new_model_share" -> pct(value) + " of requests moved to a newly released model";
+                case "cluster_risk" -> String.format(Locale.ROOT, "member of a cluster of risk %.1f", value);
+                default -> signal + " " + String.format(Locale.ROOT, "%.3g", value)
+                        + (threshold > 0 ? String.format(Locale.ROOT, " (threshold %.3g)", threshold) : "");
+            };
+        }
+
+        private static String pct(double share) {
+            return String.format(Locale.ROOT, "%.0f %%", 100 * share);
+        }
+
+        private static String count(double value) {
+            return String.format(Locale.ROOT, "%,d", Math.round(value));
+        }
+    }
+}

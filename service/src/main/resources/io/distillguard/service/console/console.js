@@ -1,0 +1,180 @@
+// The analyst console. Every value that reaches the page comes from request events an attacker writes (account,
+// org and key ids, user agents, evidence names), so it is only ever set as text (textContent), never as markup, and
+// the Content-Security-Policy allows no inline script. The session is an HttpOnly cookie set by POST /session: no
+// token is kept by this script or put in a URL.
+"use strict";
+
+const $ = (selector) => document.querySelector(selector);
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) {
+    node.textContent = String(text);
+  }
+  if (className) {
+    node.className = className;
+  }
+  return node;
+}
+
+function severityBadge(severity) {
+  return el("span", severity, "sev sev-" + (["LOW", "MEDIUM", "HIGH", "CRITICAL"].includes(severity) ? severity : "LOW"));
+}
+
+async function api(path, options) {
+  const response = await fetch(path, Object.assign({credentials: "same-origin"}, options || {}));
+  if (response.status === 401) {
+    showLogin();
+    throw new Error("signed out");
+  }
+  const body = await response.json();
+  if (!response.ok) {
+    throw new Error(body.error || ("HTTP " + response.status));
+  }
+  return body;
+}
+
+function showLogin() {
+  $("#console").hidden = true;
+  $("#login").hidden = false;
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  $("#login-error").textContent = "";
+  const response = await fetch("/session", {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({token: $("#token").value})
+  });
+  $("#token").value = "";
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    $("#login-error").textContent = body.error || "sign-in failed";
+    return;
+  }
+  start();
+}
+
+function query() {
+  const params = new URLSearchParams();
+  params.set("severity", $("#f-severity").value);
+  if ($("#f-detector").value) {
+    params.set("detector", $("#f-detector").value);
+  }
+  if ($("#f-since").value) {
+    params.set("since", new Date(Date.now() - Number($("#f-since").value) * 3600000).toISOString());
+  }
+  return params.toString();
+}
+
+let refreshTimer = null;
+let openCase = null;
+
+function scheduleRefresh() {
+  if (refreshTimer === null) {
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      refresh();
+    }, 500);
+  }
+}
+
+async function refresh() {
+  const body = await api("/api/cases?" + query());
+  const detectors = $("#f-detector");
+  const chosen = detectors.value;
+  for (const name of body.detectors) {
+    if (![...detectors.options].some((o) => o.value === name)) {
+      detectors.append(new Option(name, name));
+    }
+  }
+  detectors.value = chosen;
+  $("#queue-summary").textContent = body.cases.length + " cases from " + body.alerts + " alerts in view ("
+      + body.buffered + " alerts held)";
+  const rows = body.cases.map((c) => {
+    const row = el("tr", null, "case-row");
+    row.dataset.caseId = c.id;
+    const severity = el("td");
+    severity.append(severityBadge(c.severity));
+    const title = el("td");
+    title.append(el("div", c.title), el("div", c.summary, "muted"));
+    row.append(severity, title, el("td", c.members), el("td", c.alerts), el("td", c.detectors.join(", ")),
+        el("td", new Date(c.latest).toISOString().replace(".000Z", "Z")));
+    row.addEventListener("click", () => showCase(c.id));
+    return row;
+  });
+  $("#queue tbody").replaceChildren(...rows);
+  if (openCase !== null) {
+    showCase(openCase);
+  }
+}
+
+async function showCase(id) {
+  openCase = id;
+  const c = await api("/api/cases/" + encodeURIComponent(id));
+  $("#case-pane").hidden = false;
+  $("#queue-pane").hidden = true;
+  $("#case-title").replaceChildren(severityBadge(c.severity), document.createTextNode(" " + c.title));
+  $("#case-summary").textContent = c.summary;
+  $("#case-words").replaceChildren(...c.words.map((w) => el("li", w)));
+  $("#case-members tbody").replaceChildren(...c.member_list.map((m) => {
+    const row = el("tr");
+    const severity = el("td");
+    severity.append(severityBadge(m.severity));
+    row.append(el("td", m.account), severity, el("td", m.detectors.join(", ")));
+    return row;
+  }));
+  $("#case-alerts tbody").replaceChildren(...c.alert_list.map((a) => {
+    const row = el("tr");
+    const severity = el("td");
+    severity.append(severityBadge(a.severity));
+    const evidence = el("td", null, "evidence");
+    for (const e of a.evidence) {
+      evidence.append(el("div", e.signal + " " + e.value + (e.threshold ? " / " + e.threshold : "")));
+    }
+    row.append(el("td", a.trigger_event_time), el("td", a.detector), el("td", a.subject_type + " " + a.subject_id),
+        severity, el("td", a.score), evidence);
+    return row;
+  }));
+}
+
+function closeCase() {
+  openCase = null;
+  $("#case-pane").hidden = true;
+  $("#queue-pane").hidden = false;
+}
+
+function listen() {
+  const stream = new EventSource("/api/stream");
+  stream.addEventListener("open", () => {
+    $("#live").textContent = "live";
+    $("#live").className = "badge on";
+  });
+  stream.addEventListener("alert", scheduleRefresh);
+  stream.addEventListener("error", () => {
+    $("#live").textContent = "reconnecting";
+    $("#live").className = "badge off";
+  });
+}
+
+async function start() {
+  let me;
+  try {
+    me = await api("/api/whoami");
+  } catch (e) {
+    return;
+  }
+  $("#analyst").textContent = "signed in as " + me.analyst;
+  $("#login").hidden = true;
+  $("#console").hidden = false;
+  await refresh();
+  listen();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("#login-form").addEventListener("submit", signIn);
+  $("#filters").addEventListener("change", refresh);
+  $("#close-case").addEventListener("click", closeCase);
+  start();
+});

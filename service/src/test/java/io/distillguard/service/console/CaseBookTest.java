@@ -1,0 +1,66 @@
+package io.distillguard.service.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Evidence;
+import io.distillguard.avro.Severity;
+import io.distillguard.avro.SubjectType;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class CaseBookTest {
+
+    private static final Instant T = Instant.parse("2026-12-01T10:00:00Z");
+
+    private static DistillationAlert alert(String detector, SubjectType type, String subject, Severity severity,
+                                           int minute, List<String> accounts, Evidence... evidence) {
+        return DistillationAlert.newBuilder().setAlertId(UUID.randomUUID().toString()).setDetector(detector)
+                .setSubjectType(type).setSubjectId(subject).setSeverity(severity).setScore(0.85)
+                .setWindowStart(T).setWindowEnd(T.plusSeconds(3600)).setTriggerEventTime(T.plusSeconds(60L * minute))
+                .setEmittedAt(T.plusSeconds(60L * minute)).setAccounts(accounts).setAccountsTotal(accounts.size())
+                .setEvidence(List.of(evidence)).setRuleVersion("test").build();
+    }
+
+    private static Evidence e(String signal, double value, double threshold) {
+        return new Evidence(signal, value, threshold);
+    }
+
+    @Test
+    void membersAlertsJoinTheirClusterWhateverTheOrderAndLoneSubjectsGetTheirOwnCases() {
+        List<DistillationAlert> alerts = List.of(
+                // A member's own alert written before its cluster's: it still lands in the cluster's case.
+                alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-1", Severity.HIGH, 1, List.of("acct-1")),
+                alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PAYMENT_FINGERPRINT:card-7", Severity.CRITICAL, 2,
+                        List.of("acct-1", "acct-2"), e("distinct_accounts", 38, 5), e("group_reasoning_share", 0.92, 0.5),
+                        e("fired:SHARED_PAYMENT", 7.6, 1)),
+                alert("SHARED_PAYMENT", SubjectType.PAYMENT_FINGERPRINT, "card-7", Severity.MEDIUM, 3, List.of("acct-1")),
+                alert("API_KEY_RISK", SubjectType.API_KEY, "key-2", Severity.HIGH, 4, List.of("acct-2")),
+                alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-lone", Severity.HIGH, 9, List.of("acct-lone")),
+                alert("IP_FAN_IN", SubjectType.IP, "192.0.2.1", Severity.MEDIUM, 5, List.of("acct-9")));
+
+        List<CaseBook.Case> cases = CaseBook.build(alerts);
+
+        assertThat(cases).extracting(CaseBook.Case::id).containsExactly(
+                "PAYMENT_FINGERPRINT:card-7", "ACCOUNT:acct-lone", "IP:192.0.2.1");
+        CaseBook.Case card = cases.get(0);
+        assertThat(card.title()).isEqualTo("Cluster on card card-7");
+        assertThat(card.alerts()).hasSize(4);
+        assertThat(card.detectors()).containsExactly("ACCOUNT_CLUSTER", "ACCOUNT_RISK", "API_KEY_RISK", "SHARED_PAYMENT");
+        assertThat(card.members()).containsEntry("acct-1", Severity.CRITICAL).containsEntry("acct-2", Severity.CRITICAL);
+        assertThat(card.words()).containsExactly("38 accounts", "92 % of requests ask for reasoning");
+        assertThat(cases.get(2).title()).isEqualTo("address 192.0.2.1");
+    }
+
+    @Test
+    void casesAreOrderedByTheirHighestSeverityThenTheMostRecent() {
+        List<CaseBook.Case> cases = CaseBook.build(List.of(
+                alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "old-high", Severity.HIGH, 1, List.of("old-high")),
+                alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "new-medium", Severity.MEDIUM, 30, List.of("new-medium")),
+                alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "new-high", Severity.HIGH, 20, List.of("new-high"))));
+        assertThat(cases).extracting(CaseBook.Case::id)
+                .containsExactly("ACCOUNT:new-high", "ACCOUNT:old-high", "ACCOUNT:new-medium");
+    }
+}

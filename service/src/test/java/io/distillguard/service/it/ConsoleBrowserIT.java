@@ -1,0 +1,209 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.DistillguardService;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.topology.DetectionConfig;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The analyst console in a real browser (Debian's Chromium, headless, driven by Selenium through chromedriver)
+ * against the live service on the broker: sign-in with an analyst token, the case queue filling live as alerts are
+ * written, a card cluster's case with its members, account ids crafted as markup shown as text with none of their
+ * script run, and the data routes refusing a request without a token. Screenshots go to target/console-*.png.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class ConsoleBrowserIT {
+
+    private static final String TOKEN = "analyst-token-" + UUID.randomUUID();
+    /** An account id an attacker chose: if the console ever treats it as markup, the handler sets a flag. */
+    private static final String MARKUP_ACCOUNT = "<img src=x onerror=\"window.__pwned=1\">acct";
+
+    @TempDir
+    Path dir;
+
+    private WebDriver browser;
+
+    @AfterEach
+    void quit() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void shouldShowCasesLiveAsTextToASignedInAnalystAndNothingWithoutAToken(KafkaCluster cluster) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> overrides = new HashMap<>();
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
+            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            overrides.put(SchemaRegistryClients.URL, registry.url());
+            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "console-" + run);
+            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
+            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
+            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
+            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            overrides.put(ServiceConfig.HTTP_PORT, "0");
+            overrides.put(ServiceConfig.HTTP_ANALYSTS, "alice:" + TOKEN);
+            ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
+            try (DistillguardService service = DistillguardService.start(config)) {
+                assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
+                String base = "http://127.0.0.1:" + service.httpPort();
+
+                HttpClient http = HttpClient.newHttpClient();
+                for (String route : List.of("/api/cases", "/alerts", "/metrics", "/api/stream")) {
+                    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + route)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(refused.statusCode()).as("%s without a token", route).isEqualTo(401);
+                }
+                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                        assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+
+                browser = chromium();
+                browser.get(base + "/");
+                await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElement(By.id("login")).isDisplayed());
+                browser.findElement(By.id("token")).sendKeys(TOKEN);
+                browser.findElement(By.cssSelector("#login-form button")).click();
+                await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElement(By.id("console")).isDisplayed());
+                assertThat(browser.findElement(By.id("analyst")).getText()).contains("alice");
+                assertThat(browser.manage().getCookieNamed("distillguard_session"))
+                        .as("the session cookie is HttpOnly").satisfies(c -> assertThat(c.isHttpOnly()).isTrue());
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        browser.findElement(By.id("live")).getText().equals("live"));
+
+                // Alerts written after the page loaded: the queue fills without a reload.
+                long opened = System.currentTimeMillis();
+                ServiceClients.produce(config, config.detection().requestsTopic(), traffic().iterator(), e -> { });
+                // The page re-renders as alerts arrive: texts are read and rows clicked in one script each, never
+                // through element handles a refresh may have replaced.
+                await().atMost(Duration.ofSeconds(90)).until(() -> texts("#queue tbody tr").stream()
+                        .anyMatch(t -> t.contains("Cluster on card card-shared"))
+                        && texts("#queue tbody tr").stream().anyMatch(t -> t.contains(MARKUP_ACCOUNT)));
+                long firstCaseMs = System.currentTimeMillis() - opened;
+                System.out.println("[distillguard-it] console: both cases on screen " + firstCaseMs
+                        + " ms after the events were produced");
+                screenshot("console-queue");
+                assertThat(browser.findElements(By.cssSelector("#queue img"))).as("markup rendered as text").isEmpty();
+
+                clickRow("Cluster on card card-shared");
+                await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("case-pane")).isDisplayed());
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertThat(texts("#case-members tbody tr td:first-child")).contains("acct-card-0", "acct-card-5");
+                    assertThat(texts("#case-words li")).anyMatch(w -> w.endsWith(" accounts"));
+                });
+                screenshot("console-case");
+
+                browser.findElement(By.id("close-case")).click();
+                clickRow(MARKUP_ACCOUNT);
+                await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("case-pane")).isDisplayed());
+                assertThat(browser.findElement(By.id("case-title")).getText()).contains(MARKUP_ACCOUNT);
+                assertThat(browser.findElements(By.cssSelector("img"))).isEmpty();
+                assertThat(((JavascriptExecutor) browser).executeScript("return window.__pwned === undefined"))
+                        .as("no script of the attacker's ran").isEqualTo(true);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> texts(String selector) {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);", selector);
+    }
+
+    private void clickRow(String text) {
+        Object clicked = ((JavascriptExecutor) browser).executeScript(
+                "const row = [...document.querySelectorAll('#queue tbody tr')]"
+                        + ".find(r => r.textContent.includes(arguments[0]));"
+                        + "if (row) { row.click(); } return row !== undefined;", text);
+        assertThat(clicked).as("a case row containing %s", text).isEqualTo(true);
+    }
+
+    /** A harvester under a markup id, and six accounts harvesting on one card: two cases. */
+    private static List<RequestEvent> traffic() {
+        Random random = new Random(5);
+        long start = Instant.now().minus(Duration.ofHours(2)).toEpochMilli();
+        List<RequestEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.add(harvest(MARKUP_ACCOUNT, "card-own", start + i * 60_000L, random));
+        }
+        for (int a = 0; a < 6; a++) {
+            for (int i = 0; i < 8; i++) {
+                events.add(harvest("acct-card-" + a, "card-shared", start + (a * 8 + i) * 20_000L, random));
+            }
+        }
+        events.sort(java.util.Comparator.comparing(RequestEvent::getEventTime));
+        return events;
+    }
+
+    private static RequestEvent harvest(String account, String card, long time, Random random) {
+        return RequestEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setEventTime(Instant.ofEpochMilli(time)).setAccountId(account).setIp("198.51.100.7")
+                .setModel("frontier-1").setEndpoint("/v1/messages").setPromptTokens(200).setCompletionTokens(2_000)
+                .setStatus(200).setReasoningRequested(true).setTurnIndex(0).setCapability("coding")
+                .setPromptSimhash(random.nextLong()).setPaymentFingerprint(card)
+                .setUserAgent("<script>window.__pwned=2</script>")
+                .setAccountCreatedAt(Instant.ofEpochMilli(time - 86_400_000L)).build();
+    }
+
+    private WebDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(new File(ConsoleBrowser.CHROMIUM));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1400,900", "--user-data-dir=" + dir.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(ConsoleBrowser.CHROMEDRIVER)).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private void screenshot(String name) throws Exception {
+        File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path target = Path.of("target", name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Where Debian puts the browser and its driver; `.ci/run` installs both when missing. */
+    static final class ConsoleBrowser {
+        static final String CHROMIUM = "/usr/bin/chromium";
+        static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+        private ConsoleBrowser() {
+        }
+    }
+}
