@@ -181,6 +181,9 @@ class ConsoleBrowserIT {
     }
 
     private WebDriver chromium() {
+        assertThat(new File(ConsoleBrowser.CHROMIUM)).as("Debian's chromium and chromium-driver are needed "
+                + "(apt-get install chromium chromium-driver; .ci/run installs them)").canExecute();
+        assertThat(new File(ConsoleBrowser.CHROMEDRIVER)).as("Debian's chromium-driver").canExecute();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(new File(ConsoleBrowser.CHROMIUM));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
