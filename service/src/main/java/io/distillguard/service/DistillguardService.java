@@ -132,7 +132,7 @@ public final class DistillguardService implements AutoCloseable {
                     new HostInfo(advertisedHost(config), Integer.parseInt(config.get(ServiceConfig.HTTP_PORT))),
                     config.analysts(),
                     new RecentAlerts(clientProps(props), config.detection().alertsTopic(), config.alertSerde().deserializer()),
-                    metrics);
+                    metrics, new io.distillguard.service.console.VerdictWriter(config), config.dismissalSuppression());
         }
         LOG.info("Starting Distillguard (application.id={}, bootstrap.servers={}, processing.guarantee={})",
                 props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
@@ -173,11 +173,16 @@ public final class DistillguardService implements AutoCloseable {
         awaitTopics(kafkaProps, List.of(name), Duration.ofSeconds(30));
     }
 
-    /** The rules topic, and the threat-indicators topic unless it is switched off (blank). */
+    /** The rules topic, and the threat-indicators and verdicts topics unless switched off (blank). */
     static List<String> globalTopics(ServiceConfig config) {
-        String indicators = config.detection().intel().indicatorsTopic();
-        return indicators == null || indicators.isBlank() ? List.of(config.detection().rulesTopic())
-                : List.of(config.detection().rulesTopic(), indicators);
+        List<String> topics = new java.util.ArrayList<>(List.of(config.detection().rulesTopic()));
+        for (String optional : new String[] {config.detection().intel().indicatorsTopic(),
+                config.detection().verdictsTopic()}) {
+            if (optional != null && !optional.isBlank()) {
+                topics.add(optional);
+            }
+        }
+        return topics;
     }
 
     /** Creates {@code names} where missing, with {@code partitions} partitions each. */

@@ -33,7 +33,8 @@ public record DetectionConfig(
         Intel intel,
         Duration dedupWindow,
         int dedupMaxIdsPerWindow,
-        int cachedWindows) {
+        int cachedWindows,
+        String verdictsTopic) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -65,6 +66,7 @@ public record DetectionConfig(
     public static final String INTEL_HMAC_KEY = "intel.hmac-key";
     public static final String INTEL_SIMHASH_MAX_DISTANCE = "intel.simhash-max-distance";
     public static final String CACHED_WINDOWS = "state.cached-windows";
+    public static final String VERDICTS_TOPIC = "topic.verdicts";
 
     /** Defaults, in the order the README documents them. */
     public static Map<String, String> defaults() {
@@ -92,6 +94,8 @@ public record DetectionConfig(
         // Windows held as objects per store and task in front of RocksDB (WriteBehindWindowStore): at about 1.5 KB
         // for a subject's day and under 1 KB for a link group, 20,000 is at most a few hundred MB for four tasks.
         d.put(CACHED_WINDOWS, "20000");
+        // Analysts' verdicts on cases (compacted, keyed by case); blank: none read, no alert suppressed.
+        d.put(VERDICTS_TOPIC, "distillguard-verdicts");
         return d;
     }
 
@@ -108,7 +112,7 @@ public record DetectionConfig(
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
-                cachedWindows);
+                cachedWindows, verdictsTopic);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -142,7 +146,8 @@ public record DetectionConfig(
                         simhashDistance(values.get(INTEL_SIMHASH_MAX_DISTANCE))),
                 duration(values, DEDUP_WINDOW),
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, DEDUP_MAX_IDS)),
-                (int) Math.min(Integer.MAX_VALUE, positiveLong(values, CACHED_WINDOWS)));
+                (int) Math.min(Integer.MAX_VALUE, positiveLong(values, CACHED_WINDOWS)),
+                values.get(VERDICTS_TOPIC));
     }
 
     /**

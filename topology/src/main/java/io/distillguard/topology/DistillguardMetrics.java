@@ -62,6 +62,11 @@ public final class DistillguardMetrics {
         return metrics.addRateTotalSensor(SCOPE, "intel", "matches", Sensor.RecordingLevel.INFO);
     }
 
+    /** {@code suppressed-rate/total}: alerts (one per tier) not written because an analyst dismissed their subject. */
+    public static Sensor suppressed(StreamsMetrics metrics) {
+        return metrics.addRateTotalSensor(SCOPE, "verdicts", "suppressed", Sensor.RecordingLevel.INFO);
+    }
+
     /** {@code duplicates-rate/total}: valid requests whose event_id was already seen, let go no further. */
     public static Sensor duplicates(StreamsMetrics metrics) {
         return metrics.addRateTotalSensor(SCOPE, "triage", "duplicates", Sensor.RecordingLevel.INFO);

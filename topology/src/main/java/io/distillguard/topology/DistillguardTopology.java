@@ -91,6 +91,7 @@ public final class DistillguardTopology {
     public static final String CAMPAIGN_REPARTITION = "campaign-edges";
     public static final String RULES_STORE = "rules-versions";
     public static final String INDICATORS_STORE = "threat-indicators";
+    public static final String VERDICTS_STORE = "case-verdicts";
 
     private DistillguardTopology() {
     }
@@ -202,6 +203,21 @@ public final class DistillguardTopology {
             intel = index;
         }
         ThreatIntelIndex indicators = intel;
+        io.distillguard.topology.verdicts.VerdictSuppressions verdicts = null;
+        String verdictsTopic = config.verdictsTopic();
+        if (verdictsTopic != null && !verdictsTopic.isBlank() && storage.changelogged()) {
+            // Analysts' dismissals: every alert is checked against them before it is written (AlertEmitter).
+            io.distillguard.topology.verdicts.VerdictSuppressions index =
+                    new io.distillguard.topology.verdicts.VerdictSuppressions();
+            Serde<io.distillguard.avro.CaseVerdict> verdictSerde =
+                    projectionSerde(io.distillguard.avro.CaseVerdict.class, requestSerde);
+            builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VERDICTS_STORE),
+                                    Serdes.String(), verdictSerde).withLoggingDisabled(),
+                    verdictsTopic, Consumed.with(Serdes.String(), verdictSerde).withName("verdicts-source"),
+                    () -> new io.distillguard.topology.verdicts.VerdictProcessor(VERDICTS_STORE, index));
+            verdicts = index;
+        }
+        io.distillguard.topology.verdicts.VerdictSuppressions suppressions = verdicts;
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
         KStream<byte[], Triaged> triaged = builder
@@ -231,9 +247,9 @@ public final class DistillguardTopology {
                     }
                     if (storage.changelogged()) {
                         KStream<String, SubjectRequest> implications =
-                                links(builder, requests, config, requestSerde, alertSerde, storage, rules);
+                                links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions);
                         subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules,
-                                indicators);
+                                indicators, suppressions);
                     } else {
                         singleTask(builder, requests, config, alertSerde, storage, rules, indicators);
                     }
@@ -260,7 +276,8 @@ public final class DistillguardTopology {
     private static void subjects(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
                                  KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
-                                 StateStorage storage, String rulesStore, ThreatIntelIndex intel) {
+                                 StateStorage storage, String rulesStore, ThreatIntelIndex intel,
+                                 io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         // Requests and implications each cross a repartition topic of their own before they meet: merged any
@@ -282,7 +299,8 @@ public final class DistillguardTopology {
                         projectionSerde(SubjectRequest.class, requestSerde))
                 .withName(IMPLICATIONS_REPARTITION));
         bySubject.merge(implications, Named.as("with-cluster-implications"))
-                .process(() -> new SubjectRiskProcessor(config, rulesStore), Named.as("subject-risk"),
+                .process(() -> new SubjectRiskProcessor(config, rulesStore).suppressedBy(suppressions),
+                        Named.as("subject-risk"),
                         SubjectRiskProcessor.DAY_STORE,
                         SubjectRiskProcessor.EMITTED_STORE)
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("subject-alerts"));
@@ -292,7 +310,8 @@ public final class DistillguardTopology {
     private static KStream<String, SubjectRequest> links(StreamsBuilder builder, KStream<byte[], RequestEvent> requests,
                                                          DetectionConfig config, Serde<RequestEvent> requestSerde,
                                                          Serde<DistillationAlert> alertSerde, StateStorage storage,
-                                                         String rulesStore) {
+                                                         String rulesStore,
+                                                         io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
         linkStores(config, storage).forEach(builder::addStateStore);
         builder.addStateStore(CommitHookStore.builder(LINK_BATCHES_HOOK));
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
@@ -304,7 +323,8 @@ public final class DistillguardTopology {
                         .withStreamPartitioner(partitioner)
                         .withName(BY_LINK_REPARTITION))
                 .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch-by-link"));
-        KStream<String, Object> out = byLink.process(() -> new LinkRiskProcessor(config, rulesStore),
+        KStream<String, Object> out = byLink.process(() -> new LinkRiskProcessor(config, rulesStore)
+                        .suppressedBy(suppressions),
                 Named.as("link-risk"), LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE,
                 LinkRiskProcessor.WEEK_STORE, LinkRiskProcessor.EMITTED_STORE);
         out.filter((key, value) -> value instanceof DistillationAlert, Named.as("link-alerts-only"))
@@ -317,7 +337,8 @@ public final class DistillguardTopology {
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(CampaignEdge.class, requestSerde))
                         .withNumberOfPartitions(1)
                         .withName(CAMPAIGN_REPARTITION))
-                .process(() -> new CampaignProcessor(config, rulesStore), Named.as("campaigns"),
+                .process(() -> new CampaignProcessor(config, rulesStore).suppressedBy(suppressions),
+                        Named.as("campaigns"),
                         CampaignProcessor.STORE, CampaignProcessor.EMITTED_STORE);
         campaigns.filter((key, value) -> value instanceof DistillationAlert, Named.as("campaign-alerts-only"))
                 .mapValues(value -> (DistillationAlert) value, Named.as("campaign-alerts-typed"))

@@ -50,6 +50,8 @@ public final class ServiceConfig {
     public static final String HTTP_TOKEN = "http.token";
     /** Analysts of the console and the API: {@code name:token} pairs separated by commas. */
     public static final String HTTP_ANALYSTS = "http.analysts";
+    /** How long a dismissal in the console suppresses further alerts on the case's subjects. */
+    public static final String VERDICTS_DISMISSAL_SUPPRESSION = "verdicts.dismissal-suppression";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory-bytes";
     public static final String ALERTS_FORMAT = "alerts.format";
     public static final String INTEL_EXPORT_MIN_ACCOUNTS = "intel.export.min-accounts";
@@ -81,6 +83,7 @@ public final class ServiceConfig {
         d.put(HTTP_ADVERTISED_HOST, "");
         d.put(HTTP_TOKEN, "");
         d.put(HTTP_ANALYSTS, "");
+        d.put(VERDICTS_DISMISSAL_SUPPRESSION, "7d");
         d.put(ROCKSDB_MEMORY_BYTES, Long.toString(256L << 20));
         d.put(ALERTS_FORMAT, "avro");
         d.put(INTEL_EXPORT_MIN_ACCOUNTS, "3");
@@ -150,6 +153,7 @@ public final class ServiceConfig {
         }
         ServiceConfig config = new ServiceConfig(values);
         config.analysts();
+        config.dismissalSuppression();
         return config;
     }
 
@@ -287,11 +291,23 @@ public final class ServiceConfig {
         return byToken;
     }
 
+    /** How long a dismissal suppresses alerts on its subjects ({@code verdicts.dismissal-suppression}). */
+    public java.time.Duration dismissalSuppression() {
+        java.time.Duration d = DetectionConfig.parseDuration(VERDICTS_DISMISSAL_SUPPRESSION,
+                values.get(VERDICTS_DISMISSAL_SUPPRESSION));
+        if (d.isNegative() || d.isZero() || d.compareTo(java.time.Duration.ofDays(365)) > 0) {
+            throw new ConfigException(VERDICTS_DISMISSAL_SUPPRESSION, values.get(VERDICTS_DISMISSAL_SUPPRESSION),
+                    "must be from 1s to 365d");
+        }
+        return d;
+    }
+
     /** Every key that is not Distillguard's own or the serdes': Kafka Streams and client settings. */
     public Properties kafkaProperties() {
         Set<String> own = new TreeSet<>(DetectionConfig.defaults().keySet());
         own.addAll(Set.of(TOPICS_CREATE, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, HTTP_ENABLED, HTTP_BIND,
-                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, HTTP_ANALYSTS, ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT,
+                HTTP_PORT, HTTP_ADVERTISED_HOST, HTTP_TOKEN, HTTP_ANALYSTS, VERDICTS_DISMISSAL_SUPPRESSION,
+                ROCKSDB_MEMORY_BYTES, ALERTS_FORMAT,
                 INTEL_EXPORT_MIN_ACCOUNTS, INTEL_EXPORT_PRODUCER));
         Properties props = new Properties();
         values.forEach((k, v) -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillguard.avro.CaseVerdict;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Evidence;
 import io.distillguard.avro.Severity;
@@ -98,6 +99,9 @@ public final class ServiceHttpApi implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Set<SseClient> listeners = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
+    private final io.distillguard.service.console.VerdictWriter verdicts;
+    private final Duration dismissalSuppression;
+    private static final int MAX_NOTE = 1_000;
 
     private record Session(String analyst, Instant expires) {
     }
@@ -108,7 +112,10 @@ public final class ServiceHttpApi implements AutoCloseable {
      * @param analysts analyst name by token; empty for an open API (no token asked anywhere)
      */
     public ServiceHttpApi(KafkaStreams streams, DetectionConfig detection, InetSocketAddress bind, HostInfo advertised,
-                          Map<String, String> analysts, RecentAlerts recentAlerts, ServiceMetrics metrics) {
+                          Map<String, String> analysts, RecentAlerts recentAlerts, ServiceMetrics metrics,
+                          io.distillguard.service.console.VerdictWriter verdicts, Duration dismissalSuppression) {
+        this.verdicts = verdicts;
+        this.dismissalSuppression = dismissalSuppression;
         this.metrics = metrics;
         this.streams = streams;
         this.recentAlerts = recentAlerts;
@@ -151,6 +158,7 @@ public final class ServiceHttpApi implements AutoCloseable {
                     .put("analyst", ctx.attribute("analyst").toString())));
             config.routes.get("/api/cases", this::cases);
             config.routes.get("/api/cases/{id}", this::oneCase);
+            config.routes.post("/api/cases/{id}/verdict", this::verdict);
             config.routes.sse("/api/stream", client -> {
                 client.keepAlive();
                 listeners.add(client);
@@ -192,6 +200,9 @@ public final class ServiceHttpApi implements AutoCloseable {
     public void close() {
         listeners.forEach(SseClient::close);
         server.stop();
+        if (verdicts != null) {
+            verdicts.close();
+        }
         recentAlerts.close();
     }
 
@@ -300,12 +311,17 @@ public final class ServiceHttpApi implements AutoCloseable {
         }
         List<DistillationAlert> alerts = recentAlerts.all();
         List<DistillationAlert> inView = alerts.stream().filter(filter::admits).toList();
-        ObjectNode answer = JSON.createObjectNode().put("buffered", alerts.size()).put("alerts", inView.size());
+        ObjectNode answer = JSON.createObjectNode().put("buffered", alerts.size()).put("alerts", inView.size())
+                .put("suppressed", suppressedTotal());
         ArrayNode detectors = answer.putArray("detectors");
         alerts.stream().map(DistillationAlert::getDetector).distinct().sorted().forEach(detectors::add);
         ArrayNode list = answer.putArray("cases");
+        Map<String, CaseVerdict> decided = verdictsInForce();
         for (CaseBook.Case c : CaseBook.build(inView)) {
-            list.add(caseSummary(c));
+            CaseVerdict verdict = decided.get(c.id());
+            if (filter.status() == null || filter.status().equals(status(verdict))) {
+                list.add(withVerdict(caseSummary(c), verdict));
+            }
         }
         json(ctx, 200, answer);
     }
@@ -318,7 +334,7 @@ public final class ServiceHttpApi implements AutoCloseable {
             json(ctx, 404, error("no case " + id + " among the recent alerts"));
             return;
         }
-        ObjectNode answer = caseSummary(found);
+        ObjectNode answer = withVerdict(caseSummary(found), verdictsInForce().get(found.id()));
         ArrayNode words = answer.putArray("words");
         found.words().forEach(words::add);
         ArrayNode members = answer.putArray("member_list");
@@ -345,6 +361,147 @@ public final class ServiceHttpApi implements AutoCloseable {
         json(ctx, 200, answer);
     }
 
+    /**
+     * Records an analyst's verdict on a case: {@code {"verdict": "confirm"|"dismiss"|"watch", "reason":
+     * "NAT"|"ENTERPRISE_BATCH"|"EVAL_HARNESS"|"AGENT_PRODUCT"|"OTHER", "note": "..."}}. A dismissal needs a reason,
+     * and OTHER a note; a note is at most 1,000 characters. Anything wrong is a 4xx naming it, and nothing is written.
+     */
+    private void verdict(Context ctx) {
+        if (verdicts == null || !verdicts.enabled()) {
+            json(ctx, 503, error("verdicts are switched off (topic.verdicts is blank)"));
+            return;
+        }
+        if (ctx.body().length() > 8_192) {
+            json(ctx, 413, error("a verdict is at most 8 KB of JSON"));
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (body == null || !body.isObject()) {
+            json(ctx, 400, error("expected a JSON object {\"verdict\": \"confirm\"|\"dismiss\"|\"watch\", ...}"));
+            return;
+        }
+        io.distillguard.avro.VerdictKind kind = switch (body.path("verdict").asText("")) {
+            case "confirm" -> io.distillguard.avro.VerdictKind.CONFIRMED;
+            case "dismiss" -> io.distillguard.avro.VerdictKind.DISMISSED;
+            case "watch" -> io.distillguard.avro.VerdictKind.WATCHING;
+            default -> null;
+        };
+        if (kind == null) {
+            json(ctx, 400, error("verdict must be confirm, dismiss or watch"));
+            return;
+        }
+        io.distillguard.avro.DismissReason reason = null;
+        String reasonText = body.path("reason").asText("");
+        if (kind == io.distillguard.avro.VerdictKind.DISMISSED) {
+            try {
+                reason = io.distillguard.avro.DismissReason.valueOf(reasonText);
+            } catch (IllegalArgumentException e) {
+                json(ctx, 400, error("a dismissal needs a reason: NAT, ENTERPRISE_BATCH, EVAL_HARNESS, AGENT_PRODUCT "
+                        + "or OTHER"));
+                return;
+            }
+        }
+        String note = body.hasNonNull("note") ? body.path("note").asText() : null;
+        if (note != null && note.length() > MAX_NOTE) {
+            json(ctx, 400, error("the note is " + note.length() + " characters, over the limit of " + MAX_NOTE));
+            return;
+        }
+        if (note != null && note.isBlank()) {
+            note = null;
+        }
+        if (reason == io.distillguard.avro.DismissReason.OTHER && note == null) {
+            json(ctx, 400, error("a dismissal for reason OTHER needs a note saying what it is"));
+            return;
+        }
+        String id = ctx.pathParam("id");
+        CaseBook.Case found = CaseBook.build(recentAlerts.all()).stream().filter(c -> c.id().equals(id)).findFirst()
+                .orElse(null);
+        if (found == null) {
+            json(ctx, 404, error("no case " + id + " among the recent alerts"));
+            return;
+        }
+        Instant now = Instant.now();
+        java.util.TreeSet<String> subjects = new java.util.TreeSet<>();
+        found.alerts().forEach(a -> subjects.add(a.getSubjectType().name() + ":" + a.getSubjectId()));
+        CaseVerdict verdict = CaseVerdict.newBuilder().setCaseId(id).setVerdict(kind).setReason(reason).setNote(note)
+                .setAnalyst(ctx.attribute("analyst").toString()).setDecidedAt(now)
+                .setRuleVersion(found.head().getRuleVersion()).setSubjects(List.copyOf(subjects))
+                .setAccounts(List.copyOf(found.members().keySet()))
+                .setSuppressUntil(kind == io.distillguard.avro.VerdictKind.DISMISSED
+                        ? now.plus(dismissalSuppression) : null)
+                .build();
+        try {
+            verdicts.write(verdict);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            json(ctx, 503, error("interrupted before the verdict was written; nothing was saved"));
+            return;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("A verdict on case {} could not be written: {}", id, e.toString());
+            json(ctx, 503, error("the verdicts topic did not take the verdict; nothing was saved, retry"));
+            return;
+        }
+        LOG.info("Analyst {} gave case {} the verdict {}{}", verdict.getAnalyst(), id, kind,
+                reason == null ? "" : " (" + reason + ")");
+        json(ctx, 201, withVerdict(caseSummary(found), verdict));
+    }
+
+    /** The latest verdict of every case, read from the verdicts topic's global store (empty while it is not ready). */
+    private Map<String, CaseVerdict> verdictsInForce() {
+        Map<String, CaseVerdict> out = new java.util.HashMap<>();
+        try {
+            org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, CaseVerdict> store = streams.store(
+                    StoreQueryParameters.fromNameAndType(io.distillguard.topology.DistillguardTopology.VERDICTS_STORE,
+                            QueryableStoreTypes.<String, CaseVerdict>keyValueStore()));
+            try (org.apache.kafka.streams.state.KeyValueIterator<String, CaseVerdict> all = store.all()) {
+                all.forEachRemaining(kv -> out.put(kv.key, kv.value));
+            }
+        } catch (InvalidStateStoreException e) {
+            // Starting, or verdicts switched off: no case shows a verdict.
+        }
+        return out;
+    }
+
+    private static String status(CaseVerdict verdict) {
+        if (verdict == null) {
+            return "open";
+        }
+        return switch (verdict.getVerdict()) {
+            case CONFIRMED -> "confirmed";
+            case DISMISSED -> "dismissed";
+            case WATCHING -> "watching";
+        };
+    }
+
+    private static ObjectNode withVerdict(ObjectNode node, CaseVerdict verdict) {
+        node.put("status", status(verdict));
+        if (verdict != null) {
+            ObjectNode v = node.putObject("verdict").put("analyst", verdict.getAnalyst())
+                    .put("decided_at", verdict.getDecidedAt().toString())
+                    .put("rule_version", verdict.getRuleVersion());
+            v.put("reason", verdict.getReason() == null ? null : verdict.getReason().name());
+            v.put("note", verdict.getNote());
+            v.put("suppress_until", verdict.getSuppressUntil() == null ? null : verdict.getSuppressUntil().toString());
+        }
+        return node;
+    }
+
+    /** Alerts not written because their subject was dismissed, over every stream thread of this instance. */
+    private long suppressedTotal() {
+        double total = 0;
+        for (var e : streams.metrics().entrySet()) {
+            if (e.getKey().name().equals("suppressed-total") && e.getValue().metricValue() instanceof Number n) {
+                total += n.doubleValue();
+            }
+        }
+        return Math.round(total);
+    }
+
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
@@ -360,17 +517,23 @@ public final class ServiceHttpApi implements AutoCloseable {
     }
 
     /** The queue's filters: severity at least, one detector, emitted since. */
-    private record Filter(Severity severity, String detector, Instant since) {
+    private record Filter(Severity severity, String detector, Instant since, String status) {
 
         static Filter of(Context ctx) {
             try {
                 String severity = ctx.queryParam("severity");
                 String since = ctx.queryParam("since");
+                String status = ctx.queryParam("status");
+                if (status != null && !status.isEmpty()
+                        && !List.of("open", "confirmed", "dismissed", "watching").contains(status)) {
+                    throw new IllegalArgumentException("status");
+                }
                 return new Filter(severity == null ? Severity.LOW : Severity.valueOf(severity.toUpperCase()),
-                        ctx.queryParam("detector"), since == null ? Instant.EPOCH : Instant.parse(since));
+                        ctx.queryParam("detector"), since == null ? Instant.EPOCH : Instant.parse(since),
+                        status == null || status.isEmpty() ? null : status);
             } catch (RuntimeException e) {
                 json(ctx, 400, error("severity must be one of LOW, MEDIUM, HIGH, CRITICAL; since ISO-8601 "
-                        + "(2026-11-28T10:00:00Z)"));
+                        + "(2026-11-28T10:00:00Z); status one of open, confirmed, dismissed, watching"));
                 return null;
             }
         }

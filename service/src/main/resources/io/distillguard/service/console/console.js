@@ -62,6 +62,9 @@ function query() {
   if ($("#f-detector").value) {
     params.set("detector", $("#f-detector").value);
   }
+  if ($("#f-status").value) {
+    params.set("status", $("#f-status").value);
+  }
   if ($("#f-since").value) {
     params.set("since", new Date(Date.now() - Number($("#f-since").value) * 3600000).toISOString());
   }
@@ -91,7 +94,7 @@ async function refresh() {
   }
   detectors.value = chosen;
   $("#queue-summary").textContent = body.cases.length + " cases from " + body.alerts + " alerts in view ("
-      + body.buffered + " alerts held)";
+      + body.buffered + " alerts held; " + body.suppressed + " alerts suppressed by dismissals on this instance)";
   const rows = body.cases.map((c) => {
     const row = el("tr", null, "case-row");
     row.dataset.caseId = c.id;
@@ -99,7 +102,8 @@ async function refresh() {
     severity.append(severityBadge(c.severity));
     const title = el("td");
     title.append(el("div", c.title), el("div", c.summary, "muted"));
-    row.append(severity, title, el("td", c.members), el("td", c.alerts), el("td", c.detectors.join(", ")),
+    row.append(severity, title, el("td", c.status, "status status-" + c.status), el("td", c.members),
+        el("td", c.alerts), el("td", c.detectors.join(", ")),
         el("td", new Date(c.latest).toISOString().replace(".000Z", "Z")));
     row.addEventListener("click", () => showCase(c.id));
     return row;
@@ -117,6 +121,12 @@ async function showCase(id) {
   $("#queue-pane").hidden = true;
   $("#case-title").replaceChildren(severityBadge(c.severity), document.createTextNode(" " + c.title));
   $("#case-summary").textContent = c.summary;
+  $("#case-status").textContent = c.verdict
+      ? c.status + " by " + c.verdict.analyst + " at " + c.verdict.decided_at
+        + (c.verdict.reason ? " (" + c.verdict.reason + ")" : "")
+        + (c.verdict.note ? ": " + c.verdict.note : "")
+        + (c.verdict.suppress_until ? "; alerts on its subjects suppressed until " + c.verdict.suppress_until : "")
+      : "open: no verdict yet";
   $("#case-words").replaceChildren(...c.words.map((w) => el("li", w)));
   $("#case-members tbody").replaceChildren(...c.member_list.map((m) => {
     const row = el("tr");
@@ -137,6 +147,23 @@ async function showCase(id) {
         severity, el("td", a.score), evidence);
     return row;
   }));
+}
+
+async function recordVerdict(event) {
+  event.preventDefault();
+  $("#verdict-error").textContent = "";
+  const response = await fetch("/api/cases/" + encodeURIComponent(openCase) + "/verdict", {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({verdict: $("#v-kind").value, reason: $("#v-reason").value, note: $("#v-note").value})
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    $("#verdict-error").textContent = body.error || ("HTTP " + response.status);
+    return;
+  }
+  $("#v-note").value = "";
+  await showCase(openCase);
 }
 
 function closeCase() {
@@ -176,5 +203,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#login-form").addEventListener("submit", signIn);
   $("#filters").addEventListener("change", refresh);
   $("#close-case").addEventListener("click", closeCase);
+  $("#verdict-form").addEventListener("submit", recordVerdict);
   start();
 });

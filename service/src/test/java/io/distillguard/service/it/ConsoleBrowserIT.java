@@ -135,8 +135,79 @@ class ConsoleBrowserIT {
                 assertThat(browser.findElements(By.cssSelector("img"))).isEmpty();
                 assertThat(((JavascriptExecutor) browser).executeScript("return window.__pwned === undefined"))
                         .as("no script of the attacker's ran").isEqualTo(true);
+
+                // A dismissal: refused without a reason (nothing written), then recorded with one, read back from
+                // the verdicts topic with the analyst's name, and the subject's next alert suppressed and counted.
+                browser.findElement(By.id("close-case")).click();
+                new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("f-severity"))).selectByValue("LOW");
+                await().atMost(Duration.ofSeconds(30)).until(() -> texts("#queue tbody tr").stream()
+                        .anyMatch(t -> t.contains("Account acct-nat")));
+                clickRow("Account acct-nat");
+                await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("case-pane")).isDisplayed());
+                new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("v-kind"))).selectByValue("dismiss");
+                browser.findElement(By.id("v-submit")).click();
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        browser.findElement(By.id("verdict-error")).getText().contains("needs a reason"));
+                new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("v-reason"))).selectByValue("NAT");
+                browser.findElement(By.id("v-note")).sendKeys("campus NAT <b>not</b> a campaign");
+                browser.findElement(By.id("v-submit")).click();
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        browser.findElement(By.id("case-status")).getText().startsWith("dismissed by alice"));
+                screenshot("console-dismissed");
+                assertThat(browser.findElements(By.cssSelector("#case-status b"))).isEmpty();
+
+                List<io.distillguard.avro.CaseVerdict> written = verdicts(config);
+                assertThat(written).as("the verdicts topic holds exactly the one verdict").hasSize(1);
+                assertThat(written.get(0).getCaseId()).isEqualTo("ACCOUNT:acct-nat");
+                assertThat(written.get(0).getAnalyst()).isEqualTo("alice");
+                assertThat(written.get(0).getReason()).isEqualTo(io.distillguard.avro.DismissReason.NAT);
+                assertThat(written.get(0).getSubjects()).contains("ACCOUNT:acct-nat");
+                assertThat(written.get(0).getSuppressUntil()).isAfter(Instant.now().plus(Duration.ofDays(6)));
+
+                Random random = new Random(9);
+                long harvestStart = Instant.now().minus(Duration.ofMinutes(10)).toEpochMilli();
+                List<RequestEvent> harvests = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    harvests.add(harvest("acct-nat", "card-nat", harvestStart + i * 10_000L, random));
+                }
+                ServiceClients.produce(config, config.detection().requestsTopic(), harvests.iterator(), e -> { });
+                await().atMost(Duration.ofSeconds(60)).until(() -> suppressed(http, base) >= 1);
+                HttpResponse<String> high = http.send(HttpRequest.newBuilder(URI.create(base
+                        + "/alerts?severity=HIGH&limit=10000")).header("Authorization", "Bearer " + TOKEN).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(high.body()).as("no HIGH alert on the dismissed account").doesNotContain("\"acct-nat\"");
+                System.out.println("[distillguard-it] console: " + suppressed(http, base)
+                        + " alert tier(s) suppressed after the dismissal");
             }
         }
+    }
+
+    private static long suppressed(HttpClient http, String base) throws Exception {
+        HttpResponse<String> cases = http.send(HttpRequest.newBuilder(URI.create(base + "/api/cases"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(cases.body()).path("suppressed").asLong();
+    }
+
+    /** Every record on the verdicts topic, read from the beginning. */
+    private static List<io.distillguard.avro.CaseVerdict> verdicts(ServiceConfig config) {
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(config.producerProperties());
+        props.remove(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<io.distillguard.avro.CaseVerdict> out = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                io.distillguard.serdes.avro.SpecificAvroSerde.forValues(io.distillguard.avro.CaseVerdict.class,
+                        config.serdeConfig()).deserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(config.detection().verdictsTopic(), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> out.add(r.value()));
+            }
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -153,17 +224,26 @@ class ConsoleBrowserIT {
         assertThat(clicked).as("a case row containing %s", text).isEqualTo(true);
     }
 
-    /** A harvester under a markup id, and six accounts harvesting on one card: two cases. */
+    /** A harvester under a markup id, six accounts harvesting on one card, and an account on many networks. */
     private static List<RequestEvent> traffic() {
         Random random = new Random(5);
-        long start = Instant.now().minus(Duration.ofHours(2)).toEpochMilli();
+        // Sixty harvests in ten minutes: however an hour boundary splits them, one hour holds the thirty the
+        // extraction profile is judged on.
+        long start = Instant.now().minus(Duration.ofMinutes(20)).toEpochMilli();
         List<RequestEvent> events = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            events.add(harvest(MARKUP_ACCOUNT, "card-own", start + i * 60_000L, random));
+        for (int i = 0; i < 60; i++) {
+            events.add(harvest(MARKUP_ACCOUNT, "card-own", start + i * 10_000L, random));
+        }
+        for (int i = 0; i < 25; i++) {
+            // Plain requests from 25 networks in an hour: FAN_OUT, MEDIUM at most, a NAT's or a traveller's shape.
+            events.add(RequestEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setEventTime(Instant.ofEpochMilli(start + i * 20_000L)).setAccountId("acct-nat")
+                    .setIp("203.0." + i + ".9").setModel("frontier-1").setEndpoint("/v1/messages")
+                    .setPromptTokens(100).setCompletionTokens(300).setStatus(200).build());
         }
         for (int a = 0; a < 6; a++) {
             for (int i = 0; i < 8; i++) {
-                events.add(harvest("acct-card-" + a, "card-shared", start + (a * 8 + i) * 20_000L, random));
+                events.add(harvest("acct-card-" + a, "card-shared", start + (a * 8 + i) * 12_000L, random));
             }
         }
         events.sort(java.util.Comparator.comparing(RequestEvent::getEventTime));
@@ -181,9 +261,9 @@ class ConsoleBrowserIT {
     }
 
     private WebDriver chromium() {
-        assertThat(new File(ConsoleBrowser.CHROMIUM)).as("Debian's chromium and chromium-driver are needed "
-                + "(apt-get install chromium chromium-driver; .ci/run installs them)").canExecute();
-        assertThat(new File(ConsoleBrowser.CHROMEDRIVER)).as("Debian's chromium-driver").canExecute();
+        assertThat(new File(ConsoleBrowser.CHROMIUM).canExecute() && new File(ConsoleBrowser.CHROMEDRIVER).canExecute())
+                .as("Debian's chromium and chromium-driver are needed (apt-get install chromium chromium-driver; "
+                        + ".ci/run installs them)").isTrue();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(new File(ConsoleBrowser.CHROMIUM));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

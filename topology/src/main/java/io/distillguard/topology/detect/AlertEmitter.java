@@ -32,8 +32,19 @@ public final class AlertEmitter {
     private final Map<String, Sensor[]> alertsByDetector = new HashMap<>();
     private final Map<String, Sensor> latencyByDetector = new HashMap<>();
 
+    private final io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+    private final Sensor suppressed;
+
     /** @param detectors the detectors this processor raises, whose counters are registered now (at zero) */
     public AlertEmitter(ProcessorContext<String, ? super DistillationAlert> context, String storeName, List<String> detectors) {
+        this(context, storeName, detectors, null);
+    }
+
+    /** @param suppressions analysts' dismissals to honour, or null for none (offline runs) */
+    public AlertEmitter(ProcessorContext<String, ? super DistillationAlert> context, String storeName,
+                        List<String> detectors, io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+        this.suppressions = suppressions;
+        this.suppressed = suppressions == null ? null : DistillguardMetrics.suppressed(context.metrics());
         this.context = context;
         this.emitted = context.getStateStore(storeName);
         this.metrics = context.metrics();
@@ -59,6 +70,15 @@ public final class AlertEmitter {
         }
         emitted.put(gateKey, severity, windowStart);
         Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        if (suppressions != null && suppressions.suppressed(
+                io.distillguard.topology.verdicts.VerdictSuppressions.subject(alert), now.toEpochMilli())) {
+            // An analyst dismissed this subject: the tiers are remembered as written (so each is counted once) and
+            // counted in `suppressed` instead of reaching the topic.
+            for (int tier = previous + 1; tier <= severity; tier++) {
+                suppressed.record();
+            }
+            return false;
+        }
         long timestamp = alert.getTriggerEventTime().toEpochMilli();
         Sensor[] sensors = alertsByDetector.computeIfAbsent(alert.getDetector(), this::sensors);
         for (int tier = previous + 1; tier <= severity; tier++) {

@@ -49,6 +49,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class CampaignProcessor implements Processor<String, CampaignEdge, String, Object> {
 
+    private io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+
+    /** Honours analysts' dismissals (the verdicts topic's global store); without it every alert is written. */
+    public CampaignProcessor suppressedBy(io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+        this.suppressions = suppressions;
+        return this;
+    }
+
     public static final String STORE = "campaign-links";
     public static final String EMITTED_STORE = "campaign-alerts-emitted";
     public static final String DETECTOR = "CAMPAIGN";
@@ -83,7 +91,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.links = context.getStateStore(STORE);
-        this.emitter = new AlertEmitter(context, EMITTED_STORE, List.of(DETECTOR));
+        this.emitter = new AlertEmitter(context, EMITTED_STORE, List.of(DETECTOR), suppressions);
         this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "campaign");
         // A task revived after an aborted transaction calls init again with its stores rolled back: the graphs are

@@ -40,6 +40,14 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class LinkRiskProcessor implements Processor<String, LinkRequest, String, Object> {
 
+    private io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+
+    /** Honours analysts' dismissals (the verdicts topic's global store); without it every alert is written. */
+    public LinkRiskProcessor suppressedBy(io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+        this.suppressions = suppressions;
+        return this;
+    }
+
     public static final String HOUR_STORE = "link-1h";
     public static final String DAY_STORE = "link-24h";
     public static final String WEEK_STORE = "link-7d";
@@ -77,7 +85,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         for (LinkKind kind : LinkKind.values()) {
             detectors.add(kind.detector());
         }
-        this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors);
+        this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors, suppressions);
         this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "link");
     }

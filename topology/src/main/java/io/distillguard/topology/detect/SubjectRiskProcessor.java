@@ -28,6 +28,14 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class SubjectRiskProcessor implements Processor<String, SubjectRequest, String, DistillationAlert> {
 
+    private io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+
+    /** Honours analysts' dismissals (the verdicts topic's global store); without it every alert is written. */
+    public SubjectRiskProcessor suppressedBy(io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+        this.suppressions = suppressions;
+        return this;
+    }
+
     public static final String DAY_STORE = "subject-24h";
     public static final String EMITTED_STORE = "subject-alerts-emitted";
     public static final String THREAT_INTEL = "THREAT_INTEL";
@@ -59,7 +67,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         this.days = context.getStateStore(DAY_STORE);
         List<String> detectors = new java.util.ArrayList<>(config.subjects().stream().map(type -> type.name() + "_RISK").toList());
         detectors.add(THREAT_INTEL);
-        this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors);
+        this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors, suppressions);
         this.intelMatches = DistillguardMetrics.intelMatches(context.metrics());
         this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "subject");
