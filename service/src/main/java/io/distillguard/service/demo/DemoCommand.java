@@ -100,6 +100,14 @@ public final class DemoCommand implements Callable<Integer> {
                 overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-demo-" + ProcessHandle.current().pid());
                 // Any free port: the demo is one instance, so every key is answered locally.
                 overrides.put(ServiceConfig.HTTP_PORT, "0");
+                // The console and the data routes want an analyst's token: one for this run, unless configured.
+                String token = null;
+                if (configured.analysts().isEmpty()) {
+                    byte[] bytes = new byte[18];
+                    new java.security.SecureRandom().nextBytes(bytes);
+                    token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+                    overrides.put(ServiceConfig.HTTP_ANALYSTS, "demo:" + token);
+                }
                 ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), overrides);
                 DetectionConfig detection = config.detection();
                 System.out.printf("Kafka at %s, schema registry at %s%n", config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
@@ -110,9 +118,11 @@ public final class DemoCommand implements Callable<Integer> {
                     System.err.println("The service did not reach RUNNING within 90 s");
                     return 1;
                 }
-                System.out.printf("Distillguard is running; HTTP API at http://127.0.0.1:%d (try /accounts/acct-scraper-1, "
-                        + "/ips/198.51.100.10, /metrics).%nGenerating %d events/s for %s; alerts follow.%n%n",
-                        service.httpPort(), rate, duration);
+                System.out.printf("Distillguard is running.%nConsole: http://127.0.0.1:%d/ (sign in with %s)%n"
+                        + "HTTP API: curl -H 'Authorization: Bearer %s' http://127.0.0.1:%d/accounts/acct-scraper-1 "
+                        + "(also /ips/198.51.100.10, /alerts, /metrics)%nGenerating %d events/s for %s; alerts follow.%n%n",
+                        service.httpPort(), token == null ? "a token from http.analysts" : "the token " + token,
+                        token == null ? "<token>" : token, service.httpPort(), rate, duration);
 
                 Summary summary = new Summary();
                 Thread alertReader = startReader("alerts", () -> readAlerts(config, detection, summary));
