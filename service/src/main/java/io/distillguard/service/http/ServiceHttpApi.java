@@ -159,6 +159,7 @@ public final class ServiceHttpApi implements AutoCloseable {
             config.routes.get("/api/cases", this::cases);
             config.routes.get("/api/cases/{id}", this::oneCase);
             config.routes.post("/api/cases/{id}/verdict", this::verdict);
+            config.routes.get("/api/subjects/{subject}/alerts", this::subjectAlerts);
             config.routes.sse("/api/stream", client -> {
                 client.keepAlive();
                 listeners.add(client);
@@ -328,10 +329,8 @@ public final class ServiceHttpApi implements AutoCloseable {
 
     private void oneCase(Context ctx) {
         String id = ctx.pathParam("id");
-        CaseBook.Case found = CaseBook.build(recentAlerts.all()).stream().filter(c -> c.id().equals(id)).findFirst()
-                .orElse(null);
+        CaseBook.Case found = caseOrNotFound(ctx, id);
         if (found == null) {
-            json(ctx, 404, error("no case " + id + " among the recent alerts"));
             return;
         }
         ObjectNode answer = withVerdict(caseSummary(found), verdictsInForce().get(found.id()));
@@ -419,10 +418,8 @@ public final class ServiceHttpApi implements AutoCloseable {
             return;
         }
         String id = ctx.pathParam("id");
-        CaseBook.Case found = CaseBook.build(recentAlerts.all()).stream().filter(c -> c.id().equals(id)).findFirst()
-                .orElse(null);
+        CaseBook.Case found = caseOrNotFound(ctx, id);
         if (found == null) {
-            json(ctx, 404, error("no case " + id + " among the recent alerts"));
             return;
         }
         Instant now = Instant.now();
@@ -449,6 +446,51 @@ public final class ServiceHttpApi implements AutoCloseable {
         LOG.info("Analyst {} gave case {} the verdict {}{}", verdict.getAnalyst(), id, kind,
                 reason == null ? "" : " (" + reason + ")");
         json(ctx, 201, withVerdict(caseSummary(found), verdict));
+    }
+
+    /**
+     * The recent alerts that name a subject ({@code ACCOUNT:acct-1}, {@code IP:192.0.2.1}): as their subject, or for
+     * an account as one of the accounts they list; newest first, with the case each belongs to.
+     */
+    private void subjectAlerts(Context ctx) {
+        String subject = ctx.pathParam("subject");
+        int colon = subject.indexOf(':');
+        if (colon <= 0) {
+            json(ctx, 400, error("a subject is TYPE:id, such as ACCOUNT:acct-1 or IP:192.0.2.1"));
+            return;
+        }
+        String type = subject.substring(0, colon);
+        String id = subject.substring(colon + 1);
+        List<DistillationAlert> all = recentAlerts.all();
+        Map<String, String> caseOf = new java.util.HashMap<>();
+        for (CaseBook.Case c : CaseBook.build(all)) {
+            c.alerts().forEach(a -> caseOf.put(a.getAlertId() + "/" + a.getSeverity(), c.id()));
+        }
+        ObjectNode answer = JSON.createObjectNode().put("subject", subject);
+        ArrayNode list = answer.putArray("alerts");
+        for (int i = all.size() - 1; i >= 0 && list.size() < 500; i--) {
+            DistillationAlert a = all.get(i);
+            boolean names = a.getSubjectType().name().equals(type) && a.getSubjectId().equals(id)
+                    || type.equals("ACCOUNT") && a.getAccounts().contains(id);
+            if (names) {
+                list.addObject().put("trigger_event_time", a.getTriggerEventTime().toString())
+                        .put("detector", a.getDetector()).put("subject_type", a.getSubjectType().name())
+                        .put("subject_id", a.getSubjectId()).put("severity", a.getSeverity().name())
+                        .put("score", Math.round(a.getScore() * 100) / 100.0)
+                        .put("case", caseOf.get(a.getAlertId() + "/" + a.getSeverity()));
+            }
+        }
+        json(ctx, 200, answer);
+    }
+
+    /** The case {@code id} among the recent alerts, or null after answering 404. */
+    private CaseBook.Case caseOrNotFound(Context ctx, String id) {
+        CaseBook.Case found = CaseBook.build(recentAlerts.all()).stream().filter(c -> c.id().equals(id)).findFirst()
+                .orElse(null);
+        if (found == null) {
+            json(ctx, 404, error("no case " + id + " among the recent alerts"));
+        }
+        return found;
     }
 
     /** The latest verdict of every case, read from the verdicts topic's global store (empty while it is not ready). */

@@ -109,7 +109,7 @@ async function refresh() {
     return row;
   });
   $("#queue tbody").replaceChildren(...rows);
-  if (openCase !== null) {
+  if (openCase !== null && $("#subject-pane").hidden) {
     showCase(openCase);
   }
 }
@@ -132,7 +132,16 @@ async function showCase(id) {
     const row = el("tr");
     const severity = el("td");
     severity.append(severityBadge(m.severity));
-    row.append(el("td", m.account), severity, el("td", m.detectors.join(", ")));
+    const account = el("td");
+    const link = el("a", m.account);
+    link.href = "#";
+    link.className = "subject-link";
+    link.addEventListener("click", (e) => {
+      e.preventDefault();
+      showSubject("ACCOUNT", m.account);
+    });
+    account.append(link);
+    row.append(account, severity, el("td", m.detectors.join(", ")));
     return row;
   }));
   $("#case-alerts tbody").replaceChildren(...c.alert_list.map((a) => {
@@ -164,6 +173,55 @@ async function recordVerdict(event) {
   }
   $("#v-note").value = "";
   await showCase(openCase);
+}
+
+function pct(v) {
+  return (typeof v === "number") ? Math.round(v * 100) + " %" : "";
+}
+
+// An account's or an address's windows from the state stores (interactive queries), and the alerts naming it.
+async function showSubject(type, id) {
+  const windows = type === "ACCOUNT"
+      ? await api("/accounts/" + encodeURIComponent(id))
+      : await api("/ips/" + encodeURIComponent(id));
+  const alerts = await api("/api/subjects/" + encodeURIComponent(type + ":" + id) + "/alerts");
+  $("#case-pane").hidden = true;
+  $("#queue-pane").hidden = true;
+  $("#subject-pane").hidden = false;
+  $("#subject-title").textContent = (type === "ACCOUNT" ? "Account " : "Address ") + id;
+  const rows = [];
+  const add = (label, w) => {
+    const row = el("tr");
+    const spread = w.distinct_asns !== undefined ? w.distinct_asns + " networks, " + w.distinct_countries + " countries"
+        : w.distinct_ips !== undefined ? w.distinct_ips + " addresses, " + w.distinct_prefixes + " prefixes"
+        : (w.distinct_accounts !== undefined ? w.distinct_accounts + " accounts" : "");
+    row.append(el("td", label + " " + new Date(w.window_start).toISOString().slice(0, 16).replace("T", " ")),
+        el("td", w.requests), el("td", pct(w.reasoning_share)), el("td", pct(w.single_turn_share)),
+        el("td", pct(w.prompt_diversity)), el("td", (w.top_capabilities || []).join(", ")), el("td", spread),
+        el("td", w.alert_severity || ""));
+    rows.push(row);
+  };
+  (windows.days || []).forEach((w) => add("day", w));
+  (windows.hours || []).forEach((w) => add("hour", w));
+  (windows.windows || []).forEach((w) => add("hour", w));
+  $("#subject-windows tbody").replaceChildren(...rows);
+  $("#subject-alerts tbody").replaceChildren(...alerts.alerts.map((a) => {
+    const row = el("tr");
+    const severity = el("td");
+    severity.append(severityBadge(a.severity));
+    row.append(el("td", a.trigger_event_time), el("td", a.detector), el("td", a.subject_type + " " + a.subject_id),
+        severity, el("td", a.case || ""));
+    return row;
+  }));
+}
+
+function closeSubject() {
+  $("#subject-pane").hidden = true;
+  if (openCase !== null) {
+    $("#case-pane").hidden = false;
+  } else {
+    $("#queue-pane").hidden = false;
+  }
 }
 
 function closeCase() {
@@ -204,5 +262,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#filters").addEventListener("change", refresh);
   $("#close-case").addEventListener("click", closeCase);
   $("#verdict-form").addEventListener("submit", recordVerdict);
+  $("#close-subject").addEventListener("click", closeSubject);
   start();
 });
