@@ -195,7 +195,10 @@ public final class DistillguardTopology {
             // what requests are matched against, since one request is looked up by IP, prefixes, ASN, card, user
             // agent and prompt at once, which no single key lookup of a GlobalKTable join can do.
             ThreatIntelIndex index = new ThreatIntelIndex(config.intel());
-            Serde<ThreatIndicator> indicatorSerde = projectionSerde(ThreatIndicator.class, requestSerde);
+            Serde<ThreatIndicator> registered = projectionSerde(ThreatIndicator.class, requestSerde);
+            Serde<ThreatIndicator> indicatorSerde = Serdes.serdeFrom(registered.serializer(),
+                    new io.distillguard.topology.errors.SkippingDeserializer<>(registered.deserializer(),
+                            ThreatIndicatorProcessor.UNREADABLE));
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(INDICATORS_STORE),
                                     Serdes.String(), indicatorSerde).withLoggingDisabled(),
                     indicatorsTopic, Consumed.with(Serdes.String(), indicatorSerde).withName("threat-indicators-source"),
@@ -209,8 +212,11 @@ public final class DistillguardTopology {
             // Analysts' dismissals: every alert is checked against them before it is written (AlertEmitter).
             io.distillguard.topology.verdicts.VerdictSuppressions index =
                     new io.distillguard.topology.verdicts.VerdictSuppressions();
-            Serde<io.distillguard.avro.CaseVerdict> verdictSerde =
+            Serde<io.distillguard.avro.CaseVerdict> registered =
                     projectionSerde(io.distillguard.avro.CaseVerdict.class, requestSerde);
+            Serde<io.distillguard.avro.CaseVerdict> verdictSerde = Serdes.serdeFrom(registered.serializer(),
+                    new io.distillguard.topology.errors.SkippingDeserializer<>(registered.deserializer(),
+                            io.distillguard.topology.verdicts.VerdictProcessor.UNREADABLE));
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VERDICTS_STORE),
                                     Serdes.String(), verdictSerde).withLoggingDisabled(),
                     verdictsTopic, Consumed.with(Serdes.String(), verdictSerde).withName("verdicts-source"),

@@ -46,6 +46,10 @@ public final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--labels", description = "CSV account_id,label,scenario (label attack or benign).")
     Path labels;
 
+    @Option(names = "--verdicts", description = "Analysts' verdicts as labels (a `verdicts export` file): confirmed "
+            + "cases' accounts are attacks, dismissed ones benign. Instead of --labels.")
+    Path verdicts;
+
     @Option(names = "--report", description = "With --labels: write a self-contained HTML report here.")
     Path report;
 
@@ -73,10 +77,14 @@ public final class BacktestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DetectionConfig config = ServiceConfig.load(configFile, System.getenv(), rules == null ? Map.of()
                 : Map.of(DetectionConfig.RULES_FILE, rules.toString())).detection();
-        if (report != null && labels == null) {
-            throw new InputError("--report needs --labels");
+        if (labels != null && verdicts != null) {
+            throw new InputError("--labels and --verdicts are two sources of labels: give one");
         }
-        LabelledReport quality = labels == null ? null : new LabelledReport(LabelledReport.readLabels(labels));
+        if (report != null && labels == null && verdicts == null) {
+            throw new InputError("--report needs --labels or --verdicts");
+        }
+        LabelledReport quality = labels != null ? new LabelledReport(LabelledReport.readLabels(labels))
+                : verdicts != null ? new LabelledReport(LabelledReport.readVerdicts(verdicts)) : null;
         Path rejectsPath = rejectsOut != null ? rejectsOut
                 : alertsOut.resolveSibling(alertsOut.getFileName() + ".rejects.jsonl");
         OfflineBacktest.Result result;
@@ -145,7 +153,8 @@ public final class BacktestCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(quality.table());
             if (report != null) {
-                quality.writeHtml(report, eventFiles + " with labels " + labels, config.ruleVersion(), null);
+                quality.writeHtml(report, eventFiles + (labels != null ? " with labels " + labels
+                        : " with analysts' verdicts " + verdicts), config.ruleVersion(), null);
                 System.out.println("Report: " + report.toAbsolutePath());
             }
         }

@@ -111,6 +111,56 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         return labels;
     }
 
+    /**
+     * Labels from analysts' verdicts (a {@code verdicts export} file): the accounts of a confirmed case are attacks
+     * (scenario {@code confirmed}), those of a dismissed case benign (scenario {@code dismissed_<reason>}); watched
+     * cases decide nothing. An account in several cases takes its most recent decision.
+     */
+    public static Map<String, Label> readVerdicts(Path file) {
+        Map<String, Label> labels = new HashMap<>();
+        Map<String, Long> decidedAt = new HashMap<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InputError(file + ": not a UTF-8 text file, so not a verdicts export");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read verdicts file " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            io.distillguard.avro.CaseVerdict verdict;
+            try {
+                verdict = io.distillguard.serdes.json.ContractJson.read(lines.get(i),
+                        io.distillguard.avro.CaseVerdict.class);
+            } catch (RuntimeException e) {
+                throw new InputError(file + " line " + (i + 1) + ": not a CaseVerdict: " + e.getMessage());
+            }
+            Label label = switch (verdict.getVerdict()) {
+                case CONFIRMED -> new Label(true, "confirmed");
+                case DISMISSED -> new Label(false, "dismissed_" + (verdict.getReason() == null ? "other"
+                        : verdict.getReason().name().toLowerCase(java.util.Locale.ROOT)));
+                case WATCHING -> null;
+            };
+            if (label == null) {
+                continue;
+            }
+            long at = verdict.getDecidedAt().toEpochMilli();
+            for (String account : verdict.getAccounts()) {
+                if (decidedAt.getOrDefault(account, Long.MIN_VALUE) <= at) {
+                    decidedAt.put(account, at);
+                    labels.put(account, label);
+                }
+            }
+        }
+        if (labels.isEmpty()) {
+            throw new InputError(file + ": no confirmed or dismissed case with accounts in it");
+        }
+        return labels;
+    }
+
     @Override
     public void onEvent(RequestEvent event) {
         long time = event.getEventTime().toEpochMilli();

@@ -29,7 +29,8 @@ import picocli.CommandLine.ScopeType;
         description = "Detects distillation attacks on a model API from its request stream.",
         subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class,
             io.distillguard.service.backtest.QualityCommand.class, RulesCommand.class,
-            BenchCommand.class, io.distillguard.service.intel.IntelCommand.class})
+            BenchCommand.class, io.distillguard.service.intel.IntelCommand.class,
+            io.distillguard.service.console.VerdictsCommand.class})
 public final class DistillguardCli implements Callable<Integer> {
 
     public static final int USAGE = 2;

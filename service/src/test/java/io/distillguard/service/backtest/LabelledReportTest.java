@@ -103,4 +103,28 @@ class LabelledReportTest {
         assertThat(report.scenarios()).filteredOn(f -> f.scenario().equals("farm"))
                 .allSatisfy(f -> assertThat(f.implicated()).isZero());
     }
+
+    @Test
+    void shouldTakeAnalystsVerdictsAsLabelsTheLatestDecisionOfAnAccountWinning() throws Exception {
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        java.util.function.BiFunction<String, java.util.List<String>, io.distillguard.avro.CaseVerdict.Builder> verdict =
+                (id, accounts) -> io.distillguard.avro.CaseVerdict.newBuilder().setCaseId(id).setAnalyst("alice")
+                        .setRuleVersion("r").setAccounts(accounts).setSubjects(java.util.List.of());
+        java.nio.file.Path file = dir.resolve("verdicts.jsonl");
+        java.nio.file.Files.write(file, java.util.List.of(
+                io.distillguard.serdes.json.ContractJson.line(verdict.apply("CAMPAIGN:x", java.util.List.of("a1", "a2"))
+                        .setVerdict(io.distillguard.avro.VerdictKind.CONFIRMED).setDecidedAt(t).build()),
+                io.distillguard.serdes.json.ContractJson.line(verdict.apply("IP:192.0.2.1", java.util.List.of("b1", "a2"))
+                        .setVerdict(io.distillguard.avro.VerdictKind.DISMISSED)
+                        .setReason(io.distillguard.avro.DismissReason.NAT).setDecidedAt(t.plusSeconds(60))
+                        .setSuppressUntil(t.plusSeconds(3600)).build()),
+                io.distillguard.serdes.json.ContractJson.line(verdict.apply("ACCOUNT:c1", java.util.List.of("c1"))
+                        .setVerdict(io.distillguard.avro.VerdictKind.WATCHING).setDecidedAt(t).build())));
+
+        assertThat(LabelledReport.readVerdicts(file))
+                .containsEntry("a1", new LabelledReport.Label(true, "confirmed"))
+                .containsEntry("a2", new LabelledReport.Label(false, "dismissed_nat"))
+                .containsEntry("b1", new LabelledReport.Label(false, "dismissed_nat"))
+                .doesNotContainKey("c1");
+    }
 }

@@ -76,6 +76,7 @@ class ConsoleBrowserIT {
             overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
             overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
             overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            overrides.put(DetectionConfig.VERDICTS_TOPIC, "verdicts-" + run);
             overrides.put(ServiceConfig.HTTP_PORT, "0");
             overrides.put(ServiceConfig.HTTP_ANALYSTS, "alice:" + TOKEN);
             ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
@@ -195,6 +196,22 @@ class ConsoleBrowserIT {
                 assertThat(high.body()).as("no HIGH alert on the dismissed account").doesNotContain("\"acct-nat\"");
                 System.out.println("[distillguard-it] console: " + suppressed(http, base)
                         + " alert tier(s) suppressed after the dismissal");
+
+                // The verdicts in force, exported for a backtest's labels: the dismissed account is benign.
+                Path properties = dir.resolve("cluster.properties");
+                Files.writeString(properties, String.join("\n",
+                        "bootstrap.servers=" + cluster.bootstrapServers(),
+                        "schema.registry.url=" + registry.url(),
+                        "topic.verdicts=" + config.detection().verdictsTopic()) + "\n");
+                Path exported = dir.resolve("verdicts.jsonl");
+                assertThat(io.distillguard.service.cli.DistillguardCli.commandLine(false).execute(
+                        "verdicts", "export", "--config", properties.toString(), "--out", exported.toString()))
+                        .isZero();
+                assertThat(Files.readAllLines(exported)).hasSize(1);
+                assertThat(io.distillguard.service.backtest.LabelledReport.readVerdicts(exported))
+                        .containsOnlyKeys("acct-nat")
+                        .containsEntry("acct-nat", new io.distillguard.service.backtest.LabelledReport.Label(false,
+                                "dismissed_nat"));
             }
         }
     }

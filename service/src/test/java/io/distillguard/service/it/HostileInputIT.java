@@ -102,7 +102,22 @@ class HostileInputIT {
         config.put(DetectionConfig.INDICATORS_TOPIC, "indicators-" + run);
         config.put(DetectionConfig.RULES_FILE, io.distillguard.service.RulesFiles.write(dir, "rules.yaml",
                 "requests-1h: 1000", "requests-1h: 20").toString());
+        config.put(DetectionConfig.VERDICTS_TOPIC, "verdicts-" + run);
         config.put(ServiceConfig.HTTP_PORT, "0");
+        // Records nobody can read on the global topics every instance loads at start: they are skipped with a
+        // log line, and the service still starts (Kafka Streams' own handling of them killed the global thread).
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("indicators-" + run, 1, (short) 1),
+                    new NewTopic("verdicts-" + run, 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer())) {
+            for (String global : List.of("indicators-" + run, "verdicts-" + run)) {
+                producer.send(new ProducerRecord<>(global, "unreadable", new byte[] {0, 0, 0, 0, 42, 1, 2})).get();
+                producer.send(new ProducerRecord<>(global, "not-avro", "{\"json\": true}".getBytes())).get();
+            }
+        }
         service = DistillguardService.start(ServiceConfig.load(null, Map.of(), config));
         assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
 

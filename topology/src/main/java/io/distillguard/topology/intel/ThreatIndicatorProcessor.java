@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class ThreatIndicatorProcessor implements Processor<String, ThreatIndicator, Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ThreatIndicatorProcessor.class);
+    /** What the indicators topic's deserializer gives for a record it cannot read (compared by identity). */
+    public static final ThreatIndicator UNREADABLE = new ThreatIndicator();
 
     private final String storeName;
     private final ThreatIntelIndex index;
@@ -51,6 +53,11 @@ public final class ThreatIndicatorProcessor implements Processor<String, ThreatI
         if (key == null) {
             rejected.record();
             LOG.warn("Rejected a threat indicator without a key (the key is its id, needed to retract it)");
+            return;
+        }
+        if (record.value() == UNREADABLE) {
+            rejected.record();
+            LOG.warn("Rejected threat indicator {}: the record cannot be read (not this contract's Avro)", key);
             return;
         }
         if (record.value() == null) {

@@ -12,11 +12,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds the global verdicts store and the {@link VerdictSuppressions} from the compacted verdicts topic: key = the
  * case, value = its latest {@link CaseVerdict}, null = withdrawn. A record without a key cannot be replaced or
- * withdrawn and is refused with a log line.
+ * withdrawn, and one that cannot be read leaves its case as it was: both are refused with a log line.
  */
 public final class VerdictProcessor implements Processor<String, CaseVerdict, Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(VerdictProcessor.class);
+    /** What the verdicts topic's deserializer gives for a record it cannot read (compared by identity). */
+    public static final CaseVerdict UNREADABLE = new CaseVerdict();
 
     private final String storeName;
     private final VerdictSuppressions suppressions;
@@ -40,6 +42,10 @@ public final class VerdictProcessor implements Processor<String, CaseVerdict, Vo
     public void process(Record<String, CaseVerdict> record) {
         if (record.key() == null) {
             LOG.warn("Refused a verdict without a key (the key is its case, needed to replace or withdraw it)");
+            return;
+        }
+        if (record.value() == UNREADABLE) {
+            LOG.warn("Refused an unreadable verdict for case {}: the case keeps its previous verdict", record.key());
             return;
         }
         if (record.value() == null) {
