@@ -119,25 +119,15 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     public static Map<String, Label> readVerdicts(Path file) {
         Map<String, Label> labels = new HashMap<>();
         Map<String, Long> decidedAt = new HashMap<>();
-        List<String> lines;
+        List<io.distillguard.avro.CaseVerdict> verdicts;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            verdicts = io.distillguard.service.console.VerdictsCommand.readFile(file);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new InputError(file + ": not a UTF-8 text file, so not a verdicts export");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read verdicts file " + file + ": " + e.getMessage(), e);
         }
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            io.distillguard.avro.CaseVerdict verdict;
-            try {
-                verdict = io.distillguard.serdes.json.ContractJson.read(lines.get(i),
-                        io.distillguard.avro.CaseVerdict.class);
-            } catch (RuntimeException e) {
-                throw new InputError(file + " line " + (i + 1) + ": not a CaseVerdict: " + e.getMessage());
-            }
+        for (io.distillguard.avro.CaseVerdict verdict : verdicts) {
             Label label = switch (verdict.getVerdict()) {
                 case CONFIRMED -> new Label(true, "confirmed");
                 case DISMISSED -> new Label(false, "dismissed_" + (verdict.getReason() == null ? "other"

@@ -34,6 +34,48 @@ public final class CaseBook {
         public List<String> words() {
             return EvidenceWords.of(head);
         }
+
+        /**
+         * The accounts and the attributes that tie them, as the alerts say: a cluster's accounts to its attribute, a
+         * campaign member to the group its path names, a member's own alert to the cluster it cites. At most
+         * {@code maxAccounts} accounts (the most severe first), so a large campaign still draws.
+         */
+        public Graph graph(int maxAccounts) {
+            Map<String, java.util.Set<String>> edges = new TreeMap<>();
+            for (DistillationAlert alert : alerts) {
+                if (alert.getDetector().equals("ACCOUNT_CLUSTER")) {
+                    alert.getAccounts().forEach(a -> edges.computeIfAbsent(a, k -> new TreeSet<>())
+                            .add(alert.getSubjectId()));
+                }
+                for (Evidence e : alert.getEvidence()) {
+                    String signal = e.getSignal();
+                    if (signal.startsWith("path:") && signal.contains(" via ")) {
+                        int via = signal.indexOf(" via ");
+                        edges.computeIfAbsent(signal.substring(5, via), k -> new TreeSet<>())
+                                .add(signal.substring(via + 5));
+                    } else if (signal.startsWith("cluster:") && accountOf(alert) != null) {
+                        edges.computeIfAbsent(accountOf(alert), k -> new TreeSet<>()).add(signal.substring(8));
+                    }
+                }
+            }
+            List<String> shown = members.entrySet().stream()
+                    .sorted(Map.Entry.<String, Severity>comparingByValue().reversed()
+                            .thenComparing(Map.Entry.comparingByKey()))
+                    .map(Map.Entry::getKey).filter(edges::containsKey).limit(maxAccounts).toList();
+            TreeSet<String> attributes = new TreeSet<>();
+            List<String[]> links = new ArrayList<>();
+            for (String account : shown) {
+                for (String attribute : edges.get(account)) {
+                    attributes.add(attribute);
+                    links.add(new String[] {account, attribute});
+                }
+            }
+            return new Graph(shown, List.copyOf(attributes), links, edges.size());
+        }
+    }
+
+    /** Accounts, attributes ({@code KIND:id}), and the account-attribute ties between them. */
+    public record Graph(List<String> accounts, List<String> attributes, List<String[]> ties, int accountsTied) {
     }
 
     private CaseBook() {

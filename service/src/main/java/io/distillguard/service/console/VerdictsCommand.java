@@ -64,6 +64,36 @@ public final class VerdictsCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The alerts an analyst confirmed: those whose subject ({@code SUBJECT_TYPE:id}) a CONFIRMED verdict lists. What
+     * {@code intel export --verdicts} shares with partners, so that only decided campaigns leave the lab.
+     */
+    public static List<io.distillguard.avro.DistillationAlert> confirmedOnly(
+            List<io.distillguard.avro.DistillationAlert> alerts, java.util.Collection<CaseVerdict> verdicts) {
+        java.util.Set<String> confirmed = new java.util.HashSet<>();
+        verdicts.stream().filter(v -> v.getVerdict() == io.distillguard.avro.VerdictKind.CONFIRMED)
+                .forEach(v -> confirmed.addAll(v.getSubjects()));
+        return alerts.stream().filter(a -> confirmed.contains(a.getSubjectType().name() + ":" + a.getSubjectId()))
+                .toList();
+    }
+
+    /** Reads a {@code verdicts export} file; a line that is not a CaseVerdict is an input error naming it. */
+    public static List<CaseVerdict> readFile(Path file) throws java.io.IOException {
+        List<CaseVerdict> verdicts = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                try {
+                    verdicts.add(ContractJson.read(lines.get(i), CaseVerdict.class));
+                } catch (RuntimeException e) {
+                    throw new io.distillguard.service.cli.InputError(file + " line " + (i + 1)
+                            + ": not a CaseVerdict (a verdicts export line): " + e.getMessage());
+                }
+            }
+        }
+        return verdicts;
+    }
+
     /** The latest verdict of every case on the topic, in the order cases were first decided. */
     static Map<String, CaseVerdict> read(ServiceConfig config) {
         Properties props = new Properties();

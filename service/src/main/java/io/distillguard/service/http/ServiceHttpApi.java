@@ -336,6 +336,14 @@ public final class ServiceHttpApi implements AutoCloseable {
         ObjectNode answer = withVerdict(caseSummary(found), verdictsInForce().get(found.id()));
         ArrayNode words = answer.putArray("words");
         found.words().forEach(words::add);
+        CaseBook.Graph graph = found.graph(60);
+        ObjectNode g = answer.putObject("graph").put("accounts_tied", graph.accountsTied());
+        ArrayNode graphAccounts = g.putArray("accounts");
+        graph.accounts().forEach(graphAccounts::add);
+        ArrayNode graphAttributes = g.putArray("attributes");
+        graph.attributes().forEach(graphAttributes::add);
+        ArrayNode ties = g.putArray("ties");
+        graph.ties().forEach(t -> ties.addArray().add(t[0]).add(t[1]));
         ArrayNode members = answer.putArray("member_list");
         found.members().forEach((account, severity) -> {
             ObjectNode m = members.addObject().put("account", account).put("severity", severity.name());

@@ -91,6 +91,10 @@ public final class IntelCommand implements Callable<Integer> {
         @Option(names = "--min-accounts", description = "k: overrides intel.export.min-accounts.")
         Integer minAccounts;
 
+        @Option(names = "--verdicts", description = "Export only what analysts confirmed: the alerts whose subject a "
+                + "CONFIRMED verdict in this `verdicts export` file lists.")
+        Path verdicts;
+
         @Option(names = "--config", description = "Service configuration (cluster, topics, intel.hmac-key); DISTILLGUARD_* override it.")
         Path configFile;
 
@@ -117,11 +121,20 @@ public final class IntelCommand implements Callable<Integer> {
                 System.err.println("No intel.hmac-key: payment fingerprints are left out of the export.");
             }
             List<DistillationAlert> alerts = from.files != null ? readFiles(from.files) : new ArrayList<>();
+            if (verdicts != null && follow) {
+                throw new InputError("--verdicts is a file of decisions at one time; it does not go with --follow");
+            }
             if (!follow) {
                 if (from.since != null) {
                     try (AlertReader reader = new AlertReader(config, from.since)) {
                         reader.readToEnd(alerts);
                     }
+                }
+                if (verdicts != null) {
+                    int read = alerts.size();
+                    alerts = new ArrayList<>(io.distillguard.service.console.VerdictsCommand.confirmedOnly(alerts,
+                            io.distillguard.service.console.VerdictsCommand.readFile(verdicts)));
+                    System.out.printf("%d of %d alerts are on subjects analysts confirmed%n", alerts.size(), read);
                 }
                 publish(config, alerts, options);
                 return 0;

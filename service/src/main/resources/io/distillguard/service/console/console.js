@@ -128,6 +128,7 @@ async function showCase(id) {
         + (c.verdict.suppress_until ? "; alerts on its subjects suppressed until " + c.verdict.suppress_until : "")
       : "open: no verdict yet";
   $("#case-words").replaceChildren(...c.words.map((w) => el("li", w)));
+  drawGraph(c.graph);
   $("#case-members tbody").replaceChildren(...c.member_list.map((m) => {
     const row = el("tr");
     const severity = el("td");
@@ -173,6 +174,55 @@ async function recordVerdict(event) {
   }
   $("#v-note").value = "";
   await showCase(openCase);
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attributes, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    node.setAttribute(name, String(value));
+  }
+  if (text !== undefined) {
+    node.textContent = String(text);
+  }
+  return node;
+}
+
+// Attributes (cards, templates, prefixes, addresses, networks) on the left, accounts on the right, a line for each
+// tie the alerts name. Drawn with SVG elements and textContent: no markup from the data.
+function drawGraph(graph) {
+  const box = $("#graph");
+  if (!graph || graph.accounts.length === 0) {
+    box.replaceChildren();
+    $("#graph-caption").textContent = "No ties between accounts in this case's alerts.";
+    return;
+  }
+  $("#graph-caption").textContent = graph.accounts.length + " of " + graph.accounts_tied + " tied accounts and "
+      + graph.attributes.length + " attributes that tie them";
+  const row = 18;
+  const height = Math.max(graph.accounts.length, graph.attributes.length) * row + 20;
+  const width = 900;
+  const left = 330;
+  const right = width - 300;
+  const root = svg("svg", {width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
+    "aria-label": "accounts and the attributes that tie them"});
+  const y = (i, n) => 10 + (i + 0.5) * ((height - 20) / n);
+  const attributeY = new Map(graph.attributes.map((a, i) => [a, y(i, graph.attributes.length)]));
+  const accountY = new Map(graph.accounts.map((a, i) => [a, y(i, graph.accounts.length)]));
+  for (const [account, attribute] of graph.ties) {
+    root.append(svg("line", {x1: left, y1: attributeY.get(attribute), x2: right, y2: accountY.get(account),
+      class: "tie"}));
+  }
+  for (const [attribute, ay] of attributeY) {
+    root.append(svg("circle", {cx: left, cy: ay, r: 4, class: "attribute"}));
+    root.append(svg("text", {x: left - 8, y: ay + 4, "text-anchor": "end", class: "label"}, attribute));
+  }
+  for (const [account, ay] of accountY) {
+    root.append(svg("circle", {cx: right, cy: ay, r: 4, class: "account"}));
+    root.append(svg("text", {x: right + 8, y: ay + 4, class: "label"}, account));
+  }
+  box.replaceChildren(root);
 }
 
 function pct(v) {

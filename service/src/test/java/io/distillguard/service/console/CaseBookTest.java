@@ -63,4 +63,42 @@ class CaseBookTest {
         assertThat(cases).extracting(CaseBook.Case::id)
                 .containsExactly("ACCOUNT:new-high", "ACCOUNT:old-high", "ACCOUNT:new-medium");
     }
+
+    @Test
+    void theGraphTiesEachMemberToTheAttributesItsAlertsName() {
+        CaseBook.Case campaign = CaseBook.build(List.of(
+                alert("CAMPAIGN", SubjectType.ACCOUNT_CLUSTER, "CAMPAIGN:PROMPT_CLUSTER:1", Severity.HIGH, 1,
+                        List.of("a1", "a2"), e("path:a1 via IP_PREFIX:198.51.100.0/24", 0, 0),
+                        e("path:a2 via PROMPT_CLUSTER:1", 0, 0)),
+                alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "a2", Severity.HIGH, 2, List.of("a2"),
+                        e("cluster:PAYMENT_FINGERPRINT:card-3", 4.5, 0)))).get(0);
+
+        CaseBook.Graph graph = campaign.graph(60);
+
+        assertThat(graph.accounts()).containsExactly("a1", "a2");
+        assertThat(graph.attributes()).containsExactly("IP_PREFIX:198.51.100.0/24", "PAYMENT_FINGERPRINT:card-3",
+                "PROMPT_CLUSTER:1");
+        assertThat(graph.ties()).extracting(t -> t[0] + " - " + t[1]).containsExactlyInAnyOrder(
+                "a1 - IP_PREFIX:198.51.100.0/24", "a2 - PROMPT_CLUSTER:1", "a2 - PAYMENT_FINGERPRINT:card-3");
+        assertThat(campaign.graph(1).accounts()).hasSize(1);
+    }
+
+    @Test
+    void onlyAlertsOnConfirmedSubjectsGoToPartners() {
+        DistillationAlert confirmed = alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "IP_PREFIX:198.51.100.0/24",
+                Severity.HIGH, 1, List.of("a1"));
+        DistillationAlert dismissed = alert("IP_FAN_IN", SubjectType.IP, "192.0.2.1", Severity.HIGH, 1, List.of("b1"));
+        DistillationAlert undecided = alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "c1", Severity.HIGH, 1, List.of("c1"));
+        io.distillguard.avro.CaseVerdict.Builder verdict = io.distillguard.avro.CaseVerdict.newBuilder()
+                .setAnalyst("alice").setDecidedAt(T).setRuleVersion("r");
+        List<io.distillguard.avro.CaseVerdict> verdicts = List.of(
+                verdict.setCaseId("IP_PREFIX:198.51.100.0/24").setVerdict(io.distillguard.avro.VerdictKind.CONFIRMED)
+                        .setSubjects(List.of("ACCOUNT_CLUSTER:IP_PREFIX:198.51.100.0/24")).build(),
+                io.distillguard.avro.CaseVerdict.newBuilder(verdict.build()).setCaseId("IP:192.0.2.1")
+                        .setVerdict(io.distillguard.avro.VerdictKind.DISMISSED)
+                        .setReason(io.distillguard.avro.DismissReason.NAT).setSubjects(List.of("IP:192.0.2.1")).build());
+
+        assertThat(VerdictsCommand.confirmedOnly(List.of(confirmed, dismissed, undecided), verdicts))
+                .containsExactly(confirmed);
+    }
 }

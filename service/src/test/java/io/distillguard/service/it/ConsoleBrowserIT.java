@@ -129,6 +129,9 @@ class ConsoleBrowserIT {
                     assertThat(texts("#case-members tbody tr td:first-child"))
                             .hasSizeBetween(5, 6).allMatch(m -> m.startsWith("acct-card-"));
                     assertThat(texts("#case-words li")).anyMatch(w -> w.endsWith(" accounts"));
+                    // The graph: the card on one side, its accounts on the other, a tie each.
+                    assertThat(texts("#graph svg text")).contains("PAYMENT_FINGERPRINT:card-shared");
+                    assertThat(browser.findElements(By.cssSelector("#graph svg line"))).hasSizeGreaterThanOrEqualTo(5);
                 });
                 screenshot("console-case");
 
