@@ -16,8 +16,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Alerts grouped into cases, the unit an analyst decides on: one case per campaign or account cluster with its
- * members' own alerts inside, one per lone account (its API keys' alerts with it), one per address, prefix, network,
+ * Alerts grouped into cases, the unit an analyst decides on: one case per campaign or account cluster (clusters that
+ * share most of their accounts are one case) with its members' own alerts inside, one per lone account (its API keys' alerts with it), one per address, prefix, network,
  * card, template or org otherwise. A link alert and the cluster raised on the same attribute share a case, since the
  * cluster's subject is {@code <KIND>:<id>} and the link's type and id are the same two parts.
  *
@@ -86,6 +86,7 @@ public final class CaseBook {
         List<DistillationAlert> ordered = new ArrayList<>(alerts);
         ordered.sort(Comparator.comparing(DistillationAlert::getEmittedAt));
         Map<String, Builder> cases = new LinkedHashMap<>();
+        Map<String, String> rootOf = relatedGroups(ordered);
         // Groups first, so a member's own alerts land in its group whatever order they were written in.
         Map<String, String> groupOf = new HashMap<>();
         Map<String, Severity> groupSeverity = new HashMap<>();
@@ -93,7 +94,7 @@ public final class CaseBook {
             if (!isGroup(alert)) {
                 continue;
             }
-            String id = alert.getSubjectId();
+            String id = rootOf.get(alert.getSubjectId());
             cases.computeIfAbsent(id, k -> new Builder(id, groupTitle(alert))).add(alert);
             for (String account : alert.getAccounts()) {
                 Severity before = groupSeverity.get(account);
@@ -114,7 +115,8 @@ public final class CaseBook {
                 id = groupOf.getOrDefault(account, "ACCOUNT:" + account);
                 title = "Account " + account;
             } else {
-                id = alert.getSubjectType().name() + ":" + alert.getSubjectId();
+                String subject = alert.getSubjectType().name() + ":" + alert.getSubjectId();
+                id = rootOf.getOrDefault(subject, subject);
                 title = label(alert.getSubjectType()) + " " + alert.getSubjectId();
             }
             cases.computeIfAbsent(id, k -> new Builder(id, title)).add(alert);
@@ -124,6 +126,57 @@ public final class CaseBook {
         out.sort(Comparator.comparing(Case::severity).reversed().thenComparing(Case::latest, Comparator.reverseOrder())
                 .thenComparing(Case::id));
         return out;
+    }
+
+    /**
+     * Groups (clusters, campaigns) that are one operation seen through several attributes: two groups whose accounts
+     * overlap by at least half of the smaller one's (and three accounts) are one case, so a hydra found on its
+     * cards, its templates and its /24 is one case and not ten. Each group maps to its case's id, the smallest group
+     * id of the related set.
+     */
+    private static Map<String, String> relatedGroups(List<DistillationAlert> ordered) {
+        Map<String, java.util.Set<String>> accounts = new TreeMap<>();
+        for (DistillationAlert alert : ordered) {
+            if (isGroup(alert)) {
+                accounts.computeIfAbsent(alert.getSubjectId(), k -> new TreeSet<>()).addAll(alert.getAccounts());
+            }
+        }
+        Map<String, String> parent = new HashMap<>();
+        accounts.keySet().forEach(id -> parent.put(id, id));
+        List<String> ids = new ArrayList<>(accounts.keySet());
+        for (int i = 0; i < ids.size(); i++) {
+            for (int j = i + 1; j < ids.size(); j++) {
+                java.util.Set<String> a = accounts.get(ids.get(i));
+                java.util.Set<String> b = accounts.get(ids.get(j));
+                int smaller = Math.min(a.size(), b.size());
+                if (smaller < 3) {
+                    continue;
+                }
+                long shared = (a.size() <= b.size() ? a : b).stream().filter((a.size() <= b.size() ? b : a)::contains)
+                        .count();
+                if (2 * shared >= smaller) {
+                    String ra = root(parent, ids.get(i));
+                    String rb = root(parent, ids.get(j));
+                    // The smaller id leads: the case keeps its id as groups join, unless a smaller one joins.
+                    if (ra.compareTo(rb) < 0) {
+                        parent.put(rb, ra);
+                    } else if (rb.compareTo(ra) < 0) {
+                        parent.put(ra, rb);
+                    }
+                }
+            }
+        }
+        Map<String, String> rootOf = new HashMap<>();
+        ids.forEach(id -> rootOf.put(id, root(parent, id)));
+        return rootOf;
+    }
+
+    private static String root(Map<String, String> parent, String id) {
+        String r = id;
+        while (!parent.get(r).equals(r)) {
+            r = parent.get(r);
+        }
+        return r;
     }
 
     private static boolean isGroup(DistillationAlert alert) {
@@ -181,6 +234,7 @@ public final class CaseBook {
         private final List<DistillationAlert> alerts = new ArrayList<>();
         private final Map<String, Severity> members = new TreeMap<>();
         private final TreeSet<String> detectors = new TreeSet<>();
+        private final TreeSet<String> groups = new TreeSet<>();
         private Severity severity = Severity.LOW;
         private Instant latest = Instant.EPOCH;
         private DistillationAlert head;
@@ -192,6 +246,9 @@ public final class CaseBook {
 
         void add(DistillationAlert alert) {
             alerts.add(alert);
+            if (isGroup(alert)) {
+                groups.add(alert.getSubjectId());
+            }
             detectors.add(alert.getDetector());
             if (alert.getSeverity().compareTo(severity) > 0) {
                 severity = alert.getSeverity();
@@ -212,7 +269,9 @@ public final class CaseBook {
         }
 
         Case build() {
-            return new Case(id, title, severity, latest, List.copyOf(alerts), members, detectors, head);
+            String shown = groups.size() < 2 ? title : String.format(Locale.ROOT,
+                    "Related clusters: %d accounts tied by %d attributes", members.size(), groups.size());
+            return new Case(id, shown, severity, latest, List.copyOf(alerts), members, detectors, head);
         }
     }
 

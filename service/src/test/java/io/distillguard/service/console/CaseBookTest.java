@@ -101,4 +101,22 @@ class CaseBookTest {
         assertThat(VerdictsCommand.confirmedOnly(List.of(confirmed, dismissed, undecided), verdicts))
                 .containsExactly(confirmed);
     }
+
+    @Test
+    void clustersSharingMostOfTheirAccountsAreOneCaseAndUnrelatedOnesStayApart() {
+        List<CaseBook.Case> cases = CaseBook.build(List.of(
+                alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PAYMENT_FINGERPRINT:card-1", Severity.HIGH, 1,
+                        List.of("h1", "h2", "h3", "h4")),
+                alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "IP_PREFIX:198.51.100.0/24", Severity.CRITICAL, 2,
+                        List.of("h2", "h3", "h4", "h5", "h6")),
+                alert("PREFIX_FAN_IN", SubjectType.IP_PREFIX, "198.51.100.0/24", Severity.MEDIUM, 3, List.of("h5")),
+                alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PROMPT_CLUSTER:0-aa", Severity.HIGH, 4,
+                        List.of("x1", "x2", "x3", "h1"))));
+
+        assertThat(cases).extracting(CaseBook.Case::id)
+                .containsExactly("IP_PREFIX:198.51.100.0/24", "PROMPT_CLUSTER:0-aa");
+        assertThat(cases.get(0).title()).isEqualTo("Related clusters: 6 accounts tied by 2 attributes");
+        assertThat(cases.get(0).alerts()).hasSize(3);
+        assertThat(cases.get(1).members()).containsOnlyKeys("x1", "x2", "x3", "h1");
+    }
 }
