@@ -99,7 +99,26 @@ public final class DistillguardService implements AutoCloseable {
 
     private static Topology topology(ServiceConfig config, Serde<DistillationAlert> alertSerde) {
         return DistillguardTopology.build(config.detection(),
-                SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()), alertSerde);
+                SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()), alertSerde,
+                DistillguardTopology.StateStorage.ROCKSDB, null, requestPartitions(streamsConfig(config), config));
+    }
+
+    /**
+     * The requests topic's partition count, which the subject path's repartition topics take; 0 when the topic
+     * cannot be described (then Kafka Streams sizes them, and fails the start if the topic is missing anyway).
+     */
+    public static int requestPartitions(Properties props, ServiceConfig config) {
+        String topic = config.detection().requestsTopic();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps(props))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Cannot describe {} ({}): its partition count is left to Kafka Streams", topic, e.getMessage());
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     /** Creates missing topics (when {@code topics.create} is true), then starts processing. */

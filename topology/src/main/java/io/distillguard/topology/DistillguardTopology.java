@@ -165,6 +165,19 @@ public final class DistillguardTopology {
      */
     public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
                                  Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range) {
+        return build(config, requestSerde, alertSerde, storage, range, 0);
+    }
+
+    /**
+     * @param subjectPartitions the requests topic's partition count, which the subject path's two repartition topics
+     *                          (re-keyed requests, cluster implications) are given so that an account's implication
+     *                          reaches the task that holds its windows; 0 leaves the count to Kafka Streams, right
+     *                          only where every topic has one partition (the campaign graph's single-partition stage
+     *                          feeds the implications, and Kafka Streams sizes them by it)
+     */
+    public static Topology build(DetectionConfig config, Serde<RequestEvent> requestSerde,
+                                 Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range,
+                                 int subjectPartitions) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "distillguard-topology");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -173,12 +186,13 @@ public final class DistillguardTopology {
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class
                 : BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-        addTo(builder, config, requestSerde, alertSerde, storage, range);
+        addTo(builder, config, requestSerde, alertSerde, storage, range, subjectPartitions);
         return builder.build();
     }
 
     private static void addTo(StreamsBuilder builder, DetectionConfig config, Serde<RequestEvent> requestSerde,
-                              Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range) {
+                              Serde<DistillationAlert> alertSerde, StateStorage storage, EventTimeRange range,
+                              int subjectPartitions) {
         String rulesStore = null;
         if (config.rulesTopic() != null && !config.rulesTopic().isBlank()) {
             rulesStore = RULES_STORE;
@@ -255,7 +269,7 @@ public final class DistillguardTopology {
                         KStream<String, SubjectRequest> implications =
                                 links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions);
                         subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules,
-                                indicators, suppressions);
+                                indicators, suppressions, subjectPartitions);
                     } else {
                         singleTask(builder, requests, config, alertSerde, storage, rules, indicators);
                     }
@@ -283,7 +297,8 @@ public final class DistillguardTopology {
                                  KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
                                  StateStorage storage, String rulesStore, ThreatIntelIndex intel,
-                                 io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+                                 io.distillguard.topology.verdicts.VerdictSuppressions suppressions,
+                                 int subjectPartitions) {
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         // Requests and implications each cross a repartition topic of their own before they meet: merged any
@@ -297,13 +312,18 @@ public final class DistillguardTopology {
                 .process(() -> new RequestBatcher<>(event -> RequestRouting.bySubject(event, orgs, intel),
                         BatchCodec.SUBJECTS, partitioner, SUBJECT_BATCHES_HOOK, span, BATCH_MAX_KEYS),
                         Named.as("batch-by-subject"), SUBJECT_BATCHES_HOOK)
-                .repartition(Repartitioned.with(Serdes.String(), projectionSerde(SubjectRequestBatch.class, requestSerde))
+                .repartition(sized(Repartitioned.with(Serdes.String(),
+                                projectionSerde(SubjectRequestBatch.class, requestSerde))
                         .withStreamPartitioner(partitioner)
-                        .withName(BY_SUBJECT_REPARTITION))
+                        .withName(BY_SUBJECT_REPARTITION), subjectPartitions))
                 .process(() -> new BatchUnpacker<>(BatchCodec.SUBJECTS), Named.as("unbatch-by-subject"));
-        implications = implications.repartition(Repartitioned.with(Serdes.String(),
+        // Co-partitioned with the re-keyed requests, by the same hash: an implication must reach the task holding
+        // its account's windows (merged with the campaign graph's single-partition output, Kafka Streams would
+        // otherwise give this topic one partition, and every implication would land in task 0's store).
+        implications = implications.repartition(sized(Repartitioned.with(Serdes.String(),
                         projectionSerde(SubjectRequest.class, requestSerde))
-                .withName(IMPLICATIONS_REPARTITION));
+                .withStreamPartitioner(new KeyPartitioner<>())
+                .withName(IMPLICATIONS_REPARTITION), subjectPartitions));
         bySubject.merge(implications, Named.as("with-cluster-implications"))
                 .process(() -> new SubjectRiskProcessor(config, rulesStore).suppressedBy(suppressions),
                         Named.as("subject-risk"),
@@ -424,6 +444,10 @@ public final class DistillguardTopology {
      * The serde of a repartitioned projection: registry-framed Avro like the request serde it is configured alike
      * with, so that a projection that gains a field in a rolling upgrade still decodes on instances of either version.
      */
+    private static <V> Repartitioned<String, V> sized(Repartitioned<String, V> repartitioned, int partitions) {
+        return partitions > 0 ? repartitioned.withNumberOfPartitions(partitions) : repartitioned;
+    }
+
     private static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> projectionSerde(
             Class<T> type, Serde<RequestEvent> requestSerde) {
         if (requestSerde instanceof io.distillguard.serdes.avro.SpecificAvroSerde<RequestEvent> registered) {

@@ -177,7 +177,9 @@ public final class ThroughputBench {
         DistillguardService.createRulesTopic(DistillguardService.streamsConfig(config), config);
         Topology topology = DistillguardTopology.build(config.detection(),
                 SpecificAvroSerde.forValues(RequestEvent.class, config.serdeConfig()),
-                SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()));
+                SpecificAvroSerde.forValues(DistillationAlert.class, config.serdeConfig()),
+                DistillguardTopology.StateStorage.ROCKSDB, null,
+                DistillguardService.requestPartitions(DistillguardService.streamsConfig(config), config));
         String what = threads == 0 && instances == 1 ? "detector"
                 : "detector " + instances + "x" + (threads == 0 ? "" : threads + "t");
         Run run = time(what, app, topology, topic, events, stateDir, threads, instances, Map.of());
