@@ -6,7 +6,6 @@ import io.distillguard.serdes.avro.SpecificAvroDeserializer;
 import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -44,14 +42,7 @@ public final class AlertPairs {
         List<String> pairs = new ArrayList<>();
         try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 deserializer)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> pairs.add(of(r.value())));
-            }
+            io.distillguard.service.TopicToEnd.read(consumer, topic, r -> pairs.add(of(r.value())));
         }
         return pairs;
     }

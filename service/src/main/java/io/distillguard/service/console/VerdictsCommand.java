@@ -9,7 +9,6 @@ import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -108,20 +106,13 @@ public final class VerdictsCommand implements Callable<Integer> {
         String topic = config.detection().verdictsTopic();
         try (KafkaConsumer<String, CaseVerdict> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 SpecificAvroSerde.forValues(CaseVerdict.class, config.serdeConfig()).deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> {
-                    if (r.value() == null) {
-                        latest.remove(r.key());
-                    } else {
-                        latest.put(r.key(), r.value());
-                    }
-                });
-            }
+            io.distillguard.service.TopicToEnd.read(consumer, topic, r -> {
+                if (r.value() == null) {
+                    latest.remove(r.key());
+                } else {
+                    latest.put(r.key(), r.value());
+                }
+            });
         }
         return latest;
     }

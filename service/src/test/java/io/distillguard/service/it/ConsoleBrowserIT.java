@@ -238,13 +238,8 @@ class ConsoleBrowserIT {
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 io.distillguard.serdes.avro.SpecificAvroSerde.forValues(io.distillguard.avro.CaseVerdict.class,
                         config.serdeConfig()).deserializer())) {
-            var partition = new org.apache.kafka.common.TopicPartition(config.detection().verdictsTopic(), 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            while (consumer.position(partition) < end) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> out.add(r.value()));
-            }
+            io.distillguard.service.TopicToEnd.read(consumer, config.detection().verdictsTopic(),
+                    r -> out.add(r.value()));
         }
         return out;
     }

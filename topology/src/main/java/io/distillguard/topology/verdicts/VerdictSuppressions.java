@@ -18,19 +18,16 @@ public final class VerdictSuppressions {
     /** Subject to the latest end of any dismissal that names it. */
     private final Map<String, Long> until = new ConcurrentHashMap<>();
 
-    /** Applies the latest verdict of a case (null: withdrawn). */
+    /**
+     * Applies the latest verdict of a case (null: withdrawn). Verdicts are rare, so the subjects' ends are derived
+     * again from every dismissal in force rather than patched.
+     */
     public synchronized void put(String caseId, CaseVerdict verdict) {
-        CaseVerdict previous = verdict != null && verdict.getVerdict() == VerdictKind.DISMISSED
-                && verdict.getSuppressUntil() != null ? dismissals.put(caseId, verdict) : dismissals.remove(caseId);
-        if (previous != null) {
-            rebuild();
-        } else if (verdict != null && dismissals.get(caseId) == verdict) {
-            long end = verdict.getSuppressUntil().toEpochMilli();
-            verdict.getSubjects().forEach(subject -> until.merge(subject, end, Math::max));
+        if (verdict != null && verdict.getVerdict() == VerdictKind.DISMISSED && verdict.getSuppressUntil() != null) {
+            dismissals.put(caseId, verdict);
+        } else if (dismissals.remove(caseId) == null) {
+            return;
         }
-    }
-
-    private void rebuild() {
         until.clear();
         dismissals.values().forEach(v -> v.getSubjects().forEach(subject ->
                 until.merge(subject, v.getSuppressUntil().toEpochMilli(), Math::max)));
