@@ -40,7 +40,7 @@ public final class EnvelopeSweep {
 
     /** What one cell measured. */
     public record Figures(Cell cell, int accounts, int caught, Duration median, Duration p90, int benign,
-                          int benignNamed, String benignNamedScenarios, long events) {
+                          int benignNamed, String benignNamedScenarios, long events, int missedFew) {
         public double recall() {
             return accounts == 0 ? 0 : (double) caught / accounts;
         }
@@ -150,6 +150,7 @@ public final class EnvelopeSweep {
                 });
         int accounts = 0;
         int caught = 0;
+        int missedFew = 0;
         Duration median = null;
         Duration p90 = null;
         int benign = 0;
@@ -159,6 +160,7 @@ public final class EnvelopeSweep {
             if (f.attack()) {
                 accounts += f.accounts();
                 caught += f.implicated();
+                missedFew += f.missedFew();
                 median = f.medianTimeToDetect();
                 p90 = f.percentile(0.9);
             } else {
@@ -169,16 +171,19 @@ public final class EnvelopeSweep {
                 }
             }
         }
-        return new Figures(cell, accounts, caught, median, p90, benign, benignNamed, named.toString(), result.read());
+        return new Figures(cell, accounts, caught, median, p90, benign, benignNamed, named.toString(), result.read(),
+                missedFew);
     }
 
     /** The Markdown table of every cell. */
     public static String table(List<Figures> figures) {
-        StringBuilder out = new StringBuilder("| grid | x | y | recall | median TTD | p90 TTD | benign named | benign "
-                + "scenarios named |\n|---|---|---|---:|---:|---:|---:|---|\n");
+        StringBuilder out = new StringBuilder("| grid | x | y | recall | missed with <= " + LabelledReport.FEW_REQUESTS
+                + " requests | median TTD | p90 TTD | benign named | benign scenarios named |\n"
+                + "|---|---|---|---:|---:|---:|---:|---:|---|\n");
         for (Figures f : figures) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f %% (%d/%d) | %s | %s | %d of %,d (%.3f %%) | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f %% (%d/%d) | %d of %d | %s | %s | %d of %,d (%.3f %%) | %s |%n",
                     f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(), f.caught(), f.accounts(),
+                    f.missedFew(), f.accounts() - f.caught(),
                     LabelledReport.format(f.median()), LabelledReport.format(f.p90()), f.benignNamed(), f.benign(),
                     100 * f.benignRate(), f.benignNamed() == 0 ? "" : f.benignNamedScenarios()));
         }

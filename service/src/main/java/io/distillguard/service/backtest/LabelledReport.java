@@ -46,7 +46,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
 
     /** Figures of one scenario. */
     public record ScenarioFigures(String scenario, boolean attack, int accounts, int implicated,
-                                 List<Duration> timesToDetect) {
+                                 List<Duration> timesToDetect, int missedFew) {
         public double share() {
             return accounts == 0 ? 0 : (double) implicated / accounts;
         }
@@ -67,6 +67,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
 
     private final Map<String, Label> labels;
     private final Map<String, Long> firstEventTime = new HashMap<>();
+    private final Map<String, Integer> requestCounts = new HashMap<>();
     private final Map<String, Long> firstImplicatedAt = new HashMap<>();
     /** Each account's highest score in any alert that names it, whatever its severity: the ranking. */
     private final Map<String, Double> highestScore = new HashMap<>();
@@ -158,6 +159,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         maxEventTime = Math.max(maxEventTime, time);
         if (labels.containsKey(event.getAccountId())) {
             firstEventTime.merge(event.getAccountId(), time, Math::min);
+            requestCounts.merge(event.getAccountId(), 1, Integer::sum);
         } else {
             unlabelledEvents++;
         }
@@ -201,6 +203,9 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         }
     }
 
+    /** A missed account with at most this many requests in the whole range is reported apart: little to judge. */
+    public static final int FEW_REQUESTS = 2;
+
     public List<ScenarioFigures> scenarios() {
         return scenarios(firstImplicatedAt);
     }
@@ -208,16 +213,25 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     /** The same figures for a comparison that implicated accounts at the given times (a rate-limit baseline). */
     public List<ScenarioFigures> scenarios(Map<String, Long> implicatedAt) {
         Map<String, List<String>> accountsByScenario = new TreeMap<>();
-        labels.forEach((account, label) -> accountsByScenario
-                .computeIfAbsent((label.attack() ? "attack:" : "benign:") + label.scenario(), k -> new ArrayList<>())
-                .add(account));
+        // An account that sent nothing in the range can be neither caught nor wrongly named: it counts in the
+        // coverage line, not in a rate (either side's rate would otherwise be diluted by silent accounts).
+        labels.forEach((account, label) -> {
+            if (firstEventTime.containsKey(account)) {
+                accountsByScenario.computeIfAbsent((label.attack() ? "attack:" : "benign:") + label.scenario(),
+                        k -> new ArrayList<>()).add(account);
+            }
+        });
         List<ScenarioFigures> figures = new ArrayList<>();
         accountsByScenario.forEach((key, accounts) -> {
             boolean attack = key.startsWith("attack:");
             int implicated = 0;
+            int missedFew = 0;
             List<Duration> ttd = new ArrayList<>();
             for (String account : accounts) {
                 Long at = implicatedAt.get(account);
+                if (at == null && requestCounts.getOrDefault(account, 0) <= FEW_REQUESTS) {
+                    missedFew++;
+                }
                 if (at != null) {
                     implicated++;
                     Long first = firstEventTime.get(account);
@@ -226,7 +240,8 @@ public final class LabelledReport implements OfflineBacktest.Listener {
                     }
                 }
             }
-            figures.add(new ScenarioFigures(key.substring(key.indexOf(':') + 1), attack, accounts.size(), implicated, ttd));
+            figures.add(new ScenarioFigures(key.substring(key.indexOf(':') + 1), attack, accounts.size(), implicated, ttd,
+                    missedFew));
         });
         return figures;
     }
@@ -245,6 +260,9 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         List<Double> benign = new ArrayList<>();
         Map<String, List<Double>> attacks = new TreeMap<>();
         labels.forEach((account, label) -> {
+            if (!firstEventTime.containsKey(account)) {
+                return;
+            }
             double score = highestScore.getOrDefault(account, 0.0);
             if (label.attack()) {
                 attacks.computeIfAbsent(label.scenario(), k -> new ArrayList<>()).add(score);
@@ -292,7 +310,8 @@ public final class LabelledReport implements OfflineBacktest.Listener {
 
     /** Precision and recall of "named in an alert with score at least t", for t from 0.50 to 0.99. */
     public List<double[]> precisionRecall() {
-        long attackTotal = labels.values().stream().filter(Label::attack).count();
+        long attackTotal = labels.entrySet().stream()
+                .filter(e -> e.getValue().attack() && firstEventTime.containsKey(e.getKey())).count();
         List<double[]> curve = new ArrayList<>();
         for (int step = 50; step <= 99; step++) {
             double threshold = step / 100.0;
@@ -303,8 +322,9 @@ public final class LabelledReport implements OfflineBacktest.Listener {
                     flagged.addAll(alert.accounts());
                 }
             }
-            long tp = flagged.stream().filter(a -> labels.containsKey(a) && labels.get(a).attack()).count();
-            long fp = flagged.stream().filter(a -> labels.containsKey(a) && !labels.get(a).attack()).count();
+            flagged.retainAll(firstEventTime.keySet());
+            long tp = flagged.stream().filter(a -> labels.get(a).attack()).count();
+            long fp = flagged.stream().filter(a -> !labels.get(a).attack()).count();
             double precision = tp + fp == 0 ? 1.0 : (double) tp / (tp + fp);
             double recall = attackTotal == 0 ? 0 : (double) tp / attackTotal;
             curve.add(new double[] {threshold, precision, recall});

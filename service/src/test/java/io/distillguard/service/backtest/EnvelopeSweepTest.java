@@ -29,21 +29,22 @@ class EnvelopeSweepTest {
                 sweep.runCell(new EnvelopeSweep.Cell("trait", "hosting farm", "", farm), 1),
                 sweep.runCell(new EnvelopeSweep.Cell("trait", "none", "", nothingShared), 2));
 
-        assertThat(figures.get(0).accounts()).isEqualTo(200);
+        assertThat(figures.get(0).accounts()).isBetween(180, 200);
         assertThat(figures.get(0).recall()).isGreaterThan(0.9);
         assertThat(figures.get(0).median()).isNotNull();
         // Single requests hours apart behind a rotating proxy: an account now and then shows six quick pairs by
         // chance, the class is not caught.
         assertThat(figures.get(1).recall()).isLessThan(0.1);
         assertThat(figures).allSatisfy(f -> {
-            assertThat(f.benign()).isEqualTo(300);
+            // Of 300 benign accounts, those that sent something in the day: a quiet one can be neither.
+            assertThat(f.benign()).isBetween(200, 300);
             assertThat(f.benignNamed()).isZero();
         });
         assertThat(EnvelopeSweep.table(figures)).contains("| trait | hosting farm |", "| trait | none |");
 
         Path html = dir.resolve("envelope.html");
         EnvelopeSweep.writeHtml(html, List.of(new EnvelopeSweep.Figures(
-                new EnvelopeSweep.Cell("a x b", "1", "2", farm), 10, 5, null, null, 100, 0, "{}", 1)), "heading");
+                new EnvelopeSweep.Cell("a x b", "1", "2", farm), 10, 5, null, null, 100, 0, "{}", 1, 2)), "heading");
         assertThat(Files.readString(html)).contains("data:image/png;base64,", "heading");
     }
 

@@ -68,7 +68,9 @@ class LabelledReportTest {
         assertThat(page).contains("<td>hydra</td>", "data:image/png;base64,").doesNotContain("http://", "https://");
         assertThat(page).as("the run's context").contains("events.jsonl with labels labels.csv", "default-2026-12-02.2",
                 "<th>events</th><td>3</td>", "target table");
-        assertThat(page).as("the benign total").contains("<th>benign</th><th>all</th><th>2</th><th>0</th>");
+        assertThat(page).as("the benign total: good-2 sent nothing, so it is neither caught nor cleared")
+                .contains("<th>benign</th><th>all</th><th>1</th><th>0</th>");
+        assertThat(report.table()).contains("4 accounts labelled, 1 with no event");
     }
 
     @Test
@@ -81,6 +83,7 @@ class LabelledReportTest {
             labels.put("bad-" + i, new LabelledReport.Label(true, "farm"));
         }
         LabelledReport report = new LabelledReport(labels);
+        labels.keySet().forEach(account -> report.onEvent(event(account, 0)));
         // Ten benign accounts at 0.7 (1 % of them), one at 0.75; the campaign at 0.72 (six) and 0.6 (four), never HIGH.
         for (int i = 0; i < 10; i++) {
             report.onAlert(alert(Severity.MEDIUM, 0.7, 0, "good-" + i));
@@ -102,6 +105,35 @@ class LabelledReportTest {
         assertThat(report.rankingTable()).contains("| farm | 0.0 % | 60.0 % | 60.0 % |");
         assertThat(report.scenarios()).filteredOn(f -> f.scenario().equals("farm"))
                 .allSatisfy(f -> assertThat(f.implicated()).isZero());
+    }
+
+    @Test
+    void shouldLeaveSilentAccountsOutOfEveryRateAndCountMissedAccountsThatSentAlmostNothing() {
+        Map<String, LabelledReport.Label> labels = new java.util.HashMap<>();
+        for (String account : List.of("bad-busy", "bad-once", "bad-twice", "bad-silent", "bad-caught")) {
+            labels.put(account, new LabelledReport.Label(true, "farm"));
+        }
+        labels.put("good-silent", new LabelledReport.Label(false, "ordinary"));
+        labels.put("good", new LabelledReport.Label(false, "ordinary"));
+        LabelledReport report = new LabelledReport(labels);
+        for (int i = 0; i < 5; i++) {
+            report.onEvent(event("bad-busy", i));
+            report.onEvent(event("bad-caught", i));
+        }
+        report.onEvent(event("bad-once", 0));
+        report.onEvent(event("bad-twice", 0));
+        report.onEvent(event("bad-twice", 1));
+        report.onEvent(event("good", 0));
+        report.onAlert(alert(Severity.HIGH, 0.9, 10, "bad-caught", "bad-silent"));
+
+        LabelledReport.ScenarioFigures farm = report.scenarios().stream().filter(f -> f.scenario().equals("farm"))
+                .findFirst().orElseThrow();
+        assertThat(farm.accounts()).as("bad-silent sent nothing in the range").isEqualTo(4);
+        assertThat(farm.implicated()).isEqualTo(1);
+        assertThat(farm.missedFew()).as("bad-once and bad-twice; bad-busy was missed with five").isEqualTo(2);
+        assertThat(report.scenarios()).filteredOn(f -> f.scenario().equals("ordinary"))
+                .singleElement().extracting(LabelledReport.ScenarioFigures::accounts).isEqualTo(1);
+        assertThat(report.precisionRecall().get(0)[2]).as("recall over the four that sent something").isEqualTo(0.25);
     }
 
     @Test
