@@ -18,6 +18,7 @@ import io.distillguard.topology.detect.LinkRiskProcessor;
 import io.distillguard.topology.detect.SubjectProfile;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
 import io.distillguard.topology.detect.Subjects;
+import io.distillguard.topology.state.HourCount;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
@@ -691,6 +692,11 @@ public final class ServiceHttpApi implements AutoCloseable {
                         .put("window_end", day.key + SubjectRiskProcessor.DAY_MS);
                 subjectFigures(day.value, w, SubjectProfile.Span.DAY);
                 putSeverity(w, emitted, "ACCOUNT_RISK|" + key, day.key);
+                ArrayNode hourly = w.putArray("hourly");
+                for (HourCount h : day.value.getHourly()) {
+                    hourly.addObject().put("hour_start", day.key + h.getHour() * SubjectRiskProcessor.HOUR_MS)
+                            .put("requests", h.getRequests()).put("reasoning", h.getReasoning());
+                }
             }
         }
         return answer;

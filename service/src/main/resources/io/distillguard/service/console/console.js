@@ -129,6 +129,7 @@ async function showCase(id) {
       : "open: no verdict yet";
   $("#case-words").replaceChildren(...c.words.map((w) => el("li", w)));
   drawGraph(c.graph);
+  drawCaseChart(c);
   $("#case-members tbody").replaceChildren(...c.member_list.map((m) => {
     const row = el("tr");
     const severity = el("td");
@@ -225,6 +226,123 @@ function drawGraph(graph) {
   box.replaceChildren(root);
 }
 
+const HOUR_MS = 3600000;
+
+// Hourly points [{hour_start, requests, reasoning}] summed by hour, with the empty hours between them filled in, so
+// that a gap in activity shows as a gap and not as two adjacent bars.
+function hourlySeries(pointLists) {
+  const byHour = new Map();
+  for (const points of pointLists) {
+    for (const p of points) {
+      const at = byHour.get(p.hour_start) || {requests: 0, reasoning: 0};
+      at.requests += p.requests;
+      at.reasoning += p.reasoning;
+      byHour.set(p.hour_start, at);
+    }
+  }
+  if (byHour.size === 0) {
+    return [];
+  }
+  const hours = [...byHour.keys()].sort((a, b) => a - b);
+  const last = hours[hours.length - 1];
+  // At least a day on the axis, so that one busy hour reads as one hour of a day and not as the whole chart.
+  const first = Math.min(hours[0], last - 23 * HOUR_MS);
+  const series = [];
+  for (let h = first; h <= last; h += HOUR_MS) {
+    const at = byHour.get(h) || {requests: 0, reasoning: 0};
+    series.push({hour_start: h, requests: at.requests, reasoning: at.reasoning});
+  }
+  return series;
+}
+
+// Requests per hour as bars (left scale) and the reasoning share of each active hour as a line (right scale, 0-100 %),
+// SVG elements from DOM calls only. Each bar's title says its hour and figures for a reader who hovers.
+function drawHourlyChart(box, caption, series, what) {
+  if (series.length === 0) {
+    box.replaceChildren();
+    caption.textContent = "No hourly counts held for " + what + " (the stores keep the current and previous day).";
+    return;
+  }
+  const total = series.reduce((sum, p) => sum + p.requests, 0);
+  const reasoning = series.reduce((sum, p) => sum + p.reasoning, 0);
+  const active = series.filter((p) => p.requests > 0).length;
+  caption.textContent = "Requests per hour (bars) and the share asking for reasoning (line) of " + what + ": "
+      + total + " requests in " + active + (active === 1 ? " active hour" : " active hours") + " of the "
+      + series.length + " shown, " + pct(total ? reasoning / total : 0) + " reasoning.";
+  const width = 900;
+  const height = 180;
+  const padLeft = 48;
+  const padRight = 44;
+  const padTop = 10;
+  const padBottom = 26;
+  const plotW = width - padLeft - padRight;
+  const plotH = height - padTop - padBottom;
+  const max = Math.max(1, ...series.map((p) => p.requests));
+  const step = plotW / series.length;
+  const root = svg("svg", {width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
+    "aria-label": "requests per hour and reasoning share"});
+  root.append(svg("line", {x1: padLeft, y1: padTop + plotH, x2: padLeft + plotW, y2: padTop + plotH, class: "axis"}));
+  root.append(svg("text", {x: padLeft - 6, y: padTop + 10, "text-anchor": "end", class: "label"}, max));
+  root.append(svg("text", {x: padLeft - 6, y: padTop + plotH, "text-anchor": "end", class: "label"}, 0));
+  root.append(svg("text", {x: padLeft + plotW + 6, y: padTop + 10, class: "share-label"}, "100 %"));
+  root.append(svg("text", {x: padLeft + plotW + 6, y: padTop + plotH, class: "share-label"}, "0 %"));
+  const points = [];
+  series.forEach((p, i) => {
+    const h = plotH * p.requests / max;
+    const bar = svg("rect", {x: padLeft + i * step + 1, y: padTop + plotH - h, width: Math.max(1, step - 2),
+      height: h, class: "bar"});
+    bar.append(svg("title", {}, new Date(p.hour_start).toISOString().slice(0, 13).replace("T", " ") + ":00Z  "
+        + p.requests + " requests, " + p.reasoning + " asking for reasoning"));
+    root.append(bar);
+    if (p.requests > 0) {
+      const x = padLeft + (i + 0.5) * step;
+      const y = padTop + plotH * (1 - p.reasoning / p.requests);
+      points.push(x + "," + y);
+      root.append(svg("circle", {cx: x, cy: y, r: 3, class: "share-point"}));
+    }
+  });
+  if (points.length > 0) {
+    root.append(svg("polyline", {points: points.join(" "), class: "share"}));
+  }
+  const label = (ms) => new Date(ms).toISOString().slice(5, 13).replace("T", " ") + "h";
+  root.append(svg("text", {x: padLeft, y: height - 8, class: "label"}, label(series[0].hour_start)));
+  root.append(svg("text", {x: padLeft + plotW, y: height - 8, "text-anchor": "end", class: "label"},
+      label(series[series.length - 1].hour_start)));
+  box.replaceChildren(root);
+}
+
+// The chart of a case: its member accounts' hourly counts from the state stores, each read through the route that
+// finds the instance holding it. The first MAX_CHARTED members, to keep a case's opening quick.
+const MAX_CHARTED = 40;
+
+// A case open while alerts stream in is redrawn on each of them; its chart, one read per member, at most this often.
+const CHART_REFRESH_MS = 15000;
+let chartDrawn = {id: null, at: 0};
+
+async function drawCaseChart(c) {
+  if (chartDrawn.id === c.id && Date.now() - chartDrawn.at < CHART_REFRESH_MS) {
+    return;
+  }
+  chartDrawn = {id: c.id, at: Date.now()};
+  const box = $("#case-chart");
+  const caption = $("#case-chart-caption");
+  const accounts = c.member_list.map((m) => m.account).slice(0, MAX_CHARTED);
+  if (accounts.length === 0) {
+    box.replaceChildren();
+    caption.textContent = "This case names no account.";
+    return;
+  }
+  const answers = await Promise.all(accounts.map((a) => api("/accounts/" + encodeURIComponent(a)).catch(() => null)));
+  if (openCase !== c.id) {
+    return;
+  }
+  const read = answers.filter((a) => a !== null);
+  const series = hourlySeries(read.flatMap((a) => (a.days || []).map((d) => d.hourly || [])));
+  const what = read.length + (read.length === 1 ? " member account" : " member accounts")
+      + (c.member_list.length > read.length ? " of " + c.member_list.length : "");
+  drawHourlyChart(box, caption, series, what);
+}
+
 function pct(v) {
   return (typeof v === "number") ? Math.round(v * 100) + " %" : "";
 }
@@ -251,6 +369,12 @@ async function showSubject(type, id) {
         el("td", w.alert_severity || ""));
     rows.push(row);
   };
+  const hourly = type === "ACCOUNT"
+      ? (windows.days || []).map((d) => d.hourly || [])
+      : [(windows.windows || []).map((w) => ({hour_start: w.window_start, requests: w.requests,
+        reasoning: w.reasoning_requests}))];
+  drawHourlyChart($("#subject-chart"), $("#subject-chart-caption"), hourlySeries(hourly),
+      type === "ACCOUNT" ? "this account" : "this address (its hour windows held now)");
   (windows.days || []).forEach((w) => add("day", w));
   (windows.hours || []).forEach((w) => add("hour", w));
   (windows.windows || []).forEach((w) => add("hour", w));

@@ -132,6 +132,10 @@ class ConsoleBrowserIT {
                     // The graph: the card on one side, its accounts on the other, a tie each.
                     assertThat(texts("#graph svg text")).contains("PAYMENT_FINGERPRINT:card-shared");
                     assertThat(browser.findElements(By.cssSelector("#graph svg line"))).hasSizeGreaterThanOrEqualTo(5);
+                    // The members' traffic over time, summed from each member's day windows in the state stores.
+                    assertThat(texts("#case-chart-caption")).singleElement().asString()
+                            .containsPattern("of [56] member accounts: [1-9][0-9]* requests in [0-9]+ active hours? of the [0-9]+ shown");
+                    assertThat(browser.findElements(By.cssSelector("#case-chart svg rect.bar"))).isNotEmpty();
                 });
                 screenshot("console-case");
 
@@ -147,6 +151,8 @@ class ConsoleBrowserIT {
                     assertThat(texts("#subject-windows tbody tr")).anyMatch(t -> t.startsWith("day") && t.endsWith("HIGH"));
                     assertThat(texts("#subject-alerts tbody tr")).anyMatch(t -> t.contains("ACCOUNT_CLUSTER"))
                             .anyMatch(t -> t.contains("ACCOUNT_RISK"));
+                    assertThat(texts("#subject-chart-caption")).singleElement().asString()
+                            .containsPattern("of this account: [0-9]+ requests in [0-9]+ active hours? of the [0-9]+ shown");
                 });
                 screenshot("console-account");
                 browser.findElement(By.id("close-subject")).click();

@@ -1,6 +1,7 @@
 package io.distillguard.topology.detect;
 
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.state.HourCount;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
@@ -54,7 +55,7 @@ public final class SubjectProfile {
         Double one = Sketches.ONE;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
-                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L);
+                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0));
     }
 
     private static String blankToNull(String text) {
@@ -169,7 +170,11 @@ public final class SubjectProfile {
                 FanOut.COUNTRIES.add(stats, Sketches.hash(request.getCountry()), c);
             }
         }
-        stats.setActiveHours(stats.getActiveHours() | 1 << (int) Math.floorMod(time / HOUR_MS, 24L));
+        int hourOfDay = (int) Math.floorMod(time / HOUR_MS, 24L);
+        stats.setActiveHours(stats.getActiveHours() | 1 << hourOfDay);
+        if (span == Span.DAY) {
+            countHour(stats.getHourly(), hourOfDay, request.getReasoning());
+        }
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
         if (request.getIntelConfidence() > stats.getIntelConfidence()) {
             // The window remembers its strongest partner indicator, the one the alert and the risk cite.
@@ -178,6 +183,25 @@ public final class SubjectProfile {
             stats.setIntelConfidence(request.getIntelConfidence());
         }
         return stats;
+    }
+
+    /** Adds a request to its hour's entry, kept in hour order (a day holds at most 24, most accounts one or two). */
+    static void countHour(List<HourCount> hourly, int hour, boolean reasoning) {
+        int i = 0;
+        while (i < hourly.size() && hourly.get(i).getHour() < hour) {
+            i++;
+        }
+        HourCount entry;
+        if (i < hourly.size() && hourly.get(i).getHour() == hour) {
+            entry = hourly.get(i);
+        } else {
+            entry = new HourCount(hour, 0, 0);
+            hourly.add(i, entry);
+        }
+        entry.setRequests(entry.getRequests() + 1);
+        if (reasoning) {
+            entry.setReasoning(entry.getReasoning() + 1);
+        }
     }
 
     /**

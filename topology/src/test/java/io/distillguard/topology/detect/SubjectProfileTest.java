@@ -119,6 +119,26 @@ class SubjectProfileTest {
         assertThat(decoded.getHour()).isEqualTo(day.getHour());
     }
 
+    @Test
+    void shouldCountADaysRequestsAndReasoningPerHourInHourOrderThroughStateRoundTripsButNotInAnHour() {
+        SubjectWindowStats day = SubjectProfile.empty();
+        SubjectWindowStats hour = SubjectProfile.empty();
+        long midnight = 1_800_000_000_000L - Math.floorMod(1_800_000_000_000L, 86_400_000L);
+        // Out of order, as late requests come: hours 13, 2, 13 (reasoning), 23, 2 (reasoning), 13.
+        int[] hours = {13, 2, 13, 23, 2, 13};
+        for (int i = 0; i < hours.length; i++) {
+            SubjectRequest request = request(i, "chat");
+            request.setEventTime(midnight + hours[i] * 3_600_000L + i);
+            request.setReasoning(i == 2 || i == 4);
+            SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+            SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
+            day = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", day));
+        }
+        assertThat(day.getHourly()).extracting(h -> h.getHour() + ":" + h.getRequests() + "/" + h.getReasoning())
+                .containsExactly("2:2/1", "13:3/1", "23:1/0");
+        assertThat(hour.getHourly()).as("an hour window is its own hour").isEmpty();
+    }
+
     private static SubjectRequest request(int i, String capability) {
         return new SubjectRequest(1_800_000_000_000L + i * 1_000L, "acct-1", 100, 200, false, 0, 0L, capability,
                 (long) i * 0x9E3779B97F4A7C15L, Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.0/24"), 64_500, "US",
