@@ -98,7 +98,16 @@ public final class ServiceHttpApi implements AutoCloseable {
     private final RecentAlerts recentAlerts;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** How often the consoles hear of new alerts: live enough for a person, one event however many alerts came. */
+    static final long ANNOUNCE_MS = 250;
     private final Set<SseClient> listeners = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong unannounced = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService announcer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "console-announcer");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final SecureRandom random = new SecureRandom();
     private final io.distillguard.service.console.VerdictWriter verdicts;
     private final Duration dismissalSuppression;
@@ -189,6 +198,8 @@ public final class ServiceHttpApi implements AutoCloseable {
         this.routing = advertised.port() != 0;
         this.self = routing ? advertised : new HostInfo(advertised.host(), server.port());
         recentAlerts.onAlert(this::announce);
+        announcer.scheduleWithFixedDelay(this::tellConsoles, ANNOUNCE_MS, ANNOUNCE_MS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         LOG.info("HTTP API and console on http://{}:{}/ (advertised as {}:{}){}", bind.getHostString(), server.port(),
                 self.host(), self.port(), analysts.isEmpty() ? ", open: no analyst tokens configured"
                         : ", " + analysts.size() + " analyst token(s)");
@@ -200,6 +211,7 @@ public final class ServiceHttpApi implements AutoCloseable {
 
     @Override
     public void close() {
+        announcer.shutdownNow();
         listeners.forEach(SseClient::close);
         server.stop();
         if (verdicts != null) {
@@ -295,13 +307,32 @@ public final class ServiceHttpApi implements AutoCloseable {
         }
     }
 
-    /** Tells every console that alerts arrived; the console asks for the cases again (at most twice a second). */
+    /**
+     * Counts an alert for the consoles. Called on the alerts reader's thread, which must never wait on a browser:
+     * the count is sent by {@link #tellConsoles} on a thread of its own.
+     */
     private void announce(DistillationAlert alert) {
+        unannounced.incrementAndGet();
+    }
+
+    /**
+     * Tells every console how many alerts arrived since the last tick, one event per tick whatever the rate; the
+     * console then asks for the cases again. A slow or stalled browser holds up this thread only.
+     */
+    private void tellConsoles() {
+        long arrived = unannounced.getAndSet(0);
+        if (arrived == 0) {
+            return;
+        }
         for (SseClient client : listeners) {
             if (client.terminated()) {
                 listeners.remove(client);
             } else {
-                client.sendEvent("alert", alert.getSeverity().name());
+                try {
+                    client.sendEvent("alert", String.valueOf(arrived));
+                } catch (RuntimeException e) {
+                    listeners.remove(client);
+                }
             }
         }
     }

@@ -139,6 +139,23 @@ class ConsoleBrowserIT {
                 });
                 screenshot("console-case");
 
+                // The demo's hydra: sixty accounts tied by shared addresses and cards make one case, not sixty.
+                browser.findElement(By.id("close-case")).click();
+                await().atMost(Duration.ofSeconds(60)).until(() -> largestCaseMembers() >= 20);
+                clickLargestCase();
+                await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("case-pane")).isDisplayed());
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertThat(texts("#case-members tbody tr td:first-child")).hasSizeGreaterThanOrEqualTo(20)
+                            .allMatch(m -> m.startsWith("acct-hydra-"));
+                    assertThat(texts("#graph svg text")).anyMatch(t -> t.startsWith("acct-hydra-"))
+                            .anyMatch(t -> t.contains("198.51.100.") || t.contains("pm-shared-"));
+                    assertThat(browser.findElements(By.cssSelector("#case-chart svg rect.bar"))).isNotEmpty();
+                });
+                screenshot("console-hydra");
+                browser.findElement(By.id("close-case")).click();
+                clickRow("Cluster on card card-shared");
+                await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("case-pane")).isDisplayed());
+
                 // A member's page: its windows from the state stores and the alerts that name it.
                 String member = texts("#case-members tbody tr td:first-child").get(0);
                 ((JavascriptExecutor) browser).executeScript("[...document.querySelectorAll('#case-members a')]"
@@ -256,6 +273,20 @@ class ConsoleBrowserIT {
                 "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);", selector);
     }
 
+    /** The members count of the queue's largest case. */
+    private long largestCaseMembers() {
+        Object members = ((JavascriptExecutor) browser).executeScript(
+                "return Math.max(0, ...[...document.querySelectorAll('#queue tbody tr')]"
+                        + ".map(r => Number(r.children[3].textContent)));");
+        return ((Number) members).longValue();
+    }
+
+    private void clickLargestCase() {
+        ((JavascriptExecutor) browser).executeScript("const rows = [...document.querySelectorAll('#queue tbody tr')];"
+                + "rows.sort((a, b) => Number(b.children[3].textContent) - Number(a.children[3].textContent));"
+                + "rows[0].click();");
+    }
+
     private void clickRow(String text) {
         Object clicked = ((JavascriptExecutor) browser).executeScript(
                 "const row = [...document.querySelectorAll('#queue tbody tr')]"
@@ -286,13 +317,21 @@ class ConsoleBrowserIT {
                 events.add(harvest("acct-card-" + a, "card-shared", start + (a * 8 + i) * 12_000L, random));
             }
         }
+        // The demo's own traffic beside them over the same twenty minutes: its scrapers, its hydra of sixty accounts
+        // on four addresses and four cards, its NAT of students and its ordinary users, and its malformed records.
+        io.distillguard.service.demo.TrafficGenerator demo = new io.distillguard.service.demo.TrafficGenerator(42);
+        for (int i = 0; i < DEMO_EVENTS; i++) {
+            events.add(demo.next(start + i * (20 * 60_000L / DEMO_EVENTS)).event());
+        }
         events.sort(java.util.Comparator.comparing(RequestEvent::getEventTime));
         return events;
     }
 
+    private static final int DEMO_EVENTS = 4_000;
+
     private static RequestEvent harvest(String account, String card, long time, Random random) {
         return RequestEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setEventTime(Instant.ofEpochMilli(time)).setAccountId(account).setIp("198.51.100.7")
+                .setEventTime(Instant.ofEpochMilli(time)).setAccountId(account).setIp("203.0.113.77")
                 .setModel("frontier-1").setEndpoint("/v1/messages").setPromptTokens(200).setCompletionTokens(2_000)
                 .setStatus(200).setReasoningRequested(true).setTurnIndex(0).setCapability("coding")
                 .setPromptSimhash(random.nextLong()).setPaymentFingerprint(card)
