@@ -6,6 +6,8 @@ COPY avro avro
 COPY serdes serdes
 COPY topology topology
 COPY service service
+# The history, so that the jar records the commit it was built from (distillguard --version, the startup log line).
+COPY .git .git
 RUN mvn -B -q -DskipTests install
 
 FROM eclipse-temurin:17-jre

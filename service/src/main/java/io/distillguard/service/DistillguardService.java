@@ -123,6 +123,7 @@ public final class DistillguardService implements AutoCloseable {
 
     /** Creates missing topics (when {@code topics.create} is true), then starts processing. */
     public static DistillguardService start(ServiceConfig config) {
+        LOG.info("Starting {}, rules {}", BuildVersion.line(), config.detection().rules().version());
         Properties props = streamsConfig(config);
         if (Boolean.parseBoolean(config.get(ServiceConfig.TOPICS_CREATE))) {
             createTopics(props, config);

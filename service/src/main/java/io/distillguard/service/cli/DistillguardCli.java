@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
  * at run time (a cluster that does not answer) is one line with its cause, exit code 1; a stack trace only with
  * {@code --verbose}.
  */
-@Command(name = "distillguard", mixinStandardHelpOptions = true, version = "distillguard 0.1.0",
+@Command(name = "distillguard", mixinStandardHelpOptions = true, versionProvider = io.distillguard.service.BuildVersion.class,
         description = "Detects distillation attacks on a model API from its request stream.",
         subcommands = {RunCommand.class, DemoCommand.class, ReplayCommand.class, BacktestCommand.class, SimulateCommand.class,
             io.distillguard.service.backtest.QualityCommand.class, RulesCommand.class,

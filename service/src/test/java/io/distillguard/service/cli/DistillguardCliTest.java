@@ -15,6 +15,24 @@ class DistillguardCliTest {
     Path dir;
 
     @Test
+    void theVersionNamesTheProjectVersionAndTheCommitOfTheBuild() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = DistillguardCli.commandLine(false);
+        cli.setOut(new PrintWriter(out, true));
+
+        int code = cli.execute("--version");
+
+        assertThat(code).isZero();
+        // This checkout is a Git repository: the build recorded its commit, the one HEAD names (with or without
+        // uncommitted changes on top).
+        Process git = new ProcessBuilder("git", "rev-parse", "--short=7", "HEAD").redirectErrorStream(true).start();
+        String head = new String(git.getInputStream().readAllBytes()).strip();
+        assertThat(git.waitFor()).isZero();
+        assertThat(out.toString().strip()).matches("distillguard \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit [0-9a-f]{7,}.*\\)")
+                .contains("commit " + head);
+    }
+
+    @Test
     void anOutputInAMissingDirectoryIsAnErrorMessageAndExitCodeNotAStackTrace() {
         StringWriter err = new StringWriter();
         CommandLine cli = DistillguardCli.commandLine(false);
