@@ -144,6 +144,7 @@ public final class DistillguardService implements AutoCloseable {
         // so one failure does not stop detection; the log says what happened.
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it. Cause: {}", e.toString(), e);
+            metrics.threadReplaced();
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         if (Boolean.parseBoolean(config.get(ServiceConfig.HTTP_ENABLED))) {

@@ -83,15 +83,25 @@ public final class DemoCommand implements Callable<Integer> {
         }, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return runDemo();
+            return runDemoLoggingToAFile();
         } finally {
             finished.countDown();
         }
     }
 
-    private int runDemo() throws Exception {
+    private int runDemoLoggingToAFile() throws Exception {
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        Path stateDir = TempDirectories.create("distillguard-demo-state-");
+        Path log = java.nio.file.Files.createDirectories(TempDirectories.cacheRoot()).resolve("demo-"
+                + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + ".log");
+        System.out.printf("The service's log goes to %s%n", log);
+        try (AutoCloseable logging = DemoLog.toFile(log)) {
+            return runDemo(configured);
+        }
+    }
+
+    private int runDemo(ServiceConfig configured) throws Exception {
+        Path stateDir = TempDirectories.createForState("demo-state-");
         DistillguardService service = null;
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             try {

@@ -40,8 +40,18 @@ public final class ServiceMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Timer> latencyByDetector = new ConcurrentHashMap<>();
     private KafkaStreamsMetrics streamsMetrics;
+    private final io.micrometer.core.instrument.Counter threadsReplaced;
+
+    /** Counts a stream thread replaced after it died: operators alert on it (deploy/prometheus/alerts.yml). */
+    public void threadReplaced() {
+        threadsReplaced.increment();
+    }
 
     public ServiceMetrics() {
+        threadsReplaced = io.micrometer.core.instrument.Counter.builder("distillguard.stream.threads.replaced")
+                .description("Stream threads that died on an exception and were replaced (each resumes from its last "
+                        + "commit)")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         // Undecodable records never reach a processor, so their count comes from the deserialization handler.
         FunctionCounter.builder("distillguard.undecodable.dead.lettered", this,

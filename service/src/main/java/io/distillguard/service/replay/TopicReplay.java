@@ -137,7 +137,7 @@ public final class TopicReplay {
                 inputTopic(applicationId));
         Map<TopicPartition, Long> mergedStop = Map.of(new TopicPartition(inputTopic(applicationId), 0), merged);
 
-        Path stateDir = TempDirectories.create(applicationId + "-");
+        Path stateDir = TempDirectories.createForState(applicationId + "-");
         ServiceConfig replayConfig = replayConfig(applicationId, inputTopic(applicationId), alertsTopic, stateDir);
         Map<String, String> serdeConfig = replayConfig.serdeConfig();
         KafkaStreams streams = new KafkaStreams(DistillguardTopology.build(replayConfig.detection(),

@@ -40,6 +40,13 @@ class DemoIT {
                 .noneMatch(l -> l.contains("acct-user-") || l.contains("acct-student-"));
         assertThat(output).contains("=== Distillguard demo summary ===");
         assertThat(output).containsPattern("Dead-lettered: +[1-9]");
+        // A quiet terminal: the service's log (its WARNs included) went to the file the demo named, not here.
+        assertThat(output.lines().filter(l -> l.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) .*")))
+                .as("log lines on the demo's console").isEmpty();
+        java.util.regex.Matcher logLine = java.util.regex.Pattern.compile("The service's log goes to (\\S+)")
+                .matcher(output);
+        assertThat(logLine.find()).isTrue();
+        assertThat(java.nio.file.Path.of(logLine.group(1))).content().contains("Starting distillguard", "RUNNING");
         assertThat(ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("BrokerProcessMain")))
                 .as("no embedded broker left running").isEmpty();
