@@ -47,7 +47,8 @@ public class SpecificAvroSerializer<T extends SpecificRecord> implements Seriali
         this.registry = SchemaRegistryClients.fromConfig(configs);
         this.isKey = isKey;
         Object auto = configs.get(SchemaRegistryClients.AUTO_REGISTER);
-        this.autoRegister = auto == null || Boolean.parseBoolean(auto.toString());
+        this.autoRegister = Boolean.parseBoolean(auto == null
+                ? SchemaRegistryClients.DEFAULTS.get(SchemaRegistryClients.AUTO_REGISTER) : auto.toString());
     }
 
     @Override

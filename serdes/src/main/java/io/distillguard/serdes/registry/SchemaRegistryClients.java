@@ -34,6 +34,15 @@ public final class SchemaRegistryClients {
     public static final String CONNECT_TIMEOUT_MS = "schema.registry.connect.timeout.ms";
     public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
 
+    /** The defaults of the keys above that have one (Confluent's client's, where it has the key). */
+    public static final Map<String, String> DEFAULTS = Map.of(
+            AUTO_REGISTER, "true",
+            BASIC_AUTH_SOURCE, "USER_INFO",
+            TRUSTSTORE_TYPE, "PKCS12",
+            KEYSTORE_TYPE, "PKCS12",
+            CONNECT_TIMEOUT_MS, "5000",
+            REQUEST_TIMEOUT_MS, "10000");
+
     /** Prefix of in-memory registries, Confluent's convention: {@code mock://<scope>}. */
     public static final String MOCK_PREFIX = "mock://";
 
@@ -68,14 +77,14 @@ public final class SchemaRegistryClients {
                 .filter(s -> !s.isEmpty())
                 .map(URI::create)
                 .toList();
-        String source = string(configs, BASIC_AUTH_SOURCE, "USER_INFO");
+        String source = string(configs, BASIC_AUTH_SOURCE, DEFAULTS.get(BASIC_AUTH_SOURCE));
         String userInfo = string(configs, BASIC_AUTH_USER_INFO, null);
         if (userInfo == null && "URL".equals(source)) {
             userInfo = baseUrls.get(0).getUserInfo();
         }
         return new RestSchemaRegistryClient(baseUrls, userInfo, sslContext(configs),
-                Duration.ofMillis(Long.parseLong(string(configs, CONNECT_TIMEOUT_MS, "5000"))),
-                Duration.ofMillis(Long.parseLong(string(configs, REQUEST_TIMEOUT_MS, "10000"))));
+                Duration.ofMillis(Long.parseLong(string(configs, CONNECT_TIMEOUT_MS, DEFAULTS.get(CONNECT_TIMEOUT_MS)))),
+                Duration.ofMillis(Long.parseLong(string(configs, REQUEST_TIMEOUT_MS, DEFAULTS.get(REQUEST_TIMEOUT_MS)))));
     }
 
     private static SSLContext sslContext(Map<String, ?> configs) {
@@ -88,14 +97,14 @@ public final class SchemaRegistryClients {
             TrustManagerFactory trust = null;
             if (truststore != null) {
                 trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                trust.init(load(truststore, string(configs, TRUSTSTORE_TYPE, "PKCS12"),
+                trust.init(load(truststore, string(configs, TRUSTSTORE_TYPE, DEFAULTS.get(TRUSTSTORE_TYPE)),
                         string(configs, TRUSTSTORE_PASSWORD, "")));
             }
             KeyManagerFactory keys = null;
             if (keystore != null) {
                 String password = string(configs, KEYSTORE_PASSWORD, "");
                 keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keys.init(load(keystore, string(configs, KEYSTORE_TYPE, "PKCS12"), password), password.toCharArray());
+                keys.init(load(keystore, string(configs, KEYSTORE_TYPE, DEFAULTS.get(KEYSTORE_TYPE)), password), password.toCharArray());
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
