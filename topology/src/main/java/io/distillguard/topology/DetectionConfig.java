@@ -68,7 +68,7 @@ public record DetectionConfig(
     public static final String CACHED_WINDOWS = "state.cached-windows";
     public static final String VERDICTS_TOPIC = "topic.verdicts";
 
-    /** Defaults, in the order the README documents them. */
+    /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(REQUESTS_TOPIC, "requests");

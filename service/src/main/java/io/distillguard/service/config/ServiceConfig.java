@@ -127,7 +127,7 @@ public final class ServiceConfig {
             String key = keyByEnvName.get(name);
             if (key == null) {
                 throw new ConfigException("Unknown environment variable " + name
-                        + ": it matches no configuration key (see the README's configuration reference)");
+                        + ": it matches no configuration key (see docs/configuration.md)");
             }
             values.put(key, env.get(name).trim());
         });

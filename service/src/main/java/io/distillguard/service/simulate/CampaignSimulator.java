@@ -16,7 +16,7 @@ import picocli.CommandLine;
  * time, so tens of millions of events need only an hour's worth of memory.
  *
  * <p>What each population does is written down in {@link Population}'s implementations below; the figures are
- * assumptions, not measurements of real traffic (see the README's quality section for what follows from that).
+ * assumptions, not measurements of real traffic (see docs/detection.md's quality section for what follows from that).
  */
 public final class CampaignSimulator implements Iterator<RequestEvent> {
 

@@ -35,7 +35,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * prepare-commit (the {@link CachedStateStore#flushCache()} hook Kafka's caching stores use), so they are in the same
  * transaction as the input that added them.
  *
- * <p>Two rules, documented in the README: two different ids with the same 64-bit hash count as one (with ten million
+ * <p>Two rules, documented in docs/reliability.md: two different ids with the same 64-bit hash count as one (with ten million
  * ids in a window, a new id is taken for a copy about once in two trillion); and a window holds at most
  * {@code maxIdsPerWindow} ids per task, past which new ids are let through unrecorded (counted by the caller), so a
  * flood of event time cannot exhaust the heap. A set costs about 11 bytes an id (21 while it doubles).

@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <p>The store belongs to the input partition's task: copies of one request must arrive on one partition, which
  * holds for gateways that key by account (or by event_id). Copies on different partitions are not recognised; the
- * README says so. A duplicate is counted in {@code duplicates-total} and goes no further.
+ * documentation (docs/reliability.md) says so. A duplicate is counted in {@code duplicates-total} and goes no further.
  */
 public final class DuplicateFilter<K> implements FixedKeyProcessor<K, RequestEvent, RequestEvent> {
 
