@@ -34,7 +34,8 @@ public record DetectionConfig(
         Duration dedupWindow,
         int dedupMaxIdsPerWindow,
         int cachedWindows,
-        String verdictsTopic) {
+        String verdictsTopic,
+        Duration hourRetention) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -67,6 +68,7 @@ public record DetectionConfig(
     public static final String INTEL_SIMHASH_MAX_DISTANCE = "intel.simhash-max-distance";
     public static final String CACHED_WINDOWS = "state.cached-windows";
     public static final String VERDICTS_TOPIC = "topic.verdicts";
+    public static final String HOUR_RETENTION = "window.hour-retention";
 
     /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
@@ -96,6 +98,10 @@ public record DetectionConfig(
         d.put(CACHED_WINDOWS, "20000");
         // Analysts' verdicts on cases (compacted, keyed by case); blank: none read, no alert suppressed.
         d.put(VERDICTS_TOPIC, "distillguard-verdicts");
+        // How far behind stream time the link path's hour windows are kept, and so how far an input partition may
+        // fall behind the others (an outage's catch-up) before its requests miss their hour: two hours covers the
+        // window before the current one; a day or more covers long outages at the cost of that much hour state.
+        d.put(HOUR_RETENTION, "2h");
         return d;
     }
 
@@ -112,7 +118,7 @@ public record DetectionConfig(
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
-                cachedWindows, verdictsTopic);
+                cachedWindows, verdictsTopic, hourRetention);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -147,7 +153,8 @@ public record DetectionConfig(
                 duration(values, DEDUP_WINDOW),
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, DEDUP_MAX_IDS)),
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, CACHED_WINDOWS)),
-                values.get(VERDICTS_TOPIC));
+                values.get(VERDICTS_TOPIC),
+                hourRetention(values));
     }
 
     /**
@@ -161,6 +168,18 @@ public record DetectionConfig(
                     + " replayed, not waited for)");
         }
         return grace;
+    }
+
+    /**
+     * From two hours (the current hour window and the one before, which the signals read) to seven days (past that
+     * a backlog is a replay's job, and hour state would outweigh the rest).
+     */
+    private static Duration hourRetention(Map<String, String> values) {
+        Duration retention = duration(values, HOUR_RETENTION);
+        if (retention.compareTo(Duration.ofHours(2)) < 0 || retention.compareTo(Duration.ofDays(7)) > 0) {
+            throw new ConfigException(HOUR_RETENTION, values.get(HOUR_RETENTION), "must be from 2h to 7d");
+        }
+        return retention;
     }
 
     private static int simhashDistance(String text) {

@@ -434,7 +434,8 @@ public final class DistillguardTopology {
     /** The link path's stores: one window size per kind of link (hour, day, week), and the alerts already emitted. */
     public static List<StoreBuilder<?>> linkStores(DetectionConfig config, StateStorage storage) {
         AvroBinarySerde<LinkWindowStats> stats = new AvroBinarySerde<>(LinkWindowStats.class);
-        return List.of(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage),
+        return List.of(windowStore(LinkRiskProcessor.HOUR_STORE, Duration.ofHours(1), stats, config, storage,
+                        config.hourRetention()),
                 windowStore(LinkRiskProcessor.DAY_STORE, Duration.ofDays(1), stats, config, storage),
                 windowStore(LinkRiskProcessor.WEEK_STORE, Duration.ofDays(7), stats, config, storage),
                 windowStore(LinkRiskProcessor.EMITTED_STORE, Duration.ofDays(7), Serdes.Integer(), config, storage));
@@ -467,9 +468,9 @@ public final class DistillguardTopology {
         return windowStore(name, window, valueSerde, config, storage, window.multipliedBy(2));
     }
 
-    private static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,
-                                                                        DetectionConfig config, StateStorage storage,
-                                                                        Duration kept) {
+    static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,
+                                                                DetectionConfig config, StateStorage storage,
+                                                                Duration kept) {
         Duration retention = kept.plus(config.grace());
         if (storage.inMemory()) {
             return OfflineWindowStore.builder(name, retention.toMillis());

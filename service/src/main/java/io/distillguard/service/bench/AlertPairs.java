@@ -47,6 +47,24 @@ public final class AlertPairs {
         return pairs;
     }
 
+    /** Every alert record on {@code topic}, read_committed from its start, whole: to say what a differing pair was. */
+    public static List<DistillationAlert> readCommittedAlerts(String bootstrap, Map<String, String> serdeConfig,
+                                                              String topic) {
+        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
+        deserializer.configure(serdeConfig, false);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "alert-pairs-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<DistillationAlert> alerts = new ArrayList<>();
+        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                deserializer)) {
+            io.distillguard.service.TopicToEnd.read(consumer, topic, r -> alerts.add(r.value()));
+        }
+        return alerts;
+    }
+
     /** The pairs of an uninterrupted run: the offline backtest over {@code events}, in their order. */
     public static TreeSet<String> offline(DetectionConfig detection, Iterator<RequestEvent> events) {
         TreeSet<String> pairs = new TreeSet<>();

@@ -147,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void offline(Summary summary) throws Exception {
         DetectionConfig detection = ServiceConfig.load(configFile, System.getenv(), Map.of()).detection();
-        Path dir = TempDirectories.create("distillguard-bench-offline-");
+        Path dir = TempDirectories.createForState("bench-offline-");
         try {
             OfflineBench bench = new OfflineBench(detection, System.out);
             Path file = bench.write(dir, benignAccounts, 1, 42);
@@ -164,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private int outage() throws Exception {
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        Path stateDir = TempDirectories.create("distillguard-bench-outage-");
+        Path stateDir = TempDirectories.createForState("bench-outage-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
             OutageBench.Result result = new OutageBench(config, System.out).run(outageEvents,
@@ -179,7 +179,7 @@ public final class BenchCommand implements Callable<Integer> {
     private int scaling() throws Exception {
         Summary summary = new Summary();
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        Path stateDir = TempDirectories.create("distillguard-bench-scaling-");
+        Path stateDir = TempDirectories.createForState("bench-scaling-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
             scaling(new ThroughputBench(config, System.out), summary, stateDir, null);
@@ -204,7 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
     private int all() throws Exception {
         Summary summary = new Summary();
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        Path stateDir = TempDirectories.create("distillguard-bench-all-");
+        Path stateDir = TempDirectories.createForState("bench-all-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
             ThroughputBench bench = new ThroughputBench(config, System.out, local::brokerCpuTime);
@@ -234,7 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
     private MemoryBench.Sample memorySample(long active) {
         ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), Map.of());
         long cap = Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES));
-        Path dir = TempDirectories.create("distillguard-bench-memory-");
+        Path dir = TempDirectories.createForState("bench-memory-");
         try {
             List<MemoryBench.Sample> samples = new MemoryBench(config.detection(), cap, System.out)
                     .run(active, eventsPerAccount, List.of(active), dir);
@@ -318,7 +318,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private int latency() throws Exception {
         ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
-        Path stateDir = TempDirectories.create("distillguard-latency-");
+        Path stateDir = TempDirectories.createForState("latency-");
         try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
             List<LatencyBench.Result> results = new ArrayList<>();
             for (int rate : rates) {
@@ -365,7 +365,7 @@ public final class BenchCommand implements Callable<Integer> {
         long cap = Long.parseLong(config.get(ServiceConfig.ROCKSDB_MEMORY_BYTES));
         List<Long> at = new ArrayList<>(checkpoints.stream().filter(c -> c < accounts).sorted().toList());
         at.add(accounts);
-        Path stateDir = TempDirectories.create("distillguard-bench-memory-");
+        Path stateDir = TempDirectories.createForState("bench-memory-");
         try {
             System.out.printf("Feeding %,d accounts x %d requests through the detector (RocksDB cap %s, max heap %s)%n",
                     accounts, eventsPerAccount, MemoryBench.mib(cap), MemoryBench.mib(Runtime.getRuntime().maxMemory()));

@@ -37,8 +37,13 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class OutageBench {
 
     /** What the catch-up gave. */
+    /**
+     * What the catch-up gave.
+     *
+     * @param extraDetectors the detectors of the alerts written that an uninterrupted run does not have
+     */
     public record Result(long events, Duration catchUp, double lateDropped, int pairs, int missing, int extra,
-                         int writtenTwice) {
+                         int writtenTwice, java.util.Set<String> extraDetectors) {
     }
 
     private final ServiceConfig base;
@@ -96,11 +101,26 @@ public final class OutageBench {
         TreeSet<String> extra = new TreeSet<>(written);
         extra.removeAll(expected);
         int twice = written.size() - new TreeSet<>(written).size();
-        Result result = new Result(events, catchUp, late, expected.size(), missing.size(), extra.size(), twice);
+        java.util.Set<String> extraIds = new java.util.HashSet<>();
+        extra.forEach(p -> extraIds.add(p.substring(0, p.indexOf(' '))));
+        List<io.distillguard.avro.DistillationAlert> extraAlerts = extra.isEmpty() ? List.of()
+                : AlertPairs.readCommittedAlerts(base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG), config.serdeConfig(),
+                        config.detection().alertsTopic()).stream().filter(a -> extraIds.contains(a.getAlertId())).toList();
+        java.util.Set<String> extraDetectors = new java.util.TreeSet<>();
+        extraAlerts.forEach(a -> extraDetectors.add(a.getDetector()));
+        Result result = new Result(events, catchUp, late, expected.size(), missing.size(), extra.size(), twice,
+                extraDetectors);
         out.printf("Caught up in %s (%,.0f events/s); window updates late-dropped: %,.0f; alert pairs: %,d of an "
                         + "uninterrupted run's %,d written, %,d missing, %,d extra, %,d written twice%n",
                 catchUp, events * 1e9 / catchUp.toNanos(), late, expected.size() - missing.size(), expected.size(),
                 missing.size(), extra.size(), twice);
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            out.printf("  missing (first 10): %s%n  extra (first 10): %s%n", missing.stream().limit(10).toList(),
+                    extra.stream().limit(10).toList());
+            extraAlerts.stream().limit(10).forEach(a -> out.printf("  extra: %s %s %s window %s trigger %s accounts %d %s%n",
+                            a.getDetector(), a.getSeverity(), a.getSubjectId(), a.getWindowStart(),
+                            a.getTriggerEventTime(), a.getAccountsTotal(), a.getEvidence()));
+        }
         return result;
     }
 

@@ -66,6 +66,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private AlertEmitter emitter;
     private RulesBook rules;
     private Sensor lateDropped;
+    /** Windows the day and week stores keep behind stream time (plus grace), as DistillguardTopology builds them. */
+    static final int RETAINED_WINDOWS = 2;
+
+    /** How far behind stream time (before grace) a kind's windows are kept: the hour store's is configured. */
+    private long retainedMs(LinkKind kind) {
+        return kind.windowMs() <= SubjectRiskProcessor.HOUR_MS ? config.hourRetention().toMillis()
+                : RETAINED_WINDOWS * kind.windowMs();
+    }
     private String lastModel;
     private DetectionRules lastRules;
     private Long lastRelease;
@@ -108,7 +116,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long time = request.getEventTime();
         long size = kind.windowMs();
         long start = time - Math.floorMod(time, size);
-        if (start + size + config.grace().toMillis() <= context.currentStreamTimeMs()) {
+        // A request counts in its window while the store holds it (two windows and the grace period behind the
+        // task's stream time), not only until the window's end plus grace: a group's requests come from every input
+        // partition, and after an outage the partitions catch up at their own pace, the first pushing stream time
+        // ahead of the others' requests.
+        if (start + retainedMs(kind) + config.grace().toMillis() <= context.currentStreamTimeMs()) {
             lateDropped.record();
             return;
         }

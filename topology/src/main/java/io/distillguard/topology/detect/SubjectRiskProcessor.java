@@ -41,6 +41,8 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     public static final String THREAT_INTEL = "THREAT_INTEL";
     public static final long HOUR_MS = 3_600_000L;
     public static final long DAY_MS = 24 * HOUR_MS;
+    /** Days the day store keeps behind the task's stream time (plus the grace period): a request older is lost. */
+    static final int RETAINED_DAYS = 2;
 
     private final DetectionConfig config;
     private final boolean apiKeys;
@@ -104,7 +106,12 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             hour = SubjectProfile.hourOf(day, hourStart);
             apiKey = null;
         } else {
-            if (dayStart + DAY_MS + grace <= streamTime) {
+            // Lateness is the subject's own, not the task's. A subject's requests come in order from one input
+            // partition (the requests topic is keyed by account), while the task's stream time is pushed by every
+            // partition: after an outage a partition that catches up first would otherwise make every request of
+            // the others late. So a request counts in its day while the store still holds that day, and in its hour
+            // unless the subject's own later requests have closed it.
+            if (dayStart + RETAINED_DAYS * DAY_MS + grace <= streamTime) {
                 lateDropped.record();
                 if (apiKey != null) {
                     lateDropped.record();
@@ -119,10 +126,11 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 keyDay = ownKeyWindow(request.getAccountId(), day, apiKey, dayStart);
             }
             // Late-dropped counts per subject: the account's windows stand for its key's too while they are shared.
-            hour = count(request, day, hourStart, streamTime, grace, apiKey != null && keyDay == null ? 2 : 1);
+            hour = count(request, day, hourStart, subjectTime(day, time), grace,
+                    apiKey != null && keyDay == null ? 2 : 1);
             days.put(key, day, dayStart);
             if (keyDay != null) {
-                keyHour = count(request, keyDay, hourStart, streamTime, grace, 1);
+                keyHour = count(request, keyDay, hourStart, subjectTime(keyDay, time), grace, 1);
                 days.put(Subjects.apiKeyOf(request.getAccountId(), apiKey), keyDay, dayStart);
             }
         }
@@ -165,15 +173,21 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 inForce);
     }
 
+    /** The subject's own event time in a day: the latest of its requests there, this one included. */
+    private static long subjectTime(SubjectWindowStats day, long time) {
+        return day.getRequests() == 0 ? time : Math.max(day.getLastEventTime(), time);
+    }
+
     /**
      * Adds a request to a day window and its hour; returns the hour, or null when it is closed or not held.
      *
+     * @param subjectTime the subject's own latest event time in the day (see {@link #subjectTime})
      * @param subjects how many subjects the windows stand for, each counted in late-dropped when the hour is closed
      */
-    private SubjectWindowStats count(SubjectRequest request, SubjectWindowStats day, long hourStart, long streamTime,
+    private SubjectWindowStats count(SubjectRequest request, SubjectWindowStats day, long hourStart, long subjectTime,
                                      long grace, int subjects) {
         SubjectProfile.add(request, day, SubjectProfile.Span.DAY, running);
-        SubjectWindowStats hour = hourStart + HOUR_MS + grace > streamTime
+        SubjectWindowStats hour = hourStart + HOUR_MS + grace > subjectTime
                 ? SubjectProfile.hourToUpdate(day, hourStart) : null;
         if (hour == null) {
             for (int i = 0; i < subjects; i++) {
@@ -183,7 +197,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         } else {
             SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR, running);
         }
-        SubjectProfile.dropClosedHours(day, streamTime, grace);
+        SubjectProfile.dropClosedHours(day, subjectTime, grace);
         return hour;
     }
 
@@ -294,7 +308,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
      */
     private SubjectWindowStats implicate(String key, long dayStart, SubjectRequest implication, long streamTime,
                                          long grace) {
-        if (dayStart + 2 * DAY_MS + grace <= streamTime) {
+        if (dayStart + RETAINED_DAYS * DAY_MS + grace <= streamTime) {
             return null;
         }
         SubjectWindowStats day = days.fetch(key, dayStart);

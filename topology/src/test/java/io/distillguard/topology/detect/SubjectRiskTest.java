@@ -292,14 +292,29 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     @Test
-    void lateRequestsAreLeftOutOfClosedWindowsAndCounted() {
+    void aSubjectBehindTheTasksStreamTimeIsJudgedOnItsOwnTimeUntilItsDayLeavesTheStore() {
         TopologyHarness h = start("requests-1h: 1000", "requests-1h: 10");
-        h.send(request("acct-x", "198.51.100.1", BASE + 5 * 3_600_000L).build());
+        // Another partition caught up first and pushed stream time 90 minutes ahead, past the hour's end and grace:
+        // acct-behind's own requests, in order for it, still count in their hour and day (and the link path's
+        // windows, held two windows back), and raise the hourly alert they raise on time.
+        h.send(request("acct-x", "198.51.100.1", BASE + 90 * 60_000L).build());
         for (int i = 0; i < 10; i++) {
-            h.send(request("acct-late", "198.51.100.1", BASE + i).build());
+            h.send(request("acct-behind", "198.51.100.2", BASE + i).build());
         }
-        // The hour closed long ago (grace 5 min): no hourly alert, all ten counted as late.
-        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).isEmpty();
-        assertThat(h.metric("late-dropped-total")).isGreaterThanOrEqualTo(10.0);
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).extracting(a -> a.getSubjectId())
+                .containsOnly("acct-behind").isNotEmpty();
+        assertThat(h.metric("late-dropped-total")).isZero();
+
+        // A subject's own request an hour and more behind its latest: its day takes it, its hour is closed.
+        h.send(request("acct-y", "198.51.100.3", BASE + 3 * 3_600_000L).build());
+        h.send(request("acct-y", "198.51.100.3", BASE + 3_600_000L).build());
+        assertThat(h.metric("late-dropped-total")).isEqualTo(1.0);
+
+        // A day the store no longer holds (two days and the grace period behind stream time): dropped and counted,
+        // by the subject path and by the link path for each of its groups.
+        h.send(request("acct-x", "198.51.100.1", BASE + 3 * 86_400_000L).build());
+        h.send(request("acct-old", "198.51.100.4", BASE + 3_600_000L).build());
+        assertThat(h.metric("late-dropped-total")).isGreaterThanOrEqualTo(3.0);
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).extracting(a -> a.getSubjectId()).doesNotContain("acct-old");
     }
 }
