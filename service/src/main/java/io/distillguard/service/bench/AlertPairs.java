@@ -32,22 +32,10 @@ public final class AlertPairs {
 
     /** Every alert record on {@code topic}, read_committed from its start to its current end, in arrival order. */
     public static List<String> readCommitted(String bootstrap, Map<String, String> serdeConfig, String topic) {
-        SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
-        deserializer.configure(serdeConfig, false);
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "alert-pairs-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> pairs = new ArrayList<>();
-        try (KafkaConsumer<String, DistillationAlert> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                deserializer)) {
-            io.distillguard.service.TopicToEnd.read(consumer, topic, r -> pairs.add(of(r.value())));
-        }
-        return pairs;
+        return readCommittedAlerts(bootstrap, serdeConfig, topic).stream().map(AlertPairs::of).toList();
     }
 
-    /** Every alert record on {@code topic}, read_committed from its start, whole: to say what a differing pair was. */
+    /** The same records whole: what a differing pair was. */
     public static List<DistillationAlert> readCommittedAlerts(String bootstrap, Map<String, String> serdeConfig,
                                                               String topic) {
         SpecificAvroDeserializer<DistillationAlert> deserializer = new SpecificAvroDeserializer<>(DistillationAlert.class);
