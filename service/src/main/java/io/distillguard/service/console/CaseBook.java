@@ -28,11 +28,22 @@ public final class CaseBook {
 
     /** One case: its alerts oldest first, its member accounts with the highest severity each was named at. */
     public record Case(String id, String title, Severity severity, Instant latest, List<DistillationAlert> alerts,
-                       Map<String, Severity> members, TreeSet<String> detectors, DistillationAlert head) {
+                       Map<String, Severity> members, TreeSet<String> detectors, DistillationAlert head, int groups) {
 
-        /** The case's evidence in words, from its head alert (the group's own for a cluster or campaign). */
+        /**
+         * The case's evidence in words, from its head alert (the group's own for a cluster or campaign); a case of
+         * related clusters first says what the whole holds, since its head alert speaks for one cluster only.
+         */
         public List<String> words() {
-            return EvidenceWords.of(head);
+            List<String> words = new ArrayList<>();
+            if (groups > 1) {
+                long high = members.values().stream().filter(s -> s.compareTo(Severity.HIGH) >= 0).count();
+                words.add(String.format(Locale.ROOT, "%d accounts across %d related clusters, %d of them named HIGH "
+                        + "or above, in %d alerts; the strongest cluster alone:", members.size(), groups, high,
+                        alerts.size()));
+            }
+            words.addAll(EvidenceWords.of(head));
+            return words;
         }
 
         /**
@@ -271,7 +282,8 @@ public final class CaseBook {
         Case build() {
             String shown = groups.size() < 2 ? title : String.format(Locale.ROOT,
                     "Related clusters: %d accounts tied by %d attributes", members.size(), groups.size());
-            return new Case(id, shown, severity, latest, List.copyOf(alerts), members, detectors, head);
+            return new Case(id, shown, severity, latest, List.copyOf(alerts), members, detectors, head,
+                    Math.max(1, groups.size()));
         }
     }
 
