@@ -39,7 +39,7 @@ public final class CaseBook {
             if (groups > 1) {
                 long high = members.values().stream().filter(s -> s.compareTo(Severity.HIGH) >= 0).count();
                 words.add(String.format(Locale.ROOT, "%d accounts across %d related clusters, %d of them named HIGH "
-                        + "or above, in %d alerts; the strongest cluster alone:", members.size(), groups, high,
+                        + "or above, in %d alerts (then, the strongest cluster alone)", members.size(), groups, high,
                         alerts.size()));
             }
             words.addAll(EvidenceWords.of(head));

@@ -117,7 +117,7 @@ class CaseBookTest {
                 .containsExactly("IP_PREFIX:198.51.100.0/24", "PROMPT_CLUSTER:0-aa");
         assertThat(cases.get(0).title()).isEqualTo("Related clusters: 6 accounts tied by 2 attributes");
         assertThat(cases.get(0).words()).first().isEqualTo("6 accounts across 2 related clusters, 6 of them named "
-                + "HIGH or above, in 3 alerts; the strongest cluster alone:");
+                + "HIGH or above, in 3 alerts (then, the strongest cluster alone)");
         assertThat(cases.get(1).words()).as("one cluster speaks for itself").noneMatch(w -> w.contains("related"));
         assertThat(cases.get(0).alerts()).hasSize(3);
         assertThat(cases.get(1).members()).containsOnlyKeys("x1", "x2", "x3", "h1");
