@@ -92,6 +92,11 @@ public final class DistillguardTopology {
     public static final String RULES_STORE = "rules-versions";
     public static final String INDICATORS_STORE = "threat-indicators";
     public static final String VERDICTS_STORE = "case-verdicts";
+    /**
+     * Windows a window store keeps behind stream time, besides the grace period (link groups' hours: configured). The
+     * processors count a late request in its window for as long as this keeps it.
+     */
+    public static final int RETAINED_WINDOWS = 2;
 
     private DistillguardTopology() {
     }
@@ -465,7 +470,7 @@ public final class DistillguardTopology {
      */
     static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,
                                                                 DetectionConfig config, StateStorage storage) {
-        return windowStore(name, window, valueSerde, config, storage, window.multipliedBy(2));
+        return windowStore(name, window, valueSerde, config, storage, window.multipliedBy(RETAINED_WINDOWS));
     }
 
     static <V> StoreBuilder<WindowStore<String, V>> windowStore(String name, Duration window, Serde<V> valueSerde,

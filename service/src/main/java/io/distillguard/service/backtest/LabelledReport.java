@@ -66,8 +66,13 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     }
 
     private final Map<String, Label> labels;
-    private final Map<String, Long> firstEventTime = new HashMap<>();
-    private final Map<String, Integer> requestCounts = new HashMap<>();
+    /** Per labelled account that sent something: its first event time and how many requests, one lookup an event. */
+    private final Map<String, Seen> seen = new HashMap<>();
+
+    private static final class Seen {
+        long first = Long.MAX_VALUE;
+        int requests;
+    }
     private final Map<String, Long> firstImplicatedAt = new HashMap<>();
     /** Each account's highest score in any alert that names it, whatever its severity: the ranking. */
     private final Map<String, Double> highestScore = new HashMap<>();
@@ -158,8 +163,9 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         minEventTime = Math.min(minEventTime, time);
         maxEventTime = Math.max(maxEventTime, time);
         if (labels.containsKey(event.getAccountId())) {
-            firstEventTime.merge(event.getAccountId(), time, Math::min);
-            requestCounts.merge(event.getAccountId(), 1, Integer::sum);
+            Seen account = seen.computeIfAbsent(event.getAccountId(), k -> new Seen());
+            account.first = Math.min(account.first, time);
+            account.requests++;
         } else {
             unlabelledEvents++;
         }
@@ -171,7 +177,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
      * another day, would otherwise give a low recall and no word on why.
      */
     public String labelMismatch() {
-        long withoutEvents = labels.size() - firstEventTime.size();
+        long withoutEvents = labels.size() - seen.size();
         boolean labelsMissEvents = withoutEvents > 0.1 * labels.size();
         boolean eventsMissLabels = unlabelledEvents > 0.1 * events;
         if (!labelsMissEvents && !eventsMissLabels) {
@@ -185,7 +191,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     /** Labelled accounts seen in the events, and events of accounts without a label. */
     private String coverage() {
         return String.format("labels: %,d accounts labelled, %,d with no event; %,d of %,d events of unlabelled accounts%n",
-                labels.size(), labels.size() - firstEventTime.size(), unlabelledEvents, events);
+                labels.size(), labels.size() - seen.size(), unlabelledEvents, events);
     }
 
     @Override
@@ -216,7 +222,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         // An account that sent nothing in the range can be neither caught nor wrongly named: it counts in the
         // coverage line, not in a rate (either side's rate would otherwise be diluted by silent accounts).
         labels.forEach((account, label) -> {
-            if (firstEventTime.containsKey(account)) {
+            if (seen.containsKey(account)) {
                 accountsByScenario.computeIfAbsent((label.attack() ? "attack:" : "benign:") + label.scenario(),
                         k -> new ArrayList<>()).add(account);
             }
@@ -229,15 +235,12 @@ public final class LabelledReport implements OfflineBacktest.Listener {
             List<Duration> ttd = new ArrayList<>();
             for (String account : accounts) {
                 Long at = implicatedAt.get(account);
-                if (at == null && requestCounts.getOrDefault(account, 0) <= FEW_REQUESTS) {
+                if (at == null && seen.get(account).requests <= FEW_REQUESTS) {
                     missedFew++;
                 }
                 if (at != null) {
                     implicated++;
-                    Long first = firstEventTime.get(account);
-                    if (first != null) {
-                        ttd.add(Duration.ofMillis(Math.max(0, at - first)));
-                    }
+                    ttd.add(Duration.ofMillis(Math.max(0, at - seen.get(account).first)));
                 }
             }
             figures.add(new ScenarioFigures(key.substring(key.indexOf(':') + 1), attack, accounts.size(), implicated, ttd,
@@ -260,7 +263,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         List<Double> benign = new ArrayList<>();
         Map<String, List<Double>> attacks = new TreeMap<>();
         labels.forEach((account, label) -> {
-            if (!firstEventTime.containsKey(account)) {
+            if (!seen.containsKey(account)) {
                 return;
             }
             double score = highestScore.getOrDefault(account, 0.0);
@@ -311,7 +314,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
     /** Precision and recall of "named in an alert with score at least t", for t from 0.50 to 0.99. */
     public List<double[]> precisionRecall() {
         long attackTotal = labels.entrySet().stream()
-                .filter(e -> e.getValue().attack() && firstEventTime.containsKey(e.getKey())).count();
+                .filter(e -> e.getValue().attack() && seen.containsKey(e.getKey())).count();
         List<double[]> curve = new ArrayList<>();
         for (int step = 50; step <= 99; step++) {
             double threshold = step / 100.0;
@@ -322,7 +325,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
                     flagged.addAll(alert.accounts());
                 }
             }
-            flagged.retainAll(firstEventTime.keySet());
+            flagged.retainAll(seen.keySet());
             long tp = flagged.stream().filter(a -> labels.get(a).attack()).count();
             long fp = flagged.stream().filter(a -> !labels.get(a).attack()).count();
             double precision = tp + fp == 0 ? 1.0 : (double) tp / (tp + fp);

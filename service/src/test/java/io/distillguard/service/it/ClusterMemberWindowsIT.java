@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
-import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
 import io.distillguard.topology.state.SubjectWindowStats;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,14 +42,8 @@ class ClusterMemberWindowsIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> overrides = new HashMap<>();
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
-            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-            overrides.put(SchemaRegistryClients.URL, registry.url());
-            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "members-" + run);
-            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
-            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
-            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
-            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            overrides.putAll(ServiceClients.isolated(cluster, registry.url(), "members-" + run, run,
+                    dir.resolve("state")));
             overrides.put(ServiceConfig.TOPICS_PARTITIONS, "4");
             overrides.put(ServiceConfig.HTTP_PORT, "0");
             ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);

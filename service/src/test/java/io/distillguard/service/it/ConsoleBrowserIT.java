@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,14 +66,8 @@ class ConsoleBrowserIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> overrides = new HashMap<>();
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
-            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-            overrides.put(SchemaRegistryClients.URL, registry.url());
-            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "console-" + run);
-            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
-            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
-            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
-            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            overrides.putAll(ServiceClients.isolated(cluster, registry.url(), "console-" + run, run,
+                    dir.resolve("state")));
             overrides.put(DetectionConfig.VERDICTS_TOPIC, "verdicts-" + run);
             overrides.put(ServiceConfig.HTTP_PORT, "0");
             overrides.put(ServiceConfig.HTTP_ANALYSTS, "alice:" + TOKEN);

@@ -5,14 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
-import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.service.simulate.CampaignKnobs;
 import io.distillguard.service.simulate.CampaignSimulator;
-import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology.StateStorage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +25,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,14 +57,8 @@ class LowVolumeCampaignIT {
         List<DistillationAlert> live = new ArrayList<>();
         Map<String, String> overrides = new HashMap<>();
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
-            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-            overrides.put(SchemaRegistryClients.URL, registry.url());
-            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-" + run);
-            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
-            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
-            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
-            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            overrides.putAll(ServiceClients.isolated(cluster, registry.url(), "campaign-" + run, run,
+                    dir.resolve("state")));
             // A day of history produced at once: one partition keeps it in event-time order through the re-keys, as
             // the backtest reads it.
             overrides.put(ServiceConfig.TOPICS_PARTITIONS, "1");

@@ -7,6 +7,7 @@ import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.service.config.ServiceConfig;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -23,6 +24,24 @@ import org.apache.kafka.streams.StreamsConfig;
 final class ServiceClients {
 
     private ServiceClients() {
+    }
+
+    /**
+     * The settings each test's instance needs to run beside the others on the shared broker: the broker and registry,
+     * an application id, state directory and topics of its own ({@code requests-<run>}, {@code alerts-<run>}, ...).
+     */
+    static Map<String, String> isolated(KafkaCluster cluster, String registryUrl, String applicationId, String run,
+                                        java.nio.file.Path stateDir) {
+        Map<String, String> overrides = new java.util.HashMap<>();
+        overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        overrides.put(io.distillguard.serdes.registry.SchemaRegistryClients.URL, registryUrl);
+        overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        overrides.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        overrides.put(io.distillguard.topology.DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
+        overrides.put(io.distillguard.topology.DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
+        overrides.put(io.distillguard.topology.DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
+        overrides.put(io.distillguard.topology.DetectionConfig.RULES_TOPIC, "rules-" + run);
+        return overrides;
     }
 
     /** Publishes each request keyed by its account, stamped with its event time; returns how many. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.DistillationAlert;
-import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.RulesFiles;
 import io.distillguard.service.backtest.LabelledReport;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,14 +50,8 @@ class SimulatedMixIT {
 
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
             Map<String, String> overrides = new HashMap<>();
-            overrides.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-            overrides.put(SchemaRegistryClients.URL, registry.url());
-            overrides.put(StreamsConfig.APPLICATION_ID_CONFIG, "mix-" + run);
-            overrides.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-            overrides.put(DetectionConfig.REQUESTS_TOPIC, "requests-" + run);
-            overrides.put(DetectionConfig.ALERTS_TOPIC, "alerts-" + run);
-            overrides.put(DetectionConfig.DEAD_LETTER_TOPIC, "dead-letter-" + run);
-            overrides.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+            overrides.putAll(ServiceClients.isolated(cluster, registry.url(), "mix-" + run, run,
+                    dir.resolve("state")));
             // A day of history produced at once: one partition keeps it in event-time order through the re-keys.
             overrides.put(ServiceConfig.TOPICS_PARTITIONS, "1");
             overrides.put(DetectionConfig.RULES_FILE, RulesFiles.write(dir, "rules.yaml", "model-releases: {}",

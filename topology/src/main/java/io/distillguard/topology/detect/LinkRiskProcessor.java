@@ -6,6 +6,7 @@ import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.LinkRequest;
@@ -66,14 +67,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private AlertEmitter emitter;
     private RulesBook rules;
     private Sensor lateDropped;
-    /** Windows the day and week stores keep behind stream time (plus grace), as DistillguardTopology builds them. */
-    static final int RETAINED_WINDOWS = 2;
 
-    /** How far behind stream time (before grace) a kind's windows are kept: the hour store's is configured. */
-    private long retainedMs(LinkKind kind) {
-        return kind.windowMs() <= SubjectRiskProcessor.HOUR_MS ? config.hourRetention().toMillis()
-                : RETAINED_WINDOWS * kind.windowMs();
-    }
     private String lastModel;
     private DetectionRules lastRules;
     private Long lastRelease;
@@ -103,6 +97,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                                                                WindowStore<String, LinkWindowStats> weeks) {
         return kind.windowMs() <= SubjectRiskProcessor.HOUR_MS ? hours
                 : kind.windowMs() <= SubjectRiskProcessor.DAY_MS ? days : weeks;
+    }
+
+    /** How far behind stream time (before grace) a kind's windows are kept: the hour store's is configured. */
+    private long retainedMs(LinkKind kind) {
+        return kind.windowMs() <= SubjectRiskProcessor.HOUR_MS ? config.hourRetention().toMillis()
+                : DistillguardTopology.RETAINED_WINDOWS * kind.windowMs();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.SubjectRequest;
@@ -41,8 +42,6 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     public static final String THREAT_INTEL = "THREAT_INTEL";
     public static final long HOUR_MS = 3_600_000L;
     public static final long DAY_MS = 24 * HOUR_MS;
-    /** Days the day store keeps behind the task's stream time (plus the grace period): a request older is lost. */
-    static final int RETAINED_DAYS = 2;
 
     private final DetectionConfig config;
     private final boolean apiKeys;
@@ -111,7 +110,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             // partition: after an outage a partition that catches up first would otherwise make every request of
             // the others late. So a request counts in its day while the store still holds that day, and in its hour
             // unless the subject's own later requests have closed it.
-            if (dayStart + RETAINED_DAYS * DAY_MS + grace <= streamTime) {
+            if (dayStart + DistillguardTopology.RETAINED_WINDOWS * DAY_MS + grace <= streamTime) {
                 lateDropped.record();
                 if (apiKey != null) {
                     lateDropped.record();
@@ -308,7 +307,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
      */
     private SubjectWindowStats implicate(String key, long dayStart, SubjectRequest implication, long streamTime,
                                          long grace) {
-        if (dayStart + RETAINED_DAYS * DAY_MS + grace <= streamTime) {
+        if (dayStart + DistillguardTopology.RETAINED_WINDOWS * DAY_MS + grace <= streamTime) {
             return null;
         }
         SubjectWindowStats day = days.fetch(key, dayStart);
