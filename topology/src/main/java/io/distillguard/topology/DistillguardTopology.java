@@ -34,6 +34,8 @@ import io.distillguard.topology.validation.DuplicateFilter;
 import io.distillguard.topology.validation.EventTimeExtractor;
 import io.distillguard.topology.validation.RequestTriage;
 import io.distillguard.topology.validation.RequestTriage.Triaged;
+import io.distillguard.topology.verdicts.VerdictProcessor;
+import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -225,24 +227,23 @@ public final class DistillguardTopology {
             intel = index;
         }
         ThreatIntelIndex indicators = intel;
-        io.distillguard.topology.verdicts.VerdictSuppressions verdicts = null;
+        VerdictSuppressions verdicts = null;
         String verdictsTopic = config.verdictsTopic();
         if (verdictsTopic != null && !verdictsTopic.isBlank() && storage.changelogged()) {
             // Analysts' dismissals: every alert is checked against them before it is written (AlertEmitter).
-            io.distillguard.topology.verdicts.VerdictSuppressions index =
-                    new io.distillguard.topology.verdicts.VerdictSuppressions();
+            VerdictSuppressions index = new VerdictSuppressions();
             Serde<io.distillguard.avro.CaseVerdict> registered =
                     projectionSerde(io.distillguard.avro.CaseVerdict.class, requestSerde);
             Serde<io.distillguard.avro.CaseVerdict> verdictSerde = Serdes.serdeFrom(registered.serializer(),
                     new io.distillguard.topology.errors.SkippingDeserializer<>(registered.deserializer(),
-                            io.distillguard.topology.verdicts.VerdictProcessor.UNREADABLE));
+                            VerdictProcessor.UNREADABLE));
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VERDICTS_STORE),
                                     Serdes.String(), verdictSerde).withLoggingDisabled(),
                     verdictsTopic, Consumed.with(Serdes.String(), verdictSerde).withName("verdicts-source"),
-                    () -> new io.distillguard.topology.verdicts.VerdictProcessor(VERDICTS_STORE, index));
+                    () -> new VerdictProcessor(VERDICTS_STORE, index));
             verdicts = index;
         }
-        io.distillguard.topology.verdicts.VerdictSuppressions suppressions = verdicts;
+        VerdictSuppressions suppressions = verdicts;
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
         KStream<byte[], Triaged> triaged = builder
@@ -302,7 +303,7 @@ public final class DistillguardTopology {
                                  KStream<String, SubjectRequest> implications, DetectionConfig config,
                                  Serde<RequestEvent> requestSerde, Serde<DistillationAlert> alertSerde,
                                  StateStorage storage, String rulesStore, ThreatIntelIndex intel,
-                                 io.distillguard.topology.verdicts.VerdictSuppressions suppressions,
+                                 VerdictSuppressions suppressions,
                                  int subjectPartitions) {
         subjectStores(config, storage).forEach(builder::addStateStore);
         boolean orgs = config.subjects().contains(SubjectType.ORG);
@@ -342,7 +343,7 @@ public final class DistillguardTopology {
                                                          DetectionConfig config, Serde<RequestEvent> requestSerde,
                                                          Serde<DistillationAlert> alertSerde, StateStorage storage,
                                                          String rulesStore,
-                                                         io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+                                                         VerdictSuppressions suppressions) {
         linkStores(config, storage).forEach(builder::addStateStore);
         builder.addStateStore(CommitHookStore.builder(LINK_BATCHES_HOOK));
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();

@@ -3,6 +3,7 @@ package io.distillguard.topology.detect;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Severity;
 import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class AlertEmitter {
     private final Map<String, Sensor[]> alertsByDetector = new HashMap<>();
     private final Map<String, Sensor> latencyByDetector = new HashMap<>();
 
-    private final io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+    private final VerdictSuppressions suppressions;
     private final Sensor suppressed;
 
     /** @param detectors the detectors this processor raises, whose counters are registered now (at zero) */
@@ -42,7 +43,7 @@ public final class AlertEmitter {
 
     /** @param suppressions analysts' dismissals to honour, or null for none (offline runs) */
     public AlertEmitter(ProcessorContext<String, ? super DistillationAlert> context, String storeName,
-                        List<String> detectors, io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+                        List<String> detectors, VerdictSuppressions suppressions) {
         this.suppressions = suppressions;
         this.suppressed = suppressions == null ? null : DistillguardMetrics.suppressed(context.metrics());
         this.context = context;
@@ -71,7 +72,7 @@ public final class AlertEmitter {
         emitted.put(gateKey, severity, windowStart);
         Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
         if (suppressions != null && suppressions.suppressed(
-                io.distillguard.topology.verdicts.VerdictSuppressions.subject(alert), now.toEpochMilli())) {
+                VerdictSuppressions.subject(alert), now.toEpochMilli())) {
             // An analyst dismissed this subject: the tiers are remembered as written (so each is counted once) and
             // counted in `suppressed` instead of reaching the topic.
             for (int tier = previous + 1; tier <= severity; tier++) {

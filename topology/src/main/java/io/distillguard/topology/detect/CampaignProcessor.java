@@ -10,6 +10,7 @@ import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -49,10 +50,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class CampaignProcessor implements Processor<String, CampaignEdge, String, Object> {
 
-    private io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+    private VerdictSuppressions suppressions;
 
     /** Honours analysts' dismissals (the verdicts topic's global store); without it every alert is written. */
-    public CampaignProcessor suppressedBy(io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+    public CampaignProcessor suppressedBy(VerdictSuppressions suppressions) {
         this.suppressions = suppressions;
         return this;
     }

@@ -12,6 +12,7 @@ import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,10 +42,10 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class LinkRiskProcessor implements Processor<String, LinkRequest, String, Object> {
 
-    private io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+    private VerdictSuppressions suppressions;
 
     /** Honours analysts' dismissals (the verdicts topic's global store); without it every alert is written. */
-    public LinkRiskProcessor suppressedBy(io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+    public LinkRiskProcessor suppressedBy(VerdictSuppressions suppressions) {
         this.suppressions = suppressions;
         return this;
     }

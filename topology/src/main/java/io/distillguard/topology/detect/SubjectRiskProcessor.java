@@ -9,6 +9,7 @@ import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectWindowStats;
+import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.util.List;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,10 +30,10 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class SubjectRiskProcessor implements Processor<String, SubjectRequest, String, DistillationAlert> {
 
-    private io.distillguard.topology.verdicts.VerdictSuppressions suppressions;
+    private VerdictSuppressions suppressions;
 
     /** Honours analysts' dismissals (the verdicts topic's global store); without it every alert is written. */
-    public SubjectRiskProcessor suppressedBy(io.distillguard.topology.verdicts.VerdictSuppressions suppressions) {
+    public SubjectRiskProcessor suppressedBy(VerdictSuppressions suppressions) {
         this.suppressions = suppressions;
         return this;
     }
