@@ -74,7 +74,10 @@ final class AccountGraph {
 
     /**
      * The components of at least two groups, each with its groups (as {@code edgeOf} gives them now) and its members:
-     * the accounts in at least two of its groups, each with the smallest key of its groups there as its tie.
+     * the accounts in at least two of its groups, or in one group of a kind that ties alone
+     * ({@link LinkKind#tiesAlone()}: a harvest on one of the campaign's own templates, its card), each with the
+     * smallest key of its groups there as its tie. One such group is enough because a template varied per request
+     * often keeps only one of its two bands, and a light account's first harvest would otherwise wait for its second.
      */
     List<CampaignProcessor.Campaign> campaigns(Function<String, CampaignEdge> edgeOf) {
         Map<Integer, List<Integer>> byRoot = new HashMap<>();
@@ -96,9 +99,6 @@ final class AccountGraph {
         });
         for (Map.Entry<String, int[]> account : linksOf.entrySet()) {
             int[] links = account.getValue();
-            if (links.length < 2) {
-                continue;
-            }
             for (int i = 0; i < links.length; i++) {
                 int root = find(links[i]);
                 CampaignProcessor.Campaign campaign = campaigns.get(root);
@@ -107,14 +107,16 @@ final class AccountGraph {
                 }
                 String tie = null;
                 int inIt = 0;
+                boolean ownTrait = false;
                 for (int link : links) {
                     if (find(link) == root) {
                         inIt++;
                         String key = keys.get(link);
                         tie = tie == null || key.compareTo(tie) < 0 ? key : tie;
+                        ownTrait |= LinkKind.of(key).tiesAlone();
                     }
                 }
-                if (inIt >= 2) {
+                if (inIt >= 2 || ownTrait) {
                     campaign.members.add(account.getKey());
                     campaign.paths.put(account.getKey(), tie);
                 }

@@ -55,6 +55,17 @@ public enum LinkKind {
         return clusters;
     }
 
+    /**
+     * Whether one harvest through a group of this kind ties an account into the campaign the group belongs to: a card
+     * and a prompt template band are the campaign's own (a band is 32 bits of the prompt's SimHash: another template
+     * lands in it about once in four billion), while an address block and a signup hour are shared by people with
+     * nothing to do with each other (neighbours behind an ISP's /24, everyone who signed up in a launch hour with the
+     * same client), so an account tied by those alone needs a second group of the campaign.
+     */
+    public boolean tiesAlone() {
+        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER;
+    }
+
     public long accountsThreshold(DetectionRules rules) {
         return accountsThreshold.applyAsLong(rules);
     }

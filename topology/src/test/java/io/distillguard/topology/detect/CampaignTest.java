@@ -195,12 +195,24 @@ class CampaignTest extends HarnessTest {
     }
 
     @Test
-    void twoAccountsInBothGroupsTieThem() {
+    void twoAccountsInBothGroupsTieThemAndOneHarvestOnTheCampaignsTemplateJoinsButAnAddressBlockAloneDoesNot() {
         List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(List.of(
                 edge("PROMPT_CLUSTER:0-a", "a1", "a2", "x", "y"),
                 edge("IP_PREFIX:10.0.0.0/24", "b1", "b2", "x", "y")));
         assertThat(campaigns).hasSize(1);
-        assertThat(campaigns.get(0).members).containsExactly("x", "y");
+        // a1 and a2 harvested once on one of the campaign's templates: theirs; b1 and b2 only share the /24 (neighbours
+        // behind one ISP's block) and need a second group of the campaign.
+        assertThat(campaigns.get(0).members).containsExactly("a1", "a2", "x", "y");
+        assertThat(campaigns.get(0).paths).containsEntry("a1", "PROMPT_CLUSTER:0-a");
         assertThat(campaigns.get(0).links).hasSize(2);
+    }
+
+    @Test
+    void aSharedCardTiesItsHoldersAloneButASignupHourDoesNot() {
+        List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(List.of(
+                edge("PAYMENT_FINGERPRINT:card-1", "c1", "x", "y"),
+                edge("SIGNUP_COHORT:1700000000000|python-httpx", "s1", "s2", "x", "y")));
+        assertThat(campaigns).hasSize(1);
+        assertThat(campaigns.get(0).members).containsExactly("c1", "x", "y");
     }
 }
