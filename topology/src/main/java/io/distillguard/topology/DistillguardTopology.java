@@ -52,6 +52,9 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -148,10 +151,50 @@ public final class DistillguardTopology {
         }
     }
 
-    /** Event times a replay is limited to: from inclusive, to exclusive, epoch milliseconds. */
-    public record EventTimeRange(long fromMs, long toMs) {
+    /**
+     * Event times a replay is limited to: from inclusive, to exclusive, epoch milliseconds; {@code progress}, when not
+     * null, is told the offset of every record each source partition's task has taken in (see
+     * {@link SourceProgress}).
+     */
+    public record EventTimeRange(long fromMs, long toMs, SourceProgress progress) {
+        public EventTimeRange(long fromMs, long toMs) {
+            this(fromMs, toMs, null);
+        }
+
         public boolean contains(long eventTimeMs) {
             return eventTimeMs >= fromMs && eventTimeMs < toMs;
+        }
+    }
+
+    /**
+     * Which records of each input partition its task has taken in. A replay reads every partition of a history topic
+     * at once, and Kafka Streams runs each partition's task at its own pace: this is what lets it hold a partition
+     * back until the slowest has caught up (records a task took in, not records fetched for it, which may wait in its
+     * buffer for a long time).
+     */
+    @FunctionalInterface
+    public interface SourceProgress {
+        void tookIn(int partition, long offset);
+    }
+
+    /** Tells {@link SourceProgress} each record's partition and offset, and passes the record on unchanged. */
+    private static final class ProgressTap<K, V> implements FixedKeyProcessor<K, V, V> {
+        private final SourceProgress progress;
+        private FixedKeyProcessorContext<K, V> context;
+
+        ProgressTap(SourceProgress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void init(FixedKeyProcessorContext<K, V> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<K, V> record) {
+            context.recordMetadata().ifPresent(m -> progress.tookIn(m.partition(), m.offset()));
+            context.forward(record);
         }
     }
 
@@ -246,11 +289,14 @@ public final class DistillguardTopology {
         VerdictSuppressions suppressions = verdicts;
         // Keys are read as raw bytes: gateways may key by account, by anything, or not at all, and the topology
         // re-keys where it needs to, so no key can fail to decode.
-        KStream<byte[], Triaged> triaged = builder
+        KStream<byte[], RequestEvent> source = builder
                 .stream(config.requestsTopic(), Consumed.with(Serdes.ByteArray(), requestSerde)
                         .withTimestampExtractor(new EventTimeExtractor(config.maxFutureSkew()))
-                        .withName("requests-source"))
-                .processValues(() -> new RequestTriage<>(config), Named.as("triage"));
+                        .withName("requests-source"));
+        if (range != null && range.progress() != null) {
+            source = source.processValues(() -> new ProgressTap<>(range.progress()), Named.as("replay-progress"));
+        }
+        KStream<byte[], Triaged> triaged = source.processValues(() -> new RequestTriage<>(config), Named.as("triage"));
 
         String rules = rulesStore;
         triaged.split(Named.as("triage-"))

@@ -46,6 +46,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Service configuration (cluster, registry); DISTILLGUARD_* override it.")
     Path configFile;
 
+    @Option(names = "--id", description = "Application id of the replay: instances given the same id (and the same "
+            + "--topic, --from and --to) share its partitions; the first plans it, writes the alerts and removes the "
+            + "internals. Default: a new id, a replay of its own.")
+    String applicationId;
+
     @Option(names = "--keep-state", description = "Keep the replay's internal topics, consumer group and local state.")
     boolean keepState;
 
@@ -58,6 +63,10 @@ public final class ReplayCommand implements Callable<Integer> {
         if (!from.isBefore(to)) {
             throw new InputError("--from (" + from + ") must be before --to (" + to + ")");
         }
+        if (applicationId != null && !applicationId.matches("[a-zA-Z0-9._-]{1,200}")) {
+            throw new InputError("--id must be letters, digits, '.', '_' or '-' (it names the replay's topics and group): "
+                    + applicationId);
+        }
         if ((alertsTopic == null) == (alertsOut == null)) {
             throw new InputError("Give exactly one of --alerts-topic and --alerts-out");
         }
@@ -67,24 +76,43 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         ServiceConfig config = ServiceConfig.forCluster("replay", configFile, System.getenv(), overrides);
         TopicReplay.Result result;
-        try (BufferedWriter file = alertsOut == null ? null : Files.newBufferedWriter(alertsOut, StandardCharsets.UTF_8)) {
+        // Opened at the first alert: an instance that joins another's replay writes none, and must not truncate the
+        // file the first instance may be writing on the same machine.
+        BufferedWriter[] file = new BufferedWriter[1];
+        try {
             result = new TopicReplay(config, System.out).run(
-                    new TopicReplay.Request(topic, from, to, alertsTopic, keepState, timeout), alert -> {
-                        if (file != null) {
+                    new TopicReplay.Request(topic, from, to, alertsTopic, keepState, timeout, applicationId), alert -> {
+                        if (alertsOut != null) {
                             try {
-                                file.write(ContractJson.line(alert));
-                                file.write('\n');
+                                if (file[0] == null) {
+                                    file[0] = Files.newBufferedWriter(alertsOut, StandardCharsets.UTF_8);
+                                }
+                                file[0].write(ContractJson.line(alert));
+                                file[0].write('\n');
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
                         }
                     });
+            if (alertsOut != null && file[0] == null && !result.joined()) {
+                Files.write(alertsOut, new byte[0]);
+            }
         } catch (TopicReplay.ReplayException e) {
             System.err.println(e.getMessage());
             return 1;
+        } finally {
+            if (file[0] != null) {
+                file[0].close();
+            }
         }
-        System.out.printf("Replay %s: %,d records in range, %,d alerts (-> %s) in %s%n", result.applicationId(),
-                result.recordsInRange(), result.alerts(), alertsOut != null ? alertsOut : alertsTopic, result.elapsed());
+        if (result.joined()) {
+            System.out.printf("Replay %s: this instance's share (%,d records) done in %s; the instance that started "
+                    + "the replay writes its alerts%n", result.applicationId(), result.recordsHere(), result.elapsed());
+            return 0;
+        }
+        System.out.printf("Replay %s: %,d records in range (%,d taken in by this instance), %,d alerts (-> %s) in %s%n",
+                result.applicationId(), result.recordsInRange(), result.recordsHere(), result.alerts(),
+                alertsOut != null ? alertsOut : alertsTopic, result.elapsed());
         result.alertsBySeverity().forEach((k, v) -> System.out.printf("  %8d  %s%n", v, k));
         return 0;
     }

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -45,25 +46,36 @@ import org.slf4j.LoggerFactory;
  * Replays part of a requests topic through the live topology under an application id and state directory of its
  * own, so the live service's offsets and state are never touched, and two replays can run side by side.
  *
- * <p>It reads each partition from its first record at or after {@code from} (less the grace period, so late
- * events of the range are seen) up to the first record at or after {@code to} plus grace, or the end offset when the
- * replay began, merges them in timestamp order into a single-partition topic of its own (see
- * {@link #inputTopic}), and runs the topology over that, limited to event times in [from, to). It stops by itself
- * once everything is processed, then removes its internal topics, consumer group and local state unless asked to
- * keep them.
+ * <p>It reads the history topic's partitions directly, from each partition's first record at or after {@code from}
+ * (less the grace period, so late events of the range are seen) up to its first record at or after {@code to} plus
+ * grace, or the end offset when the replay began, and runs the topology over them, limited to event times in
+ * [from, to). Any number of instances given the same application id share the partitions, as instances of the
+ * service do: the first one plans the replay (its start offsets, committed for the group before anyone starts, and
+ * its stop offsets, written to the replay's progress topic) and the others join it. {@link ReplayPacing} keeps the
+ * partitions within a few minutes of event time of each other across all of them, which is what keeps a partition
+ * that races ahead from making the others' requests late. Each instance stops by itself once the group has
+ * committed every partition to its stop offset and every repartition topic to its end; the first then removes the
+ * replay's internal topics, consumer group and local state unless asked to keep them, and reads the alerts.
  */
 public final class TopicReplay {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicReplay.class);
 
-    /** What to replay; {@code alertsTopic} null when the caller only wants the alerts handed to it. */
+    /**
+     * What to replay; {@code alertsTopic} null when the caller only wants the alerts handed to it; {@code
+     * applicationId} null for a replay of its own, or the id of a replay to start or join with other instances.
+     */
     public record Request(String sourceTopic, Instant from, Instant to, String alertsTopic, boolean keepState,
-                          Duration timeout) {
+                          Duration timeout, String applicationId) {
+        public Request(String sourceTopic, Instant from, Instant to, String alertsTopic, boolean keepState,
+                       Duration timeout) {
+            this(sourceTopic, from, to, alertsTopic, keepState, timeout, null);
+        }
     }
 
-    /** What a replay did. */
+    /** What a replay did; {@code joined} when this instance joined a replay another instance planned. */
     public record Result(String applicationId, long recordsInRange, long alerts, Map<String, Long> alertsBySeverity,
-                         List<String> warnings, Duration elapsed) {
+                         List<String> warnings, Duration elapsed, boolean joined, long recordsHere) {
     }
 
     private final ServiceConfig config;
@@ -74,23 +86,29 @@ public final class TopicReplay {
         this.out = out;
     }
 
-    /** Runs the replay and hands each alert it produced to {@code alerts}, in topic order per partition. */
+    /**
+     * Runs the replay (or this instance's share of it) and, on the instance that planned it, hands each alert it
+     * produced to {@code alerts}, in topic order per partition.
+     */
     public Result run(Request request, Consumer<DistillationAlert> alerts) throws Exception {
         long started = System.nanoTime();
-        String applicationId = "distillguard-replay-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
+        String applicationId = request.applicationId() != null ? request.applicationId()
+                : "distillguard-replay-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
                 + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
         // Without an alerts topic (alerts go to a file), a temporary one is removed with the other internals.
         String alertsTopic = request.alertsTopic() != null ? request.alertsTopic() : applicationId + "-alerts";
         DetectionConfig base = config.detection();
         long graceMs = base.grace().toMillis();
-        Properties adminProps = adminProps();
         List<String> warnings = new ArrayList<>();
         Map<TopicPartition, Long> startOffsets = new HashMap<>();
         Map<TopicPartition, Long> stopOffsets = new HashMap<>();
-        Map<TopicPartition, Long> alertsStart;
+        Map<TopicPartition, Long> alertsStart = Map.of();
         long recordsInRange = 0;
-        try (Admin admin = Admin.create(adminProps)) {
+        boolean joined;
+        int partitionCount;
+        try (Admin admin = Admin.create(adminProps())) {
             TopicDescription source = describe(admin, request.sourceTopic());
+            partitionCount = source.partitions().size();
             List<TopicPartition> partitions = source.partitions().stream()
                     .map(p -> new TopicPartition(request.sourceTopic(), p.partition())).toList();
             Map<TopicPartition, Long> earliest = offsets(admin, partitions, OffsetSpec.earliest());
@@ -105,7 +123,7 @@ public final class TopicReplay {
                 long start = fromOffsets.get(tp) < 0 ? end : fromOffsets.get(tp);
                 long stop = toOffsets.get(tp) < 0 ? end : Math.min(end, toOffsets.get(tp));
                 startOffsets.put(tp, start);
-                stopOffsets.put(tp, stop);
+                stopOffsets.put(tp, Math.max(start, stop));
                 recordsInRange += Math.max(0, stop - start);
                 Long first = firstTimestamps.get(tp);
                 // Only a log whose start has moved (earliest offset above 0) has lost records; a complete
@@ -120,47 +138,82 @@ public final class TopicReplay {
                 throw new ReplayException("No records in " + request.sourceTopic() + " between " + request.from()
                         + " and " + request.to());
             }
-            ServiceConfig setup = replayConfig(applicationId, inputTopic(applicationId), alertsTopic, null);
-            // The alerts carry the events' times: kept as history, or a replay of last month would lose them.
-            DistillguardService.createHistoryTopics(DistillguardService.streamsConfig(setup), setup,
-                    List.of(alertsTopic, applicationId + "-dead-letter"), source.partitions().size(), request.from());
-            // The live rules topic: versions published there apply to the replay from their effective time too.
-            DistillguardService.createRulesTopic(DistillguardService.streamsConfig(setup), setup);
-            admin.createTopics(List.of(new NewTopic(inputTopic(applicationId), 1, (short) -1)
-                    .configs(Map.of("retention.ms", "-1")))).all().get(30, TimeUnit.SECONDS);
-            alertsStart = offsets(admin, partitionsOf(admin, alertsTopic), OffsetSpec.latest());
+            // The replay's progress topic is also its lock: the instance that creates it plans the replay.
+            joined = !createProgressTopic(admin, progressTopic(applicationId));
+            if (!joined) {
+                ServiceConfig setup = replayConfig(applicationId, request.sourceTopic(), alertsTopic, null);
+                // The alerts carry the events' times: kept as history, or a replay of last month would lose them.
+                DistillguardService.createHistoryTopics(DistillguardService.streamsConfig(setup), setup,
+                        List.of(alertsTopic, applicationId + "-dead-letter"), partitionCount, request.from());
+                // The live rules topic: versions published there apply to the replay from their effective time too.
+                DistillguardService.createRulesTopic(DistillguardService.streamsConfig(setup), setup);
+                alertsStart = offsets(admin, partitionsOf(admin, alertsTopic), OffsetSpec.latest());
+                // Where the group starts, committed before any instance joins it (the plan below is what the
+                // others wait for), so that no consumer of the group ever falls back to its reset policy.
+                Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+                startOffsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
+                admin.alterConsumerGroupOffsets(applicationId, commits).all().get(30, TimeUnit.SECONDS);
+                ReplayPacing.publishPlan(progressTopic(applicationId), stopOffsets, producerProps());
+            }
         }
-        warnings.forEach(w -> out.println("WARNING: " + w));
-        out.printf("Replaying %,d records of %s from %s to %s as application %s%n", recordsInRange,
-                request.sourceTopic(), request.from(), request.to(), applicationId);
-        long merged = new EventTimeMerge(consumerProps(), producerProps()).copy(startOffsets, stopOffsets,
-                inputTopic(applicationId));
-        Map<TopicPartition, Long> mergedStop = Map.of(new TopicPartition(inputTopic(applicationId), 0), merged);
+        if (joined) {
+            // Stop where the first instance decided: the topic may have grown since.
+            stopOffsets = ReplayPacing.readPlan(request.sourceTopic(), progressTopic(applicationId), partitionCount,
+                    consumerProps(), Duration.ofSeconds(60));
+            out.printf("Joining replay %s of %s from %s to %s%n", applicationId, request.sourceTopic(), request.from(),
+                    request.to());
+        } else {
+            warnings.forEach(w -> out.println("WARNING: " + w));
+            out.printf("Replaying %,d records of %s from %s to %s as application %s%n", recordsInRange,
+                    request.sourceTopic(), request.from(), request.to(), applicationId);
+        }
 
         Path stateDir = TempDirectories.createForState(applicationId + "-");
-        ServiceConfig replayConfig = replayConfig(applicationId, inputTopic(applicationId), alertsTopic, stateDir);
+        ServiceConfig replayConfig = replayConfig(applicationId, request.sourceTopic(), alertsTopic, stateDir);
         Map<String, String> serdeConfig = replayConfig.serdeConfig();
-        KafkaStreams streams = new KafkaStreams(DistillguardTopology.build(replayConfig.detection(),
-                SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig),
-                SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig),
-                DistillguardTopology.StateStorage.ROCKSDB,
-                new DistillguardTopology.EventTimeRange(request.from().toEpochMilli(), request.to().toEpochMilli())),
-                DistillguardService.streamsConfig(replayConfig));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("Replay stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        try {
-            streams.start();
-            awaitDone(streams, applicationId, mergedStop, request.timeout());
-        } finally {
-            // Leave the group on close, so that it can be deleted at once with the other internals.
-            streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                    org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(30)));
+        // A few minutes of event time apart at most: well inside the hour windows' retention, and about the grace
+        // period the account graph waits for its late edges.
+        Duration slack = Duration.ofMillis(Math.max(1_000, graceMs / 2));
+        KafkaStreams streams;
+        long recordsHere;
+        try (ReplayPacing pacing = new ReplayPacing(request.sourceTopic(), progressTopic(applicationId), stopOffsets,
+                request.from().toEpochMilli() - graceMs, slack, producerProps(), consumerProps())) {
+            for (Map.Entry<TopicPartition, Long> stop : stopOffsets.entrySet()) {
+                if (startOffsets.getOrDefault(stop.getKey(), 0L) >= stop.getValue()) {
+                    pacing.finished(stop.getKey().partition());
+                }
+            }
+            pacing.start();
+            streams = new KafkaStreams(DistillguardTopology.build(replayConfig.detection(),
+                    SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig),
+                    SpecificAvroSerde.forValues(DistillationAlert.class, serdeConfig),
+                    DistillguardTopology.StateStorage.ROCKSDB,
+                    new DistillguardTopology.EventTimeRange(request.from().toEpochMilli(), request.to().toEpochMilli(),
+                            pacing), partitionCount),
+                    DistillguardService.streamsConfig(replayConfig), pacing.clients());
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("Replay stream thread failed; replacing it", e);
+                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            try {
+                streams.start();
+                awaitDone(streams, applicationId, stopOffsets, request.timeout());
+            } finally {
+                // Leave the group on close, so that it can be deleted at once with the other internals.
+                streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+            }
+            recordsHere = pacing.recordsTakenIn();
         }
         long alertCount = 0;
         Map<String, Long> bySeverity = new TreeMap<>();
+        if (joined) {
+            streams.cleanUp();
+            TempDirectories.delete(stateDir);
+            return new Result(applicationId, recordsInRange, 0, bySeverity, warnings,
+                    Duration.ofNanos(System.nanoTime() - started), true, recordsHere);
+        }
         for (DistillationAlert alert : readAlerts(alertsTopic, alertsStart, serdeConfig)) {
             alertCount++;
             bySeverity.merge(alert.getDetector() + " " + alert.getSeverity(), 1L, Long::sum);
@@ -168,23 +221,50 @@ public final class TopicReplay {
         }
         if (!request.keepState()) {
             streams.cleanUp();
+            awaitGroupEmpty(applicationId, Duration.ofSeconds(60));
             deleteInternals(applicationId);
             TempDirectories.delete(stateDir);
         } else {
             out.println("Kept state in " + stateDir + " and internal topics of " + applicationId);
         }
         return new Result(applicationId, recordsInRange, alertCount, bySeverity, warnings,
-                Duration.ofNanos(System.nanoTime() - started));
+                Duration.ofNanos(System.nanoTime() - started), false, recordsHere);
     }
 
-    /**
-     * The replay's own single-partition copy of the range, merged in timestamp order. Kafka Streams runs the tasks of
-     * different source partitions at their own pace; over a backlog one partition can run hours of event time ahead,
-     * and the windows after a repartition would then drop the others' events as later than the grace period. One
-     * ordered partition gives the replay the order live traffic had, and the same alerts as an offline backtest.
-     */
-    static String inputTopic(String applicationId) {
-        return applicationId + "-input";
+    /** The replay's compacted topic of its plan and its instances' progress. */
+    static String progressTopic(String applicationId) {
+        return applicationId + "-progress";
+    }
+
+    /** Creates the progress topic; false when it exists already (another instance planned the replay). */
+    private static boolean createProgressTopic(Admin admin, String topic) throws Exception {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Waits until every instance of the replay has left its group (the others finish within a poll of this one). */
+    private void awaitGroupEmpty(String applicationId, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try (Admin admin = Admin.create(adminProps())) {
+            while (System.nanoTime() < deadline) {
+                var group = admin.describeConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS)
+                        .get(applicationId);
+                if (group == null || group.members().isEmpty()) {
+                    return;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not see replay {}'s group empty: {}", applicationId, e.getMessage());
+        }
     }
 
     private Properties producerProps() {

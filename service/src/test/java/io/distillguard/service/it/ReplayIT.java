@@ -134,6 +134,50 @@ class ReplayIT {
         }
     }
 
+    /**
+     * Two instances given one replay id share its partitions, over history whose partitions are far apart in size
+     * (70 % of the accounts on one of four): the replay's alerts are still the backtest's, and each instance took in
+     * part of the records.
+     */
+    @Test
+    void twoInstancesShareOneReplayOfSkewedPartitionsAndGiveTheBacktestsAlerts() throws Exception {
+        List<RequestEvent> day = produceADay(0.7);
+        Instant from = DAY_START.plus(Duration.ofHours(6));
+        Instant to = DAY_START.plus(Duration.ofHours(24));
+        String id = "replay-shared-" + topic;
+        List<DistillationAlert> first = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<DistillationAlert> second = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<TopicReplay.Result> a = pool.submit(() -> new TopicReplay(
+                    ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
+                    .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), first::add));
+            java.util.concurrent.Future<TopicReplay.Result> b = pool.submit(() -> new TopicReplay(
+                    ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
+                    .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), second::add));
+            TopicReplay.Result ra = a.get(6, TimeUnit.MINUTES);
+            TopicReplay.Result rb = b.get(6, TimeUnit.MINUTES);
+            assertThat(List.of(ra.joined(), rb.joined())).as("one plans, one joins").containsExactlyInAnyOrder(true, false);
+            TopicReplay.Result planner = ra.joined() ? rb : ra;
+            TopicReplay.Result joiner = ra.joined() ? ra : rb;
+            assertThat(joiner.recordsHere()).as("the joining instance took in records").isPositive();
+            assertThat(planner.recordsHere()).as("the planning instance took in records").isPositive();
+            assertThat(planner.recordsHere() + joiner.recordsHere()).isGreaterThanOrEqualTo(planner.recordsInRange());
+            List<DistillationAlert> replayed = ra.joined() ? second : first;
+            assertThat(ra.joined() ? first : second).as("only the planner reads the alerts").isEmpty();
+            List<DistillationAlert> offline = backtest(day, from, to);
+            assertThat(offline).isNotEmpty();
+            assertThat(pairs(replayed)).as("two instances and the backtest agree on (alert_id, severity); differing: %s",
+                    differences(replayed, offline)).isEqualTo(pairs(offline));
+            try (Admin admin = Admin.create(adminProps())) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                        .as("replay internals removed").noneMatch(t -> t.startsWith(id));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void shouldSayWhenTheRangeHoldsNoRecords() throws Exception {
         produceADay();
@@ -201,6 +245,14 @@ class ReplayIT {
     }
 
     private List<RequestEvent> produceADay() throws Exception {
+        return produceADay(-1);
+    }
+
+    /**
+     * A day of the demo's traffic in four partitions, keyed by account; with {@code skew} in [0, 1], that share of the
+     * accounts goes to partition 0 and the rest to the other three (else the producer's own partitioner).
+     */
+    private List<RequestEvent> produceADay(double skew) throws Exception {
         try (Admin admin = Admin.create(adminProps())) {
             // History is judged by retention on its (old) timestamps: keep it forever, or it is gone in minutes.
             admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1).configs(Map.of("retention.ms", "-1"))))
@@ -218,7 +270,9 @@ class ReplayIT {
         serializer.configure(Map.of(SchemaRegistryClients.URL, registry.url()), false);
         try (KafkaProducer<String, RequestEvent> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
             for (RequestEvent event : events) {
-                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
+                int h = Math.floorMod(event.getAccountId().hashCode(), 1000);
+                Integer partition = skew < 0 ? null : h < skew * 1000 ? 0 : 1 + h % 3;
+                producer.send(new ProducerRecord<>(topic, partition, event.getEventTime().toEpochMilli(),
                         event.getAccountId(), event));
             }
             producer.flush();
