@@ -29,11 +29,12 @@ import picocli.CommandLine.Parameters;
             "'offline': the offline backtest over a simulated day of traffic written to a JSON Lines file.",
             "'scaling': the detector with 1, 2 and 4 stream threads and on 2 instances.",
             "'outage': --outage-events over --outage-minutes pile up while the service is down, --skew of the accounts on one partition; then the service catches up: time, late drops, alert pairs against an uninterrupted run.",
+            "'replay': the outage's backlog caught up live, then replayed with one instance and with two sharing one replay id: events/s of each, the ratio to the live catch-up, and the alert pairs against an uninterrupted run.",
             "'all': each of the above in turn (memory at 100,000 accounts), then one table of medians."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODE",
-            description = "What to measure: throughput, memory, soak, latency, offline, scaling, outage or all.")
+            description = "What to measure: throughput, memory, soak, latency, offline, scaling, outage, replay or all.")
     String what;
 
     @Option(names = "--accounts", defaultValue = "1000000", description = "memory: active accounts. Default: ${DEFAULT-VALUE}.")
@@ -81,15 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
     long scalingEvents;
 
     @Option(names = "--outage-events", defaultValue = "300000",
-            description = "outage: requests that pile up while the service is down. Default: ${DEFAULT-VALUE}.")
+            description = "outage, replay: requests that pile up while the service is down. Default: ${DEFAULT-VALUE}.")
     long outageEvents;
 
     @Option(names = "--outage-minutes", defaultValue = "60",
-            description = "outage: the event time they span. Default: ${DEFAULT-VALUE}.")
+            description = "outage, replay: the event time they span. Default: ${DEFAULT-VALUE}.")
     int outageMinutes;
 
     @Option(names = "--skew", defaultValue = "0.7",
-            description = "outage: share of accounts on partition 0 (the rest spread over the others). Default: ${DEFAULT-VALUE}.")
+            description = "outage, replay: share of accounts on partition 0 (the rest spread over the others). Default: ${DEFAULT-VALUE}.")
     double skew;
 
     @Option(names = "--config", description = "Properties file (cluster, registry, Streams settings such as num.stream.threads).")
@@ -97,9 +98,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("throughput", "memory", "soak", "latency", "offline", "scaling", "outage", "all").contains(what)) {
+        if (!List.of("throughput", "memory", "soak", "latency", "offline", "scaling", "outage", "replay", "all")
+                .contains(what)) {
             throw new InputError("Unknown benchmark '" + what
-                    + "': one of throughput, memory, soak, latency, offline, scaling, all");
+                    + "': one of throughput, memory, soak, latency, offline, scaling, outage, replay, all");
         }
         InputError.atLeast("--accounts", accounts, 1);
         InputError.atLeast("--events-per-account", eventsPerAccount, 1);
@@ -133,6 +135,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "offline" -> offline();
             case "scaling" -> scaling();
             case "outage" -> outage();
+            case "replay" -> replay();
             case "all" -> all();
             default -> throw new IllegalStateException(what);
         };
@@ -171,6 +174,20 @@ public final class BenchCommand implements Callable<Integer> {
                     java.time.Duration.ofMinutes(outageMinutes), partitions, skew, stateDir);
             return result.lateDropped() == 0 && result.missing() == 0 && result.extra() == 0
                     && result.writtenTwice() == 0 ? 0 : 1;
+        } finally {
+            TempDirectories.delete(stateDir);
+        }
+    }
+
+    private int replay() throws Exception {
+        ServiceConfig configured = ServiceConfig.load(configFile, System.getenv(), Map.of());
+        Path stateDir = TempDirectories.createForState("bench-replay-");
+        try (LocalInfrastructure local = LocalInfrastructure.startMissing(configured)) {
+            ServiceConfig config = ServiceConfig.load(configFile, System.getenv(), local.overrides());
+            OutageBench bench = new OutageBench(config, System.out);
+            bench.run(outageEvents, java.time.Duration.ofMinutes(outageMinutes), partitions, skew, stateDir);
+            OutageBench.ReplayResult result = bench.replays();
+            return result.oneMissing() + result.oneExtra() + result.twoMissing() + result.twoExtra() == 0 ? 0 : 1;
         } finally {
             TempDirectories.delete(stateDir);
         }

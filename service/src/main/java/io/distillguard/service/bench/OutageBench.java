@@ -36,7 +36,6 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class OutageBench {
 
-    /** What the catch-up gave. */
     /**
      * What the catch-up gave.
      *
@@ -121,7 +120,81 @@ public final class OutageBench {
                             a.getDetector(), a.getSeverity(), a.getSubjectId(), a.getWindowStart(),
                             a.getTriggerEventTime(), a.getAccountsTotal(), a.getEvidence()));
         }
+        lastTopic = topic;
+        lastHistory = history;
+        lastCatchUp = catchUp;
         return result;
+    }
+
+    private String lastTopic;
+    private List<RequestEvent> lastHistory;
+    private Duration lastCatchUp;
+
+    /** What replaying the outage's topic gave, with one instance and with two sharing the replay. */
+    public record ReplayResult(double liveEventsPerSecond, double oneEventsPerSecond, double twoEventsPerSecond,
+                               int pairs, int oneMissing, int oneExtra, int twoMissing, int twoExtra,
+                               long joinerRecords) {
+    }
+
+    /**
+     * After {@link #run}: replays the same topic's whole span through {@code replay} with one instance, then with two
+     * sharing one replay id, and compares each with the uninterrupted run's pairs and the catch-up's rate (the live
+     * detector over the same backlog, in the same process).
+     */
+    public ReplayResult replays() throws Exception {
+        java.time.Instant from = lastHistory.get(0).getEventTime();
+        java.time.Instant to = lastHistory.get(lastHistory.size() - 1).getEventTime().plusMillis(1);
+        TreeSet<String> expected = AlertPairs.offline(base.detection(), lastHistory.iterator());
+        Map<String, String> overrides = new HashMap<>(base.asMap());
+        overrides.put(DetectionConfig.REQUESTS_TOPIC, lastTopic);
+        ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
+        double live = lastHistory.size() * 1e9 / lastCatchUp.toNanos();
+
+        TreeSet<String> one = new TreeSet<>();
+        io.distillguard.service.replay.TopicReplay.Result single = new io.distillguard.service.replay.TopicReplay(config,
+                out).run(new io.distillguard.service.replay.TopicReplay.Request(lastTopic, from, to, null, false,
+                Duration.ofHours(2)), a -> one.add(a.getAlertId() + " " + a.getSeverity()));
+        double oneRate = single.recordsInRange() * 1e9 / single.elapsed().toNanos();
+
+        TreeSet<String> two = new TreeSet<>();
+        String id = "bench-replay-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<io.distillguard.service.replay.TopicReplay.Result> shared = new ArrayList<>();
+        try {
+            List<java.util.concurrent.Future<io.distillguard.service.replay.TopicReplay.Result>> futures = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                futures.add(pool.submit(() -> new io.distillguard.service.replay.TopicReplay(config, out).run(
+                        new io.distillguard.service.replay.TopicReplay.Request(lastTopic, from, to, null, false,
+                                Duration.ofHours(2), id), a -> {
+                            synchronized (two) {
+                                two.add(a.getAlertId() + " " + a.getSeverity());
+                            }
+                        })));
+            }
+            for (var f : futures) {
+                shared.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long slowest = shared.stream().mapToLong(r -> r.elapsed().toNanos()).max().orElseThrow();
+        double twoRate = single.recordsInRange() * 1e9 / slowest;
+        long joiner = shared.stream().filter(io.distillguard.service.replay.TopicReplay.Result::joined)
+                .mapToLong(io.distillguard.service.replay.TopicReplay.Result::recordsHere).sum();
+        ReplayResult result = new ReplayResult(live, oneRate, twoRate, expected.size(), diff(expected, one),
+                diff(one, expected), diff(expected, two), diff(two, expected), joiner);
+        out.printf("Replay of the same %,d requests: one instance %,.0f events/s (%.2f of the live catch-up's %,.0f), "
+                        + "pairs %,d missing / %,d extra of %,d; two instances %,.0f events/s (the joiner took in %,d "
+                        + "records), pairs %,d missing / %,d extra%n", lastHistory.size(), oneRate, oneRate / live, live,
+                result.oneMissing(), result.oneExtra(), expected.size(), twoRate, joiner, result.twoMissing(),
+                result.twoExtra());
+        return result;
+    }
+
+    private static int diff(TreeSet<String> a, TreeSet<String> b) {
+        TreeSet<String> d = new TreeSet<>(a);
+        d.removeAll(b);
+        return d.size();
     }
 
     private static List<RequestEvent> generate(long events, Duration span) {
