@@ -111,6 +111,11 @@ public final class EnvelopeSweep {
                         fmt(perDay), wrapped.with("reasoning_share", reasoning).with("requests_per_day", perDay)));
             }
         }
+        // Public benchmark prompts, exactly as the evaluation harnesses beside it send them (a distiller's cheapest
+        // prompt set): the benign side's harnesses share these groups, so the row tests them as much as the campaign.
+        // Last, so that every cell before it keeps its seed.
+        cells.add(new Cell("the one shared trait", "content: public benchmark prompts (hosting)", "",
+                nominal.with("public_prompts", 1)));
         return cells;
     }
 

@@ -21,11 +21,14 @@ import java.util.Locale;
  * @param ageDays            account age at the start of the traffic, in days
  * @param signupSpreadHours  the accounts were created within this many hours of each other (a burst when small)
  * @param humanHours         requests follow a daily rhythm rather than the clock
+ * @param publicPrompts      first turns are prompts of a public benchmark, exactly as evaluation harnesses send them
+ *                           (a distiller's cheapest prompt set): ten times {@code templates} of them (a subset the
+ *                           harnesses run too), instead of the campaign's own templates
  */
 public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
                             double firstTurnShare, int templates, int templateBits, int residentialAddresses,
                             int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
-                            double signupSpreadHours, boolean humanHours) {
+                            double signupSpreadHours, boolean humanHours, boolean publicPrompts) {
 
     public CampaignKnobs {
         if (accounts < 1 || requestsPerDay <= 0 || reasoningShare < 0 || reasoningShare > 1 || firstTurnShare < 1.0 / 3
@@ -43,7 +46,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs templateFarm(int accounts) {
         return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
-                true);
+                true, false);
     }
 
     /**
@@ -52,13 +55,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false);
     }
 
     public CampaignKnobs withScenario(String name) {
         return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
                 residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
-                humanHours);
+                humanHours, publicPrompts);
     }
 
     /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
@@ -68,40 +71,43 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
                     templateBits, residentialAddresses, hostingProviders,
                     hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours);
+                    signupSpreadHours, humanHours, publicPrompts);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts);
             case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts);
             case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts);
             case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours);
+                    signupSpreadHours, humanHours, publicPrompts);
             case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
                     templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours);
+                    signupSpreadHours, humanHours, publicPrompts);
             case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts);
             case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts);
             case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours);
+                    signupSpreadHours, humanHours, publicPrompts);
             case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
-                    ageDays, signupSpreadHours, humanHours);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts);
             case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
-                    signupSpreadHours, humanHours);
+                    signupSpreadHours, humanHours, publicPrompts);
             case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, value, humanHours);
+                    accountsPerCard, ageDays, value, humanHours, publicPrompts);
+            case "public_prompts" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0);
             default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
         };
     }
@@ -109,7 +115,8 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
     public String describe() {
         return String.format(Locale.ROOT, "%d accounts, %.0f req/day, reasoning %.2f, first turns %.2f, %s, %s, %s, "
                         + "age %d d, signups within %.0f h", accounts, requestsPerDay, reasoningShare, firstTurnShare,
-                templates == 0 ? "fresh prompts" : templates + " templates ±" + templateBits + " bits",
+                publicPrompts ? "prompts from public benchmarks" : templates == 0 ? "fresh prompts"
+                        : templates + " templates ±" + templateBits + " bits",
                 residentialAddresses > 0 ? residentialAddresses + " residential addresses"
                         : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s",
                 accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours);

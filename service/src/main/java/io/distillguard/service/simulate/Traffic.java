@@ -735,7 +735,10 @@ final class Traffic {
                     String conversation = "c-" + account + "-" + t;
                     for (int turn = 0; turn < turns; turn++) {
                         RequestEvent.Builder event = address(request(account, t, "0.0.0.0"), i);
-                        long prompt = k.templates() == 0 || turn > 0 ? random.nextLong()
+                        long prompt = turn > 0 ? random.nextLong()
+                                : k.publicPrompts() ? benchmarkPrompts[random.nextInt(Math.min(benchmarkPrompts.length,
+                                        10 * Math.max(1, k.templates())))]
+                                : k.templates() == 0 ? random.nextLong()
                                 : nearby(random, campaignTemplates[random.nextInt(campaignTemplates.length)], k.templateBits());
                         sink.add(event
                                 .setUserAgent("python-httpx/0.27")
