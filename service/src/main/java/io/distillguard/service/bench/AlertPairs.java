@@ -56,13 +56,35 @@ public final class AlertPairs {
     /** The pairs of an uninterrupted run: the offline backtest over {@code events}, in their order. */
     public static TreeSet<String> offline(DetectionConfig detection, Iterator<RequestEvent> events) {
         TreeSet<String> pairs = new TreeSet<>();
+        offlineAlerts(detection, events).forEach(a -> pairs.add(of(a)));
+        return pairs;
+    }
+
+    /** The alerts of an uninterrupted run, whole. */
+    public static List<DistillationAlert> offlineAlerts(DetectionConfig detection, Iterator<RequestEvent> events) {
+        List<DistillationAlert> alerts = new ArrayList<>();
         new OfflineBacktest(detection, DistillguardTopology.StateStorage.OFFLINE_IN_MEMORY).run(events,
                 new OfflineBacktest.Listener() {
                     @Override
                     public void onAlert(DistillationAlert alert) {
-                        pairs.add(of(alert));
+                        alerts.add(alert);
                     }
                 });
-        return pairs;
+        return alerts;
+    }
+
+    /**
+     * Whether {@code written} is {@code expected} under another campaign id: both CAMPAIGN alerts, same severity and
+     * day, and at least half of the expected one's named accounts among the written one's.
+     */
+    public static boolean sameCampaign(DistillationAlert expected, DistillationAlert written) {
+        if (!expected.getDetector().equals("CAMPAIGN") || !written.getDetector().equals("CAMPAIGN")
+                || expected.getSeverity() != written.getSeverity()
+                || !expected.getWindowStart().equals(written.getWindowStart())) {
+            return false;
+        }
+        java.util.Set<String> named = new java.util.HashSet<>(written.getAccounts());
+        long shared = expected.getAccounts().stream().filter(named::contains).count();
+        return shared * 2 >= expected.getAccounts().size();
     }
 }

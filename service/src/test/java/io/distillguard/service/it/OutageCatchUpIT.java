@@ -42,11 +42,13 @@ class OutageCatchUpIT {
 
             assertThat(result.lateDropped()).as("window updates dropped as late").isZero();
             assertThat(result.pairs()).as("the uninterrupted run raises alerts").isGreaterThan(10);
-            assertThat(result.missing()).as("pairs missing").isZero();
             // The one order effect left: the account graph judges each 15-minute epoch once its task's stream time
             // is past it, and an edge from the partition still catching up re-judges it; a campaign whose smallest
-            // link arrived late is then alerted under a second id as well (same accounts). Seen in about one run
-            // in eight at this size; no other detector may differ.
+            // link arrived late is then alerted under the id it already had, where an uninterrupted run, which had
+            // that link from the start, uses the link's. Seen in about one run in eight at this size: such a pair
+            // may be missing only when the same campaign (severity, day, accounts) was written under the other id,
+            // and no other detector may differ.
+            assertThat(result.missingOutright()).as("pairs missing, other than a campaign under another id").isZero();
             assertThat(result.extraDetectors()).as("detectors of extra alerts").isSubsetOf("CAMPAIGN");
             assertThat(result.writtenTwice()).as("pairs written twice").isZero();
         }

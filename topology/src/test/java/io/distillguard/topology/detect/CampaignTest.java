@@ -142,6 +142,39 @@ class CampaignTest extends HarnessTest {
         }
     }
 
+    /**
+     * A campaign keeps the id it was first alerted under for the rest of its day: a link with a smaller key joining it
+     * later does not start a second series of alerts for the same accounts.
+     */
+    @Test
+    void aCampaignKeepsItsIdWhenALinkWithASmallerKeyJoinsLaterInTheDay() {
+        long end = BASE + 10 * HOUR;
+        String[] members = new String[20];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = "m" + i;
+        }
+        String[] more = new String[30];
+        for (int i = 0; i < more.length; i++) {
+            more[i] = "m" + i;
+        }
+        TopologyHarness h = start();
+        h.sendCampaignEdges(List.of(edgeAt("PROMPT_CLUSTER:5-a", end - 10 * 60_000L, members),
+                edgeAt("PROMPT_CLUSTER:6-a", end - 9 * 60_000L, members),
+                edgeAt("IP_PREFIX:10.9.9.0/24", end + 6 * 60_000L, "x1", "x2", "x3"),
+                // An hour later the campaign has grown through a template band whose key sorts first.
+                edgeAt("PROMPT_CLUSTER:0-a", end + 60 * 60_000L, more),
+                edgeAt("IP_PREFIX:10.9.8.0/24", end + 90 * 60_000L, "y1", "y2", "y3")));
+        List<DistillationAlert> alerts = h.alerts();
+        List<DistillationAlert> campaigns = byDetector(alerts, CampaignProcessor.DETECTOR);
+        assertThat(campaigns).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.getSubjectId()).isEqualTo("CAMPAIGN:PROMPT_CLUSTER:5-a"));
+        // The members it gained are named under the id it already had.
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("m25");
+            assertThat(evidence(a, "cluster:CAMPAIGN:PROMPT_CLUSTER:5-a")).isPresent();
+        });
+    }
+
     /** A card's group counts over a week: its edges join the graph of the day they happen on, any day of it. */
     @Test
     void aCardGroupInTheMiddleOfItsWeekTiesIntoTheDaysGraph() {
