@@ -51,6 +51,12 @@ class ClusterMemberWindowsIT {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 Random random = new Random(5);
                 long start = Instant.now().minus(Duration.ofMinutes(20)).toEpochMilli();
+                // The requests below span 13 minutes and must fall in one UTC day (one day record an account is
+                // asserted): shortly after midnight they are moved to the end of the day before.
+                long midnight = start - Math.floorMod(start, 86_400_000L) + 86_400_000L;
+                if (start + 14 * 60_000L > midnight) {
+                    start = midnight - 14 * 60_000L;
+                }
                 List<RequestEvent> events = new ArrayList<>();
                 // Eight accounts harvesting on one card: a cluster, whose members spread over the four partitions.
                 for (int a = 0; a < 8; a++) {

@@ -6,6 +6,7 @@ import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardMetrics;
+import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.CampaignEdge;
@@ -110,7 +111,11 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         long time = edge.getEventTime();
         long streamTime = Math.max(meta(STREAM_TIME), time);
         setMeta(STREAM_TIME, streamTime);
-        if (dayOf(edge) + SubjectRiskProcessor.DAY_MS + config.grace().toMillis() <= streamTime) {
+        // An edge counts while its day's graph is kept (two days behind stream time, as the link windows it comes
+        // from), not only until its day's end plus grace: after an outage the link partitions catch up at their own
+        // pace, and a backlog that crosses midnight would otherwise lose the first day's last edges.
+        if (dayOf(edge) + DistillguardTopology.RETAINED_WINDOWS * SubjectRiskProcessor.DAY_MS + config.grace().toMillis()
+                <= streamTime) {
             lateDropped.record();
             return;
         }

@@ -175,6 +175,34 @@ class CampaignTest extends HarnessTest {
         });
     }
 
+    /**
+     * After an outage the link partitions catch up at their own pace: an edge of the day before, arriving once the
+     * graph's stream time is past midnight and the grace period, still joins that day's campaign (its day's graph is
+     * kept two days), and the members it brings are named.
+     */
+    @Test
+    void anEdgeOfTheDayBeforeArrivingAfterMidnightStillJoinsItsCampaign() {
+        long midnight = BASE + 24 * HOUR;
+        String[] members = new String[20];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = "m" + i;
+        }
+        String[] more = new String[25];
+        for (int i = 0; i < more.length; i++) {
+            more[i] = "m" + i;
+        }
+        TopologyHarness h = start();
+        h.sendCampaignEdges(List.of(edgeAt("PROMPT_CLUSTER:5-a", midnight - 20 * 60_000L, members),
+                edgeAt("PROMPT_CLUSTER:6-a", midnight - 19 * 60_000L, members),
+                edgeAt("IP_PREFIX:10.9.9.0/24", midnight + 30 * 60_000L, "x1", "x2", "x3"),
+                edgeAt("PROMPT_CLUSTER:7-a", midnight - 10 * 60_000L, more)));
+        assertThat(h.metric("late-dropped-total")).isZero();
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("m22");
+            assertThat(evidence(a, "cluster:CAMPAIGN:PROMPT_CLUSTER:5-a")).isPresent();
+        });
+    }
+
     /** A card's group counts over a week: its edges join the graph of the day they happen on, any day of it. */
     @Test
     void aCardGroupInTheMiddleOfItsWeekTiesIntoTheDaysGraph() {
