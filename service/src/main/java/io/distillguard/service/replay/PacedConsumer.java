@@ -127,8 +127,14 @@ final class PacedConsumer implements InvocationHandler {
     }
 
     private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-        boolean waiting = held.values().stream().anyMatch(d -> !d.isEmpty());
-        ConsumerRecords<byte[], byte[]> fetched = delegate.poll(waiting ? Duration.ZERO : timeout);
+        pacing.recompute();
+        // Records held here that may go now are not worth waiting for the broker; records that must wait for other
+        // partitions are, or the stream thread would spin.
+        long before = pacing.limit();
+        boolean releasable = held.entrySet().stream().anyMatch(e -> !e.getValue().isEmpty()
+                && !pausedByStreams.contains(e.getKey())
+                && (e.getValue().peek().timestamp() <= before || pacing.isSlowest(e.getKey().partition())));
+        ConsumerRecords<byte[], byte[]> fetched = delegate.poll(releasable ? Duration.ZERO : timeout);
         pacing.recompute();
         Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> out = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>(fetched.nextOffsets());
@@ -152,7 +158,11 @@ final class PacedConsumer implements InvocationHandler {
             TopicPartition tp = entry.getKey();
             ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = entry.getValue();
             List<ConsumerRecord<byte[], byte[]>> released = new ArrayList<>();
-            while (!queue.isEmpty() && (queue.peek().timestamp() <= limit || mayPassTheLimit(tp, released))) {
+            // A partition Kafka Streams paused (its task's buffer is full) gets nothing until it is resumed, as the
+            // consumer itself would give it nothing.
+            boolean streamsWaits = pausedByStreams.contains(tp);
+            while (!streamsWaits && !queue.isEmpty()
+                    && (queue.peek().timestamp() <= limit || mayPassTheLimit(tp, released))) {
                 ConsumerRecord<byte[], byte[]> record = queue.poll();
                 released.add(record);
                 pacing.handedOn(tp.partition(), record.offset(), record.timestamp());

@@ -82,12 +82,14 @@ class PacedConsumerTest {
         paced.pause(List.of(SLOW));
         pacing.tookIn(0, 2);
         pacing.tookIn(1, 1);
-        paced.poll(Duration.ZERO);
+        ConsumerRecords<byte[], byte[]> whilePaused = paced.poll(Duration.ZERO);
+        assertThat(offsets(whilePaused, SLOW)).as("nothing for a partition Kafka Streams paused").isEmpty();
         assertThat(mock.paused()).contains(SLOW);
         assertThat(paused()).containsExactly(SLOW);
         paced.resume(List.of(SLOW, FAST));
         assertThat(mock.paused()).as("FAST still has records held back").contains(FAST);
         assertThat(paused()).isEmpty();
+        assertThat(offsets(paced.poll(Duration.ZERO), SLOW)).as("its held record once resumed").containsExactly(2L);
     }
 
     @Test
