@@ -122,10 +122,7 @@ class CampaignTest extends HarnessTest {
     @Test
     void anEpochIsJudgedOnTheEdgesBeforeItsEndWhateverTheirArrival() {
         long end = BASE + 10 * HOUR;
-        String[] members = new String[20];
-        for (int i = 0; i < members.length; i++) {
-            members[i] = "m" + i;
-        }
+        String[] members = accounts("m", 20);
         TestRecord<String, CampaignEdge> first = edgeAt("PROMPT_CLUSTER:5-a", end - 10 * 60_000L, members);
         TestRecord<String, CampaignEdge> second = edgeAt("PROMPT_CLUSTER:6-a", end - 9 * 60_000L, members);
         TestRecord<String, CampaignEdge> justAfter = edgeAt("PROMPT_CLUSTER:0-a", end + 2 * 60_000L, members);
@@ -149,14 +146,8 @@ class CampaignTest extends HarnessTest {
     @Test
     void aCampaignKeepsItsIdWhenALinkWithASmallerKeyJoinsLaterInTheDay() {
         long end = BASE + 10 * HOUR;
-        String[] members = new String[20];
-        for (int i = 0; i < members.length; i++) {
-            members[i] = "m" + i;
-        }
-        String[] more = new String[30];
-        for (int i = 0; i < more.length; i++) {
-            more[i] = "m" + i;
-        }
+        String[] members = accounts("m", 20);
+        String[] more = accounts("m", 30);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(edgeAt("PROMPT_CLUSTER:5-a", end - 10 * 60_000L, members),
                 edgeAt("PROMPT_CLUSTER:6-a", end - 9 * 60_000L, members),
@@ -169,10 +160,7 @@ class CampaignTest extends HarnessTest {
         assertThat(campaigns).isNotEmpty()
                 .allSatisfy(a -> assertThat(a.getSubjectId()).isEqualTo("CAMPAIGN:PROMPT_CLUSTER:5-a"));
         // The members it gained are named under the id it already had.
-        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
-            assertThat(a.getSubjectId()).isEqualTo("m25");
-            assertThat(evidence(a, "cluster:CAMPAIGN:PROMPT_CLUSTER:5-a")).isPresent();
-        });
+        assertNamedAsMember(alerts, "m25", "CAMPAIGN:PROMPT_CLUSTER:5-a");
     }
 
     /**
@@ -183,34 +171,22 @@ class CampaignTest extends HarnessTest {
     @Test
     void anEdgeOfTheDayBeforeArrivingAfterMidnightStillJoinsItsCampaign() {
         long midnight = BASE + 24 * HOUR;
-        String[] members = new String[20];
-        for (int i = 0; i < members.length; i++) {
-            members[i] = "m" + i;
-        }
-        String[] more = new String[25];
-        for (int i = 0; i < more.length; i++) {
-            more[i] = "m" + i;
-        }
+        String[] members = accounts("m", 20);
+        String[] more = accounts("m", 25);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(edgeAt("PROMPT_CLUSTER:5-a", midnight - 20 * 60_000L, members),
                 edgeAt("PROMPT_CLUSTER:6-a", midnight - 19 * 60_000L, members),
                 edgeAt("IP_PREFIX:10.9.9.0/24", midnight + 30 * 60_000L, "x1", "x2", "x3"),
                 edgeAt("PROMPT_CLUSTER:7-a", midnight - 10 * 60_000L, more)));
         assertThat(h.metric("late-dropped-total")).isZero();
-        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).anySatisfy(a -> {
-            assertThat(a.getSubjectId()).isEqualTo("m22");
-            assertThat(evidence(a, "cluster:CAMPAIGN:PROMPT_CLUSTER:5-a")).isPresent();
-        });
+        assertNamedAsMember(h.alerts(), "m22", "CAMPAIGN:PROMPT_CLUSTER:5-a");
     }
 
     /** A card's group counts over a week: its edges join the graph of the day they happen on, any day of it. */
     @Test
     void aCardGroupInTheMiddleOfItsWeekTiesIntoTheDaysGraph() {
         long end = BASE + 10 * HOUR;
-        String[] members = new String[20];
-        for (int i = 0; i < members.length; i++) {
-            members[i] = "c" + i;
-        }
+        String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
                 20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L);
         TopologyHarness h = start();
@@ -220,6 +196,23 @@ class CampaignTest extends HarnessTest {
         assertThat(h.metric("late-dropped-total")).as("the week's group is not late on its fourth day").isZero();
         assertThat(byDetector(h.alerts(), CampaignProcessor.DETECTOR)).isNotEmpty()
                 .allSatisfy(a -> assertThat(a.getSubjectId()).isEqualTo("CAMPAIGN:PAYMENT_FINGERPRINT:card-1"));
+    }
+
+    /** An ACCOUNT_RISK alert of {@code account} names {@code campaign} as the cluster it is a member of. */
+    private static void assertNamedAsMember(List<DistillationAlert> alerts, String account, String campaign) {
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo(account);
+            assertThat(evidence(a, "cluster:" + campaign)).isPresent();
+        });
+    }
+
+    /** {@code prefix0 .. prefix(n-1)}. */
+    private static String[] accounts(String prefix, int n) {
+        String[] accounts = new String[n];
+        for (int i = 0; i < n; i++) {
+            accounts[i] = prefix + i;
+        }
+        return accounts;
     }
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
