@@ -54,8 +54,9 @@ class BrokerAndRebalanceFaultsIT {
             ReliabilityRig rig = new ReliabilityRig(cluster.bootstrapServers(), registry.url(), "rebalance");
             rig.createRequestsTopic(4);
             // Enough input that the membership changes meet a stream still being processed: an instance's start or
-            // close takes seconds, in which 8,000 events were once processed to the end before the fourth change.
-            rig.produce(rig.generate(31, 12_000, Duration.ofMinutes(3)));
+            // close takes seconds, in which 8,000 events were once processed to the end before the fourth change, and
+            // the second half of 12,000 before the third.
+            rig.produce(rig.generate(31, 24_000, Duration.ofMinutes(3)));
             List<DistillguardService> running = new ArrayList<>();
             try {
                 running.add(DistillguardService.start(rig.serviceConfig(dir.resolve("i0"))));
