@@ -7,10 +7,12 @@ import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -83,7 +85,7 @@ public final class AlertPairs {
                 || !expected.getWindowStart().equals(written.getWindowStart())) {
             return false;
         }
-        java.util.Set<String> named = new java.util.HashSet<>(written.getAccounts());
+        Set<String> named = new HashSet<>(written.getAccounts());
         long shared = expected.getAccounts().stream().filter(named::contains).count();
         return shared * 2 >= expected.getAccounts().size();
     }

@@ -1,22 +1,29 @@
 package io.distillguard.service.bench;
 
+import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.service.DistillguardService;
 import io.distillguard.service.GroupProgress;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.demo.TrafficGenerator;
+import io.distillguard.service.replay.TopicReplay;
 import io.distillguard.topology.DetectionConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -44,7 +51,7 @@ public final class OutageBench {
      *                         under another id (the account graph's one order effect, see {@code OutageCatchUpIT})
      */
     public record Result(long events, Duration catchUp, double lateDropped, int pairs, int missing, int extra,
-                         int writtenTwice, java.util.Set<String> extraDetectors, int campaignIdsMoved) {
+                         int writtenTwice, Set<String> extraDetectors, int campaignIdsMoved) {
         /** Missing pairs that are not a campaign alerted under another id with the same accounts. */
         public int missingOutright() {
             return missing - campaignIdsMoved;
@@ -100,7 +107,7 @@ public final class OutageBench {
         }
         List<String> written = AlertPairs.readCommitted(base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
                 config.serdeConfig(), config.detection().alertsTopic());
-        List<io.distillguard.avro.DistillationAlert> expectedAlerts = AlertPairs.offlineAlerts(config.detection(),
+        List<DistillationAlert> expectedAlerts = AlertPairs.offlineAlerts(config.detection(),
                 history.iterator());
         TreeSet<String> expected = new TreeSet<>();
         expectedAlerts.forEach(a -> expected.add(AlertPairs.of(a)));
@@ -109,12 +116,12 @@ public final class OutageBench {
         TreeSet<String> extra = new TreeSet<>(written);
         extra.removeAll(expected);
         int twice = written.size() - new TreeSet<>(written).size();
-        List<io.distillguard.avro.DistillationAlert> extraAlerts = extra.isEmpty() ? List.of()
+        List<DistillationAlert> extraAlerts = extra.isEmpty() ? List.of()
                 : AlertPairs.readCommittedAlerts(base.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG), config.serdeConfig(),
                         config.detection().alertsTopic()).stream().filter(a -> extra.contains(AlertPairs.of(a))).toList();
         int moved = (int) expectedAlerts.stream().filter(a -> missing.contains(AlertPairs.of(a)))
                 .filter(a -> extraAlerts.stream().anyMatch(w -> AlertPairs.sameCampaign(a, w))).count();
-        java.util.Set<String> extraDetectors = new java.util.TreeSet<>();
+        Set<String> extraDetectors = new TreeSet<>();
         extraAlerts.forEach(a -> extraDetectors.add(a.getDetector()));
         Result result = new Result(events, catchUp, late, expected.size(), missing.size(), extra.size(), twice,
                 extraDetectors, moved);
@@ -130,15 +137,15 @@ public final class OutageBench {
                             a.getDetector(), a.getSeverity(), a.getSubjectId(), a.getWindowStart(),
                             a.getTriggerEventTime(), a.getAccountsTotal(), a.getEvidence()));
         }
-        lastTopic = topic;
-        lastHistory = history;
-        lastCatchUp = catchUp;
+        last = new Backlog(topic, history, catchUp, expected);
         return result;
     }
 
-    private String lastTopic;
-    private List<RequestEvent> lastHistory;
-    private Duration lastCatchUp;
+    /** The last run's backlog and what an uninterrupted run made of it: what {@link #replays} replays. */
+    private record Backlog(String topic, List<RequestEvent> history, Duration catchUp, TreeSet<String> expected) {
+    }
+
+    private Backlog last;
 
     /** What replaying the outage's topic gave, with one instance and with two sharing the replay. */
     public record ReplayResult(double liveEventsPerSecond, double oneEventsPerSecond, double twoEventsPerSecond,
@@ -152,53 +159,59 @@ public final class OutageBench {
      * detector over the same backlog, in the same process).
      */
     public ReplayResult replays() throws Exception {
-        java.time.Instant from = lastHistory.get(0).getEventTime();
-        java.time.Instant to = lastHistory.get(lastHistory.size() - 1).getEventTime().plusMillis(1);
-        TreeSet<String> expected = AlertPairs.offline(base.detection(), lastHistory.iterator());
+        if (last == null) {
+            throw new IllegalStateException("replays() replays the backlog of run(): run it first");
+        }
+        List<RequestEvent> history = last.history();
+        Instant from = history.get(0).getEventTime();
+        Instant to = history.get(history.size() - 1).getEventTime().plusMillis(1);
+        TreeSet<String> expected = last.expected();
         Map<String, String> overrides = new HashMap<>(base.asMap());
-        overrides.put(DetectionConfig.REQUESTS_TOPIC, lastTopic);
+        overrides.put(DetectionConfig.REQUESTS_TOPIC, last.topic());
         ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
-        double live = lastHistory.size() * 1e9 / lastCatchUp.toNanos();
+        double live = history.size() * 1e9 / last.catchUp().toNanos();
 
         TreeSet<String> one = new TreeSet<>();
-        io.distillguard.service.replay.TopicReplay.Result single = new io.distillguard.service.replay.TopicReplay(config,
-                out).run(new io.distillguard.service.replay.TopicReplay.Request(lastTopic, from, to, null, false,
-                Duration.ofHours(2)), a -> one.add(a.getAlertId() + " " + a.getSeverity()));
+        TopicReplay.Result single = replay(config, from, to, null, one);
         double oneRate = single.recordsInRange() * 1e9 / single.elapsed().toNanos();
 
         TreeSet<String> two = new TreeSet<>();
         String id = "bench-replay-" + UUID.randomUUID().toString().substring(0, 8);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        List<io.distillguard.service.replay.TopicReplay.Result> shared = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<TopicReplay.Result> shared = new ArrayList<>();
         try {
-            List<java.util.concurrent.Future<io.distillguard.service.replay.TopicReplay.Result>> futures = new ArrayList<>();
+            List<Future<TopicReplay.Result>> instances = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                futures.add(pool.submit(() -> new io.distillguard.service.replay.TopicReplay(config, out).run(
-                        new io.distillguard.service.replay.TopicReplay.Request(lastTopic, from, to, null, false,
-                                Duration.ofHours(2), id), a -> {
-                            synchronized (two) {
-                                two.add(a.getAlertId() + " " + a.getSeverity());
-                            }
-                        })));
+                instances.add(pool.submit(() -> replay(config, from, to, id, two)));
             }
-            for (var f : futures) {
-                shared.add(f.get());
+            for (Future<TopicReplay.Result> instance : instances) {
+                shared.add(instance.get());
             }
         } finally {
             pool.shutdownNow();
         }
         long slowest = shared.stream().mapToLong(r -> r.elapsed().toNanos()).max().orElseThrow();
         double twoRate = single.recordsInRange() * 1e9 / slowest;
-        long joiner = shared.stream().filter(io.distillguard.service.replay.TopicReplay.Result::joined)
-                .mapToLong(io.distillguard.service.replay.TopicReplay.Result::recordsHere).sum();
+        long joiner = shared.stream().filter(TopicReplay.Result::joined).mapToLong(TopicReplay.Result::recordsHere).sum();
         ReplayResult result = new ReplayResult(live, oneRate, twoRate, expected.size(), diff(expected, one),
                 diff(one, expected), diff(expected, two), diff(two, expected), joiner);
         out.printf("Replay of the same %,d requests: one instance %,.0f events/s (%.2f of the live catch-up's %,.0f), "
                         + "pairs %,d missing / %,d extra of %,d; two instances %,.0f events/s (the joiner took in %,d "
-                        + "records), pairs %,d missing / %,d extra%n", lastHistory.size(), oneRate, oneRate / live, live,
+                        + "records), pairs %,d missing / %,d extra%n", history.size(), oneRate, oneRate / live, live,
                 result.oneMissing(), result.oneExtra(), expected.size(), twoRate, joiner, result.twoMissing(),
                 result.twoExtra());
         return result;
+    }
+
+    /** One instance of a replay of [from, to), its alerts' pairs added to {@code pairs}. */
+    private TopicReplay.Result replay(ServiceConfig config, Instant from, Instant to, String id, Set<String> pairs)
+            throws Exception {
+        return new TopicReplay(config, out).run(new TopicReplay.Request(last.topic(), from, to, null, false,
+                Duration.ofHours(2), id), alert -> {
+                    synchronized (pairs) {
+                        pairs.add(AlertPairs.of(alert));
+                    }
+                });
     }
 
     private static int diff(TreeSet<String> a, TreeSet<String> b) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,10 +45,10 @@ import org.slf4j.LoggerFactory;
 final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourceProgress {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplayPacing.class);
-    static final String STOP = "stop|";
+    private static final String STOP = "stop|";
     private static final String PROGRESS = "progress|";
     /** Progress of a partition with nothing (more) to replay: it holds no one back. */
-    static final long DONE = Long.MAX_VALUE;
+    private static final long DONE = Long.MAX_VALUE;
 
     private final String sourceTopic;
     private final String progressTopic;
@@ -58,6 +59,9 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
     private final Map<Integer, Long> local = new ConcurrentHashMap<>();
     /** What every instance published, this one included. */
     private final Map<Integer, Long> shared = new ConcurrentHashMap<>();
+    /** Records handed to Kafka Streams and not yet taken in by their task, per partition: {offset, timestamp}. */
+    private final Map<Integer, ArrayDeque<long[]>> inFlight = new ConcurrentHashMap<>();
+    private final LongAdder tookIn = new LongAdder();
     private volatile long watermark;
     private final Thread exchange;
     private volatile boolean running = true;
@@ -107,15 +111,10 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
         return progressOf(partition) <= watermark;
     }
 
-    private final java.util.concurrent.atomic.LongAdder tookIn = new java.util.concurrent.atomic.LongAdder();
-
     /** How many records this instance's tasks took in. */
     long recordsTakenIn() {
         return tookIn.sum();
     }
-
-    /** Records handed to Kafka Streams and not yet taken in by their task, per partition: {offset, timestamp}. */
-    private final Map<Integer, ArrayDeque<long[]>> inFlight = new ConcurrentHashMap<>();
 
     /** A record of {@code partition} handed to Kafka Streams. */
     void handedOn(int partition, long offset, long timestamp) {
@@ -141,7 +140,6 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
             local.merge(partition, reached, Math::max);
         }
     }
-
 
     /** The partition has nothing left before its stop offset. */
     void finished(int partition) {

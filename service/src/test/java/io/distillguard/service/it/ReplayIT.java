@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -145,16 +149,12 @@ class ReplayIT {
         Instant from = DAY_START.plus(Duration.ofHours(6));
         Instant to = DAY_START.plus(Duration.ofHours(24));
         String id = "replay-shared-" + topic;
-        List<DistillationAlert> first = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<DistillationAlert> second = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<DistillationAlert> first = Collections.synchronizedList(new ArrayList<>());
+        List<DistillationAlert> second = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            java.util.concurrent.Future<TopicReplay.Result> a = pool.submit(() -> new TopicReplay(
-                    ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
-                    .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), first::add));
-            java.util.concurrent.Future<TopicReplay.Result> b = pool.submit(() -> new TopicReplay(
-                    ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
-                    .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), second::add));
+            Future<TopicReplay.Result> a = pool.submit(() -> sharedReplay(id, from, to, first));
+            Future<TopicReplay.Result> b = pool.submit(() -> sharedReplay(id, from, to, second));
             TopicReplay.Result ra = a.get(6, TimeUnit.MINUTES);
             TopicReplay.Result rb = b.get(6, TimeUnit.MINUTES);
             assertThat(List.of(ra.joined(), rb.joined())).as("one plans, one joins").containsExactlyInAnyOrder(true, false);
@@ -235,6 +235,13 @@ class ReplayIT {
         args.addAll(simulation);
         assertThat(refused.execute(args.toArray(String[]::new))).isEqualTo(2);
         assertThat(err.toString()).contains(weekLong).contains("--add-config retention.ms=-1");
+    }
+
+    /** One instance of the replay {@code id}, its alerts (if it planned the replay) added to {@code alerts}. */
+    private TopicReplay.Result sharedReplay(String id, Instant from, Instant to, List<DistillationAlert> alerts)
+            throws Exception {
+        return new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
+                .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), alerts::add);
     }
 
     private static int cli(String command, List<String> shared, String... more) {
