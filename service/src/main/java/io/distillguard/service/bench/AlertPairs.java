@@ -77,7 +77,8 @@ public final class AlertPairs {
 
     /**
      * Whether {@code written} is {@code expected} under another campaign id: both CAMPAIGN alerts, same severity and
-     * day, and at least half of the expected one's named accounts among the written one's.
+     * day, and at least half of the smaller one's named accounts in both. Smaller: the run that met the campaign
+     * before its late link raises its first tiers on fewer members than the run that had the link from the start.
      */
     public static boolean sameCampaign(DistillationAlert expected, DistillationAlert written) {
         if (!expected.getDetector().equals("CAMPAIGN") || !written.getDetector().equals("CAMPAIGN")
@@ -87,6 +88,6 @@ public final class AlertPairs {
         }
         Set<String> named = new HashSet<>(written.getAccounts());
         long shared = expected.getAccounts().stream().filter(named::contains).count();
-        return shared * 2 >= expected.getAccounts().size();
+        return shared > 0 && shared * 2 >= Math.min(expected.getAccounts().size(), written.getAccounts().size());
     }
 }

@@ -46,8 +46,8 @@ class OutageCatchUpIT {
             // is past it, and an edge from the partition still catching up re-judges it; a campaign whose smallest
             // link arrived late is then alerted under the id it already had, where an uninterrupted run, which had
             // that link from the start, uses the link's. Seen in about one run in eight at this size: such a pair
-            // may be missing only when the same campaign (severity, day, accounts) was written under the other id,
-            // and no other detector may differ.
+            // may be missing only when the same campaign (severity, day, mostly the same accounts) was written under
+            // the other id, and no other detector may differ.
             assertThat(result.missingOutright()).as("pairs missing, other than a campaign under another id").isZero();
             assertThat(result.extraDetectors()).as("detectors of extra alerts").isSubsetOf("CAMPAIGN");
             assertThat(result.writtenTwice()).as("pairs written twice").isZero();
