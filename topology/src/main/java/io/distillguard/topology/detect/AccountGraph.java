@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One day's account graph, kept up to date edge by edge: link groups tied when at least two accounts harvested
@@ -32,17 +33,12 @@ final class AccountGraph {
     private int[] parent = new int[64];
     private final Map<String, int[]> linksOf = new HashMap<>();
     private final Map<Long, Integer> shared = new HashMap<>();
+    /** Accounts in a template's or card's group without a harvest through it: see {@link #addOthers}. */
+    private final Map<String, int[]> othersOf = new HashMap<>();
 
     /** Adds {@code members} to the group {@code linkKey} (members it has already are skipped). */
     void add(String linkKey, Collection<String> members) {
-        int id = ids.computeIfAbsent(linkKey, k -> {
-            keys.add(k);
-            if (keys.size() > parent.length) {
-                parent = Arrays.copyOf(parent, parent.length * 2);
-            }
-            parent[keys.size() - 1] = keys.size() - 1;
-            return keys.size() - 1;
-        });
+        int id = idOf(linkKey);
         for (String account : members) {
             int[] links = linksOf.get(account);
             if (links == null) {
@@ -68,6 +64,40 @@ final class AccountGraph {
         }
     }
 
+    /**
+     * Adds a template's or card's accounts that harvested nothing through it: members of the campaign the group is
+     * part of, never a tie between groups (a follow-up on a campaign's template says it is the campaign's, not which
+     * of its groups belong together).
+     */
+    void addOthers(String linkKey, Collection<String> accounts) {
+        if (accounts.isEmpty() || !LinkKind.of(linkKey).tiesAlone()) {
+            // An address block's or a signup hour's bystanders are not the campaign's on that group alone.
+            return;
+        }
+        int id = idOf(linkKey);
+        for (String account : accounts) {
+            int[] links = othersOf.get(account);
+            if (links == null) {
+                othersOf.put(account, new int[] {id});
+            } else if (links.length < MAX_LINKS_PER_ACCOUNT && Arrays.stream(links).noneMatch(link -> link == id)) {
+                int[] grown = Arrays.copyOf(links, links.length + 1);
+                grown[links.length] = id;
+                othersOf.put(account, grown);
+            }
+        }
+    }
+
+    private int idOf(String linkKey) {
+        return ids.computeIfAbsent(linkKey, k -> {
+            keys.add(k);
+            if (keys.size() > parent.length) {
+                parent = Arrays.copyOf(parent, parent.length * 2);
+            }
+            parent[keys.size() - 1] = keys.size() - 1;
+            return keys.size() - 1;
+        });
+    }
+
     int links() {
         return keys.size();
     }
@@ -78,8 +108,10 @@ final class AccountGraph {
      * ({@link LinkKind#tiesAlone()}: a harvest on one of the campaign's own templates, its card), each with the
      * smallest key of its groups there as its tie. One such group is enough because a template varied per request
      * often keeps only one of its two bands, and a light account's first harvest would otherwise wait for its second.
+     * A template's or card's accounts that harvested nothing through it ({@link #addOthers}) are members too, through
+     * a group that is extraction-shaped now ({@code shapedNow}).
      */
-    List<CampaignProcessor.Campaign> campaigns(Function<String, CampaignEdge> edgeOf) {
+    List<CampaignProcessor.Campaign> campaigns(Function<String, CampaignEdge> edgeOf, Predicate<CampaignEdge> shapedNow) {
         Map<Integer, List<Integer>> byRoot = new HashMap<>();
         for (int id = 0; id < keys.size(); id++) {
             byRoot.computeIfAbsent(find(id), r -> new ArrayList<>()).add(id);
@@ -121,6 +153,25 @@ final class AccountGraph {
                     campaign.paths.put(account.getKey(), tie);
                 }
             }
+        }
+        for (Map.Entry<String, int[]> account : othersOf.entrySet()) {
+            Map<Integer, String> ties = new HashMap<>();
+            for (int link : account.getValue()) {
+                String key = keys.get(link);
+                CampaignEdge edge = edgeOf.apply(key);
+                if (edge == null || !shapedNow.test(edge)) {
+                    // A group a heavy non-harvester has since swamped (a company's batch job on a template the
+                    // campaign uses too) no longer speaks for whoever joined it without a harvest.
+                    continue;
+                }
+                ties.merge(find(link), key, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+            ties.forEach((root, tie) -> {
+                CampaignProcessor.Campaign campaign = campaigns.get(root);
+                if (campaign != null && campaign.members.add(account.getKey())) {
+                    campaign.paths.put(account.getKey(), tie);
+                }
+            });
         }
         // Ordered by id (their smallest group key), so they are judged in the same order on every run.
         Map<String, CampaignProcessor.Campaign> ordered = new TreeMap<>();

@@ -10,6 +10,7 @@ import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.CampaignEdge;
+import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.util.ArrayList;
@@ -157,6 +158,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             TreeSet<String> members = new TreeSet<>(held.getShapedAccounts());
             members.addAll(edge.getShapedAccounts());
             edge.setShapedAccounts(new ArrayList<>(members));
+            TreeSet<String> others = new TreeSet<>(held.getOtherAccounts());
+            others.addAll(edge.getOtherAccounts());
+            edge.setOtherAccounts(new ArrayList<>(others));
         }
         links.put(key, edge);
     }
@@ -198,11 +202,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             // A count refresh: members join only while the group is shaped, and a group never held is not news.
             if (kept != null && edge.getRequests() > kept.getRequests()) {
                 edge.setShapedAccounts(kept.getShapedAccounts());
+                edge.setOtherAccounts(kept.getOtherAccounts());
                 links.put(key, edge);
             }
             return;
         }
         List<String> added = edge.getShapedAccounts();
+        List<String> othersAdded = edge.getOtherAccounts();
         if (kept != null) {
             // Members accumulate; the counts are the group's latest.
             TreeSet<String> members = new TreeSet<>(kept.getShapedAccounts());
@@ -212,14 +218,25 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                     added.add(account);
                 }
             }
+            TreeSet<String> others = new TreeSet<>(kept.getOtherAccounts());
+            othersAdded = new ArrayList<>();
+            for (String account : edge.getOtherAccounts()) {
+                if (others.size() < config.maxAccountsPerAlert() && !members.contains(account) && others.add(account)) {
+                    othersAdded.add(account);
+                }
+            }
             if (edge.getRequests() < kept.getRequests()) {
                 edge = kept;
             }
             edge.setShapedAccounts(new ArrayList<>(members));
+            edge.setOtherAccounts(new ArrayList<>(others));
         }
         links.put(key, edge);
         if (!added.isEmpty()) {
             graph(day).add(edge.getLinkKey(), added);
+        }
+        if (!othersAdded.isEmpty()) {
+            graph(day).addOthers(edge.getLinkKey(), othersAdded);
         }
     }
 
@@ -232,6 +249,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 while (it.hasNext()) {
                     CampaignEdge edge = it.next().value;
                     graph.add(edge.getLinkKey(), edge.getShapedAccounts());
+                    graph.addOthers(edge.getLinkKey(), edge.getOtherAccounts());
                 }
             }
             graphs.put(day, graph);
@@ -247,7 +265,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules inForce = rules.at(end - 1);
         DetectionRules.Group g = inForce.groupOrDefault();
         for (long day : days.tailSet(current - SubjectRiskProcessor.DAY_MS)) {
-            List<Campaign> components = graph(day).campaigns(key -> links.get(storeKey(day, key)));
+            List<Campaign> components = graph(day).campaigns(key -> links.get(storeKey(day, key)),
+                    edge -> shaped(inForce, edge.getReasoning(), edge.getFirstTurns(), edge.getRequests()));
             for (Campaign campaign : components) {
                 if (campaign.links.size() >= 2 && campaign.members.size() >= g.campaignMinAccounts()) {
                     judge(inForce, campaign, day, end - 1);
@@ -274,15 +293,16 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 && SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare();
     }
 
-    /** The campaigns of a set of edges, as the processor finds them (for tests and a rebuild). */
+    /** The campaigns of a set of edges, each group taken as extraction-shaped (for tests). */
     static List<Campaign> components(List<CampaignEdge> edges) {
         AccountGraph graph = new AccountGraph();
         Map<String, CampaignEdge> byKey = new HashMap<>();
         for (CampaignEdge edge : edges) {
             graph.add(edge.getLinkKey(), edge.getShapedAccounts());
+            graph.addOthers(edge.getLinkKey(), edge.getOtherAccounts());
             byKey.put(edge.getLinkKey(), edge);
         }
-        return graph.campaigns(byKey::get);
+        return graph.campaigns(byKey::get, edge -> true);
     }
 
     /**
@@ -477,17 +497,19 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private void setMeta(String key, long value) {
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
-            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L));
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of()));
         }
     }
 
-    /** The edge a link group sends the graph: the group's key, its harvesting members and its counts. */
-    public static KeyValue<String, CampaignEdge> edge(String linkKey, long time, long windowStart,
-                                                      io.distillguard.topology.state.LinkWindowStats stats,
-                                                      long accounts) {
+    /**
+     * The edge a link group sends the graph: the group's key, its harvesting members, its accounts that harvested
+     * nothing through it (a template's or card's only; see {@link AccountGraph#addOthers}) and its counts.
+     */
+    public static KeyValue<String, CampaignEdge> edge(String linkKey, long time, long windowStart, LinkWindowStats stats,
+                                                      long accounts, List<String> others) {
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
-                stats.getNewModelRequests()));
+                stats.getNewModelRequests(), others));
     }
 }

@@ -9,6 +9,7 @@ import io.distillguard.topology.DistillguardMetrics;
 import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.rules.RulesBook;
+import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
@@ -17,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -129,6 +131,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
+        int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
                 releaseOf(inForce, request.getModel()));
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
@@ -136,7 +139,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         store.put(key, stats, start);
         if (kind.clusters() && kind != LinkKind.IP) {
-            tieIntoCampaigns(inForce, key, time, start, stats, shapedBefore);
+            tieIntoCampaigns(inForce, kind, key, time, start, stats, shapedBefore, sampledBefore);
         }
 
         long threshold = kind.accountsThreshold(inForce);
@@ -202,30 +205,43 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /**
      * Sends the account graph ({@link CampaignProcessor}) the group's members and counts when the group is
-     * extraction-shaped and has enough harvesting accounts to tie: when a harvesting member joins it, and at powers of
-     * two of its requests (the graph keeps a group's members only while it is shaped, and judges it on its counts). The first test is a list's size, so the great majority of groups cost nothing here.
+     * extraction-shaped and has enough harvesting accounts to tie: when a harvesting member joins it (or, for a
+     * template or a card, any account), and at powers of two of its requests (the graph keeps a group's members only
+     * while it is shaped, and judges it on its counts). The first test is a list's size, so the great majority of
+     * groups cost nothing here.
      */
-    private void tieIntoCampaigns(DetectionRules rules, String key, long time, long start, LinkWindowStats stats,
-                                  int shapedBefore) {
+    private void tieIntoCampaigns(DetectionRules rules, LinkKind kind, String key, long time, long start,
+                                  LinkWindowStats stats, int shapedBefore, int sampledBefore) {
         DetectionRules.Group g = rules.groupOrDefault();
-        int shaped = stats.getShapedAccounts().size();
-        if (shaped < g.campaignLinkMinAccounts()) {
+        List<String> shaped = stats.getShapedAccounts();
+        if (shaped.size() < g.campaignLinkMinAccounts()) {
             return;
         }
         long n = stats.getRequests();
-        // A new harvesting member is news only while the group is extraction-shaped; its counts are refreshed at
-        // powers of two whatever its shape, so that a group the graph holds is judged on what it is now.
+        // A new member is news only while the group is extraction-shaped; its counts are refreshed at powers of two
+        // whatever its shape, so that a group the graph holds is judged on what it is now.
         boolean refresh = (n & (n - 1)) == 0;
-        if (!refresh && (shaped == shapedBefore || !CampaignProcessor.shaped(rules, stats.getReasoning(),
-                stats.getFirstTurns(), n))) {
+        boolean joined = shaped.size() != shapedBefore
+                || kind.tiesAlone() && stats.getSampleAccounts().size() != sampledBefore;
+        if (!refresh && (!joined || !CampaignProcessor.shaped(rules, stats.getReasoning(), stats.getFirstTurns(), n))) {
             return;
         }
         long accounts = distinctAccounts(stats);
         if (accounts > g.campaignLinkMaxAccounts()) {
             return;
         }
-        org.apache.kafka.streams.KeyValue<String, io.distillguard.topology.state.CampaignEdge> edge =
-                CampaignProcessor.edge(key, time, start, stats, accounts);
+        List<String> others = List.of();
+        if (kind.tiesAlone()) {
+            // The template's or card's other accounts: those whose requests through it were follow-ups or asked for
+            // no reasoning. They tie no groups together, but a campaign this group belongs to holds them too.
+            others = new ArrayList<>();
+            for (String account : stats.getSampleAccounts()) {
+                if (!containsAccount(shaped, account)) {
+                    others.add(account);
+                }
+            }
+        }
+        KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others);
         context.forward(new Record<>(edge.key, edge.value, time));
     }
 

@@ -73,7 +73,7 @@ public final class SubjectSignals {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
         }
 
-        if (clusters && clusterMember(day)) {
+        if (clusters && clusterMember(day) && !ownTrafficRefutesHarvest(a, rules, day)) {
             // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
             a.measure("cluster_risk", day.getClusterRisk(), 1)
                     .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
@@ -164,6 +164,34 @@ public final class SubjectSignals {
                 .measure("distinct_asns_24h", distinctAsns(day), r.fanOut().asns24h())
                 .measure("reasoning_share_24h", reasoning, t.harvestReasoningShare())
                 .fire("ROTATION", strength, t.weight(), w.ratioCap(), harvesting);
+    }
+
+    /**
+     * Whether an implicated account's own day has enough requests to be judged (link.cluster-min-requests) and rules
+     * out, beyond chance, the shape its cluster or campaign was judged on: the upper bound of its reasoning or
+     * first-turn share (group.confidence-z) under the group's threshold. A cluster speaks for members too light to
+     * judge alone; an eval harness running a public benchmark a campaign also harvests (thousands of prompts, reasoning
+     * on 40 %), or a company's batch job on a template a campaign uses (no reasoning at all), crosses the campaign's
+     * groups with a request or two of its own and is not harvesting with it. The evidence says why it was not counted.
+     */
+    static boolean ownTrafficRefutesHarvest(Assessment a, DetectionRules rules, SubjectWindowStats day) {
+        long n = day.getRequests();
+        DetectionRules.Link t = rules.link();
+        if (n < t.clusterMinRequests()) {
+            return false;
+        }
+        DetectionRules.Group g = rules.groupOrDefault();
+        double reasoningUpper = DetectionRules.Group.wilsonUpper(day.getReasoning(), n, g.confidenceZ());
+        double firstTurnUpper = DetectionRules.Group.wilsonUpper(day.getFirstTurns(), n, g.confidenceZ());
+        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
+        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
+        if (reasoningUpper >= reasoningThreshold && firstTurnUpper >= firstTurnThreshold) {
+            return false;
+        }
+        a.measure("cluster_not_counted:" + day.getCluster(), day.getClusterRisk(), 0)
+                .measure("own_reasoning_share_upper_bound", reasoningUpper, reasoningThreshold)
+                .measure("own_first_turn_share_upper_bound", firstTurnUpper, firstTurnThreshold);
+        return true;
     }
 
     /** Whether the window was implicated in a cluster strongly enough for CLUSTER_MEMBER. */

@@ -92,6 +92,11 @@ public record DetectionRules(
             double margin = z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
             return Math.max(0, (centre - margin) / (1 + z2 / n));
         }
+
+        /** Upper bound of the same interval: what {@code hits} in {@code n} rules out beyond chance. */
+        public static double wilsonUpper(long hits, long n, double z) {
+            return n <= 0 ? 1 : 1 - wilsonLower(n - hits, n, z);
+        }
     }
 
     /** The group section in force: the document's, or the defaults when it has none. */

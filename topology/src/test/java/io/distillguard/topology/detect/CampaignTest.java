@@ -32,7 +32,7 @@ class CampaignTest extends HarnessTest {
      * 30 aged accounts, each harvesting through two of ten templates (account i: templates i and i + 1), so every
      * template group has six accounts, far under the prompt cluster's 20, and each account a /24 of its own.
      */
-    private static void farm(TopologyHarness h, int asn) {
+    private static long[] farm(TopologyHarness h, int asn) {
         Random random = new Random(3);
         long[] templates = new long[10];
         for (int t = 0; t < templates.length; t++) {
@@ -48,6 +48,7 @@ class CampaignTest extends HarnessTest {
         // A request after the next 15-minute boundary: the graph judges at boundaries of its edges' event time.
         h.send(harvest("farm-0", "52.14.0.7", BASE + 3 * HOUR, templates[0]).setAsn(asn)
                 .setAccountCreatedAt(created(0)).build());
+        return templates;
     }
 
     /** Opened over months, a few hours apart: no signup burst ties them. */
@@ -74,6 +75,45 @@ class CampaignTest extends HarnessTest {
                 .filter(a -> evidence(a, "fired:CLUSTER_MEMBER").isPresent()
                         && evidence(a, "cluster:" + campaign.getSubjectId()).isPresent()).toList();
         assertThat(members).extracting(DistillationAlert::getSubjectId).contains("farm-0", "farm-17", "farm-29");
+    }
+
+    /**
+     * A light account whose request on one of the campaign's templates asked for no reasoning (or was a follow-up) is
+     * the campaign's as much as one that harvested: named once the campaign is HIGH, without waiting for a harvest.
+     */
+    @Test
+    void anAccountWhoseOnlyRequestOnACampaignsTemplateAskedNoReasoningIsNamedAsAMember() {
+        TopologyHarness h = start();
+        long[] templates = farm(h, 16509);
+        h.send(harvest("quiet-1", "52.14.99.7", BASE + 3 * HOUR + 60_000L, templates[3]).setAsn(16509)
+                .setAccountCreatedAt(created(40)).setReasoningRequested(false).build());
+        // A new member's harvest past the next epoch's end and the grace period: the graph's time moves with its edges,
+        // and it judges the epoch that holds the quiet request.
+        h.send(harvest("farm-30", "52.14.30.7", BASE + 4 * HOUR, templates[5]).setAsn(16509)
+                .setAccountCreatedAt(created(30)).build());
+        List<DistillationAlert> alerts = h.alerts();
+        String campaign = byDetector(alerts, CampaignProcessor.DETECTOR).get(0).getSubjectId();
+        assertNamedAsMember(alerts, "quiet-1", campaign);
+    }
+
+    /**
+     * A company's batch job on a template the campaign uses too (first turns, no reasoning, hundreds an hour) joins
+     * the template's group but swamps its shape: it is not named through it.
+     */
+    @Test
+    void aBatchJobOnACampaignsTemplateIsNotNamedThroughIt() {
+        TopologyHarness h = start();
+        long[] templates = farm(h, 16509);
+        for (int k = 0; k < 200; k++) {
+            h.send(harvest("batch-1", "203.0.113.10", BASE + 3 * HOUR + 60_000L + k * 1_000L, templates[3])
+                    .setAsn(3356).setAccountCreatedAt(created(-2000)).setReasoningRequested(false).build());
+        }
+        h.send(harvest("farm-30", "52.14.30.7", BASE + 4 * HOUR, templates[5]).setAsn(16509)
+                .setAccountCreatedAt(created(30)).build());
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, CampaignProcessor.DETECTOR)).isNotEmpty();
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("batch-1"))
+                .allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
     }
 
     @Test
@@ -188,7 +228,7 @@ class CampaignTest extends HarnessTest {
         long end = BASE + 10 * HOUR;
         String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
-                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L);
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of());
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
                 edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
@@ -217,7 +257,7 @@ class CampaignTest extends HarnessTest {
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
-                60L, 0L, 60L, 0L);
+                60L, 0L, 60L, 0L, List.of());
         return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
     }
 
@@ -226,8 +266,14 @@ class CampaignTest extends HarnessTest {
                 .map(a -> a.getAlertId() + " " + a.getSeverity()).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    private static CampaignEdge edge(String link, List<String> others, String... accounts) {
+        CampaignEdge edge = edge(link, accounts);
+        edge.setOtherAccounts(others);
+        return edge;
+    }
+
     private static CampaignEdge edge(String link, String... accounts) {
-        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L);
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of());
     }
 
     @Test
@@ -268,5 +314,23 @@ class CampaignTest extends HarnessTest {
                 edge("SIGNUP_COHORT:1700000000000|python-httpx", "s1", "s2", "x", "y")));
         assertThat(campaigns).hasSize(1);
         assertThat(campaigns.get(0).members).containsExactly("c1", "x", "y");
+    }
+
+    @Test
+    void aTemplatesAccountsThatHarvestedNothingAreMembersButNeverTieTwoGroups() {
+        List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(List.of(
+                edge("PROMPT_CLUSTER:0-a", List.of("f1", "both"), "a1", "a2", "x", "y"),
+                edge("IP_PREFIX:10.0.0.0/24", List.of("n1"), "b1", "b2", "x", "y"),
+                // Shares "both" and "f1" with the first group, but only as accounts that harvested nothing there.
+                edge("PROMPT_CLUSTER:1-b", List.of("f1"), "c1", "c2", "both"),
+                edge("PROMPT_CLUSTER:0-b", List.of(), "c1", "c2", "c3")));
+        assertThat(campaigns).hasSize(2);
+        CampaignProcessor.Campaign first = campaigns.get(0);
+        assertThat(first.id()).isEqualTo("IP_PREFIX:10.0.0.0/24");
+        // f1 and both followed up on the campaign's template: theirs; n1 is only in the /24 (an address block's
+        // bystanders are not named on it, harvest or not).
+        assertThat(first.members).containsExactly("a1", "a2", "both", "f1", "x", "y");
+        assertThat(first.paths).containsEntry("f1", "PROMPT_CLUSTER:0-a");
+        assertThat(campaigns.get(1).members).containsExactly("both", "c1", "c2", "c3", "f1");
     }
 }

@@ -1,0 +1,58 @@
+package io.distillguard.topology.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.Evidence;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.state.SubjectWindowStats;
+import org.junit.jupiter.api.Test;
+
+/** A cluster's or campaign's implication, against what the implicated account's own day shows. */
+class ClusterMemberTest {
+
+    private final DetectionRules rules = DetectionRules.defaults();
+
+    /** A day implicated in a HIGH campaign, with {@code requests} requests of which these ask for reasoning. */
+    private static SubjectWindowStats implicatedDay(long requests, long reasoning, long firstTurns) {
+        SubjectWindowStats day = SubjectProfile.empty();
+        day.setRequests(requests);
+        day.setReasoning(reasoning);
+        day.setFirstTurns(firstTurns);
+        day.setCluster("CAMPAIGN:PROMPT_CLUSTER:0-a");
+        day.setClusterRisk(3.0);
+        return day;
+    }
+
+    private boolean member(SubjectWindowStats day) {
+        return SubjectSignals.assess(rules, SubjectProfile.empty(), day, null).evidenceWithFired().stream()
+                .map(Evidence::getSignal).anyMatch("fired:CLUSTER_MEMBER"::equals);
+    }
+
+    @Test
+    void aLightAccountIsJudgedByItsCampaign() {
+        // Three requests, none with reasoning: too few to say anything of its own.
+        assertThat(member(implicatedDay(3, 0, 3))).isTrue();
+        assertThat(member(implicatedDay(20, 4, 20))).isTrue();
+    }
+
+    @Test
+    void aHeavyAccountThatHarvestsAsItsCampaignDoesIsAMember() {
+        assertThat(member(implicatedDay(400, 320, 390))).isTrue();
+        // Reasoning on half its requests: the campaign's threshold (0.48) is within its interval.
+        assertThat(member(implicatedDay(200, 100, 200))).isTrue();
+    }
+
+    @Test
+    void anEvalHarnessOrABatchJobCrossingTheCampaignsGroupsIsNotAMember() {
+        // A benchmark run: thousands of first turns, reasoning on 40 %.
+        SubjectWindowStats harness = implicatedDay(3_000, 1_200, 3_000);
+        assertThat(member(harness)).isFalse();
+        Assessment assessment = SubjectSignals.assess(rules, SubjectProfile.empty(), harness, null);
+        assertThat(assessment.evidenceWithFired()).extracting(Evidence::getSignal)
+                .contains("cluster_not_counted:CAMPAIGN:PROMPT_CLUSTER:0-a", "own_reasoning_share_upper_bound");
+        // A company's batch job on a template the campaign uses: no reasoning at all.
+        assertThat(member(implicatedDay(500, 0, 500))).isFalse();
+        // An agent product: reasoning, but long conversations.
+        assertThat(member(implicatedDay(500, 300, 40))).isFalse();
+    }
+}
