@@ -130,6 +130,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         DetectionRules inForce = rules.at(time);
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
+        if (kind == LinkKind.PROMPT_CLUSTER && stats != null && stats.getPromptSimhash() != null
+                && request.getPromptSimhash() != null
+                && Long.bitCount(stats.getPromptSimhash() ^ request.getPromptSimhash())
+                        > inForce.groupOrDefault().templateMaxDistanceOrDefault()) {
+            // The band's 32 bits matched by chance: the rest of the prompt is another one (a template's variants
+            // differ in a few bits, a stranger's prompt in about half of the other 32). At a platform's volume a
+            // campaign's hundreds of band variants meet ordinary prompts every day; counted, such a stranger would
+            // be a member of the campaign. The request still counts in its other band's group and its other links.
+            return;
+        }
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,

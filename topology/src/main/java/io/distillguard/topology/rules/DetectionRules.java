@@ -63,11 +63,23 @@ public record DetectionRules(
             @JsonProperty("campaign-min-accounts") int campaignMinAccounts,
             @JsonProperty("campaign-link-min-accounts") int campaignLinkMinAccounts,
             @JsonProperty("campaign-link-max-accounts") int campaignLinkMaxAccounts,
-            @JsonProperty("cohort-accounts-24h") long cohortAccounts24h) {
+            @JsonProperty("cohort-accounts-24h") long cohortAccounts24h,
+            @JsonProperty("template-max-distance") Integer templateMaxDistance) {
+
+        /** Without {@code template-max-distance} in a document: 12 bits. */
+        public static final int TEMPLATE_MAX_DISTANCE = 12;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5, 20, 3, 500, 20);
+                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE);
+
+        /**
+         * Bits a prompt's SimHash may differ from a template group's first prompt and still count in the group: a
+         * band is 32 bits, and a prompt that matches them by chance differs in about 16 of the other 32.
+         */
+        public int templateMaxDistanceOrDefault() {
+            return templateMaxDistance == null ? TEMPLATE_MAX_DISTANCE : templateMaxDistance;
+        }
 
         /** The share a group's lower bound must reach: the floor, or the population's share plus the gap to 1. */
         public double threshold(double floor, double population) {
@@ -372,6 +384,9 @@ public record DetectionRules(
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),
                     "group.campaign-link-max-accounts", "at least group.campaign-link-min-accounts");
             positive("group.cohort-accounts-24h", group.cohortAccounts24h());
+            require(group.templateMaxDistance() == null
+                            || group.templateMaxDistance() >= 0 && group.templateMaxDistance() <= 32,
+                    "group.template-max-distance", "from 0 to 32 bits");
         }
         if (modelReleases != null) {
             new TreeMap<>(modelReleases).forEach((model, at) -> {

@@ -97,6 +97,30 @@ class CampaignTest extends HarnessTest {
     }
 
     /**
+     * A stranger whose prompt matches 32 bits of a campaign's template by chance (the other half a coin toss) is not
+     * the campaign's, harvest or not; a variant of the template a few bits off is.
+     */
+    @Test
+    void aPromptSharingOneBandOfACampaignsTemplateByChanceIsNotAMemberButAVariantIs() {
+        TopologyHarness h = start();
+        long[] templates = farm(h, 16509);
+        long chance = templates[3] & 0xffffffffL | (new Random(9).nextLong() & 0xffffffff00000000L);
+        assertThat(Long.bitCount((chance ^ templates[3]) >>> 32)).as("a stranger's other half").isGreaterThan(12);
+        h.send(harvest("stranger-1", "52.14.98.7", BASE + 3 * HOUR + 60_000L, chance).setAsn(16509)
+                .setAccountCreatedAt(created(41)).build());
+        long variant = templates[3] ^ 0x0000_0700_0000_0000L;
+        h.send(harvest("variant-1", "52.14.97.7", BASE + 3 * HOUR + 90_000L, variant).setAsn(16509)
+                .setAccountCreatedAt(created(42)).build());
+        h.send(harvest("farm-30", "52.14.30.7", BASE + 4 * HOUR, templates[5]).setAsn(16509)
+                .setAccountCreatedAt(created(30)).build());
+        List<DistillationAlert> alerts = h.alerts();
+        String campaign = byDetector(alerts, CampaignProcessor.DETECTOR).get(0).getSubjectId();
+        assertNamedAsMember(alerts, "variant-1", campaign);
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("stranger-1"))
+                .allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    /**
      * A company's batch job on a template the campaign uses too (first turns, no reasoning, hundreds an hour) joins
      * the template's group but swamps its shape: it is not named through it.
      */
