@@ -48,8 +48,15 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--id", description = "Application id of the replay: instances given the same id (and the same "
             + "--topic, --from and --to) share its partitions; the first plans it, writes the alerts and removes the "
-            + "internals. Default: a new id, a replay of its own.")
+            + "internals (if it stops before the end, one of the others does, see --takeover-after). Default: a new "
+            + "id, a replay of its own.")
     String applicationId;
+
+    @Option(names = "--takeover-after", defaultValue = "60s", converter = DurationConverter.class,
+            description = "With --id: once every instance has left the replay, how long one that joined it waits for "
+                    + "the planning instance to claim the end before it writes the alerts and removes the internals "
+                    + "itself. Default: ${DEFAULT-VALUE}.")
+    Duration takeoverAfter;
 
     @Option(names = "--keep-state", description = "Keep the replay's internal topics, consumer group and local state.")
     boolean keepState;
@@ -81,7 +88,8 @@ public final class ReplayCommand implements Callable<Integer> {
         BufferedWriter[] file = new BufferedWriter[1];
         try {
             result = new TopicReplay(config, System.out).run(
-                    new TopicReplay.Request(topic, from, to, alertsTopic, keepState, timeout, applicationId), alert -> {
+                    new TopicReplay.Request(topic, from, to, alertsTopic, keepState, timeout, applicationId,
+                            takeoverAfter), alert -> {
                         if (alertsOut != null) {
                             try {
                                 if (file[0] == null) {
@@ -94,7 +102,7 @@ public final class ReplayCommand implements Callable<Integer> {
                             }
                         }
                     });
-            if (alertsOut != null && file[0] == null && !result.joined()) {
+            if (alertsOut != null && file[0] == null && (!result.joined() || result.tookOver())) {
                 Files.write(alertsOut, new byte[0]);
             }
         } catch (TopicReplay.ReplayException e) {
@@ -105,7 +113,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 file[0].close();
             }
         }
-        if (result.joined()) {
+        if (result.joined() && !result.tookOver()) {
             System.out.printf("Replay %s: this instance's share (%,d records) done in %s; the instance that started "
                     + "the replay writes its alerts%n", result.applicationId(), result.recordsHere(), result.elapsed());
             return 0;

@@ -46,6 +46,7 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplayPacing.class);
     private static final String STOP = "stop|";
+    private static final String ALERTS_FROM = "alerts-from|";
     private static final String PROGRESS = "progress|";
     /** Progress of a partition with nothing (more) to replay: it holds no one back. */
     private static final long DONE = Long.MAX_VALUE;
@@ -248,16 +249,46 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
     }
 
     /** Writes the replay's plan: each partition's stop offset. */
-    static void publishPlan(String progressTopic, Map<TopicPartition, Long> stops, Properties producerProps)
-            throws Exception {
+    static void publishPlan(String progressTopic, Map<TopicPartition, Long> stops, Map<TopicPartition, Long> alertsStart,
+                            Properties producerProps) throws Exception {
         try (Producer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                 new StringSerializer())) {
+            // Where the replay's alerts start, first: whoever finishes the replay reads them from there, the planner
+            // or, when it stopped early, an instance that joined (it reads the plan only once the stops are all in).
+            for (Map.Entry<TopicPartition, Long> start : alertsStart.entrySet()) {
+                producer.send(new ProducerRecord<>(progressTopic, 0, ALERTS_FROM + start.getKey().partition(),
+                        Long.toString(start.getValue())));
+            }
             for (Map.Entry<TopicPartition, Long> stop : stops.entrySet()) {
                 producer.send(new ProducerRecord<>(progressTopic, 0, STOP + stop.getKey().partition(),
                         Long.toString(stop.getValue())));
             }
             producer.flush();
         }
+    }
+
+    /** Where the replay's alerts start in {@code alertsTopic}, as its plan says. */
+    static Map<TopicPartition, Long> readAlertsStart(String alertsTopic, String progressTopic, Properties consumerProps,
+                                                     Duration wait) {
+        Map<TopicPartition, Long> starts = new HashMap<>();
+        try (Consumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                new StringDeserializer())) {
+            TopicPartition tp = new TopicPartition(progressTopic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key() != null && record.key().startsWith(ALERTS_FROM)) {
+                        starts.put(new TopicPartition(alertsTopic,
+                                Integer.parseInt(record.key().substring(ALERTS_FROM.length()))),
+                                Long.parseLong(record.value()));
+                    }
+                }
+            }
+        }
+        return starts;
     }
 
     /** Reads the plan the replay's first instance wrote: {@code partitions} stop offsets, waiting up to {@code wait}. */

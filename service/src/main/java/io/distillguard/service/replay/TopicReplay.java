@@ -66,16 +66,30 @@ public final class TopicReplay {
      * applicationId} null for a replay of its own, or the id of a replay to start or join with other instances.
      */
     public record Request(String sourceTopic, Instant from, Instant to, String alertsTopic, boolean keepState,
-                          Duration timeout, String applicationId) {
+                          Duration timeout, String applicationId, Duration takeoverAfter) {
+        public Request(String sourceTopic, Instant from, Instant to, String alertsTopic, boolean keepState,
+                       Duration timeout, String applicationId) {
+            this(sourceTopic, from, to, alertsTopic, keepState, timeout, applicationId, DEFAULT_TAKEOVER_AFTER);
+        }
+
         public Request(String sourceTopic, Instant from, Instant to, String alertsTopic, boolean keepState,
                        Duration timeout) {
             this(sourceTopic, from, to, alertsTopic, keepState, timeout, null);
         }
     }
 
-    /** What a replay did; {@code joined} when this instance joined a replay another instance planned. */
+    /**
+     * How long an instance that joined a replay waits, once every instance has left the replay's group, for the
+     * planning instance to claim the end of it (read the alerts, remove the internals) before it takes that over.
+     */
+    public static final Duration DEFAULT_TAKEOVER_AFTER = Duration.ofSeconds(60);
+
+    /**
+     * What a replay did; {@code joined} when this instance joined a replay another instance planned, and
+     * {@code tookOver} when it then finished the replay for a planner that stopped before the end.
+     */
     public record Result(String applicationId, long recordsInRange, long alerts, Map<String, Long> alertsBySeverity,
-                         List<String> warnings, Duration elapsed, boolean joined, long recordsHere) {
+                         List<String> warnings, Duration elapsed, boolean joined, long recordsHere, boolean tookOver) {
     }
 
     private final ServiceConfig config;
@@ -153,7 +167,7 @@ public final class TopicReplay {
                 Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
                 startOffsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
                 admin.alterConsumerGroupOffsets(applicationId, commits).all().get(30, TimeUnit.SECONDS);
-                ReplayPacing.publishPlan(progressTopic(applicationId), stopOffsets, producerProps());
+                ReplayPacing.publishPlan(progressTopic(applicationId), stopOffsets, alertsStart, producerProps());
             }
         }
         if (joined) {
@@ -208,11 +222,26 @@ public final class TopicReplay {
         }
         long alertCount = 0;
         Map<String, Long> bySeverity = new TreeMap<>();
+        boolean tookOver = false;
         if (joined) {
             streams.cleanUp();
             TempDirectories.delete(stateDir);
+            if (!plannerGone(applicationId, request)) {
+                return new Result(applicationId, recordsInRange, 0, bySeverity, warnings,
+                        Duration.ofNanos(System.nanoTime() - started), true, recordsHere, false);
+            }
+            out.printf("Replay %s: its planning instance stopped before the end; this instance reads its alerts and "
+                    + "removes its internals%n", applicationId);
+            alertsStart = ReplayPacing.readAlertsStart(alertsTopic, progressTopic(applicationId), consumerProps(),
+                    Duration.ofSeconds(60));
+            tookOver = true;
+        } else if (!claimEnd(applicationId)) {
+            // Only when this instance was taken for stopped (paused longer than the others' takeover wait).
+            out.printf("Replay %s: another instance took its end over%n", applicationId);
+            streams.cleanUp();
+            TempDirectories.delete(stateDir);
             return new Result(applicationId, recordsInRange, 0, bySeverity, warnings,
-                    Duration.ofNanos(System.nanoTime() - started), true, recordsHere);
+                    Duration.ofNanos(System.nanoTime() - started), false, recordsHere, false);
         }
         for (DistillationAlert alert : readAlerts(alertsTopic, alertsStart, serdeConfig)) {
             alertCount++;
@@ -225,10 +254,10 @@ public final class TopicReplay {
             deleteInternals(applicationId);
             TempDirectories.delete(stateDir);
         } else {
-            out.println("Kept state in " + stateDir + " and internal topics of " + applicationId);
+            out.println((tookOver ? "Kept" : "Kept state in " + stateDir + " and") + " internal topics of " + applicationId);
         }
         return new Result(applicationId, recordsInRange, alertCount, bySeverity, warnings,
-                Duration.ofNanos(System.nanoTime() - started), false, recordsHere);
+                Duration.ofNanos(System.nanoTime() - started), joined, recordsHere, tookOver);
     }
 
     /** The replay's compacted topic of its plan and its instances' progress. */
@@ -238,6 +267,11 @@ public final class TopicReplay {
 
     /** Creates the progress topic; false when it exists already (another instance planned the replay). */
     private static boolean createProgressTopic(Admin admin, String topic) throws Exception {
+        return createOnce(admin, topic);
+    }
+
+    /** Creates a one-partition compacted topic; false when it exists already: the broker's create is the lock. */
+    private static boolean createOnce(Admin admin, String topic) throws Exception {
         try {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
                     .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
@@ -250,21 +284,75 @@ public final class TopicReplay {
         }
     }
 
-    /** Waits until every instance of the replay has left its group (the others finish within a poll of this one). */
-    private void awaitGroupEmpty(String applicationId, Duration wait) {
+    /** The topic whose creation claims a replay's end: reading its alerts and removing its internals. */
+    static String endTopic(String applicationId) {
+        return applicationId + "-end";
+    }
+
+    /** Claims the replay's end; false when another instance has claimed it. */
+    private boolean claimEnd(String applicationId) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            return createOnce(admin, endTopic(applicationId));
+        }
+    }
+
+    /**
+     * Whether a joining instance should finish the replay: every instance has left the group, the planner has not
+     * claimed the end within the takeover wait after that (it claims it as soon as its own streams close, so only a
+     * planner that stopped early has not), and this instance won the claim over the other joiners.
+     */
+    private boolean plannerGone(String applicationId, Request request) throws Exception {
+        if (!awaitGroupEmpty(applicationId, request.timeout())) {
+            return false;
+        }
+        long deadline = System.nanoTime() + request.takeoverAfter().toNanos();
+        try (Admin admin = Admin.create(adminProps())) {
+            while (true) {
+                // Claimed, or already finished: a fast planner may have removed the internals, its claim with them.
+                if (endedOrClaimed(admin, applicationId)) {
+                    return false;
+                }
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+            if (!createOnce(admin, endTopic(applicationId))) {
+                return false;
+            }
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(progressTopic(applicationId))) {
+                // Finished between the last look and the claim: the claim is this instance's to remove.
+                admin.deleteTopics(List.of(endTopic(applicationId))).all().get(30, TimeUnit.SECONDS);
+                return false;
+            }
+            return true;
+        }
+    }
+
+    private static boolean endedOrClaimed(Admin admin, String applicationId) throws Exception {
+        Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        return topics.contains(endTopic(applicationId)) || !topics.contains(progressTopic(applicationId));
+    }
+
+    /**
+     * Waits until every instance of the replay has left its group (the others finish within a poll of this one);
+     * false when it did not within {@code wait}.
+     */
+    private boolean awaitGroupEmpty(String applicationId, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         try (Admin admin = Admin.create(adminProps())) {
             while (System.nanoTime() < deadline) {
                 var group = admin.describeConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS)
                         .get(applicationId);
                 if (group == null || group.members().isEmpty()) {
-                    return;
+                    return true;
                 }
                 TimeUnit.MILLISECONDS.sleep(500);
             }
         } catch (Exception e) {
             LOG.warn("Could not see replay {}'s group empty: {}", applicationId, e.getMessage());
         }
+        return false;
     }
 
     private Properties producerProps() {

@@ -178,6 +178,52 @@ class ReplayIT {
         }
     }
 
+    /**
+     * The planning instance stops early (its timeout passes a few seconds in, as a crash would stop it): the
+     * instance that joined finishes the replay, reads its alerts from where the plan says they start, and removes
+     * the internals; the alerts are still the backtest's.
+     */
+    @Test
+    void anInstanceThatJoinedFinishesAReplayWhosePlannerStoppedEarly() throws Exception {
+        List<RequestEvent> day = produceADay(0.7);
+        Instant from = DAY_START.plus(Duration.ofHours(6));
+        Instant to = DAY_START.plus(Duration.ofHours(24));
+        String id = "replay-takeover-" + topic;
+        List<DistillationAlert> plannerAlerts = Collections.synchronizedList(new ArrayList<>());
+        List<DistillationAlert> joinerAlerts = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<TopicReplay.Result> planner = pool.submit(() -> new TopicReplay(ServiceConfig.load(null, Map.of(),
+                    base), new PrintStream(System.out)).run(new TopicReplay.Request(topic, from, to, null, false,
+                    Duration.ofSeconds(3), id), plannerAlerts::add));
+            try (Admin admin = Admin.create(adminProps())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics().names()
+                        .get(30, TimeUnit.SECONDS).contains(id + "-progress"));
+            }
+            Future<TopicReplay.Result> joiner = pool.submit(() -> new TopicReplay(ServiceConfig.load(null, Map.of(),
+                    base), new PrintStream(System.out)).run(new TopicReplay.Request(topic, from, to, null, false,
+                    Duration.ofMinutes(5), id, Duration.ofSeconds(5)), joinerAlerts::add));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> planner.get(2, TimeUnit.MINUTES))
+                    .as("the planner gave up").hasCauseInstanceOf(TopicReplay.ReplayException.class);
+            TopicReplay.Result result = joiner.get(6, TimeUnit.MINUTES);
+            assertThat(result.joined()).isTrue();
+            assertThat(result.tookOver()).as("the joiner finished the replay").isTrue();
+            assertThat(plannerAlerts).isEmpty();
+            List<DistillationAlert> offline = backtest(day, from, to);
+            assertThat(offline).isNotEmpty();
+            assertThat(pairs(joinerAlerts)).as("the finished replay and the backtest agree; differing: %s",
+                    differences(joinerAlerts, offline)).isEqualTo(pairs(offline));
+            assertThat(joinerAlerts).as("none written twice across the takeover").hasSize(pairs(joinerAlerts).size());
+            assertThat(result.alerts()).isEqualTo(joinerAlerts.size());
+            try (Admin admin = Admin.create(adminProps())) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                        .as("replay internals removed").noneMatch(t -> t.startsWith(id));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void shouldSayWhenTheRangeHoldsNoRecords() throws Exception {
         produceADay();
