@@ -270,51 +270,47 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
     /** Where the replay's alerts start in {@code alertsTopic}, as its plan says. */
     static Map<TopicPartition, Long> readAlertsStart(String alertsTopic, String progressTopic, Properties consumerProps,
                                                      Duration wait) {
-        Map<TopicPartition, Long> starts = new HashMap<>();
-        try (Consumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(progressTopic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && record.key().startsWith(ALERTS_FROM)) {
-                        starts.put(new TopicPartition(alertsTopic,
-                                Integer.parseInt(record.key().substring(ALERTS_FROM.length()))),
-                                Long.parseLong(record.value()));
-                    }
-                }
-            }
-        }
-        return starts;
+        // Written with the plan, before its stop offsets: all there once the topic is read to its end.
+        return readOffsets(progressTopic, ALERTS_FROM, alertsTopic, consumerProps, wait, -1);
     }
 
     /** Reads the plan the replay's first instance wrote: {@code partitions} stop offsets, waiting up to {@code wait}. */
     static Map<TopicPartition, Long> readPlan(String sourceTopic, String progressTopic, int partitions,
                                               Properties consumerProps, Duration wait) {
-        Map<TopicPartition, Long> stops = new HashMap<>();
-        try (Consumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(progressTopic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (stops.size() < partitions && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && record.key().startsWith(STOP)) {
-                        stops.put(new TopicPartition(sourceTopic, Integer.parseInt(record.key().substring(STOP.length()))),
-                                Long.parseLong(record.value()));
-                    }
-                }
-            }
-        }
+        Map<TopicPartition, Long> stops = readOffsets(progressTopic, STOP, sourceTopic, consumerProps, wait, partitions);
         if (stops.size() < partitions) {
             throw new TopicReplay.ReplayException("The replay's plan (" + progressTopic + ") names " + stops.size()
                     + " of " + partitions + " partitions' stop offsets after " + wait + ": has its first instance failed?");
         }
         return stops;
+    }
+
+    /**
+     * The offsets the progress topic holds under {@code prefix} + partition, as partitions of {@code topic}: until
+     * {@code partitions} of them are read (waiting for a plan still being written), or with {@code partitions} -1
+     * until the topic's end as it was when reading began; at most {@code wait}.
+     */
+    private static Map<TopicPartition, Long> readOffsets(String progressTopic, String prefix, String topic,
+                                                         Properties consumerProps, Duration wait, int partitions) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        try (Consumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                new StringDeserializer())) {
+            TopicPartition tp = new TopicPartition(progressTopic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = partitions < 0 ? consumer.endOffsets(List.of(tp)).get(tp) : Long.MAX_VALUE;
+            long deadline = System.nanoTime() + wait.toNanos();
+            while ((partitions < 0 ? consumer.position(tp) < end : offsets.size() < partitions)
+                    && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key() != null && record.key().startsWith(prefix)) {
+                        offsets.put(new TopicPartition(topic, Integer.parseInt(record.key().substring(prefix.length()))),
+                                Long.parseLong(record.value()));
+                    }
+                }
+            }
+        }
+        return offsets;
     }
 
     @Override

@@ -237,11 +237,12 @@ public final class TopicReplay {
             tookOver = true;
         } else if (!claimEnd(applicationId)) {
             // Only when this instance was taken for stopped (paused longer than the others' takeover wait).
-            out.printf("Replay %s: another instance took its end over%n", applicationId);
+            out.printf("Replay %s: another instance took its end over and writes its alerts%n", applicationId);
             streams.cleanUp();
             TempDirectories.delete(stateDir);
+            // As a share of the work only: no alerts written here, and no empty alerts file either.
             return new Result(applicationId, recordsInRange, 0, bySeverity, warnings,
-                    Duration.ofNanos(System.nanoTime() - started), false, recordsHere, false);
+                    Duration.ofNanos(System.nanoTime() - started), true, recordsHere, false);
         }
         for (DistillationAlert alert : readAlerts(alertsTopic, alertsStart, serdeConfig)) {
             alertCount++;

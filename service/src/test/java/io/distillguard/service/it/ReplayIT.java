@@ -193,16 +193,14 @@ class ReplayIT {
         List<DistillationAlert> joinerAlerts = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<TopicReplay.Result> planner = pool.submit(() -> new TopicReplay(ServiceConfig.load(null, Map.of(),
-                    base), new PrintStream(System.out)).run(new TopicReplay.Request(topic, from, to, null, false,
-                    Duration.ofSeconds(3), id), plannerAlerts::add));
+            Future<TopicReplay.Result> planner = pool.submit(() -> replayInstance(
+                    new TopicReplay.Request(topic, from, to, null, false, Duration.ofSeconds(3), id), plannerAlerts));
             try (Admin admin = Admin.create(adminProps())) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics().names()
                         .get(30, TimeUnit.SECONDS).contains(id + "-progress"));
             }
-            Future<TopicReplay.Result> joiner = pool.submit(() -> new TopicReplay(ServiceConfig.load(null, Map.of(),
-                    base), new PrintStream(System.out)).run(new TopicReplay.Request(topic, from, to, null, false,
-                    Duration.ofMinutes(5), id, Duration.ofSeconds(5)), joinerAlerts::add));
+            Future<TopicReplay.Result> joiner = pool.submit(() -> replayInstance(new TopicReplay.Request(topic, from,
+                    to, null, false, Duration.ofMinutes(5), id, Duration.ofSeconds(5)), joinerAlerts));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> planner.get(2, TimeUnit.MINUTES))
                     .as("the planner gave up").hasCauseInstanceOf(TopicReplay.ReplayException.class);
             TopicReplay.Result result = joiner.get(6, TimeUnit.MINUTES);
@@ -286,8 +284,13 @@ class ReplayIT {
     /** One instance of the replay {@code id}, its alerts (if it planned the replay) added to {@code alerts}. */
     private TopicReplay.Result sharedReplay(String id, Instant from, Instant to, List<DistillationAlert> alerts)
             throws Exception {
+        return replayInstance(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), alerts);
+    }
+
+    private TopicReplay.Result replayInstance(TopicReplay.Request request, List<DistillationAlert> alerts)
+            throws Exception {
         return new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
-                .run(new TopicReplay.Request(topic, from, to, null, false, Duration.ofMinutes(5), id), alerts::add);
+                .run(request, alerts::add);
     }
 
     private static int cli(String command, List<String> shared, String... more) {

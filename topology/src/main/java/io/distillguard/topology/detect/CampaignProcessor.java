@@ -39,7 +39,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Why one partition: a component can span any link keys, so every edge goes to one task (key {@value #KEY}).
  * Edges are few by design: only groups of at least {@code group.campaign-link-min-accounts} accounts whose traffic
- * is extraction-shaped send one, when a harvesting member joins them or every tenth request, so a platform's millions
+ * is extraction-shaped send one, when a harvesting member (for a template or a card, any account) joins them or at
+ * powers of two of their requests, so a platform's millions
  * of ordinary groups never reach this processor.
  *
  * <p>Bounded: one record per (day, link) kept for two days; a group with more than
