@@ -170,28 +170,36 @@ public final class QualityCommand implements Callable<Integer> {
                 releases, rules.intel(), rules.group());
     }
 
+    /**
+     * What a scenario is held to: a campaign of 100 accounts or more is named at 95 % (the rotating one at 80 %),
+     * at a median of an hour and a p90 of six; the handful of bulk accounts within 30 minutes.
+     */
+    static String target(String scenario, int accounts) {
+        String recall = scenario.equals("evasive_hydra") ? "recall >= 80 %" : "recall >= 95 %";
+        if (scenario.equals("bulk_distiller")) {
+            return recall + ", median <= 30 min";
+        }
+        return accounts >= 100 ? recall + ", median <= 60 min, p90 <= 6 h" : recall;
+    }
+
     static String table(LabelledReport quality, RateLimitBaseline baseline, OfflineBacktest.Result result) {
         List<LabelledReport.ScenarioFigures> ours = quality.scenarios();
         Map<String, LabelledReport.ScenarioFigures> theirs = new HashMap<>();
         quality.scenarios(baseline.flagged()).forEach(f -> theirs.put(f.scenario(), f));
         StringBuilder out = new StringBuilder();
-        out.append("| kind | scenario | accounts | Distillguard: implicated | median time to detect | target | "
+        out.append("| kind | scenario | accounts | Distillguard: implicated | median time to detect | p90 | target | "
                 + "rate limits: implicated | median time to detect |\n");
-        out.append("|---|---|---:|---:|---:|---|---:|---:|\n");
+        out.append("|---|---|---:|---:|---:|---:|---|---:|---:|\n");
         long benign = 0;
         long benignImplicated = 0;
         long benignBaseline = 0;
         for (LabelledReport.ScenarioFigures f : ours) {
             LabelledReport.ScenarioFigures b = theirs.get(f.scenario());
-            String target = !f.attack() ? "" : switch (f.scenario()) {
-                case "bulk_distiller" -> "recall >= 95 %, median <= 30 min";
-                case "hydra" -> "recall >= 95 %, median <= 6 h";
-                case "evasive_hydra" -> "recall >= 80 %";
-                default -> "recall >= 95 %";
-            };
-            out.append(String.format("| %s | %s | %,d | %,d (%.2f %%) | %s | %s | %,d (%.2f %%) | %s |%n",
+            String target = !f.attack() ? "" : target(f.scenario(), f.accounts());
+            out.append(String.format("| %s | %s | %,d | %,d (%.2f %%) | %s | %s | %s | %,d (%.2f %%) | %s |%n",
                     f.attack() ? "attack" : "benign", f.scenario(), f.accounts(), f.implicated(), 100 * f.share(),
-                    f.attack() ? LabelledReport.format(f.medianTimeToDetect()) : "", target, b.implicated(),
+                    f.attack() ? LabelledReport.format(f.medianTimeToDetect()) : "",
+                    f.attack() ? LabelledReport.format(f.percentile(0.9)) : "", target, b.implicated(),
                     100 * b.share(), f.attack() ? LabelledReport.format(b.medianTimeToDetect()) : ""));
             if (!f.attack()) {
                 benign += f.accounts();
@@ -199,7 +207,7 @@ public final class QualityCommand implements Callable<Integer> {
                 benignBaseline += b.implicated();
             }
         }
-        out.append(String.format("| benign | all | %,d | %,d (%.3f %%) | | <= 0.1 %% | %,d (%.3f %%) | |%n", benign,
+        out.append(String.format("| benign | all | %,d | %,d (%.3f %%) | | | <= 0.05 %% | %,d (%.3f %%) | |%n", benign,
                 benignImplicated, 100.0 * benignImplicated / Math.max(1, benign), benignBaseline,
                 100.0 * benignBaseline / Math.max(1, benign)));
         out.append(String.format("%nImplicated = named in a HIGH or CRITICAL alert (rate limits: over 60/min or 10,000/day "
