@@ -70,6 +70,9 @@ public final class ReplayCommand implements Callable<Integer> {
         if (!from.isBefore(to)) {
             throw new InputError("--from (" + from + ") must be before --to (" + to + ")");
         }
+        if (takeoverAfter.isNegative()) {
+            throw new InputError("--takeover-after must not be negative: " + takeoverAfter);
+        }
         if (applicationId != null && !applicationId.matches("[a-zA-Z0-9._-]{1,200}")) {
             throw new InputError("--id must be letters, digits, '.', '_' or '-' (it names the replay's topics and group): "
                     + applicationId);

@@ -145,6 +145,9 @@ class WrongInputMatrixTest {
                 "--to", "2026-11-01", "--alerts-out", out, "--config", f("cluster.properties")));
         cases.add(c("a replay id that cannot name topics", "--id", "replay", "--topic", "t", "--from", "2026-11-01",
                 "--to", "2026-11-02", "--alerts-out", out, "--id", "my replay", "--config", f("cluster.properties")));
+        cases.add(c("a negative takeover wait", "--takeover-after", "replay", "--topic", "t", "--from", "2026-11-01",
+                "--to", "2026-11-02", "--alerts-out", out, "--takeover-after", "-5s", "--config",
+                f("cluster.properties")));
         cases.add(c("a negative attack scale", "--attack-scale", "simulate", "--out", out, "--attack-scale", "-1"));
         cases.add(c("k of zero", "--min-accounts", "intel", "export", "--alerts", f("empty.jsonl"), "--out",
                 f("b.json"), "--min-accounts", "0"));
