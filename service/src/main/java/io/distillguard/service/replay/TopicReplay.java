@@ -153,7 +153,7 @@ public final class TopicReplay {
                         + " and " + request.to());
             }
             // The replay's progress topic is also its lock: the instance that creates it plans the replay.
-            joined = !createProgressTopic(admin, progressTopic(applicationId));
+            joined = !createOnce(admin, progressTopic(applicationId));
             if (!joined) {
                 ServiceConfig setup = replayConfig(applicationId, request.sourceTopic(), alertsTopic, null);
                 // The alerts carry the events' times: kept as history, or a replay of last month would lose them.
@@ -264,11 +264,6 @@ public final class TopicReplay {
     /** The replay's compacted topic of its plan and its instances' progress. */
     static String progressTopic(String applicationId) {
         return applicationId + "-progress";
-    }
-
-    /** Creates the progress topic; false when it exists already (another instance planned the replay). */
-    private static boolean createProgressTopic(Admin admin, String topic) throws Exception {
-        return createOnce(admin, topic);
     }
 
     /** Creates a one-partition compacted topic; false when it exists already: the broker's create is the lock. */

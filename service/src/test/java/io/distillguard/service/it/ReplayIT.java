@@ -132,10 +132,7 @@ class ReplayIT {
 
         assertThat(committed("live-" + topic)).as("live offsets untouched").isEqualTo(liveOffsetsBefore);
         assertThat(fingerprint(liveState)).as("live state untouched").isEqualTo(liveStateBefore);
-        try (Admin admin = Admin.create(adminProps())) {
-            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-                    .as("replay internals removed").noneMatch(t -> t.startsWith(result.applicationId()));
-        }
+        assertInternalsRemoved(result.applicationId());
     }
 
     /**
@@ -165,14 +162,8 @@ class ReplayIT {
             assertThat(planner.recordsHere() + joiner.recordsHere()).isGreaterThanOrEqualTo(planner.recordsInRange());
             List<DistillationAlert> replayed = ra.joined() ? second : first;
             assertThat(ra.joined() ? first : second).as("only the planner reads the alerts").isEmpty();
-            List<DistillationAlert> offline = backtest(day, from, to);
-            assertThat(offline).isNotEmpty();
-            assertThat(pairs(replayed)).as("two instances and the backtest agree on (alert_id, severity); differing: %s",
-                    differences(replayed, offline)).isEqualTo(pairs(offline));
-            try (Admin admin = Admin.create(adminProps())) {
-                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-                        .as("replay internals removed").noneMatch(t -> t.startsWith(id));
-            }
+            assertBacktestsPairs(replayed, day, from, to, "two instances");
+            assertInternalsRemoved(id);
         } finally {
             pool.shutdownNow();
         }
@@ -207,16 +198,10 @@ class ReplayIT {
             assertThat(result.joined()).isTrue();
             assertThat(result.tookOver()).as("the joiner finished the replay").isTrue();
             assertThat(plannerAlerts).isEmpty();
-            List<DistillationAlert> offline = backtest(day, from, to);
-            assertThat(offline).isNotEmpty();
-            assertThat(pairs(joinerAlerts)).as("the finished replay and the backtest agree; differing: %s",
-                    differences(joinerAlerts, offline)).isEqualTo(pairs(offline));
+            assertBacktestsPairs(joinerAlerts, day, from, to, "the finished replay");
             assertThat(joinerAlerts).as("none written twice across the takeover").hasSize(pairs(joinerAlerts).size());
             assertThat(result.alerts()).isEqualTo(joinerAlerts.size());
-            try (Admin admin = Admin.create(adminProps())) {
-                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-                        .as("replay internals removed").noneMatch(t -> t.startsWith(id));
-            }
+            assertInternalsRemoved(id);
         } finally {
             pool.shutdownNow();
         }
@@ -279,6 +264,22 @@ class ReplayIT {
         args.addAll(simulation);
         assertThat(refused.execute(args.toArray(String[]::new))).isEqualTo(2);
         assertThat(err.toString()).contains(weekLong).contains("--add-config retention.ms=-1");
+    }
+
+    /** The replay's (alert_id, severity) pairs are those of a backtest of the same range of {@code day}. */
+    private void assertBacktestsPairs(List<DistillationAlert> replayed, List<RequestEvent> day, Instant from,
+                                      Instant to, String who) throws Exception {
+        List<DistillationAlert> offline = backtest(day, from, to);
+        assertThat(offline).isNotEmpty();
+        assertThat(pairs(replayed)).as("%s and the backtest agree on (alert_id, severity); differing: %s", who,
+                differences(replayed, offline)).isEqualTo(pairs(offline));
+    }
+
+    private void assertInternalsRemoved(String id) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .as("replay internals removed").noneMatch(t -> t.startsWith(id));
+        }
     }
 
     /** One instance of the replay {@code id}, its alerts (if it planned the replay) added to {@code alerts}. */

@@ -158,7 +158,8 @@ final class AccountGraph {
             Map<Integer, String> ties = new HashMap<>();
             for (int link : account.getValue()) {
                 String key = keys.get(link);
-                CampaignEdge edge = edgeOf.apply(key);
+                CampaignProcessor.Campaign campaign = campaigns.get(find(link));
+                CampaignEdge edge = campaign == null ? null : campaign.links.get(key);
                 if (edge == null || !shapedNow.test(edge)) {
                     // A group a heavy non-harvester has since swamped (a company's batch job on a template the
                     // campaign uses too) no longer speaks for whoever joined it without a harvest.
