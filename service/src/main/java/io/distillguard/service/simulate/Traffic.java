@@ -41,7 +41,9 @@ import java.util.SplittableRandom;
  *       harvest wrapped in a short conversation, reasoning on 45 %, four capabilities, fresh prompts, one card and
  *       one rotating residential address and network per request each, 20 to 40 requests a day;</li>
  *   <li>privacy_relay, tor_user, multihomed_office: ordinary users whose requests switch networks (a relay's
- *       operators, a Tor exit every ten minutes, an office's two providers), asking for reasoning far more than most.</li>
+ *       operators, a Tor exit every ten minutes, an office's two providers), asking for reasoning far more than most;</li>
+ *   <li>residential_vpn: ordinary users on a consumer VPN that exits through other people's homes, every request
+ *       from another residential address and network, as a hydra's proxy.</li>
  * </ul>
  */
 final class Traffic {
@@ -94,8 +96,9 @@ final class Traffic {
         int relay = Math.max(2, n / 100);
         int tor = Math.max(2, n / 1_000);
         int multihomed = Math.max(2, n * 5 / 1_000);
+        int residentialVpn = Math.max(2, n / 1_000);
         int ordinary = n - students - carrier - batch - eval - agents - product - homework - cohort - relay - tor
-                - multihomed;
+                - multihomed - residentialVpn;
         return List.of(
                 new Ordinary("ordinary", "acct-user-", ordinary, Network.HOME),
                 new Ordinary("university_nat", "acct-student-", students, Network.CAMPUS),
@@ -103,6 +106,7 @@ final class Traffic {
                 new Ordinary("privacy_relay", "acct-relay-", relay, Network.RELAY),
                 new Ordinary("tor_user", "acct-tor-", tor, Network.TOR),
                 new Ordinary("multihomed_office", "acct-office-", multihomed, Network.MULTIHOMED),
+                new Ordinary("residential_vpn", "acct-vpn-", residentialVpn, Network.RESIDENTIAL_VPN),
                 new EnterpriseBatch(batch),
                 new EvalHarness(eval),
                 new AgentProduct(agents),
@@ -244,9 +248,12 @@ final class Traffic {
      * look-alikes of a rotating proxy: a privacy relay (iCloud Private Relay, a browser's VPN) egresses each
      * connection through one of a few operators; Tor Browser keeps a circuit, and so an exit network, for about ten
      * minutes; an office balances its connections over two providers. Their users ask for reasoning far more than
-     * most (about 45 % of requests): privacy-minded developers, the harshest case for the rotation signal.
+     * most (about 45 % of requests): privacy-minded developers, the harshest case for the rotation signal. The last,
+     * a consumer VPN that exits through other people's homes (the free VPNs that are a residential proxy network's
+     * other side), rotates exactly as a hydra's proxy does, every request another home and network; its users ask
+     * for reasoning as often as most: what tells them from a harvest behind the same kind of proxy is what they ask.
      */
-    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED }
+    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED, RESIDENTIAL_VPN }
 
     private static final int[] RELAY_ASNS = {36183, 13335, 54113, 20940};
     private static final int TOR_EXIT_NETWORKS = 60;
@@ -304,7 +311,8 @@ final class Traffic {
             boolean mobile = carrier || random.nextInt(100) < 12;
             String ip = mobile ? carrierNatIp(random) : home[i];
             String conversation = "c-" + account + "-" + start;
-            boolean reasoning = random.nextInt(100) < (network.ordinal() >= Network.RELAY.ordinal() ? 80 : 12);
+            boolean privacyMinded = network == Network.RELAY || network == Network.TOR || network == Network.MULTIHOMED;
+            boolean reasoning = random.nextInt(100) < (privacyMinded ? 80 : 12);
             long t = start;
             for (int turn = 0; turn < turns; turn++) {
                 int capability = random.nextInt(10) < 6 ? favourite[i] : random.nextInt(CAPABILITIES.length);
@@ -321,6 +329,10 @@ final class Traffic {
                         int exit = (int) Math.floorMod((t / 600_000L) * 0x9E3779B97F4A7C15L + i, TOR_EXIT_NETWORKS);
                         requestAsn = 60_000 + exit;
                         ip = "185.220." + exit + "." + (1 + exit * 3 % 250);
+                    }
+                    case RESIDENTIAL_VPN -> {
+                        requestAsn = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                        ip = residentialIp(random);
                     }
                     case MULTIHOMED -> {
                         if (random.nextBoolean()) {

@@ -32,9 +32,9 @@ class EnvelopeSweepTest {
         assertThat(figures.get(0).accounts()).isBetween(180, 200);
         assertThat(figures.get(0).recall()).isGreaterThan(0.9);
         assertThat(figures.get(0).median()).isNotNull();
-        // Single requests hours apart behind a rotating proxy: an account now and then shows six quick pairs by
-        // chance, the class is not caught.
-        assertThat(figures.get(1).recall()).isLessThan(0.1);
+        // Single requests hours apart behind a rotating proxy: an account now and then shows three quick pairs by
+        // chance (about one in six in a day here), the class is mostly not caught.
+        assertThat(figures.get(1).recall()).isLessThan(0.3);
         assertThat(figures).allSatisfy(f -> {
             // Of 300 benign accounts, those that sent something in the day: a quiet one can be neither.
             assertThat(f.benign()).isBetween(200, 300);

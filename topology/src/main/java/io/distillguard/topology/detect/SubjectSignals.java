@@ -14,6 +14,7 @@ import static io.distillguard.topology.detect.SubjectProfile.reasoningShare;
 import static io.distillguard.topology.detect.SubjectProfile.singleTurnShare;
 
 import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.state.HourCount;
 import io.distillguard.topology.state.SubjectWindowStats;
 
 /**
@@ -142,9 +143,9 @@ public final class SubjectSignals {
     }
 
     /**
-     * ROTATION: the day's quick pairs switch network at or over the rules' share, over at least fan-out.asns-24h
-     * ASNs. Distillation-specific only with the harvest's reasoning share; otherwise it is proxy use and stays under
-     * HIGH with the other corroborating signals.
+     * ROTATION: the day's quick pairs switch network at or over the rules' share, over at least the rotation's
+     * min-asns ASNs. Distillation-specific only with the harvest's reasoning share, asked in enough distinct hours;
+     * otherwise it is proxy use and stays under HIGH with the other corroborating signals.
      */
     private static void rotation(Assessment a, DetectionRules.Subject r, DetectionRules.Scoring w,
                                  SubjectWindowStats day) {
@@ -154,15 +155,22 @@ public final class SubjectSignals {
         }
         double switchShare = networkSwitchShare(day);
         double strength = switchShare / t.networkSwitchShare();
-        if (strength < 1 || distinctAsns(day) < r.fanOut().asns24h()) {
+        long minAsns = t.minAsnsOr(r.fanOut().asns24h());
+        if (strength < 1 || distinctAsns(day) < minAsns) {
             return;
         }
         double reasoning = reasoningShare(day);
-        boolean harvesting = reasoning >= t.harvestReasoningShare();
+        long reasoningHours = 0;
+        for (HourCount hour : day.getHourly()) {
+            reasoningHours += hour.getReasoning() > 0 ? 1 : 0;
+        }
+        boolean harvesting = reasoning >= t.harvestReasoningShare()
+                && reasoningHours >= t.harvestReasoningHoursOrDefault();
         a.measure("network_switch_share_24h", switchShare, t.networkSwitchShare())
                 .measure("quick_pairs_24h", day.getQuickPairs(), t.minQuickPairs())
-                .measure("distinct_asns_24h", distinctAsns(day), r.fanOut().asns24h())
+                .measure("distinct_asns_24h", distinctAsns(day), minAsns)
                 .measure("reasoning_share_24h", reasoning, t.harvestReasoningShare())
+                .measure("reasoning_hours_24h", reasoningHours, t.harvestReasoningHoursOrDefault())
                 .fire("ROTATION", strength, t.weight(), w.ratioCap(), harvesting);
     }
 

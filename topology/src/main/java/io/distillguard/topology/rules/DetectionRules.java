@@ -157,19 +157,35 @@ public record DetectionRules(
     /**
      * A subject on a proxy that rotates per request (ROTATION): among its consecutive requests minutes apart, the
      * share whose network (ASN) changed, with at least {@code min-quick-pairs} such pairs in the day and at least
-     * {@code fan-out.asns-24h} ASNs. A person's device keeps its network within a sitting; a phone switching between
-     * Wi-Fi and its carrier, an office balancing two providers or a privacy relay's few operators switch too, but
-     * among two to four networks, and Tor keeps a circuit for ten minutes. Alone it is proxy use, not distillation
-     * (MEDIUM at most); with reasoning asked on at least {@code harvest-reasoning-share} of the day's requests it counts
-     * as harvesting hidden behind the proxy and can reach HIGH. Optional in a document: absent, the defaults apply.
+     * {@code min-asns} ASNs. A person's device keeps its network within a sitting; a phone switching between Wi-Fi and
+     * its carrier, an office balancing two providers or a privacy relay's few operators switch too, but among two to
+     * four networks, and Tor keeps a circuit for ten minutes. Alone it is proxy use, not distillation (MEDIUM at
+     * most); with reasoning asked on at least {@code harvest-reasoning-share} of the day's requests, in at least
+     * {@code harvest-reasoning-hours} distinct hours, it counts as harvesting hidden behind the proxy and can reach
+     * HIGH. The hours are there because a person asks for reasoning a conversation at a time: one reasoning-heavy
+     * sitting behind a consumer VPN that exits through residential addresses (every request another home and network,
+     * as a hydra's proxy) reads as a harvest by its share alone. Optional in a document, as are its last two keys
+     * (without them: fan-out.asns-24h networks, one hour).
      */
     public record Rotation(
             @JsonProperty("min-quick-pairs") long minQuickPairs,
             @JsonProperty("network-switch-share") double networkSwitchShare,
             @JsonProperty("harvest-reasoning-share") double harvestReasoningShare,
-            double weight) {
+            double weight,
+            @JsonProperty("min-asns") Long minAsns,
+            @JsonProperty("harvest-reasoning-hours") Integer harvestReasoningHours) {
 
-        public static final Rotation DEFAULT = new Rotation(6, 0.6, 0.4, 1.5);
+        public static final Rotation DEFAULT = new Rotation(3, 0.6, 0.4, 1.75, 5L, 3);
+
+        /** The networks the day must span: {@code min-asns}, or without it in a document fan-out.asns-24h. */
+        public long minAsnsOr(long fanOutAsns) {
+            return minAsns == null ? fanOutAsns : minAsns;
+        }
+
+        /** Distinct hours of the day with a reasoning request that a harvest needs: one without the key. */
+        public int harvestReasoningHoursOrDefault() {
+            return harvestReasoningHours == null ? 1 : harvestReasoningHours;
+        }
     }
 
     public record Extraction(
@@ -346,6 +362,12 @@ public record DetectionRules(
             share("subject.rotation.network-switch-share", subject.rotation().networkSwitchShare());
             share("subject.rotation.harvest-reasoning-share", subject.rotation().harvestReasoningShare());
             positive("subject.rotation.weight", subject.rotation().weight());
+            require(subject.rotation().minAsns() == null || subject.rotation().minAsns() >= 2,
+                    "subject.rotation.min-asns", "at least 2 networks");
+            require(subject.rotation().harvestReasoningHours() == null
+                            || subject.rotation().harvestReasoningHours() >= 1
+                            && subject.rotation().harvestReasoningHours() <= 24,
+                    "subject.rotation.harvest-reasoning-hours", "from 1 to 24 hours");
         }
         require(subject.timing().activeHours24h() >= 1 && subject.timing().activeHours24h() <= 24,
                 "subject.timing.active-hours-24h", "between 1 and 24");

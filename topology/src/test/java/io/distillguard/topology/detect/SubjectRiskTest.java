@@ -8,6 +8,7 @@ import static io.distillguard.topology.TopologyHarness.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.RequestEvent;
 import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.HarnessTest;
@@ -144,7 +145,9 @@ class SubjectRiskTest extends HarnessTest {
                     .setReasoningRequested(random.nextDouble() < reasoningShare)
                     .setCapability(capabilities[i % capabilities.length])
                     .setPromptSimhash(random.nextLong()).build());
-            t += 60_000L + random.nextInt(120_000);
+            // Turns a minute or three apart; a quarter of an hour between conversations, so the reasoning of a
+            // day spreads over its hours as a harvest's does.
+            t += 60_000L + random.nextInt(120_000) + (i % 3 == 2 ? 15 * 60_000L : 0);
         }
     }
 
@@ -172,6 +175,52 @@ class SubjectRiskTest extends HarnessTest {
                 .filter(a -> a.getSubjectId().equals("acct-proxied-chat")).toList());
         assertThat(chat.getSeverity()).isLessThan(Severity.HIGH);
         assertThat(evidence(chat, "fired:ROTATION")).isPresent();
+    }
+
+    @Test
+    void aLightAccountRotatingOverFiveNetworksIsHighOnceItsReasoningSpansThreeHoursAndNotOnOneSitting() {
+        TopologyHarness h = start();
+        // Conversations of three turns a minute apart, every request from another of five networks, reasoning on
+        // two turns of three: one conversation in each of three hours, and one sitting of the same nine requests.
+        long t = BASE + 9 * 3_600_000L;
+        for (int i = 0; i < 9; i++) {
+            long at = t + (i / 3) * 3_600_000L + (i % 3) * 60_000L;
+            h.send(rotating("acct-harvest-hours", i, at, i % 3 != 2));
+            h.send(rotating("acct-one-sitting", i, t + i * 60_000L, i % 3 != 2));
+        }
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+
+        DistillationAlert harvest = highest(risk.stream()
+                .filter(a -> a.getSubjectId().equals("acct-harvest-hours")).toList());
+        assertThat(harvest.getSeverity()).isEqualTo(Severity.HIGH);
+        assertThat(evidence(harvest, "fired:ROTATION")).isPresent();
+        assertThat(evidence(harvest, "distinct_asns_24h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(5.0);
+            assertThat(e.getThreshold()).isEqualTo(5.0);
+        });
+        assertThat(evidence(harvest, "reasoning_hours_24h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(3.0);
+            assertThat(e.getThreshold()).isEqualTo(3.0);
+        });
+
+        // The same requests in one sitting (a person's one reasoning-heavy conversation behind a residential VPN):
+        // rotation, but no harvest.
+        DistillationAlert sitting = highest(risk.stream()
+                .filter(a -> a.getSubjectId().equals("acct-one-sitting")).toList());
+        assertThat(evidence(sitting, "fired:ROTATION")).isPresent();
+        assertThat(evidence(sitting, "reasoning_hours_24h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isEqualTo(1.0));
+        assertThat(sitting.getSeverity()).isLessThan(Severity.HIGH);
+    }
+
+    private RequestEvent rotating(String account, int i, long at, boolean reasoning) {
+        int asn = 7_400 + i % 5;
+        return request(account, "100." + (asn % 200) + "." + i + ".9", at)
+                .setAsn(asn)
+                .setConversationId(account + "-c" + i / 3).setTurnIndex(i % 3)
+                .setReasoningRequested(reasoning)
+                .setCapability("coding")
+                .setPromptSimhash(random.nextLong()).build();
     }
 
     @Test
