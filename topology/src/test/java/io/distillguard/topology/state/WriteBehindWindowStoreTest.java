@@ -2,7 +2,6 @@ package io.distillguard.topology.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +27,26 @@ class WriteBehindWindowStoreTest {
 
     private MockProcessorContext<Object, Object> context;
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateRoot;
+
     @BeforeEach
     void open() throws Exception {
         java.util.Properties props = new java.util.Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-behind-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        java.io.File stateDir = Files.createTempDirectory("write-behind").toFile();
+        java.io.File stateDir = stateRoot.toFile();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         context = new MockProcessorContext<>(props, new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir);
         reopen();
+    }
+
+    @AfterEach
+    void closeStore() {
+        // RocksDB's files are released before the temporary directory is removed.
+        if (store.isOpen()) {
+            store.close();
+        }
     }
 
     /** A new store over the same RocksDB directory, as after a restart or a task's return. */
