@@ -327,6 +327,13 @@ public final class CaseBook {
                 case "group_hosting_share" -> pct(value) + " of requests from hosting providers";
                 case "network_switch_share" -> pct(value) + " of requests minutes apart came from another network" + window;
                 case "distinct_asns" -> count(value) + " networks (ASNs)" + window;
+                case "quick_pairs" -> count(value) + " pairs of requests minutes apart" + window;
+                case "reasoning_hours" -> count(value) + " hours with a reasoning request" + window
+                        + " (the rule asks " + count(threshold) + ")";
+                case "own_reasoning_share_upper_bound" -> "its own requests ask for reasoning at most " + pct(value)
+                        + ", at 99 % confidence: not counted a member";
+                case "own_first_turn_share_upper_bound" -> "its own requests open a conversation at most " + pct(value)
+                        + ", at 99 % confidence: not counted a member";
                 case "distinct_ips" -> count(value) + " addresses" + window;
                 case "distinct_prefixes" -> count(value) + " /24 or /48 prefixes" + window;
                 case "distinct_countries" -> count(value) + " countries" + window;

@@ -55,6 +55,19 @@ class CaseBookTest {
     }
 
     @Test
+    void aRotatingHarvestsEvidenceReadsAsSentences() {
+        CaseBook.Case rotating = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
+                Severity.HIGH, 1, List.of("acct-9"), e("network_switch_share_24h", 0.875, 0.6),
+                e("quick_pairs_24h", 8, 3), e("distinct_asns_24h", 6, 5), e("reasoning_hours_24h", 4, 3),
+                e("fired:ROTATION", 1.46, 1)))).get(0);
+        assertThat(rotating.words()).containsExactly(
+                "88 % of requests minutes apart came from another network in the day",
+                "8 pairs of requests minutes apart in the day",
+                "6 networks (ASNs) in the day",
+                "4 hours with a reasoning request in the day (the rule asks 3)");
+    }
+
+    @Test
     void casesAreOrderedByTheirHighestSeverityThenTheMostRecent() {
         List<CaseBook.Case> cases = CaseBook.build(List.of(
                 alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "old-high", Severity.HIGH, 1, List.of("old-high")),
