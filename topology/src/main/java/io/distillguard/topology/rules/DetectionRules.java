@@ -66,8 +66,8 @@ public record DetectionRules(
             @JsonProperty("cohort-accounts-24h") long cohortAccounts24h,
             @JsonProperty("template-max-distance") Integer templateMaxDistance) {
 
-        /** Without {@code template-max-distance} in a document: 12 bits. */
-        public static final int TEMPLATE_MAX_DISTANCE = 12;
+        /** Without {@code template-max-distance} in a document: 10 bits. */
+        public static final int TEMPLATE_MAX_DISTANCE = 10;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
