@@ -121,7 +121,8 @@ class CampaignTest extends HarnessTest {
         List<DistillationAlert> alerts = h.alerts();
         String campaign = byDetector(alerts, CampaignProcessor.DETECTOR).get(0).getSubjectId();
         assertNamedAsMember(alerts, "variant-1", campaign);
-        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("stranger-1") || a.getAccounts().contains("stranger-2"))
+        assertThat(alerts)
+                .filteredOn(a -> a.getAccounts().contains("stranger-1") || a.getAccounts().contains("stranger-2"))
                 .allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
     }
 
