@@ -336,7 +336,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         double[] most = byKind.values().stream().max((a, b) -> Double.compare(a[0], b[0])).orElseThrow();
         long n = Math.round(most[0]);
-        if (n < t.clusterMinRequests()) {
+        long minRequests = g.campaignMinRequestsOr(t.clusterMinRequests());
+        if (n < minRequests) {
             return null;
         }
         long reasoningHits = Math.round(most[1]);
@@ -374,7 +375,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .measure("campaign_links", campaign.links.size(), 2);
         byKind.keySet().forEach(kind -> a.measure("links:" + kind.name(),
                 campaign.links.keySet().stream().filter(k -> LinkKind.of(k) == kind).count(), 0));
-        a.measure("group_requests", n, t.clusterMinRequests())
+        a.measure("group_requests", n, minRequests)
                 .measure("group_reasoning_share", (double) reasoningHits / n, 0)
                 .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
                 .measure("group_first_turn_share", (double) firstTurnHits / n, 0)

@@ -64,14 +64,23 @@ public record DetectionRules(
             @JsonProperty("campaign-link-min-accounts") int campaignLinkMinAccounts,
             @JsonProperty("campaign-link-max-accounts") int campaignLinkMaxAccounts,
             @JsonProperty("cohort-accounts-24h") long cohortAccounts24h,
-            @JsonProperty("template-max-distance") Integer templateMaxDistance) {
+            @JsonProperty("template-max-distance") Integer templateMaxDistance,
+            @JsonProperty("campaign-min-requests") Integer campaignMinRequests) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE);
+                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, null);
+
+        /**
+         * Requests a campaign's union must hold before its shape is judged: {@code campaign-min-requests}, or without
+         * it in a document link.cluster-min-requests.
+         */
+        public long campaignMinRequestsOr(long clusterMinRequests) {
+            return campaignMinRequests == null ? clusterMinRequests : campaignMinRequests;
+        }
 
         /**
          * Bits a prompt's SimHash may differ from a template group's first prompt and still count in the group: a
@@ -409,6 +418,8 @@ public record DetectionRules(
             require(group.templateMaxDistance() == null
                             || group.templateMaxDistance() >= 0 && group.templateMaxDistance() <= 32,
                     "group.template-max-distance", "from 0 to 32 bits");
+            require(group.campaignMinRequests() == null || group.campaignMinRequests() >= 1,
+                    "group.campaign-min-requests", "at least 1");
         }
         if (modelReleases != null) {
             new TreeMap<>(modelReleases).forEach((model, at) -> {

@@ -70,11 +70,32 @@ class CampaignTest extends HarnessTest {
         assertThat(campaign.getAccountsTotal()).isEqualTo(30);
         assertThat(evidence(campaign, "links:PROMPT_CLUSTER")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(20));
         assertThat(evidence(campaign, "fired:HOSTING_ADDRESSES")).isPresent();
+        assertThat(evidence(campaigns.get(0), "group_requests")).hasValueSatisfying(e ->
+                assertThat(e.getThreshold()).isEqualTo(20.0));
         assertThat(campaign.getEvidence()).anySatisfy(e -> assertThat(e.getSignal()).startsWith("path:farm-0 via PROMPT_CLUSTER:"));
         List<DistillationAlert> members = byDetector(alerts, "ACCOUNT_RISK").stream()
                 .filter(a -> evidence(a, "fired:CLUSTER_MEMBER").isPresent()
                         && evidence(a, "cluster:" + campaign.getSubjectId()).isPresent()).toList();
         assertThat(members).extracting(DistillationAlert::getSubjectId).contains("farm-0", "farm-17", "farm-29");
+    }
+
+    /**
+     * A campaign's union is judged from group.campaign-min-requests on (20 in the bundled rules, under a cluster's 30:
+     * a campaign already has at least 20 accounts and two groups, and must be corroborated), not from the link
+     * clusters' minimum.
+     */
+    @Test
+    void aCampaignIsJudgedOnceItsUnionHoldsTheCampaignsOwnMinimumOfRequests() {
+        TopologyHarness h = start("campaign-min-requests: 20", "campaign-min-requests: 60");
+        farm(h, 16509);
+        DistillationAlert first = byDetector(h.alerts(), CampaignProcessor.DETECTOR).get(0);
+        assertThat(evidence(first, "group_requests")).hasValueSatisfying(e -> {
+            assertThat(e.getThreshold()).isEqualTo(60.0);
+            assertThat(e.getValue()).isGreaterThanOrEqualTo(60.0);
+        });
+        // The farm's first half hour holds 30 of its requests, its first hour 60: judged at the end of the second
+        // round's epoch, not the first's.
+        assertThat(first.getTriggerEventTime()).isAfter(Instant.ofEpochMilli(BASE + HOUR / 2));
     }
 
     /**

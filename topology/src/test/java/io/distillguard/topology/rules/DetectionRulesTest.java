@@ -43,6 +43,8 @@ class DetectionRulesTest {
                 .hasMessageContaining("subject.rotation.min-asns");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("harvest-reasoning-hours: 3", "harvest-reasoning-hours: 25")))
                 .hasMessageContaining("subject.rotation.harvest-reasoning-hours");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("campaign-min-requests: 20", "campaign-min-requests: 0")))
+                .hasMessageContaining("group.campaign-min-requests");
         assertThatThrownBy(() -> DetectionRules.parse("version: x\n")).hasMessageContaining("subject");
         assertThatThrownBy(() -> DetectionRules.parse("::: not yaml")).isInstanceOf(DetectionRules.InvalidRulesException.class);
     }
