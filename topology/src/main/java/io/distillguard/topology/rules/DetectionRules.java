@@ -72,7 +72,7 @@ public record DetectionRules(
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, null);
+                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20);
 
         /**
          * Requests a campaign's union must hold before its shape is judged: {@code campaign-min-requests}, or without

@@ -27,6 +27,9 @@ class DetectionRulesTest {
         assertThat(rules.subject().volume().requests1h()).isEqualTo(1000);
         assertThat(rules.effectiveFromMs()).isEqualTo(Long.MIN_VALUE);
         assertThat(DetectionRules.parse(rules.toYaml())).isEqualTo(rules);
+        // A document without a group or rotation section is judged on the bundled values of those sections.
+        assertThat(rules.group()).isEqualTo(DetectionRules.Group.DEFAULT);
+        assertThat(rules.subject().rotation()).isEqualTo(DetectionRules.Rotation.DEFAULT);
     }
 
     @Test
