@@ -107,7 +107,7 @@ final class AccountGraph {
      * the accounts in at least two of its groups, or in one group of a kind that ties alone
      * ({@link LinkKind#tiesAlone()}: a harvest on one of the campaign's own templates, its card), each with the
      * smallest key of its groups there as its tie. One such group is enough because a template varied per request
-     * often keeps only one of its two bands, and a light account's first harvest would otherwise wait for its second.
+     * often keeps only some of its bands, and a light account's first harvest would otherwise wait for its second.
      * A template's or card's accounts that harvested nothing through it ({@link #addOthers}) are members too, through
      * a group that is extraction-shaped now ({@code shapedNow}).
      */

@@ -308,8 +308,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
 
     /**
      * The campaign's assessment, or null when its union is not extraction-shaped, or nothing corroborates it (see
-     * below). Each request counts in every link kind it has and in up to two prompt bands: the
-     * union's shares are taken from the kind that saw the most of its requests (prompt bands counted at half).
+     * below). Each request counts in every link kind it has and in up to {@link LinkRiskProcessor#TEMPLATE_TABLES} prompt
+     * bands: the union's shares are taken from the kind that saw the most of its requests (a prompt band's requests
+     * counted at one over the number of bands).
      */
     static Assessment assess(DetectionRules rules, Campaign campaign) {
         DetectionRules.Link t = rules.link();
@@ -322,7 +323,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
-            double weight = kind == LinkKind.PROMPT_CLUSTER ? 0.5 : 1;
+            double weight = kind == LinkKind.PROMPT_CLUSTER ? 1.0 / LinkRiskProcessor.TEMPLATE_TABLES : 1;
             double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
             sums[0] += weight * edge.getRequests();
             sums[1] += weight * edge.getReasoning();

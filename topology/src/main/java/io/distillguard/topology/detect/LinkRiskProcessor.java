@@ -480,7 +480,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * bands.
      */
     public static List<String> linkKeys(io.distillguard.avro.RequestEvent event) {
-        List<String> keys = new ArrayList<>(7);
+        List<String> keys = new ArrayList<>(5 + TEMPLATE_TABLES);
         String ip = event.getIp();
         keys.add(LinkKind.IP.name() + ':' + ip);
         keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
@@ -498,12 +498,39 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         Long simhash = event.getPromptSimhash();
         if (simhash != null) {
-            for (int band = 0; band < SubjectProfile.BANDS; band++) {
-                keys.add(LinkKind.PROMPT_CLUSTER.name() + ':' + band + '-'
-                        + Long.toHexString(SubjectProfile.bandKey(simhash, band) & 0xffffffffL));
+            for (int table = 0; table < TEMPLATE_TABLES; table++) {
+                keys.add(LinkKind.PROMPT_CLUSTER.name() + ':' + table + '-'
+                        + Long.toHexString(templateBand(simhash, table)));
             }
         }
         return keys;
+    }
+
+    /** How many 32-bit bands of a prompt's SimHash it is grouped under ({@link #templateBand}). */
+    public static final int TEMPLATE_TABLES = 4;
+
+    /**
+     * Band {@code table} of a SimHash, 32 of its 64 bits: with the SimHash cut into four 16-bit blocks A (lowest) to
+     * D, table 0 is A and B, 1 is C and D (the two halves), 2 is A and C, 3 is B and D. A template filled differently
+     * flips a few bits; the halves alone keep a band of the template only when every flip falls in the other half
+     * (half of two-bit variants, an eighth of four-bit ones), the four tables whenever the flips leave two blocks
+     * of one of those pairs (three in four of two-bit variants, one in four of four-bit ones, two thirds of
+     * all variants up to four bits against 57 %). Each band is still 32 bits wide, so a stranger's prompt meets a
+     * band by chance no more often than before, per table; the six tables of every pair would keep all two-bit
+     * variants, at two more link records a request.
+     */
+    public static long templateBand(long simhash, int table) {
+        long a = simhash & 0xffffL;
+        long b = (simhash >>> 16) & 0xffffL;
+        long c = (simhash >>> 32) & 0xffffL;
+        long d = simhash >>> 48;
+        return switch (table) {
+            case 0 -> b << 16 | a;
+            case 1 -> d << 16 | c;
+            case 2 -> c << 16 | a;
+            case 3 -> d << 16 | b;
+            default -> throw new IllegalArgumentException("No template table " + table);
+        };
     }
 
     public static LinkRequest project(io.distillguard.avro.RequestEvent event) {

@@ -68,7 +68,8 @@ class CampaignTest extends HarnessTest {
         assertThat(campaign.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
         assertThat(campaign.getSubjectId()).startsWith("CAMPAIGN:PROMPT_CLUSTER:");
         assertThat(campaign.getAccountsTotal()).isEqualTo(30);
-        assertThat(evidence(campaign, "links:PROMPT_CLUSTER")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(20));
+        // Ten templates in each of their four bands.
+        assertThat(evidence(campaign, "links:PROMPT_CLUSTER")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(40));
         assertThat(evidence(campaign, "fired:HOSTING_ADDRESSES")).isPresent();
         assertThat(evidence(campaigns.get(0), "group_requests")).hasValueSatisfying(e ->
                 assertThat(e.getThreshold()).isEqualTo(20.0));

@@ -26,7 +26,7 @@ class LinkKindTest {
                 .setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
         assertThat(LinkRiskProcessor.linkKeys(event)).extracting(LinkKind::of).containsExactly(LinkKind.IP,
                 LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PAYMENT_FINGERPRINT, LinkKind.PROMPT_CLUSTER,
-                LinkKind.PROMPT_CLUSTER);
+                LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER);
     }
 
     @Test

@@ -106,6 +106,32 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aTemplateWhoseSlotsChangeBothHalvesOfItsSimHashIsStillAPromptCluster() {
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
+        long template = 0x0123_4567_89ab_cdefL;
+        for (int i = 0; i < 25; i++) {
+            // Every request changes a bit in the lowest 16 and one in the third 16: neither 32-bit half of the
+            // template survives in any of them, but the second and fourth blocks do.
+            long simhash = template ^ (1L << random.nextInt(16)) ^ (1L << (32 + random.nextInt(16)));
+            h.send(harvest("slots-" + i, "100.64." + i + ".9", BASE + i * 60_000L, simhash).setAsn(16509).build());
+        }
+        List<DistillationAlert> clusters = byDetector(h.alerts(), "ACCOUNT_CLUSTER");
+        assertThat(clusters).isNotEmpty().allSatisfy(a ->
+                assertThat(a.getSubjectId()).isEqualTo("PROMPT_CLUSTER:3-"
+                        + Long.toHexString(LinkRiskProcessor.templateBand(template, 3))));
+        assertThat(clusters.get(clusters.size() - 1).getAccounts()).contains("slots-0", "slots-19");
+    }
+
+    @Test
+    void theFourTemplateBandsAreThePairsOfSixteenBitBlocksThatKeepMostVariants() {
+        long simhash = 0x0123_4567_89ab_cdefL;
+        assertThat(LinkRiskProcessor.templateBand(simhash, 0)).isEqualTo(0x89ab_cdefL);
+        assertThat(LinkRiskProcessor.templateBand(simhash, 1)).isEqualTo(0x0123_4567L);
+        assertThat(LinkRiskProcessor.templateBand(simhash, 2)).isEqualTo(0x4567_cdefL);
+        assertThat(LinkRiskProcessor.templateBand(simhash, 3)).isEqualTo(0x0123_89abL);
+    }
+
+    @Test
     void templateSharedByAgedAccountsOnHomeAddressesIsNotAClusterWithoutASecondTrait() {
         // A product's end users: one system prompt, harvest-shaped even, but each from a home network on an old
         // account and no model pivot: the template alone is what every popular product looks like.

@@ -40,6 +40,8 @@ class SingleTaskDetectionTest {
                 "link PAYMENT_FINGERPRINT:card-9",
                 "link PROMPT_CLUSTER:0-9abcdef0",
                 "link PROMPT_CLUSTER:1-12345678",
+                "link PROMPT_CLUSTER:2-5678def0",
+                "link PROMPT_CLUSTER:3-12349abc",
                 "subject ACCOUNT:acct-1 with key-1",
                 "subject ORG:org-1 with key-1");
         // Alerts of both paths reach the node's output, in the order they were raised; implications do not.
