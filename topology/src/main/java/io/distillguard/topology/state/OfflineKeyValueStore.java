@@ -1,9 +1,9 @@
 package io.distillguard.topology.state;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -71,12 +71,12 @@ public final class OfflineKeyValueStore<K extends Comparable<K>, V> implements K
 
     @Override
     public KeyValueIterator<K, V> range(K from, K to) {
-        return iterator(map.subMap(from, true, to, true).entrySet().iterator());
+        return cursor(from, to);
     }
 
     @Override
     public KeyValueIterator<K, V> all() {
-        return iterator(map.entrySet().iterator());
+        return cursor(null, null);
     }
 
     @Override
@@ -84,36 +84,54 @@ public final class OfflineKeyValueStore<K extends Comparable<K>, V> implements K
         return map.size();
     }
 
-    private KeyValueIterator<K, V> iterator(Iterator<Map.Entry<K, V>> entries) {
-        // A copy: callers delete while they read.
-        Iterator<Map.Entry<K, V>> it = toList(entries).iterator();
+    /**
+     * Walks the map key by key instead of over a view of it: callers delete while they read, which a view's iterator
+     * refuses; and a copy of the range, which allowed it, cost the whole range on every read (the campaign path reads
+     * the first of its held edges each time an edge arrives, with thousands held). The next entry is looked up when
+     * asked for, after the caller's changes.
+     */
+    private KeyValueIterator<K, V> cursor(K from, K to) {
         return new KeyValueIterator<>() {
+            private K last;
+            private Map.Entry<K, V> peeked;
+
+            private Map.Entry<K, V> peek() {
+                if (peeked == null) {
+                    Map.Entry<K, V> entry = last != null ? map.higherEntry(last)
+                            : from != null ? map.ceilingEntry(from) : map.firstEntry();
+                    peeked = entry == null || (to != null && entry.getKey().compareTo(to) > 0) ? null : entry;
+                }
+                return peeked;
+            }
+
             @Override
             public void close() {
             }
 
             @Override
             public K peekNextKey() {
-                throw new UnsupportedOperationException("peekNextKey");
+                if (peek() == null) {
+                    throw new NoSuchElementException();
+                }
+                return peeked.getKey();
             }
 
             @Override
             public boolean hasNext() {
-                return it.hasNext();
+                return peek() != null;
             }
 
             @Override
             public KeyValue<K, V> next() {
-                Map.Entry<K, V> e = it.next();
-                return KeyValue.pair(e.getKey(), e.getValue());
+                Map.Entry<K, V> current = peek();
+                if (current == null) {
+                    throw new NoSuchElementException();
+                }
+                last = current.getKey();
+                peeked = null;
+                return KeyValue.pair(current.getKey(), current.getValue());
             }
         };
-    }
-
-    private static <K, V> List<Map.Entry<K, V>> toList(Iterator<Map.Entry<K, V>> entries) {
-        List<Map.Entry<K, V>> list = new java.util.ArrayList<>();
-        entries.forEachRemaining(e -> list.add(Map.entry(e.getKey(), e.getValue())));
-        return list;
     }
 
     @Override
