@@ -2,8 +2,6 @@ package io.distillguard.topology.state;
 
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
-import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnels;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -273,11 +271,11 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
     }
 
     /**
-     * The keys given to one window, as 64-bit hashes (one per key, shared by the windows it is asked about): Guava
-     * Bloom filters (0.1 % false positives each), a new one twice the size once the latest is full, so a busy window
+     * The keys given to one window, as 64-bit hashes (one per key, shared by the windows it is asked about): Bloom
+     * filters (0.1 % false positives each), a new one twice the size once the latest is full, so a busy window
      * costs a few bytes a key and a quiet one little. A false positive costs a RocksDB lookup (at 1 % a filter, a
      * window with five filters sent one new event id in twenty to RocksDB, a sixth of the duplicate filter's time);
-     * there are no false negatives. Bounded: past about two million keys (some 3.6 MB of filters) the window gives
+     * there are no false negatives. Bounded: past about two million keys (some 4 MB of filters) the window gives
      * up filtering and every miss reads RocksDB again, so a day window of a busy service (hundreds of millions of
      * prompt bands) costs megabytes of heap, not gigabytes.
      */
@@ -285,13 +283,13 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         static final Hasher64 HASHER = Hashing.komihash5_0();
         private static final double FALSE_POSITIVES = 0.001;
         private static final long LARGEST = 1 << 20;
-        private final List<BloomFilter<Long>> filters = new ArrayList<>(4);
+        private final List<HashedBloomFilter> filters = new ArrayList<>(4);
         private long capacity = 1 << 14;
         private long added;
         private boolean saturated;
 
         KeyFilter() {
-            filters.add(BloomFilter.create(Funnels.longFunnel(), capacity, FALSE_POSITIVES));
+            filters.add(new HashedBloomFilter(capacity, FALSE_POSITIVES));
         }
 
         void add(long keyHash) {
@@ -306,7 +304,7 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
                 }
                 capacity *= 2;
                 added = 0;
-                filters.add(BloomFilter.create(Funnels.longFunnel(), capacity, FALSE_POSITIVES));
+                filters.add(new HashedBloomFilter(capacity, FALSE_POSITIVES));
             }
             if (filters.get(filters.size() - 1).put(keyHash)) {
                 added++;
