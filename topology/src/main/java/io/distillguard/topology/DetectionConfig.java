@@ -35,7 +35,8 @@ public record DetectionConfig(
         int dedupMaxIdsPerWindow,
         int cachedWindows,
         String verdictsTopic,
-        Duration hourRetention) {
+        Duration hourRetention,
+        int templateTables) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -69,6 +70,7 @@ public record DetectionConfig(
     public static final String CACHED_WINDOWS = "state.cached-windows";
     public static final String VERDICTS_TOPIC = "topic.verdicts";
     public static final String HOUR_RETENTION = "window.hour-retention";
+    public static final String TEMPLATE_TABLES = "detector.template-tables";
 
     /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
@@ -102,6 +104,10 @@ public record DetectionConfig(
         // fall behind the others (an outage's catch-up) before its requests miss their hour: two hours covers the
         // window before the current one; a day or more covers long outages at the cost of that much hour state.
         d.put(HOUR_RETENTION, "2h");
+        // How many 32-bit bands of a prompt's SimHash group it with a template's variants (LinkRiskProcessor
+        // .templateBand): 2 (the halves), 4 or 6 (every pair of 16-bit blocks). More tables keep more variants of a
+        // template in its groups, and cost a link record each per request.
+        d.put(TEMPLATE_TABLES, "4");
         return d;
     }
 
@@ -118,7 +124,7 @@ public record DetectionConfig(
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
-                cachedWindows, verdictsTopic, hourRetention);
+                cachedWindows, verdictsTopic, hourRetention, templateTables);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -154,7 +160,8 @@ public record DetectionConfig(
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, DEDUP_MAX_IDS)),
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, CACHED_WINDOWS)),
                 values.get(VERDICTS_TOPIC),
-                hourRetention(values));
+                hourRetention(values),
+                templateTables(values.get(TEMPLATE_TABLES)));
     }
 
     /**
@@ -180,6 +187,14 @@ public record DetectionConfig(
             throw new ConfigException(HOUR_RETENTION, values.get(HOUR_RETENTION), "must be from 2h to 7d");
         }
         return retention;
+    }
+
+    private static int templateTables(String text) {
+        if (!(text.equals("2") || text.equals("4") || text.equals("6"))) {
+            throw new ConfigException(TEMPLATE_TABLES, text, "expected 2 (the SimHash's halves), 4 or 6 (every pair"
+                    + " of its 16-bit blocks)");
+        }
+        return Integer.parseInt(text);
     }
 
     private static int simhashDistance(String text) {

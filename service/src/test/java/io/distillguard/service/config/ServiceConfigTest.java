@@ -98,6 +98,18 @@ class ServiceConfigTest {
     }
 
     @Test
+    void shouldGroupTemplatesUnderFourBandsUnlessToldTwoOrSixAndRefuseOtherCounts() {
+        assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().templateTables()).isEqualTo(4);
+        assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_TEMPLATE_TABLES", "6"), Map.of()).detection()
+                .templateTables()).isEqualTo(6);
+        for (String bad : new String[] {"3", "8", "0", "four"}) {
+            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.TEMPLATE_TABLES, bad)))
+                    .as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(DetectionConfig.TEMPLATE_TABLES).hasMessageContaining("expected 2");
+        }
+    }
+
+    @Test
     void shouldRefuseAGracePeriodOfAnHourOrMore() {
         assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "1h")))
                 .isInstanceOf(ConfigException.class)

@@ -308,11 +308,11 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
 
     /**
      * The campaign's assessment, or null when its union is not extraction-shaped, or nothing corroborates it (see
-     * below). Each request counts in every link kind it has and in up to {@link LinkRiskProcessor#TEMPLATE_TABLES} prompt
+     * below). Each request counts in every link kind it has and in up to {@code templateTables} prompt
      * bands: the union's shares are taken from the kind that saw the most of its requests (a prompt band's requests
      * counted at one over the number of bands).
      */
-    static Assessment assess(DetectionRules rules, Campaign campaign) {
+    static Assessment assess(DetectionRules rules, Campaign campaign, int templateTables) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
@@ -323,7 +323,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
-            double weight = kind == LinkKind.PROMPT_CLUSTER ? 1.0 / LinkRiskProcessor.TEMPLATE_TABLES : 1;
+            double weight = kind == LinkKind.PROMPT_CLUSTER ? 1.0 / templateTables : 1;
             double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
             sums[0] += weight * edge.getRequests();
             sums[1] += weight * edge.getReasoning();
@@ -398,7 +398,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     private void judge(DetectionRules rules, Campaign campaign, long day, long trigger) {
-        Assessment assessment = assess(rules, campaign);
+        Assessment assessment = assess(rules, campaign, config.templateTables());
         if (assessment == null) {
             return;
         }

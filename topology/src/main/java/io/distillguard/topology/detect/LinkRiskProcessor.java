@@ -477,10 +477,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /**
      * The keys a request is counted under: its address, network, ASN, payment instrument, signup cohort and prompt
-     * bands.
+     * bands, in the first {@code templateTables} tables of {@link #templateBand}.
      */
-    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event) {
-        List<String> keys = new ArrayList<>(5 + TEMPLATE_TABLES);
+    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, int templateTables) {
+        List<String> keys = new ArrayList<>(5 + templateTables);
         String ip = event.getIp();
         keys.add(LinkKind.IP.name() + ':' + ip);
         keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
@@ -498,7 +498,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         Long simhash = event.getPromptSimhash();
         if (simhash != null) {
-            for (int table = 0; table < TEMPLATE_TABLES; table++) {
+            for (int table = 0; table < templateTables; table++) {
                 keys.add(LinkKind.PROMPT_CLUSTER.name() + ':' + table + '-'
                         + Long.toHexString(templateBand(simhash, table)));
             }
@@ -506,18 +506,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return keys;
     }
 
-    /** How many 32-bit bands of a prompt's SimHash it is grouped under ({@link #templateBand}). */
-    public static final int TEMPLATE_TABLES = 4;
-
     /**
      * Band {@code table} of a SimHash, 32 of its 64 bits: with the SimHash cut into four 16-bit blocks A (lowest) to
-     * D, table 0 is A and B, 1 is C and D (the two halves), 2 is A and C, 3 is B and D. A template filled differently
-     * flips a few bits; the halves alone keep a band of the template only when every flip falls in the other half
-     * (half of two-bit variants, an eighth of four-bit ones), the four tables whenever the flips leave two blocks
-     * of one of those pairs (three in four of two-bit variants, one in four of four-bit ones, two thirds of
-     * all variants up to four bits against 57 %). Each band is still 32 bits wide, so a stranger's prompt meets a
-     * band by chance no more often than before, per table; the six tables of every pair would keep all two-bit
-     * variants, at two more link records a request.
+     * D, the tables are the six pairs of blocks, the halves first (0: A and B, 1: C and D, 2: A and C, 3: B and D,
+     * 4: A and D, 5: B and C). A template filled differently flips a few bits, and a variant keeps a band of the
+     * template whenever its flips leave two blocks whole: every one- and two-bit variant, five in eight three-bit
+     * ones and a third of four-bit ones, 79 % of the variants of a template that changes up to four bits a request.
+     * The halves alone keep a band only when every flip falls in the other half (half of two-bit variants, an
+     * eighth of four-bit ones: 57 %). Each band is still 32 bits wide, so a stranger's prompt meets a template's band
+     * by chance no more often per table than with the halves; the price is a link record a request per table.
+     * {@code detector.template-tables} takes the first 2, 4 or 6: four keep two thirds of those variants.
      */
     public static long templateBand(long simhash, int table) {
         long a = simhash & 0xffffL;
@@ -529,6 +527,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             case 1 -> d << 16 | c;
             case 2 -> c << 16 | a;
             case 3 -> d << 16 | b;
+            case 4 -> d << 16 | a;
+            case 5 -> c << 16 | b;
             default -> throw new IllegalArgumentException("No template table " + table);
         };
     }

@@ -40,9 +40,10 @@ public final class RequestRouting {
         return out;
     }
 
-    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event) {
+    /** @param templateTables how many bands of the prompt's SimHash it is grouped under ({@code detector.template-tables}) */
+    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, int templateTables) {
         LinkRequest projection = LinkRiskProcessor.project(event);
-        List<String> links = LinkRiskProcessor.linkKeys(event);
+        List<String> links = LinkRiskProcessor.linkKeys(event, templateTables);
         List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
         for (String link : links) {
             out.add(KeyValue.pair(link, projection));

@@ -48,6 +48,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final boolean orgs;
     private final ThreatIntelIndex intel;
+    private final int templateTables;
 
     /**
      * The detection processors ({@link LinkRiskProcessor}, {@link CampaignProcessor}, {@link SubjectRiskProcessor});
@@ -56,7 +57,8 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
                                Processor<String, CampaignEdge, String, Object> campaigns,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
-                               ThreatIntelIndex intel) {
+                               ThreatIntelIndex intel, int templateTables) {
+        this.templateTables = templateTables;
         this.links = links;
         this.campaigns = campaigns;
         this.subjects = subjects;
@@ -94,7 +96,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public void process(Record<byte[], RequestEvent> record) {
         RequestEvent event = record.value();
         long timestamp = record.timestamp();
-        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event)) {
+        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, templateTables)) {
             links.process(new Record<>(link.key, link.value, timestamp, record.headers()));
         }
         for (KeyValue<String, SubjectRequest> subject : RequestRouting.bySubject(event, orgs, intel)) {

@@ -68,7 +68,7 @@ class CampaignTest extends HarnessTest {
         assertThat(campaign.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
         assertThat(campaign.getSubjectId()).startsWith("CAMPAIGN:PROMPT_CLUSTER:");
         assertThat(campaign.getAccountsTotal()).isEqualTo(30);
-        // Ten templates in each of their four bands.
+        // Ten templates in each of their four bands (the default detector.template-tables).
         assertThat(evidence(campaign, "links:PROMPT_CLUSTER")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(40));
         assertThat(evidence(campaign, "fired:HOSTING_ADDRESSES")).isPresent();
         assertThat(evidence(campaigns.get(0), "group_requests")).hasValueSatisfying(e ->

@@ -123,12 +123,14 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
-    void theFourTemplateBandsAreThePairsOfSixteenBitBlocksThatKeepMostVariants() {
+    void theSixTemplateBandsAreThePairsOfSixteenBitBlocks() {
         long simhash = 0x0123_4567_89ab_cdefL;
         assertThat(LinkRiskProcessor.templateBand(simhash, 0)).isEqualTo(0x89ab_cdefL);
         assertThat(LinkRiskProcessor.templateBand(simhash, 1)).isEqualTo(0x0123_4567L);
         assertThat(LinkRiskProcessor.templateBand(simhash, 2)).isEqualTo(0x4567_cdefL);
         assertThat(LinkRiskProcessor.templateBand(simhash, 3)).isEqualTo(0x0123_89abL);
+        assertThat(LinkRiskProcessor.templateBand(simhash, 4)).isEqualTo(0x0123_cdefL);
+        assertThat(LinkRiskProcessor.templateBand(simhash, 5)).isEqualTo(0x4567_89abL);
     }
 
     @Test

@@ -25,7 +25,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void runsTheLinksThenTheSubjectsWithEachImplicationHandedOverAsItIsMade() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null, 6);
         detection.init(context);
 
         detection.process(new Record<>(null, request("acct-1"), TIME));
@@ -42,6 +42,8 @@ class SingleTaskDetectionTest {
                 "link PROMPT_CLUSTER:1-12345678",
                 "link PROMPT_CLUSTER:2-5678def0",
                 "link PROMPT_CLUSTER:3-12349abc",
+                "link PROMPT_CLUSTER:4-1234def0",
+                "link PROMPT_CLUSTER:5-56789abc",
                 "subject ACCOUNT:acct-1 with key-1",
                 "subject ORG:org-1 with key-1");
         // Alerts of both paths reach the node's output, in the order they were raised; implications do not.
@@ -52,7 +54,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void aRequestThatMakesAProcessorThrowGoesToTheHandlerWholeAndSkipsItsSubjects() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null, 6);
         detection.init(context);
 
         // Kafka's processing-exception handler takes it from here (the dead letters), as for any node.
