@@ -23,7 +23,7 @@ public final class SubjectProfile {
     private static final int SMALL_P = 6;
     private static final int PROMPT_P = 8;
     /** Prompt buckets: the SimHash cut into bands; near-identical prompts share at least one band value. */
-    public static final int BANDS = 2;
+    private static final int BANDS = 2;
     private static final long HOUR_MS = 3_600_000L;
     /**
      * Two requests this close come from one sitting: a person's device keeps its network for that long (a phone
@@ -343,7 +343,7 @@ public final class SubjectProfile {
     }
 
     /** Band {@code band} of a SimHash, tagged with its index so equal values of different bands differ. */
-    public static long bandKey(long simhash, int band) {
+    private static long bandKey(long simhash, int band) {
         int width = 64 / BANDS;
         long value = (simhash >>> (band * width)) & ((1L << width) - 1);
         return ((long) band << 56) ^ value;
