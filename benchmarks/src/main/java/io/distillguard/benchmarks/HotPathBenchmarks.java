@@ -6,6 +6,10 @@ import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.RequestRouting;
+import io.distillguard.topology.repartition.BatchCodec;
+import io.distillguard.topology.state.LinkRequestBatch;
+import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.detect.SubjectProfile;
 import io.distillguard.topology.detect.SubjectSignals;
 import io.distillguard.topology.rules.DetectionRules;
@@ -17,6 +21,8 @@ import io.distillguard.topology.validation.IpAddresses;
 import io.distillguard.topology.validation.PromptFingerprint;
 import io.distillguard.topology.validation.RequestValidator;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -70,6 +76,7 @@ public class HotPathBenchmarks {
         encoded = serde.serializer().serialize("requests", event);
         DetectionConfig config = DetectionConfig.defaultConfig();
         rules = config.rules();
+        templateTables = config.templateTables();
         validator = new RequestValidator(config);
         subjectStatsSerde = new AvroBinarySerde<>(SubjectWindowStats.class);
         linkStatsSerde = new AvroBinarySerde<>(LinkWindowStats.class);
@@ -88,7 +95,28 @@ public class HotPathBenchmarks {
             link = LinkRiskProcessor.add(rules, 50, request, link);
         }
         linkStats = linkStatsSerde.serializer().serialize("s", link);
+        linkBatchSerde = SpecificAvroSerde.forValues(LinkRequestBatch.class, Map.of(SchemaRegistryClients.URL, "mock://jmh"));
+        List<BatchCodec.Item<LinkRequest>> items = new ArrayList<>();
+        for (int i = 0; i < BATCH_REQUESTS; i++) {
+            RequestEvent each = RequestEvent.newBuilder(event).setAccountId("acct-hydra-" + i)
+                    .setIp("198.51." + (i % 250) + "." + (i % 200)).setPromptSimhash(i * 0x9E3779B97F4A7C15L).build();
+            List<String> keys = new ArrayList<>();
+            for (var keyed : RequestRouting.byLink(each, DetectionConfig.defaultConfig().templateTables())) {
+                if (Math.floorMod(keyed.key.hashCode(), 4) == 0) {
+                    keys.add(keyed.key);
+                }
+            }
+            if (!keys.isEmpty()) {
+                items.add(new BatchCodec.Item<>(i, keys, LinkRiskProcessor.project(each)));
+            }
+        }
+        linkBatch = BatchCodec.LINKS.batch(items);
     }
+
+    private static final int BATCH_REQUESTS = 500;
+    private int templateTables;
+    private SpecificAvroSerde<LinkRequestBatch> linkBatchSerde;
+    private LinkRequestBatch linkBatch;
 
     @Benchmark
     public RequestEvent decodeRequest() {
@@ -130,6 +158,27 @@ public class HotPathBenchmarks {
     }
 
     /** One shared-attribute update on a group of 60 accounts: deserialize, add, serialize. */
+    /** A request's link keys and projection: the work per request before the by-link batches are encoded. */
+    @Benchmark
+    public int routeByLink() {
+        return RequestRouting.byLink(event, templateTables).size();
+    }
+
+    @Benchmark
+    public String ipv6Prefix() {
+        return IpAddresses.prefixOf("2001:db8:77::2");
+    }
+
+    /**
+     * One by-link batch as {@link DistillguardTopology} sends it to one partition: a quarter of the keys of
+     * {@link #BATCH_REQUESTS} requests, encoded in the registry's wire format. Divide by the request count for a
+     * request's share.
+     */
+    @Benchmark
+    public byte[] encodeLinkBatch() {
+        return linkBatchSerde.serializer().serialize("requests-by-link-batched", linkBatch);
+    }
+
     @Benchmark
     public byte[] linkUpdate() {
         LinkWindowStats stats = linkStatsSerde.deserializer().deserialize("s", linkStats);

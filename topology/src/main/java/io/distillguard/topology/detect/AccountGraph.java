@@ -14,10 +14,11 @@ import java.util.function.Predicate;
 /**
  * One day's account graph, kept up to date edge by edge: link groups tied when at least two accounts harvested
  * through both, as a union-find over the groups, and each account's groups. Adding a member costs one step per group
- * the account is already in; reading the components costs one pass over the groups and the accounts. Up to
- * {@link #MAX_LINKS_PER_ACCOUNT} groups an account, the result depends only on which members each group has, never
- * on the order they were added in, so the processor can rebuild it from its store after a restart and get the same
- * components; past it, an account's later groups do not tie (which ones are later depends on the edges' order).
+ * the account is already in; reading the components costs one pass over the groups and the accounts. The result
+ * depends only on which members each group has, never on the order they were added in, so the processor can rebuild
+ * it from its store after a restart or a task's move (in key order, where it was built in event-time order) and get
+ * the same components. That holds past {@link #MAX_LINKS_PER_ACCOUNT} too: an account ties through its groups with
+ * the smallest keys, not its first ones.
  */
 final class AccountGraph {
 
@@ -31,8 +32,14 @@ final class AccountGraph {
     private final Map<String, Integer> ids = new HashMap<>();
     private final List<String> keys = new ArrayList<>();
     private int[] parent = new int[64];
+    /** Each account's groups, in key order, at most {@link #MAX_LINKS_PER_ACCOUNT}. */
     private final Map<String, int[]> linksOf = new HashMap<>();
     private final Map<Long, Integer> shared = new HashMap<>();
+    /**
+     * Whether a group left an account's bound since the union-find was built: its ties may be undone, which a
+     * union-find cannot do, so it is built again from the pair counts before the components are next read.
+     */
+    private boolean stale;
     /** Accounts in a template's or card's group without a harvest through it: see {@link #addOthers}. */
     private final Map<String, int[]> othersOf = new HashMap<>();
 
@@ -45,23 +52,56 @@ final class AccountGraph {
                 linksOf.put(account, new int[] {id});
                 continue;
             }
-            boolean known = links.length >= MAX_LINKS_PER_ACCOUNT;
-            for (int link : links) {
-                known |= link == id;
-            }
-            if (known) {
+            int at = insertionPoint(links, id);
+            if (at < 0 || at >= MAX_LINKS_PER_ACCOUNT) {
+                // Already in it, or past the account's bound (a key larger than each of its groups'): no tie.
                 continue;
             }
             for (int link : links) {
-                long pair = (long) Math.min(link, id) << 32 | Math.max(link, id);
+                long pair = pair(link, id);
                 if (shared.merge(pair, 1, Integer::sum) == 2) {
                     union(link, id);
                 }
             }
-            int[] grown = Arrays.copyOf(links, links.length + 1);
-            grown[links.length] = id;
+            int[] grown = new int[links.length + 1];
+            System.arraycopy(links, 0, grown, 0, at);
+            grown[at] = id;
+            System.arraycopy(links, at, grown, at + 1, links.length - at);
+            if (grown.length > MAX_LINKS_PER_ACCOUNT) {
+                // The group with the largest key leaves the account's bound, and its pairs with the account's others;
+                // a tie is undone only where a pair falls under two accounts.
+                int dropped = grown[MAX_LINKS_PER_ACCOUNT];
+                grown = Arrays.copyOf(grown, MAX_LINKS_PER_ACCOUNT);
+                for (int link : grown) {
+                    Integer after = shared.computeIfPresent(pair(link, dropped), (k, n) -> n == 1 ? null : n - 1);
+                    stale |= after != null && after == 1;
+                }
+            }
             linksOf.put(account, grown);
         }
+    }
+
+    /** Where group {@code id} goes in {@code links} (kept in key order), or -1 when it is there already. */
+    private int insertionPoint(int[] links, int id) {
+        String key = keys.get(id);
+        int low = 0;
+        int high = links.length - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int order = keys.get(links[mid]).compareTo(key);
+            if (order < 0) {
+                low = mid + 1;
+            } else if (order > 0) {
+                high = mid - 1;
+            } else {
+                return -1;
+            }
+        }
+        return low;
+    }
+
+    private static long pair(int a, int b) {
+        return (long) Math.min(a, b) << 32 | Math.max(a, b);
     }
 
     /**
@@ -79,11 +119,17 @@ final class AccountGraph {
             int[] links = othersOf.get(account);
             if (links == null) {
                 othersOf.put(account, new int[] {id});
-            } else if (links.length < MAX_LINKS_PER_ACCOUNT && Arrays.stream(links).noneMatch(link -> link == id)) {
-                int[] grown = Arrays.copyOf(links, links.length + 1);
-                grown[links.length] = id;
-                othersOf.put(account, grown);
+                continue;
             }
+            int at = insertionPoint(links, id);
+            if (at < 0 || at >= MAX_LINKS_PER_ACCOUNT) {
+                continue;
+            }
+            int[] grown = new int[Math.min(links.length + 1, MAX_LINKS_PER_ACCOUNT)];
+            System.arraycopy(links, 0, grown, 0, at);
+            grown[at] = id;
+            System.arraycopy(links, at, grown, at + 1, grown.length - at - 1);
+            othersOf.put(account, grown);
         }
     }
 
@@ -112,6 +158,9 @@ final class AccountGraph {
      * a group that is extraction-shaped now ({@code shapedNow}).
      */
     List<CampaignProcessor.Campaign> campaigns(Function<String, CampaignEdge> edgeOf, Predicate<CampaignEdge> shapedNow) {
+        if (stale) {
+            rebuildTies();
+        }
         Map<Integer, List<Integer>> byRoot = new HashMap<>();
         for (int id = 0; id < keys.size(); id++) {
             byRoot.computeIfAbsent(find(id), r -> new ArrayList<>()).add(id);
@@ -178,6 +227,19 @@ final class AccountGraph {
         Map<String, CampaignProcessor.Campaign> ordered = new TreeMap<>();
         campaigns.values().stream().filter(c -> !c.links.isEmpty()).forEach(c -> ordered.put(c.id(), c));
         return new ArrayList<>(ordered.values());
+    }
+
+    /** The union-find again from the pair counts, which always hold exactly the ties the accounts' bounds allow. */
+    private void rebuildTies() {
+        for (int id = 0; id < keys.size(); id++) {
+            parent[id] = id;
+        }
+        for (Map.Entry<Long, Integer> tie : shared.entrySet()) {
+            if (tie.getValue() >= 2) {
+                union((int) (tie.getKey() >>> 32), (int) (long) tie.getKey());
+            }
+        }
+        stale = false;
     }
 
     private int find(int x) {

@@ -347,6 +347,34 @@ class CampaignTest extends HarnessTest {
     }
 
     @Test
+    void anAccountInMoreGroupsThanTheBoundTiesTheSameGroupsWhateverOrderItsEdgesArriveIn() {
+        // Two heavy accounts in 70 address blocks each (an eval harness on a campaign's proxies, say) and a light
+        // pair in the two largest: live, edges are applied in event-time order; after a restart or a task's move the
+        // graph is rebuilt from the store in key order. Both must give the same campaigns.
+        List<CampaignEdge> edges = new ArrayList<>();
+        int groups = AccountGraph.MAX_LINKS_PER_ACCOUNT + 6;
+        for (int i = 0; i < groups; i++) {
+            String key = String.format("IP_PREFIX:10.0.%03d.0/24", i);
+            edges.add(i >= groups - 2 ? edge(key, "heavy-1", "heavy-2", "light-1", "light-2")
+                    : edge(key, "heavy-1", "heavy-2"));
+        }
+        List<String> byKey = shapes(CampaignProcessor.components(edges));
+        assertThat(byKey).as("campaigns from edges in key order").isNotEmpty();
+        Collections.reverse(edges);
+        assertThat(shapes(CampaignProcessor.components(edges))).as("in reverse order").isEqualTo(byKey);
+        for (int seed = 1; seed <= 5; seed++) {
+            Collections.shuffle(edges, new Random(seed));
+            assertThat(shapes(CampaignProcessor.components(edges))).as("shuffled, seed %d", seed).isEqualTo(byKey);
+        }
+    }
+
+    /** A campaign as the alerts would show it: its id, its links, its members and the tie of each. */
+    private static List<String> shapes(List<CampaignProcessor.Campaign> campaigns) {
+        return campaigns.stream().map(c -> c.id() + " " + c.links.keySet() + " " + c.members + " "
+                + new java.util.TreeMap<>(c.paths)).toList();
+    }
+
+    @Test
     void twoAccountsInBothGroupsTieThemAndOneHarvestOnTheCampaignsTemplateJoinsButAnAddressBlockAloneDoesNot() {
         List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(List.of(
                 edge("PROMPT_CLUSTER:0-a", "a1", "a2", "x", "y"),
