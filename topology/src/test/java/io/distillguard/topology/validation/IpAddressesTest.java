@@ -43,4 +43,45 @@ class IpAddressesTest {
         assertThat(IpAddresses.normalise("203.000.113.7")).isEqualTo("203.0.113.7");
         assertThat(IpAddresses.normalise("not an address")).isNull();
     }
+
+    @Test
+    void shouldReadTheIpv6NetworkByHandExactlyAsTheLibraryWritesIt() {
+        Random random = new Random(11);
+        int fast = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder full = new StringBuilder();
+            for (int g = 0; g < 8; g++) {
+                if (g > 0) {
+                    full.append(':');
+                }
+                // Mostly zero groups, so every place and length of the "::" run comes up.
+                full.append(Integer.toHexString(random.nextInt(3) == 0 ? random.nextInt(0x10000) : 0));
+            }
+            String canonical = IpAddresses.normaliseWithLibrary(full.toString());
+            String library = IpAddresses.prefix48WithLibrary(canonical);
+            String byHand = IpAddresses.canonicalIpv6Prefix48(canonical);
+            if (byHand != null) {
+                fast++;
+                assertThat(byHand).as(canonical).isEqualTo(library);
+            }
+            assertThat(IpAddresses.prefixOf(canonical)).as(canonical).isEqualTo(library);
+            // Text the library reads but does not write (full form, upper case, leading zeros): either read the same
+            // by hand or left to the library, never another network.
+            String other = random.nextBoolean() ? full.toString().toUpperCase() : full.toString().replace(":", ":0");
+            String otherByHand = IpAddresses.canonicalIpv6Prefix48(other);
+            if (otherByHand != null) {
+                assertThat(otherByHand).as(other).isEqualTo(IpAddresses.prefix48WithLibrary(other));
+            }
+        }
+        assertThat(fast).as("canonical addresses read by hand").isEqualTo(50_000);
+        for (String odd : new String[] {"::", "::1", "1::", "1:2:3:4:5:6:7::", "::ffff:1.2.3.4", "fe80::1%eth0",
+                "1:::2", "1:2:", ":1:2::", "12345::", "2001:db8::1::2"}) {
+            String byHand = IpAddresses.canonicalIpv6Prefix48(odd);
+            if (byHand != null) {
+                assertThat(byHand).as(odd).isEqualTo(IpAddresses.prefix48WithLibrary(odd));
+            }
+        }
+        assertThat(IpAddresses.prefixOf("2001:db8:77::2")).isEqualTo("2001:db8:77::/48");
+        assertThat(IpAddresses.prefixOf("2001:0:0:1::")).isEqualTo("2001::/48");
+    }
 }
