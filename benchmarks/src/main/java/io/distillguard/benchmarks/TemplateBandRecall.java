@@ -1,0 +1,150 @@
+package io.distillguard.benchmarks;
+
+import com.dynatrace.hash4j.hashing.Hasher64;
+import com.dynatrace.hash4j.hashing.Hashing;
+import com.dynatrace.hash4j.similarity.ElementHashProvider;
+import com.dynatrace.hash4j.similarity.SimilarityHashPolicy;
+import com.dynatrace.hash4j.similarity.SimilarityHashing;
+import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.validation.PromptFingerprint;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
+
+/**
+ * How prompt templates filled with text, not the simulator's random bit flips, land in the template bands: for
+ * instructions of L fixed words with k slot words filled at random, the bits a filled prompt's SimHash differs in
+ * from its template's (the bitwise majority of its variants), and the share of variants that keep the band most of
+ * them share, in one table and in any of the first 2, 4 or 6 (a variant that keeps one is grouped with the template).
+ * The simulator flips 0-8 random bits; this says which real templates that range stands for. A second table does the
+ * same for a SimHash over single words instead of the fingerprint's three-word shingles (not what the product
+ * computes: the alternative, measured).
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.distillguard.benchmarks.TemplateBandRecall</pre>
+ */
+public final class TemplateBandRecall {
+
+    private static final int TEMPLATES = 30;
+    private static final int VARIANTS = 300;
+
+    private TemplateBandRecall() {
+    }
+
+    public static void main(String[] args) {
+        table("the prompt fingerprint (3-word shingles, PromptFingerprint)", PromptFingerprint::simHash);
+        table("a SimHash over single words (an alternative, not the product's)", TemplateBandRecall::wordSimHash);
+    }
+
+    private static void table(String title, ToLongFunction<String> fingerprint) {
+        SplittableRandom random = new SplittableRandom(20261203);
+        System.out.println(title + ", " + TEMPLATES + " templates x " + VARIANTS + " fillings each:");
+        System.out.println("| fixed words | slot words | slot | bits from the template (mean / p90) | keeps table 0's band"
+                + " | keeps a band of 2 tables | of 4 | of 6 |");
+        System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
+        for (int fixed : new int[] {10, 20, 50, 100, 200}) {
+            for (int slot : new int[] {1, 3, 10}) {
+                print(fixed, slot, "words", measure(random, fixed, slot, false, fingerprint));
+            }
+        }
+        print(20, 3, "numbers", measure(random, 20, 3, true, fingerprint));
+        System.out.println();
+    }
+
+    private static void print(int fixed, int slot, String kind, double[] r) {
+        System.out.printf("| %d | %d | %s | %.1f / %.0f | %.0f %% | %.0f %% | %.0f %% | %.0f %% |%n", fixed, slot, kind,
+                r[0], r[1], 100 * r[2], 100 * r[3], 100 * r[4], 100 * r[5]);
+    }
+
+    /** Mean and p90 of the bits flipped, then the shares keeping table 0's band and a band of 2, 4 and 6 tables. */
+    static double[] measure(SplittableRandom random, int fixed, int slot, boolean numbers,
+                            ToLongFunction<String> fingerprint) {
+        double flipped = 0;
+        int[] flips = new int[TEMPLATES * VARIANTS];
+        double[] kept = new double[4];
+        for (int t = 0; t < TEMPLATES; t++) {
+            String[] words = new String[fixed];
+            for (int i = 0; i < fixed; i++) {
+                words[i] = word(random);
+            }
+            int at = fixed / 2;
+            long[] hashes = new long[VARIANTS];
+            for (int v = 0; v < VARIANTS; v++) {
+                StringBuilder text = new StringBuilder();
+                for (int i = 0; i < fixed; i++) {
+                    if (i == at) {
+                        for (int s = 0; s < slot; s++) {
+                            text.append(numbers ? Integer.toString(random.nextInt(1_000_000)) : word(random)).append(' ');
+                        }
+                    }
+                    text.append(words[i]).append(i % 12 == 11 ? ". " : " ");
+                }
+                hashes[v] = fingerprint.applyAsLong(text.toString());
+            }
+            long center = 0;
+            for (int bit = 0; bit < 64; bit++) {
+                int ones = 0;
+                for (long hash : hashes) {
+                    ones += (int) (hash >>> bit & 1);
+                }
+                if (2 * ones > VARIANTS) {
+                    center |= 1L << bit;
+                }
+            }
+            long[] modal = new long[6];
+            for (int table = 0; table < 6; table++) {
+                Map<Long, Integer> counts = new HashMap<>();
+                for (long hash : hashes) {
+                    counts.merge(LinkRiskProcessor.templateBand(hash, table), 1, Integer::sum);
+                }
+                modal[table] = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            }
+            for (int v = 0; v < VARIANTS; v++) {
+                int bits = Long.bitCount(hashes[v] ^ center);
+                flipped += bits;
+                flips[t * VARIANTS + v] = bits;
+                boolean[] keeps = new boolean[6];
+                for (int table = 0; table < 6; table++) {
+                    keeps[table] = LinkRiskProcessor.templateBand(hashes[v], table) == modal[table];
+                }
+                kept[0] += keeps[0] ? 1 : 0;
+                kept[1] += keeps[0] || keeps[1] ? 1 : 0;
+                kept[2] += keeps[0] || keeps[1] || keeps[2] || keeps[3] ? 1 : 0;
+                kept[3] += keeps[0] || keeps[1] || keeps[2] || keeps[3] || keeps[4] || keeps[5] ? 1 : 0;
+            }
+        }
+        java.util.Arrays.sort(flips);
+        double n = (double) TEMPLATES * VARIANTS;
+        return new double[] {flipped / n, flips[(int) (0.9 * flips.length)], kept[0] / n, kept[1] / n, kept[2] / n,
+                kept[3] / n};
+    }
+
+    private static final Hasher64 WORDS = Hashing.komihash5_0();
+    private static final SimilarityHashPolicy SIMHASH = SimilarityHashing.simHash(64);
+
+    /** SimHash over the prompt's words, digits as one "0" as the fingerprint normalises them. */
+    static long wordSimHash(String text) {
+        String[] words = text.toLowerCase(Locale.ROOT).replaceAll("[0-9]+", "0").split("[^a-z0-9]+");
+        long[] features = new long[words.length];
+        for (int i = 0; i < words.length; i++) {
+            features[i] = WORDS.hashCharsToLong(words[i]);
+        }
+        byte[] signature = SIMHASH.createHasher().compute(ElementHashProvider.ofValues(features));
+        long bits = 0;
+        for (int i = 0; i < 64; i++) {
+            bits |= SIMHASH.getComponent(signature, i) << i;
+        }
+        return bits;
+    }
+
+    /** A word of four to nine letters: distinct words hash apart as real ones do. */
+    private static String word(SplittableRandom random) {
+        int length = 4 + random.nextInt(6);
+        StringBuilder word = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            word.append((char) ('a' + random.nextInt(26)));
+        }
+        return word.toString();
+    }
+}
