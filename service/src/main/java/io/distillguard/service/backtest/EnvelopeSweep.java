@@ -116,6 +116,15 @@ public final class EnvelopeSweep {
         // Last, so that every cell before it keeps its seed.
         cells.add(new Cell("the one shared trait", "content: public benchmark prompts (hosting)", "",
                 nominal.with("public_prompts", 1)));
+        // Templates as text with a slot of words filled per request, fingerprinted from the text: what the bit flips
+        // above stand for (TemplateBandRecall). The nominal campaign otherwise (hosting /24s, a card each), then the
+        // template alone behind a proxy rotating per request. After every other cell, which keep their seeds.
+        for (int words : new int[] {20, 50, 100}) {
+            cells.add(new Cell("text templates, fixed words and a 3-word slot", fmt(words), "",
+                    nominal.with("template_words", words)));
+        }
+        cells.add(new Cell("the one shared trait", "content: 5 text templates of 100 words (residential)", "",
+                fresh.with("templates", 5).with("template_words", 100)));
         return cells;
     }
 

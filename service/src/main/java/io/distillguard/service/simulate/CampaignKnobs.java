@@ -24,17 +24,23 @@ import java.util.Locale;
  * @param publicPrompts      first turns are prompts of a public benchmark, exactly as evaluation harnesses send them
  *                           (a distiller's cheapest prompt set): ten times {@code templates} of them (a subset the
  *                           harnesses run too), instead of the campaign's own templates
+ * @param templateWords      when positive, each template is text: this many fixed words around a slot of
+ *                           {@link #SLOT_WORDS} words filled at random per request, fingerprinted as a gateway's prompt
+ *                           text is ({@code templateBits} unused); 0 for templates perturbed by flipping SimHash bits
  */
 public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
                             double firstTurnShare, int templates, int templateBits, int residentialAddresses,
                             int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
-                            double signupSpreadHours, boolean humanHours, boolean publicPrompts) {
+                            double signupSpreadHours, boolean humanHours, boolean publicPrompts, int templateWords) {
+
+    /** Words in a text template's slot: a name, a topic, a short phrase. */
+    public static final int SLOT_WORDS = 3;
 
     public CampaignKnobs {
         if (accounts < 1 || requestsPerDay <= 0 || reasoningShare < 0 || reasoningShare > 1 || firstTurnShare < 1.0 / 3
                 || firstTurnShare > 1 || templates < 0 || templateBits < 0 || templateBits > 64
                 || residentialAddresses < 0 || hostingProviders < 1 || hostingPrefixes < 1 || accountsPerCard < 1
-                || ageDays < 0 || signupSpreadHours < 0) {
+                || ageDays < 0 || signupSpreadHours < 0 || templateWords < 0) {
             throw new IllegalArgumentException("campaign knobs out of range: " + this);
         }
     }
@@ -46,7 +52,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs templateFarm(int accounts) {
         return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
-                true, false);
+                true, false, 0);
     }
 
     /**
@@ -55,13 +61,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0);
     }
 
     public CampaignKnobs withScenario(String name) {
         return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
                 residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
-                humanHours, publicPrompts);
+                humanHours, publicPrompts, templateWords);
     }
 
     /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
@@ -71,43 +77,46 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
                     templateBits, residentialAddresses, hostingProviders,
                     hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
                     templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
-                    signupSpreadHours, humanHours, publicPrompts);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords);
             case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, value, humanHours, publicPrompts);
+                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords);
             case "public_prompts" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords);
+            case "template_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v);
             default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
         };
     }
@@ -116,7 +125,8 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
         return String.format(Locale.ROOT, "%d accounts, %.0f req/day, reasoning %.2f, first turns %.2f, %s, %s, %s, "
                         + "age %d d, signups within %.0f h", accounts, requestsPerDay, reasoningShare, firstTurnShare,
                 publicPrompts ? "prompts from public benchmarks" : templates == 0 ? "fresh prompts"
-                        : templates + " templates ±" + templateBits + " bits",
+                        : templateWords > 0 ? templates + " text templates of " + templateWords + " words and a "
+                        + SLOT_WORDS + "-word slot" : templates + " templates ±" + templateBits + " bits",
                 residentialAddresses > 0 ? residentialAddresses + " residential addresses"
                         : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s",
                 accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours);

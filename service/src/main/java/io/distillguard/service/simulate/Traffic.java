@@ -9,6 +9,7 @@ import io.distillguard.service.simulate.CampaignSimulator.Label;
 import io.distillguard.service.simulate.CampaignSimulator.Population;
 import io.distillguard.service.simulate.CampaignSimulator.Settings;
 import io.distillguard.service.simulate.CampaignSimulator.Sink;
+import io.distillguard.topology.validation.PromptFingerprint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,6 +185,16 @@ final class Traffic {
 
     static String carrierNatIp(SplittableRandom random) {
         return "172.58." + (10 + random.nextInt(2)) + "." + (1 + random.nextInt(32));
+    }
+
+    /** A word of four to nine letters: distinct words shingle and hash apart as real ones do. */
+    static String word(SplittableRandom random) {
+        int length = 4 + random.nextInt(6);
+        char[] letters = new char[length];
+        for (int i = 0; i < length; i++) {
+            letters[i] = (char) ('a' + random.nextInt(26));
+        }
+        return new String(letters);
     }
 
     /** Flips up to {@code maxBits} random bits: the slots of a template filled differently. */
@@ -706,6 +717,7 @@ final class Traffic {
         private final long[] created;
         private final int[] country;
         private final long[] campaignTemplates;
+        private final String[][] templateTexts;
         private final String[] proxies;
         private final int[] proxyAsns;
 
@@ -729,6 +741,29 @@ final class Traffic {
                 proxies[p] = residentialIp(random);
                 proxyAsns[p] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
             }
+            // Drawn last, and only for text templates, so that every other campaign keeps its random draws.
+            templateTexts = new String[k.templateWords() > 0 ? campaignTemplates.length : 0][];
+            for (int t = 0; t < templateTexts.length; t++) {
+                templateTexts[t] = new String[k.templateWords()];
+                for (int w = 0; w < k.templateWords(); w++) {
+                    templateTexts[t][w] = word(random);
+                }
+            }
+        }
+
+        /** A text template filled with fresh slot words, fingerprinted as a gateway's prompt text is. */
+        private long filledTemplate() {
+            String[] fixed = templateTexts[random.nextInt(templateTexts.length)];
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < fixed.length; w++) {
+                if (w == fixed.length / 2) {
+                    for (int s = 0; s < CampaignKnobs.SLOT_WORDS; s++) {
+                        text.append(word(random)).append(' ');
+                    }
+                }
+                text.append(fixed[w]).append(' ');
+            }
+            return PromptFingerprint.simHash(text.toString());
         }
 
         @Override
@@ -751,6 +786,7 @@ final class Traffic {
                                 : k.publicPrompts() ? benchmarkPrompts[random.nextInt(Math.min(benchmarkPrompts.length,
                                         10 * Math.max(1, k.templates())))]
                                 : k.templates() == 0 ? random.nextLong()
+                                : templateTexts.length > 0 ? filledTemplate()
                                 : nearby(random, campaignTemplates[random.nextInt(campaignTemplates.length)], k.templateBits());
                         sink.add(event
                                 .setUserAgent("python-httpx/0.27")

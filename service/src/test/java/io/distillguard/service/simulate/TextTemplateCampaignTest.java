@@ -1,0 +1,49 @@
+package io.distillguard.service.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.detect.LinkRiskProcessor;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TextTemplateCampaignTest {
+
+    @Test
+    void aTextTemplatesFillingsShareABandOnlyWhenItsFixedWordsOutweighItsSlot() {
+        CampaignKnobs nominal = CampaignKnobs.nominal().with("accounts", 100).with("requests_per_day", 20);
+        assertThat(nominal.with("template_words", 50).describe()).contains("5 text templates of 50 words");
+
+        double bitFlips = sharedBandShare(nominal);
+        double shortText = sharedBandShare(nominal.with("template_words", 20));
+        double longText = sharedBandShare(nominal.with("template_words", 200));
+
+        // Two bits flipped a request: nearly every first turn meets another in table 0's band.
+        assertThat(bitFlips).isGreaterThan(0.7);
+        // Fingerprinted from text: a three-word slot in 20 words moves about 11 bits, in 200 words about 3, and the
+        // same few marginal bits each time, so a long template's fillings gather in a few band values.
+        assertThat(shortText).as("20 fixed words").isLessThan(0.15);
+        assertThat(longText).as("200 fixed words").isGreaterThan(0.6);
+    }
+
+    /** The share of the campaign's first turns whose table-0 band another of its first turns has too. */
+    private static double sharedBandShare(CampaignKnobs knobs) {
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(7, 100, 1,
+                Instant.parse("2026-11-01T00:00:00Z"), 1.0), List.of(knobs));
+        Map<Long, Integer> bands = new HashMap<>();
+        int prompts = 0;
+        while (simulator.hasNext()) {
+            RequestEvent event = simulator.next();
+            if (event.getAccountId().startsWith("acct-swept-") && event.getTurnIndex() == 0) {
+                bands.merge(LinkRiskProcessor.templateBand(event.getPromptSimhash(), 0), 1, Integer::sum);
+                prompts++;
+            }
+        }
+        assertThat(prompts).as("first turns of the campaign").isGreaterThan(500);
+        long shared = bands.values().stream().filter(n -> n > 1).mapToLong(n -> n).sum();
+        return (double) shared / prompts;
+    }
+}
