@@ -48,29 +48,38 @@ public final class TemplateBandRecall {
     private static void table(String title, ToLongFunction<String> fingerprint) {
         SplittableRandom random = new SplittableRandom(20261203);
         System.out.println(title + ", " + TEMPLATES + " templates x " + VARIANTS + " fillings each:");
-        System.out.println("| fixed words | slot words | slot | bits from the template (mean / p90) | grouped in table 0"
-                + " | in one of 2 tables | of 4 | of 6 |");
-        System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
+        System.out.println("| fixed words | slot words | slot | bits from the template (mean / p90) | largest group in table 0"
+                + " | grouped in table 0 | in one of 2 tables | of 4 | of 6 |");
+        System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         for (int fixed : new int[] {10, 20, 50, 100, 200}) {
             for (int slot : new int[] {1, 3, 10}) {
-                print(fixed, slot, "words", measure(random, fixed, slot, false, fingerprint));
+                print(fixed + " | " + slot + " | words", measure(random, fixed, slot, false, 0, fingerprint));
             }
         }
-        print(20, 3, "numbers", measure(random, 20, 3, true, fingerprint));
+        print("20 | 3 | numbers", measure(random, 20, 3, true, 0, fingerprint));
+        for (int bits : new int[] {2, 4, 8}) {
+            // The simulator's templates, for comparison: up to this many random bits flipped, as Traffic.nearby does.
+            print("- | - | the simulator, up to " + bits + " bits flipped", measure(random, 0, 0, false, bits, fingerprint));
+        }
         System.out.println();
     }
 
-    private static void print(int fixed, int slot, String kind, double[] r) {
-        System.out.printf("| %d | %d | %s | %.1f / %.0f | %.0f %% | %.0f %% | %.0f %% | %.0f %% |%n", fixed, slot, kind,
-                r[0], r[1], 100 * r[2], 100 * r[3], 100 * r[4], 100 * r[5]);
+    private static void print(String row, double[] r) {
+        System.out.printf("| %s | %.1f / %.0f | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %.0f %% |%n", row, r[0], r[1],
+                100 * r[6], 100 * r[2], 100 * r[3], 100 * r[4], 100 * r[5]);
     }
 
-    /** Mean and p90 of the bits flipped, then the shares grouped in table 0 and in one of 2, 4 and 6 tables. */
-    static double[] measure(SplittableRandom random, int fixed, int slot, boolean numbers,
+    /**
+     * Mean and p90 of the bits flipped, the shares grouped in table 0 and in one of 2, 4 and 6 tables, then the share
+     * of its fillings the largest group of table 0 holds (a template whose fillings spread over many small groups
+     * gives each too few accounts a day to tie them).
+     */
+    static double[] measure(SplittableRandom random, int fixed, int slot, boolean numbers, int bitFlips,
                             ToLongFunction<String> fingerprint) {
         double flipped = 0;
         int[] flips = new int[TEMPLATES * VARIANTS];
         double[] kept = new double[4];
+        double largest = 0;
         for (int t = 0; t < TEMPLATES; t++) {
             String[] words = new String[fixed];
             for (int i = 0; i < fixed; i++) {
@@ -78,7 +87,14 @@ public final class TemplateBandRecall {
             }
             int at = fixed / 2;
             long[] hashes = new long[VARIANTS];
-            for (int v = 0; v < VARIANTS; v++) {
+            long simulated = random.nextLong();
+            for (int v = 0; v < VARIANTS && bitFlips > 0; v++) {
+                hashes[v] = simulated;
+                for (int flip = random.nextInt(bitFlips + 1); flip > 0; flip--) {
+                    hashes[v] ^= 1L << random.nextInt(64);
+                }
+            }
+            for (int v = 0; v < VARIANTS && bitFlips == 0; v++) {
                 StringBuilder text = new StringBuilder();
                 for (int i = 0; i < fixed; i++) {
                     if (i == at) {
@@ -108,6 +124,7 @@ public final class TemplateBandRecall {
                 }
                 counts.add(count);
             }
+            largest += counts.get(0).values().stream().mapToInt(Integer::intValue).max().orElse(0);
             for (int v = 0; v < VARIANTS; v++) {
                 int bits = Long.bitCount(hashes[v] ^ center);
                 flipped += bits;
@@ -125,7 +142,7 @@ public final class TemplateBandRecall {
         java.util.Arrays.sort(flips);
         double n = (double) TEMPLATES * VARIANTS;
         return new double[] {flipped / n, flips[(int) (0.9 * flips.length)], kept[0] / n, kept[1] / n, kept[2] / n,
-                kept[3] / n};
+                kept[3] / n, largest / n};
     }
 
     private static final Hasher64 WORDS = Hashing.komihash5_0();
