@@ -36,6 +36,8 @@ public final class TemplateBandRecall {
      * handful of band values per table, each a group the account graph ties through the accounts it shares.
      */
     private static final int GROUPED = VARIANTS / 100;
+    /** The MinHash table's slot: as many words as the SimHash tables' middle rows. */
+    private static final int SLOT_WORDS = 3;
 
     private TemplateBandRecall() {
     }
@@ -43,7 +45,69 @@ public final class TemplateBandRecall {
     public static void main(String[] args) {
         table("the prompt fingerprint (3-word shingles, PromptFingerprint)", PromptFingerprint::simHash);
         table("a SimHash over single words (an alternative, not the product's)", TemplateBandRecall::wordSimHash);
+        minHashTable();
     }
+
+    /**
+     * The other alternative, not the product's either: four bands of a MinHash of the prompt's word set, each band r
+     * 16-bit components. A filling's minimum over its words is one of the template's fixed words unless a slot word
+     * hashes lower, so most fillings share the template's band value: one group, not many.
+     */
+    private static void minHashTable() {
+        SplittableRandom random = new SplittableRandom(20261203);
+        System.out.println("four bands of a MinHash of the word set (an alternative, not the product's), " + TEMPLATES
+                + " templates x " + VARIANTS + " fillings each, a 3-word slot:");
+        System.out.println("| fixed words | components a band | largest group in band 0 | grouped in one of 4 bands |");
+        System.out.println("|---:|---:|---:|---:|");
+        for (int rows : new int[] {2, 4}) {
+            SimilarityHashPolicy policy = SimilarityHashing.minHash(4 * rows, 16);
+            for (int fixed : new int[] {10, 20, 50, 100}) {
+                double largest = 0;
+                double grouped = 0;
+                for (int t = 0; t < TEMPLATES; t++) {
+                    String[] words = new String[fixed];
+                    for (int i = 0; i < fixed; i++) {
+                        words[i] = word(random);
+                    }
+                    List<Map<Long, Integer>> counts = new ArrayList<>();
+                    long[][] bands = new long[VARIANTS][4];
+                    for (int band = 0; band < 4; band++) {
+                        counts.add(new HashMap<>());
+                    }
+                    for (int v = 0; v < VARIANTS; v++) {
+                        long[] features = new long[fixed + SLOT_WORDS];
+                        for (int i = 0; i < fixed; i++) {
+                            features[i] = WORDS.hashCharsToLong(words[i]);
+                        }
+                        for (int i = 0; i < SLOT_WORDS; i++) {
+                            features[fixed + i] = WORDS.hashCharsToLong(word(random));
+                        }
+                        byte[] signature = policy.createHasher().compute(ElementHashProvider.ofValues(features));
+                        for (int band = 0; band < 4; band++) {
+                            long key = 0;
+                            for (int c = 0; c < rows; c++) {
+                                key = key << 16 | policy.getComponent(signature, band * rows + c);
+                            }
+                            bands[v][band] = key;
+                            counts.get(band).merge(key, 1, Integer::sum);
+                        }
+                    }
+                    largest += counts.get(0).values().stream().mapToInt(Integer::intValue).max().orElse(0);
+                    for (long[] filling : bands) {
+                        boolean any = false;
+                        for (int band = 0; band < 4; band++) {
+                            any |= counts.get(band).get(filling[band]) >= GROUPED;
+                        }
+                        grouped += any ? 1 : 0;
+                    }
+                }
+                double n = (double) TEMPLATES * VARIANTS;
+                System.out.printf("| %d | %d | %.0f %% | %.0f %% |%n", fixed, rows, 100 * largest / n, 100 * grouped / n);
+            }
+        }
+        System.out.println();
+    }
+
 
     private static void table(String title, ToLongFunction<String> fingerprint) {
         SplittableRandom random = new SplittableRandom(20261203);
