@@ -56,6 +56,16 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
     }
 
     /**
+     * The template farm with its templates written as text: 50 fixed words around a 3-word slot, fingerprinted from
+     * the text. The same class as {@link #templateFarm}, in the form a real template takes, which the template link
+     * groups far less well than flipped bits (docs/detection.md, templates in text).
+     */
+    public static CampaignKnobs textTemplateFarm(int accounts) {
+        return new CampaignKnobs("text_template_farm", accounts, 5, 0.8, 0.95, 5, 0, 0, 1, Math.max(1, accounts), 1, 120,
+                24 * 60, true, false, 50);
+    }
+
+    /**
      * The centre of the envelope the sweep varies around: the template farm's class at 200 accounts and 10 requests a
      * day each (harvesting: reasoning 0.8, first turns 0.95), a handful of templates, one hosting provider with a /24
      * an account, a card each, accounts four months old created over three months, human hours.

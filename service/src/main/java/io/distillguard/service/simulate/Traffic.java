@@ -41,6 +41,9 @@ import java.util.SplittableRandom;
  *   <li>evasive_hydra (attack): 500 aged accounts built to slip past the extraction profile and every link: every
  *       harvest wrapped in a short conversation, reasoning on 45 %, four capabilities, fresh prompts, one card and
  *       one rotating residential address and network per request each, 20 to 40 requests a day;</li>
+ *   <li>template_farm (attack): 150 aged accounts at about 5 requests a day over one hosting provider's /24s, five
+ *       templates whose slots flip up to 4 SimHash bits; text_template_farm (attack): the same with its templates
+ *       written as 50 words around a 3-word slot, fingerprinted from the text;</li>
  *   <li>privacy_relay, tor_user, multihomed_office: ordinary users whose requests switch networks (a relay's
  *       operators, a Tor exit every ten minutes, an office's two providers), asking for reasoning far more than most;</li>
  *   <li>residential_vpn: ordinary users on a consumer VPN that exits through other people's homes, every request
@@ -120,7 +123,7 @@ final class Traffic {
     List<Population> campaigns(List<CampaignKnobs> knobs) {
         List<Population> out = new ArrayList<>();
         for (CampaignKnobs k : knobs) {
-            out.add(new ShapedCampaign(k));
+            out.add(new ShapedCampaign(k, out.size()));
         }
         return out;
     }
@@ -133,7 +136,8 @@ final class Traffic {
                 new LowAndSlow(Math.max(20, (int) Math.round(300 * scale))),
                 new ModelPivot(Math.max(20, (int) Math.round(150 * scale))),
                 new EvasiveHydra(Math.max(20, (int) Math.round(500 * scale))),
-                new ShapedCampaign(CampaignKnobs.templateFarm(Math.max(20, (int) Math.round(150 * scale)))));
+                new ShapedCampaign(CampaignKnobs.templateFarm(Math.max(20, (int) Math.round(150 * scale))), 0),
+                new ShapedCampaign(CampaignKnobs.textTemplateFarm(Math.max(20, (int) Math.round(150 * scale))), 1));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
@@ -713,6 +717,7 @@ final class Traffic {
     /** A campaign built from {@link CampaignKnobs}: the class of attack, at any point of its range. */
     private final class ShapedCampaign extends Group {
         private final CampaignKnobs k;
+        private final int block;
         private final double[] perDay;
         private final long[] created;
         private final int[] country;
@@ -721,9 +726,14 @@ final class Traffic {
         private final String[] proxies;
         private final int[] proxyAsns;
 
-        ShapedCampaign(CampaignKnobs k) {
+        /**
+         * @param block which of the population's shaped campaigns this is: each rents its own part of a provider's
+         *              space, so two campaigns never share a /24 by construction (account i of each would otherwise)
+         */
+        ShapedCampaign(CampaignKnobs k, int block) {
             super("acct-" + k.scenario().replace('_', '-') + "-", k.scenario(), true, k.accounts());
             this.k = k;
+            this.block = block;
             perDay = new double[n];
             created = new long[n];
             country = new int[n];
@@ -815,7 +825,7 @@ final class Traffic {
             // when the campaign has more accounts than /24s).
             int provider = account % k.hostingProviders();
             int prefix = account / k.hostingProviders() % k.hostingPrefixes();
-            return event.setIp((40 + provider % 60) + "." + (prefix / 256 % 256) + "." + (prefix % 256) + "."
+            return event.setIp((40 + provider % 60) + "." + ((prefix / 256 + 64 * block) % 256) + "." + (prefix % 256) + "."
                             + (1 + random.nextInt(254)))
                     .setAsn(HOSTING_ASNS[provider % HOSTING_ASNS.length]).setCountry("US");
         }
