@@ -63,10 +63,7 @@ final class AccountGraph {
                     union(link, id);
                 }
             }
-            int[] grown = new int[links.length + 1];
-            System.arraycopy(links, 0, grown, 0, at);
-            grown[at] = id;
-            System.arraycopy(links, at, grown, at + 1, links.length - at);
+            int[] grown = inserted(links, at, id);
             if (grown.length > MAX_LINKS_PER_ACCOUNT) {
                 // The group with the largest key leaves the account's bound, and its pairs with the account's others;
                 // a tie is undone only where a pair falls under two accounts.
@@ -100,6 +97,15 @@ final class AccountGraph {
         return low;
     }
 
+    /** {@code links} with {@code id} at {@code at}, one longer. */
+    private static int[] inserted(int[] links, int at, int id) {
+        int[] grown = new int[links.length + 1];
+        System.arraycopy(links, 0, grown, 0, at);
+        grown[at] = id;
+        System.arraycopy(links, at, grown, at + 1, links.length - at);
+        return grown;
+    }
+
     private static long pair(int a, int b) {
         return (long) Math.min(a, b) << 32 | Math.max(a, b);
     }
@@ -125,11 +131,9 @@ final class AccountGraph {
             if (at < 0 || at >= MAX_LINKS_PER_ACCOUNT) {
                 continue;
             }
-            int[] grown = new int[Math.min(links.length + 1, MAX_LINKS_PER_ACCOUNT)];
-            System.arraycopy(links, 0, grown, 0, at);
-            grown[at] = id;
-            System.arraycopy(links, at, grown, at + 1, grown.length - at - 1);
-            othersOf.put(account, grown);
+            int[] grown = inserted(links, at, id);
+            othersOf.put(account, grown.length > MAX_LINKS_PER_ACCOUNT
+                    ? Arrays.copyOf(grown, MAX_LINKS_PER_ACCOUNT) : grown);
         }
     }
 
