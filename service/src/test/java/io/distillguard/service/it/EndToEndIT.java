@@ -184,14 +184,16 @@ class EndToEndIT {
                 "--config", configFile.toString());
         assertThat(exit).isZero();
 
-        List<RequestEvent> events = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            events.add(event("acct-strict", "203.0.113.77", now + i));
-        }
         // The global store may take a moment to see the new version; requests keep coming, as live traffic would.
+        // Each round is new requests (new event ids): the same ones again are duplicates, dropped before any window,
+        // and a first round judged before the version arrived would then never be judged again.
         List<DistillationAlert> alerts = new ArrayList<>();
         try (KafkaConsumer<String, DistillationAlert> consumer = alertConsumer()) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                List<RequestEvent> events = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    events.add(event("acct-strict", "203.0.113.77", now + i));
+                }
                 produce(events);
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> alerts.add(r.value()));
                 assertThat(alerts).anySatisfy(a -> {
