@@ -74,6 +74,7 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         int requests;
     }
     private final Map<String, Long> firstImplicatedAt = new HashMap<>();
+    private final Map<String, String> firstImplicatedBy = new HashMap<>();
     /** Each account's highest score in any alert that names it, whatever its severity: the ranking. */
     private final Map<String, Double> highestScore = new HashMap<>();
     private final List<AlertFacts> alerts = new ArrayList<>();
@@ -204,9 +205,29 @@ public final class LabelledReport implements OfflineBacktest.Listener {
         }
         if (alert.getSeverity().compareTo(Severity.HIGH) >= 0) {
             for (String account : alert.getAccounts()) {
-                firstImplicatedAt.merge(account, trigger, Math::min);
+                Long before = firstImplicatedAt.get(account);
+                if (before == null || trigger < before) {
+                    firstImplicatedAt.put(account, trigger);
+                    firstImplicatedBy.put(account, alert.getDetector() + " " + alert.getSeverity());
+                }
             }
         }
+    }
+
+    /**
+     * Each benign account named, with the alert that named it first ("acct-vpn-3 by ACCOUNT_RISK HIGH at ..."), in
+     * account order: what a reader of the figures needs to see whether a false positive is one look-alike or many.
+     */
+    public List<String> benignNamed() {
+        List<String> out = new ArrayList<>();
+        new TreeMap<>(firstImplicatedAt).forEach((account, at) -> {
+            Label label = labels.get(account);
+            if (label != null && !label.attack()) {
+                out.add(account + " (" + label.scenario() + ") by " + firstImplicatedBy.get(account) + " at "
+                        + Instant.ofEpochMilli(at));
+            }
+        });
+        return out;
     }
 
     /** A missed account with at most this many requests in the whole range is reported apart: little to judge. */

@@ -215,6 +215,12 @@ public final class QualityCommand implements Callable<Integer> {
                         + "%.0f per day; %.0f events/s offline.%n", result.read(), result.deadLettered(),
                 quality.eventTimeSpan(), result.alerts(), quality.alertsPerDay(), result.eventsPerSecond()));
         out.append("Alerts by detector and severity: ").append(result.alertsByDetectorAndSeverity()).append('\n');
+        List<String> named = quality.benignNamed();
+        if (!named.isEmpty()) {
+            out.append("Benign accounts named, by the alert that named each first: ")
+                    .append(String.join("; ", named.subList(0, Math.min(20, named.size()))))
+                    .append(named.size() > 20 ? "; and " + (named.size() - 20) + " more" : "").append('\n');
+        }
         return out.toString();
     }
 }

@@ -78,11 +78,18 @@ final class Traffic {
     private final long[] popularPrompts;
     private final long[] benchmarkPrompts;
     private final long[] templates;
+    private final PromptLanguage language;
 
     Traffic(Settings settings) {
         this.settings = settings;
         SplittableRandom shared = CampaignSimulator.random(settings.seed(), "shared");
+        language = new PromptLanguage(CampaignSimulator.random(settings.seed(), "language"));
+        // What many people ask in the same words ("hi", "what is the capital of France"): two to eight common words.
         popularPrompts = longs(shared, 300);
+        for (int i = 0; i < popularPrompts.length; i++) {
+            SplittableRandom words = new SplittableRandom(popularPrompts[i]);
+            popularPrompts[i] = PromptFingerprint.simHash(PromptLanguage.join(language.phrase(words, 2 + words.nextInt(7))));
+        }
         benchmarkPrompts = longs(shared, 5_000);
         templates = longs(shared, 30);
     }
@@ -114,8 +121,8 @@ final class Traffic {
                 new EnterpriseBatch(batch),
                 new EvalHarness(eval),
                 new AgentProduct(agents),
-                new TemplatedProduct("templated_product", "acct-ide-", product, 0.35, 0.4, "coding"),
-                new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math"),
+                new TemplatedProduct("templated_product", "acct-ide-", product, 0.35, 0.4, "coding", false),
+                new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math", true),
                 new SignupCohort(cohort));
     }
 
@@ -332,7 +339,8 @@ final class Traffic {
             for (int turn = 0; turn < turns; turn++) {
                 int capability = random.nextInt(10) < 6 ? favourite[i] : random.nextInt(CAPABILITIES.length);
                 long prompt = turn == 0 && random.nextInt(100) < 20 ? popularPrompts[(int) Math.min(
-                        popularPrompts.length - 1, -Math.log(1 - random.nextDouble()) * 40)] : random.nextLong();
+                        popularPrompts.length - 1, -Math.log(1 - random.nextDouble()) * 40)]
+                        : language.promptSimHash(random.nextLong());
                 int requestAsn = mobile ? CARRIER_ASN : asn[i];
                 switch (network) {
                     case RELAY -> {
@@ -489,19 +497,23 @@ final class Traffic {
         private final double reasoning;
         private final double firstTurns;
         private final String capability;
-        private final long template;
+        private final String systemPrompt;
+        private final boolean shortQuestions;
         private final double[] perDay;
         private final String[] home;
         private final int[] country;
         private final int[] asn;
         private final long[] created;
 
-        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability) {
+        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
+                         boolean shortQuestions) {
             super(prefix, scenario, false, n);
             this.reasoning = reasoning;
             this.firstTurns = firstTurns;
             this.capability = capability;
-            this.template = random.nextLong();
+            SplittableRandom words = new SplittableRandom(random.nextLong());
+            this.systemPrompt = PromptLanguage.join(language.phrase(words, 40 + words.nextInt(60))) + ' ';
+            this.shortQuestions = shortQuestions;
             perDay = new double[n];
             home = new String[n];
             country = new int[n];
@@ -514,6 +526,17 @@ final class Traffic {
                 asn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                 created[i] = settings.startMs() - random.nextLong(2 * 365 * DAY) - HOUR;
             }
+        }
+
+        /**
+         * A first turn: the product's system prompt, then what its user typed, fingerprinted together as a gateway
+         * sees the request. A homework app's users type a few words and numbers, so its first turns stay within a
+         * few bits of each other; an IDE's type a prompt of their own, which moves the SimHash further.
+         */
+        private long question(long seed) {
+            SplittableRandom words = new SplittableRandom(seed);
+            return PromptFingerprint.simHash(systemPrompt
+                    + (shortQuestions ? language.shortQuestion(words) : language.prompt(words)));
         }
 
         @Override
@@ -540,7 +563,7 @@ final class Traffic {
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextDouble() < reasoning)
                                 .setCapability(random.nextInt(10) < 8 ? capability : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
-                                .setPromptSimhash(turn == 0 ? nearby(random, template, 2) : random.nextLong())
+                                .setPromptSimhash(turn == 0 ? question(random.nextLong()) : language.promptSimHash(random.nextLong()))
                                 .setPromptTokens(400 + random.nextInt(600) + turn * 300)
                                 .setCompletionTokens(300 + random.nextInt(1_500)));
                         t += 30_000 + random.nextLong(120_000);
@@ -588,7 +611,7 @@ final class Traffic {
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextInt(100) < 35)
                                 .setCapability(random.nextInt(10) < 7 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
-                                .setPromptSimhash(random.nextLong())
+                                .setPromptSimhash(language.promptSimHash(random.nextLong()))
                                 .setPromptTokens(200 + random.nextInt(800)).setCompletionTokens(200 + random.nextInt(1_200)));
                         t += 30_000 + random.nextLong(200_000);
                     }
@@ -756,7 +779,7 @@ final class Traffic {
             for (int t = 0; t < templateTexts.length; t++) {
                 templateTexts[t] = new String[k.templateWords()];
                 for (int w = 0; w < k.templateWords(); w++) {
-                    templateTexts[t][w] = word(random);
+                    templateTexts[t][w] = language.word(random);
                 }
             }
         }
@@ -768,7 +791,7 @@ final class Traffic {
             for (int w = 0; w < fixed.length; w++) {
                 if (w == fixed.length / 2) {
                     for (int s = 0; s < CampaignKnobs.SLOT_WORDS; s++) {
-                        text.append(word(random)).append(' ');
+                        text.append(language.contentWord(random)).append(' ');
                     }
                 }
                 text.append(fixed[w]).append(' ');
