@@ -35,6 +35,7 @@ if (mode === 'serialize-request') {
     capability: 'coding',
     prompt_simhash: 123456789,
     prompt_text: null,
+    prompt_minhash: Buffer.alloc(32, 7),
     status: 200,
   };
   const bytes = await serializer.serialize(topic, event);

@@ -101,7 +101,8 @@ public class HotPathBenchmarks {
             RequestEvent each = RequestEvent.newBuilder(event).setAccountId("acct-hydra-" + i)
                     .setIp("198.51." + (i % 250) + "." + (i % 200)).setPromptSimhash(i * 0x9E3779B97F4A7C15L).build();
             List<String> keys = new ArrayList<>();
-            for (var keyed : RequestRouting.byLink(each, DetectionConfig.defaultConfig().templateTables())) {
+            for (var keyed : RequestRouting.byLink(each, DetectionConfig.defaultConfig().templateTables(),
+                    DetectionConfig.defaultConfig().wordBands())) {
                 if (Math.floorMod(keyed.key.hashCode(), 4) == 0) {
                     keys.add(keyed.key);
                 }
@@ -161,7 +162,7 @@ public class HotPathBenchmarks {
     /** A request's link keys and projection: the work per request before the by-link batches are encoded. */
     @Benchmark
     public int routeByLink() {
-        return RequestRouting.byLink(event, templateTables).size();
+        return RequestRouting.byLink(event, templateTables, DetectionConfig.defaultConfig().wordBands()).size();
     }
 
     @Benchmark

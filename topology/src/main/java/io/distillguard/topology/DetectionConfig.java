@@ -36,7 +36,8 @@ public record DetectionConfig(
         int cachedWindows,
         String verdictsTopic,
         Duration hourRetention,
-        int templateTables) {
+        int templateTables,
+        int wordBands) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -71,6 +72,7 @@ public record DetectionConfig(
     public static final String VERDICTS_TOPIC = "topic.verdicts";
     public static final String HOUR_RETENTION = "window.hour-retention";
     public static final String TEMPLATE_TABLES = "detector.template-tables";
+    public static final String WORD_BANDS = "detector.word-bands";
 
     /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
@@ -108,6 +110,7 @@ public record DetectionConfig(
         // .templateBand): 2 (the halves), 4 or 6 (every pair of 16-bit blocks). More tables keep more variants of a
         // template in its groups, and cost a link record each per request.
         d.put(TEMPLATE_TABLES, "4");
+        d.put(WORD_BANDS, "4");
         return d;
     }
 
@@ -124,7 +127,7 @@ public record DetectionConfig(
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
-                cachedWindows, verdictsTopic, hourRetention, templateTables);
+                cachedWindows, verdictsTopic, hourRetention, templateTables, wordBands);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -161,7 +164,8 @@ public record DetectionConfig(
                 (int) Math.min(Integer.MAX_VALUE, positiveLong(values, CACHED_WINDOWS)),
                 values.get(VERDICTS_TOPIC),
                 hourRetention(values),
-                templateTables(values.get(TEMPLATE_TABLES)));
+                templateTables(values.get(TEMPLATE_TABLES)),
+                wordBands(values.get(WORD_BANDS)));
     }
 
     /**
@@ -193,6 +197,14 @@ public record DetectionConfig(
         if (!(text.equals("2") || text.equals("4") || text.equals("6"))) {
             throw new ConfigException(TEMPLATE_TABLES, text, "expected 2 (the SimHash's halves), 4 or 6 (every pair"
                     + " of its 16-bit blocks)");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static int wordBands(String text) {
+        if (!(text.equals("0") || text.equals("2") || text.equals("4"))) {
+            throw new ConfigException(WORD_BANDS, text, "expected 0 (prompts grouped by their SimHash alone), 2 or 4"
+                    + " bands of the word-pair MinHash");
         }
         return Integer.parseInt(text);
     }

@@ -18,6 +18,12 @@ public abstract class HarnessTest {
         return harness;
     }
 
+    /** The same with service settings over the defaults. */
+    protected TopologyHarness startWith(java.util.Properties settings, String... ruleReplacements) {
+        harness = new TopologyHarness(stateDir, TopologyHarness.rules(ruleReplacements), settings);
+        return harness;
+    }
+
     @AfterEach
     void closeHarness() {
         if (harness != null) {

@@ -50,7 +50,13 @@ public final class TopologyHarness implements AutoCloseable {
     public static final String HMAC_KEY = "partner-group-shared-key-2026";
 
     public TopologyHarness(Path stateDir, DetectionRules detectionRules) {
+        this(stateDir, detectionRules, new Properties());
+    }
+
+    /** @param settings service settings over the defaults (detector.word-bands, ...) */
+    public TopologyHarness(Path stateDir, DetectionRules detectionRules, Properties settings) {
         Properties configProps = new Properties();
+        configProps.putAll(settings);
         configProps.put(DetectionConfig.INTEL_HMAC_KEY, HMAC_KEY);
         config = DetectionConfig.fromProperties(configProps).withRules(detectionRules);
         Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://" + scope);

@@ -94,9 +94,9 @@ final class PromptLanguage {
         return text.toString();
     }
 
-    /** The SimHash of the prompt drawn from {@code seed}. */
-    long promptSimHash(long seed) {
-        return PromptFingerprint.simHash(prompt(new SplittableRandom(seed)));
+    /** The fingerprints of the prompt drawn from {@code seed}. */
+    PromptFingerprint.Fingerprints promptFingerprints(long seed) {
+        return PromptFingerprint.of(prompt(new SplittableRandom(seed)));
     }
 
     static String join(String[] words) {

@@ -4,6 +4,7 @@ import static io.distillguard.service.simulate.CampaignSimulator.DAY;
 import static io.distillguard.service.simulate.CampaignSimulator.HOUR;
 import static io.distillguard.service.simulate.CampaignSimulator.NEW_MODEL;
 
+import io.distillguard.avro.PromptMinHash;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.service.simulate.CampaignSimulator.Label;
 import io.distillguard.service.simulate.CampaignSimulator.Population;
@@ -75,7 +76,7 @@ final class Traffic {
     }
 
     private final Settings settings;
-    private final long[] popularPrompts;
+    private final PromptFingerprint.Fingerprints[] popularPrompts;
     private final long[] benchmarkPrompts;
     private final long[] templates;
     private final PromptLanguage language;
@@ -85,10 +86,11 @@ final class Traffic {
         SplittableRandom shared = CampaignSimulator.random(settings.seed(), "shared");
         language = new PromptLanguage(CampaignSimulator.random(settings.seed(), "language"));
         // What many people ask in the same words ("hi", "what is the capital of France"): two to eight common words.
-        popularPrompts = longs(shared, 300);
-        for (int i = 0; i < popularPrompts.length; i++) {
-            SplittableRandom words = new SplittableRandom(popularPrompts[i]);
-            popularPrompts[i] = PromptFingerprint.simHash(PromptLanguage.join(language.phrase(words, 2 + words.nextInt(7))));
+        long[] popularSeeds = longs(shared, 300);
+        popularPrompts = new PromptFingerprint.Fingerprints[popularSeeds.length];
+        for (int i = 0; i < popularSeeds.length; i++) {
+            SplittableRandom words = new SplittableRandom(popularSeeds[i]);
+            popularPrompts[i] = PromptFingerprint.of(PromptLanguage.join(language.phrase(words, 2 + words.nextInt(7))));
         }
         benchmarkPrompts = longs(shared, 5_000);
         templates = longs(shared, 30);
@@ -206,6 +208,10 @@ final class Traffic {
             letters[i] = (char) ('a' + random.nextInt(26));
         }
         return new String(letters);
+    }
+
+    static PromptMinHash minHash(PromptFingerprint.Fingerprints prompt) {
+        return new PromptMinHash(prompt.minHash());
     }
 
     /** Flips up to {@code maxBits} random bits: the slots of a template filled differently. */
@@ -338,9 +344,9 @@ final class Traffic {
             long t = start;
             for (int turn = 0; turn < turns; turn++) {
                 int capability = random.nextInt(10) < 6 ? favourite[i] : random.nextInt(CAPABILITIES.length);
-                long prompt = turn == 0 && random.nextInt(100) < 20 ? popularPrompts[(int) Math.min(
+                PromptFingerprint.Fingerprints prompt = turn == 0 && random.nextInt(100) < 20 ? popularPrompts[(int) Math.min(
                         popularPrompts.length - 1, -Math.log(1 - random.nextDouble()) * 40)]
-                        : language.promptSimHash(random.nextLong());
+                        : language.promptFingerprints(random.nextLong());
                 int requestAsn = mobile ? CARRIER_ASN : asn[i];
                 switch (network) {
                     case RELAY -> {
@@ -379,7 +385,7 @@ final class Traffic {
                         .setTurnIndex(turn)
                         .setReasoningRequested(reasoning && random.nextBoolean() || random.nextInt(100) < 6)
                         .setCapability(CAPABILITIES[capability])
-                        .setPromptSimhash(prompt)
+                        .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
                         .setPromptTokens(80 + random.nextInt(900) + turn * 300)
                         .setCompletionTokens(150 + random.nextInt(900)));
                 t += 20_000 + random.nextLong(100_000);
@@ -533,9 +539,9 @@ final class Traffic {
          * sees the request. A homework app's users type a few words and numbers, so its first turns stay within a
          * few bits of each other; an IDE's type a prompt of their own, which moves the SimHash further.
          */
-        private long question(long seed) {
+        private PromptFingerprint.Fingerprints question(long seed) {
             SplittableRandom words = new SplittableRandom(seed);
-            return PromptFingerprint.simHash(systemPrompt
+            return PromptFingerprint.of(systemPrompt
                     + (shortQuestions ? language.shortQuestion(words) : language.prompt(words)));
         }
 
@@ -555,15 +561,17 @@ final class Traffic {
                     boolean mobile = random.nextInt(100) < 10;
                     String ip = mobile ? carrierNatIp(random) : home[i];
                     for (int turn = 0; turn < turns; turn++) {
-                        sink.add(request(account, t, ip)
+                        RequestEvent.Builder event = request(account, t, ip)
                                 .setAsn(mobile ? CARRIER_ASN : asn[i]).setCountry(COUNTRIES[country[i]])
                                 .setUserAgent(scenario + "/2.1").setPaymentFingerprint("card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
                                 .setModel(model(random, t, 0.3))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextDouble() < reasoning)
-                                .setCapability(random.nextInt(10) < 8 ? capability : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
-                                .setPromptSimhash(turn == 0 ? question(random.nextLong()) : language.promptSimHash(random.nextLong()))
+                                .setCapability(random.nextInt(10) < 8 ? capability : CAPABILITIES[random.nextInt(CAPABILITIES.length)]);
+                        PromptFingerprint.Fingerprints prompt = turn == 0 ? question(random.nextLong())
+                                : language.promptFingerprints(random.nextLong());
+                        sink.add(event.setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
                                 .setPromptTokens(400 + random.nextInt(600) + turn * 300)
                                 .setCompletionTokens(300 + random.nextInt(1_500)));
                         t += 30_000 + random.nextLong(120_000);
@@ -604,14 +612,15 @@ final class Traffic {
                     long t = hourStart + random.nextLong(HOUR);
                     int turns = 1 + random.nextInt(3);
                     for (int turn = 0; turn < turns; turn++) {
-                        sink.add(request(account, t, home[i])
+                        RequestEvent.Builder event = request(account, t, home[i])
                                 .setAsn(RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length]).setCountry("US")
                                 .setUserAgent("python-sdk/1.40").setPaymentFingerprint("card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created + spread(i) % HOUR))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextInt(100) < 35)
-                                .setCapability(random.nextInt(10) < 7 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
-                                .setPromptSimhash(language.promptSimHash(random.nextLong()))
+                                .setCapability(random.nextInt(10) < 7 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)]);
+                        PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                        sink.add(event.setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
                                 .setPromptTokens(200 + random.nextInt(800)).setCompletionTokens(200 + random.nextInt(1_200)));
                         t += 30_000 + random.nextLong(200_000);
                     }
@@ -785,7 +794,7 @@ final class Traffic {
         }
 
         /** A text template filled with fresh slot words, fingerprinted as a gateway's prompt text is. */
-        private long filledTemplate() {
+        private PromptFingerprint.Fingerprints filledTemplate() {
             String[] fixed = templateTexts[random.nextInt(templateTexts.length)];
             StringBuilder text = new StringBuilder();
             for (int w = 0; w < fixed.length; w++) {
@@ -796,7 +805,7 @@ final class Traffic {
                 }
                 text.append(fixed[w]).append(' ');
             }
-            return PromptFingerprint.simHash(text.toString());
+            return PromptFingerprint.of(text.toString());
         }
 
         @Override
@@ -815,11 +824,13 @@ final class Traffic {
                     String conversation = "c-" + account + "-" + t;
                     for (int turn = 0; turn < turns; turn++) {
                         RequestEvent.Builder event = address(request(account, t, "0.0.0.0"), i);
-                        long prompt = turn > 0 ? random.nextLong()
+                        PromptFingerprint.Fingerprints text = turn == 0 && !k.publicPrompts() && k.templates() > 0
+                                && templateTexts.length > 0 ? filledTemplate() : null;
+                        long prompt = text != null ? text.simHash()
+                                : turn > 0 ? random.nextLong()
                                 : k.publicPrompts() ? benchmarkPrompts[random.nextInt(Math.min(benchmarkPrompts.length,
                                         10 * Math.max(1, k.templates())))]
                                 : k.templates() == 0 ? random.nextLong()
-                                : templateTexts.length > 0 ? filledTemplate()
                                 : nearby(random, campaignTemplates[random.nextInt(campaignTemplates.length)], k.templateBits());
                         sink.add(event
                                 .setUserAgent("python-httpx/0.27")
@@ -830,7 +841,7 @@ final class Traffic {
                                 .setConversationId(conversation).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextDouble() < k.reasoningShare())
                                 .setCapability(random.nextInt(10) < 6 ? "coding" : "math")
-                                .setPromptSimhash(prompt)
+                                .setPromptSimhash(prompt).setPromptMinhash(text == null ? null : minHash(text))
                                 .setPromptTokens(150 + random.nextInt(400) + turn * 300)
                                 .setCompletionTokens(1_500 + random.nextInt(3_000)));
                         t += 20_000 + random.nextLong(60_000);

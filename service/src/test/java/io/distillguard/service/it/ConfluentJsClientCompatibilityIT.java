@@ -150,6 +150,10 @@ class ConfluentJsClientCompatibilityIT {
         assertThat(event.getCapability()).isEqualTo("coding");
         assertThat(event.getPromptSimhash()).isEqualTo(123456789L);
         assertThat(event.getStatus()).isEqualTo(200);
+        // A fixed in a union, written by another Avro implementation: the MinHash's 32 bytes arrive as they were sent.
+        byte[] sevens = new byte[32];
+        java.util.Arrays.fill(sevens, (byte) 7);
+        assertThat(event.getPromptMinhash().bytes()).isEqualTo(sevens);
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} registry")

@@ -308,14 +308,16 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
 
     /**
      * The campaign's assessment, or null when its union is not extraction-shaped, or nothing corroborates it (see
-     * below). Each request counts in every link kind it has and in up to {@code templateTables} prompt
-     * bands: the union's shares are taken from the kind that saw the most of its requests (a prompt band's requests
-     * counted at one over the number of bands).
+     * below). Each request counts in every link kind it has, in up to {@code templateTables} SimHash bands and in up
+     * to {@code wordBands} word bands: the union's shares are taken from the kind that saw the most of its requests
+     * (a band's requests counted at one over the number of bands of its family; the two families of prompt bands
+     * are summed apart, as two kinds, so that a request in both is not counted twice).
      */
-    static Assessment assess(DetectionRules rules, Campaign campaign, int templateTables) {
+    static Assessment assess(DetectionRules rules, Campaign campaign, int templateTables, int wordBands) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
+        double[] wordSums = new double[6];
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
@@ -323,8 +325,12 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
-            double weight = kind == LinkKind.PROMPT_CLUSTER ? 1.0 / templateTables : 1;
+            boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
+            double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / wordBands : 1.0 / templateTables;
             double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
+            if (word) {
+                sums = wordSums;
+            }
             sums[0] += weight * edge.getRequests();
             sums[1] += weight * edge.getReasoning();
             sums[2] += weight * edge.getFirstTurns();
@@ -336,6 +342,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return null;
         }
         double[] most = byKind.values().stream().max((a, b) -> Double.compare(a[0], b[0])).orElseThrow();
+        if (wordSums[0] > most[0]) {
+            most = wordSums;
+        }
         long n = Math.round(most[0]);
         long minRequests = g.campaignMinRequestsOr(t.clusterMinRequests());
         if (n < minRequests) {
@@ -398,7 +407,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     private void judge(DetectionRules rules, Campaign campaign, long day, long trigger) {
-        Assessment assessment = assess(rules, campaign, config.templateTables());
+        Assessment assessment = assess(rules, campaign, config.templateTables(), config.wordBands());
         if (assessment == null) {
             return;
         }

@@ -132,12 +132,15 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         LinkWindowStats stats = store.fetch(key, start);
         if (kind == LinkKind.PROMPT_CLUSTER && stats != null && stats.getPromptSimhash() != null
                 && request.getPromptSimhash() != null
-                && Long.bitCount(stats.getPromptSimhash() ^ request.getPromptSimhash())
-                        > inForce.groupOrDefault().templateMaxDistanceOrDefault()) {
+                && Long.bitCount(stats.getPromptSimhash() ^ request.getPromptSimhash()) > (isWordBand(key)
+                        ? inForce.groupOrDefault().wordBandMaxDistanceOrDefault()
+                        : inForce.groupOrDefault().templateMaxDistanceOrDefault())) {
             // The band's 32 bits matched by chance: the rest of the prompt is another one (a template's variants
             // differ in a few bits, a stranger's prompt in about half of the other 32). At a platform's volume a
             // campaign's hundreds of band variants meet ordinary prompts every day; counted, such a stranger would
             // be a member of the campaign. The request still counts in its other band's group and its other links.
+            // A word band's fillings are further apart in SimHash (a slot of words moves it by about 11 bits in a
+            // 20-word template), and the band itself already asked for four shared word pairs: a wider bound.
             return;
         }
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
@@ -477,10 +480,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /**
      * The keys a request is counted under: its address, network, ASN, payment instrument, signup cohort and prompt
-     * bands, in the first {@code templateTables} tables of {@link #templateBand}.
+     * bands, in the first {@code templateTables} tables of {@link #templateBand} and the first {@code wordBands}
+     * bands of its word-pair MinHash ({@link #wordBand}; keys {@code PROMPT_CLUSTER:w<band>-<hex>}).
      */
-    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, int templateTables) {
-        List<String> keys = new ArrayList<>(5 + templateTables);
+    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, int templateTables, int wordBands) {
+        List<String> keys = new ArrayList<>(5 + templateTables + wordBands);
         String ip = event.getIp();
         keys.add(LinkKind.IP.name() + ':' + ip);
         keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
@@ -503,7 +507,35 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                         + Long.toHexString(templateBand(simhash, table)));
             }
         }
+        if (event.getPromptMinhash() != null) {
+            byte[] minhash = event.getPromptMinhash().bytes();
+            for (int band = 0; band < wordBands; band++) {
+                keys.add(WORD_BAND_PREFIX + band + '-' + Long.toHexString(wordBand(minhash, band)));
+            }
+        }
         return keys;
+    }
+
+    private static final String WORD_BAND_PREFIX = LinkKind.PROMPT_CLUSTER.name() + ":w";
+
+    /** Whether a prompt-cluster key is a band of the word-pair MinHash rather than of the SimHash. */
+    public static boolean isWordBand(String key) {
+        return key.startsWith(WORD_BAND_PREFIX);
+    }
+
+    /**
+     * Band {@code band} of a word-pair MinHash: its components 4 x band to 4 x band + 3, 64 bits. A prompt meets a
+     * band when all four of its minimum pairs are the band's, which for a template's fillings (sharing all but the
+     * few pairs around the slot) is most of the time, and for a stranger's prompt, which shares a pair or two with
+     * the template if any, almost never. Four bands, because a filling whose slot words hash low enough to take one
+     * of a band's minima still keeps the other bands.
+     */
+    public static long wordBand(byte[] minhash, int band) {
+        long value = 0;
+        for (int i = 8 * band; i < 8 * band + 8; i++) {
+            value = value << 8 | (minhash[i] & 0xffL);
+        }
+        return value;
     }
 
     /**

@@ -40,10 +40,13 @@ public final class RequestRouting {
         return out;
     }
 
-    /** @param templateTables how many bands of the prompt's SimHash it is grouped under ({@code detector.template-tables}) */
-    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, int templateTables) {
+    /**
+     * @param templateTables how many bands of the prompt's SimHash it is grouped under ({@code detector.template-tables})
+     * @param wordBands      and of its word-pair MinHash ({@code detector.word-bands})
+     */
+    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, int templateTables, int wordBands) {
         LinkRequest projection = LinkRiskProcessor.project(event);
-        List<String> links = LinkRiskProcessor.linkKeys(event, templateTables);
+        List<String> links = LinkRiskProcessor.linkKeys(event, templateTables, wordBands);
         List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
         for (String link : links) {
             out.add(KeyValue.pair(link, projection));

@@ -49,6 +49,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     private final boolean orgs;
     private final ThreatIntelIndex intel;
     private final int templateTables;
+    private final int wordBands;
 
     /**
      * The detection processors ({@link LinkRiskProcessor}, {@link CampaignProcessor}, {@link SubjectRiskProcessor});
@@ -57,8 +58,9 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
                                Processor<String, CampaignEdge, String, Object> campaigns,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
-                               ThreatIntelIndex intel, int templateTables) {
+                               ThreatIntelIndex intel, int templateTables, int wordBands) {
         this.templateTables = templateTables;
+        this.wordBands = wordBands;
         this.links = links;
         this.campaigns = campaigns;
         this.subjects = subjects;
@@ -96,7 +98,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public void process(Record<byte[], RequestEvent> record) {
         RequestEvent event = record.value();
         long timestamp = record.timestamp();
-        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, templateTables)) {
+        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, templateTables, wordBands)) {
             links.process(new Record<>(link.key, link.value, timestamp, record.headers()));
         }
         for (KeyValue<String, SubjectRequest> subject : RequestRouting.bySubject(event, orgs, intel)) {

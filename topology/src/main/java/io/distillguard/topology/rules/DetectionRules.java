@@ -65,14 +65,17 @@ public record DetectionRules(
             @JsonProperty("campaign-link-max-accounts") int campaignLinkMaxAccounts,
             @JsonProperty("cohort-accounts-24h") long cohortAccounts24h,
             @JsonProperty("template-max-distance") Integer templateMaxDistance,
-            @JsonProperty("campaign-min-requests") Integer campaignMinRequests) {
+            @JsonProperty("campaign-min-requests") Integer campaignMinRequests,
+            @JsonProperty("word-band-max-distance") Integer wordBandMaxDistance) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
+        /** Without {@code word-band-max-distance} in a document: 20 bits. */
+        public static final int WORD_BAND_MAX_DISTANCE = 20;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20);
+                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE);
 
         /**
          * Requests a campaign's union must hold before its shape is judged: {@code campaign-min-requests}, or without
@@ -88,6 +91,14 @@ public record DetectionRules(
          */
         public int templateMaxDistanceOrDefault() {
             return templateMaxDistance == null ? TEMPLATE_MAX_DISTANCE : templateMaxDistance;
+        }
+
+        /**
+         * Bits a prompt's SimHash may differ from a word band's group's first prompt and still count in the group:
+         * the band already asked for four shared pairs of words; the SimHash keeps out what meets them by chance.
+         */
+        public int wordBandMaxDistanceOrDefault() {
+            return wordBandMaxDistance == null ? WORD_BAND_MAX_DISTANCE : wordBandMaxDistance;
         }
 
         /** The share a group's lower bound must reach: the floor, or the population's share plus the gap to 1. */
@@ -418,6 +429,9 @@ public record DetectionRules(
             require(group.templateMaxDistance() == null
                             || group.templateMaxDistance() >= 0 && group.templateMaxDistance() <= 32,
                     "group.template-max-distance", "from 0 to 32 bits");
+            require(group.wordBandMaxDistance() == null
+                            || group.wordBandMaxDistance() >= 0 && group.wordBandMaxDistance() <= 32,
+                    "group.word-band-max-distance", "from 0 to 32 bits");
             require(group.campaignMinRequests() == null || group.campaignMinRequests() >= 1,
                     "group.campaign-min-requests", "at least 1");
         }

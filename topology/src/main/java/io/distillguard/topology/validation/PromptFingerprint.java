@@ -10,8 +10,11 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * 64-bit SimHash of a normalised prompt, for gateways that send prompt_text but no prompt_simhash. Prompts that
- * differ only in numbers, case and spacing (the slots of a template) get the same or a nearby hash.
+ * The fingerprints of a normalised prompt, for gateways that send prompt_text but no prompt_simhash or
+ * prompt_minhash. Prompts that differ only in numbers, case and spacing (the slots of a template) get the same or a
+ * nearby SimHash. A template whose slot holds words moves its SimHash by a few bits each time, and different bits
+ * each time, so its fillings seldom share a band of it; the MinHash of its word pairs keeps most of its components
+ * (a filling shares all but the few pairs around its slot), so they share its bands.
  */
 public final class PromptFingerprint {
 
@@ -19,21 +22,69 @@ public final class PromptFingerprint {
     private static final SimilarityHashPolicy POLICY = SimilarityHashing.simHash(64);
     private static final ThreadLocal<SimilarityHasher> SIMHASH = ThreadLocal.withInitial(POLICY::createHasher);
     private static final int SHINGLE = 3;
+    /** Components of the MinHash, 16 bits each: four bands of four. */
+    public static final int MINHASH_COMPONENTS = 16;
+    public static final int MINHASH_BYTES = 2 * MINHASH_COMPONENTS;
+    private static final SimilarityHashPolicy MINHASH_POLICY = SimilarityHashing.minHash(MINHASH_COMPONENTS, 16);
+    private static final ThreadLocal<SimilarityHasher> MINHASH = ThreadLocal.withInitial(MINHASH_POLICY::createHasher);
     // Long prompts are mostly pasted material; the template that identifies a campaign sits in the first part.
     private static final int MAX_CHARS = 8192;
 
     private PromptFingerprint() {
     }
 
+    /** Both fingerprints of one prompt. */
+    public record Fingerprints(long simHash, byte[] minHash) {
+    }
+
     /** The SimHash of {@code text}, or null when it holds no words. */
     public static Long simHash(String text) {
+        Normalised normalised = normalised(text);
+        return normalised == null ? null : simHash(normalised);
+    }
+
+    /** Both fingerprints of {@code text} from one normalisation, or null when it holds no words. */
+    public static Fingerprints of(String text) {
+        Normalised normalised = normalised(text);
+        return normalised == null ? null : new Fingerprints(simHash(normalised), minHash(normalised));
+    }
+
+    private static Normalised normalised(String text) {
         if (text == null) {
             return null;
         }
         Normalised normalised = normalise(text.substring(0, Math.min(text.length(), MAX_CHARS)).toLowerCase(Locale.ROOT));
-        if (normalised.words() == 0) {
-            return null;
+        return normalised.words() == 0 ? null : normalised;
+    }
+
+    /**
+     * The MinHash of the prompt's distinct pairs of adjacent words (its one word when it has one), 16 components of
+     * 16 bits, each written big-endian. Pairs rather than single words: a stranger's prompt shares common words
+     * ("the", "of", "how") with any template, and with single words enough of them meet a template's band by chance
+     * that the band's first request is often a stranger's; pairs of words are met far less often by chance.
+     */
+    static byte[] minHash(Normalised normalised) {
+        String joined = normalised.text();
+        long[] pairs;
+        if (normalised.words() < 2) {
+            pairs = new long[] {HASHER.hashCharsToLong(joined)};
+        } else {
+            pairs = new long[normalised.words() - 1];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = HASHER.hashCharsToLong(joined.substring(normalised.start(i), normalised.end(i + 1)));
+            }
         }
+        byte[] signature = MINHASH.get().compute(ElementHashProvider.ofValues(pairs));
+        byte[] out = new byte[MINHASH_BYTES];
+        for (int i = 0; i < MINHASH_COMPONENTS; i++) {
+            long component = MINHASH_POLICY.getComponent(signature, i);
+            out[2 * i] = (byte) (component >>> 8);
+            out[2 * i + 1] = (byte) component;
+        }
+        return out;
+    }
+
+    private static long simHash(Normalised normalised) {
         String joined = normalised.text();
         long[] shingles;
         if (normalised.words() < SHINGLE) {

@@ -1,5 +1,6 @@
 package io.distillguard.topology.validation;
 
+import io.distillguard.avro.PromptMinHash;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardMetrics;
@@ -63,8 +64,17 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
 
     static RequestEvent sanitise(RequestEvent event, String normalisedIp) {
         event.setIp(normalisedIp);
-        if (event.getPromptSimhash() == null && event.getPromptText() != null) {
-            event.setPromptSimhash(PromptFingerprint.simHash(event.getPromptText()));
+        if ((event.getPromptSimhash() == null || event.getPromptMinhash() == null) && event.getPromptText() != null) {
+            // What the gateway computed stands; the text fills in only what it did not send.
+            PromptFingerprint.Fingerprints fingerprints = PromptFingerprint.of(event.getPromptText());
+            if (fingerprints != null) {
+                if (event.getPromptSimhash() == null) {
+                    event.setPromptSimhash(fingerprints.simHash());
+                }
+                if (event.getPromptMinhash() == null) {
+                    event.setPromptMinhash(new PromptMinHash(fingerprints.minHash()));
+                }
+            }
         }
         event.setPromptText(null);
         return event;

@@ -24,7 +24,7 @@ class LinkKindTest {
                 .setAccountId("acct-1").setIp("2001:db8::1").setAsn(64500).setPaymentFingerprint("card-1")
                 .setPromptSimhash(0x0123_4567_89ab_cdefL).setModel("m").setEndpoint("/v1/chat")
                 .setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
-        assertThat(LinkRiskProcessor.linkKeys(event, 6)).extracting(LinkKind::of).containsExactly(LinkKind.IP,
+        assertThat(LinkRiskProcessor.linkKeys(event, 6, 4)).extracting(LinkKind::of).containsExactly(LinkKind.IP,
                 LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PAYMENT_FINGERPRINT, LinkKind.PROMPT_CLUSTER,
                 LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER,
                 LinkKind.PROMPT_CLUSTER);

@@ -123,6 +123,55 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aTemplateWhoseSlotHoldsWordsIsAPromptClusterThroughTheBandsOfItsWordPairs() {
+        List<DistillationAlert> withWordBands = textTemplateCampaign(new java.util.Properties());
+        assertThat(byDetector(withWordBands, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a ->
+                assertThat(a.getSubjectId()).startsWith("PROMPT_CLUSTER:w"));
+        assertThat(byDetector(withWordBands, "ACCOUNT_CLUSTER").get(byDetector(withWordBands, "ACCOUNT_CLUSTER").size() - 1)
+                .getAccountsTotal()).isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    void withoutWordBandsATemplateWhoseSlotHoldsWordsScattersOverItsSimHashBands() {
+        java.util.Properties settings = new java.util.Properties();
+        settings.put(io.distillguard.topology.DetectionConfig.WORD_BANDS, "0");
+        assertThat(byDetector(textTemplateCampaign(settings), "ACCOUNT_CLUSTER")).isEmpty();
+    }
+
+    /**
+     * 60 accounts from one hosting provider, a request each on one 24-word template with three words in its middle
+     * that change every time (a name, a topic), sent as text: each filling's SimHash moves about ten bits, different
+     * ones each time, so the fillings seldom share a SimHash band, while they keep most of their word pairs.
+     */
+    private List<DistillationAlert> textTemplateCampaign(java.util.Properties settings) {
+        TopologyHarness h = startWith(settings, "cluster-min-requests: 30", "cluster-min-requests: 10");
+        String[] fixed = new String[24];
+        for (int w = 0; w < fixed.length; w++) {
+            fixed[w] = word();
+        }
+        for (int i = 0; i < 60; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < fixed.length; w++) {
+                if (w == fixed.length / 2) {
+                    text.append(word()).append(' ').append(word()).append(' ').append(word()).append(' ');
+                }
+                text.append(fixed[w]).append(' ');
+            }
+            h.send(harvest("words-" + i, "100.64." + i + ".9", BASE + i * 60_000L, 0L).setAsn(16509)
+                    .setPromptSimhash(null).setPromptText(text.toString()).build());
+        }
+        return h.alerts();
+    }
+
+    private String word() {
+        char[] letters = new char[4 + random.nextInt(6)];
+        for (int i = 0; i < letters.length; i++) {
+            letters[i] = (char) ('a' + random.nextInt(26));
+        }
+        return new String(letters);
+    }
+
+    @Test
     void theSixTemplateBandsAreThePairsOfSixteenBitBlocks() {
         long simhash = 0x0123_4567_89ab_cdefL;
         assertThat(LinkRiskProcessor.templateBand(simhash, 0)).isEqualTo(0x89ab_cdefL);

@@ -25,7 +25,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void runsTheLinksThenTheSubjectsWithEachImplicationHandedOverAsItIsMade() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null, 6);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null, 6, 4);
         detection.init(context);
 
         detection.process(new Record<>(null, request("acct-1"), TIME));
@@ -54,7 +54,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void aRequestThatMakesAProcessorThrowGoesToTheHandlerWholeAndSkipsItsSubjects() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null, 6);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null, 6, 4);
         detection.init(context);
 
         // Kafka's processing-exception handler takes it from here (the dead letters), as for any node.

@@ -57,6 +57,72 @@ class PromptFingerprintTest {
         assertThat(PromptFingerprint.simHash(null)).isNull();
     }
 
+    @Test
+    void aTemplatesFillingsKeepMostMinHashComponentsAndStrangersKeepAlmostNone() {
+        Random random = new Random(17);
+        String[] fixed = words(random, 30);
+        int fillings = 0;
+        int strangers = 0;
+        for (int n = 0; n < 200; n++) {
+            byte[] one = PromptFingerprint.of(filled(random, fixed)).minHash();
+            byte[] two = PromptFingerprint.of(filled(random, fixed)).minHash();
+            byte[] stranger = PromptFingerprint.of(String.join(" ", words(random, 30))).minHash();
+            fillings += sameComponents(one, two);
+            strangers += sameComponents(one, stranger);
+        }
+        assertThat(fillings / 200.0).as("components two fillings share").isGreaterThan(10);
+        assertThat(strangers / 200.0).as("components a stranger shares").isLessThan(0.5);
+    }
+
+    @Test
+    void bothFingerprintsComeFromOneNormalisation() {
+        String prompt = "Solve problem 123 and explain your reasoning step by step";
+        PromptFingerprint.Fingerprints both = PromptFingerprint.of(prompt);
+        assertThat(both.simHash()).isEqualTo(PromptFingerprint.simHash(prompt));
+        assertThat(both.minHash()).hasSize(PromptFingerprint.MINHASH_BYTES)
+                .isEqualTo(PromptFingerprint.of("SOLVE problem 98765, and explain   your reasoning step-by-step!").minHash());
+        assertThat(PromptFingerprint.of("one").minHash()).hasSize(PromptFingerprint.MINHASH_BYTES);
+        assertThat(PromptFingerprint.of(" !? -- ")).isNull();
+        assertThat(PromptFingerprint.of(null)).isNull();
+    }
+
+    @Test
+    void theFingerprintsOfAKnownPromptAreTheirPublishedValues() {
+        // A gateway that computes prompt_minhash itself checks its implementation against this value (docs/contracts.md);
+        // a change to it is a change of the event contract, which old and new gateways would not share.
+        assertThat(java.util.HexFormat.of().formatHex(
+                PromptFingerprint.of("Summarise this article about 7 topics for a busy reader").minHash()))
+                .isEqualTo("4c6c1c676ad0896ddf9174b18880d2ffd875c99e9f27552db067ebffc9689fe3");
+        assertThat(Long.toHexString(PromptFingerprint.simHash("Summarise this article about 7 topics for a busy reader")))
+                .isEqualTo("aa72d88cab92b2a7");
+    }
+
+    private static String[] words(Random random, int n) {
+        String[] words = new String[n];
+        for (int i = 0; i < n; i++) {
+            char[] letters = new char[4 + random.nextInt(6)];
+            for (int j = 0; j < letters.length; j++) {
+                letters[j] = (char) ('a' + random.nextInt(26));
+            }
+            words[i] = new String(letters);
+        }
+        return words;
+    }
+
+    private static String filled(Random random, String[] fixed) {
+        List<String> text = new ArrayList<>(Arrays.asList(fixed));
+        text.addAll(fixed.length / 2, Arrays.asList(words(random, 3)));
+        return String.join(" ", text);
+    }
+
+    private static int sameComponents(byte[] a, byte[] b) {
+        int same = 0;
+        for (int i = 0; i < a.length; i += 2) {
+            same += a[i] == b[i] && a[i + 1] == b[i + 1] ? 1 : 0;
+        }
+        return same;
+    }
+
     /** The fingerprint as it was computed with regular expressions: the definition the one-pass version keeps. */
     private static Long reference(String text) {
         Pattern digits = Pattern.compile("\\d+");
