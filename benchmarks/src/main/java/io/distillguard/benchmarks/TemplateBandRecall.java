@@ -22,7 +22,8 @@ import java.util.function.ToLongFunction;
  * least one in a hundred of them ({@link #GROUPED}), in table 0 and in any of the first 2, 4 or 6 tables.
  * The simulator flips 0-8 random bits; this says which real templates that range stands for. A second table does the
  * same for a SimHash over single words instead of the fingerprint's three-word shingles (not what the product
- * computes: the alternative, measured).
+ * computes: the alternative, measured); a third for the product's word bands, which group what the SimHash bands
+ * scatter.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.distillguard.benchmarks.TemplateBandRecall</pre>
  */
@@ -36,8 +37,6 @@ public final class TemplateBandRecall {
      * handful of band values per table, each a group the account graph ties through the accounts it shares.
      */
     private static final int GROUPED = VARIANTS / 100;
-    /** The MinHash table's slot: as many words as the SimHash tables' middle rows. */
-    private static final int SLOT_WORDS = 3;
 
     private TemplateBandRecall() {
     }
@@ -49,65 +48,78 @@ public final class TemplateBandRecall {
     }
 
     /**
-     * The other alternative, not the product's either: four bands of a MinHash of the prompt's word set, each band r
-     * 16-bit components. A filling's minimum over its words is one of the template's fixed words unless a slot word
-     * hashes lower, so most fillings share the template's band value: one group, not many.
+     * The product's word bands ({@code detector.word-bands}): four 64-bit bands of the MinHash of the prompt's word
+     * pairs ({@link PromptFingerprint}). A filling's minimum pairs are the template's unless a pair around its slot
+     * hashes lower, so most fillings share the template's band value: one group, not many. The last column is the
+     * share of fillings within the word bands' SimHash bound (group.word-band-max-distance, 20 bits) of the first
+     * filling of their group, which is what the group's check compares against.
      */
     private static void minHashTable() {
         SplittableRandom random = new SplittableRandom(20261203);
-        System.out.println("four bands of a MinHash of the word set (an alternative, not the product's), " + TEMPLATES
-                + " templates x " + VARIANTS + " fillings each, a 3-word slot:");
-        System.out.println("| fixed words | components a band | largest group in band 0 | grouped in one of 4 bands |");
-        System.out.println("|---:|---:|---:|---:|");
-        for (int rows : new int[] {2, 4}) {
-            SimilarityHashPolicy policy = SimilarityHashing.minHash(4 * rows, 16);
-            for (int fixed : new int[] {10, 20, 50, 100}) {
+        System.out.println("the word bands (four bands of four components of the word-pair MinHash, PromptFingerprint), "
+                + TEMPLATES + " templates x " + VARIANTS + " fillings each:");
+        System.out.println("| fixed words | slot words | largest group in band 0 | grouped in one of 2 bands | of 4 |"
+                + " within 20 bits of its group's first |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|");
+        for (int fixed : new int[] {10, 20, 50, 100}) {
+            for (int slot : new int[] {1, 3, 10}) {
                 double largest = 0;
-                double grouped = 0;
+                double[] grouped = new double[2];
+                double near = 0;
                 for (int t = 0; t < TEMPLATES; t++) {
                     String[] words = new String[fixed];
                     for (int i = 0; i < fixed; i++) {
                         words[i] = word(random);
                     }
                     List<Map<Long, Integer>> counts = new ArrayList<>();
-                    long[][] bands = new long[VARIANTS][4];
+                    List<Map<Long, Long>> firsts = new ArrayList<>();
                     for (int band = 0; band < 4; band++) {
                         counts.add(new HashMap<>());
+                        firsts.add(new HashMap<>());
                     }
+                    long[][] bands = new long[VARIANTS][4];
+                    long[] simhashes = new long[VARIANTS];
                     for (int v = 0; v < VARIANTS; v++) {
-                        long[] features = new long[fixed + SLOT_WORDS];
+                        StringBuilder text = new StringBuilder();
                         for (int i = 0; i < fixed; i++) {
-                            features[i] = WORDS.hashCharsToLong(words[i]);
-                        }
-                        for (int i = 0; i < SLOT_WORDS; i++) {
-                            features[fixed + i] = WORDS.hashCharsToLong(word(random));
-                        }
-                        byte[] signature = policy.createHasher().compute(ElementHashProvider.ofValues(features));
-                        for (int band = 0; band < 4; band++) {
-                            long key = 0;
-                            for (int c = 0; c < rows; c++) {
-                                key = key << 16 | policy.getComponent(signature, band * rows + c);
+                            if (i == fixed / 2) {
+                                for (int w = 0; w < slot; w++) {
+                                    text.append(word(random)).append(' ');
+                                }
                             }
-                            bands[v][band] = key;
-                            counts.get(band).merge(key, 1, Integer::sum);
+                            text.append(words[i]).append(i % 12 == 11 ? ". " : " ");
+                        }
+                        PromptFingerprint.Fingerprints prints = PromptFingerprint.of(text.toString());
+                        simhashes[v] = prints.simHash();
+                        for (int band = 0; band < 4; band++) {
+                            bands[v][band] = LinkRiskProcessor.wordBand(prints.minHash(), band);
+                            counts.get(band).merge(bands[v][band], 1, Integer::sum);
+                            firsts.get(band).putIfAbsent(bands[v][band], prints.simHash());
                         }
                     }
                     largest += counts.get(0).values().stream().mapToInt(Integer::intValue).max().orElse(0);
-                    for (long[] filling : bands) {
-                        boolean any = false;
+                    for (int v = 0; v < VARIANTS; v++) {
+                        boolean inTwo = false;
+                        boolean inFour = false;
+                        boolean close = false;
                         for (int band = 0; band < 4; band++) {
-                            any |= counts.get(band).get(filling[band]) >= GROUPED;
+                            boolean in = counts.get(band).get(bands[v][band]) >= GROUPED;
+                            inTwo |= in && band < 2;
+                            inFour |= in;
+                            close |= in && Long.bitCount(firsts.get(band).get(bands[v][band]) ^ simhashes[v]) <= 20;
                         }
-                        grouped += any ? 1 : 0;
+                        grouped[0] += inTwo ? 1 : 0;
+                        grouped[1] += inFour ? 1 : 0;
+                        near += close ? 1 : 0;
                     }
                 }
                 double n = (double) TEMPLATES * VARIANTS;
-                System.out.printf("| %d | %d | %.0f %% | %.0f %% |%n", fixed, rows, 100 * largest / n, 100 * grouped / n);
+                System.out.printf("| %d | %d | %.0f %% | %.0f %% | %.0f %% | %.0f %% |%n", fixed, slot, 100 * largest / n,
+                        100 * grouped[0] / n, 100 * grouped[1] / n, 100 * near / n);
             }
         }
         System.out.println();
     }
-
 
     private static void table(String title, ToLongFunction<String> fingerprint) {
         SplittableRandom random = new SplittableRandom(20261203);

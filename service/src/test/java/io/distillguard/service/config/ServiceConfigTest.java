@@ -110,6 +110,18 @@ class ServiceConfigTest {
     }
 
     @Test
+    void shouldGroupPromptsUnderFourWordBandsUnlessToldTwoOrNoneAndRefuseOtherCounts() {
+        assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().wordBands()).isEqualTo(4);
+        assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_WORD_BANDS", "0"), Map.of()).detection()
+                .wordBands()).isZero();
+        for (String bad : new String[] {"1", "3", "6", "-1", "four"}) {
+            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.WORD_BANDS, bad)))
+                    .as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(DetectionConfig.WORD_BANDS).hasMessageContaining("expected 0");
+        }
+    }
+
+    @Test
     void shouldRefuseAGracePeriodOfAnHourOrMore() {
         assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "1h")))
                 .isInstanceOf(ConfigException.class)
