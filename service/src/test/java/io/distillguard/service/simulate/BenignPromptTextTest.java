@@ -28,6 +28,47 @@ class BenignPromptTextTest {
         assertThat(nearShare(firstTurns.get("ordinary"), 20)).isGreaterThan(0.0025);
     }
 
+    @Test
+    void strangersPromptsSeldomMeetATemplatesWordBandsThoughTheyShareItsCommonWords() {
+        PromptLanguage language = new PromptLanguage(new java.util.SplittableRandom(1));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2);
+        // The band values most of each template's fillings share: what a campaign's group is keyed by.
+        java.util.Set<Long> templateBands = new java.util.HashSet<>();
+        for (int t = 0; t < 20; t++) {
+            String[] fixed = language.phrase(random, 20);
+            for (int band = 0; band < 4; band++) {
+                Map<Long, Integer> counts = new HashMap<>();
+                for (int v = 0; v < 100; v++) {
+                    StringBuilder text = new StringBuilder();
+                    for (int w = 0; w < fixed.length; w++) {
+                        if (w == fixed.length / 2) {
+                            text.append(language.contentWord(random)).append(' ').append(language.contentWord(random))
+                                    .append(' ').append(language.contentWord(random)).append(' ');
+                        }
+                        text.append(fixed[w]).append(' ');
+                    }
+                    byte[] minhash = io.distillguard.topology.validation.PromptFingerprint.of(text.toString()).minHash();
+                    counts.merge(band * 31L + io.distillguard.topology.detect.LinkRiskProcessor.wordBand(minhash, band), 1,
+                            Integer::sum);
+                }
+                long dominant = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+                assertThat(counts.get(dominant)).as("fillings in template %d's band %d", t, band).isGreaterThan(5);
+                templateBands.add(dominant);
+            }
+        }
+        int hits = 0;
+        for (int n = 0; n < 50_000; n++) {
+            byte[] minhash = language.promptFingerprints(random.nextLong()).minHash();
+            for (int band = 0; band < 4; band++) {
+                hits += templateBands.contains(band * 31L
+                        + io.distillguard.topology.detect.LinkRiskProcessor.wordBand(minhash, band)) ? 1 : 0;
+            }
+        }
+        // Keyed by single words, about one stranger's prompt in 300 met one of these 80 bands (measured while
+        // choosing word pairs): a band's first request would often be a stranger's.
+        assertThat(hits).as("strangers' prompts in a template's word band, of 50,000").isLessThan(5);
+    }
+
     private static Map<String, List<Long>> firstTurnsByScenario() {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(5, 5_000, 1,
                 Instant.parse("2026-11-01T00:00:00Z"), 0.05));
