@@ -18,7 +18,8 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The topic contracts as plain JSON, one object per record, with the contract's field names: timestamps as epoch
- * milliseconds, enums as their names, optional fields null or absent. This is the JSON Lines format of backtest
+ * milliseconds, enums as their names, fixed-size byte fields (a prompt's MinHash) as lowercase hexadecimal, optional
+ * fields null or absent. This is the JSON Lines format of backtest
  * files and of alert exports.
  *
  * <p>Written by hand because Avro's own JSON encoding is a different format (unions wrapped as
@@ -194,6 +195,10 @@ public final class ContractJson {
                 return token == JsonToken.VALUE_STRING && schema.hasEnumSymbol(parser.getText())
                         ? SpecificData.get().createEnum(parser.getText(), schema) : NOT_SCALAR;
             }
+            case FIXED -> {
+                byte[] bytes = token == JsonToken.VALUE_STRING ? hex(parser.getText(), schema.getFixedSize()) : null;
+                return bytes == null ? NOT_SCALAR : SpecificData.get().createFixed(null, bytes, schema);
+            }
             default -> {
                 return NOT_SCALAR;
             }
@@ -292,6 +297,11 @@ public final class ContractJson {
                         "one of " + schema.getEnumSymbols(), node);
                 return SpecificData.get().createEnum(node.textValue(), schema);
             }
+            case FIXED -> {
+                byte[] bytes = node.isTextual() ? hex(node.textValue(), schema.getFixedSize()) : null;
+                require(bytes != null, name, schema.getFixedSize() * 2 + " hexadecimal digits", node);
+                return SpecificData.get().createFixed(null, bytes, schema);
+            }
             case ARRAY -> {
                 require(node.isArray(), name, "an array", node);
                 List<Object> items = new ArrayList<>(node.size());
@@ -349,9 +359,24 @@ public final class ContractJson {
             case BOOLEAN -> {
                 return NODES.booleanNode((Boolean) value);
             }
+            case FIXED -> {
+                return NODES.textNode(java.util.HexFormat.of().formatHex(((org.apache.avro.generic.GenericFixed) value).bytes()));
+            }
             default -> {
                 return NODES.textNode(value.toString());
             }
+        }
+    }
+
+    /** {@code size} bytes from exactly twice as many hexadecimal digits, or null. */
+    private static byte[] hex(String text, int size) {
+        if (text.length() != 2 * size) {
+            return null;
+        }
+        try {
+            return java.util.HexFormat.of().parseHex(text);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -58,9 +58,9 @@ class ContractJsonTest {
     void shouldReadEveryLineAsTheTreeReadsItOrFailAsTheTreeFails() {
         String full = MINIMAL.replace("\"status\":200", "\"status\":200,\"org_id\":\"o1\",\"asn\":64500,"
                 + "\"account_created_at\":1700000000000,\"prompt_simhash\":-5,\"reasoning_requested\":true,"
-                + "\"turn_index\":2,\"capability\":\"coding\",\"country\":\"US\"");
+                + "\"turn_index\":2,\"capability\":\"coding\",\"country\":\"US\",\"prompt_minhash\":\"" + "0a".repeat(32) + "\"");
         String[] values = {"null", "\"x\"", "1", "-7", "3000000000", "99999999999999999999", "1.5", "true", "[1]",
-                "{\"a\":1}", "\"US\""};
+                "{\"a\":1}", "\"US\"", "\"" + "ff".repeat(32) + "\"", "\"" + "f".repeat(63) + "\"", "\"" + "zz".repeat(32) + "\""};
         java.util.Random random = new java.util.Random(3);
         java.util.regex.Matcher fields = java.util.regex.Pattern.compile("\"(\\w+)\":").matcher(full);
         List<String> names = new java.util.ArrayList<>();
@@ -108,6 +108,23 @@ class ContractJsonTest {
             }
         }
         assertThat(agreedOnRecords).as("lines that made a record").isGreaterThan(300);
+    }
+
+    @Test
+    void shouldCarryAPromptMinHashAsHexadecimalAndNameAWrongOne() {
+        byte[] minhash = new byte[32];
+        for (int i = 0; i < minhash.length; i++) {
+            minhash[i] = (byte) (i * 37 - 100);
+        }
+        RequestEvent event = ContractJson.read(MINIMAL, RequestEvent.class);
+        event.setPromptMinhash(new io.distillguard.avro.PromptMinHash(minhash));
+        String line = ContractJson.line(event);
+        assertThat(line).contains("\"prompt_minhash\":\"" + java.util.HexFormat.of().formatHex(minhash) + "\"");
+        assertThat(ContractJson.read(line, RequestEvent.class).getPromptMinhash().bytes()).isEqualTo(minhash);
+        assertThat(ContractJson.read(line, RequestEvent.class)).isEqualTo(event);
+        assertThatThrownBy(() -> ContractJson.read(MINIMAL.replace("\"status\":200",
+                "\"status\":200,\"prompt_minhash\":\"abc\""), RequestEvent.class))
+                .hasMessage("field \"prompt_minhash\": expected 64 hexadecimal digits, got \"abc\"");
     }
 
     @Test
