@@ -125,6 +125,15 @@ public final class EnvelopeSweep {
         }
         cells.add(new Cell("the one shared trait", "content: 5 text templates of 100 words (residential)", "",
                 fresh.with("templates", 5).with("template_words", 100)));
+        // Where the word bands stop: a short instruction, and a slot as long as half of it; then fresh questions, each
+        // behind one of five fixed preambles of 40 words (a harvest of new prompts under one long instruction, which
+        // a popular product's system prompt looks like too). Appended, as above.
+        cells.add(new Cell("text templates, fixed words and a 3-word slot", "10", "",
+                nominal.with("template_words", 10)));
+        cells.add(new Cell("text templates, 20 fixed words and a 10-word slot", "20", "",
+                nominal.with("template_words", 20).with("slot_words", 10)));
+        cells.add(new Cell("a fixed preamble before fresh questions", "40 words", "",
+                nominal.with("preamble_words", 40)));
         return cells;
     }
 

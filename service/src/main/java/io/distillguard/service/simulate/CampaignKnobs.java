@@ -27,20 +27,25 @@ import java.util.Locale;
  * @param templateWords      when positive, each template is text: this many fixed words around a slot of
  *                           {@link #SLOT_WORDS} words filled at random per request, fingerprinted as a gateway's prompt
  *                           text is ({@code templateBits} unused); 0 for templates perturbed by flipping SimHash bits
+ * @param slotWords          words in a text template's slot ({@link #SLOT_WORDS} unless set)
+ * @param preambleWords      when positive (and {@code templateWords} 0), each template is a fixed preamble of this
+ *                           many words ("you are an expert...; answer step by step") followed by a fresh question of
+ *                           the simulator's language: a harvest of fresh prompts behind one long instruction
  */
 public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
                             double firstTurnShare, int templates, int templateBits, int residentialAddresses,
                             int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
-                            double signupSpreadHours, boolean humanHours, boolean publicPrompts, int templateWords) {
+                            double signupSpreadHours, boolean humanHours, boolean publicPrompts, int templateWords,
+                            int slotWords, int preambleWords) {
 
-    /** Words in a text template's slot: a name, a topic, a short phrase. */
+    /** Words in a text template's slot unless set: a name, a topic, a short phrase. */
     public static final int SLOT_WORDS = 3;
 
     public CampaignKnobs {
         if (accounts < 1 || requestsPerDay <= 0 || reasoningShare < 0 || reasoningShare > 1 || firstTurnShare < 1.0 / 3
                 || firstTurnShare > 1 || templates < 0 || templateBits < 0 || templateBits > 64
                 || residentialAddresses < 0 || hostingProviders < 1 || hostingPrefixes < 1 || accountsPerCard < 1
-                || ageDays < 0 || signupSpreadHours < 0 || templateWords < 0) {
+                || ageDays < 0 || signupSpreadHours < 0 || templateWords < 0 || slotWords < 1 || preambleWords < 0) {
             throw new IllegalArgumentException("campaign knobs out of range: " + this);
         }
     }
@@ -52,7 +57,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs templateFarm(int accounts) {
         return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
-                true, false, 0);
+                true, false, 0, SLOT_WORDS, 0);
     }
 
     /**
@@ -62,7 +67,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs textTemplateFarm(int accounts) {
         return new CampaignKnobs("text_template_farm", accounts, 5, 0.8, 0.95, 5, 0, 0, 1, Math.max(1, accounts), 1, 120,
-                24 * 60, true, false, 50);
+                24 * 60, true, false, 50, SLOT_WORDS, 0);
     }
 
     /**
@@ -71,13 +76,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0);
     }
 
     public CampaignKnobs withScenario(String name) {
         return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
                 residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
-                humanHours, publicPrompts, templateWords);
+                humanHours, publicPrompts, templateWords, slotWords, preambleWords);
     }
 
     /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
@@ -87,46 +92,53 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
                     templateBits, residentialAddresses, hostingProviders,
                     hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
                     templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords);
+                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
             case "public_prompts" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords);
             case "template_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords);
+            case "slot_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, v,
+                    preambleWords);
+            case "preamble_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v);
             default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
         };
     }
@@ -136,7 +148,9 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
                         + "age %d d, signups within %.0f h", accounts, requestsPerDay, reasoningShare, firstTurnShare,
                 publicPrompts ? "prompts from public benchmarks" : templates == 0 ? "fresh prompts"
                         : templateWords > 0 ? templates + " text templates of " + templateWords + " words and a "
-                        + SLOT_WORDS + "-word slot" : templates + " templates ±" + templateBits + " bits",
+                        + slotWords + "-word slot"
+                        : preambleWords > 0 ? templates + " preambles of " + preambleWords + " words before fresh questions"
+                        : templates + " templates ±" + templateBits + " bits",
                 residentialAddresses > 0 ? residentialAddresses + " residential addresses"
                         : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s",
                 accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours);

@@ -755,6 +755,7 @@ final class Traffic {
         private final int[] country;
         private final long[] campaignTemplates;
         private final String[][] templateTexts;
+        private final String[] preambles;
         private final String[] proxies;
         private final int[] proxyAsns;
 
@@ -791,6 +792,11 @@ final class Traffic {
                     templateTexts[t][w] = language.word(random);
                 }
             }
+            // The same for preambles: drawn only when the knob is set.
+            preambles = new String[k.preambleWords() > 0 && k.templateWords() == 0 ? campaignTemplates.length : 0];
+            for (int t = 0; t < preambles.length; t++) {
+                preambles[t] = PromptLanguage.join(language.phrase(random, k.preambleWords())) + ' ';
+            }
         }
 
         /** A text template filled with fresh slot words, fingerprinted as a gateway's prompt text is. */
@@ -799,13 +805,18 @@ final class Traffic {
             StringBuilder text = new StringBuilder();
             for (int w = 0; w < fixed.length; w++) {
                 if (w == fixed.length / 2) {
-                    for (int s = 0; s < CampaignKnobs.SLOT_WORDS; s++) {
+                    for (int s = 0; s < k.slotWords(); s++) {
                         text.append(language.contentWord(random)).append(' ');
                     }
                 }
                 text.append(fixed[w]).append(' ');
             }
             return PromptFingerprint.of(text.toString());
+        }
+
+        /** One of the campaign's preambles, then a fresh question: a harvest of new prompts behind one instruction. */
+        private PromptFingerprint.Fingerprints preambled() {
+            return PromptFingerprint.of(preambles[random.nextInt(preambles.length)] + language.prompt(random));
         }
 
         @Override
@@ -824,8 +835,8 @@ final class Traffic {
                     String conversation = "c-" + account + "-" + t;
                     for (int turn = 0; turn < turns; turn++) {
                         RequestEvent.Builder event = address(request(account, t, "0.0.0.0"), i);
-                        PromptFingerprint.Fingerprints text = turn == 0 && !k.publicPrompts() && k.templates() > 0
-                                && templateTexts.length > 0 ? filledTemplate() : null;
+                        PromptFingerprint.Fingerprints text = turn != 0 || k.publicPrompts() || k.templates() == 0 ? null
+                                : templateTexts.length > 0 ? filledTemplate() : preambles.length > 0 ? preambled() : null;
                         long prompt = text != null ? text.simHash()
                                 : turn > 0 ? random.nextLong()
                                 : k.publicPrompts() ? benchmarkPrompts[random.nextInt(Math.min(benchmarkPrompts.length,

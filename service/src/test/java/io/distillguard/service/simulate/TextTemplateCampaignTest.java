@@ -29,6 +29,37 @@ class TextTemplateCampaignTest {
         assertThat(longText).as("200 fixed words").isGreaterThan(0.6);
     }
 
+    @Test
+    void freshQuestionsBehindOneLongPreambleShareItsWordBandsNotItsSimHashBands() {
+        CampaignKnobs preambled = CampaignKnobs.nominal().with("accounts", 100).with("requests_per_day", 20)
+                .with("preamble_words", 40);
+        assertThat(preambled.describe()).contains("5 preambles of 40 words before fresh questions");
+        assertThat(CampaignKnobs.nominal().with("template_words", 20).with("slot_words", 10).describe())
+                .contains("text templates of 20 words and a 10-word slot");
+        double simhash = sharedBandShare(preambled);
+        double words = sharedWordBandShare(preambled);
+        assertThat(simhash).as("SimHash table 0").isLessThan(0.15);
+        assertThat(words).as("word band 0").isGreaterThan(0.3);
+    }
+
+    /** The share of the campaign's first turns whose word band 0 another of its first turns has too. */
+    private static double sharedWordBandShare(CampaignKnobs knobs) {
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(7, 100, 1,
+                Instant.parse("2026-11-01T00:00:00Z"), 1.0), List.of(knobs));
+        Map<Long, Integer> bands = new HashMap<>();
+        int prompts = 0;
+        while (simulator.hasNext()) {
+            RequestEvent event = simulator.next();
+            if (event.getAccountId().startsWith("acct-swept-") && event.getTurnIndex() == 0) {
+                bands.merge(LinkRiskProcessor.wordBand(event.getPromptMinhash().bytes(), 0), 1, Integer::sum);
+                prompts++;
+            }
+        }
+        assertThat(prompts).as("first turns of the campaign").isGreaterThan(500);
+        long shared = bands.values().stream().filter(n -> n > 1).mapToLong(n -> n).sum();
+        return (double) shared / prompts;
+    }
+
     /** The share of the campaign's first turns whose table-0 band another of its first turns has too. */
     private static double sharedBandShare(CampaignKnobs knobs) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(7, 100, 1,
