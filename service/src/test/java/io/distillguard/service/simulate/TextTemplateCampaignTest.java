@@ -42,26 +42,17 @@ class TextTemplateCampaignTest {
         assertThat(words).as("word band 0").isGreaterThan(0.3);
     }
 
-    /** The share of the campaign's first turns whose word band 0 another of its first turns has too. */
-    private static double sharedWordBandShare(CampaignKnobs knobs) {
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(7, 100, 1,
-                Instant.parse("2026-11-01T00:00:00Z"), 1.0), List.of(knobs));
-        Map<Long, Integer> bands = new HashMap<>();
-        int prompts = 0;
-        while (simulator.hasNext()) {
-            RequestEvent event = simulator.next();
-            if (event.getAccountId().startsWith("acct-swept-") && event.getTurnIndex() == 0) {
-                bands.merge(LinkRiskProcessor.wordBand(event.getPromptMinhash().bytes(), 0), 1, Integer::sum);
-                prompts++;
-            }
-        }
-        assertThat(prompts).as("first turns of the campaign").isGreaterThan(500);
-        long shared = bands.values().stream().filter(n -> n > 1).mapToLong(n -> n).sum();
-        return (double) shared / prompts;
+    /** The share of the campaign's first turns whose table-0 SimHash band another of its first turns has too. */
+    private static double sharedBandShare(CampaignKnobs knobs) {
+        return sharedShare(knobs, event -> LinkRiskProcessor.templateBand(event.getPromptSimhash(), 0));
     }
 
-    /** The share of the campaign's first turns whose table-0 band another of its first turns has too. */
-    private static double sharedBandShare(CampaignKnobs knobs) {
+    /** The same for word band 0. */
+    private static double sharedWordBandShare(CampaignKnobs knobs) {
+        return sharedShare(knobs, event -> LinkRiskProcessor.wordBand(event.getPromptMinhash().bytes(), 0));
+    }
+
+    private static double sharedShare(CampaignKnobs knobs, java.util.function.ToLongFunction<RequestEvent> band) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(7, 100, 1,
                 Instant.parse("2026-11-01T00:00:00Z"), 1.0), List.of(knobs));
         Map<Long, Integer> bands = new HashMap<>();
@@ -69,7 +60,7 @@ class TextTemplateCampaignTest {
         while (simulator.hasNext()) {
             RequestEvent event = simulator.next();
             if (event.getAccountId().startsWith("acct-swept-") && event.getTurnIndex() == 0) {
-                bands.merge(LinkRiskProcessor.templateBand(event.getPromptSimhash(), 0), 1, Integer::sum);
+                bands.merge(band.applyAsLong(event), 1, Integer::sum);
                 prompts++;
             }
         }
