@@ -326,7 +326,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
-            double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / wordBands : 1.0 / templateTables;
+            // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
+            double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
             double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
             if (word) {
                 sums = wordSums;
