@@ -67,10 +67,7 @@ public final class TemplateBandRecall {
                 double[] grouped = new double[2];
                 double near = 0;
                 for (int t = 0; t < TEMPLATES; t++) {
-                    String[] words = new String[fixed];
-                    for (int i = 0; i < fixed; i++) {
-                        words[i] = word(random);
-                    }
+                    String[] words = words(random, fixed);
                     List<Map<Long, Integer>> counts = new ArrayList<>();
                     List<Map<Long, Long>> firsts = new ArrayList<>();
                     for (int band = 0; band < 4; band++) {
@@ -80,16 +77,7 @@ public final class TemplateBandRecall {
                     long[][] bands = new long[VARIANTS][4];
                     long[] simhashes = new long[VARIANTS];
                     for (int v = 0; v < VARIANTS; v++) {
-                        StringBuilder text = new StringBuilder();
-                        for (int i = 0; i < fixed; i++) {
-                            if (i == fixed / 2) {
-                                for (int w = 0; w < slot; w++) {
-                                    text.append(word(random)).append(' ');
-                                }
-                            }
-                            text.append(words[i]).append(i % 12 == 11 ? ". " : " ");
-                        }
-                        PromptFingerprint.Fingerprints prints = PromptFingerprint.of(text.toString());
+                        PromptFingerprint.Fingerprints prints = PromptFingerprint.of(filled(random, words, slot, false));
                         simhashes[v] = prints.simHash();
                         for (int band = 0; band < 4; band++) {
                             bands[v][band] = LinkRiskProcessor.wordBand(prints.minHash(), band);
@@ -119,6 +107,28 @@ public final class TemplateBandRecall {
             }
         }
         System.out.println();
+    }
+
+    private static String[] words(SplittableRandom random, int n) {
+        String[] words = new String[n];
+        for (int i = 0; i < n; i++) {
+            words[i] = word(random);
+        }
+        return words;
+    }
+
+    /** The template's words with {@code slot} fresh words (or numbers) in the middle, a full stop every 12 words. */
+    private static String filled(SplittableRandom random, String[] words, int slot, boolean numbers) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < words.length; i++) {
+            if (i == words.length / 2) {
+                for (int s = 0; s < slot; s++) {
+                    text.append(numbers ? Integer.toString(random.nextInt(1_000_000)) : word(random)).append(' ');
+                }
+            }
+            text.append(words[i]).append(i % 12 == 11 ? ". " : " ");
+        }
+        return text.toString();
     }
 
     private static void table(String title, ToLongFunction<String> fingerprint) {
@@ -157,11 +167,7 @@ public final class TemplateBandRecall {
         double[] kept = new double[4];
         double largest = 0;
         for (int t = 0; t < TEMPLATES; t++) {
-            String[] words = new String[fixed];
-            for (int i = 0; i < fixed; i++) {
-                words[i] = word(random);
-            }
-            int at = fixed / 2;
+            String[] words = words(random, fixed);
             long[] hashes = new long[VARIANTS];
             long simulated = random.nextLong();
             for (int v = 0; v < VARIANTS && bitFlips > 0; v++) {
@@ -171,16 +177,7 @@ public final class TemplateBandRecall {
                 }
             }
             for (int v = 0; v < VARIANTS && bitFlips == 0; v++) {
-                StringBuilder text = new StringBuilder();
-                for (int i = 0; i < fixed; i++) {
-                    if (i == at) {
-                        for (int s = 0; s < slot; s++) {
-                            text.append(numbers ? Integer.toString(random.nextInt(1_000_000)) : word(random)).append(' ');
-                        }
-                    }
-                    text.append(words[i]).append(i % 12 == 11 ? ". " : " ");
-                }
-                hashes[v] = fingerprint.applyAsLong(text.toString());
+                hashes[v] = fingerprint.applyAsLong(filled(random, words, slot, numbers));
             }
             long center = 0;
             for (int bit = 0; bit < 64; bit++) {

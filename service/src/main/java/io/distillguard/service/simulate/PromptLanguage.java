@@ -45,19 +45,23 @@ final class PromptLanguage {
 
     /** A word as running text uses them: common ones most of the time. */
     String word(SplittableRandom random) {
-        int rank = Arrays.binarySearch(cumulative, random.nextDouble());
-        return words[Math.min(WORDS - 1, rank < 0 ? -rank - 1 : rank)];
+        return words[rank(random)];
     }
 
     /** A content word (a name, a topic): what fills a template's slot. */
     String contentWord(SplittableRandom random) {
         while (true) {
-            int rank = Arrays.binarySearch(cumulative, random.nextDouble());
-            rank = Math.min(WORDS - 1, rank < 0 ? -rank - 1 : rank);
+            int rank = rank(random);
             if (rank >= FUNCTION_WORDS) {
                 return words[rank];
             }
         }
+    }
+
+    /** A word's rank drawn by Zipf's law: the first whose cumulative share reaches a uniform draw. */
+    private int rank(SplittableRandom random) {
+        int rank = Arrays.binarySearch(cumulative, random.nextDouble());
+        return Math.min(WORDS - 1, rank < 0 ? -rank - 1 : rank);
     }
 
     String[] phrase(SplittableRandom random, int length) {
