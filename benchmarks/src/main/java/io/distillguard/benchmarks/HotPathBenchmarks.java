@@ -6,6 +6,7 @@ import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.repartition.BatchCodec;
 import io.distillguard.topology.state.LinkRequestBatch;
@@ -76,7 +77,7 @@ public class HotPathBenchmarks {
         encoded = serde.serializer().serialize("requests", event);
         DetectionConfig config = DetectionConfig.defaultConfig();
         rules = config.rules();
-        templateTables = config.templateTables();
+        bands = config.promptBands();
         validator = new RequestValidator(config);
         subjectStatsSerde = new AvroBinarySerde<>(SubjectWindowStats.class);
         linkStatsSerde = new AvroBinarySerde<>(LinkWindowStats.class);
@@ -101,8 +102,7 @@ public class HotPathBenchmarks {
             RequestEvent each = RequestEvent.newBuilder(event).setAccountId("acct-hydra-" + i)
                     .setIp("198.51." + (i % 250) + "." + (i % 200)).setPromptSimhash(i * 0x9E3779B97F4A7C15L).build();
             List<String> keys = new ArrayList<>();
-            for (var keyed : RequestRouting.byLink(each, DetectionConfig.defaultConfig().templateTables(),
-                    DetectionConfig.defaultConfig().wordBands())) {
+            for (var keyed : RequestRouting.byLink(each, bands)) {
                 if (Math.floorMod(keyed.key.hashCode(), 4) == 0) {
                     keys.add(keyed.key);
                 }
@@ -115,7 +115,7 @@ public class HotPathBenchmarks {
     }
 
     private static final int BATCH_REQUESTS = 500;
-    private int templateTables;
+    private PromptBands bands;
     private SpecificAvroSerde<LinkRequestBatch> linkBatchSerde;
     private LinkRequestBatch linkBatch;
 
@@ -162,7 +162,7 @@ public class HotPathBenchmarks {
     /** A request's link keys and projection: the work per request before the by-link batches are encoded. */
     @Benchmark
     public int routeByLink() {
-        return RequestRouting.byLink(event, templateTables, DetectionConfig.defaultConfig().wordBands()).size();
+        return RequestRouting.byLink(event, bands).size();
     }
 
     @Benchmark

@@ -37,7 +37,8 @@ public record DetectionConfig(
         String verdictsTopic,
         Duration hourRetention,
         int templateTables,
-        int wordBands) {
+        int wordBands,
+        int templateTablesWithWords) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -73,6 +74,7 @@ public record DetectionConfig(
     public static final String HOUR_RETENTION = "window.hour-retention";
     public static final String TEMPLATE_TABLES = "detector.template-tables";
     public static final String WORD_BANDS = "detector.word-bands";
+    public static final String TEMPLATE_TABLES_WITH_WORDS = "detector.template-tables-with-words";
 
     /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
@@ -111,6 +113,7 @@ public record DetectionConfig(
         // template in its groups, and cost a link record each per request.
         d.put(TEMPLATE_TABLES, "4");
         d.put(WORD_BANDS, "4");
+        d.put(TEMPLATE_TABLES_WITH_WORDS, "0");
         return d;
     }
 
@@ -123,11 +126,16 @@ public record DetectionConfig(
         return rules.version();
     }
 
+    /** The prompt bands a request is grouped under. */
+    public io.distillguard.topology.detect.PromptBands promptBands() {
+        return new io.distillguard.topology.detect.PromptBands(templateTables, wordBands, templateTablesWithWords);
+    }
+
     /** A copy with other rules, for tests and backtests that compare rule sets. */
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
-                cachedWindows, verdictsTopic, hourRetention, templateTables, wordBands);
+                cachedWindows, verdictsTopic, hourRetention, templateTables, wordBands, templateTablesWithWords);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -165,7 +173,8 @@ public record DetectionConfig(
                 values.get(VERDICTS_TOPIC),
                 hourRetention(values),
                 templateTables(values.get(TEMPLATE_TABLES)),
-                wordBands(values.get(WORD_BANDS)));
+                wordBands(values.get(WORD_BANDS)),
+                templateTablesWithWords(values.get(TEMPLATE_TABLES_WITH_WORDS)));
     }
 
     /**
@@ -205,6 +214,14 @@ public record DetectionConfig(
         if (!(text.equals("0") || text.equals("2") || text.equals("4"))) {
             throw new ConfigException(WORD_BANDS, text, "expected 0 (prompts grouped by their SimHash alone), 2 or 4"
                     + " bands of the word-pair MinHash");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static int templateTablesWithWords(String text) {
+        if (!(text.equals("0") || text.equals("2") || text.equals("4") || text.equals("6"))) {
+            throw new ConfigException(TEMPLATE_TABLES_WITH_WORDS, text, "expected 0 (a prompt with word bands is grouped"
+                    + " by them alone), 2, 4 or 6 SimHash tables beside them");
         }
         return Integer.parseInt(text);
     }

@@ -338,7 +338,7 @@ public final class DistillguardTopology {
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         requests.process(() -> new SingleTaskDetection(new LinkRiskProcessor(config, rulesStore),
                                 new CampaignProcessor(config, rulesStore), new SubjectRiskProcessor(config, rulesStore),
-                                orgs, intel, config.templateTables(), config.wordBands()), Named.as("detection"),
+                                orgs, intel, config.promptBands()), Named.as("detection"),
                         LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
                         LinkRiskProcessor.EMITTED_STORE, CampaignProcessor.STORE, CampaignProcessor.EMITTED_STORE,
                         SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE)
@@ -395,7 +395,7 @@ public final class DistillguardTopology {
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
         long span = batchSpanMs(config);
         KStream<String, LinkRequest> byLink = requests
-                .process(() -> new RequestBatcher<>(event -> RequestRouting.byLink(event, config.templateTables(), config.wordBands()),
+                .process(() -> new RequestBatcher<>(event -> RequestRouting.byLink(event, config.promptBands()),
                         BatchCodec.LINKS, partitioner,
                         LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS), Named.as("batch-by-link"), LINK_BATCHES_HOOK)
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequestBatch.class, requestSerde))

@@ -122,6 +122,18 @@ class ServiceConfigTest {
     }
 
     @Test
+    void shouldGroupAPromptWithWordBandsUnderNoSimHashTableUnlessToldAndRefuseOtherCounts() {
+        assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().templateTablesWithWords()).isZero();
+        assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_TEMPLATE_TABLES_WITH_WORDS", "2"), Map.of())
+                .detection().promptBands().simHashTables(true)).isEqualTo(2);
+        for (String bad : new String[] {"1", "3", "8", "-1", "two"}) {
+            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.TEMPLATE_TABLES_WITH_WORDS, bad)))
+                    .as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(DetectionConfig.TEMPLATE_TABLES_WITH_WORDS).hasMessageContaining("expected 0");
+        }
+    }
+
+    @Test
     void shouldRefuseAGracePeriodOfAnHourOrMore() {
         assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.GRACE, "1h")))
                 .isInstanceOf(ConfigException.class)

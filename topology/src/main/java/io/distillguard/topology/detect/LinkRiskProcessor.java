@@ -480,10 +480,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /**
      * The keys a request is counted under: its address, network, ASN, payment instrument, signup cohort and prompt
-     * bands, in the first {@code templateTables} tables of {@link #templateBand} and the first {@code wordBands}
-     * bands of its word-pair MinHash ({@link #wordBand}; keys {@code PROMPT_CLUSTER:w<band>-<hex>}).
+     * bands: the first {@code wordBands} bands of its word-pair MinHash when it has one ({@link #wordBand}; keys
+     * {@code PROMPT_CLUSTER:w<band>-<hex>}), and the first tables of {@link #templateBand}, as many as
+     * {@link PromptBands#simHashTables} gives it.
      */
-    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, int templateTables, int wordBands) {
+    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, PromptBands bands) {
+        boolean words = event.getPromptMinhash() != null;
+        int templateTables = bands.simHashTables(words);
+        int wordBands = words ? bands.wordBands() : 0;
         List<String> keys = new ArrayList<>(5 + templateTables + wordBands);
         String ip = event.getIp();
         keys.add(LinkKind.IP.name() + ':' + ip);
@@ -507,7 +511,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                         + Long.toHexString(templateBand(simhash, table)));
             }
         }
-        if (event.getPromptMinhash() != null) {
+        if (words) {
             byte[] minhash = event.getPromptMinhash().bytes();
             for (int band = 0; band < wordBands; band++) {
                 keys.add(WORD_BAND_PREFIX + band + '-' + Long.toHexString(wordBand(minhash, band)));

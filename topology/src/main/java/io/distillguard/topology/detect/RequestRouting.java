@@ -40,13 +40,10 @@ public final class RequestRouting {
         return out;
     }
 
-    /**
-     * @param templateTables how many bands of the prompt's SimHash it is grouped under ({@code detector.template-tables})
-     * @param wordBands      and of its word-pair MinHash ({@code detector.word-bands})
-     */
-    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, int templateTables, int wordBands) {
+    /** @param bands the prompt bands it is grouped under ({@code detector.template-tables} and its kin) */
+    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, PromptBands bands) {
         LinkRequest projection = LinkRiskProcessor.project(event);
-        List<String> links = LinkRiskProcessor.linkKeys(event, templateTables, wordBands);
+        List<String> links = LinkRiskProcessor.linkKeys(event, bands);
         List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
         for (String link : links) {
             out.add(KeyValue.pair(link, projection));

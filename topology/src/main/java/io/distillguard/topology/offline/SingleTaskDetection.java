@@ -3,6 +3,7 @@ package io.distillguard.topology.offline;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
 import io.distillguard.topology.intel.ThreatIntelIndex;
@@ -48,8 +49,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     private final Processor<String, SubjectRequest, String, DistillationAlert> subjects;
     private final boolean orgs;
     private final ThreatIntelIndex intel;
-    private final int templateTables;
-    private final int wordBands;
+    private final PromptBands bands;
 
     /**
      * The detection processors ({@link LinkRiskProcessor}, {@link CampaignProcessor}, {@link SubjectRiskProcessor});
@@ -58,9 +58,8 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
                                Processor<String, CampaignEdge, String, Object> campaigns,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
-                               ThreatIntelIndex intel, int templateTables, int wordBands) {
-        this.templateTables = templateTables;
-        this.wordBands = wordBands;
+                               ThreatIntelIndex intel, PromptBands bands) {
+        this.bands = bands;
         this.links = links;
         this.campaigns = campaigns;
         this.subjects = subjects;
@@ -98,7 +97,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public void process(Record<byte[], RequestEvent> record) {
         RequestEvent event = record.value();
         long timestamp = record.timestamp();
-        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, templateTables, wordBands)) {
+        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, bands)) {
             links.process(new Record<>(link.key, link.value, timestamp, record.headers()));
         }
         for (KeyValue<String, SubjectRequest> subject : RequestRouting.bySubject(event, orgs, intel)) {

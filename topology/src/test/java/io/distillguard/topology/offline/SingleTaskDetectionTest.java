@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.SubjectRequest;
 import java.time.Instant;
@@ -25,7 +26,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void runsTheLinksThenTheSubjectsWithEachImplicationHandedOverAsItIsMade() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null, 6, 4);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links(null), new NoCampaigns(), new Subjects(), true, null, new PromptBands(6, 4, 6));
         detection.init(context);
 
         detection.process(new Record<>(null, request("acct-1"), TIME));
@@ -54,7 +55,7 @@ class SingleTaskDetectionTest {
 
     @Test
     void aRequestThatMakesAProcessorThrowGoesToTheHandlerWholeAndSkipsItsSubjects() {
-        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null, 6, 4);
+        SingleTaskDetection detection = new SingleTaskDetection(new Links("ASN:64500"), new NoCampaigns(), new Subjects(), true, null, new PromptBands(6, 4, 6));
         detection.init(context);
 
         // Kafka's processing-exception handler takes it from here (the dead letters), as for any node.

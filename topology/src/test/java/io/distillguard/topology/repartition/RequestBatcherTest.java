@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkRequestBatch;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RequestBatcherTest {
 
+    private static final PromptBands BANDS = new PromptBands(4, 4, 4);
+
     private static final String HOOK = "hook";
 
     @TempDir
@@ -45,7 +48,7 @@ class RequestBatcherTest {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(CommitHookStore.builder(HOOK));
         var batches = builder.stream("requests", Consumed.with(Serdes.ByteArray(), requestSerde))
-                .process(() -> new RequestBatcher<>(e -> RequestRouting.byLink(e, 4, 4), BatchCodec.LINKS, partitioner, HOOK,
+                .process(() -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS), BatchCodec.LINKS, partitioner, HOOK,
                         60_000, 1_000), Named.as("batch"), HOOK);
         batches.to("batches", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class)));
         batches.repartition(Repartitioned.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class))
@@ -61,7 +64,7 @@ class RequestBatcherTest {
                 event("e3", "10.1.2.4", 3_000));
         List<KeyValue<String, Long>> expected = new ArrayList<>();
         for (RequestEvent event : events) {
-            for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, 4, 4)) {
+            for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, BANDS)) {
                 expected.add(KeyValue.pair(link.key, event.getEventTime().toEpochMilli()));
             }
         }
@@ -83,13 +86,13 @@ class RequestBatcherTest {
             // The first request's keys go one by one (the partition count is learned from the first send); every
             // later request's keys travel as one record, sent from the commit that follows it on the test driver.
             List<TestRecord<String, LinkRequestBatch>> sentBatches = batchOut.readRecordsToList();
-            int firstKeys = RequestRouting.byLink(events.get(0), 4, 4).size();
+            int firstKeys = RequestRouting.byLink(events.get(0), BANDS).size();
             assertThat(sentBatches).hasSize(firstKeys + 2);
             assertThat(sentBatches.subList(0, firstKeys)).allSatisfy(b -> assertThat(b.value().getItems()).hasSize(1));
             TestRecord<String, LinkRequestBatch> second = sentBatches.get(firstKeys);
             assertThat(second.value().getItems()).hasSize(1);
             assertThat(second.value().getItems().get(0).getKeys())
-                    .containsExactlyElementsOf(RequestRouting.byLink(events.get(1), 4, 4).stream().map(kv -> kv.key).toList());
+                    .containsExactlyElementsOf(RequestRouting.byLink(events.get(1), BANDS).stream().map(kv -> kv.key).toList());
             assertThat(second.timestamp()).isEqualTo(2_000);
         }
     }
