@@ -1,6 +1,7 @@
 package io.distillguard.topology;
 
 import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.rules.DetectionRules;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,8 +128,8 @@ public record DetectionConfig(
     }
 
     /** The prompt bands a request is grouped under. */
-    public io.distillguard.topology.detect.PromptBands promptBands() {
-        return new io.distillguard.topology.detect.PromptBands(templateTables, wordBands, templateTablesWithWords);
+    public PromptBands promptBands() {
+        return new PromptBands(templateTables, wordBands, templateTablesWithWords);
     }
 
     /** A copy with other rules, for tests and backtests that compare rule sets. */

@@ -311,7 +311,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * below). Each request counts in every link kind it has, in up to {@code templateTables} SimHash bands and in up
      * to {@code wordBands} word bands: the union's shares are taken from the kind that saw the most of its requests
      * (a band's requests counted at one over the number of bands of its family; the two families of prompt bands
-     * are summed apart, as two kinds, so that a request in both is not counted twice).
+     * are summed apart, as two kinds, so that a request in both is not counted twice). A request with word bands is
+     * in {@code detector.template-tables-with-words} SimHash tables only (none by default), where the SimHash family
+     * counts it in part: the word family is the one that counts it whole.
      */
     static Assessment assess(DetectionRules rules, Campaign campaign, int templateTables, int wordBands) {
         DetectionRules.Link t = rules.link();
