@@ -204,25 +204,24 @@ public record DetectionConfig(
     }
 
     private static int templateTables(String text) {
-        if (!(text.equals("2") || text.equals("4") || text.equals("6"))) {
-            throw new ConfigException(TEMPLATE_TABLES, text, "expected 2 (the SimHash's halves), 4 or 6 (every pair"
-                    + " of its 16-bit blocks)");
-        }
-        return Integer.parseInt(text);
+        return oneOf(TEMPLATE_TABLES, text, Set.of("2", "4", "6"),
+                "expected 2 (the SimHash's halves), 4 or 6 (every pair of its 16-bit blocks)");
     }
 
     private static int wordBands(String text) {
-        if (!(text.equals("0") || text.equals("2") || text.equals("4"))) {
-            throw new ConfigException(WORD_BANDS, text, "expected 0 (prompts grouped by their SimHash alone), 2 or 4"
-                    + " bands of the word-pair MinHash");
-        }
-        return Integer.parseInt(text);
+        return oneOf(WORD_BANDS, text, Set.of("0", "2", "4"),
+                "expected 0 (prompts grouped by their SimHash alone), 2 or 4 bands of the word-pair MinHash");
     }
 
     private static int templateTablesWithWords(String text) {
-        if (!(text.equals("0") || text.equals("2") || text.equals("4") || text.equals("6"))) {
-            throw new ConfigException(TEMPLATE_TABLES_WITH_WORDS, text, "expected 0 (a prompt with word bands is grouped"
-                    + " by them alone), 2, 4 or 6 SimHash tables beside them");
+        return oneOf(TEMPLATE_TABLES_WITH_WORDS, text, Set.of("0", "2", "4", "6"),
+                "expected 0 (a prompt with word bands is grouped by them alone), 2, 4 or 6 SimHash tables beside them");
+    }
+
+    /** A count that takes only the listed values. */
+    private static int oneOf(String key, String text, Set<String> allowed, String expected) {
+        if (!allowed.contains(text)) {
+            throw new ConfigException(key, text, expected);
         }
         return Integer.parseInt(text);
     }

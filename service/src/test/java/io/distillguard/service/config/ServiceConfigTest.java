@@ -102,11 +102,7 @@ class ServiceConfigTest {
         assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().templateTables()).isEqualTo(4);
         assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_TEMPLATE_TABLES", "6"), Map.of()).detection()
                 .templateTables()).isEqualTo(6);
-        for (String bad : new String[] {"3", "8", "0", "four"}) {
-            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.TEMPLATE_TABLES, bad)))
-                    .as(bad).isInstanceOf(ConfigException.class)
-                    .hasMessageContaining(DetectionConfig.TEMPLATE_TABLES).hasMessageContaining("expected 2");
-        }
+        assertEachRefused(DetectionConfig.TEMPLATE_TABLES, "expected 2", "3", "8", "0", "four");
     }
 
     @Test
@@ -114,11 +110,7 @@ class ServiceConfigTest {
         assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().wordBands()).isEqualTo(4);
         assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_WORD_BANDS", "0"), Map.of()).detection()
                 .wordBands()).isZero();
-        for (String bad : new String[] {"1", "3", "6", "-1", "four"}) {
-            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.WORD_BANDS, bad)))
-                    .as(bad).isInstanceOf(ConfigException.class)
-                    .hasMessageContaining(DetectionConfig.WORD_BANDS).hasMessageContaining("expected 0");
-        }
+        assertEachRefused(DetectionConfig.WORD_BANDS, "expected 0", "1", "3", "6", "-1", "four");
     }
 
     @Test
@@ -126,10 +118,14 @@ class ServiceConfigTest {
         assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().templateTablesWithWords()).isZero();
         assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_TEMPLATE_TABLES_WITH_WORDS", "2"), Map.of())
                 .detection().promptBands().simHashTables(true)).isEqualTo(2);
-        for (String bad : new String[] {"1", "3", "8", "-1", "two"}) {
-            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(DetectionConfig.TEMPLATE_TABLES_WITH_WORDS, bad)))
+        assertEachRefused(DetectionConfig.TEMPLATE_TABLES_WITH_WORDS, "expected 0", "1", "3", "8", "-1", "two");
+    }
+
+    private static void assertEachRefused(String key, String expected, String... values) {
+        for (String bad : values) {
+            assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(key, bad)))
                     .as(bad).isInstanceOf(ConfigException.class)
-                    .hasMessageContaining(DetectionConfig.TEMPLATE_TABLES_WITH_WORDS).hasMessageContaining("expected 0");
+                    .hasMessageContaining(key).hasMessageContaining(expected);
         }
     }
 
