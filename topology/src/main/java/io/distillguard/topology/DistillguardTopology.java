@@ -94,6 +94,12 @@ public final class DistillguardTopology {
     public static final String IMPLICATIONS_REPARTITION = "cluster-implications";
     /** The account graph's edges, all on one partition: a campaign can span any link keys. */
     public static final String CAMPAIGN_REPARTITION = "campaign-edges";
+    /**
+     * How long an input partition has nothing to process before it says it is idle and holds the account graph back
+     * no more: long enough that a partition still catching up a backlog is never taken for idle (its task always has
+     * records buffered), short enough that an empty partition delays campaign alerts by seconds.
+     */
+    static final Duration IDLE_AFTER = Duration.ofSeconds(10);
     public static final String RULES_STORE = "rules-versions";
     public static final String INDICATORS_STORE = "threat-indicators";
     public static final String VERDICTS_STORE = "case-verdicts";
@@ -319,7 +325,8 @@ public final class DistillguardTopology {
                     }
                     if (storage.changelogged()) {
                         KStream<String, SubjectRequest> implications =
-                                links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions);
+                                links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions,
+                                        subjectPartitions);
                         subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules,
                                 indicators, suppressions, subjectPartitions);
                     } else {
@@ -389,23 +396,30 @@ public final class DistillguardTopology {
                                                          DetectionConfig config, Serde<RequestEvent> requestSerde,
                                                          Serde<DistillationAlert> alertSerde, StateStorage storage,
                                                          String rulesStore,
-                                                         VerdictSuppressions suppressions) {
+                                                         VerdictSuppressions suppressions, int subjectPartitions) {
         linkStores(config, storage).forEach(builder::addStateStore);
+        builder.addStateStore(Stores.keyValueStoreBuilder(storage.inMemory()
+                ? Stores.inMemoryKeyValueStore(LinkRiskProcessor.PROGRESS_STORE)
+                : Stores.persistentKeyValueStore(LinkRiskProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(CommitHookStore.builder(LINK_BATCHES_HOOK));
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
         long span = batchSpanMs(config);
+        // The by-link topic has as many partitions as the requests topic (Kafka Streams sizes it so): each link task
+        // hears a progress mark from every input partition, and the account graph one from every link task.
+        int inputPartitions = Math.max(1, subjectPartitions);
         KStream<String, LinkRequest> byLink = requests
                 .process(() -> new RequestBatcher<>(event -> RequestRouting.byLink(event, config.promptBands()),
-                        BatchCodec.LINKS, partitioner,
-                        LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS), Named.as("batch-by-link"), LINK_BATCHES_HOOK)
+                        BatchCodec.LINKS, partitioner, LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS)
+                                .withProgressMarks(config.grace().toMillis(), CampaignProcessor.EPOCH_MS, IDLE_AFTER),
+                        Named.as("batch-by-link"), LINK_BATCHES_HOOK)
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequestBatch.class, requestSerde))
                         .withStreamPartitioner(partitioner)
                         .withName(BY_LINK_REPARTITION))
                 .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch-by-link"));
         KStream<String, Object> out = byLink.process(() -> new LinkRiskProcessor(config, rulesStore)
-                        .suppressedBy(suppressions),
+                        .suppressedBy(suppressions).withInputPartitions(inputPartitions),
                 Named.as("link-risk"), LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE,
-                LinkRiskProcessor.WEEK_STORE, LinkRiskProcessor.EMITTED_STORE);
+                LinkRiskProcessor.WEEK_STORE, LinkRiskProcessor.EMITTED_STORE, LinkRiskProcessor.PROGRESS_STORE);
         out.filter((key, value) -> value instanceof DistillationAlert, Named.as("link-alerts-only"))
                 .mapValues(value -> (DistillationAlert) value, Named.as("link-alerts-typed"))
                 .to(config.alertsTopic(), Produced.with(Serdes.String(), alertSerde).withName("link-alerts"));
@@ -416,7 +430,8 @@ public final class DistillguardTopology {
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(CampaignEdge.class, requestSerde))
                         .withNumberOfPartitions(1)
                         .withName(CAMPAIGN_REPARTITION))
-                .process(() -> new CampaignProcessor(config, rulesStore).suppressedBy(suppressions),
+                .process(() -> new CampaignProcessor(config, rulesStore).suppressedBy(suppressions)
+                                .withLinkPartitions(inputPartitions),
                         Named.as("campaigns"),
                         CampaignProcessor.STORE, CampaignProcessor.EMITTED_STORE);
         campaigns.filter((key, value) -> value instanceof DistillationAlert, Named.as("campaign-alerts-only"))

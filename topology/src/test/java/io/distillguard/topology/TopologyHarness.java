@@ -10,7 +10,9 @@ import io.distillguard.serdes.avro.SpecificAvroSerde;
 import io.distillguard.serdes.registry.InMemorySchemaRegistry;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.detect.CampaignProcessor;
 import io.distillguard.topology.state.CampaignEdge;
+import io.distillguard.topology.state.Watermark;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,15 +147,29 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     /** What the link path sent the account graph's single partition, in the order it was sent. */
+    /** The edges the link path sent the account graph (its progress marks left out). */
     public List<TestRecord<String, CampaignEdge>> campaignEdges() {
         return driver.createOutputTopic(CAMPAIGN_EDGES, Serdes.String().deserializer(),
-                requestSerde.sibling(CampaignEdge.class).deserializer()).readRecordsToList();
+                requestSerde.sibling(CampaignEdge.class).deserializer()).readRecordsToList().stream()
+                .filter(edge -> edge.getValue().getWatermark() == null).toList();
     }
 
-    /** Hands the account graph edges directly, as its partition would receive them. */
+    /**
+     * Hands the account graph edges directly, as its partition would receive them from one link partition: each
+     * followed by that partition's progress mark at the latest edge time so far (its inputs have got that far).
+     */
     public void sendCampaignEdges(List<TestRecord<String, CampaignEdge>> edges) {
-        driver.createInputTopic(CAMPAIGN_EDGES, new StringSerializer(),
-                requestSerde.sibling(CampaignEdge.class).serializer()).pipeRecordList(edges);
+        TestInputTopic<String, CampaignEdge> topic = driver.createInputTopic(CAMPAIGN_EDGES, new StringSerializer(),
+                requestSerde.sibling(CampaignEdge.class).serializer());
+        long latest = Long.MIN_VALUE;
+        for (TestRecord<String, CampaignEdge> edge : edges) {
+            topic.pipeInput(edge);
+            latest = Math.max(latest, edge.getValue().getEventTime());
+            CampaignEdge mark = CampaignEdge.newBuilder().setLinkKey(CampaignProcessor.PROGRESS_KEY)
+                    .setEventTime(latest).setWindowStart(0L).setShapedAccounts(List.of())
+                    .setWatermark(new Watermark(0, latest, false)).build();
+            topic.pipeInput(new TestRecord<>(CampaignProcessor.KEY, mark, edge.getRecordTime()));
+        }
     }
 
     @Override

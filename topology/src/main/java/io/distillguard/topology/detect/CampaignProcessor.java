@@ -8,10 +8,12 @@ import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardMetrics;
 import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.repartition.PartitionWatermarks;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.Watermark;
 import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -50,7 +52,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Deterministic: an edge waits in the store until stream time is a grace period past the end of its 15-minute
  * epoch; the epoch is then judged on every edge before its end, applied in event-time order, and the alert's trigger
  * time is the epoch's end, so the (alert_id, severity) pairs depend on the edges and not on the order in which two
- * link partitions delivered them. An edge later than the grace period is applied at once and its epoch judged again.
+ * link partitions delivered them. Live, the edges come from every link partition, each at its own pace (after an
+ * outage one can be an hour ahead of another): an epoch waits, besides, until every link partition has said it is a
+ * grace period past the epoch's end ({@link #withLinkPartitions}, progress marks that each link task sends behind its
+ * edges once all its input partitions are past an epoch). So an epoch is judged on the same edges, and a campaign is
+ * first alerted under the same id, however the partitions caught up. An edge later than that is applied at once and
+ * its epoch judged again.
  */
 public final class CampaignProcessor implements Processor<String, CampaignEdge, String, Object> {
 
@@ -67,7 +74,11 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     public static final String DETECTOR = "CAMPAIGN";
     public static final String KEY = "campaigns";
     public static final String SUBJECT_PREFIX = "CAMPAIGN:";
-    static final long EPOCH_MS = 15 * 60_000L;
+    /** The link key of a link partition's progress mark, which is not an edge. */
+    public static final String PROGRESS_KEY = "~progress";
+    private static final String PROGRESS_PREFIX = "~progress|";
+    /** The account graph judges its campaigns once per epoch of event time. */
+    public static final long EPOCH_MS = 15 * 60_000L;
     private static final String STREAM_TIME = "~stream-time";
     /** Edges waiting for their epoch's end; '~' sorts after the digits of the day keys. */
     private static final String HELD = "~held|";
@@ -86,10 +97,19 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * components do not depend on the order of the edges).
      */
     private final Map<Long, AccountGraph> graphs = new HashMap<>();
+    /** 0: offline, where one task sends the edges in event-time order and no marks come. */
+    private int linkPartitions;
+    private PartitionWatermarks linkProgress;
 
     public CampaignProcessor(DetectionConfig config, String rulesStore) {
         this.config = config;
         this.rulesStore = rulesStore;
+    }
+
+    /** Live: the edges come from {@code partitions} link partitions, each with progress marks behind them. */
+    public CampaignProcessor withLinkPartitions(int partitions) {
+        this.linkPartitions = partitions;
+        return this;
     }
 
     @Override
@@ -102,12 +122,32 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // A task revived after an aborted transaction calls init again with its stores rolled back: the graphs are
         // derived from the store and rebuilt from it, never carried over.
         graphs.clear();
+        linkProgress = linkPartitions == 0 ? null
+                : new PartitionWatermarks(PROGRESS_PREFIX, linkPartitions, config.hourRetention().toMillis(),
+                        new PartitionWatermarks.Store() {
+                            @Override
+                            public long get(String key) {
+                                return meta(key);
+                            }
+
+                            @Override
+                            public void put(String key, long value) {
+                                setMeta(key, value);
+                            }
+                        });
     }
 
     @Override
     public void process(Record<String, CampaignEdge> record) {
         CampaignEdge edge = record.value();
         if (edge == null) {
+            return;
+        }
+        if (edge.getWatermark() != null) {
+            if (linkProgress != null) {
+                linkProgress.update(edge.getWatermark());
+                judgeClosedEpochs(meta(STREAM_TIME));
+            }
             return;
         }
         long time = edge.getEventTime();
@@ -126,11 +166,22 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return;
         }
         hold(edge);
-        // An epoch is judged once stream time is a grace period past its end, as windows wait for late records: its
-        // edges reach this partition from several link partitions, in an order that differs from run to run. Until
-        // then they wait in event-time order, so each epoch is judged on exactly the edges before its end and the
-        // (alert_id, severity) pairs do not depend on the order of arrival.
-        long watermark = streamTime - config.grace().toMillis();
+        judgeClosedEpochs(streamTime);
+    }
+
+    /**
+     * Judges each epoch that has held edges and is closed: stream time is a grace period past its end, as windows wait
+     * for late records, and, live, so is every link partition. Its edges reach this partition from several link
+     * partitions, in an order that differs from run to run; until then they wait in event-time order, so each epoch
+     * is judged on exactly the edges before its end and the (alert_id, severity) pairs do not depend on the order of
+     * arrival.
+     */
+    private void judgeClosedEpochs(long streamTime) {
+        long horizon = linkProgress == null ? streamTime : Math.min(streamTime, linkProgress.watermark());
+        if (horizon == Long.MIN_VALUE) {
+            return;
+        }
+        long watermark = horizon - config.grace().toMillis();
         long closed = watermark - Math.floorMod(watermark, EPOCH_MS);
         while (true) {
             CampaignEdge first = firstHeld();
@@ -512,8 +563,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private void setMeta(String key, long value) {
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
-            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of()));
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null));
         }
+    }
+
+    /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
+    static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
+        return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
+                List.of(), new Watermark(linkPartition, time, idle)));
     }
 
     /**
@@ -525,6 +582,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
-                stats.getNewModelRequests(), others));
+                stats.getNewModelRequests(), others, null));
     }
 }

@@ -8,11 +8,13 @@ import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardMetrics;
 import io.distillguard.topology.DistillguardTopology;
 import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.repartition.PartitionWatermarks;
 import io.distillguard.topology.rules.RulesBook;
 import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.Watermark;
 import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -56,6 +59,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     public static final String DAY_STORE = "link-24h";
     public static final String WEEK_STORE = "link-7d";
     public static final String EMITTED_STORE = "link-alerts-emitted";
+    /** Live only: how far each input partition has got, from the progress marks behind its requests. */
+    public static final String PROGRESS_STORE = "link-input-progress";
     public static final String CLUSTER_DETECTOR = "ACCOUNT_CLUSTER";
     private static final String MEMBER_GATE = "member";
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
@@ -75,9 +80,25 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private DetectionRules lastRules;
     private Long lastRelease;
 
+    /** 0: no progress marks come (offline, one task sees every request in order). */
+    private int inputPartitions;
+    private PartitionWatermarks inputs;
+    private long reportedEpoch = Long.MIN_VALUE;
+    private boolean reportedIdle;
+
     public LinkRiskProcessor(DetectionConfig config, String rulesStore) {
         this.config = config;
         this.rulesStore = rulesStore;
+    }
+
+    /**
+     * Live: the requests come from {@code partitions} input partitions, each with progress marks behind them, and
+     * this task hands the account graph how far all of them have got ({@link CampaignProcessor#PROGRESS_KEY}), keeping
+     * what it has heard in {@link #PROGRESS_STORE}.
+     */
+    public LinkRiskProcessor withInputPartitions(int partitions) {
+        this.inputPartitions = partitions;
+        return this;
     }
 
     @Override
@@ -93,6 +114,24 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         this.emitter = new AlertEmitter(context, EMITTED_STORE, detectors, suppressions);
         this.rules = RulesBook.of(context, config.rules(), rulesStore);
         this.lateDropped = DistillguardMetrics.lateDropped(context.metrics(), "link");
+        if (inputPartitions > 0) {
+            KeyValueStore<String, Long> progress = context.getStateStore(PROGRESS_STORE);
+            inputs = new PartitionWatermarks("input|", inputPartitions, config.hourRetention().toMillis(),
+                    new PartitionWatermarks.Store() {
+                        @Override
+                        public long get(String key) {
+                            Long value = progress.get(key);
+                            return value == null ? Long.MIN_VALUE : value;
+                        }
+
+                        @Override
+                        public void put(String key, long value) {
+                            progress.put(key, value);
+                        }
+                    });
+            reportedEpoch = Long.MIN_VALUE;
+            reportedIdle = false;
+        }
     }
 
     public static WindowStore<String, LinkWindowStats> storeFor(LinkKind kind, WindowStore<String, LinkWindowStats> hours,
@@ -113,6 +152,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         LinkRequest request = record.value();
         String key = record.key();
         if (request == null || key == null) {
+            return;
+        }
+        if (request.getWatermark() != null) {
+            progress(request.getWatermark());
             return;
         }
         LinkKind kind = LinkKind.of(key);
@@ -569,11 +612,36 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         };
     }
 
+    /**
+     * Takes an input partition's progress mark and, when the time every input partition has got past enters a new
+     * epoch of the account graph (or all go idle, or one comes back), tells the graph: behind every edge this task
+     * has sent for the requests before it, on the same producer and partition.
+     */
+    private void progress(Watermark mark) {
+        if (inputs == null) {
+            return;
+        }
+        inputs.update(mark);
+        long watermark = inputs.watermark();
+        boolean idle = inputs.allIdle();
+        long epoch = watermark == Long.MIN_VALUE ? Long.MIN_VALUE
+                : Math.floorDiv(watermark - config.grace().toMillis(), CampaignProcessor.EPOCH_MS);
+        if (epoch == reportedEpoch && idle == reportedIdle) {
+            return;
+        }
+        reportedEpoch = epoch;
+        reportedIdle = idle;
+        KeyValue<String, CampaignEdge> report = CampaignProcessor.progress(context.taskId().partition(), watermark,
+                idle);
+        context.forward(new Record<>(report.key, report.value,
+                watermark == Long.MIN_VALUE ? 0 : Math.max(0, watermark - config.grace().toMillis())));
+    }
+
     public static LinkRequest project(io.distillguard.avro.RequestEvent event) {
         return new LinkRequest(event.getEventTime().toEpochMilli(), event.getAccountId(), event.getReasoningRequested(),
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
-                event.getModel(), event.getPromptSimhash(), event.getAsn());
+                event.getModel(), event.getPromptSimhash(), event.getAsn(), null);
     }
 
 }

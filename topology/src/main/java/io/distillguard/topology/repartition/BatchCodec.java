@@ -6,6 +6,7 @@ import io.distillguard.topology.state.LinkRequestBatchItem;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.SubjectRequestBatch;
 import io.distillguard.topology.state.SubjectRequestBatchItem;
+import io.distillguard.topology.state.Watermark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -27,16 +28,46 @@ public interface BatchCodec<V, B> {
     /** At least the bytes the request takes in a batch's encoding. */
     int sizeBound(V request);
 
+    /** A batch of no items that carries an upstream partition's progress; only the link batches carry it. */
+    default B progress(Watermark mark) {
+        throw new UnsupportedOperationException("These batches carry no progress marks");
+    }
+
+    /** The progress mark a batch carries, or null. */
+    default Watermark progressOf(B batch) {
+        return null;
+    }
+
+    /** What the far side hands on for a progress mark, behind the requests that came before it. */
+    default V progressRecord(Watermark mark) {
+        throw new UnsupportedOperationException("These batches carry no progress marks");
+    }
+
     BatchCodec<LinkRequest, LinkRequestBatch> LINKS = new Generated<>(LinkRequest.getClassSchema(),
-            LinkRequestBatchItem::new, LinkRequestBatch::new, LinkRequestBatch::getItems,
-            LinkRequestBatchItem::getTimestamp, LinkRequestBatchItem::getKeys, LinkRequestBatchItem::getRequest);
+            LinkRequestBatchItem::new, items -> new LinkRequestBatch(items, null), LinkRequestBatch::getItems,
+            LinkRequestBatchItem::getTimestamp, LinkRequestBatchItem::getKeys, LinkRequestBatchItem::getRequest) {
+        @Override
+        public LinkRequestBatch progress(Watermark mark) {
+            return new LinkRequestBatch(List.of(), mark);
+        }
+
+        @Override
+        public Watermark progressOf(LinkRequestBatch batch) {
+            return batch.getWatermark();
+        }
+
+        @Override
+        public LinkRequest progressRecord(Watermark mark) {
+            return LinkRequest.newBuilder().setEventTime(mark.getTime()).setAccountId("").setWatermark(mark).build();
+        }
+    };
 
     BatchCodec<SubjectRequest, SubjectRequestBatch> SUBJECTS = new Generated<>(SubjectRequest.getClassSchema(),
             SubjectRequestBatchItem::new, SubjectRequestBatch::new, SubjectRequestBatch::getItems,
             SubjectRequestBatchItem::getTimestamp, SubjectRequestBatchItem::getKeys, SubjectRequestBatchItem::getRequest);
 
     /** The generated batch and item classes of one request type, through their constructors and getters. */
-    final class Generated<V extends SpecificRecord, I, B> implements BatchCodec<V, B> {
+    class Generated<V extends SpecificRecord, I, B> implements BatchCodec<V, B> {
 
         interface ItemConstructor<V, I> {
             I create(Long timestamp, List<String> keys, V request);

@@ -10,7 +10,8 @@ import org.apache.avro.specific.SpecificRecord;
  * producer's request size (1 MiB by default) whatever the ids in it, and encoding each record once to measure it
  * would double the batcher's work. A string counts 3 bytes a UTF-16 char (a char of the Basic Multilingual Plane is
  * at most 3 bytes of UTF-8, a surrogate pair 4 for two chars) plus its length prefix; any other field its largest
- * encoding (a 10-byte varint, an 8-byte double) plus a union index.
+ * encoding (a 10-byte varint, an 8-byte double) plus a union index; an optional record of numbers (a progress mark)
+ * each of its fields so.
  */
 final class RecordSizeBound {
 
@@ -28,6 +29,8 @@ final class RecordSizeBound {
                 strings.add(field.pos());
             } else if (isPrimitive(field.schema())) {
                 others++;
+            } else if (numbersIn(field.schema()) > 0) {
+                others += numbersIn(field.schema());
             } else {
                 throw new IllegalArgumentException("No size bound for " + schema.getName() + "." + field.name()
                         + " of type " + field.schema() + ": only flat records of strings and numbers are bounded");
@@ -55,6 +58,29 @@ final class RecordSizeBound {
                     || type.getType() == Schema.Type.NULL);
         }
         return schema.getType() == Schema.Type.STRING;
+    }
+
+    /** The fields of an (optional) record of numbers only, else 0. */
+    private static int numbersIn(Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            int most = 0;
+            for (Schema type : schema.getTypes()) {
+                if (type.getType() == Schema.Type.NULL) {
+                    continue;
+                }
+                int fields = numbersIn(type);
+                if (fields == 0) {
+                    return 0;
+                }
+                most = Math.max(most, fields);
+            }
+            return most;
+        }
+        if (schema.getType() != Schema.Type.RECORD
+                || !schema.getFields().stream().allMatch(field -> isPrimitive(field.schema()))) {
+            return 0;
+        }
+        return schema.getFields().size();
     }
 
     private static boolean isPrimitive(Schema schema) {

@@ -1,10 +1,13 @@
 package io.distillguard.topology.repartition;
 
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.state.Watermark;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -31,6 +34,12 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
  * timestamp. A batch spans at most {@code maxSpanMs} of event time (a replay of history covers minutes of it in one
  * commit interval), which bounds how far records from different upstream partitions can be reordered, as they
  * interleave batch by batch instead of record by record.
+ *
+ * <p>Progress ({@link #withProgressMarks}): behind its batches, the task tells every partition how far its own input
+ * partition has got in event time, so that a judgment on the far side can wait for the slowest input partition
+ * instead of the fastest ({@link PartitionWatermarks}). A mark is sent when the task's stream time less the grace
+ * period enters a new step, and when the task goes idle (nothing to process for a while of wall-clock time) or
+ * comes back: a few records per step and partition, whatever the rate.
  */
 public final class RequestBatcher<V, B> implements Processor<byte[], RequestEvent, String, B> {
 
@@ -50,6 +59,15 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     private ProcessorNode<?, ?, ?, ?> node;
     private ProcessorRecordContext lastSource;
     private PartitionedBatches<V> batches;
+    private long markOffsetMs;
+    /** 0: no progress marks. */
+    private long markStepMs;
+    private Duration idleAfter;
+    private int inputPartition;
+    private long streamTime = Long.MIN_VALUE;
+    private long markedStep = Long.MIN_VALUE;
+    private boolean markedIdle;
+    private boolean processedSinceCheck;
 
     /**
      * @param route    the request's keys and the projection each carries (one projection object may serve many keys)
@@ -66,6 +84,18 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         this.maxKeys = maxKeys;
     }
 
+    /**
+     * Sends progress marks (see above) whenever this task's stream time less {@code offsetMs} enters a new step of
+     * {@code stepMs}, and once it has had nothing to process for {@code idleAfter} of wall-clock time (checked as
+     * often), which says it holds no one back until its next record. Only for a codec that carries marks.
+     */
+    public RequestBatcher<V, B> withProgressMarks(long offsetMs, long stepMs, Duration idleAfter) {
+        this.markOffsetMs = offsetMs;
+        this.markStepMs = stepMs;
+        this.idleAfter = idleAfter;
+        return this;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public void init(ProcessorContext<String, B> context) {
@@ -75,12 +105,29 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         this.node = this.context.currentNode();
         CommitHookStore hook = context.getStateStore(hookStore);
         hook.register(this::sendBeforeCommit, this::drop);
+        // A task revived after an aborted transaction starts again from its committed offsets: so do its marks.
+        streamTime = Long.MIN_VALUE;
+        markedStep = Long.MIN_VALUE;
+        markedIdle = false;
+        if (markStepMs > 0) {
+            inputPartition = context.taskId().partition();
+            context.schedule(idleAfter, PunctuationType.WALL_CLOCK_TIME, now -> {
+                if (!processedSinceCheck && !markedIdle) {
+                    markedIdle = true;
+                    sendMark(true);
+                }
+                processedSinceCheck = false;
+            });
+        }
     }
 
     @Override
     public void process(Record<byte[], RequestEvent> record) {
         List<KeyValue<String, V>> routed = route.apply(record.value());
         long timestamp = record.timestamp();
+        streamTime = Math.max(streamTime, timestamp);
+        processedSinceCheck = true;
+        lastSource = context.recordContext();
         int partitions = partitioner.known();
         if (partitions == 0) {
             for (KeyValue<String, V> keyed : routed) {
@@ -95,14 +142,17 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
             }
             batches = new PartitionedBatches<>(partitions, maxSpanMs, maxKeys, MAX_BYTES, codec::sizeBound, this::send);
         }
-        lastSource = context.recordContext();
         for (KeyValue<String, V> keyed : routed) {
             batches.add(KeyPartitioner.partition(keyed.key, partitions), timestamp, keyed.key, keyed.value);
         }
     }
 
     private void sendBeforeCommit() {
-        if (batches == null || batches.held() == 0) {
+        boolean held = batches != null && batches.held() > 0;
+        long step = streamTime == Long.MIN_VALUE ? Long.MIN_VALUE
+                : Math.floorDiv(streamTime - markOffsetMs, Math.max(1, markStepMs));
+        boolean mark = markStepMs > 0 && streamTime != Long.MIN_VALUE && (step != markedStep || markedIdle);
+        if (!held && !mark) {
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
@@ -110,11 +160,25 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         context.setCurrentNode(node);
         context.setRecordContext(lastSource);
         try {
-            batches.sendAll();
+            if (held) {
+                batches.sendAll();
+            }
+            if (mark) {
+                // Behind the batches, on the same producer: a partition gets the mark after every request it covers.
+                markedStep = step;
+                markedIdle = false;
+                sendMark(false);
+            }
         } finally {
             context.setRecordContext(previousRecord);
             context.setCurrentNode(previousNode);
         }
+    }
+
+    private void sendMark(boolean idle) {
+        long timestamp = streamTime == Long.MIN_VALUE ? 0 : Math.max(0, streamTime - markOffsetMs);
+        context.forward(new Record<>(KeyPartitioner.EVERY_PARTITION,
+                codec.progress(new Watermark(inputPartition, streamTime, idle)), timestamp, new RecordHeaders()));
     }
 
     private void send(PartitionedBatches.Batch<V> batch) {
@@ -125,5 +189,6 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         if (batches != null) {
             batches.clear();
         }
+        markedStep = Long.MIN_VALUE;
     }
 }

@@ -287,7 +287,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (int i = 0; i < 2_000; i++) {
             io.distillguard.topology.state.LinkRequest request = new io.distillguard.topology.state.LinkRequest(
-                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null);
+                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null);
             LinkRiskProcessor.add(rules, 50, request, stats);
             if (i == 49) {
                 assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(50);
@@ -305,7 +305,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (String account : List.of("acct-a", "acct-a", "acct-b", "acct-a", "acct-c")) {
             LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(BASE, account, false, true,
-                    null, "m", null, null), stats);
+                    null, "m", null, null, null), stats);
             if (account.equals("acct-a") && stats.getRequests() == 2) {
                 assertThat(stats.getSampleAccounts()).as("one account twice is one sample entry").containsExactly("acct-a");
             }

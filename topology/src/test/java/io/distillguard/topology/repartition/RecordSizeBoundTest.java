@@ -7,6 +7,7 @@ import io.distillguard.serdes.avro.AvroBinarySerde;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkRequestBatch;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.state.Watermark;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ class RecordSizeBoundTest {
         for (int i = 0; i < 2_000; i++) {
             LinkRequest link = new LinkRequest(random.nextLong(), text(), random.nextBoolean(), random.nextBoolean(),
                     random.nextBoolean() ? null : random.nextLong(), text(), random.nextBoolean() ? null : random.nextLong(),
-                    random.nextBoolean() ? null : random.nextInt());
+                    random.nextBoolean() ? null : random.nextInt(), random.nextBoolean() ? null
+                    : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()));
             assertThat(BatchCodec.LINKS.sizeBound(link))
                     .isGreaterThanOrEqualTo(links.serializer().serialize("t", link).length);
             SubjectRequest subject = SubjectRequest.newBuilder()

@@ -36,7 +36,8 @@ class GeneratedCodersTest {
             for (int i = 0; i < random.nextInt(20); i++) {
                 LinkRequest linkRequest = new LinkRequest(random.nextLong(), text(), random.nextBoolean(),
                         random.nextBoolean(), random.nextBoolean() ? null : random.nextLong(), text(),
-                        random.nextBoolean() ? null : random.nextLong(), random.nextBoolean() ? null : random.nextInt());
+                        random.nextBoolean() ? null : random.nextLong(), random.nextBoolean() ? null : random.nextInt(),
+                        random.nextBoolean() ? null : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()));
                 links.add(new LinkRequestBatchItem(random.nextLong(), List.of(text(), text()), linkRequest));
                 link = LinkRiskProcessor.add(DetectionConfig.defaultConfig().rules(), 50, linkRequest, link);
                 SubjectRequest subjectRequest = SubjectRequest.newBuilder().setEventTime(1_700_000_000_000L + i * 1_000L)
@@ -50,7 +51,8 @@ class GeneratedCodersTest {
                 subjects.add(new SubjectRequestBatchItem(random.nextLong(), List.of(text()), subjectRequest));
                 subject = SubjectProfile.add(subjectRequest, subject, SubjectProfile.Span.DAY);
             }
-            assertSameBytes(LinkRequestBatch.class, new LinkRequestBatch(links));
+            assertSameBytes(LinkRequestBatch.class, new LinkRequestBatch(links, random.nextBoolean() ? null
+                    : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean())));
             assertSameBytes(SubjectRequestBatch.class, new SubjectRequestBatch(subjects));
             assertSameBytes(LinkWindowStats.class, link);
             assertSameBytes(SubjectWindowStats.class, subject);
