@@ -16,6 +16,7 @@ import io.distillguard.topology.state.Watermark;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,17 +160,28 @@ public final class TopologyHarness implements AutoCloseable {
      * followed by that partition's progress mark at the latest edge time so far (its inputs have got that far).
      */
     public void sendCampaignEdges(List<TestRecord<String, CampaignEdge>> edges) {
-        TestInputTopic<String, CampaignEdge> topic = driver.createInputTopic(CAMPAIGN_EDGES, new StringSerializer(),
-                requestSerde.sibling(CampaignEdge.class).serializer());
+        List<TestRecord<String, CampaignEdge>> records = new ArrayList<>();
         long latest = Long.MIN_VALUE;
         for (TestRecord<String, CampaignEdge> edge : edges) {
-            topic.pipeInput(edge);
+            records.add(edge);
             latest = Math.max(latest, edge.getValue().getEventTime());
-            CampaignEdge mark = CampaignEdge.newBuilder().setLinkKey(CampaignProcessor.PROGRESS_KEY)
-                    .setEventTime(latest).setWindowStart(0L).setShapedAccounts(List.of())
-                    .setWatermark(new Watermark(0, latest, false)).build();
-            topic.pipeInput(new TestRecord<>(CampaignProcessor.KEY, mark, edge.getRecordTime()));
+            records.add(progressMark(0, latest));
         }
+        sendCampaignRecords(records);
+    }
+
+    /** Hands the account graph edges and progress marks as they are, in this order. */
+    public void sendCampaignRecords(List<TestRecord<String, CampaignEdge>> records) {
+        driver.createInputTopic(CAMPAIGN_EDGES, new StringSerializer(),
+                requestSerde.sibling(CampaignEdge.class).serializer()).pipeRecordList(records);
+    }
+
+    /** Link partition {@code partition}'s progress mark: its input partitions are all past {@code time}. */
+    public static TestRecord<String, CampaignEdge> progressMark(int partition, long time) {
+        CampaignEdge mark = CampaignEdge.newBuilder().setLinkKey(CampaignProcessor.PROGRESS_KEY).setEventTime(time)
+                .setWindowStart(0L).setShapedAccounts(List.of()).setWatermark(new Watermark(partition, time, false))
+                .build();
+        return new TestRecord<>(CampaignProcessor.KEY, mark, Instant.ofEpochMilli(Math.max(0, time)));
     }
 
     @Override

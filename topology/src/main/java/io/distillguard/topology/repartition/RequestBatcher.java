@@ -68,6 +68,8 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     private long markedStep = Long.MIN_VALUE;
     private boolean markedIdle;
     private boolean processedSinceCheck;
+    /** A request processed since the last mark said idle: the next commit says active again. */
+    private boolean backFromIdle;
 
     /**
      * @param route    the request's keys and the projection each carries (one projection object may serve many keys)
@@ -109,6 +111,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         streamTime = Long.MIN_VALUE;
         markedStep = Long.MIN_VALUE;
         markedIdle = false;
+        backFromIdle = false;
         if (markStepMs > 0) {
             inputPartition = context.taskId().partition();
             context.schedule(idleAfter, PunctuationType.WALL_CLOCK_TIME, now -> {
@@ -127,6 +130,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         long timestamp = record.timestamp();
         streamTime = Math.max(streamTime, timestamp);
         processedSinceCheck = true;
+        backFromIdle = markedIdle;
         lastSource = context.recordContext();
         int partitions = partitioner.known();
         if (partitions == 0) {
@@ -151,7 +155,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         boolean held = batches != null && batches.held() > 0;
         long step = streamTime == Long.MIN_VALUE ? Long.MIN_VALUE
                 : Math.floorDiv(streamTime - markOffsetMs, Math.max(1, markStepMs));
-        boolean mark = markStepMs > 0 && streamTime != Long.MIN_VALUE && (step != markedStep || markedIdle);
+        boolean mark = markStepMs > 0 && streamTime != Long.MIN_VALUE && (step != markedStep || backFromIdle);
         if (!held && !mark) {
             return;
         }
@@ -167,6 +171,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
                 // Behind the batches, on the same producer: a partition gets the mark after every request it covers.
                 markedStep = step;
                 markedIdle = false;
+                backFromIdle = false;
                 sendMark(false);
             }
         } finally {

@@ -232,6 +232,39 @@ class CampaignTest extends HarnessTest {
     }
 
     /**
+     * After an outage the link partitions catch up at their own pace: one is an hour on while another still holds the
+     * campaign's link with the smallest key, of the campaign's first epoch. The epoch waits for the slower partition,
+     * so the campaign is first alerted under the id an uninterrupted run gives it, which had that link from the start.
+     */
+    @Test
+    void anEpochWaitsForTheSlowestLinkPartitionSoACampaignTakesOneIdHoweverThePartitionsCaughtUp() {
+        long end = BASE + 10 * HOUR;
+        String[] members = accounts("m", 20);
+        TestRecord<String, CampaignEdge> five = edgeAt("PROMPT_CLUSTER:5-a", end - 10 * 60_000L, members);
+        TestRecord<String, CampaignEdge> six = edgeAt("PROMPT_CLUSTER:6-a", end - 9 * 60_000L, members);
+        TestRecord<String, CampaignEdge> zero = edgeAt("PROMPT_CLUSTER:0-a", end - 8 * 60_000L, members);
+        TestRecord<String, CampaignEdge> anHourOn = edgeAt("IP_PREFIX:10.9.9.0/24", end + 60 * 60_000L, "x1", "x2", "x3");
+        long start = end - 60 * 60_000L;
+        TopologyHarness h = start();
+        h.sendCampaignRecords(List.of(TopologyHarness.progressMark(0, start), TopologyHarness.progressMark(1, start),
+                five, six, zero, TopologyHarness.progressMark(1, end + 60 * 60_000L), anHourOn,
+                TopologyHarness.progressMark(0, end + 60 * 60_000L)));
+        Set<String> uninterrupted = campaignPairs(h.alerts());
+        String id = Alerts.alertId(CampaignProcessor.DETECTOR, SubjectType.ACCOUNT_CLUSTER,
+                CampaignProcessor.SUBJECT_PREFIX + "PROMPT_CLUSTER:0-a", BASE);
+        assertThat(uninterrupted).isNotEmpty().allSatisfy(pair -> assertThat(pair).startsWith(id));
+        try (TopologyHarness other = new TopologyHarness(stateDir.resolve("caught-up"), TopologyHarness.rules())) {
+            // Partition 0 catches up first, an hour past the epoch; partition 1 is still before it.
+            other.sendCampaignRecords(List.of(TopologyHarness.progressMark(1, start),
+                    TopologyHarness.progressMark(0, start), five, six, anHourOn,
+                    TopologyHarness.progressMark(0, end + 60 * 60_000L)));
+            assertThat(campaignPairs(other.alerts())).as("the epoch waits for partition 1").isEmpty();
+            other.sendCampaignRecords(List.of(zero, TopologyHarness.progressMark(1, end + 60 * 60_000L)));
+            assertThat(campaignPairs(other.alerts())).isEqualTo(uninterrupted);
+        }
+    }
+
+    /**
      * A campaign keeps the id it was first alerted under for the rest of its day: a link with a smaller key joining it
      * later does not start a second series of alerts for the same accounts.
      */

@@ -9,12 +9,15 @@ import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkRequestBatch;
+import io.distillguard.topology.state.Watermark;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -42,23 +45,11 @@ class RequestBatcherTest {
 
     @Test
     void shouldDeliverEveryLinkKeyOnceInOrderWithItsTimestampAndSendBatchesAtTheCommit() {
-        Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://batcher-" + UUID.randomUUID());
-        SpecificAvroSerde<RequestEvent> requestSerde = SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
+        SpecificAvroSerde<RequestEvent> requestSerde = requestSerde();
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(CommitHookStore.builder(HOOK));
-        var batches = builder.stream("requests", Consumed.with(Serdes.ByteArray(), requestSerde))
-                .process(() -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS), BatchCodec.LINKS, partitioner, HOOK,
-                        60_000, 1_000), Named.as("batch"), HOOK);
-        batches.to("batches", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class)));
-        batches.repartition(Repartitioned.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class))
-                        .withStreamPartitioner(partitioner).withName("by-link"))
-                .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch"))
-                .to("links", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequest.class)));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batcher-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        StreamsBuilder builder = topology(requestSerde, () -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS),
+                BatchCodec.LINKS, partitioner, HOOK, 60_000, 1_000), partitioner);
+        Properties props = props();
 
         List<RequestEvent> events = List.of(event("e1", "10.1.2.3", 1_000), event("e2", "10.9.9.9", 2_000),
                 event("e3", "10.1.2.4", 3_000));
@@ -95,6 +86,89 @@ class RequestBatcherTest {
                     .containsExactlyElementsOf(RequestRouting.byLink(events.get(1), BANDS).stream().map(kv -> kv.key).toList());
             assertThat(second.timestamp()).isEqualTo(2_000);
         }
+    }
+
+    /**
+     * Live, a task tells every link partition how far its input has got, behind its batches: when its stream time
+     * less the grace period enters a new step, and when it goes idle or comes back; the far side hands each mark on
+     * after the requests that came before it.
+     */
+    @Test
+    void shouldSendProgressMarksBehindTheBatchesAtEachStepAndWhenIdle() {
+        SpecificAvroSerde<RequestEvent> requestSerde = requestSerde();
+        KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
+        long grace = 5 * 60_000L;
+        long step = 15 * 60_000L;
+        StreamsBuilder builder = topology(requestSerde, () -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS),
+                BatchCodec.LINKS, partitioner, HOOK, 60_000, 1_000)
+                .withProgressMarks(grace, step, Duration.ofSeconds(10)), partitioner);
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
+            TestInputTopic<byte[], RequestEvent> in = driver.createInputTopic("requests", new ByteArraySerializer(),
+                    requestSerde.serializer());
+            TestOutputTopic<String, LinkRequestBatch> batchOut = driver.createOutputTopic("batches",
+                    Serdes.String().deserializer(), requestSerde.sibling(LinkRequestBatch.class).deserializer());
+            TestOutputTopic<String, LinkRequest> out = driver.createOutputTopic("links", Serdes.String().deserializer(),
+                    requestSerde.sibling(LinkRequest.class).deserializer());
+            // The first two in one step (less the grace period), the third in the next.
+            for (RequestEvent event : List.of(event("e1", "10.1.2.3", 1_000), event("e2", "10.9.9.9", 2_000),
+                    event("e3", "10.1.2.4", grace + step + 1_000))) {
+                in.pipeInput(null, event, event.getEventTime().toEpochMilli());
+            }
+            assertThat(marks(batchOut.readRecordsToList())).containsExactly(
+                    new Watermark(0, 1_000L, false), new Watermark(0, grace + step + 1_000, false));
+            List<TestRecord<String, LinkRequest>> links = out.readRecordsToList();
+            assertThat(links.get(links.size() - 1).key()).as("the last mark comes after every request")
+                    .isEqualTo(BatchUnpacker.PROGRESS);
+            assertThat(links.get(links.size() - 1).value().getWatermark())
+                    .isEqualTo(new Watermark(0, grace + step + 1_000, false));
+            assertThat(links).filteredOn(r -> r.value().getWatermark() != null).hasSize(2);
+
+            // Nothing to process for a whole check: idle; a request again: active, whatever its step.
+            driver.advanceWallClockTime(Duration.ofSeconds(11));
+            driver.advanceWallClockTime(Duration.ofSeconds(11));
+            assertThat(marks(batchOut.readRecordsToList())).containsExactly(
+                    new Watermark(0, grace + step + 1_000, true));
+            RequestEvent again = event("e4", "10.1.2.5", grace + step + 2_000);
+            in.pipeInput(null, again, again.getEventTime().toEpochMilli());
+            assertThat(marks(batchOut.readRecordsToList())).containsExactly(
+                    new Watermark(0, grace + step + 2_000, false));
+        }
+    }
+
+    private static List<Watermark> marks(List<TestRecord<String, LinkRequestBatch>> batches) {
+        return batches.stream().filter(b -> b.value().getWatermark() != null).peek(b -> {
+            assertThat(b.key()).isEqualTo(KeyPartitioner.EVERY_PARTITION);
+            assertThat(b.value().getItems()).isEmpty();
+        }).map(b -> b.value().getWatermark()).toList();
+    }
+
+    private static SpecificAvroSerde<RequestEvent> requestSerde() {
+        Map<String, String> serdeConfig = Map.of(SchemaRegistryClients.URL, "mock://batcher-" + UUID.randomUUID());
+        return SpecificAvroSerde.forValues(RequestEvent.class, serdeConfig);
+    }
+
+    /** requests -> batcher -> "batches" (as sent) and, through the by-link repartition and the unpacker, "links". */
+    private static StreamsBuilder topology(SpecificAvroSerde<RequestEvent> requestSerde,
+                                           Supplier<RequestBatcher<LinkRequest, LinkRequestBatch>> batcher,
+                                           KeyPartitioner<LinkRequestBatch> partitioner) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(CommitHookStore.builder(HOOK));
+        var batches = builder.stream("requests", Consumed.with(Serdes.ByteArray(), requestSerde))
+                .process(batcher::get, Named.as("batch"), HOOK);
+        batches.to("batches", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class)));
+        batches.repartition(Repartitioned.with(Serdes.String(), requestSerde.sibling(LinkRequestBatch.class))
+                        .withStreamPartitioner(partitioner).withName("by-link"))
+                .process(() -> new BatchUnpacker<>(BatchCodec.LINKS), Named.as("unbatch"))
+                .to("links", Produced.with(Serdes.String(), requestSerde.sibling(LinkRequest.class)));
+        return builder;
+    }
+
+    private Properties props() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batcher-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return props;
     }
 
     private static RequestEvent event(String id, String ip, long time) {
