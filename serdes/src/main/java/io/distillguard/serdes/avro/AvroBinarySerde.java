@@ -1,7 +1,10 @@
 package io.distillguard.serdes.avro;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -18,6 +21,11 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Plain Avro binary with no registry framing, for state stores and their changelogs: the same application writes
  * and reads them, so a registry round trip per store would buy nothing and add a failure mode.
+ *
+ * <p>A record written before optional fields were appended to its schema (a store kept across an upgrade) ends where
+ * those fields would begin: it is read as the shorter schema it was written with, the fields taking their defaults.
+ * Without a schema id that is the one evolution plain binary can recognise, and so the one a state record may make
+ * without a reset.
  */
 public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T> {
 
@@ -32,12 +40,36 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
      * day had all 6; with a model per thread no reader is shared.
      */
     private final ThreadLocal<SpecificDatumReader<T>> reader;
+    /** Readers of the schema's earlier, shorter versions, longest first: see above. */
+    private final ThreadLocal<List<SpecificDatumReader<T>>> earlierReaders;
 
     public AvroBinarySerde(Class<T> type) {
         this.schema = SpecificData.get().getSchema(type);
         this.writer = SpecificWriters.of(type, schema);
         this.reader = ThreadLocal.withInitial(() -> new SpecificDatumReader<>(schema, schema,
                 new SpecificData(type.getClassLoader())));
+        List<Schema> earlier = withoutTrailingDefaults(schema);
+        this.earlierReaders = ThreadLocal.withInitial(() -> {
+            List<SpecificDatumReader<T>> readers = new ArrayList<>();
+            for (Schema writerSchema : earlier) {
+                readers.add(new SpecificDatumReader<>(writerSchema, schema, new SpecificData(type.getClassLoader())));
+            }
+            return readers;
+        });
+    }
+
+    /** The record without its last field, its last two, ... for as long as the fields dropped all have defaults. */
+    static List<Schema> withoutTrailingDefaults(Schema schema) {
+        List<Schema> earlier = new ArrayList<>();
+        List<Schema.Field> fields = schema.getFields();
+        for (int kept = fields.size() - 1; kept >= 1 && fields.get(kept).hasDefaultValue(); kept--) {
+            List<Schema.Field> copies = new ArrayList<>();
+            for (Schema.Field field : fields.subList(0, kept)) {
+                copies.add(new Schema.Field(field, field.schema()));
+            }
+            earlier.add(Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, copies));
+        }
+        return earlier;
     }
 
     @Override
@@ -68,6 +100,19 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, null);
             try {
                 return reader.get().read(null, decoder);
+            } catch (EOFException e) {
+                for (SpecificDatumReader<T> earlier : earlierReaders.get()) {
+                    BinaryDecoder again = DecoderFactory.get().binaryDecoder(data, null);
+                    try {
+                        T value = earlier.read(null, again);
+                        if (again.isEnd()) {
+                            return value;
+                        }
+                    } catch (IOException | RuntimeException shorter) {
+                        // Not this version either: try the next shorter one.
+                    }
+                }
+                throw new SerializationException("Cannot decode " + schema.getFullName() + " from state", e);
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException("Cannot decode " + schema.getFullName() + " from state", e);
             }

@@ -1,6 +1,7 @@
 package io.distillguard.serdes.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Evidence;
@@ -13,6 +14,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import io.distillguard.avro.PromptMinHash;
+import io.distillguard.avro.RequestEvent;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 class AvroBinarySerdeTest {
@@ -47,5 +57,32 @@ class AvroBinarySerdeTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    /**
+     * A store kept across an upgrade that appended an optional field to its record holds records without it: they
+     * are read with the field's default. A record cut short anywhere else is still refused.
+     */
+    @Test
+    void shouldReadARecordWrittenBeforeAnOptionalFieldWasAppendedWithItsDefault() throws Exception {
+        RequestEvent event = SpecificAvroSerdeTest.event();
+        event.setPromptMinhash(null);
+        Schema before = AvroBinarySerde.withoutTrailingDefaults(RequestEvent.getClassSchema()).get(0);
+        assertThat(before.getFields()).hasSize(RequestEvent.getClassSchema().getFields().size() - 1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<RequestEvent>(before).write(event, encoder);
+        encoder.flush();
+        byte[] old = out.toByteArray();
+
+        AvroBinarySerde<RequestEvent> serde = new AvroBinarySerde<>(RequestEvent.class);
+        assertThat(serde.deserializer().deserialize("state", old)).isEqualTo(event);
+
+        event.setPromptMinhash(new PromptMinHash(new byte[32]));
+        byte[] current = serde.serializer().serialize("state", event);
+        assertThat(serde.deserializer().deserialize("state", current)).isEqualTo(event);
+        byte[] cut = Arrays.copyOf(current, current.length - 40);
+        assertThatThrownBy(() -> serde.deserializer().deserialize("state", cut))
+                .isInstanceOf(SerializationException.class);
     }
 }

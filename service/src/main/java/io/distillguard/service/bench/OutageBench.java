@@ -52,10 +52,6 @@ public final class OutageBench {
      */
     public record Result(long events, Duration catchUp, double lateDropped, int pairs, int missing, int extra,
                          int writtenTwice, Set<String> extraDetectors, int campaignIdsMoved) {
-        /** Missing pairs that are not a campaign alerted under another id with the same accounts. */
-        public int missingOutright() {
-            return missing - campaignIdsMoved;
-        }
     }
 
     private final ServiceConfig base;
