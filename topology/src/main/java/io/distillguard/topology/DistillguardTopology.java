@@ -410,7 +410,7 @@ public final class DistillguardTopology {
         KStream<String, LinkRequest> byLink = requests
                 .process(() -> new RequestBatcher<>(event -> RequestRouting.byLink(event, config.promptBands()),
                         BatchCodec.LINKS, partitioner, LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS)
-                                .withProgressMarks(config.grace().toMillis(), CampaignProcessor.EPOCH_MS, IDLE_AFTER),
+                                .withProgressMarks(CampaignProcessor.EPOCH_MS, IDLE_AFTER),
                         Named.as("batch-by-link"), LINK_BATCHES_HOOK)
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequestBatch.class, requestSerde))
                         .withStreamPartitioner(partitioner)

@@ -53,11 +53,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * epoch; the epoch is then judged on every edge before its end, applied in event-time order, and the alert's trigger
  * time is the epoch's end, so the (alert_id, severity) pairs depend on the edges and not on the order in which two
  * link partitions delivered them. Live, the edges come from every link partition, each at its own pace (after an
- * outage one can be an hour ahead of another): an epoch waits, besides, until every link partition has said it is a
- * grace period past the epoch's end ({@link #withLinkPartitions}, progress marks that each link task sends behind its
- * edges once all its input partitions are past an epoch). So an epoch is judged on the same edges, and a campaign is
- * first alerted under the same id, however the partitions caught up. An edge later than that is applied at once and
- * its epoch judged again.
+ * outage one can be an hour ahead of another): an epoch waits, besides, until every link partition has said that
+ * each of its input partitions is past the epoch's end ({@link #withLinkPartitions}, progress marks that each link
+ * task sends behind its edges). A partition's requests come in order, but for a gateway's own reordering, which the
+ * grace period covers as it does offline; so an epoch is judged on the same edges, and a campaign is first alerted
+ * under the same id, however the partitions caught up. An edge later than that is applied at once and its epoch
+ * judged again.
  */
 public final class CampaignProcessor implements Processor<String, CampaignEdge, String, Object> {
 
@@ -171,17 +172,24 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
 
     /**
      * Judges each epoch that has held edges and is closed: stream time is a grace period past its end, as windows wait
-     * for late records, and, live, so is every link partition. Its edges reach this partition from several link
-     * partitions, in an order that differs from run to run; until then they wait in event-time order, so each epoch
-     * is judged on exactly the edges before its end and the (alert_id, severity) pairs do not depend on the order of
-     * arrival.
+     * for late records, and, live, every input partition is past its end. Its edges reach this partition from several
+     * link partitions, in an order that differs from run to run; until then they wait in event-time order, so each
+     * epoch is judged on exactly the edges before its end and the (alert_id, severity) pairs do not depend on the
+     * order of arrival. (The inputs' marks are not held to the grace period too: at the end of a run, the last request
+     * of each partition is seconds apart, not five minutes, and an epoch the run's last edge closes offline is then
+     * closed live as well.)
      */
     private void judgeClosedEpochs(long streamTime) {
-        long horizon = linkProgress == null ? streamTime : Math.min(streamTime, linkProgress.watermark());
-        if (horizon == Long.MIN_VALUE) {
+        if (streamTime == Long.MIN_VALUE) {
             return;
         }
-        long watermark = horizon - config.grace().toMillis();
+        long watermark = streamTime - config.grace().toMillis();
+        if (linkProgress != null) {
+            watermark = Math.min(watermark, linkProgress.watermark());
+        }
+        if (watermark == Long.MIN_VALUE) {
+            return;
+        }
         long closed = watermark - Math.floorMod(watermark, EPOCH_MS);
         while (true) {
             CampaignEdge first = firstHeld();

@@ -625,7 +625,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long watermark = inputs.watermark();
         boolean idle = inputs.allIdle();
         long epoch = watermark == Long.MIN_VALUE ? Long.MIN_VALUE
-                : Math.floorDiv(watermark - config.grace().toMillis(), CampaignProcessor.EPOCH_MS);
+                : Math.floorDiv(watermark, CampaignProcessor.EPOCH_MS);
         if (epoch == reportedEpoch && idle == reportedIdle) {
             return;
         }
@@ -633,8 +633,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         reportedIdle = idle;
         KeyValue<String, CampaignEdge> report = CampaignProcessor.progress(context.taskId().partition(), watermark,
                 idle);
-        context.forward(new Record<>(report.key, report.value,
-                watermark == Long.MIN_VALUE ? 0 : Math.max(0, watermark - config.grace().toMillis())));
+        context.forward(new Record<>(report.key, report.value, Math.max(0, watermark)));
     }
 
     public static LinkRequest project(io.distillguard.avro.RequestEvent event) {

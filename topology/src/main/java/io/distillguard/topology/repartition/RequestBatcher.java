@@ -37,9 +37,9 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
  *
  * <p>Progress ({@link #withProgressMarks}): behind its batches, the task tells every partition how far its own input
  * partition has got in event time, so that a judgment on the far side can wait for the slowest input partition
- * instead of the fastest ({@link PartitionWatermarks}). A mark is sent when the task's stream time less the grace
- * period enters a new step, and when the task goes idle (nothing to process for a while of wall-clock time) or
- * comes back: a few records per step and partition, whatever the rate.
+ * instead of the fastest ({@link PartitionWatermarks}). A mark is sent when the task's stream time enters a new step,
+ * and when the task goes idle (nothing to process for a while of wall-clock time) or comes back: a few records per
+ * step and partition, whatever the rate.
  */
 public final class RequestBatcher<V, B> implements Processor<byte[], RequestEvent, String, B> {
 
@@ -59,7 +59,6 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     private ProcessorNode<?, ?, ?, ?> node;
     private ProcessorRecordContext lastSource;
     private PartitionedBatches<V> batches;
-    private long markOffsetMs;
     /** 0: no progress marks. */
     private long markStepMs;
     private Duration idleAfter;
@@ -87,12 +86,11 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     }
 
     /**
-     * Sends progress marks (see above) whenever this task's stream time less {@code offsetMs} enters a new step of
-     * {@code stepMs}, and once it has had nothing to process for {@code idleAfter} of wall-clock time (checked as
-     * often), which says it holds no one back until its next record. Only for a codec that carries marks.
+     * Sends progress marks (see above) whenever this task's stream time enters a new step of {@code stepMs}, and once
+     * it has had nothing to process for {@code idleAfter} of wall-clock time (checked as often), which says it holds
+     * no one back until its next record. Only for a codec that carries marks.
      */
-    public RequestBatcher<V, B> withProgressMarks(long offsetMs, long stepMs, Duration idleAfter) {
-        this.markOffsetMs = offsetMs;
+    public RequestBatcher<V, B> withProgressMarks(long stepMs, Duration idleAfter) {
         this.markStepMs = stepMs;
         this.idleAfter = idleAfter;
         return this;
@@ -154,7 +152,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     private void sendBeforeCommit() {
         boolean held = batches != null && batches.held() > 0;
         long step = streamTime == Long.MIN_VALUE ? Long.MIN_VALUE
-                : Math.floorDiv(streamTime - markOffsetMs, Math.max(1, markStepMs));
+                : Math.floorDiv(streamTime, Math.max(1, markStepMs));
         boolean mark = markStepMs > 0 && streamTime != Long.MIN_VALUE && (step != markedStep || backFromIdle);
         if (!held && !mark) {
             return;
@@ -181,7 +179,9 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     }
 
     private void sendMark(boolean idle) {
-        long timestamp = streamTime == Long.MIN_VALUE ? 0 : Math.max(0, streamTime - markOffsetMs);
+        // No later than the batches it follows (a batch's timestamp is its oldest item's, at most a span behind):
+        // a mark must not move the far side's stream time past records it has not processed.
+        long timestamp = streamTime == Long.MIN_VALUE ? 0 : Math.max(0, streamTime - maxSpanMs);
         context.forward(new Record<>(KeyPartitioner.EVERY_PARTITION,
                 codec.progress(new Watermark(inputPartition, streamTime, idle)), timestamp, new RecordHeaders()));
     }

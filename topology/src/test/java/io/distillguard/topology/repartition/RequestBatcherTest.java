@@ -90,7 +90,7 @@ class RequestBatcherTest {
 
     /**
      * Live, a task tells every link partition how far its input has got, behind its batches: when its stream time
-     * less the grace period enters a new step, and when it goes idle or comes back; the far side hands each mark on
+     * enters a new step, and when it goes idle or comes back; the far side hands each mark on
      * after the requests that came before it.
      */
     @Test
@@ -101,7 +101,7 @@ class RequestBatcherTest {
         long step = 15 * 60_000L;
         StreamsBuilder builder = topology(requestSerde, () -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS),
                 BatchCodec.LINKS, partitioner, HOOK, 60_000, 1_000)
-                .withProgressMarks(grace, step, Duration.ofSeconds(10)), partitioner);
+                .withProgressMarks(step, Duration.ofSeconds(10)), partitioner);
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
             TestInputTopic<byte[], RequestEvent> in = driver.createInputTopic("requests", new ByteArraySerializer(),
                     requestSerde.serializer());
@@ -109,7 +109,7 @@ class RequestBatcherTest {
                     Serdes.String().deserializer(), requestSerde.sibling(LinkRequestBatch.class).deserializer());
             TestOutputTopic<String, LinkRequest> out = driver.createOutputTopic("links", Serdes.String().deserializer(),
                     requestSerde.sibling(LinkRequest.class).deserializer());
-            // The first two in one step (less the grace period), the third in the next.
+            // The first two in one step, the third in the next.
             for (RequestEvent event : List.of(event("e1", "10.1.2.3", 1_000), event("e2", "10.9.9.9", 2_000),
                     event("e3", "10.1.2.4", grace + step + 1_000))) {
                 in.pipeInput(null, event, event.getEventTime().toEpochMilli());
