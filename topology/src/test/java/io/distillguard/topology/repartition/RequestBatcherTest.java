@@ -60,12 +60,10 @@ class RequestBatcherTest {
             }
         }
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
-            TestInputTopic<byte[], RequestEvent> in = driver.createInputTopic("requests", new ByteArraySerializer(),
-                    requestSerde.serializer());
-            TestOutputTopic<String, LinkRequestBatch> batchOut = driver.createOutputTopic("batches",
-                    Serdes.String().deserializer(), requestSerde.sibling(LinkRequestBatch.class).deserializer());
-            TestOutputTopic<String, LinkRequest> out = driver.createOutputTopic("links", Serdes.String().deserializer(),
-                    requestSerde.sibling(LinkRequest.class).deserializer());
+            Topics topics = new Topics(driver, requestSerde);
+            TestInputTopic<byte[], RequestEvent> in = topics.in;
+            TestOutputTopic<String, LinkRequestBatch> batchOut = topics.batchOut;
+            TestOutputTopic<String, LinkRequest> out = topics.out;
             for (RequestEvent event : events) {
                 in.pipeInput(null, event, event.getEventTime().toEpochMilli());
             }
@@ -103,12 +101,10 @@ class RequestBatcherTest {
                 BatchCodec.LINKS, partitioner, HOOK, 60_000, 1_000)
                 .withProgressMarks(step, Duration.ofSeconds(10)), partitioner);
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
-            TestInputTopic<byte[], RequestEvent> in = driver.createInputTopic("requests", new ByteArraySerializer(),
-                    requestSerde.serializer());
-            TestOutputTopic<String, LinkRequestBatch> batchOut = driver.createOutputTopic("batches",
-                    Serdes.String().deserializer(), requestSerde.sibling(LinkRequestBatch.class).deserializer());
-            TestOutputTopic<String, LinkRequest> out = driver.createOutputTopic("links", Serdes.String().deserializer(),
-                    requestSerde.sibling(LinkRequest.class).deserializer());
+            Topics topics = new Topics(driver, requestSerde);
+            TestInputTopic<byte[], RequestEvent> in = topics.in;
+            TestOutputTopic<String, LinkRequestBatch> batchOut = topics.batchOut;
+            TestOutputTopic<String, LinkRequest> out = topics.out;
             // The first two in one step, the third in the next.
             for (RequestEvent event : List.of(event("e1", "10.1.2.3", 1_000), event("e2", "10.9.9.9", 2_000),
                     event("e3", "10.1.2.4", grace + step + 1_000))) {
@@ -132,6 +128,21 @@ class RequestBatcherTest {
             in.pipeInput(null, again, again.getEventTime().toEpochMilli());
             assertThat(marks(batchOut.readRecordsToList())).containsExactly(
                     new Watermark(0, grace + step + 2_000, false));
+        }
+    }
+
+    /** The test topology's topics: requests in, batches as sent, link requests as unpacked. */
+    private static final class Topics {
+        final TestInputTopic<byte[], RequestEvent> in;
+        final TestOutputTopic<String, LinkRequestBatch> batchOut;
+        final TestOutputTopic<String, LinkRequest> out;
+
+        Topics(TopologyTestDriver driver, SpecificAvroSerde<RequestEvent> requestSerde) {
+            in = driver.createInputTopic("requests", new ByteArraySerializer(), requestSerde.serializer());
+            batchOut = driver.createOutputTopic("batches", Serdes.String().deserializer(),
+                    requestSerde.sibling(LinkRequestBatch.class).deserializer());
+            out = driver.createOutputTopic("links", Serdes.String().deserializer(),
+                    requestSerde.sibling(LinkRequest.class).deserializer());
         }
     }
 
