@@ -181,6 +181,14 @@ public final class DistillguardTopology {
     @FunctionalInterface
     public interface SourceProgress {
         void tookIn(int partition, long offset);
+
+        /**
+         * Whether the partition's task has taken in every record it will get (a replay's partition at its stop
+         * offset): it says so at once in its progress marks, instead of after a while without records.
+         */
+        default boolean exhausted(int partition) {
+            return false;
+        }
     }
 
     /** Tells {@link SourceProgress} each record's partition and offset, and passes the record on unchanged. */
@@ -326,7 +334,7 @@ public final class DistillguardTopology {
                     if (storage.changelogged()) {
                         KStream<String, SubjectRequest> implications =
                                 links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions,
-                                        subjectPartitions);
+                                        subjectPartitions, range == null ? null : range.progress());
                         subjects(builder, requests, implications, config, requestSerde, alertSerde, storage, rules,
                                 indicators, suppressions, subjectPartitions);
                     } else {
@@ -396,7 +404,8 @@ public final class DistillguardTopology {
                                                          DetectionConfig config, Serde<RequestEvent> requestSerde,
                                                          Serde<DistillationAlert> alertSerde, StateStorage storage,
                                                          String rulesStore,
-                                                         VerdictSuppressions suppressions, int subjectPartitions) {
+                                                         VerdictSuppressions suppressions, int subjectPartitions,
+                                                         SourceProgress progress) {
         linkStores(config, storage).forEach(builder::addStateStore);
         builder.addStateStore(Stores.keyValueStoreBuilder(storage.inMemory()
                 ? Stores.inMemoryKeyValueStore(LinkRiskProcessor.PROGRESS_STORE)
@@ -410,7 +419,8 @@ public final class DistillguardTopology {
         KStream<String, LinkRequest> byLink = requests
                 .process(() -> new RequestBatcher<>(event -> RequestRouting.byLink(event, config.promptBands()),
                         BatchCodec.LINKS, partitioner, LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS)
-                                .withProgressMarks(CampaignProcessor.EPOCH_MS, IDLE_AFTER),
+                                .withProgressMarks(CampaignProcessor.EPOCH_MS, IDLE_AFTER,
+                                        progress == null ? partition -> false : progress::exhausted),
                         Named.as("batch-by-link"), LINK_BATCHES_HOOK)
                 .repartition(Repartitioned.with(Serdes.String(), projectionSerde(LinkRequestBatch.class, requestSerde))
                         .withStreamPartitioner(partitioner)

@@ -147,6 +147,19 @@ final class ReplayPacing implements AutoCloseable, DistillguardTopology.SourcePr
         local.put(partition, DONE);
     }
 
+    /**
+     * Called on the task's thread: the partition has nothing left before its stop offset, and its task has taken in
+     * every record handed to it (one that never reached it, unreadable, keeps this false until the task idles).
+     */
+    @Override
+    public boolean exhausted(int partition) {
+        if (local.getOrDefault(partition, Long.MIN_VALUE) != DONE) {
+            return false;
+        }
+        ArrayDeque<long[]> queue = inFlight.get(partition);
+        return queue == null || queue.isEmpty();
+    }
+
     /** Forgets what was handed on of a partition this instance no longer owns. */
     void revoked(int partition) {
         inFlight.remove(partition);

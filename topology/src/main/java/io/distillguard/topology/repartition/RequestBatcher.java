@@ -5,6 +5,7 @@ import io.distillguard.topology.state.Watermark;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -38,8 +39,8 @@ import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
  * <p>Progress ({@link #withProgressMarks}): behind its batches, the task tells every partition how far its own input
  * partition has got in event time, so that a judgment on the far side can wait for the slowest input partition
  * instead of the fastest ({@link PartitionWatermarks}). A mark is sent when the task's stream time enters a new step,
- * and when the task goes idle (nothing to process for a while of wall-clock time) or comes back: a few records per
- * step and partition, whatever the rate.
+ * and when the task goes idle (nothing to process for a while of wall-clock time, or nothing more to come: a
+ * replay's partition at its end) or comes back: a few records per step and partition, whatever the rate.
  */
 public final class RequestBatcher<V, B> implements Processor<byte[], RequestEvent, String, B> {
 
@@ -62,7 +63,10 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
     /** 0: no progress marks. */
     private long markStepMs;
     private Duration idleAfter;
+    private IntPredicate finished = partition -> false;
     private int inputPartition;
+    /** Wall-clock time of the last check that found records processed since the one before. */
+    private long lastActive;
     private long streamTime = Long.MIN_VALUE;
     private long markedStep = Long.MIN_VALUE;
     private boolean markedIdle;
@@ -87,12 +91,14 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
 
     /**
      * Sends progress marks (see above) whenever this task's stream time enters a new step of {@code stepMs}, and once
-     * it has had nothing to process for {@code idleAfter} of wall-clock time (checked as often), which says it holds
-     * no one back until its next record. Only for a codec that carries marks.
+     * it has had nothing to process for {@code idleAfter} of wall-clock time (checked every second) or its input
+     * partition is {@code finished}, which says it holds no one back until its next record. Only for a codec that
+     * carries marks.
      */
-    public RequestBatcher<V, B> withProgressMarks(long stepMs, Duration idleAfter) {
+    public RequestBatcher<V, B> withProgressMarks(long stepMs, Duration idleAfter, IntPredicate finished) {
         this.markStepMs = stepMs;
         this.idleAfter = idleAfter;
+        this.finished = finished;
         return this;
     }
 
@@ -112,12 +118,17 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         backFromIdle = false;
         if (markStepMs > 0) {
             inputPartition = context.taskId().partition();
-            context.schedule(idleAfter, PunctuationType.WALL_CLOCK_TIME, now -> {
-                if (!processedSinceCheck && !markedIdle) {
+            lastActive = context.currentSystemTimeMs();
+            Duration check = idleAfter.compareTo(Duration.ofSeconds(1)) < 0 ? idleAfter : Duration.ofSeconds(1);
+            context.schedule(check, PunctuationType.WALL_CLOCK_TIME, now -> {
+                if (processedSinceCheck) {
+                    lastActive = now;
+                    processedSinceCheck = false;
+                }
+                if (!markedIdle && (finished.test(inputPartition) || now - lastActive >= idleAfter.toMillis())) {
                     markedIdle = true;
                     sendMark(true);
                 }
-                processedSinceCheck = false;
             });
         }
     }
@@ -154,7 +165,8 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         long step = streamTime == Long.MIN_VALUE ? Long.MIN_VALUE
                 : Math.floorDiv(streamTime, Math.max(1, markStepMs));
         boolean mark = markStepMs > 0 && streamTime != Long.MIN_VALUE && (step != markedStep || backFromIdle);
-        if (!held && !mark) {
+        boolean done = markStepMs > 0 && !markedIdle && streamTime != Long.MIN_VALUE && finished.test(inputPartition);
+        if (!held && !mark && !done) {
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
@@ -171,6 +183,11 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
                 markedIdle = false;
                 backFromIdle = false;
                 sendMark(false);
+            }
+            if (markStepMs > 0 && !markedIdle && finished.test(inputPartition)) {
+                // Its last request is in this commit: nothing more will come, so it holds no one back from now on.
+                markedIdle = true;
+                sendMark(true);
             }
         } finally {
             context.setRecordContext(previousRecord);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -99,7 +100,7 @@ class RequestBatcherTest {
         long step = 15 * 60_000L;
         StreamsBuilder builder = topology(requestSerde, () -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS),
                 BatchCodec.LINKS, partitioner, HOOK, 60_000, 1_000)
-                .withProgressMarks(step, Duration.ofSeconds(10)), partitioner);
+                .withProgressMarks(step, Duration.ofSeconds(10), partition -> false), partitioner);
         try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
             Topics topics = new Topics(driver, requestSerde);
             TestInputTopic<byte[], RequestEvent> in = topics.in;
@@ -128,6 +129,27 @@ class RequestBatcherTest {
             in.pipeInput(null, again, again.getEventTime().toEpochMilli());
             assertThat(marks(batchOut.readRecordsToList())).containsExactly(
                     new Watermark(0, grace + step + 2_000, false));
+        }
+    }
+
+    /** A replay's partition at its end says it is idle in the commit of its last request, not a while later. */
+    @Test
+    void shouldSayIdleInTheCommitOfTheLastRequestOfAnExhaustedPartition() {
+        SpecificAvroSerde<RequestEvent> requestSerde = requestSerde();
+        KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
+        AtomicBoolean exhausted = new AtomicBoolean();
+        StreamsBuilder builder = topology(requestSerde, () -> new RequestBatcher<>(e -> RequestRouting.byLink(e, BANDS),
+                BatchCodec.LINKS, partitioner, HOOK, 60_000, 1_000)
+                .withProgressMarks(15 * 60_000L, Duration.ofSeconds(10), partition -> exhausted.get()), partitioner);
+        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props())) {
+            Topics topics = new Topics(driver, requestSerde);
+            RequestEvent first = event("e1", "10.1.2.3", 1_000);
+            topics.in.pipeInput(null, first, 1_000L);
+            assertThat(marks(topics.batchOut.readRecordsToList())).containsExactly(new Watermark(0, 1_000L, false));
+            exhausted.set(true);
+            RequestEvent last = event("e2", "10.1.2.4", 2_000);
+            topics.in.pipeInput(null, last, 2_000L);
+            assertThat(marks(topics.batchOut.readRecordsToList())).containsExactly(new Watermark(0, 2_000L, true));
         }
     }
 
