@@ -407,9 +407,7 @@ public final class DistillguardTopology {
                                                          VerdictSuppressions suppressions, int subjectPartitions,
                                                          SourceProgress progress) {
         linkStores(config, storage).forEach(builder::addStateStore);
-        builder.addStateStore(Stores.keyValueStoreBuilder(storage.inMemory()
-                ? Stores.inMemoryKeyValueStore(LinkRiskProcessor.PROGRESS_STORE)
-                : Stores.persistentKeyValueStore(LinkRiskProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(inputProgressStore(config, storage));
         builder.addStateStore(CommitHookStore.builder(LINK_BATCHES_HOOK));
         KeyPartitioner<LinkRequestBatch> partitioner = new KeyPartitioner<>();
         long span = batchSpanMs(config);
@@ -488,6 +486,21 @@ public final class DistillguardTopology {
      * The account graph's stores: its links per day (a key-value store, since a component is read a day at a time
      * and old days are dropped by the processor), and the alerts emitted.
      */
+    /**
+     * A link task's record of how far each input partition has got: a key per partition. Its changelog is bounded by
+     * time as the others are; a partition silent longer than that is heard again within seconds of a restart (its
+     * task's next mark, or its idle mark).
+     */
+    static StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, Long>> inputProgressStore(
+            DetectionConfig config, StateStorage storage) {
+        StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, Long>> progress =
+                Stores.keyValueStoreBuilder(storage.inMemory()
+                        ? Stores.inMemoryKeyValueStore(LinkRiskProcessor.PROGRESS_STORE)
+                        : Stores.persistentKeyValueStore(LinkRiskProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long());
+        return progress.withLoggingEnabled(Map.of("cleanup.policy", "compact,delete",
+                "retention.ms", String.valueOf(Duration.ofDays(3).plus(config.grace()).toMillis())));
+    }
+
     public static List<StoreBuilder<?>> campaignStores(DetectionConfig config, StateStorage storage) {
         AvroBinarySerde<CampaignEdge> edges = new AvroBinarySerde<>(CampaignEdge.class);
         StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, CampaignEdge>> links;
