@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * one hosting provider, a handful of templates), the same with its templates written as text, and one that shares
  * nothing behind a rotating proxy, beside benign
  * traffic, through the live service on a real broker with the account graph's single-partition edge topic: its
- * (alert_id, severity) pairs equal an offline backtest's.
+ * (alert_id, severity) pairs equal an offline backtest's. The requests topic has two partitions and every request goes
+ * to the first: the second, empty, must change nothing that is raised.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class LowVolumeCampaignIT {
@@ -65,13 +66,13 @@ class LowVolumeCampaignIT {
             overrides.putAll(ServiceClients.isolated(cluster, registry.url(), "campaign-" + run, run,
                     dir.resolve("state")));
             // A day of history produced at once: one partition keeps it in event-time order through the re-keys, as
-            // the backtest reads it.
-            overrides.put(ServiceConfig.TOPICS_PARTITIONS, "1");
+            // the backtest reads it; a second, empty one is what an uneven key space leaves.
+            overrides.put(ServiceConfig.TOPICS_PARTITIONS, "2");
             overrides.put(ServiceConfig.HTTP_PORT, "0");
             ServiceConfig config = ServiceConfig.load(null, Map.of(), overrides);
             try (DistillguardService service = DistillguardService.start(config)) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(90))).isTrue();
-                ServiceClients.produce(config, config.detection().requestsTopic(), events.iterator(), event -> { });
+                ServiceClients.produce(config, config.detection().requestsTopic(), 0, events.iterator(), event -> { });
                 try (KafkaConsumer<String, DistillationAlert> consumer = ServiceClients.alerts(config, config.detection().alertsTopic())) {
                     long[] lastAlertAt = {System.currentTimeMillis()};
                     await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(100)).until(() -> {

@@ -46,6 +46,12 @@ final class ServiceClients {
 
     /** Publishes each request keyed by its account, stamped with its event time; returns how many. */
     static long produce(ServiceConfig config, String topic, Iterator<RequestEvent> events, Consumer<RequestEvent> seen) {
+        return produce(config, topic, null, events, seen);
+    }
+
+    /** As above, every event to {@code partition} (null: by the account's key). */
+    static long produce(ServiceConfig config, String topic, Integer partition, Iterator<RequestEvent> events,
+                        Consumer<RequestEvent> seen) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -56,7 +62,7 @@ final class ServiceClients {
             while (events.hasNext()) {
                 RequestEvent event = events.next();
                 seen.accept(event);
-                producer.send(new ProducerRecord<>(topic, null, event.getEventTime().toEpochMilli(),
+                producer.send(new ProducerRecord<>(topic, partition, event.getEventTime().toEpochMilli(),
                         event.getAccountId(), event));
                 produced++;
             }
