@@ -165,8 +165,8 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
         long step = streamTime == Long.MIN_VALUE ? Long.MIN_VALUE
                 : Math.floorDiv(streamTime, Math.max(1, markStepMs));
         boolean mark = markStepMs > 0 && streamTime != Long.MIN_VALUE && (step != markedStep || backFromIdle);
-        boolean done = markStepMs > 0 && !markedIdle && streamTime != Long.MIN_VALUE && finished.test(inputPartition);
-        if (!held && !mark && !done) {
+        boolean exhausted = markStepMs > 0 && streamTime != Long.MIN_VALUE && finished.test(inputPartition);
+        if (!held && !mark && !(exhausted && !markedIdle)) {
             return;
         }
         ProcessorNode<?, ?, ?, ?> previousNode = context.currentNode();
@@ -184,7 +184,7 @@ public final class RequestBatcher<V, B> implements Processor<byte[], RequestEven
                 backFromIdle = false;
                 sendMark(false);
             }
-            if (markStepMs > 0 && !markedIdle && finished.test(inputPartition)) {
+            if (exhausted && !markedIdle) {
                 // Its last request is in this commit: nothing more will come, so it holds no one back from now on.
                 markedIdle = true;
                 sendMark(true);
