@@ -55,8 +55,11 @@ public final class EnvelopeSweep {
     private final int benignAccounts;
     private final int days;
     private final Instant start;
+    private final boolean hostedProducts;
 
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start) {
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts) {
+        this.hostedProducts = hostedProducts;
         this.config = config;
         this.seed = seed;
         this.benignAccounts = benignAccounts;
@@ -134,6 +137,20 @@ public final class EnvelopeSweep {
                 nominal.with("template_words", 20).with("slot_words", 10)));
         cells.add(new Cell("a fixed preamble before fresh questions", "40 words", "",
                 nominal.with("preamble_words", 40)));
+        // Reasoning on under a third of the requests, under every reasoning threshold: the harvest shows in its long
+        // answers to short prompts (eight in ten here), and they count only beside a trait a hosted product's users do
+        // not share (HarvestShape.longAnswersOnly). The nominal campaign, then the traits that do corroborate, then
+        // the same without long answers. Appended, as above.
+        CampaignKnobs light = nominal.with("reasoning_share", 0.3).with("long_answer_share", 0.8);
+        cells.add(new Cell("reasoning 0.3, long answers 0.8", "5 templates (hosting)", "", light));
+        CampaignKnobs fresh7 = light.with("age_days", 0).with("signup_spread_hours", 24 * 7);
+        cells.add(new Cell("reasoning 0.3, long answers 0.8", "accounts opened in the week before", "", fresh7));
+        cells.add(new Cell("reasoning 0.3, long answers 0.8", "payment: 5 accounts a card", "",
+                light.with("templates", 0).with("residential_addresses", 10_000).with("accounts_per_card", 5)));
+        cells.add(new Cell("reasoning 0.3, long answers 0.8", "infrastructure: 4 hosting /24s", "",
+                light.with("templates", 0).with("hosting_prefixes", 4)));
+        cells.add(new Cell("reasoning 0.3, no long answers", "accounts opened in the week before", "",
+                fresh7.with("long_answer_share", 0)));
         return cells;
     }
 
@@ -143,8 +160,11 @@ public final class EnvelopeSweep {
 
     public List<Figures> run(List<Cell> cells, Consumer<Figures> progress) {
         List<Figures> out = new ArrayList<>();
+        List<Cell> all = cells();
         for (int i = 0; i < cells.size(); i++) {
-            Figures f = runCell(cells.get(i), seed * 1_000 + i);
+            // A cell's seed is its place in the whole sweep, so that a part of the sweep gives the whole one's figures.
+            int place = all.indexOf(cells.get(i));
+            Figures f = runCell(cells.get(i), seed * 1_000 + (place < 0 ? i : place));
             progress.accept(f);
             out.add(f);
         }
@@ -153,7 +173,7 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0), List.of(cell.knobs()));
+                start, 1.0, hostedProducts), List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

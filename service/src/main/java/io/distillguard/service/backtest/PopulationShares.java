@@ -1,10 +1,11 @@
 package io.distillguard.service.backtest;
 
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.detect.HarvestShape;
 import java.util.Locale;
 
 /**
- * The reasoning and first-turn shares of all the traffic a backtest reads: the population baseline that the rules'
+ * The reasoning, long-answer and first-turn shares of all the traffic a backtest reads: the population baseline that the rules'
  * {@code group.population-*-share} keys hold, measured on the operator's own history so it can be set from it.
  */
 public final class PopulationShares {
@@ -12,6 +13,7 @@ public final class PopulationShares {
     private long requests;
     private long reasoning;
     private long firstTurns;
+    private long longAnswers;
 
     public void add(RequestEvent event) {
         requests++;
@@ -21,6 +23,13 @@ public final class PopulationShares {
         if (event.getTurnIndex() == 0) {
             firstTurns++;
         }
+        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens())) {
+            longAnswers++;
+        }
+    }
+
+    public double longAnswerShare() {
+        return requests == 0 ? 0 : (double) longAnswers / requests;
     }
 
     public double reasoningShare() {
@@ -34,7 +43,7 @@ public final class PopulationShares {
     /** The line the commands print, in the rules' own words. */
     public String describe() {
         return String.format(Locale.ROOT, "Population baseline of these %,d requests (rules group section): "
-                + "population-reasoning-share %.3f, population-first-turn-share %.3f", requests, reasoningShare(),
-                firstTurnShare());
+                + "population-reasoning-share %.3f, population-first-turn-share %.3f, population-long-answer-share %.3f",
+                requests, reasoningShare(), firstTurnShare(), longAnswerShare());
     }
 }

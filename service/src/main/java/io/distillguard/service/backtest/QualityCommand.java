@@ -59,11 +59,20 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Also write the HTML report with charts here.")
     Path report;
 
+    @Option(names = "--hosted-products", description = "Also simulate two products hosted on a cloud provider that call "
+            + "the API with their users' own accounts (a report writer, a tutor): a look-alike of a template campaign on "
+            + "rented machines that the engine does not yet tell apart (docs/limits.md).")
+    boolean hostedProducts;
+
     @Option(names = "--sweep", description = "Instead of the named scenarios, sweep one campaign's knobs across their "
             + "ranges (accounts, requests a day, reasoning and first-turn shares, template perturbation, addresses, "
             + "account age, the one trait shared), each cell beside a benign population of its own, and print recall, "
             + "median and p90 time to detect and benign accounts named per cell; --report draws the heatmaps.")
     boolean sweep;
+
+    @Option(names = "--sweep-cells", description = "With --sweep: only the cells whose row or value contains this text "
+            + "(each keeps the seed it has in the whole sweep, so its figures equal the whole sweep's).")
+    String sweepCells;
 
     @Option(names = "--sweep-benign-accounts", defaultValue = "5000",
             description = "Benign accounts simulated beside each cell of --sweep. Default: ${DEFAULT-VALUE}.")
@@ -82,7 +91,8 @@ public final class QualityCommand implements Callable<Integer> {
             return sweep(config);
         }
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
-                seed, benignAccounts, days, Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), attackScale));
+                seed, benignAccounts, days, Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), attackScale,
+                hostedProducts));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
@@ -132,15 +142,18 @@ public final class QualityCommand implements Callable<Integer> {
     private int sweep(DetectionConfig config) {
         Instant start = Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS);
         // Settings are checked once here, so that a refused option is a usage error before any cell runs.
-        CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0);
-        List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells();
+        CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0,
+                hostedProducts);
+        List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells().stream()
+                .filter(c -> sweepCells == null || c.grid().contains(sweepCells) || c.x().contains(sweepCells))
+                .toList();
         String heading = String.format(java.util.Locale.ROOT, "Sweep of %d cells around the nominal campaign (%s), "
                         + "each beside %,d benign accounts over %d days, seed %d, rules %s", cells.size(),
                 io.distillguard.service.simulate.CampaignKnobs.nominal().describe(), sweepBenignAccounts, days, seed,
                 config.ruleVersion());
         System.out.println(heading);
         long started = System.nanoTime();
-        List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start)
+        List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start, hostedProducts)
                 .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
                         "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d%n",
                         f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),

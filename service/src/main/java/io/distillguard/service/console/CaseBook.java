@@ -320,6 +320,12 @@ public final class CaseBook {
                 case "group_first_turn_share" -> pct(value) + " of requests open a conversation";
                 case "group_reasoning_share_lower_bound" -> "at least " + pct(value)
                         + " ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold) + ")";
+                case "group_long_answer_share" -> pct(value) + " of answers are three times their prompt or longer";
+                case "group_long_answer_share_lower_bound" -> "at least " + pct(value)
+                        + " get answers three times their prompt or longer, at 99 % confidence (the rule asks "
+                        + pct(threshold) + ")";
+                case "own_long_answer_share_upper_bound" -> "its own answers are three times their prompt or longer at most "
+                        + pct(value) + ", at 99 % confidence (a harvest gets " + pct(threshold) + " or more)";
                 case "group_first_turn_share_lower_bound" -> "at least " + pct(value)
                         + " open a conversation, at 99 % confidence (the rule asks " + pct(threshold) + ")";
                 case "single_turn_share" -> pct(value) + " of conversations never get a second turn" + window;

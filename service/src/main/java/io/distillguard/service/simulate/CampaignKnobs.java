@@ -31,12 +31,14 @@ import java.util.Locale;
  * @param preambleWords      when positive (and {@code templateWords} 0), each template is a fixed preamble of this
  *                           many words ("you are an expert...; answer step by step") followed by a fresh question of
  *                           the simulator's language: a harvest of fresh prompts behind one long instruction
+ * @param longAnswerShare    share of requests whose answer is long against the prompt (several thousand tokens to a
+ *                           few hundred, at least three times); the rest get answers about as long as their prompts
  */
 public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
                             double firstTurnShare, int templates, int templateBits, int residentialAddresses,
                             int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
                             double signupSpreadHours, boolean humanHours, boolean publicPrompts, int templateWords,
-                            int slotWords, int preambleWords) {
+                            int slotWords, int preambleWords, double longAnswerShare) {
 
     /** Words in a text template's slot unless set: a name, a topic, a short phrase. */
     public static final int SLOT_WORDS = 3;
@@ -45,7 +47,8 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
         if (accounts < 1 || requestsPerDay <= 0 || reasoningShare < 0 || reasoningShare > 1 || firstTurnShare < 1.0 / 3
                 || firstTurnShare > 1 || templates < 0 || templateBits < 0 || templateBits > 64
                 || residentialAddresses < 0 || hostingProviders < 1 || hostingPrefixes < 1 || accountsPerCard < 1
-                || ageDays < 0 || signupSpreadHours < 0 || templateWords < 0 || slotWords < 1 || preambleWords < 0) {
+                || ageDays < 0 || signupSpreadHours < 0 || templateWords < 0 || slotWords < 1 || preambleWords < 0
+                || longAnswerShare < 0 || longAnswerShare > 1) {
             throw new IllegalArgumentException("campaign knobs out of range: " + this);
         }
     }
@@ -57,7 +60,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs templateFarm(int accounts) {
         return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
-                true, false, 0, SLOT_WORDS, 0);
+                true, false, 0, SLOT_WORDS, 0, 1.0);
     }
 
     /**
@@ -67,7 +70,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs textTemplateFarm(int accounts) {
         return new CampaignKnobs("text_template_farm", accounts, 5, 0.8, 0.95, 5, 0, 0, 1, Math.max(1, accounts), 1, 120,
-                24 * 60, true, false, 50, SLOT_WORDS, 0);
+                24 * 60, true, false, 50, SLOT_WORDS, 0, 1.0);
     }
 
     /**
@@ -76,13 +79,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0, 1.0);
     }
 
     public CampaignKnobs withScenario(String name) {
         return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
                 residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
-                humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
     }
 
     /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
@@ -92,60 +95,65 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
                     templateBits, residentialAddresses, hostingProviders,
                     hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
                     templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords);
+                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
             case "public_prompts" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords, longAnswerShare);
             case "template_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords, longAnswerShare);
             case "slot_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
                     accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, v,
-                    preambleWords);
+                    preambleWords, longAnswerShare);
             case "preamble_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v, longAnswerShare);
+            case "long_answer_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords,
+                    preambleWords, value);
             default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
         };
     }
 
     public String describe() {
         return String.format(Locale.ROOT, "%d accounts, %.0f req/day, reasoning %.2f, first turns %.2f, %s, %s, %s, "
-                        + "age %d d, signups within %.0f h", accounts, requestsPerDay, reasoningShare, firstTurnShare,
+                        + "age %d d, signups within %.0f h, long answers %.2f", accounts, requestsPerDay, reasoningShare,
+                firstTurnShare,
                 publicPrompts ? "prompts from public benchmarks" : templates == 0 ? "fresh prompts"
                         : templateWords > 0 ? templates + " text templates of " + templateWords + " words and a "
                         + slotWords + "-word slot"
@@ -153,6 +161,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
                         : templates + " templates ±" + templateBits + " bits",
                 residentialAddresses > 0 ? residentialAddresses + " residential addresses"
                         : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s",
-                accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours);
+                accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours,
+                longAnswerShare);
     }
 }

@@ -24,7 +24,18 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
     static final long DAY = 24 * HOUR;
 
     /** What to simulate. */
-    public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale) {
+    /**
+     * @param hostedProducts also simulate the products hosted on a cloud that call the API with their users' own
+     *                       accounts (a report writer and a tutor): the look-alike the engine does not yet tell apart
+     *                       from a campaign on rented machines, kept apart so that it is measured on its own
+     */
+    public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                           boolean hostedProducts) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale) {
+            this(seed, benignAccounts, days, start, attackScale, false);
+        }
+
         public Settings {
             if (benignAccounts < 100) {
                 throw new IllegalArgumentException("at least 100 benign accounts, got " + benignAccounts);
@@ -36,9 +47,9 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
 
         /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
-                                             Instant start, double attackScale) {
+                                             Instant start, double attackScale, boolean hostedProducts) {
             try {
-                return new Settings(seed, benignAccounts, days, start, attackScale);
+                return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }

@@ -62,6 +62,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--days", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int days;
 
+    @Option(names = "--hosted-products", description = "Also simulate two products hosted on a cloud provider that call "
+            + "the API with their users' own accounts (a report writer, a tutor): a look-alike of a template campaign on "
+            + "rented machines that the engine does not yet tell apart (docs/limits.md).")
+    boolean hostedProducts;
+
     @Option(names = "--attack-scale", defaultValue = "1.0",
             description = "Attack populations against the defaults (5, 2,000, 300, 150 and 500 evasive accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
@@ -84,7 +89,7 @@ public final class SimulateCommand implements Callable<Integer> {
         ServiceConfig config = target.topic == null ? null
                 : ServiceConfig.forCluster("simulate --topic", configFile, System.getenv(), Map.of());
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
-                seed, benignAccounts, days, first, attackScale));
+                seed, benignAccounts, days, first, attackScale, hostedProducts));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

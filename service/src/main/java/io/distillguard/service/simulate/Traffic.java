@@ -110,9 +110,10 @@ final class Traffic {
         int tor = Math.max(2, n / 1_000);
         int multihomed = Math.max(2, n * 5 / 1_000);
         int residentialVpn = Math.max(2, n / 1_000);
+        int hosted = settings.hostedProducts() ? Math.max(2, n / 100) : 0;
         int ordinary = n - students - carrier - batch - eval - agents - product - homework - cohort - relay - tor
-                - multihomed - residentialVpn;
-        return List.of(
+                - multihomed - residentialVpn - 2 * hosted;
+        List<Population> populations = new ArrayList<>(List.of(
                 new Ordinary("ordinary", "acct-user-", ordinary, Network.HOME),
                 new Ordinary("university_nat", "acct-student-", students, Network.CAMPUS),
                 new Ordinary("mobile_carrier", "acct-mobile-", carrier, Network.CARRIER),
@@ -125,7 +126,12 @@ final class Traffic {
                 new AgentProduct(agents),
                 new TemplatedProduct("templated_product", "acct-ide-", product, 0.35, 0.4, "coding", false),
                 new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math", true),
-                new SignupCohort(cohort));
+                new SignupCohort(cohort)));
+        if (hosted > 0) {
+            populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing"));
+            populations.add(new HostedProduct("hosted_tutor", "acct-tutor-", hosted, 0.7, 0.8, 0.5, "math"));
+        }
+        return populations;
     }
 
     /** Campaigns shaped by {@link CampaignKnobs}, each labelled with its scenario. */
@@ -582,6 +588,82 @@ final class Traffic {
     }
 
     /**
+     * A product hosted on a cloud provider that calls the API with each of its users' own API accounts (bring your own
+     * key; a router that forwards its users' keys): its users' requests carry its system prompt and leave from its
+     * servers, serverless functions on one hosting provider whose egress addresses spread over the provider's space,
+     * at human hours and volumes, on accounts of every age with their own cards. A report writer's users get long
+     * answers to short briefs on first turns; a tutor's ask for reasoning. To the template link and the hosting share
+     * this is a template-sharing campaign on rented machines: what tells it apart has to be something else.
+     */
+    private final class HostedProduct extends Group {
+        private final double reasoning;
+        private final double firstTurns;
+        private final double longAnswers;
+        private final String capability;
+        private final String systemPrompt;
+        private final double[] perDay;
+        private final int[] country;
+        private final long[] created;
+
+        HostedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, double longAnswers,
+                      String capability) {
+            super(prefix, scenario, false, n);
+            this.reasoning = reasoning;
+            this.firstTurns = firstTurns;
+            this.longAnswers = longAnswers;
+            this.capability = capability;
+            SplittableRandom words = new SplittableRandom(random.nextLong());
+            this.systemPrompt = PromptLanguage.join(language.phrase(words, 40 + words.nextInt(60))) + ' ';
+            perDay = new double[n];
+            country = new int[n];
+            created = new long[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = Math.min(150, Math.exp(Math.log(8) + 0.9 * gaussian(random)));
+                country[i] = random.nextInt(COUNTRIES.length);
+                created[i] = settings.startMs() - random.nextLong(2 * 365 * DAY) - HOUR;
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            double lone = (3 - 1 / firstTurns) / 2;
+            for (int i = 0; i < n; i++) {
+                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
+                double sessionsPerDay = perDay[i] / (lone + 3 * (1 - lone));
+                int sessions = poisson(random, sessionsPerDay * DIURNAL[local] / DIURNAL_SUM);
+                for (int s = 0; s < sessions; s++) {
+                    String account = prefix + i;
+                    long t = hourStart + random.nextLong(HOUR);
+                    int turns = random.nextDouble() < lone ? 1 : 3;
+                    for (int turn = 0; turn < turns; turn++) {
+                        // Each call from whichever function instance ran it: an address anywhere in the provider's space.
+                        String egress = "3." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+                        PromptFingerprint.Fingerprints prompt = turn == 0
+                                ? PromptFingerprint.of(systemPrompt + language.prompt(new SplittableRandom(random.nextLong())))
+                                : language.promptFingerprints(random.nextLong());
+                        int promptTokens = 200 + random.nextInt(350) + turn * 300;
+                        boolean longAnswer = random.nextDouble() < longAnswers;
+                        sink.add(request(account, t, egress)
+                                .setAsn(HOSTING_ASN).setCountry("US")
+                                .setUserAgent(scenario + "/1.8").setPaymentFingerprint("card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                                .setModel(model(random, t, 0.3))
+                                .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
+                                .setReasoningRequested(random.nextDouble() < reasoning)
+                                .setCapability(random.nextInt(10) < 8 ? capability : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                                .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                                .setPromptTokens(promptTokens)
+                                .setCompletionTokens(longAnswer ? 3 * promptTokens + random.nextInt(2_500)
+                                        : promptTokens / 2 + random.nextInt(2 * promptTokens)));
+                        t += 30_000 + random.nextLong(120_000);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A signup cohort that is not a campaign: a class or a hackathon whose participants open accounts within the same
      * hour, from the same client, and then use the API as ordinary people do for the course's exercises (more
      * reasoning than most, one capability). The look-alike of a signup burst.
@@ -843,8 +925,7 @@ final class Traffic {
                                         10 * Math.max(1, k.templates())))]
                                 : k.templates() == 0 ? random.nextLong()
                                 : nearby(random, campaignTemplates[random.nextInt(campaignTemplates.length)], k.templateBits());
-                        sink.add(event
-                                .setUserAgent("python-httpx/0.27")
+                        event.setUserAgent("python-httpx/0.27")
                                 .setPaymentFingerprint(k.accountsPerCard() > 1
                                         ? "card-" + k.scenario() + "-shared-" + i / k.accountsPerCard() : "card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
@@ -853,8 +934,12 @@ final class Traffic {
                                 .setReasoningRequested(random.nextDouble() < k.reasoningShare())
                                 .setCapability(random.nextInt(10) < 6 ? "coding" : "math")
                                 .setPromptSimhash(prompt).setPromptMinhash(text == null ? null : minHash(text))
-                                .setPromptTokens(150 + random.nextInt(400) + turn * 300)
-                                .setCompletionTokens(1_500 + random.nextInt(3_000)));
+                                .setPromptTokens(150 + random.nextInt(400) + turn * 300);
+                        // Drawn only when some answers are short, so that a campaign of long answers keeps its draws.
+                        boolean shortAnswer = k.longAnswerShare() < 1 && random.nextDouble() >= k.longAnswerShare();
+                        int promptTokens = event.getPromptTokens();
+                        sink.add(event.setCompletionTokens(shortAnswer ? promptTokens / 2 + random.nextInt(2 * promptTokens)
+                                : 1_500 + random.nextInt(3_000)));
                         t += 20_000 + random.nextLong(60_000);
                     }
                 }

@@ -19,7 +19,7 @@ class EnvelopeSweepTest {
     Path dir;
 
     private final DetectionConfig config = ServiceConfig.load(null, Map.of(), Map.of()).detection();
-    private final EnvelopeSweep sweep = new EnvelopeSweep(config, 5, 300, 1, Instant.parse("2026-11-01T00:00:00Z"));
+    private final EnvelopeSweep sweep = new EnvelopeSweep(config, 5, 300, 1, Instant.parse("2026-11-01T00:00:00Z"), false);
 
     @Test
     void shouldCatchAFarmOnOneHostingProviderAndNotACampaignThatSharesNothing() throws Exception {

@@ -257,7 +257,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         long day = dayOf(edge);
         String key = storeKey(day, edge.getLinkKey());
         CampaignEdge kept = links.get(key);
-        boolean shaped = shaped(rules.at(time), edge.getReasoning(), edge.getFirstTurns(), edge.getRequests());
+        boolean shaped = shaped(rules.at(time), edge);
         if (!shaped) {
             // A count refresh: members join only while the group is shaped, and a group never held is not news.
             if (kept != null && edge.getRequests() > kept.getRequests()) {
@@ -326,7 +326,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Group g = inForce.groupOrDefault();
         for (long day : days.tailSet(current - SubjectRiskProcessor.DAY_MS)) {
             List<Campaign> components = graph(day).campaigns(key -> links.get(storeKey(day, key)),
-                    edge -> shaped(inForce, edge.getReasoning(), edge.getFirstTurns(), edge.getRequests()));
+                    edge -> shaped(inForce, edge));
             for (Campaign campaign : components) {
                 if (campaign.links.size() >= 2 && campaign.members.size() >= g.campaignMinAccounts()) {
                     judge(inForce, campaign, day, end - 1);
@@ -348,9 +348,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     /** Whether a group's point shares pass the cluster floors: what lets its members into the graph. */
-    static boolean shaped(DetectionRules rules, long reasoning, long firstTurns, long requests) {
-        return SubjectProfile.share(reasoning, requests) >= rules.link().clusterReasoningShare()
-                && SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare();
+    static boolean shaped(DetectionRules rules, CampaignEdge edge) {
+        return HarvestShape.pointShaped(rules, edge.getReasoning(), edge.getLongAnswers(), edge.getFirstTurns(),
+                edge.getRequests());
     }
 
     /** The campaigns of a set of edges, each group taken as extraction-shaped (for tests). */
@@ -378,18 +378,18 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
-        double[] wordSums = new double[6];
+        double[] wordSums = new double[7];
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
-            if (!shaped(rules, edge.getReasoning(), edge.getFirstTurns(), edge.getRequests())) {
+            if (!shaped(rules, edge)) {
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
-            double[] sums = byKind.computeIfAbsent(kind, k -> new double[6]);
+            double[] sums = byKind.computeIfAbsent(kind, k -> new double[7]);
             if (word) {
                 sums = wordSums;
             }
@@ -399,6 +399,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[3] += weight * edge.getNewAccountRequests();
             sums[4] += weight * edge.getHostingRequests();
             sums[5] += weight * edge.getNewModelRequests();
+            sums[6] += weight * edge.getLongAnswers();
         }
         if (byKind.isEmpty()) {
             return null;
@@ -413,12 +414,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return null;
         }
         long reasoningHits = Math.round(most[1]);
+        long longAnswerHits = Math.round(most[6]);
         long firstTurnHits = Math.round(most[2]);
-        double reasoningBound = DetectionRules.Group.wilsonLower(reasoningHits, n, g.confidenceZ());
-        double firstTurnBound = DetectionRules.Group.wilsonLower(firstTurnHits, n, g.confidenceZ());
-        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
-        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
-        double shape = Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold);
+        double shape = HarvestShape.lowerBound(null, rules, reasoningHits, longAnswerHits, firstTurnHits, n);
         if (shape < 1) {
             return null;
         }
@@ -435,9 +433,17 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             return kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
-                    && shaped(rules, edge.getReasoning(), edge.getFirstTurns(), edge.getRequests());
+                    && shaped(rules, edge);
         });
         if (!strongTrait && !young && !hosted && !pivot) {
+            return null;
+        }
+        // Shaped by long answers alone: only a card shared at its fan-in threshold, new accounts or a pivot
+        // corroborate it (HarvestShape.longAnswersOnly: a product's users share its template, addresses and network).
+        if (!young && !pivot && HarvestShape.longAnswersOnly(rules, reasoningHits, firstTurnHits, n)
+                && campaign.links.values().stream().noneMatch(edge -> LinkKind.of(edge.getLinkKey())
+                == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() >= LinkKind.PAYMENT_FINGERPRINT
+                .accountsThreshold(rules) && shaped(rules, edge))) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -447,12 +453,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .measure("campaign_links", campaign.links.size(), 2);
         byKind.keySet().forEach(kind -> a.measure("links:" + kind.name(),
                 campaign.links.keySet().stream().filter(k -> LinkKind.of(k) == kind).count(), 0));
-        a.measure("group_requests", n, minRequests)
-                .measure("group_reasoning_share", (double) reasoningHits / n, 0)
-                .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
-                .measure("group_first_turn_share", (double) firstTurnHits / n, 0)
-                .measure("group_first_turn_share_lower_bound", firstTurnBound, firstTurnThreshold)
-                .measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+        a.measure("group_requests", n, minRequests);
+        HarvestShape.lowerBound(a, rules, reasoningHits, longAnswerHits, firstTurnHits, n);
+        a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(DETECTOR, fanIn, 1, cap + 1, false);
@@ -571,14 +574,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private void setMeta(String key, long value) {
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
-            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null));
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle)));
+                List.of(), new Watermark(linkPartition, time, idle), 0L));
     }
 
     /**
@@ -590,6 +593,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
-                stats.getNewModelRequests(), others, null));
+                stats.getNewModelRequests(), others, null, stats.getLongAnswers()));
     }
 }

@@ -254,7 +254,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 implicateMember(member, time, key, start, cluster);
             }
         }
-        if (request.getReasoning() && request.getFirstTurn()) {
+        if (HarvestShape.request(request.getFirstTurn(), request.getReasoning(), request.getLongAnswer())) {
             implicateMember(request.getAccountId(), time, key, start, cluster);
         }
     }
@@ -279,7 +279,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         boolean refresh = (n & (n - 1)) == 0;
         boolean joined = shaped.size() != shapedBefore
                 || kind.tiesAlone() && stats.getSampleAccounts().size() != sampledBefore;
-        if (!refresh && (!joined || !CampaignProcessor.shaped(rules, stats.getReasoning(), stats.getFirstTurns(), n))) {
+        if (!refresh && (!joined || !HarvestShape.pointShaped(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n))) {
             return;
         }
         long accounts = distinctAccounts(stats);
@@ -313,13 +313,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (n < t.clusterMinRequests()) {
             return null;
         }
-        double reasoning = SubjectProfile.share(stats.getReasoning(), n);
-        double firstTurns = SubjectProfile.share(stats.getFirstTurns(), n);
-        double reasoningBound = DetectionRules.Group.wilsonLower(stats.getReasoning(), n, g.confidenceZ());
-        double firstTurnBound = DetectionRules.Group.wilsonLower(stats.getFirstTurns(), n, g.confidenceZ());
-        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
-        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
-        double shape = Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold);
+        double shape = HarvestShape.lowerBound(null, rules, stats.getReasoning(), stats.getLongAnswers(),
+                stats.getFirstTurns(), n);
         if (shape < 1) {
             return null;
         }
@@ -330,15 +325,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot) {
             return null;
         }
+        if (kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot
+                && HarvestShape.longAnswersOnly(rules, stats.getReasoning(), stats.getFirstTurns(), n)) {
+            return null;
+        }
         double cap = rules.scoring().ratioCap();
         Assessment a = new Assessment()
                 .measure("distinct_accounts", accounts, kind.accountsThreshold(rules))
-                .measure("group_requests", n, t.clusterMinRequests())
-                .measure("group_reasoning_share", reasoning, 0)
-                .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
-                .measure("group_first_turn_share", firstTurns, 0)
-                .measure("group_first_turn_share_lower_bound", firstTurnBound, firstTurnThreshold)
-                .measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+                .measure("group_requests", n, t.clusterMinRequests());
+        HarvestShape.lowerBound(a, rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n);
+        a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
@@ -421,7 +417,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L);
+                List.of(), 0L, 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -471,10 +467,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (request.getReasoning()) {
             stats.setReasoning(stats.getReasoning() + 1);
         }
+        if (request.getLongAnswer()) {
+            stats.setLongAnswers(stats.getLongAnswers() + 1);
+        }
         if (request.getFirstTurn()) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
             List<String> shaped = stats.getShapedAccounts();
-            if (request.getReasoning() && shaped.size() < maxSample && !containsAccount(shaped, account)) {
+            if ((request.getReasoning() || request.getLongAnswer()) && shaped.size() < maxSample && !containsAccount(shaped, account)) {
                 if (!(shaped instanceof ArrayList)) {
                     shaped = new ArrayList<>(shaped);
                     stats.setShapedAccounts(shaped);
@@ -640,7 +639,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return new LinkRequest(event.getEventTime().toEpochMilli(), event.getAccountId(), event.getReasoningRequested(),
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
-                event.getModel(), event.getPromptSimhash(), event.getAsn(), null);
+                event.getModel(), event.getPromptSimhash(), event.getAsn(), null,
+                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()));
     }
 
 }

@@ -55,7 +55,7 @@ public final class SubjectProfile {
         Double one = Sketches.ONE;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
-                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0));
+                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L);
     }
 
     private static String blankToNull(String text) {
@@ -137,6 +137,9 @@ public final class SubjectProfile {
         stats.setCompletionTokens(stats.getCompletionTokens() + request.getCompletionTokens());
         if (request.getReasoning()) {
             stats.setReasoning(stats.getReasoning() + 1);
+        }
+        if (HarvestShape.longAnswer(request.getPromptTokens(), request.getCompletionTokens())) {
+            stats.setLongAnswers(stats.getLongAnswers() + 1);
         }
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);

@@ -184,21 +184,15 @@ public final class SubjectSignals {
      */
     static boolean ownTrafficRefutesHarvest(Assessment a, DetectionRules rules, SubjectWindowStats day) {
         long n = day.getRequests();
-        DetectionRules.Link t = rules.link();
-        if (n < t.clusterMinRequests()) {
+        if (n < rules.link().clusterMinRequests()) {
             return false;
         }
-        DetectionRules.Group g = rules.groupOrDefault();
-        double reasoningUpper = DetectionRules.Group.wilsonUpper(day.getReasoning(), n, g.confidenceZ());
-        double firstTurnUpper = DetectionRules.Group.wilsonUpper(day.getFirstTurns(), n, g.confidenceZ());
-        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
-        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
-        if (reasoningUpper >= reasoningThreshold && firstTurnUpper >= firstTurnThreshold) {
+        Assessment own = new Assessment();
+        if (!HarvestShape.refuted(own, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(), n)) {
             return false;
         }
-        a.measure("cluster_not_counted:" + day.getCluster(), day.getClusterRisk(), 0)
-                .measure("own_reasoning_share_upper_bound", reasoningUpper, reasoningThreshold)
-                .measure("own_first_turn_share_upper_bound", firstTurnUpper, firstTurnThreshold);
+        a.measure("cluster_not_counted:" + day.getCluster(), day.getClusterRisk(), 0);
+        own.evidence().forEach(e -> a.measure(e.getSignal(), e.getValue(), e.getThreshold()));
         return true;
     }
 

@@ -66,16 +66,33 @@ public record DetectionRules(
             @JsonProperty("cohort-accounts-24h") long cohortAccounts24h,
             @JsonProperty("template-max-distance") Integer templateMaxDistance,
             @JsonProperty("campaign-min-requests") Integer campaignMinRequests,
-            @JsonProperty("word-band-max-distance") Integer wordBandMaxDistance) {
+            @JsonProperty("word-band-max-distance") Integer wordBandMaxDistance,
+            @JsonProperty("population-long-answer-share") Double populationLongAnswerShare,
+            @JsonProperty("long-answer-share") Double longAnswerShare) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
         /** Without {@code word-band-max-distance} in a document: 20 bits. */
         public static final int WORD_BAND_MAX_DISTANCE = 20;
 
+        /** Without {@code population-long-answer-share} in a document. */
+        public static final double POPULATION_LONG_ANSWER_SHARE = 0.15;
+        /** Without {@code long-answer-share} in a document: the floor under the long-answer threshold. */
+        public static final double LONG_ANSWER_SHARE = 0.6;
+
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
-                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE);
+                0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
+                LONG_ANSWER_SHARE);
+
+        /**
+         * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
+         * or the population's long-answer share plus the gap to 1.
+         */
+        public double longAnswerThreshold() {
+            return threshold(longAnswerShare == null ? LONG_ANSWER_SHARE : longAnswerShare,
+                    populationLongAnswerShare == null ? POPULATION_LONG_ANSWER_SHARE : populationLongAnswerShare);
+        }
 
         /**
          * Requests a campaign's union must hold before its shape is judged: {@code campaign-min-requests}, or without
@@ -421,6 +438,12 @@ public record DetectionRules(
             require(group.populationGap() >= 0 && group.populationGap() < 1, "group.population-gap", "in [0, 1)");
             require(group.hostingAsns() != null, "group.hosting-asns", "a list of ASNs (may be empty: [])");
             share("group.hosting-share", group.hostingShare());
+            if (group.populationLongAnswerShare() != null) {
+                share("group.population-long-answer-share", group.populationLongAnswerShare());
+            }
+            if (group.longAnswerShare() != null) {
+                share("group.long-answer-share", group.longAnswerShare());
+            }
             require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),

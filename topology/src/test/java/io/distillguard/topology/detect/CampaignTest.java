@@ -313,7 +313,7 @@ class CampaignTest extends HarnessTest {
         long end = BASE + 10 * HOUR;
         String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
-                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null);
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
                 edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
@@ -342,7 +342,7 @@ class CampaignTest extends HarnessTest {
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
-                60L, 0L, 60L, 0L, List.of(), null);
+                60L, 0L, 60L, 0L, List.of(), null, 0L);
         return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
     }
 
@@ -358,7 +358,7 @@ class CampaignTest extends HarnessTest {
     }
 
     private static CampaignEdge edge(String link, String... accounts) {
-        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null);
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L);
     }
 
     @Test

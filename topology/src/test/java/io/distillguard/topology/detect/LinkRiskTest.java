@@ -183,6 +183,52 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aTemplateHarvestThatAsksForReasoningOnAQuarterOfItsRequestsIsAClusterByItsLongAnswersOnNewAccounts() {
+        List<DistillationAlert> clusters = byDetector(templateGroupFromHosting(2_000, 5), "ACCOUNT_CLUSTER");
+        assertThat(clusters).anySatisfy(a -> {
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "group_reasoning_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "group_long_answer_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+    }
+
+    @Test
+    void theSameTemplateGroupWithAnswersAsLongAsItsPromptsIsNoCluster() {
+        List<DistillationAlert> alerts = templateGroupFromHosting(300, 5);
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void longAnswersOnAgedAccountsBehindAHostedTemplateAreAProductsUsersNotACluster() {
+        // A report writer hosted on a cloud, calling with each user's own account: its template, its servers'
+        // network, first turns with long answers. Only reasoning, or a trait its users do not share, makes it a harvest.
+        List<DistillationAlert> alerts = templateGroupFromHosting(2_000, 400);
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    /**
+     * 40 accounts created {@code ageDays} before, on one template from a hosting provider, first turns, reasoning on
+     * one request in four.
+     */
+    private List<DistillationAlert> templateGroupFromHosting(int completionTokens, int ageDays) {
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
+        long template = 0x1357_9bdf_2468_ace0L;
+        for (int i = 0; i < 40; i++) {
+            long simhash = template ^ (1L << random.nextInt(32));
+            h.send(harvest("writer-" + i, "100.64.7." + i, BASE + i * 60_000L, simhash).setAsn(16509)
+                    .setReasoningRequested(i % 4 == 0).setCompletionTokens(completionTokens)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - ageDays * 86_400_000L)).build());
+        }
+        return h.alerts();
+    }
+
+    @Test
     void templateSharedByAgedAccountsOnHomeAddressesIsNotAClusterWithoutASecondTrait() {
         // A product's end users: one system prompt, harvest-shaped even, but each from a home network on an old
         // account and no model pivot: the template alone is what every popular product looks like.
@@ -287,7 +333,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (int i = 0; i < 2_000; i++) {
             io.distillguard.topology.state.LinkRequest request = new io.distillguard.topology.state.LinkRequest(
-                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null);
+                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null, false);
             LinkRiskProcessor.add(rules, 50, request, stats);
             if (i == 49) {
                 assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(50);
@@ -305,7 +351,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (String account : List.of("acct-a", "acct-a", "acct-b", "acct-a", "acct-c")) {
             LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(BASE, account, false, true,
-                    null, "m", null, null, null), stats);
+                    null, "m", null, null, null, false), stats);
             if (account.equals("acct-a") && stats.getRequests() == 2) {
                 assertThat(stats.getSampleAccounts()).as("one account twice is one sample entry").containsExactly("acct-a");
             }

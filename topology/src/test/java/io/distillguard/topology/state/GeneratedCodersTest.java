@@ -37,7 +37,8 @@ class GeneratedCodersTest {
                 LinkRequest linkRequest = new LinkRequest(random.nextLong(), text(), random.nextBoolean(),
                         random.nextBoolean(), random.nextBoolean() ? null : random.nextLong(), text(),
                         random.nextBoolean() ? null : random.nextLong(), random.nextBoolean() ? null : random.nextInt(),
-                        random.nextBoolean() ? null : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()));
+                        random.nextBoolean() ? null : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()),
+                        random.nextBoolean());
                 links.add(new LinkRequestBatchItem(random.nextLong(), List.of(text(), text()), linkRequest));
                 link = LinkRiskProcessor.add(DetectionConfig.defaultConfig().rules(), 50, linkRequest, link);
                 SubjectRequest subjectRequest = SubjectRequest.newBuilder().setEventTime(1_700_000_000_000L + i * 1_000L)
