@@ -3,6 +3,7 @@ package io.distillguard.topology;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.validation.HostedNetworks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -39,7 +40,8 @@ public record DetectionConfig(
         Duration hourRetention,
         int templateTables,
         int wordBands,
-        int templateTablesWithWords) {
+        int templateTablesWithWords,
+        HostedNetworks hostedProductNetworks) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -76,6 +78,7 @@ public record DetectionConfig(
     public static final String TEMPLATE_TABLES = "detector.template-tables";
     public static final String WORD_BANDS = "detector.word-bands";
     public static final String TEMPLATE_TABLES_WITH_WORDS = "detector.template-tables-with-words";
+    public static final String HOSTED_PRODUCT_NETWORKS = "detector.hosted-product-networks";
 
     /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
@@ -115,6 +118,8 @@ public record DetectionConfig(
         d.put(TEMPLATE_TABLES, "4");
         d.put(WORD_BANDS, "4");
         d.put(TEMPLATE_TABLES_WITH_WORDS, "0");
+        // None: the operator lists the egress of the products it knows call with their users' own accounts.
+        d.put(HOSTED_PRODUCT_NETWORKS, "");
         return d;
     }
 
@@ -136,7 +141,8 @@ public record DetectionConfig(
     public DetectionConfig withRules(DetectionRules other) {
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
-                cachedWindows, verdictsTopic, hourRetention, templateTables, wordBands, templateTablesWithWords);
+                cachedWindows, verdictsTopic, hourRetention, templateTables, wordBands, templateTablesWithWords,
+                hostedProductNetworks);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -175,7 +181,16 @@ public record DetectionConfig(
                 hourRetention(values),
                 templateTables(values.get(TEMPLATE_TABLES)),
                 wordBands(values.get(WORD_BANDS)),
-                templateTablesWithWords(values.get(TEMPLATE_TABLES_WITH_WORDS)));
+                templateTablesWithWords(values.get(TEMPLATE_TABLES_WITH_WORDS)),
+                hostedNetworks(values.get(HOSTED_PRODUCT_NETWORKS)));
+    }
+
+    private static HostedNetworks hostedNetworks(String text) {
+        try {
+            return HostedNetworks.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(HOSTED_PRODUCT_NETWORKS, text, e.getMessage());
+        }
     }
 
     /**

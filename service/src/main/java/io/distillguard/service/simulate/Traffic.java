@@ -62,6 +62,10 @@ final class Traffic {
     /** Hosting providers a campaign rents from, the first being the one benign hosting traffic uses too. */
     private static final int[] HOSTING_ASNS = {16509, 14061, 24940, 16276, 63949, 20473, 8075, 15169};
     private static final int CARRIER_ASN = 21928;
+    /** The hosted products' NAT gateways: four addresses each, what an operator lists in detector.hosted-product-networks. */
+    public static final String HOSTED_WRITER_EGRESS = "3.5.140.";
+    public static final String HOSTED_TUTOR_EGRESS = "3.5.141.";
+    public static final String HOSTED_PRODUCT_NETWORKS = "3.5.140.8/29,3.5.141.8/29";
     /** Activity by local hour of day: quiet at night, busy in the working day and evening. */
     private static final double[] DIURNAL = {0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3,
         1.2, 1.3, 1.3, 1.2, 1.1, 1.0, 1.0, 1.1, 1.1, 0.9, 0.6, 0.3};
@@ -128,8 +132,10 @@ final class Traffic {
                 new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math", true),
                 new SignupCohort(cohort)));
         if (hosted > 0) {
-            populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing"));
-            populations.add(new HostedProduct("hosted_tutor", "acct-tutor-", hosted, 0.7, 0.8, 0.5, "math"));
+            populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing",
+                    HOSTED_WRITER_EGRESS));
+            populations.add(new HostedProduct("hosted_tutor", "acct-tutor-", hosted, 0.7, 0.8, 0.5, "math",
+                    HOSTED_TUTOR_EGRESS));
         }
         return populations;
     }
@@ -590,8 +596,8 @@ final class Traffic {
     /**
      * A product hosted on a cloud provider that calls the API with each of its users' own API accounts (bring your own
      * key; a router that forwards its users' keys): its users' requests carry its system prompt and leave from its
-     * servers, serverless functions on one hosting provider whose egress addresses spread over the provider's space,
-     * at human hours and volumes, on accounts of every age with their own cards. A report writer's users get long
+     * servers through the four addresses of its NAT gateway on one hosting provider (fixed, so that its customers can
+     * allow them), at human hours and volumes, on accounts of every age with their own cards. A report writer's users get long
      * answers to short briefs on first turns; a tutor's ask for reasoning. To the template link and the hosting share
      * this is a template-sharing campaign on rented machines: what tells it apart has to be something else.
      */
@@ -600,14 +606,16 @@ final class Traffic {
         private final double firstTurns;
         private final double longAnswers;
         private final String capability;
+        private final String egress;
         private final String systemPrompt;
         private final double[] perDay;
         private final int[] country;
         private final long[] created;
 
         HostedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, double longAnswers,
-                      String capability) {
+                      String capability, String egress) {
             super(prefix, scenario, false, n);
+            this.egress = egress;
             this.reasoning = reasoning;
             this.firstTurns = firstTurns;
             this.longAnswers = longAnswers;
@@ -637,14 +645,12 @@ final class Traffic {
                     long t = hourStart + random.nextLong(HOUR);
                     int turns = random.nextDouble() < lone ? 1 : 3;
                     for (int turn = 0; turn < turns; turn++) {
-                        // Each call from whichever function instance ran it: an address anywhere in the provider's space.
-                        String egress = "3." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
                         PromptFingerprint.Fingerprints prompt = turn == 0
                                 ? PromptFingerprint.of(systemPrompt + language.prompt(new SplittableRandom(random.nextLong())))
                                 : language.promptFingerprints(random.nextLong());
                         int promptTokens = 200 + random.nextInt(350) + turn * 300;
                         boolean longAnswer = random.nextDouble() < longAnswers;
-                        sink.add(request(account, t, egress)
+                        sink.add(request(account, t, egress + (10 + random.nextInt(4)))
                                 .setAsn(HOSTING_ASN).setCountry("US")
                                 .setUserAgent(scenario + "/1.8").setPaymentFingerprint("card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))

@@ -121,6 +121,14 @@ class ServiceConfigTest {
         assertEachRefused(DetectionConfig.TEMPLATE_TABLES_WITH_WORDS, "expected 0", "1", "3", "8", "-1", "two");
     }
 
+    @Test
+    void shouldListNoHostedProductUnlessToldAndRefuseAnEntryThatIsNoNetwork() {
+        assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().hostedProductNetworks().isEmpty()).isTrue();
+        assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_HOSTED_PRODUCT_NETWORKS",
+                "3.5.140.8/29,3.5.141.8/29"), Map.of()).detection().hostedProductNetworks().contains("3.5.141.12")).isTrue();
+        assertEachRefused(DetectionConfig.HOSTED_PRODUCT_NETWORKS, "CIDR", "3.5.140.8/29,not-a-network", "3.5.140.8/99");
+    }
+
     private static void assertEachRefused(String key, String expected, String... values) {
         for (String bad : values) {
             assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(key, bad)))
@@ -148,7 +156,7 @@ class ServiceConfigTest {
     @Test
     void shouldLoadTheRulesFileNamedInTheEnvironmentAndRefuseABadOne() throws Exception {
         Path rules = io.distillguard.service.RulesFiles.write(dir, "rules.yaml",
-                "version: default-2026-12-03.3", "version: team-7");
+                "version: default-2026-12-03.4", "version: team-7");
         assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_RULES_FILE", rules.toString()), Map.of())
                 .detection().ruleVersion()).isEqualTo("team-7");
 

@@ -15,6 +15,7 @@ import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.Watermark;
+import io.distillguard.topology.validation.HostedNetworks;
 import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -527,15 +528,27 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * {@link PromptBands#simHashTables} gives it.
      */
     public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, PromptBands bands) {
-        boolean words = event.getPromptMinhash() != null;
-        int templateTables = bands.simHashTables(words);
+        return linkKeys(event, bands, HostedNetworks.NONE);
+    }
+
+    /**
+     * @param hosted the listed hosted products' egress networks: a request from one is a product's user's, and its
+     *               address, network and prompt (the product's system prompt) are the product's, not ties
+     */
+    public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, PromptBands bands,
+                                        HostedNetworks hosted) {
+        String ip = event.getIp();
+        boolean throughProduct = hosted.contains(ip);
+        boolean words = event.getPromptMinhash() != null && !throughProduct;
+        int templateTables = throughProduct ? 0 : bands.simHashTables(words);
         int wordBands = words ? bands.wordBands() : 0;
         List<String> keys = new ArrayList<>(5 + templateTables + wordBands);
-        String ip = event.getIp();
-        keys.add(LinkKind.IP.name() + ':' + ip);
-        keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
-        if (event.getAsn() != null) {
-            keys.add(LinkKind.ASN.name() + ':' + event.getAsn());
+        if (!throughProduct) {
+            keys.add(LinkKind.IP.name() + ':' + ip);
+            keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
+            if (event.getAsn() != null) {
+                keys.add(LinkKind.ASN.name() + ':' + event.getAsn());
+            }
         }
         if (event.getPaymentFingerprint() != null && !event.getPaymentFingerprint().isBlank()) {
             keys.add(LinkKind.PAYMENT_FINGERPRINT.name() + ':' + event.getPaymentFingerprint());

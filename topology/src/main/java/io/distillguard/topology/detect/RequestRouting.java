@@ -5,6 +5,7 @@ import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.validation.HostedNetworks;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
@@ -42,8 +43,17 @@ public final class RequestRouting {
 
     /** @param bands the prompt bands it is grouped under ({@code detector.template-tables} and its kin) */
     public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, PromptBands bands) {
+        return byLink(event, bands, HostedNetworks.NONE);
+    }
+
+    /**
+     * @param hosted the listed products' egress networks ({@code detector.hosted-product-networks}): a request from
+     *               one is grouped only by its card and signup cohort
+     */
+    public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, PromptBands bands,
+                                                             HostedNetworks hosted) {
         LinkRequest projection = LinkRiskProcessor.project(event);
-        List<String> links = LinkRiskProcessor.linkKeys(event, bands);
+        List<String> links = LinkRiskProcessor.linkKeys(event, bands, hosted);
         List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
         for (String link : links) {
             out.add(KeyValue.pair(link, projection));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillguard.avro.PromptMinHash;
 import io.distillguard.avro.RequestEvent;
+import io.distillguard.topology.validation.HostedNetworks;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,32 @@ class LinkKindTest {
                 LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PAYMENT_FINGERPRINT, LinkKind.PROMPT_CLUSTER,
                 LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER,
                 LinkKind.PROMPT_CLUSTER);
+    }
+
+    @Test
+    void aRequestFromAListedHostedProductIsGroupedOnlyByItsCardAndSignupCohort() {
+        RequestEvent event = RequestEvent.newBuilder().setEventId("e-1").setEventTime(Instant.EPOCH)
+                .setAccountId("acct-1").setIp("203.0.113.9").setAsn(16509).setPaymentFingerprint("card-1")
+                .setAccountCreatedAt(Instant.EPOCH).setUserAgent("writer/1.8")
+                .setPromptSimhash(0x0123_4567_89ab_cdefL).setPromptMinhash(new PromptMinHash(new byte[32]))
+                .setModel("m").setEndpoint("/v1/chat").setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
+        HostedNetworks hosted = HostedNetworks.parse("198.51.100.0/24, 203.0.113.8/29");
+
+        assertThat(LinkRiskProcessor.linkKeys(event, new PromptBands(4, 4, 0), hosted)).extracting(LinkKind::of)
+                .containsExactly(LinkKind.PAYMENT_FINGERPRINT, LinkKind.SIGNUP_COHORT);
+        // One address outside the listed networks: every link again.
+        RequestEvent outside = RequestEvent.newBuilder(event).setIp("203.0.113.16").build();
+        assertThat(LinkRiskProcessor.linkKeys(outside, new PromptBands(4, 4, 0), hosted)).extracting(LinkKind::of)
+                .contains(LinkKind.IP, LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PROMPT_CLUSTER).hasSize(9);
+    }
+
+    @Test
+    void hostedProductNetworksAreRefusedByTheEntryThatIsNoNetwork() {
+        assertThat(HostedNetworks.parse(" ").isEmpty()).isTrue();
+        assertThat(HostedNetworks.parse("2001:db8::/48").contains("2001:db8::7")).isTrue();
+        assertThat(HostedNetworks.parse("2001:db8::/48").contains("2001:db9::7")).isFalse();
+        assertThatThrownBy(() -> HostedNetworks.parse("198.51.100.0/24, example.com"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'example.com'");
     }
 
     @Test
