@@ -375,6 +375,20 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * counts it in part: the word family is the one that counts it whole.
      */
     static Assessment assess(DetectionRules rules, Campaign campaign, int templateTables, int wordBands) {
+        // First on the groups shaped by reasoning, as a campaign was judged before long answers counted: admitting the
+        // groups shaped by long answers alone into that union would dilute its reasoning share with theirs. Then, when
+        // that union is not enough, on every shaped group, where long answers can carry it beside their corroboration.
+        Assessment byReasoning = assess(rules, campaign, templateTables, wordBands, true);
+        return byReasoning != null ? byReasoning : assess(rules, campaign, templateTables, wordBands, false);
+    }
+
+    private static boolean shaped(DetectionRules rules, CampaignEdge edge, boolean byReasoning) {
+        return byReasoning ? HarvestShape.pointShapedByReasoning(rules, edge.getReasoning(), edge.getFirstTurns(),
+                edge.getRequests()) : shaped(rules, edge);
+    }
+
+    private static Assessment assess(DetectionRules rules, Campaign campaign, int templateTables, int wordBands,
+                                     boolean byReasoning) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
@@ -382,7 +396,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
-            if (!shaped(rules, edge)) {
+            if (!shaped(rules, edge, byReasoning)) {
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
@@ -433,7 +447,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             return kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
-                    && shaped(rules, edge);
+                    && shaped(rules, edge, byReasoning);
         });
         if (!strongTrait && !young && !hosted && !pivot) {
             return null;

@@ -42,6 +42,12 @@ public final class HarvestShape {
                 || SubjectProfile.share(longAnswers, requests) >= floor);
     }
 
+    /** The floors by reasoning alone: {@code link.cluster-first-turn-share} and {@code link.cluster-reasoning-share}. */
+    static boolean pointShapedByReasoning(DetectionRules rules, long reasoning, long firstTurns, long requests) {
+        return SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare()
+                && SubjectProfile.share(reasoning, requests) >= rules.link().clusterReasoningShare();
+    }
+
     /**
      * The group's shape at its lower bounds, over its thresholds (1 and more: extraction-shaped), its measures added
      * to {@code a}: the weaker of the first-turn share and the stronger of the two harvest markers.

@@ -11,6 +11,7 @@ import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.HarnessTest;
 import io.distillguard.topology.TopologyHarness;
+import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.state.CampaignEdge;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -359,6 +360,41 @@ class CampaignTest extends HarnessTest {
 
     private static CampaignEdge edge(String link, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L);
+    }
+
+    @Test
+    void aCampaignShapedByLongAnswersAloneIsJudgedOnlyBesideATraitAHostedProductsUsersDoNotShare() {
+        DetectionRules rules = DetectionRules.defaults();
+        // Two template bands from hosting addresses, 80 requests each: all first turns, reasoning on one in ten,
+        // long answers on nine in ten.
+        java.util.function.Function<Long, List<CampaignEdge>> templates = newAccountRequests -> List.of(
+                lightEdge("PROMPT_CLUSTER:0-aa", newAccountRequests, "a1", "a2", "a3", "a4"),
+                lightEdge("PROMPT_CLUSTER:1-bb", newAccountRequests, "a3", "a4", "a5", "a6"));
+
+        List<CampaignProcessor.Campaign> aged = CampaignProcessor.components(templates.apply(0L));
+        assertThat(aged).hasSize(1);
+        assertThat(CampaignProcessor.assess(rules, aged.get(0), 4, 4)).as("a hosted product's users").isNull();
+
+        CampaignProcessor.Campaign young = CampaignProcessor.components(templates.apply(80L)).get(0);
+        Assessment judged = CampaignProcessor.assess(rules, young, 4, 4);
+        assertThat(judged).isNotNull();
+        assertThat(judged.evidence()).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_long_answer_share_lower_bound");
+            assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold());
+        }).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_reasoning_share_lower_bound");
+            assertThat(e.getValue()).isLessThan(e.getThreshold());
+        });
+
+        List<CampaignEdge> withCard = new ArrayList<>(templates.apply(0L));
+        withCard.add(lightEdge("PAYMENT_FINGERPRINT:card-9", 0L, "a1", "a2", "a5", "a6", "a7"));
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(withCard).get(0), 4, 4))
+                .as("a card shared at its fan-in threshold").isNotNull();
+    }
+
+    private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L,
+                newAccountRequests, 80L, 0L, List.of(), null, 72L);
     }
 
     @Test
