@@ -86,6 +86,12 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
 
     public static final String NEW_MODEL = "frontier-3";
 
+    /**
+     * The egress networks of the hosted products ({@link Settings#hostedProducts()}): what an operator who knows them
+     * lists in {@code detector.hosted-product-networks}.
+     */
+    public static final String HOSTED_PRODUCT_NETWORKS = "3.5.140.8/29,3.5.141.8/29";
+
     private final Settings settings;
     private final List<Population> populations = new ArrayList<>();
     private final PriorityQueue<RequestEvent> pending =

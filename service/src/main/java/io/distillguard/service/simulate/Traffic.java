@@ -62,10 +62,9 @@ final class Traffic {
     /** Hosting providers a campaign rents from, the first being the one benign hosting traffic uses too. */
     private static final int[] HOSTING_ASNS = {16509, 14061, 24940, 16276, 63949, 20473, 8075, 15169};
     private static final int CARRIER_ASN = 21928;
-    /** The hosted products' NAT gateways: four addresses each, what an operator lists in detector.hosted-product-networks. */
-    public static final String HOSTED_WRITER_EGRESS = "3.5.140.";
-    public static final String HOSTED_TUTOR_EGRESS = "3.5.141.";
-    public static final String HOSTED_PRODUCT_NETWORKS = "3.5.140.8/29,3.5.141.8/29";
+    /** The hosted products' NAT gateways, four addresses each (CampaignSimulator.HOSTED_PRODUCT_NETWORKS). */
+    private static final String HOSTED_WRITER_EGRESS = "3.5.140.";
+    private static final String HOSTED_TUTOR_EGRESS = "3.5.141.";
     /** Activity by local hour of day: quiet at night, busy in the working day and evening. */
     private static final double[] DIURNAL = {0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3,
         1.2, 1.3, 1.3, 1.2, 1.1, 1.0, 1.0, 1.1, 1.1, 0.9, 0.6, 0.3};

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.simulate.CampaignKnobs;
+import io.distillguard.service.simulate.CampaignSimulator;
 import io.distillguard.topology.DetectionConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,30 @@ class EnvelopeSweepTest {
         // Only ROTATION sees it: fresh prompts, a card each, conversations, nothing shared with another account.
         assertThat(figures.recall()).isGreaterThan(0.8);
         assertThat(figures.benignNamed()).isZero();
+    }
+
+    @Test
+    void shouldCatchACampaignAskingLittleReasoningByItsLongAnswersOnNewAccountsAndNotWithoutThem() {
+        CampaignKnobs light = CampaignKnobs.nominal().with("accounts", 100).with("reasoning_share", 0.3)
+                .with("long_answer_share", 0.8).with("age_days", 0).with("signup_spread_hours", 24 * 7);
+        assertThat(sweep.runCell(new EnvelopeSweep.Cell("light", "long answers", "", light), 4).recall())
+                .isGreaterThan(0.9);
+        assertThat(sweep.runCell(new EnvelopeSweep.Cell("light", "short answers", "",
+                light.with("long_answer_share", 0)), 4).recall()).isLessThan(0.1);
+    }
+
+    @Test
+    void shouldNameAHostedTutorsUsersUnlessItsEgressIsListed() {
+        EnvelopeSweep.Cell cell = new EnvelopeSweep.Cell("hosted", "nominal", "", CampaignKnobs.nominal()
+                .with("accounts", 20));
+        Instant start = Instant.parse("2026-11-01T00:00:00Z");
+        EnvelopeSweep.Figures unlisted = new EnvelopeSweep(config, 6, 3_000, 1, start, true).runCell(cell, 5);
+        assertThat(unlisted.benignNamedScenarios()).contains("hosted_tutor");
+        DetectionConfig listing = ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_HOSTED_PRODUCT_NETWORKS",
+                CampaignSimulator.HOSTED_PRODUCT_NETWORKS), Map.of()).detection();
+        EnvelopeSweep.Figures listed = new EnvelopeSweep(listing, 6, 3_000, 1, start, true).runCell(cell, 5);
+        assertThat(listed.benignNamedScenarios()).doesNotContain("hosted_tutor", "hosted_writer");
+        assertThat(listed.benignNamed()).isLessThan(unlisted.benignNamed());
     }
 
     @Test

@@ -35,8 +35,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *   <li>the attribute's fan-in detector ({@link LinkKind#detector()}) and MODEL_PIVOT: observations, at most
  *       MEDIUM on their own, since a NAT, a carrier pool or a popular prompt is shared by many honest accounts;</li>
  *   <li>ACCOUNT_CLUSTER: the accounts sharing the attribute are over the fan-in threshold and their traffic together
- *       has the extraction shape (reasoning traces, first turns only); subject = the attribute, with a sample of
- *       member accounts; HIGH or more;</li>
+ *       has the extraction shape (first turns asking for reasoning or getting long answers, {@link HarvestShape});
+ *       subject = the attribute, with a sample of member accounts; HIGH or more;</li>
  * </ul>
  * Once a cluster is HIGH, each account that sends an extraction-shaped request through it is handed to the subject
  * path as an implication (a {@link SubjectRequest} with the cluster set), where it becomes the CLUSTER_MEMBER signal
@@ -289,8 +289,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         List<String> others = List.of();
         if (kind.tiesAlone()) {
-            // The template's or card's other accounts: those whose requests through it were follow-ups or asked for
-            // no reasoning. They tie no groups together, but a campaign this group belongs to holds them too.
+            // The template's or card's other accounts: those whose requests through it were follow-ups, or first turns
+            // with neither reasoning nor a long answer. They tie no groups together, but a campaign this group belongs to holds them too.
             others = new ArrayList<>();
             for (String account : stats.getSampleAccounts()) {
                 if (!containsAccount(shaped, account)) {

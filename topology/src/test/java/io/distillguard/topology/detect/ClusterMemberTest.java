@@ -55,4 +55,17 @@ class ClusterMemberTest {
         // An agent product: reasoning, but long conversations.
         assertThat(member(implicatedDay(500, 300, 40))).isFalse();
     }
+
+    @Test
+    void aHeavyAccountThatAsksLittleReasoningButGetsLongAnswersToFirstTurnsStaysAMember() {
+        // A harvest of outputs rather than reasoning traces: its own day does not refute the campaign's word.
+        SubjectWindowStats day = implicatedDay(300, 60, 300);
+        day.setLongAnswers(270L);
+        assertThat(member(day)).isTrue();
+        // The same day with answers as long as its prompts is a batch job's: refuted, and the evidence says by what.
+        day.setLongAnswers(15L);
+        assertThat(member(day)).isFalse();
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, null).evidenceWithFired())
+                .extracting(Evidence::getSignal).contains("own_long_answer_share_upper_bound");
+    }
 }
