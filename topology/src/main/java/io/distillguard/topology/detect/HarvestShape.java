@@ -35,11 +35,9 @@ public final class HarvestShape {
      * {@code link.cluster-reasoning-share} or {@code group.long-answer-share}.
      */
     static boolean pointShaped(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long requests) {
-        double floor = rules.groupOrDefault().longAnswerShare() == null ? DetectionRules.Group.LONG_ANSWER_SHARE
-                : rules.groupOrDefault().longAnswerShare();
-        return SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare()
-                && (SubjectProfile.share(reasoning, requests) >= rules.link().clusterReasoningShare()
-                || SubjectProfile.share(longAnswers, requests) >= floor);
+        return pointShapedByReasoning(rules, reasoning, firstTurns, requests)
+                || SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare()
+                && SubjectProfile.share(longAnswers, requests) >= rules.groupOrDefault().longAnswerFloor();
     }
 
     /** The floors by reasoning alone: {@code link.cluster-first-turn-share} and {@code link.cluster-reasoning-share}. */

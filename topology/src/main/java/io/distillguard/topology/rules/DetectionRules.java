@@ -90,8 +90,13 @@ public record DetectionRules(
          * or the population's long-answer share plus the gap to 1.
          */
         public double longAnswerThreshold() {
-            return threshold(longAnswerShare == null ? LONG_ANSWER_SHARE : longAnswerShare,
+            return threshold(longAnswerFloor(),
                     populationLongAnswerShare == null ? POPULATION_LONG_ANSWER_SHARE : populationLongAnswerShare);
+        }
+
+        /** {@code long-answer-share}: the floor, and what a group's point share must reach to tie its members. */
+        public double longAnswerFloor() {
+            return longAnswerShare == null ? LONG_ANSWER_SHARE : longAnswerShare;
         }
 
         /**

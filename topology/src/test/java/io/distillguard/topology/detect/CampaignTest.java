@@ -150,8 +150,9 @@ class CampaignTest extends HarnessTest {
     }
 
     /**
-     * A company's batch job on a template the campaign uses too (first turns, no reasoning, hundreds an hour) joins
-     * the template's group but swamps its shape: it is not named through it.
+     * A company's batch job on a template the campaign uses too (first turns, no reasoning, short answers to long
+     * prompts, hundreds an hour: extraction or classification) joins the template's group, and its own day, heavy
+     * enough to judge, rules out a harvest: it is not named through it.
      */
     @Test
     void aBatchJobOnACampaignsTemplateIsNotNamedThroughIt() {
@@ -159,7 +160,8 @@ class CampaignTest extends HarnessTest {
         long[] templates = farm(h, 16509);
         for (int k = 0; k < 200; k++) {
             h.send(harvest("batch-1", "203.0.113.10", BASE + 3 * HOUR + 60_000L + k * 1_000L, templates[3])
-                    .setAsn(3356).setAccountCreatedAt(created(-2000)).setReasoningRequested(false).build());
+                    .setAsn(3356).setAccountCreatedAt(created(-2000)).setReasoningRequested(false)
+                    .setPromptTokens(800).setCompletionTokens(150).build());
         }
         h.send(harvest("farm-30", "52.14.30.7", BASE + 4 * HOUR, templates[5]).setAsn(16509)
                 .setAccountCreatedAt(created(30)).build());
