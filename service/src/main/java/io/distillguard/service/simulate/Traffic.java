@@ -270,6 +270,15 @@ final class Traffic {
             this.random = CampaignSimulator.random(settings.seed(), scenario);
         }
 
+        /**
+         * Sessions a person starts this hour: {@code perDay} requests a day in sessions of one turn (a {@code lone}
+         * share of them) or three, spread over the day by the diurnal curve at its country's local hour.
+         */
+        int humanSessions(double perDay, double lone, int country, int utcHour) {
+            int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country], 24);
+            return poisson(random, perDay / (lone + 3 * (1 - lone)) * DIURNAL[local] / DIURNAL_SUM);
+        }
+
         @Override
         public List<Label> labels() {
             List<Label> labels = new ArrayList<>(n);
@@ -562,9 +571,7 @@ final class Traffic {
             // Sessions of 1 turn, or of 3 turns, mixed so that first turns are the product's share of requests.
             double lone = (3 - 1 / firstTurns) / 2;
             for (int i = 0; i < n; i++) {
-                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
-                double sessionsPerDay = perDay[i] / (lone + 3 * (1 - lone));
-                int sessions = poisson(random, sessionsPerDay * DIURNAL[local] / DIURNAL_SUM);
+                int sessions = humanSessions(perDay[i], lone, country[i], utcHour);
                 for (int s = 0; s < sessions; s++) {
                     String account = prefix + i;
                     long t = hourStart + random.nextLong(HOUR);
@@ -636,9 +643,7 @@ final class Traffic {
             int utcHour = (int) (hourStart / HOUR % 24);
             double lone = (3 - 1 / firstTurns) / 2;
             for (int i = 0; i < n; i++) {
-                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
-                double sessionsPerDay = perDay[i] / (lone + 3 * (1 - lone));
-                int sessions = poisson(random, sessionsPerDay * DIURNAL[local] / DIURNAL_SUM);
+                int sessions = humanSessions(perDay[i], lone, country[i], utcHour);
                 for (int s = 0; s < sessions; s++) {
                     String account = prefix + i;
                     long t = hourStart + random.nextLong(HOUR);

@@ -52,14 +52,13 @@ public final class HarvestShape {
      */
     static double lowerBound(Assessment a, DetectionRules rules, long reasoning, long longAnswers, long firstTurns,
                              long n) {
-        DetectionRules.Link t = rules.link();
-        DetectionRules.Group g = rules.groupOrDefault();
-        double reasoningBound = DetectionRules.Group.wilsonLower(reasoning, n, g.confidenceZ());
-        double longAnswerBound = DetectionRules.Group.wilsonLower(longAnswers, n, g.confidenceZ());
-        double firstTurnBound = DetectionRules.Group.wilsonLower(firstTurns, n, g.confidenceZ());
-        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
-        double longAnswerThreshold = g.longAnswerThreshold();
-        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
+        double z = rules.groupOrDefault().confidenceZ();
+        double reasoningBound = DetectionRules.Group.wilsonLower(reasoning, n, z);
+        double longAnswerBound = DetectionRules.Group.wilsonLower(longAnswers, n, z);
+        double firstTurnBound = DetectionRules.Group.wilsonLower(firstTurns, n, z);
+        double reasoningThreshold = reasoningThreshold(rules);
+        double longAnswerThreshold = rules.groupOrDefault().longAnswerThreshold();
+        double firstTurnThreshold = firstTurnThreshold(rules);
         if (a != null) {
             a.measure("group_reasoning_share", SubjectProfile.share(reasoning, n), 0)
                     .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
@@ -70,6 +69,16 @@ public final class HarvestShape {
         }
         return Math.min(Math.max(reasoningBound / reasoningThreshold, longAnswerBound / longAnswerThreshold),
                 firstTurnBound / firstTurnThreshold);
+    }
+
+    private static double reasoningThreshold(DetectionRules rules) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare());
+    }
+
+    private static double firstTurnThreshold(DetectionRules rules) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare());
     }
 
     /**
@@ -88,14 +97,13 @@ public final class HarvestShape {
      */
     static boolean refuted(Assessment a, DetectionRules rules, long reasoning, long longAnswers, long firstTurns,
                            long n) {
-        DetectionRules.Link t = rules.link();
-        DetectionRules.Group g = rules.groupOrDefault();
-        double reasoningUpper = DetectionRules.Group.wilsonUpper(reasoning, n, g.confidenceZ());
-        double longAnswerUpper = DetectionRules.Group.wilsonUpper(longAnswers, n, g.confidenceZ());
-        double firstTurnUpper = DetectionRules.Group.wilsonUpper(firstTurns, n, g.confidenceZ());
-        double reasoningThreshold = g.threshold(t.clusterReasoningShare(), g.populationReasoningShare());
-        double longAnswerThreshold = g.longAnswerThreshold();
-        double firstTurnThreshold = g.threshold(t.clusterFirstTurnShare(), g.populationFirstTurnShare());
+        double z = rules.groupOrDefault().confidenceZ();
+        double reasoningUpper = DetectionRules.Group.wilsonUpper(reasoning, n, z);
+        double longAnswerUpper = DetectionRules.Group.wilsonUpper(longAnswers, n, z);
+        double firstTurnUpper = DetectionRules.Group.wilsonUpper(firstTurns, n, z);
+        double reasoningThreshold = reasoningThreshold(rules);
+        double longAnswerThreshold = rules.groupOrDefault().longAnswerThreshold();
+        double firstTurnThreshold = firstTurnThreshold(rules);
         boolean harvestRuledOut = reasoningUpper < reasoningThreshold && longAnswerUpper < longAnswerThreshold;
         if (!harvestRuledOut && firstTurnUpper >= firstTurnThreshold) {
             return false;
