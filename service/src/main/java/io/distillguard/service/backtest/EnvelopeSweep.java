@@ -139,8 +139,8 @@ public final class EnvelopeSweep {
                 nominal.with("preamble_words", 40)));
         // Reasoning on under a third of the requests, under every reasoning threshold: the harvest shows in its long
         // answers to short prompts (eight in ten here), and they count only beside a trait a hosted product's users do
-        // not share (HarvestShape.longAnswersOnly). The nominal campaign, then the traits that do corroborate, then
-        // the same without long answers. Appended, as above.
+        // not share (HarvestShape.Bounds.longAnswersOnly). The nominal campaign, then the traits that do corroborate,
+        // then the same without long answers. Appended, as above.
         CampaignKnobs light = nominal.with("reasoning_share", 0.3).with("long_answer_share", 0.8);
         cells.add(new Cell("reasoning 0.3, long answers 0.8", "5 templates (hosting)", "", light));
         CampaignKnobs fresh7 = light.with("age_days", 0).with("signup_spread_hours", 24 * 7);

@@ -254,6 +254,14 @@ final class Traffic {
                 : random.nextInt(10) < 7 ? "frontier-2" : "frontier-2-mini";
     }
 
+    /**
+     * The share of sessions that are a single turn, the rest being three turns, for first turns to be
+     * {@code firstTurns} of the requests (from a third, all sessions of three, to 1).
+     */
+    static double loneSessionShare(double firstTurns) {
+        return (3 - 1 / firstTurns) / 2;
+    }
+
     /** A population of {@code n} accounts named {@code prefix + i}, with a random source of its own. */
     private abstract class Group implements Population {
         final String prefix;
@@ -569,7 +577,7 @@ final class Traffic {
         public void emit(long hourStart, Sink sink) {
             int utcHour = (int) (hourStart / HOUR % 24);
             // Sessions of 1 turn, or of 3 turns, mixed so that first turns are the product's share of requests.
-            double lone = (3 - 1 / firstTurns) / 2;
+            double lone = loneSessionShare(firstTurns);
             for (int i = 0; i < n; i++) {
                 int sessions = humanSessions(perDay[i], lone, country[i], utcHour);
                 for (int s = 0; s < sessions; s++) {
@@ -641,7 +649,7 @@ final class Traffic {
         @Override
         public void emit(long hourStart, Sink sink) {
             int utcHour = (int) (hourStart / HOUR % 24);
-            double lone = (3 - 1 / firstTurns) / 2;
+            double lone = loneSessionShare(firstTurns);
             for (int i = 0; i < n; i++) {
                 int sessions = humanSessions(perDay[i], lone, country[i], utcHour);
                 for (int s = 0; s < sessions; s++) {
@@ -914,7 +922,7 @@ final class Traffic {
         @Override
         public void emit(long hourStart, Sink sink) {
             int utcHour = (int) (hourStart / HOUR % 24);
-            double lone = (3 - 1 / k.firstTurnShare()) / 2;
+            double lone = loneSessionShare(k.firstTurnShare());
             double requestsPerSession = lone + 3 * (1 - lone);
             for (int i = 0; i < n; i++) {
                 double weight = k.humanHours()

@@ -430,7 +430,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         long reasoningHits = Math.round(most[1]);
         long longAnswerHits = Math.round(most[6]);
         long firstTurnHits = Math.round(most[2]);
-        double shape = HarvestShape.lowerBound(null, rules, reasoningHits, longAnswerHits, firstTurnHits, n);
+        HarvestShape.Bounds bounds = HarvestShape.lower(rules, reasoningHits, longAnswerHits, firstTurnHits, n);
+        double shape = bounds.strength();
         if (shape < 1) {
             return null;
         }
@@ -453,8 +454,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return null;
         }
         // Shaped by long answers alone: only a card shared at its fan-in threshold, new accounts or a pivot
-        // corroborate it (HarvestShape.longAnswersOnly: a product's users share its template, addresses and network).
-        if (!young && !pivot && HarvestShape.longAnswersOnly(rules, reasoningHits, firstTurnHits, n)
+        // corroborate it (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and
+        // network).
+        if (!young && !pivot && bounds.longAnswersOnly()
                 && campaign.links.values().stream().noneMatch(edge -> LinkKind.of(edge.getLinkKey())
                 == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() >= LinkKind.PAYMENT_FINGERPRINT
                 .accountsThreshold(rules) && shaped(rules, edge))) {
@@ -467,9 +469,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .measure("campaign_links", campaign.links.size(), 2);
         byKind.keySet().forEach(kind -> a.measure("links:" + kind.name(),
                 campaign.links.keySet().stream().filter(k -> LinkKind.of(k) == kind).count(), 0));
-        a.measure("group_requests", n, minRequests);
-        HarvestShape.lowerBound(a, rules, reasoningHits, longAnswerHits, firstTurnHits, n);
-        a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+        bounds.measure(a.measure("group_requests", n, minRequests))
+                .measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(DETECTOR, fanIn, 1, cap + 1, false);

@@ -47,70 +47,84 @@ public final class HarvestShape {
     }
 
     /**
-     * The group's shape at its lower bounds, over its thresholds (1 and more: extraction-shaped), its measures added
-     * to {@code a}: the weaker of the first-turn share and the stronger of the two harvest markers.
+     * A group's or a day's three shares at one end of their Wilson intervals (group.confidence-z), each with its
+     * threshold: computed once, then read for the verdict and written into the evidence.
      */
-    static double lowerBound(Assessment a, DetectionRules rules, long reasoning, long longAnswers, long firstTurns,
-                             long n) {
-        double z = rules.groupOrDefault().confidenceZ();
-        double reasoningBound = DetectionRules.Group.wilsonLower(reasoning, n, z);
-        double longAnswerBound = DetectionRules.Group.wilsonLower(longAnswers, n, z);
-        double firstTurnBound = DetectionRules.Group.wilsonLower(firstTurns, n, z);
-        double reasoningThreshold = reasoningThreshold(rules);
-        double longAnswerThreshold = rules.groupOrDefault().longAnswerThreshold();
-        double firstTurnThreshold = firstTurnThreshold(rules);
-        if (a != null) {
-            a.measure("group_reasoning_share", SubjectProfile.share(reasoning, n), 0)
-                    .measure("group_reasoning_share_lower_bound", reasoningBound, reasoningThreshold)
-                    .measure("group_long_answer_share", SubjectProfile.share(longAnswers, n), 0)
-                    .measure("group_long_answer_share_lower_bound", longAnswerBound, longAnswerThreshold)
-                    .measure("group_first_turn_share", SubjectProfile.share(firstTurns, n), 0)
-                    .measure("group_first_turn_share_lower_bound", firstTurnBound, firstTurnThreshold);
+    record Bounds(String prefix, long n, long reasoning, long longAnswers, long firstTurns, double reasoningBound,
+                  double longAnswerBound, double firstTurnBound, double reasoningThreshold,
+                  double longAnswerThreshold, double firstTurnThreshold) {
+
+        /**
+         * At the lower bounds: the weaker of the first-turn share and the stronger of the two harvest markers, over
+         * their thresholds (1 and more: extraction-shaped).
+         */
+        double strength() {
+            return Math.min(Math.max(reasoningBound / reasoningThreshold, longAnswerBound / longAnswerThreshold),
+                    firstTurnBound / firstTurnThreshold);
         }
-        return Math.min(Math.max(reasoningBound / reasoningThreshold, longAnswerBound / longAnswerThreshold),
-                firstTurnBound / firstTurnThreshold);
-    }
 
-    private static double reasoningThreshold(DetectionRules rules) {
-        DetectionRules.Group g = rules.groupOrDefault();
-        return g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare());
-    }
-
-    private static double firstTurnThreshold(DetectionRules rules) {
-        DetectionRules.Group g = rules.groupOrDefault();
-        return g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare());
-    }
-
-    /**
-     * Whether the group is extraction-shaped only through its long answers (its reasoning share under its threshold).
-     * Long answers to first turns are also what a product that writes for its users gets, and those users share the
-     * product's system prompt and its servers' addresses and network: such a group is a harvest only with a trait a
-     * product's users do not share (new accounts, a move to a model released today, a card).
-     */
-    static boolean longAnswersOnly(DetectionRules rules, long reasoning, long firstTurns, long n) {
-        return lowerBound(null, rules, reasoning, 0, firstTurns, n) < 1;
-    }
-
-    /**
-     * Whether an account's own day rules out a harvest beyond chance: its first-turn share, or both its reasoning and
-     * its long-answer shares, at the upper bound under the group thresholds. Measures added to {@code a} when so.
-     */
-    static boolean refuted(Assessment a, DetectionRules rules, long reasoning, long longAnswers, long firstTurns,
-                           long n) {
-        double z = rules.groupOrDefault().confidenceZ();
-        double reasoningUpper = DetectionRules.Group.wilsonUpper(reasoning, n, z);
-        double longAnswerUpper = DetectionRules.Group.wilsonUpper(longAnswers, n, z);
-        double firstTurnUpper = DetectionRules.Group.wilsonUpper(firstTurns, n, z);
-        double reasoningThreshold = reasoningThreshold(rules);
-        double longAnswerThreshold = rules.groupOrDefault().longAnswerThreshold();
-        double firstTurnThreshold = firstTurnThreshold(rules);
-        boolean harvestRuledOut = reasoningUpper < reasoningThreshold && longAnswerUpper < longAnswerThreshold;
-        if (!harvestRuledOut && firstTurnUpper >= firstTurnThreshold) {
-            return false;
+        /**
+         * At the lower bounds: extraction-shaped only through its long answers (its reasoning under its threshold).
+         * Long answers to first turns are also what a product that writes for its users gets, and those users share
+         * the product's system prompt and its servers' addresses and network: such a group is a harvest only with a
+         * trait a product's users do not share (new accounts, a move to a model released today, a card).
+         */
+        boolean longAnswersOnly() {
+            return Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold) < 1;
         }
-        a.measure("own_reasoning_share_upper_bound", reasoningUpper, reasoningThreshold)
-                .measure("own_long_answer_share_upper_bound", longAnswerUpper, longAnswerThreshold)
-                .measure("own_first_turn_share_upper_bound", firstTurnUpper, firstTurnThreshold);
-        return true;
+
+        /**
+         * At the upper bounds: an account's own day rules out a harvest beyond chance, by its first turns or by both
+         * its reasoning and its long answers.
+         */
+        boolean ruledOut() {
+            return reasoningBound < reasoningThreshold && longAnswerBound < longAnswerThreshold
+                    || firstTurnBound < firstTurnThreshold;
+        }
+
+        /** The measures for the evidence: a group's shares and lower bounds, or an account's upper bounds. */
+        Assessment measure(Assessment a) {
+            boolean group = prefix.equals(GROUP);
+            String bound = group ? "_lower_bound" : "_upper_bound";
+            if (group) {
+                a.measure(prefix + "reasoning_share", SubjectProfile.share(reasoning, n), 0);
+            }
+            a.measure(prefix + "reasoning_share" + bound, reasoningBound, reasoningThreshold);
+            if (group) {
+                a.measure(prefix + "long_answer_share", SubjectProfile.share(longAnswers, n), 0);
+            }
+            a.measure(prefix + "long_answer_share" + bound, longAnswerBound, longAnswerThreshold);
+            if (group) {
+                a.measure(prefix + "first_turn_share", SubjectProfile.share(firstTurns, n), 0);
+            }
+            return a.measure(prefix + "first_turn_share" + bound, firstTurnBound, firstTurnThreshold);
+        }
+    }
+
+    private static final String GROUP = "group_";
+
+    /** A group's or a campaign union's shares at their lower bounds. */
+    static Bounds lower(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
+        double z = rules.groupOrDefault().confidenceZ();
+        return bounds(rules, GROUP, reasoning, longAnswers, firstTurns, n,
+                DetectionRules.Group.wilsonLower(reasoning, n, z), DetectionRules.Group.wilsonLower(longAnswers, n, z),
+                DetectionRules.Group.wilsonLower(firstTurns, n, z));
+    }
+
+    /** An implicated account's own day at its upper bounds. */
+    static Bounds upper(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
+        double z = rules.groupOrDefault().confidenceZ();
+        return bounds(rules, "own_", reasoning, longAnswers, firstTurns, n,
+                DetectionRules.Group.wilsonUpper(reasoning, n, z), DetectionRules.Group.wilsonUpper(longAnswers, n, z),
+                DetectionRules.Group.wilsonUpper(firstTurns, n, z));
+    }
+
+    private static Bounds bounds(DetectionRules rules, String prefix, long reasoning, long longAnswers,
+                                 long firstTurns, long n, double reasoningBound, double longAnswerBound,
+                                 double firstTurnBound) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return new Bounds(prefix, n, reasoning, longAnswers, firstTurns, reasoningBound, longAnswerBound,
+                firstTurnBound, g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare()),
+                g.longAnswerThreshold(), g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare()));
     }
 }

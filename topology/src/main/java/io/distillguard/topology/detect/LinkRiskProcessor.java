@@ -314,8 +314,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (n < t.clusterMinRequests()) {
             return null;
         }
-        double shape = HarvestShape.lowerBound(null, rules, stats.getReasoning(), stats.getLongAnswers(),
+        HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), n);
+        double shape = bounds.strength();
         if (shape < 1) {
             return null;
         }
@@ -326,16 +327,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot) {
             return null;
         }
-        if (kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot
-                && HarvestShape.longAnswersOnly(rules, stats.getReasoning(), stats.getFirstTurns(), n)) {
+        if (kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly()) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
         Assessment a = new Assessment()
                 .measure("distinct_accounts", accounts, kind.accountsThreshold(rules))
                 .measure("group_requests", n, t.clusterMinRequests());
-        HarvestShape.lowerBound(a, rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n);
-        a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+        bounds.measure(a).measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);

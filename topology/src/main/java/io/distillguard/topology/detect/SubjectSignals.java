@@ -187,12 +187,12 @@ public final class SubjectSignals {
         if (n < rules.link().clusterMinRequests()) {
             return false;
         }
-        Assessment own = new Assessment();
-        if (!HarvestShape.refuted(own, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(), n)) {
+        HarvestShape.Bounds own = HarvestShape.upper(rules, day.getReasoning(), day.getLongAnswers(),
+                day.getFirstTurns(), n);
+        if (!own.ruledOut()) {
             return false;
         }
-        a.measure("cluster_not_counted:" + day.getCluster(), day.getClusterRisk(), 0);
-        own.evidence().forEach(e -> a.measure(e.getSignal(), e.getValue(), e.getThreshold()));
+        own.measure(a.measure("cluster_not_counted:" + day.getCluster(), day.getClusterRisk(), 0));
         return true;
     }
 
