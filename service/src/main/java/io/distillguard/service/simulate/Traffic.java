@@ -62,6 +62,8 @@ final class Traffic {
     /** Hosting providers a campaign rents from, the first being the one benign hosting traffic uses too. */
     private static final int[] HOSTING_ASNS = {16509, 14061, 24940, 16276, 63949, 20473, 8075, 15169};
     private static final int CARRIER_ASN = 21928;
+    /** School districts' and national research networks' ASNs, for students' school-hours sessions. */
+    private static final int[] EDUCATION_ASNS = {11537, 3754, 2152, 786, 680, 1103, 2200, 137};
     /** The hosted products' NAT gateways, four addresses each (CampaignSimulator.HOSTED_PRODUCT_NETWORKS). */
     private static final String HOSTED_WRITER_EGRESS = "3.5.140.";
     private static final String HOSTED_TUTOR_EGRESS = "3.5.141.";
@@ -129,7 +131,9 @@ final class Traffic {
                 new AgentProduct(agents),
                 new TemplatedProduct("templated_product", "acct-ide-", product, 0.35, 0.4, "coding", false),
                 new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math", true),
-                new SignupCohort(cohort)));
+                new SignupCohort(cohort),
+                // On top of the others (its own random source), so that every other population keeps its draws.
+                new TemplatedProduct("study_app", "acct-study-", homework, 0.7, 1.0, "math", true, true)));
         if (hosted > 0) {
             populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing",
                     HOSTED_WRITER_EGRESS));
@@ -538,10 +542,27 @@ final class Traffic {
         private final int[] country;
         private final int[] asn;
         private final long[] created;
+        private final boolean schoolDays;
+        private final String[] school;
+        private final int[] schoolAsn;
+        private final boolean[] rotatingVpn;
 
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions) {
+            this(scenario, prefix, n, reasoning, firstTurns, capability, shortQuestions, false);
+        }
+
+        /**
+         * @param schoolDays whether its users are students whose days run school, phone, home: each session from the
+         *                   school's network in school hours, the phone network on the way, home in the evening;
+         *                   and one in a hundred on a consumer VPN that exits through another home at each request.
+         *                   The look-alike of a campaign on a residential proxy pool (ROAMING_MEMBERS): a group of
+         *                   members each seen on three networks in a day, a few of them on many.
+         */
+        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
+                         boolean shortQuestions, boolean schoolDays) {
             super(prefix, scenario, false, n);
+            this.schoolDays = schoolDays;
             this.reasoning = reasoning;
             this.firstTurns = firstTurns;
             this.capability = capability;
@@ -560,6 +581,32 @@ final class Traffic {
                 asn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                 created[i] = settings.startMs() - random.nextLong(2 * 365 * DAY) - HOUR;
             }
+            // Drawn only for a product of students, so that the others keep their draws.
+            school = new String[schoolDays ? n : 0];
+            schoolAsn = new int[school.length];
+            rotatingVpn = new boolean[school.length];
+            for (int i = 0; i < school.length; i++) {
+                // A few students a school: a school's address is not a group of its own here (university_nat is).
+                int district = random.nextInt(Math.max(1, n / 5));
+                school[i] = "198.18." + district % 256 + "." + (10 + district / 256 % 200);
+                schoolAsn[i] = EDUCATION_ASNS[district % EDUCATION_ASNS.length];
+                rotatingVpn[i] = random.nextInt(100) == 0;
+            }
+        }
+
+        /** Where a student's session comes from: school in school hours, the phone on the way, home otherwise. */
+        private int network(int i, int localHour) {
+            if (rotatingVpn[i]) {
+                return 3;
+            }
+            double draw = random.nextDouble();
+            if (localHour >= 8 && localHour < 15) {
+                return draw < 0.7 ? 2 : 1;
+            }
+            if (localHour >= 15 && localHour < 18) {
+                return draw < 0.6 ? 1 : 0;
+            }
+            return draw < 0.85 ? 0 : 1;
         }
 
         /**
@@ -584,11 +631,18 @@ final class Traffic {
                     String account = prefix + i;
                     long t = hourStart + random.nextLong(HOUR);
                     int turns = random.nextDouble() < lone ? 1 : 3;
-                    boolean mobile = random.nextInt(100) < 10;
-                    String ip = mobile ? carrierNatIp(random) : home[i];
+                    int where = schoolDays ? network(i, Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24))
+                            : random.nextInt(100) < 10 ? 1 : 0;
+                    boolean mobile = where == 1;
+                    String ip = mobile ? carrierNatIp(random) : where == 2 ? school[i] : home[i];
                     for (int turn = 0; turn < turns; turn++) {
+                        int requestAsn = mobile ? CARRIER_ASN : where == 2 ? schoolAsn[i] : asn[i];
+                        if (where == 3) {
+                            requestAsn = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                            ip = residentialIp(random);
+                        }
                         RequestEvent.Builder event = request(account, t, ip)
-                                .setAsn(mobile ? CARRIER_ASN : asn[i]).setCountry(COUNTRIES[country[i]])
+                                .setAsn(requestAsn).setCountry(COUNTRIES[country[i]])
                                 .setUserAgent(scenario + "/2.1").setPaymentFingerprint("card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
                                 .setModel(model(random, t, 0.3))

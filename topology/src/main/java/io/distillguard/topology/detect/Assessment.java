@@ -24,6 +24,7 @@ public final class Assessment {
     private double[] ratios;
     private double risk;
     private boolean specific;
+    private boolean heldForMembers;
 
     /** Records a measurement for the analyst; it adds to the risk only if it reaches its threshold. */
     public Assessment measure(String signal, double value, double threshold) {
@@ -59,6 +60,24 @@ public final class Assessment {
     }
 
     public double risk() {
+        return specific && !heldForMembers ? risk : Math.min(risk, CORROBORATION_CAP);
+    }
+
+    /**
+     * Holds a group's own alert under HIGH: what corroborates it is a trait each member has to show in its own
+     * traffic too ({@link #heldForMembers()}), and the group alert names members before they have.
+     */
+    public Assessment holdForMembers() {
+        heldForMembers = true;
+        return this;
+    }
+
+    public boolean heldForMembers() {
+        return heldForMembers;
+    }
+
+    /** The risk a member carries once its own traffic confirms it: {@link #risk()} without the hold. */
+    public double memberRisk() {
         return specific ? risk : Math.min(risk, CORROBORATION_CAP);
     }
 

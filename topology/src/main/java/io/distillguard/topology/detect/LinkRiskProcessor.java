@@ -65,7 +65,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     public static final String CLUSTER_DETECTOR = "ACCOUNT_CLUSTER";
     private static final String MEMBER_GATE = "member";
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
+    /** A group's members changing networks between their requests ({@link DetectionRules.Group#roaming}). */
+    public static final String ROAMING_DETECTOR = "ROAMING_MEMBERS";
     private static final int ACCOUNTS_P = 10;
+    /** A followed member's networks: the ASNs of the last two it came from ({@link #followNetwork}). */
+    private static final int NETWORK_SLOT = 2 * Integer.BYTES;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -190,7 +194,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
-                releaseOf(inForce, request.getModel()));
+                releaseOf(inForce, request.getModel()), kind == LinkKind.PROMPT_CLUSTER);
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -247,7 +251,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         emit(CLUSTER_DETECTOR, SubjectType.ACCOUNT_CLUSTER, clusterGate, key, start, end, time, cluster, stats, accounts,
                 inForce);
         int now = emitter.emittedSeverity(clusterGate, start);
-        if (now >= Severity.HIGH.ordinal() && before < Severity.HIGH.ordinal()) {
+        // A group held for its members implicates them from its first alert: each is named only by its own traffic.
+        int implicating = cluster.heldForMembers() ? Severity.LOW.ordinal() : Severity.HIGH.ordinal();
+        if (now >= implicating && before < implicating) {
             // The group just became a HIGH cluster: every member that already sent it extraction-shaped requests is
             // implicated now, not only at its next request. Over a backlog, whole partitions of members can be
             // processed before the group crosses; they would otherwise depend on processing order.
@@ -324,10 +330,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
         boolean young = newAccounts >= t.clusterNewAccountShare();
         boolean hosted = hosting >= g.hostingShare();
-        if (kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot) {
-            return null;
-        }
-        if (kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly()) {
+        boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
+                || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly();
+        // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
+        boolean roaming = g.roaming(stats.getMemberRoams(), stats.getMemberRepeats());
+        if (uncorroborated && !roaming) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -338,6 +345,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
+        if (stats.getMemberRepeats() > 0) {
+            a.measure("group_roaming_share_lower_bound", g.roamingLower(stats.getMemberRoams(), stats.getMemberRepeats()),
+                    g.roamingShareOrDefault());
+        }
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -347,25 +358,38 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
         }
+        if (roaming) {
+            a.fire(ROAMING_DETECTOR, 1, 0.5, 1, false);
+        }
+        if (uncorroborated) {
+            // A group's roaming share is what a product whose users move between home, school and phone can reach
+            // on a day of two or three requests each; a member that rotates shows it in its own day's networks.
+            a.holdForMembers();
+        }
         return a;
     }
 
     private void implicateMember(String account, long time, String clusterKey, long start, Assessment cluster) {
         int clusterSeverity = emitter.emittedSeverity(CLUSTER_DETECTOR + '|' + clusterKey, start);
-        if (clusterSeverity < Severity.HIGH.ordinal()) {
+        boolean held = cluster.heldForMembers();
+        if (clusterSeverity < (held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal())) {
             return;
         }
-        // Once per account, cluster and window: the subject path keeps the strongest implication of the day.
+        // Once per account, cluster and window: the subject path keeps the strongest implication of the day. A held
+        // implication is remembered as LOW, so that the group's members still get the plain one if a trait the
+        // group shares as a whole corroborates it later in its window.
         String gateKey = MEMBER_GATE + '|' + clusterKey + '|' + account;
-        if (emitter.emittedSeverity(gateKey, start) >= 0) {
+        int sent = emitter.emittedSeverity(gateKey, start);
+        if (sent >= Severity.HIGH.ordinal() || held && sent >= 0) {
             return;
         }
-        emitter.remember(gateKey, start, clusterSeverity);
+        emitter.remember(gateKey, start, held ? Severity.LOW.ordinal() : clusterSeverity);
         SubjectRequest implication = SubjectRequest.newBuilder()
                 .setEventTime(time)
                 .setAccountId(account)
                 .setCluster(clusterKey)
-                .setClusterRisk(cluster.risk())
+                .setClusterRisk(cluster.memberRisk())
+                .setClusterNeedsNetworks(held)
                 .build();
         context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account), implication, time));
     }
@@ -417,7 +441,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -428,23 +452,29 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
-        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()));
+        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false);
     }
 
-    /** @param release the release time of the request's model under {@code rules}, null when not a new release */
-    private static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
-                                       Long release) {
+    /**
+     * @param release        the release time of the request's model under {@code rules}, null when not a new release
+     * @param followNetworks whether to follow the sampled members' networks (a prompt template's group only: the one
+     *                       link whose members roaming corroborates, see {@link #followNetwork})
+     */
+    static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
+                               Long release, boolean followNetworks) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
         // only once the sample is full, so the great majority of groups never carry its kilobyte.
         List<String> sample = stats.getSampleAccounts();
         String account = request.getAccountId();
+        // The account's place in the sample when it was there before this request; -1 when new to it or not in it.
+        int place = -1;
         if (sample.size() < maxSample) {
             if (sample.isEmpty()) {
                 // One immutable one-element list, not a list and its array: most groups never see a second account.
                 stats.setSampleAccounts(List.of(account));
-            } else if (!containsAccount(sample, account)) {
+            } else if ((place = indexOfAccount(sample, account)) < 0) {
                 if (sample.getClass() == SINGLE_ACCOUNT) {
                     sample = new ArrayList<>(sample);
                     stats.setSampleAccounts(sample);
@@ -452,6 +482,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 sample.add(account);
             }
         } else {
+            if (followNetworks) {
+                place = indexOfAccount(sample, account);
+            }
             ByteBuffer sketch = stats.getAccounts();
             Sketches.Running running = Sketches.running(stats.getAccountsEstimate(), stats.getAccountsChange());
             if (!sketch.hasRemaining()) {
@@ -492,7 +525,61 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             stats.setNewModelRequests(stats.getNewModelRequests() + 1);
         }
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
+        if (followNetworks) {
+            followNetwork(stats, place, request.getAsn());
+        }
         return stats;
+    }
+
+    /**
+     * Counts a sampled member's request against the networks of its requests before through the group, and keeps
+     * this one's; a member new to the sample gets its slot. Once a member has come from two networks, each later
+     * request counts ({@code member_repeats}), as a roam when it comes from neither of the last two
+     * ({@code member_roams}). A residential proxy pool hands a campaign's account another household, on another ISP,
+     * at nearly every request; a product's user comes from home and from the phone, and going back and forth between
+     * the two is never a roam. Exact and bounded: the first alert.max-accounts members only, eight bytes each.
+     */
+    private static void followNetwork(LinkWindowStats stats, int member, Integer asn) {
+        int network = asn == null ? 0 : asn;
+        ByteBuffer field = stats.getSampleNetworks();
+        int followed = field.remaining() / NETWORK_SLOT;
+        if (member < 0) {
+            // New to the sample (it is the last one), or in no slot: its first request through the group.
+            if (followed == stats.getSampleAccounts().size() - 1) {
+                byte[] grown = new byte[field.remaining() + NETWORK_SLOT];
+                field.duplicate().get(grown, 0, field.remaining());
+                ByteBuffer.wrap(grown).putInt(field.remaining(), network);
+                stats.setSampleNetworks(ByteBuffer.wrap(grown));
+            }
+            return;
+        }
+        if (member >= followed || network == 0) {
+            // A sample that began before its networks were followed (state written by an earlier version), or a
+            // request without an ASN: nothing to compare.
+            return;
+        }
+        byte[] networks;
+        if (field.hasArray() && field.arrayOffset() == 0 && field.position() == 0
+                && field.remaining() == field.array().length && !field.isReadOnly()) {
+            networks = field.array();
+        } else {
+            networks = new byte[field.remaining()];
+            field.duplicate().get(networks);
+        }
+        ByteBuffer slots = ByteBuffer.wrap(networks);
+        int at = member * NETWORK_SLOT;
+        int last = slots.getInt(at);
+        int before = slots.getInt(at + Integer.BYTES);
+        if (before != 0) {
+            stats.setMemberRepeats(stats.getMemberRepeats() + 1);
+            if (network != last && network != before) {
+                stats.setMemberRoams(stats.getMemberRoams() + 1);
+            }
+        }
+        if (network != last) {
+            slots.putInt(at + Integer.BYTES, last).putInt(at, network);
+        }
+        stats.setSampleNetworks(slots);
     }
 
     /**
@@ -504,20 +591,25 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * seventh of the offline link stage by hash alone, a twentieth with the identity pass first (async sampling).
      */
     static boolean containsAccount(List<String> accounts, String account) {
+        return indexOfAccount(accounts, account) >= 0;
+    }
+
+    /** Where {@code account} is in {@code accounts}, or -1: {@link #containsAccount}'s search. */
+    static int indexOfAccount(List<String> accounts, String account) {
         int n = accounts.size();
         for (int i = 0; i < n; i++) {
             if (accounts.get(i) == account) {
-                return true;
+                return i;
             }
         }
         int hash = account.hashCode();
         for (int i = 0; i < n; i++) {
             String member = accounts.get(i);
             if (member.hashCode() == hash && member.equals(account)) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /**

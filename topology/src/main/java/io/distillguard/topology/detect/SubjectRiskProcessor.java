@@ -256,6 +256,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         }
         copy.setCluster(null);
         copy.setClusterRisk(0.0);
+        copy.setClusterNeedsNetworks(false);
         copy.setApiKey(null);
         copy.setApiKeysSplit(false);
         return copy;
@@ -316,9 +317,13 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             day = SubjectProfile.empty();
             day.setAccountId(implication.getAccountId());
         }
-        if (implication.getClusterRisk() > day.getClusterRisk()) {
+        // A plain implication outranks one held for the account's own networks, whatever their risks.
+        boolean held = implication.getClusterNeedsNetworks();
+        if (day.getCluster() == null || !held && day.getClusterNeedsNetworks()
+                || held == day.getClusterNeedsNetworks() && implication.getClusterRisk() > day.getClusterRisk()) {
             day.setCluster(implication.getCluster());
             day.setClusterRisk(implication.getClusterRisk());
+            day.setClusterNeedsNetworks(held);
             days.put(key, day, dayStart);
         }
         return day;

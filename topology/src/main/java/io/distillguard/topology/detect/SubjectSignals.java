@@ -74,7 +74,7 @@ public final class SubjectSignals {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
         }
 
-        if (clusters && clusterMember(day) && !ownTrafficRefutesHarvest(a, rules, day)) {
+        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && !ownTrafficRefutesHarvest(a, rules, day)) {
             // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
             a.measure("cluster_risk", day.getClusterRisk(), 1)
                     .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
@@ -193,6 +193,25 @@ public final class SubjectSignals {
             return false;
         }
         own.measure(a.measure("cluster_not_counted:" + day.getCluster(), day.getClusterRisk(), 0));
+        return true;
+    }
+
+    /**
+     * Whether an implication held for the account's own networks ({@code cluster_needs_networks}) is confirmed: its
+     * day came from at least group.roaming-member-asns networks. A product's user moving between home, school and the
+     * phone network shows three; a proxy rotating per request shows a new one at nearly every request.
+     */
+    static boolean ownNetworksConfirm(Assessment a, DetectionRules rules, SubjectWindowStats day) {
+        if (!day.getClusterNeedsNetworks()) {
+            return true;
+        }
+        long networks = distinctAsns(day);
+        int needed = rules.groupOrDefault().roamingMemberAsnsOrDefault();
+        a.measure("own_distinct_asns_24h", networks, needed);
+        if (networks < needed) {
+            a.measure("cluster_awaiting_own_networks:" + day.getCluster(), day.getClusterRisk(), 0);
+            return false;
+        }
         return true;
     }
 

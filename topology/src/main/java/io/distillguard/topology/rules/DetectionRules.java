@@ -68,7 +68,10 @@ public record DetectionRules(
             @JsonProperty("campaign-min-requests") Integer campaignMinRequests,
             @JsonProperty("word-band-max-distance") Integer wordBandMaxDistance,
             @JsonProperty("population-long-answer-share") Double populationLongAnswerShare,
-            @JsonProperty("long-answer-share") Double longAnswerShare) {
+            @JsonProperty("long-answer-share") Double longAnswerShare,
+            @JsonProperty("roaming-share") Double roamingShare,
+            @JsonProperty("roaming-min-repeats") Integer roamingMinRepeats,
+            @JsonProperty("roaming-member-asns") Integer roamingMemberAsns) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -79,11 +82,17 @@ public record DetectionRules(
         public static final double POPULATION_LONG_ANSWER_SHARE = 0.15;
         /** Without {@code long-answer-share} in a document: the floor under the long-answer threshold. */
         public static final double LONG_ANSWER_SHARE = 0.6;
+        /** Without {@code roaming-share} in a document. */
+        public static final double ROAMING_SHARE = 0.5;
+        /** Without {@code roaming-min-repeats} in a document. */
+        public static final int ROAMING_MIN_REPEATS = 10;
+        /** Without {@code roaming-member-asns} in a document. */
+        public static final int ROAMING_MEMBER_ASNS = 4;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
-                LONG_ANSWER_SHARE);
+                LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -97,6 +106,35 @@ public record DetectionRules(
         /** {@code long-answer-share}: the floor, and what a group's point share must reach to tie its members. */
         public double longAnswerFloor() {
             return longAnswerShare == null ? LONG_ANSWER_SHARE : longAnswerShare;
+        }
+
+        /**
+         * Whether a group's members change networks between their requests as a proxy rotating per request does: the
+         * lower bound of the share of a member's later requests that came from another ASN than its request before, at
+         * least {@code roaming-share}, over at least {@code roaming-min-repeats} such requests.
+         */
+        public boolean roaming(long roams, long repeats) {
+            return repeats >= roamingMinRepeatsOrDefault() && roamingLower(roams, repeats) >= roamingShareOrDefault();
+        }
+
+        public double roamingLower(long roams, long repeats) {
+            return wilsonLower(roams, repeats, confidenceZ);
+        }
+
+        public double roamingShareOrDefault() {
+            return roamingShare == null ? ROAMING_SHARE : roamingShare;
+        }
+
+        /**
+         * Networks (ASNs) an account's own day must show before a group held for its members counts it: home, work or
+         * school and a phone are three.
+         */
+        public int roamingMemberAsnsOrDefault() {
+            return roamingMemberAsns == null ? ROAMING_MEMBER_ASNS : roamingMemberAsns;
+        }
+
+        public int roamingMinRepeatsOrDefault() {
+            return roamingMinRepeats == null ? ROAMING_MIN_REPEATS : roamingMinRepeats;
         }
 
         /**
@@ -449,6 +487,13 @@ public record DetectionRules(
             if (group.longAnswerShare() != null) {
                 share("group.long-answer-share", group.longAnswerShare());
             }
+            if (group.roamingShare() != null) {
+                share("group.roaming-share", group.roamingShare());
+            }
+            require(group.roamingMinRepeats() == null || group.roamingMinRepeats() >= 1, "group.roaming-min-repeats",
+                    "at least 1");
+            require(group.roamingMemberAsns() == null || group.roamingMemberAsns() >= 1, "group.roaming-member-asns",
+                    "at least 1");
             require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),
