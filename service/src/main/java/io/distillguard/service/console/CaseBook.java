@@ -310,6 +310,10 @@ public final class CaseBook {
             if (signal.startsWith("fired:")) {
                 return null;
             }
+            if (signal.startsWith("cluster_awaiting_own_networks:")) {
+                return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
+                        + ": its own day has come from too few networks";
+            }
             String window = signal.endsWith("_1h") ? " in the hour" : signal.endsWith("_24h") ? " in the day" : "";
             String base = signal.replaceAll("_(1h|24h)$", "");
             return switch (base) {
@@ -326,6 +330,11 @@ public final class CaseBook {
                         + pct(threshold) + ")";
                 case "own_long_answer_share_upper_bound" -> "its own answers are three times their prompt or longer at most "
                         + pct(value) + ", at 99 % confidence (a harvest gets " + pct(threshold) + " or more)";
+                case "group_roaming_share_lower_bound" -> "at least " + pct(value)
+                        + " of members' later requests came from neither of their last two networks, at 99 % confidence"
+                        + " (the rule asks " + pct(threshold) + "): each member is counted once its own day shows it";
+                case "own_distinct_asns" -> "its own requests came from " + count(value) + " networks (ASNs)" + window
+                        + " (a member of a group of roaming members needs " + count(threshold) + ")";
                 case "group_first_turn_share_lower_bound" -> "at least " + pct(value)
                         + " open a conversation, at 99 % confidence (the rule asks " + pct(threshold) + ")";
                 case "single_turn_share" -> pct(value) + " of conversations never get a second turn" + window;

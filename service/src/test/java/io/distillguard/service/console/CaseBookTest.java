@@ -68,6 +68,22 @@ class CaseBookTest {
     }
 
     @Test
+    void aRoamingTemplatesMembersEvidenceSaysWhyEachIsCountedOrNotYet() {
+        CaseBook.Case group = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "PROMPT_CLUSTER:1-2468aceb", Severity.MEDIUM, 1, List.of("acct-1"),
+                e("group_roaming_share_lower_bound", 0.81, 0.5), e("fired:ROAMING_MEMBERS", 1, 1)))).get(0);
+        assertThat(group.words()).containsExactly("at least 81 % of members' later requests came from neither of their "
+                + "last two networks, at 99 % confidence (the rule asks 50 %): each member is counted once its own day "
+                + "shows it");
+        CaseBook.Case waiting = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-2",
+                Severity.LOW, 1, List.of("acct-2"), e("own_distinct_asns_24h", 3, 4),
+                e("cluster_awaiting_own_networks:PROMPT_CLUSTER:1-2468aceb", 2.6, 0)))).get(0);
+        assertThat(waiting.words()).containsExactly(
+                "its own requests came from 3 networks (ASNs) in the day (a member of a group of roaming members needs 4)",
+                "not yet counted a member of PROMPT_CLUSTER:1-2468aceb: its own day has come from too few networks");
+    }
+
+    @Test
     void casesAreOrderedByTheirHighestSeverityThenTheMostRecent() {
         List<CaseBook.Case> cases = CaseBook.build(List.of(
                 alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "old-high", Severity.HIGH, 1, List.of("old-high")),
