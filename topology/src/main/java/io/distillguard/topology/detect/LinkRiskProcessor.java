@@ -543,6 +543,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int network = asn == null ? 0 : asn;
         ByteBuffer field = stats.getSampleNetworks();
         int followed = field.remaining() / NETWORK_SLOT;
+        if (followed == 0) {
+            // Most prompt bands' groups are one request's: slots begin at a group's second request, for the members
+            // it has then (the first request's network is not kept; a group begun before this version has none).
+            if (stats.getRequests() != 2) {
+                return;
+            }
+            field = ByteBuffer.wrap(new byte[stats.getSampleAccounts().size() * NETWORK_SLOT]);
+            followed = stats.getSampleAccounts().size();
+            member = Math.max(member, followed - 1);
+        }
         if (member < 0) {
             // New to the sample (it is the last one), or in no slot: its first request through the group.
             if (followed == stats.getSampleAccounts().size() - 1) {
