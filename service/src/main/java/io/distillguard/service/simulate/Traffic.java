@@ -48,7 +48,10 @@ import java.util.SplittableRandom;
  *   <li>privacy_relay, tor_user, multihomed_office: ordinary users whose requests switch networks (a relay's
  *       operators, a Tor exit every ten minutes, an office's two providers), asking for reasoning far more than most;</li>
  *   <li>residential_vpn: ordinary users on a consumer VPN that exits through other people's homes, every request
- *       from another residential address and network, as a hydra's proxy.</li>
+ *       from another residential address and network, as a hydra's proxy;</li>
+ *   <li>study_app: a homework product's students whose days run school, phone, home (three networks), one in a
+ *       hundred on such a VPN: the look-alike of a template campaign behind a residential proxy pool. Its own random
+ *       source and on top of the other populations, so that they keep their draws.</li>
  * </ul>
  */
 final class Traffic {
