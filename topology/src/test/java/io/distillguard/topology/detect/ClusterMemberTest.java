@@ -68,4 +68,22 @@ class ClusterMemberTest {
         assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, null).evidenceWithFired())
                 .extracting(Evidence::getSignal).contains("own_long_answer_share_upper_bound");
     }
+
+    @Test
+    void aGroupHeldForItsMembersCountsAnAccountOnlyOnceItsOwnDayCameFromFourNetworks() {
+        SubjectWindowStats day = implicatedDay(6, 5, 6);
+        day.setClusterNeedsNetworks(true);
+        // Home, school and the phone: a student, not a pool's account.
+        day.setAsnsEstimate(3.0);
+        assertThat(member(day)).isFalse();
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, null).evidenceWithFired())
+                .extracting(Evidence::getSignal)
+                .contains("own_distinct_asns_24h", "cluster_awaiting_own_networks:CAMPAIGN:PROMPT_CLUSTER:0-a");
+        day.setAsnsEstimate(4.0);
+        assertThat(member(day)).isTrue();
+        // A plain implication needs no networks of its own.
+        day.setClusterNeedsNetworks(false);
+        day.setAsnsEstimate(1.0);
+        assertThat(member(day)).isTrue();
+    }
 }
