@@ -49,7 +49,8 @@ public record DetectionRules(
      *   <li>A shared prompt template is the one link an honest product also gives thousands of accounts (its system
      *       prompt): a template group is an account cluster only when a second trait corroborates it: new accounts,
      *       a model pivot, or at least {@code hosting-share} of its requests from the hosting providers listed in
-     *       {@code hosting-asns}.</li>
+     *       {@code hosting-asns}; or its members roaming ({@link #roaming}), which holds it for each member to show
+     *       the same in its own day ({@code roaming-member-asns}).</li>
      * </ul>
      * Optional in a document: absent, the defaults below apply, so rules written before it stay valid.
      */
