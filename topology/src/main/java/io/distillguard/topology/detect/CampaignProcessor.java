@@ -392,7 +392,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
-        double[] wordSums = new double[7];
+        double[] wordSums = new double[9];
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
@@ -403,7 +403,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
-            double[] sums = byKind.computeIfAbsent(kind, k -> new double[7]);
+            double[] sums = byKind.computeIfAbsent(kind, k -> new double[9]);
             if (word) {
                 sums = wordSums;
             }
@@ -414,6 +414,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[4] += weight * edge.getHostingRequests();
             sums[5] += weight * edge.getNewModelRequests();
             sums[6] += weight * edge.getLongAnswers();
+            sums[7] += weight * edge.getMemberRepeats();
+            sums[8] += weight * edge.getMemberRoams();
         }
         if (byKind.isEmpty()) {
             return null;
@@ -450,16 +452,19 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
                     && shaped(rules, edge, byReasoning);
         });
-        if (!strongTrait && !young && !hosted && !pivot) {
-            return null;
-        }
         // Shaped by long answers alone: only a card shared at its fan-in threshold, new accounts or a pivot
         // corroborate it (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and
         // network).
-        if (!young && !pivot && bounds.longAnswersOnly()
+        boolean uncorroborated = !strongTrait && !young && !hosted && !pivot
+                || !young && !pivot && bounds.longAnswersOnly()
                 && campaign.links.values().stream().noneMatch(edge -> LinkKind.of(edge.getLinkKey())
                 == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() >= LinkKind.PAYMENT_FINGERPRINT
-                .accountsThreshold(rules) && shaped(rules, edge))) {
+                .accountsThreshold(rules) && shaped(rules, edge));
+        // As for a template group: its members' roaming corroborates it, held for each member to show in its own day.
+        long repeats = Math.round(most[7]);
+        long roams = Math.round(most[8]);
+        boolean roaming = g.roaming(roams, repeats);
+        if (uncorroborated && !roaming) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -482,6 +487,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         if (pivot) {
             a.fire(LinkRiskProcessor.PIVOT_DETECTOR, 1, 0.5, 1, false);
+        }
+        if (repeats > 0) {
+            a.measure("group_roaming_share_lower_bound", g.roamingLower(roams, repeats), g.roamingShareOrDefault());
+        }
+        if (roaming) {
+            a.fire(LinkRiskProcessor.ROAMING_DETECTOR, 1, 0.5, 1, false);
+        }
+        if (uncorroborated) {
+            a.holdForMembers();
         }
         return a;
     }
@@ -514,21 +528,25 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 day + SubjectRiskProcessor.DAY_MS, trigger, assessment.risk(), new ArrayList<>(sample),
                 campaign.members.size(), evidence, rules.version());
         emitter.emitRising(gate, alert);
-        if (emitter.emittedSeverity(gate, day) < Severity.HIGH.ordinal()) {
+        boolean held = assessment.heldForMembers();
+        if (emitter.emittedSeverity(gate, day) < (held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal())) {
             return;
         }
         for (String member : campaign.members) {
-            // Once per account and day: the subject path keeps the riskiest implication of the day anyway.
+            // Once per account and day: the subject path keeps the riskiest implication of the day anyway. A held
+            // one is remembered as LOW, so that the plain one still goes if the campaign is corroborated later.
             String memberGate = MEMBER_GATE + member;
-            if (emitter.emittedSeverity(memberGate, day) >= 0) {
+            int sent = emitter.emittedSeverity(memberGate, day);
+            if (sent >= Severity.HIGH.ordinal() || held && sent >= 0) {
                 continue;
             }
-            emitter.remember(memberGate, day, Severity.HIGH.ordinal());
+            emitter.remember(memberGate, day, held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal());
             SubjectRequest implication = SubjectRequest.newBuilder()
                     .setEventTime(trigger)
                     .setAccountId(member)
                     .setCluster(subject)
-                    .setClusterRisk(assessment.risk())
+                    .setClusterRisk(assessment.memberRisk())
+                    .setClusterNeedsNetworks(held)
                     .build();
             context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, member), implication, trigger));
         }
@@ -589,14 +607,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private void setMeta(String key, long value) {
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
-            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L));
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L, 0L));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L));
     }
 
     /**
@@ -608,6 +626,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
-                stats.getNewModelRequests(), others, null, stats.getLongAnswers()));
+                stats.getNewModelRequests(), others, null, stats.getLongAnswers(), stats.getMemberRepeats(),
+                stats.getMemberRoams()));
     }
 }

@@ -316,7 +316,7 @@ class CampaignTest extends HarnessTest {
         long end = BASE + 10 * HOUR;
         String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
-                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L);
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
                 edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
@@ -345,7 +345,7 @@ class CampaignTest extends HarnessTest {
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
-                60L, 0L, 60L, 0L, List.of(), null, 0L);
+                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L);
         return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
     }
 
@@ -361,7 +361,7 @@ class CampaignTest extends HarnessTest {
     }
 
     private static CampaignEdge edge(String link, String... accounts) {
-        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L);
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L);
     }
 
     @Test
@@ -394,9 +394,36 @@ class CampaignTest extends HarnessTest {
                 .as("a card shared at its fan-in threshold").isNotNull();
     }
 
+    @Test
+    void aCampaignOfTemplatesOnHomeNetworksIsJudgedWhenItsMembersRoamAndThenHeldForEachMember() {
+        DetectionRules rules = DetectionRules.defaults();
+        // Two template bands from residential addresses on aged accounts, reasoning on every first turn: a
+        // product's users, unless its members arrive from a third network at nearly every request.
+        java.util.function.Function<Long, List<CampaignEdge>> templates = roams -> List.of(
+                residentialEdge("PROMPT_CLUSTER:0-aa", roams, "a1", "a2", "a3", "a4"),
+                residentialEdge("PROMPT_CLUSTER:1-bb", roams, "a3", "a4", "a5", "a6"));
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(templates.apply(2L)).get(0), 4, 4))
+                .as("members going back and forth between home and phone").isNull();
+
+        Assessment roaming = CampaignProcessor.assess(rules, CampaignProcessor.components(templates.apply(36L)).get(0),
+                4, 4);
+        assertThat(roaming).isNotNull();
+        assertThat(roaming.heldForMembers()).isTrue();
+        assertThat(roaming.risk()).as("its own alert under HIGH").isLessThan(2.5);
+        assertThat(roaming.memberRisk()).isGreaterThan(roaming.risk());
+        assertThat(roaming.evidenceWithFired()).extracting(e -> e.getSignal())
+                .contains("fired:ROAMING_MEMBERS", "group_roaming_share_lower_bound");
+    }
+
+    /** A template band's edge from residential addresses, 60 first turns with reasoning, 40 counted repeats. */
+    private static CampaignEdge residentialEdge(String link, long roams, String... accounts) {
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 60L, 60L, 60L, 0L, 0L, 0L,
+                List.of(), null, 60L, 40L, roams);
+    }
+
     private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L,
-                newAccountRequests, 80L, 0L, List.of(), null, 72L);
+                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L);
     }
 
     @Test
