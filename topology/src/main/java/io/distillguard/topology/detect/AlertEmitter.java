@@ -95,6 +95,23 @@ public final class AlertEmitter {
         return true;
     }
 
+    /**
+     * Whether an account's implication in a cluster or campaign is due under {@code gateKey} (once per account, group
+     * and window), and if so records it. A plain implication goes once; one held for the account's own networks
+     * ({@link Assessment#heldForMembers()}) is recorded as LOW, so that the plain one still goes if the group is
+     * corroborated as a whole later in its window.
+     *
+     * @param severity the group's tier, recorded for a plain implication
+     */
+    public boolean implicationDue(String gateKey, long windowStart, boolean held, int severity) {
+        int sent = emittedSeverity(gateKey, windowStart);
+        if (sent >= Severity.HIGH.ordinal() || held && sent >= 0) {
+            return false;
+        }
+        remember(gateKey, windowStart, held ? Severity.LOW.ordinal() : severity);
+        return true;
+    }
+
     /** Records {@code severity} under {@code gateKey} for the window without emitting anything. */
     public void remember(String gateKey, long windowStart, int severity) {
         emitted.put(gateKey, severity, windowStart);

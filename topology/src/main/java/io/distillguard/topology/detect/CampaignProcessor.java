@@ -488,16 +488,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         if (pivot) {
             a.fire(LinkRiskProcessor.PIVOT_DETECTOR, 1, 0.5, 1, false);
         }
-        if (repeats > 0) {
-            a.measure("group_roaming_share_lower_bound", g.roamingLower(roams, repeats), g.roamingShareOrDefault());
-        }
-        if (roaming) {
-            a.fire(LinkRiskProcessor.ROAMING_DETECTOR, 1, 0.5, 1, false);
-        }
-        if (uncorroborated) {
-            a.holdForMembers();
-        }
-        return a;
+        return LinkRiskProcessor.roamingEvidence(a, g, roams, repeats, uncorroborated);
     }
 
     private void judge(DetectionRules rules, Campaign campaign, long day, long trigger) {
@@ -533,21 +524,11 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             return;
         }
         for (String member : campaign.members) {
-            // Once per account and day: the subject path keeps the riskiest implication of the day anyway. A held
-            // one is remembered as LOW, so that the plain one still goes if the campaign is corroborated later.
-            String memberGate = MEMBER_GATE + member;
-            int sent = emitter.emittedSeverity(memberGate, day);
-            if (sent >= Severity.HIGH.ordinal() || held && sent >= 0) {
+            // Once per account and day: the subject path keeps the riskiest implication of the day anyway.
+            if (!emitter.implicationDue(MEMBER_GATE + member, day, held, Severity.HIGH.ordinal())) {
                 continue;
             }
-            emitter.remember(memberGate, day, held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal());
-            SubjectRequest implication = SubjectRequest.newBuilder()
-                    .setEventTime(trigger)
-                    .setAccountId(member)
-                    .setCluster(subject)
-                    .setClusterRisk(assessment.memberRisk())
-                    .setClusterNeedsNetworks(held)
-                    .build();
+            SubjectRequest implication = SubjectRiskProcessor.implication(trigger, member, subject, assessment);
             context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, member), implication, trigger));
         }
     }

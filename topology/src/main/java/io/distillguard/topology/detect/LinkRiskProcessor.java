@@ -345,10 +345,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
-        if (stats.getMemberRepeats() > 0) {
-            a.measure("group_roaming_share_lower_bound", g.roamingLower(stats.getMemberRoams(), stats.getMemberRepeats()),
-                    g.roamingShareOrDefault());
-        }
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -358,15 +354,23 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
         }
-        if (roaming) {
+        return roamingEvidence(a, g, stats.getMemberRoams(), stats.getMemberRepeats(), uncorroborated);
+    }
+
+    /**
+     * The members' roaming in a group's or campaign's evidence, fired when it corroborates; and the hold when it is
+     * all that does. A group's roaming share is what a product whose users move between home, school and phone can
+     * reach on a day of two or three requests each; a member that rotates shows it in its own day's networks.
+     */
+    static Assessment roamingEvidence(Assessment a, DetectionRules.Group g, long roams, long repeats,
+                                      boolean uncorroborated) {
+        if (repeats > 0) {
+            a.measure("group_roaming_share_lower_bound", g.roamingLower(roams, repeats), g.roamingShareOrDefault());
+        }
+        if (g.roaming(roams, repeats)) {
             a.fire(ROAMING_DETECTOR, 1, 0.5, 1, false);
         }
-        if (uncorroborated) {
-            // A group's roaming share is what a product whose users move between home, school and phone can reach
-            // on a day of two or three requests each; a member that rotates shows it in its own day's networks.
-            a.holdForMembers();
-        }
-        return a;
+        return uncorroborated ? a.holdForMembers() : a;
     }
 
     private void implicateMember(String account, long time, String clusterKey, long start, Assessment cluster) {
@@ -375,23 +379,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (clusterSeverity < (held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal())) {
             return;
         }
-        // Once per account, cluster and window: the subject path keeps the strongest implication of the day. A held
-        // implication is remembered as LOW, so that the group's members still get the plain one if a trait the
-        // group shares as a whole corroborates it later in its window.
-        String gateKey = MEMBER_GATE + '|' + clusterKey + '|' + account;
-        int sent = emitter.emittedSeverity(gateKey, start);
-        if (sent >= Severity.HIGH.ordinal() || held && sent >= 0) {
+        // Once per account, cluster and window: the subject path keeps the strongest implication of the day.
+        if (!emitter.implicationDue(MEMBER_GATE + '|' + clusterKey + '|' + account, start, held, clusterSeverity)) {
             return;
         }
-        emitter.remember(gateKey, start, held ? Severity.LOW.ordinal() : clusterSeverity);
-        SubjectRequest implication = SubjectRequest.newBuilder()
-                .setEventTime(time)
-                .setAccountId(account)
-                .setCluster(clusterKey)
-                .setClusterRisk(cluster.memberRisk())
-                .setClusterNeedsNetworks(held)
-                .build();
-        context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account), implication, time));
+        context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account),
+                SubjectRiskProcessor.implication(time, account, clusterKey, cluster), time));
     }
 
     /** Whether an alert of {@code risk} would be a tier not yet emitted under {@code gateKey} for the window. */

@@ -303,6 +303,20 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     }
 
     /**
+     * The record that implicates {@code account} in a cluster or campaign judged by {@code group}: its member's risk,
+     * and whether the account's own networks must confirm it ({@link Assessment#heldForMembers()}).
+     */
+    static SubjectRequest implication(long time, String account, String cluster, Assessment group) {
+        return SubjectRequest.newBuilder()
+                .setEventTime(time)
+                .setAccountId(account)
+                .setCluster(cluster)
+                .setClusterRisk(group.memberRisk())
+                .setClusterNeedsNetworks(group.heldForMembers())
+                .build();
+    }
+
+    /**
      * Keeps the riskiest cluster the subject was implicated in that day; null when the day is no longer retained.
      * Implications come from the link path, another task that may run behind this one (a backlog, a replay), so
      * they are not held to the grace period of requests: a day's window takes them as long as it is kept (two days).

@@ -369,9 +369,8 @@ class CampaignTest extends HarnessTest {
         DetectionRules rules = DetectionRules.defaults();
         // Two template bands from hosting addresses, 80 requests each: all first turns, reasoning on one in ten,
         // long answers on nine in ten.
-        java.util.function.Function<Long, List<CampaignEdge>> templates = newAccountRequests -> List.of(
-                lightEdge("PROMPT_CLUSTER:0-aa", newAccountRequests, "a1", "a2", "a3", "a4"),
-                lightEdge("PROMPT_CLUSTER:1-bb", newAccountRequests, "a3", "a4", "a5", "a6"));
+        java.util.function.Function<Long, List<CampaignEdge>> templates = newAccountRequests ->
+                twoTemplateBands((link, accounts) -> lightEdge(link, newAccountRequests, accounts));
 
         List<CampaignProcessor.Campaign> aged = CampaignProcessor.components(templates.apply(0L));
         assertThat(aged).hasSize(1);
@@ -399,9 +398,8 @@ class CampaignTest extends HarnessTest {
         DetectionRules rules = DetectionRules.defaults();
         // Two template bands from residential addresses on aged accounts, reasoning on every first turn: a
         // product's users, unless its members arrive from a third network at nearly every request.
-        java.util.function.Function<Long, List<CampaignEdge>> templates = roams -> List.of(
-                residentialEdge("PROMPT_CLUSTER:0-aa", roams, "a1", "a2", "a3", "a4"),
-                residentialEdge("PROMPT_CLUSTER:1-bb", roams, "a3", "a4", "a5", "a6"));
+        java.util.function.Function<Long, List<CampaignEdge>> templates = roams ->
+                twoTemplateBands((link, accounts) -> residentialEdge(link, roams, accounts));
         assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(templates.apply(2L)).get(0), 4, 4))
                 .as("members going back and forth between home and phone").isNull();
 
@@ -413,6 +411,13 @@ class CampaignTest extends HarnessTest {
         assertThat(roaming.memberRisk()).isGreaterThan(roaming.risk());
         assertThat(roaming.evidenceWithFired()).extracting(e -> e.getSignal())
                 .contains("fired:ROAMING_MEMBERS", "group_roaming_share_lower_bound");
+    }
+
+    /** Two template bands' edges sharing two of their four accounts. */
+    private static List<CampaignEdge> twoTemplateBands(
+            java.util.function.BiFunction<String, String[], CampaignEdge> edgeOf) {
+        return List.of(edgeOf.apply("PROMPT_CLUSTER:0-aa", new String[] {"a1", "a2", "a3", "a4"}),
+                edgeOf.apply("PROMPT_CLUSTER:1-bb", new String[] {"a3", "a4", "a5", "a6"}));
     }
 
     /** A template band's edge from residential addresses, 60 first turns with reasoning, 40 counted repeats. */
