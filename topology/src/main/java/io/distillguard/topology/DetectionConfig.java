@@ -4,6 +4,8 @@ import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.detect.PromptBands;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.validation.HostedNetworks;
+import io.distillguard.topology.validation.KnownTemplates;
+import io.distillguard.topology.validation.ListedProducts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -41,7 +43,8 @@ public record DetectionConfig(
         int templateTables,
         int wordBands,
         int templateTablesWithWords,
-        HostedNetworks hostedProductNetworks) {
+        HostedNetworks hostedProductNetworks,
+        KnownTemplates knownTemplates) {
 
     /**
      * Partner threat intelligence: the compacted topic of indicators (blank: none read), the key of the partner
@@ -79,6 +82,7 @@ public record DetectionConfig(
     public static final String WORD_BANDS = "detector.word-bands";
     public static final String TEMPLATE_TABLES_WITH_WORDS = "detector.template-tables-with-words";
     public static final String HOSTED_PRODUCT_NETWORKS = "detector.hosted-product-networks";
+    public static final String KNOWN_TEMPLATES_FILE = "detector.known-templates-file";
 
     /** Defaults, in the order docs/configuration.md documents them. */
     public static Map<String, String> defaults() {
@@ -120,6 +124,8 @@ public record DetectionConfig(
         d.put(TEMPLATE_TABLES_WITH_WORDS, "0");
         // None: the operator lists the egress of the products it knows call with their users' own accounts.
         d.put(HOSTED_PRODUCT_NETWORKS, "");
+        // None: the operator lists the system prompts of tools it knows many unrelated customers run.
+        d.put(KNOWN_TEMPLATES_FILE, "");
         return d;
     }
 
@@ -142,7 +148,12 @@ public record DetectionConfig(
         return new DetectionConfig(requestsTopic, alertsTopic, deadLetterTopic, rulesTopic, grace, maxAccountsPerAlert,
                 maxFutureSkew, minEventTimeMs, subjects, other, intel, dedupWindow, dedupMaxIdsPerWindow,
                 cachedWindows, verdictsTopic, hourRetention, templateTables, wordBands, templateTablesWithWords,
-                hostedProductNetworks);
+                hostedProductNetworks, knownTemplates);
+    }
+
+    /** What the operator lists as known products and tools: not ties between their customers' accounts. */
+    public ListedProducts listedProducts() {
+        return new ListedProducts(hostedProductNetworks, knownTemplates);
     }
 
     /** Reads the keys above from {@code props}, filling in defaults; fails loudly on a malformed value. */
@@ -182,7 +193,16 @@ public record DetectionConfig(
                 templateTables(values.get(TEMPLATE_TABLES)),
                 wordBands(values.get(WORD_BANDS)),
                 templateTablesWithWords(values.get(TEMPLATE_TABLES_WITH_WORDS)),
-                hostedNetworks(values.get(HOSTED_PRODUCT_NETWORKS)));
+                hostedNetworks(values.get(HOSTED_PRODUCT_NETWORKS)),
+                knownTemplates(values.get(KNOWN_TEMPLATES_FILE)));
+    }
+
+    private static KnownTemplates knownTemplates(String file) {
+        try {
+            return KnownTemplates.load(file);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(KNOWN_TEMPLATES_FILE, file, e.getMessage());
+        }
     }
 
     private static HostedNetworks hostedNetworks(String text) {

@@ -353,7 +353,7 @@ public final class DistillguardTopology {
         boolean orgs = config.subjects().contains(SubjectType.ORG);
         requests.process(() -> new SingleTaskDetection(new LinkRiskProcessor(config, rulesStore),
                                 new CampaignProcessor(config, rulesStore), new SubjectRiskProcessor(config, rulesStore),
-                                orgs, intel, config.promptBands(), config.hostedProductNetworks()), Named.as("detection"),
+                                orgs, intel, config.promptBands(), config.listedProducts()), Named.as("detection"),
                         LinkRiskProcessor.HOUR_STORE, LinkRiskProcessor.DAY_STORE, LinkRiskProcessor.WEEK_STORE,
                         LinkRiskProcessor.EMITTED_STORE, CampaignProcessor.STORE, CampaignProcessor.EMITTED_STORE,
                         SubjectRiskProcessor.DAY_STORE, SubjectRiskProcessor.EMITTED_STORE)
@@ -416,7 +416,7 @@ public final class DistillguardTopology {
         int inputPartitions = Math.max(1, subjectPartitions);
         KStream<String, LinkRequest> byLink = requests
                 .process(() -> new RequestBatcher<>(event -> RequestRouting.byLink(event, config.promptBands(),
-                                config.hostedProductNetworks()),
+                                config.listedProducts()),
                         BatchCodec.LINKS, partitioner, LINK_BATCHES_HOOK, span, BATCH_MAX_KEYS)
                                 .withProgressMarks(CampaignProcessor.EPOCH_MS, IDLE_AFTER,
                                         progress == null ? partition -> false : progress::exhausted),

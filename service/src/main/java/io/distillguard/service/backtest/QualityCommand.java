@@ -59,11 +59,13 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Also write the HTML report with charts here.")
     Path report;
 
-    @Option(names = "--hosted-products", description = "Also simulate two products hosted on a cloud provider that call "
-            + "the API with their users' own accounts (a report writer, a tutor): a look-alike of a template campaign on "
-            + "rented machines that the engine does not yet tell apart unless their egress is listed in "
-            + "detector.hosted-product-networks (theirs: " + CampaignSimulator.HOSTED_PRODUCT_NETWORKS + "; docs/limits.md).")
+    @Option(names = "--hosted-products", description = CampaignSimulator.HOSTED_PRODUCTS_HELP)
     boolean hostedProducts;
+
+    @Option(names = "--list-hosted-products", description = "List the simulated hosted products and tool as an operator "
+            + "who knows them would (their egress in detector.hosted-product-networks, the tool's system prompt in "
+            + "detector.known-templates-file, written to a temporary file), to measure what listing leaves.")
+    boolean listHostedProducts;
 
     @Option(names = "--sweep", description = "Instead of the named scenarios, sweep one campaign's knobs across their "
             + "ranges (accounts, requests a day, reasoning and first-turn shares, template perturbation, addresses, "
@@ -84,6 +86,10 @@ public final class QualityCommand implements Callable<Integer> {
         Map<String, String> overrides = new HashMap<>();
         if (rules != null) {
             overrides.put(DetectionConfig.RULES_FILE, rules.toString());
+        }
+        if (listHostedProducts) {
+            overrides.put(DetectionConfig.HOSTED_PRODUCT_NETWORKS, CampaignSimulator.HOSTED_PRODUCT_NETWORKS);
+            overrides.put(DetectionConfig.KNOWN_TEMPLATES_FILE, knownToolFile().toString());
         }
         InputError.atLeast("--days", days, 1);
         InputError.atLeast("--attack-scale", attackScale, 0);
@@ -138,6 +144,16 @@ public final class QualityCommand implements Callable<Integer> {
             throw new java.io.UncheckedIOException(e);
         }
         return 0;
+    }
+
+    private static Path knownToolFile() {
+        try {
+            Path file = Files.createTempFile("distillguard-known-templates", ".txt");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, CampaignSimulator.SELF_HOSTED_TOOL_PROMPT, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private int sweep(DetectionConfig config) {

@@ -23,11 +23,14 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
     static final long HOUR = 3_600_000L;
     static final long DAY = 24 * HOUR;
 
-    /** What to simulate. */
     /**
+     * What to simulate.
+     *
      * @param hostedProducts also simulate the products hosted on a cloud that call the API with their users' own
-     *                       accounts (a report writer and a tutor): the look-alike the engine does not yet tell apart
-     *                       from a campaign on rented machines, kept apart so that it is measured on its own
+     *                       accounts (a report writer and a tutor) and an open-source tool that developers run on
+     *                       machines of their own: the look-alikes the engine does not tell apart from a campaign on
+     *                       rented machines unless the operator lists them, kept apart so that they are measured on
+     *                       their own
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts) {
@@ -91,6 +94,26 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * lists in {@code detector.hosted-product-networks}.
      */
     public static final String HOSTED_PRODUCT_NETWORKS = "3.5.140.8/29,3.5.141.8/29";
+
+    /** The --hosted-products option of the commands that simulate. */
+    public static final String HOSTED_PRODUCTS_HELP = "Also simulate two products hosted on a cloud provider that call "
+            + "the API with their users' own accounts (a report writer, a tutor) and an open-source research tool that "
+            + "500 developers run on cloud machines of their own: look-alikes of a template campaign on rented machines "
+            + "that the engine does not tell apart unless the operator lists them in detector.hosted-product-networks "
+            + "(the products' egress: " + HOSTED_PRODUCT_NETWORKS + ") and detector.known-templates-file (the tool's "
+            + "system prompt); docs/limits.md.";
+
+    /**
+     * The system prompt of the open-source tool that developers run on machines of their own
+     * ({@link Settings#hostedProducts()}): public, as such a tool's prompt is in its repository, and what an operator
+     * who knows the tool lists in {@code detector.known-templates-file}.
+     */
+    public static final String SELF_HOSTED_TOOL_PROMPT = "You are a careful research assistant. Read the question below, "
+            + "break it into the sub-questions that must be answered first, answer each of them with the evidence you "
+            + "know and say how sure you are, then write a structured report: a summary of three sentences, the "
+            + "findings as numbered sections with their sources, the open questions, and what the reader should "
+            + "check before relying on the report. Write in plain language for an expert reader, keep every claim "
+            + "tied to its evidence, prefer primary sources, and never invent a citation. Question: ";
 
     private final Settings settings;
     private final List<Population> populations = new ArrayList<>();

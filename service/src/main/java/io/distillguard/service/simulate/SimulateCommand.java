@@ -62,10 +62,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--days", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int days;
 
-    @Option(names = "--hosted-products", description = "Also simulate two products hosted on a cloud provider that call "
-            + "the API with their users' own accounts (a report writer, a tutor): a look-alike of a template campaign on "
-            + "rented machines that the engine does not yet tell apart unless their egress is listed in "
-            + "detector.hosted-product-networks (theirs: " + CampaignSimulator.HOSTED_PRODUCT_NETWORKS + "; docs/limits.md).")
+    @Option(names = "--hosted-products", description = CampaignSimulator.HOSTED_PRODUCTS_HELP)
     boolean hostedProducts;
 
     @Option(names = "--attack-scale", defaultValue = "1.0",

@@ -142,6 +142,7 @@ final class Traffic {
                     HOSTED_WRITER_EGRESS));
             populations.add(new HostedProduct("hosted_tutor", "acct-tutor-", hosted, 0.7, 0.8, 0.5, "math",
                     HOSTED_TUTOR_EGRESS));
+            populations.add(new SelfHostedTool(hosted / 2));
         }
         return populations;
     }
@@ -732,6 +733,96 @@ final class Traffic {
                                 .setCompletionTokens(longAnswer ? 3 * promptTokens + random.nextInt(2_500)
                                         : promptTokens / 2 + random.nextInt(2 * promptTokens)));
                         t += 30_000 + random.nextLong(120_000);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * An open-source tool that many developers run for themselves (a research assistant, a report pipeline): each
+     * deployment is one developer's or team's own account and card, on a machine of its own rented from one of the
+     * large clouds (a /24 of its own, kept for the run), and every first request carries the tool's fixed system
+     * prompt before what its user asks. The look-alike of a campaign that rents one machine an account: to the
+     * template link and the hosting share the two are the same. What differs is what a campaign cannot afford to
+     * fake cheaply: deployments are configured by different people (the tool asks for reasoning by default, about
+     * half turn it off), run at their owners' hours or by a nightly job, at volumes a hundredfold apart, on accounts
+     * of every age, and their owners use the same account from home or office for other work now and then.
+     */
+    private final class SelfHostedTool extends Group {
+        private final double[] perDay;
+        private final double[] reasoning;
+        private final boolean[] nightly;
+        private final int[] country;
+        private final int[] provider;
+        private final String[] machine;
+        private final String[] office;
+        private final int[] officeAsn;
+        private final long[] created;
+
+        SelfHostedTool(int n) {
+            super("acct-selfhost-", "self_hosted_tool", false, n);
+            perDay = new double[n];
+            reasoning = new double[n];
+            nightly = new boolean[n];
+            country = new int[n];
+            provider = new int[n];
+            machine = new String[n];
+            office = new String[n];
+            officeAsn = new int[n];
+            created = new long[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = Math.min(1_500, Math.exp(Math.log(12) + 1.2 * gaussian(random)));
+                reasoning[i] = random.nextBoolean() ? 0.9 : 0.05;
+                nightly[i] = random.nextInt(10) < 3;
+                country[i] = random.nextInt(COUNTRIES.length);
+                // Most on the largest cloud, the rest over the others.
+                provider[i] = random.nextInt(10) < 4 ? 0 : 1 + random.nextInt(HOSTING_ASNS.length - 1);
+                machine[i] = (130 + provider[i]) + "." + random.nextInt(256) + "." + random.nextInt(256) + "."
+                        + (1 + random.nextInt(254));
+                office[i] = residentialIp(random);
+                officeAsn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                // One in ten opened the account to run the tool, in the month before.
+                created[i] = settings.startMs() - (random.nextInt(10) == 0 ? random.nextLong(30 * DAY)
+                        : 30 * DAY + random.nextLong(3 * 365 * DAY)) - HOUR;
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int i = 0; i < n; i++) {
+                String account = prefix + i;
+                // A nightly job runs the day's volume in one hour at 02:00 UTC; the rest follow their owners' day.
+                int runs = nightly[i] ? (utcHour == 2 ? poisson(random, perDay[i]) : 0)
+                        : humanSessions(perDay[i], 0.85, country[i], utcHour);
+                for (int r = 0; r < runs; r++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    boolean byHand = random.nextInt(100) < 8;
+                    int turns = !byHand && !nightly[i] && random.nextInt(100) >= 85 ? 3 : 1;
+                    for (int turn = 0; turn < turns; turn++) {
+                        PromptFingerprint.Fingerprints prompt = byHand || turn > 0
+                                ? language.promptFingerprints(random.nextLong())
+                                : PromptFingerprint.of(CampaignSimulator.SELF_HOSTED_TOOL_PROMPT
+                                        + language.prompt(new SplittableRandom(random.nextLong())));
+                        int promptTokens = 250 + random.nextInt(400) + turn * 300;
+                        boolean longAnswer = !byHand && random.nextInt(10) < 7;
+                        sink.add(request(account, t, byHand ? office[i] : machine[i])
+                                .setAsn(byHand ? officeAsn[i] : HOSTING_ASNS[provider[i]])
+                                .setCountry(COUNTRIES[country[i]])
+                                .setUserAgent(byHand ? "python-sdk/1.40" : "research-assistant/0.9")
+                                .setPaymentFingerprint("card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                                .setModel(model(random, t, 0.3))
+                                .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
+                                .setReasoningRequested(random.nextDouble() < (byHand ? 0.12 : reasoning[i]))
+                                .setCapability(byHand ? CAPABILITIES[random.nextInt(CAPABILITIES.length)]
+                                        : random.nextInt(10) < 7 ? "analysis" : "writing")
+                                .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                                .setPromptTokens(promptTokens)
+                                .setCompletionTokens(longAnswer ? 3 * promptTokens + random.nextInt(3_000)
+                                        : promptTokens / 2 + random.nextInt(2 * promptTokens)));
+                        t += 20_000 + random.nextLong(90_000);
                     }
                 }
             }

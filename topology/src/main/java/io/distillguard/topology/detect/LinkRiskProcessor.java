@@ -15,7 +15,7 @@ import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.Watermark;
-import io.distillguard.topology.validation.HostedNetworks;
+import io.distillguard.topology.validation.ListedProducts;
 import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -622,19 +622,21 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * {@link PromptBands#simHashTables} gives it.
      */
     public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, PromptBands bands) {
-        return linkKeys(event, bands, HostedNetworks.NONE);
+        return linkKeys(event, bands, ListedProducts.NONE);
     }
 
     /**
-     * @param hosted the listed hosted products' egress networks: a request from one is a product's user's, and its
-     *               address, network and prompt (the product's system prompt) are the product's, not ties
+     * @param listed the operator's known products: a request through a listed product's egress is a product's user's,
+     *               and its address, network and prompt (the product's system prompt) are the product's, not ties; a
+     *               request whose prompt is mostly a listed tool's template is not grouped by its prompt
      */
     public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, PromptBands bands,
-                                        HostedNetworks hosted) {
+                                        ListedProducts listed) {
         String ip = event.getIp();
-        boolean throughProduct = hosted.contains(ip);
-        boolean words = event.getPromptMinhash() != null && !throughProduct;
-        int templateTables = throughProduct ? 0 : bands.simHashTables(words);
+        boolean throughProduct = listed.throughProduct(event);
+        boolean byPrompt = !throughProduct && !listed.knownTemplate(event);
+        boolean words = event.getPromptMinhash() != null && byPrompt;
+        int templateTables = byPrompt ? bands.simHashTables(words) : 0;
         int wordBands = words ? bands.wordBands() : 0;
         List<String> keys = new ArrayList<>(5 + templateTables + wordBands);
         if (!throughProduct) {

@@ -5,7 +5,7 @@ import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.SubjectRequest;
-import io.distillguard.topology.validation.HostedNetworks;
+import io.distillguard.topology.validation.ListedProducts;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
@@ -43,17 +43,18 @@ public final class RequestRouting {
 
     /** @param bands the prompt bands it is grouped under ({@code detector.template-tables} and its kin) */
     public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, PromptBands bands) {
-        return byLink(event, bands, HostedNetworks.NONE);
+        return byLink(event, bands, ListedProducts.NONE);
     }
 
     /**
-     * @param hosted the listed products' egress networks ({@code detector.hosted-product-networks}): a request from
-     *               one is grouped only by its card and signup cohort
+     * @param listed the operator's known products ({@code detector.hosted-product-networks}: a request from one is
+     *               grouped only by its card and signup cohort; {@code detector.known-templates-file}: a request whose
+     *               prompt is mostly a listed template is not grouped by its prompt)
      */
     public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, PromptBands bands,
-                                                             HostedNetworks hosted) {
+                                                             ListedProducts listed) {
         LinkRequest projection = LinkRiskProcessor.project(event);
-        List<String> links = LinkRiskProcessor.linkKeys(event, bands, hosted);
+        List<String> links = LinkRiskProcessor.linkKeys(event, bands, listed);
         List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
         for (String link : links) {
             out.add(KeyValue.pair(link, projection));

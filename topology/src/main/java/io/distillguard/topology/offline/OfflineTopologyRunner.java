@@ -202,7 +202,7 @@ public final class OfflineTopologyRunner implements AutoCloseable {
                 }
                 if (fresh && (range == null || range.contains(valid.getEventTime().toEpochMilli()))) {
                     valid.setAccountId(accountIds.share(valid.getAccountId()));
-                    item.links = RequestRouting.byLink(valid, config.promptBands(), config.hostedProductNetworks());
+                    item.links = RequestRouting.byLink(valid, config.promptBands(), config.listedProducts());
                     item.subjects = RequestRouting.bySubject(valid, orgs, null);
                 }
             }

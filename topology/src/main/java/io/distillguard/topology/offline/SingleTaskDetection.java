@@ -10,7 +10,7 @@ import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.topology.state.CampaignEdge;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.SubjectRequest;
-import io.distillguard.topology.validation.HostedNetworks;
+import io.distillguard.topology.validation.ListedProducts;
 import java.io.File;
 import java.time.Duration;
 import java.util.Map;
@@ -51,7 +51,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     private final boolean orgs;
     private final ThreatIntelIndex intel;
     private final PromptBands bands;
-    private final HostedNetworks hosted;
+    private final ListedProducts listed;
 
     /**
      * The detection processors ({@link LinkRiskProcessor}, {@link CampaignProcessor}, {@link SubjectRiskProcessor});
@@ -61,15 +61,15 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
                                Processor<String, CampaignEdge, String, Object> campaigns,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
                                ThreatIntelIndex intel, PromptBands bands) {
-        this(links, campaigns, subjects, orgs, intel, bands, HostedNetworks.NONE);
+        this(links, campaigns, subjects, orgs, intel, bands, ListedProducts.NONE);
     }
 
     public SingleTaskDetection(Processor<String, LinkRequest, String, Object> links,
                                Processor<String, CampaignEdge, String, Object> campaigns,
                                Processor<String, SubjectRequest, String, DistillationAlert> subjects, boolean orgs,
-                               ThreatIntelIndex intel, PromptBands bands, HostedNetworks hosted) {
+                               ThreatIntelIndex intel, PromptBands bands, ListedProducts listed) {
         this.bands = bands;
-        this.hosted = hosted;
+        this.listed = listed;
         this.links = links;
         this.campaigns = campaigns;
         this.subjects = subjects;
@@ -107,7 +107,7 @@ public final class SingleTaskDetection implements Processor<byte[], RequestEvent
     public void process(Record<byte[], RequestEvent> record) {
         RequestEvent event = record.value();
         long timestamp = record.timestamp();
-        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, bands, hosted)) {
+        for (KeyValue<String, LinkRequest> link : RequestRouting.byLink(event, bands, listed)) {
             links.process(new Record<>(link.key, link.value, timestamp, record.headers()));
         }
         for (KeyValue<String, SubjectRequest> subject : RequestRouting.bySubject(event, orgs, intel)) {
