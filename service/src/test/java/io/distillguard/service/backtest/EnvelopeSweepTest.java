@@ -84,6 +84,28 @@ class EnvelopeSweepTest {
     }
 
     @Test
+    void shouldNameASelfHostedToolsDevelopersUnlessItsPromptIsListed(@TempDir Path dir) throws Exception {
+        EnvelopeSweep.Cell cell = new EnvelopeSweep.Cell("hosted", "nominal", "", CampaignKnobs.nominal()
+                .with("accounts", 20));
+        Instant start = Instant.parse("2026-11-01T00:00:00Z");
+        EnvelopeSweep.Figures unlisted = new EnvelopeSweep(config, 6, 10_000, 2, start, true).runCell(cell, 5);
+        assertThat(named(unlisted, "self_hosted_tool")).isGreaterThanOrEqualTo(10);
+        Path known = Files.writeString(dir.resolve("known.txt"), CampaignSimulator.SELF_HOSTED_TOOL_PROMPT);
+        DetectionConfig listing = ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_KNOWN_TEMPLATES_FILE",
+                known.toString()), Map.of()).detection();
+        EnvelopeSweep.Figures listed = new EnvelopeSweep(listing, 6, 10_000, 2, start, true).runCell(cell, 5);
+        assertThat(named(listed, "self_hosted_tool")).isLessThan(named(unlisted, "self_hosted_tool") / 4);
+        assertThat(listed.recall()).isEqualTo(unlisted.recall());
+    }
+
+    /** Benign accounts of one scenario a cell named, from its {scenario=count, ...} column. */
+    private static int named(EnvelopeSweep.Figures figures, String scenario) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + scenario + "=(\\d+)")
+                .matcher(figures.benignNamedScenarios());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    @Test
     void shouldSweepEveryKnobTheEnvelopeNames() {
         assertThat(EnvelopeSweep.cells()).extracting(EnvelopeSweep.Cell::grid).contains(
                 "accounts x requests per day", "reasoning share x first-turn share", "template bits perturbed",

@@ -129,6 +129,18 @@ class ServiceConfigTest {
         assertEachRefused(DetectionConfig.HOSTED_PRODUCT_NETWORKS, "CIDR", "3.5.140.8/29,not-a-network", "3.5.140.8/99");
     }
 
+    @Test
+    void shouldListNoKnownTemplateUnlessToldAndRefuseAFileItCannotUse(@TempDir Path dir) throws Exception {
+        assertThat(ServiceConfig.load(null, Map.of(), Map.of()).detection().knownTemplates().isEmpty()).isTrue();
+        Path known = Files.writeString(dir.resolve("known.txt"), "You are a research assistant. Question:\n---\n"
+                + "Review this diff as a senior engineer would:");
+        assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_KNOWN_TEMPLATES_FILE", known.toString()),
+                Map.of()).detection().knownTemplates().size()).isEqualTo(2);
+        Path blank = Files.writeString(dir.resolve("blank.txt"), "---\n");
+        assertEachRefused(DetectionConfig.KNOWN_TEMPLATES_FILE, "templates", dir.resolve("absent.txt").toString(),
+                blank.toString());
+    }
+
     private static void assertEachRefused(String key, String expected, String... values) {
         for (String bad : values) {
             assertThatThrownBy(() -> ServiceConfig.load(null, Map.of(), Map.of(key, bad)))

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.distillguard.avro.PromptMinHash;
 import io.distillguard.avro.RequestEvent;
 import io.distillguard.topology.validation.HostedNetworks;
+import io.distillguard.topology.validation.KnownTemplates;
+import io.distillguard.topology.validation.ListedProducts;
+import io.distillguard.topology.validation.PromptFingerprint;
+import java.util.List;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +43,8 @@ class LinkKindTest {
                 .setAccountCreatedAt(Instant.EPOCH).setUserAgent("writer/1.8")
                 .setPromptSimhash(0x0123_4567_89ab_cdefL).setPromptMinhash(new PromptMinHash(new byte[32]))
                 .setModel("m").setEndpoint("/v1/chat").setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
-        HostedNetworks hosted = HostedNetworks.parse("198.51.100.0/24, 203.0.113.8/29");
+        ListedProducts hosted = new ListedProducts(HostedNetworks.parse("198.51.100.0/24, 203.0.113.8/29"),
+                KnownTemplates.NONE);
 
         assertThat(LinkRiskProcessor.linkKeys(event, new PromptBands(4, 4, 0), hosted)).extracting(LinkKind::of)
                 .containsExactly(LinkKind.PAYMENT_FINGERPRINT, LinkKind.SIGNUP_COHORT);
@@ -47,6 +52,39 @@ class LinkKindTest {
         RequestEvent outside = RequestEvent.newBuilder(event).setIp("203.0.113.16").build();
         assertThat(LinkRiskProcessor.linkKeys(outside, new PromptBands(4, 4, 0), hosted)).extracting(LinkKind::of)
                 .contains(LinkKind.IP, LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PROMPT_CLUSTER).hasSize(9);
+    }
+
+    @Test
+    void aRequestWhosePromptIsMostlyAListedToolsTemplateIsNotGroupedByItsPromptButByEverythingElse() {
+        String tool = "You are a careful research assistant. Break the question into the sub-questions that must be "
+                + "answered first, answer each with its evidence, then write a structured report with sources. Question: ";
+        ListedProducts listed = new ListedProducts(HostedNetworks.NONE, KnownTemplates.of(List.of(tool), "test"));
+        RequestEvent viaTool = withPrompt(tool + "why did the bronze age collapse in the eastern mediterranean");
+
+        assertThat(LinkRiskProcessor.linkKeys(viaTool, new PromptBands(4, 4, 0), listed)).extracting(LinkKind::of)
+                .containsExactly(LinkKind.IP, LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PAYMENT_FINGERPRINT,
+                        LinkKind.SIGNUP_COHORT);
+        // Another template, and the same request with nothing listed: grouped by its prompt.
+        RequestEvent other = withPrompt("Translate the following customer email into formal German and keep its "
+                + "paragraphs and greeting as they are: thanks for the quick delivery of the order");
+        assertThat(LinkRiskProcessor.linkKeys(other, new PromptBands(4, 4, 0), listed)).extracting(LinkKind::of)
+                .contains(LinkKind.PROMPT_CLUSTER);
+        assertThat(LinkRiskProcessor.linkKeys(viaTool, new PromptBands(4, 4, 0), ListedProducts.NONE))
+                .extracting(LinkKind::of).contains(LinkKind.PROMPT_CLUSTER);
+        // A gateway that sends only the SimHash: matched within a few bits of the template's.
+        RequestEvent simHashOnly = RequestEvent.newBuilder(viaTool).setPromptMinhash(null)
+                .setPromptSimhash(PromptFingerprint.simHash(tool) ^ 0b1011).build();
+        assertThat(LinkRiskProcessor.linkKeys(simHashOnly, new PromptBands(4, 4, 0), listed)).extracting(LinkKind::of)
+                .doesNotContain(LinkKind.PROMPT_CLUSTER);
+    }
+
+    private static RequestEvent withPrompt(String text) {
+        PromptFingerprint.Fingerprints prompt = PromptFingerprint.of(text);
+        return RequestEvent.newBuilder().setEventId("e-1").setEventTime(Instant.EPOCH)
+                .setAccountId("acct-1").setIp("52.14.9.20").setAsn(16509).setPaymentFingerprint("card-1")
+                .setAccountCreatedAt(Instant.EPOCH).setUserAgent("research-assistant/0.9")
+                .setPromptSimhash(prompt.simHash()).setPromptMinhash(new PromptMinHash(prompt.minHash()))
+                .setModel("m").setEndpoint("/v1/chat").setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
     }
 
     @Test
