@@ -178,7 +178,7 @@ class EndToEndIT {
                 "schema.registry.url=" + config.get(SchemaRegistryClients.URL),
                 DetectionConfig.RULES_TOPIC + "=" + detection.rulesTopic()) + "\n");
         Path strict = io.distillguard.service.RulesFiles.write(stateDir, "strict.yaml",
-                "version: default-2026-12-03.5", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5");
+                "version: default-2026-12-03.6", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5");
         int exit = new picocli.CommandLine(new io.distillguard.service.cli.DistillguardCli()).execute("rules", "publish",
                 strict.toString(), "--effective-from", Instant.ofEpochMilli(now - 3_600_000L).toString(),
                 "--config", configFile.toString());

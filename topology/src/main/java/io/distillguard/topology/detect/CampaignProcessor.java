@@ -392,7 +392,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
-        double[] wordSums = new double[9];
+        double[] wordSums = new double[13];
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
@@ -403,7 +403,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
-            double[] sums = byKind.computeIfAbsent(kind, k -> new double[9]);
+            double[] sums = byKind.computeIfAbsent(kind, k -> new double[13]);
             if (word) {
                 sums = wordSums;
             }
@@ -416,6 +416,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[6] += weight * edge.getLongAnswers();
             sums[7] += weight * edge.getMemberRepeats();
             sums[8] += weight * edge.getMemberRoams();
+            sums[9] += weight * edge.getMembersJudged();
+            sums[10] += weight * edge.getMembersWithoutReasoning();
+            sums[11] += weight * edge.getMembersExpectedWithout();
+            sums[12] += weight * edge.getMembersVarianceWithout();
         }
         if (byKind.isEmpty()) {
             return null;
@@ -440,7 +444,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         double newAccounts = most[3] / most[0];
         double hosting = most[4] / most[0];
         boolean young = newAccounts >= t.clusterNewAccountShare();
-        boolean hosted = hosting >= g.hostingShare();
+        LinkRiskProcessor.MemberSplit split = new LinkRiskProcessor.MemberSplit(Math.round(most[9]),
+                Math.round(most[10]), most[11], most[12]);
+        boolean hosted = hosting >= g.hostingShare() && !split.apart(g);
         boolean pivot = DetectionRules.Group.wilsonLower(Math.round(most[5]), n, g.confidenceZ()) >= t.modelPivotShare();
         // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
         // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
@@ -479,6 +485,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(DETECTOR, fanIn, 1, cap + 1, false);
+        split.measure(a, g);
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -588,14 +595,16 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private void setMeta(String key, long value) {
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
-            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L, 0L));
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L, 0L,
+                    0L, 0L, 0.0, 0.0));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0,
+                0.0));
     }
 
     /**
@@ -603,11 +612,12 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * nothing through it (a template's or card's only; see {@link AccountGraph#addOthers}) and its counts.
      */
     public static KeyValue<String, CampaignEdge> edge(String linkKey, long time, long windowStart, LinkWindowStats stats,
-                                                      long accounts, List<String> others) {
+                                                      long accounts, List<String> others,
+                                                      LinkRiskProcessor.MemberSplit split) {
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
                 stats.getNewModelRequests(), others, null, stats.getLongAnswers(), stats.getMemberRepeats(),
-                stats.getMemberRoams()));
+                stats.getMemberRoams(), split.judged(), split.without(), split.expected(), split.variance()));
     }
 }

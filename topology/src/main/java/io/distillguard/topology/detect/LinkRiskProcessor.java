@@ -70,6 +70,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private static final int ACCOUNTS_P = 10;
     /** A followed member's networks: the ASNs of the last two it came from ({@link #followNetwork}). */
     private static final int NETWORK_SLOT = 2 * Integer.BYTES;
+    /** A tallied member's requests and reasoning asks ({@link #tallyReasoning}). */
+    private static final int TALLY_SLOT = 2 * Short.BYTES;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -242,7 +244,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (!kind.clusters()) {
             return;
         }
-        Assessment cluster = clusterAssessment(inForce, kind, stats, accounts, fanIn, pivot);
+        Assessment cluster = clusterAssessment(inForce, kind, stats, accounts, fanIn, pivot,
+                memberSplit(inForce.groupOrDefault(), kind, key, start, stats, store));
         if (cluster == null) {
             return;
         }
@@ -304,7 +307,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 }
             }
         }
-        KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others);
+        KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others,
+                memberSplit(g, kind, key, start, stats, storeFor(kind, hours, days, weeks)));
         context.forward(new Record<>(edge.key, edge.value, time));
     }
 
@@ -314,6 +318,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
                                         long accounts, double fanIn, boolean pivot) {
+        return clusterAssessment(rules, kind, stats, accounts, fanIn, pivot, memberSplit(rules.groupOrDefault(),
+                stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()));
+    }
+
+    /** @param split how the group's members were configured ({@link #memberSplit}) */
+    static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
+                                        long accounts, double fanIn, boolean pivot, MemberSplit split) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         long n = stats.getRequests();
@@ -329,7 +340,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
         boolean young = newAccounts >= t.clusterNewAccountShare();
-        boolean hosted = hosting >= g.hostingShare();
+        // Hosting addresses corroborate a template unless its members were configured apart: a tool that developers
+        // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
+        boolean hosted = hosting >= g.hostingShare() && !split.apart(g);
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
@@ -345,6 +358,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
+        split.measure(a, g);
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -434,7 +448,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -520,8 +534,131 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
         if (followNetworks) {
             followNetwork(stats, place, request.getAsn());
+            tallyReasoning(stats, place, request.getReasoning());
         }
         return stats;
+    }
+
+    /**
+     * Counts a sampled member's request through the group, and whether it asked for reasoning, in the member's slot
+     * (slots as {@link #followNetwork}'s: from the group's second request, for the first alert.max-accounts members).
+     * A campaign's accounts run one operator's configuration; the deployments of a tool that developers each run for
+     * themselves do not, and a share of them turn off what the tool asks for by default.
+     */
+    private static void tallyReasoning(LinkWindowStats stats, int member, boolean reasoning) {
+        ByteBuffer field = stats.getSampleReasoning();
+        int tallied = field.remaining() / TALLY_SLOT;
+        int sampled = stats.getSampleAccounts().size();
+        if (tallied == 0) {
+            if (stats.getRequests() != 2) {
+                return;
+            }
+            field = ByteBuffer.wrap(new byte[sampled * TALLY_SLOT]);
+            tallied = sampled;
+            member = Math.max(member, tallied - 1);
+        } else if (member < 0 && tallied == sampled - 1) {
+            // New to the sample (it is the last one): a slot of its own.
+            byte[] grown = new byte[field.remaining() + TALLY_SLOT];
+            field.duplicate().get(grown, 0, field.remaining());
+            field = ByteBuffer.wrap(grown);
+            member = tallied;
+            tallied++;
+        }
+        if (member < 0 || member >= tallied) {
+            // Past the sample, or a sample that began before its members were tallied (state of an earlier version).
+            return;
+        }
+        byte[] slots;
+        if (field.hasArray() && field.arrayOffset() == 0 && field.position() == 0
+                && field.remaining() == field.array().length && !field.isReadOnly()) {
+            slots = field.array();
+        } else {
+            slots = new byte[field.remaining()];
+            field.duplicate().get(slots);
+        }
+        ByteBuffer tally = ByteBuffer.wrap(slots);
+        int at = member * TALLY_SLOT;
+        int requests = Short.toUnsignedInt(tally.getShort(at));
+        if (requests < 0xffff) {
+            tally.putShort(at, (short) (requests + 1));
+            if (reasoning) {
+                tally.putShort(at + Short.BYTES, (short) (Short.toUnsignedInt(tally.getShort(at + Short.BYTES)) + 1));
+            }
+        }
+        stats.setSampleReasoning(tally);
+    }
+
+    /**
+     * A template group's member split ({@link #memberSplit(DetectionRules.Group, ByteBuffer, long, long)}), or, while
+     * too few of its members have enough requests in this window to be judged (the first hours of a day), the split
+     * of the same group's window before: a tool that developers run for themselves is run the next day too, and its
+     * members were configured by then. Other kinds: none.
+     */
+    MemberSplit memberSplit(DetectionRules.Group g, LinkKind kind, String key, long start, LinkWindowStats stats,
+                            WindowStore<String, LinkWindowStats> store) {
+        if (kind != LinkKind.PROMPT_CLUSTER) {
+            return MemberSplit.NONE;
+        }
+        MemberSplit split = memberSplit(g, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests());
+        if (split.judged() >= g.splitMinMembersOrDefault()) {
+            return split;
+        }
+        LinkWindowStats before = store.fetch(key, start - kind.windowMs());
+        if (before == null) {
+            return split;
+        }
+        MemberSplit earlier = memberSplit(g, before.getSampleReasoning(), before.getReasoning(), before.getRequests());
+        return earlier.judged() >= g.splitMinMembersOrDefault() ? earlier : split;
+    }
+
+    /**
+     * A template group's tallied members with at least {@code group.split-member-requests} requests through it, how
+     * many of them asked for reasoning on none, and how many would have (with the count's variance) if every member
+     * asked at the group's own reasoning share, as accounts running one configuration do.
+     */
+    static MemberSplit memberSplit(DetectionRules.Group g, ByteBuffer sampleReasoning, long reasoning, long requests) {
+        double p = requests == 0 ? 0 : (double) reasoning / requests;
+        ByteBuffer tally = sampleReasoning.duplicate();
+        long judged = 0;
+        long without = 0;
+        double expected = 0;
+        double variance = 0;
+        int minRequests = g.splitMemberRequestsOrDefault();
+        for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
+            int n = Short.toUnsignedInt(tally.getShort(at));
+            if (n >= minRequests) {
+                judged++;
+                if (tally.getShort(at + Short.BYTES) == 0) {
+                    without++;
+                }
+                double none = Math.pow(1 - p, n);
+                expected += none;
+                variance += none * (1 - none);
+            }
+        }
+        return new MemberSplit(judged, without, expected, variance);
+    }
+
+    /**
+     * Members judged, those of them without reasoning, and that count's expectation and variance under one shared
+     * reasoning share: what {@link DetectionRules.Group#configuredApart} weighs.
+     */
+    public record MemberSplit(long judged, long without, double expected, double variance) {
+
+        static final MemberSplit NONE = new MemberSplit(0, 0, 0, 0);
+
+        boolean apart(DetectionRules.Group g) {
+            return g.configuredApart(judged, without, expected, variance);
+        }
+
+        /** Evidence once enough members were judged: the count against what one configuration would give. */
+        Assessment measure(Assessment a, DetectionRules.Group g) {
+            if (judged >= g.splitMinMembersOrDefault()) {
+                a.measure("group_members_judged", judged, g.splitMinMembersOrDefault());
+                a.measure("group_members_without_reasoning", without, g.splitThreshold(expected, variance));
+            }
+            return a;
+        }
     }
 
     /**

@@ -72,7 +72,9 @@ public record DetectionRules(
             @JsonProperty("long-answer-share") Double longAnswerShare,
             @JsonProperty("roaming-share") Double roamingShare,
             @JsonProperty("roaming-min-repeats") Integer roamingMinRepeats,
-            @JsonProperty("roaming-member-asns") Integer roamingMemberAsns) {
+            @JsonProperty("roaming-member-asns") Integer roamingMemberAsns,
+            @JsonProperty("split-min-members") Integer splitMinMembers,
+            @JsonProperty("split-member-requests") Integer splitMemberRequests) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -89,11 +91,16 @@ public record DetectionRules(
         public static final int ROAMING_MIN_REPEATS = 10;
         /** Without {@code roaming-member-asns} in a document. */
         public static final int ROAMING_MEMBER_ASNS = 4;
+        /** Without {@code split-min-members} in a document. */
+        public static final int SPLIT_MIN_MEMBERS = 10;
+        /** Without {@code split-member-requests} in a document. */
+        public static final int SPLIT_MEMBER_REQUESTS = 3;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
-                LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS);
+                LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
+                SPLIT_MEMBER_REQUESTS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -132,6 +139,32 @@ public record DetectionRules(
          */
         public int roamingMemberAsnsOrDefault() {
             return roamingMemberAsns == null ? ROAMING_MEMBER_ASNS : roamingMemberAsns;
+        }
+
+        /**
+         * Whether a template group's members were configured apart: of at least {@code split-min-members} members
+         * with {@code split-member-requests} requests or more through it, more asked for no reasoning at all than
+         * one shared configuration gives (the count's expectation at the group's own reasoning share, plus
+         * {@code confidence-z} standard deviations). A campaign's accounts run one operator's configuration; the
+         * deployments of a tool that developers each run on a machine of their own are configured by each, and some
+         * turn off the reasoning the tool asks for by default. Then hosting addresses do not corroborate the
+         * template: they are where such a tool runs.
+         */
+        public boolean configuredApart(long judged, long without, double expected, double variance) {
+            return judged >= splitMinMembersOrDefault() && without > splitThreshold(expected, variance);
+        }
+
+        /** Members without reasoning that one configuration would exceed only by chance at {@code confidence-z}. */
+        public double splitThreshold(double expected, double variance) {
+            return expected + confidenceZ * Math.sqrt(Math.max(variance, 0.25));
+        }
+
+        public int splitMinMembersOrDefault() {
+            return splitMinMembers == null ? SPLIT_MIN_MEMBERS : splitMinMembers;
+        }
+
+        public int splitMemberRequestsOrDefault() {
+            return splitMemberRequests == null ? SPLIT_MEMBER_REQUESTS : splitMemberRequests;
         }
 
         public int roamingMinRepeatsOrDefault() {
@@ -495,6 +528,10 @@ public record DetectionRules(
                     "at least 1");
             require(group.roamingMemberAsns() == null || group.roamingMemberAsns() >= 1, "group.roaming-member-asns",
                     "at least 1");
+            require(group.splitMinMembers() == null || group.splitMinMembers() >= 1, "group.split-min-members",
+                    "at least 1");
+            require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,
+                    "group.split-member-requests", "at least 1");
             require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),

@@ -12,6 +12,9 @@ import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.HarnessTest;
 import io.distillguard.topology.TopologyHarness;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.state.LinkRequest;
+import io.distillguard.topology.state.LinkWindowStats;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -265,6 +268,45 @@ class LinkRiskTest extends HarnessTest {
             assertThat(evidence(a, "own_distinct_asns_24h")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
         });
+    }
+
+    @Test
+    void hostingAddressesDoNotCorroborateATemplateWhoseMembersWereConfiguredApart() {
+        // 40 aged accounts on one template from a hosting provider, four requests each. Run by one operator, every
+        // account asks for reasoning on three in four; run by developers each for themselves, a quarter turned the
+        // tool's reasoning off and the rest keep it on every request: the same group share, 0.75.
+        DetectionRules rules = DetectionRules.defaults();
+        LinkWindowStats oneConfiguration = templateOnHosting(rules, (member, r) -> r != member % 4);
+        LinkWindowStats configuredApart = templateOnHosting(rules, (member, r) -> member % 4 != 0);
+        assertThat(oneConfiguration.getReasoning()).isEqualTo(configuredApart.getReasoning());
+
+        Assessment campaign = LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, oneConfiguration,
+                40, 2, false);
+        assertThat(campaign).isNotNull();
+        assertThat(campaign.evidenceWithFired()).anySatisfy(e -> assertThat(e.getSignal()).isEqualTo("fired:HOSTING_ADDRESSES"));
+        assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, configuredApart, 40, 2, false))
+                .isNull();
+        LinkRiskProcessor.MemberSplit split = LinkRiskProcessor.memberSplit(rules.groupOrDefault(),
+                configuredApart.getSampleReasoning(), configuredApart.getReasoning(), configuredApart.getRequests());
+        assertThat(split.judged()).isEqualTo(40);
+        assertThat(split.without()).isEqualTo(10);
+        assertThat(split.expected()).isLessThan(1);
+        // New accounts still corroborate it: the split speaks only against the hosting share.
+        assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, configuredApart, 40, 2, true))
+                .isNotNull();
+    }
+
+    private static LinkWindowStats templateOnHosting(DetectionRules rules, java.util.function.BiPredicate<Integer, Integer> reasons) {
+        LinkWindowStats stats = LinkRiskProcessor.empty();
+        for (int r = 0; r < 4; r++) {
+            for (int member = 0; member < 40; member++) {
+                LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
+                        reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
+                        16509, null, true);
+                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true);
+            }
+        }
+        return stats;
     }
 
     @Test
