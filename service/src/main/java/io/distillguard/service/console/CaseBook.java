@@ -340,6 +340,13 @@ public final class CaseBook {
                 case "single_turn_share" -> pct(value) + " of conversations never get a second turn" + window;
                 case "group_new_account_share" -> pct(value) + " of requests from accounts created in the last 30 days";
                 case "group_hosting_share" -> pct(value) + " of requests from hosting providers";
+                case "group_members_judged" -> count(value) + " members sent it enough requests to judge how each was "
+                        + "configured (the rule needs " + count(threshold) + ")";
+                case "group_members_without_reasoning" -> count(value) + " of them asked for no reasoning at all, "
+                        + (value > threshold ? "more than" : "no more than") + " one shared configuration gives by chance ("
+                        + String.format(java.util.Locale.ROOT, "%.1f", threshold) + "): "
+                        + (value > threshold ? "configured apart, as a tool each developer runs for themselves is, so "
+                        + "hosting addresses do not corroborate it" : "run alike, as a campaign's accounts are");
                 case "network_switch_share" -> pct(value) + " of requests minutes apart came from another network" + window;
                 case "distinct_asns" -> count(value) + " networks (ASNs)" + window;
                 case "quick_pairs" -> count(value) + " pairs of requests minutes apart" + window;

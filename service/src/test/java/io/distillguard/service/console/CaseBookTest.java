@@ -84,6 +84,23 @@ class CaseBookTest {
     }
 
     @Test
+    void aTemplatesMemberSplitSaysWhetherItsMembersRanAlike() {
+        CaseBook.Case apart = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "PROMPT_CLUSTER:w0-8130b756", Severity.MEDIUM, 1, List.of("acct-1"),
+                e("group_members_judged", 36, 10), e("group_members_without_reasoning", 14, 3.2)))).get(0);
+        assertThat(apart.words()).containsExactly(
+                "36 members sent it enough requests to judge how each was configured (the rule needs 10)",
+                "14 of them asked for no reasoning at all, more than one shared configuration gives by chance (3.2): "
+                        + "configured apart, as a tool each developer runs for themselves is, so hosting addresses do not "
+                        + "corroborate it");
+        CaseBook.Case alike = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "PROMPT_CLUSTER:w0-8130b756", Severity.HIGH, 1, List.of("acct-1"),
+                e("group_members_without_reasoning", 1, 2.1)))).get(0);
+        assertThat(alike.words()).containsExactly("1 of them asked for no reasoning at all, no more than one shared "
+                + "configuration gives by chance (2.1): run alike, as a campaign's accounts are");
+    }
+
+    @Test
     void casesAreOrderedByTheirHighestSeverityThenTheMostRecent() {
         List<CaseBook.Case> cases = CaseBook.build(List.of(
                 alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "old-high", Severity.HIGH, 1, List.of("old-high")),
