@@ -296,6 +296,40 @@ class LinkRiskTest extends HarnessTest {
                 .isNotNull();
     }
 
+    @Test
+    void aTemplateWhoseMembersWereConfiguredApartYesterdayIsNotCorroboratedByHostingBeforeItsMembersAreJudgedToday() {
+        assertThat(nextDaysClusters((member, r) -> member % 4 != 0)).isEmpty();
+    }
+
+    @Test
+    void aTemplateWhoseMembersRanAlikeYesterdayIsCorroboratedByHostingFromTodaysFirstRequests() {
+        assertThat(nextDaysClusters((member, r) -> r != member % 4)).isNotEmpty()
+                .allSatisfy(a -> assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isPresent());
+    }
+
+    /**
+     * A day of 40 accounts on one template from a hosting provider, four requests each, reasoning as given; then, the
+     * next day, 25 of them with a harvesting request each: the next day's ACCOUNT_CLUSTER alerts.
+     */
+    private List<DistillationAlert> nextDaysClusters(java.util.function.BiPredicate<Integer, Integer> reasons) {
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
+        long template = 0x1357_9bdf_0246_8aceL;
+        long day = 86_400_000L;
+        long nextDay = BASE - Math.floorMod(BASE, day) + day;
+        for (int r = 0; r < 4; r++) {
+            for (int member = 0; member < 40; member++) {
+                h.send(harvest("tool-" + member, "100.64." + member + ".9", BASE + (r * 40L + member) * 60_000L, template)
+                        .setAsn(16509).setReasoningRequested(reasons.test(member, r)).build());
+            }
+        }
+        for (int member = 0; member < 25; member++) {
+            h.send(harvest("tool-" + member, "100.64." + member + ".9", nextDay + member * 60_000L, template)
+                    .setAsn(16509).build());
+        }
+        return byDetector(h.alerts(), "ACCOUNT_CLUSTER").stream()
+                .filter(a -> a.getWindowStart().toEpochMilli() >= nextDay).toList();
+    }
+
     private static LinkWindowStats templateOnHosting(DetectionRules rules, java.util.function.BiPredicate<Integer, Integer> reasons) {
         LinkWindowStats stats = LinkRiskProcessor.empty();
         for (int r = 0; r < 4; r++) {
