@@ -568,15 +568,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // Past the sample, or a sample that began before its members were tallied (state of an earlier version).
             return;
         }
-        byte[] slots;
-        if (field.hasArray() && field.arrayOffset() == 0 && field.position() == 0
-                && field.remaining() == field.array().length && !field.isReadOnly()) {
-            slots = field.array();
-        } else {
-            slots = new byte[field.remaining()];
-            field.duplicate().get(slots);
-        }
-        ByteBuffer tally = ByteBuffer.wrap(slots);
+        ByteBuffer tally = ByteBuffer.wrap(writable(field));
         int at = member * TALLY_SLOT;
         int requests = Short.toUnsignedInt(tally.getShort(at));
         if (requests < 0xffff) {
@@ -698,15 +690,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // request without an ASN: nothing to compare.
             return;
         }
-        byte[] networks;
-        if (field.hasArray() && field.arrayOffset() == 0 && field.position() == 0
-                && field.remaining() == field.array().length && !field.isReadOnly()) {
-            networks = field.array();
-        } else {
-            networks = new byte[field.remaining()];
-            field.duplicate().get(networks);
-        }
-        ByteBuffer slots = ByteBuffer.wrap(networks);
+        ByteBuffer slots = ByteBuffer.wrap(writable(field));
         int at = member * NETWORK_SLOT;
         int last = slots.getInt(at);
         int before = slots.getInt(at + Integer.BYTES);
@@ -720,6 +704,20 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             slots.putInt(at + Integer.BYTES, last).putInt(at, network);
         }
         stats.setSampleNetworks(slots);
+    }
+
+    /**
+     * A slot field's bytes to write in place: its own array when the buffer is the whole of one (as read from a record
+     * or made here), else a copy, so that a buffer shared with another record is never written through.
+     */
+    private static byte[] writable(ByteBuffer field) {
+        if (field.hasArray() && field.arrayOffset() == 0 && field.position() == 0
+                && field.remaining() == field.array().length && !field.isReadOnly()) {
+            return field.array();
+        }
+        byte[] copy = new byte[field.remaining()];
+        field.duplicate().get(copy);
+        return copy;
     }
 
     /**
