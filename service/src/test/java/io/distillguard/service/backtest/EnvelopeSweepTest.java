@@ -84,18 +84,26 @@ class EnvelopeSweepTest {
     }
 
     @Test
-    void shouldNameASelfHostedToolsDevelopersUnlessItsPromptIsListed(@TempDir Path dir) throws Exception {
+    void shouldNameFewerOfASelfHostedToolsDevelopersForTheirSplitConfigurationsAndNoneButHeavyOnesListed(
+            @TempDir Path dir) throws Exception {
         EnvelopeSweep.Cell cell = new EnvelopeSweep.Cell("hosted", "nominal", "", CampaignKnobs.nominal()
                 .with("accounts", 20));
         Instant start = Instant.parse("2026-11-01T00:00:00Z");
-        EnvelopeSweep.Figures unlisted = new EnvelopeSweep(config, 6, 10_000, 2, start, true).runCell(cell, 5);
-        assertThat(named(unlisted, "self_hosted_tool")).isGreaterThanOrEqualTo(10);
+        Path splitOff = io.distillguard.service.RulesFiles.write(dir, "no-split.yaml", "split-min-members: 10",
+                "split-min-members: 100000");
         Path known = Files.writeString(dir.resolve("known.txt"), CampaignSimulator.SELF_HOSTED_TOOL_PROMPT);
-        DetectionConfig listing = ServiceConfig.load(null, Map.of("DISTILLGUARD_DETECTOR_KNOWN_TEMPLATES_FILE",
-                known.toString()), Map.of()).detection();
-        EnvelopeSweep.Figures listed = new EnvelopeSweep(listing, 6, 10_000, 2, start, true).runCell(cell, 5);
-        assertThat(named(listed, "self_hosted_tool")).isLessThan(named(unlisted, "self_hosted_tool") / 4);
-        assertThat(listed.recall()).isEqualTo(unlisted.recall());
+        int byDefault = named(new EnvelopeSweep(config, 6, 10_000, 2, start, true).runCell(cell, 5), "self_hosted_tool");
+        EnvelopeSweep.Figures withoutSplit = new EnvelopeSweep(ServiceConfig.load(null,
+                Map.of("DISTILLGUARD_RULES_FILE", splitOff.toString()), Map.of()).detection(), 6, 10_000, 2, start, true)
+                .runCell(cell, 5);
+        EnvelopeSweep.Figures listed = new EnvelopeSweep(ServiceConfig.load(null,
+                Map.of("DISTILLGUARD_RULES_FILE", splitOff.toString(), "DISTILLGUARD_DETECTOR_KNOWN_TEMPLATES_FILE",
+                        known.toString()), Map.of()).detection(), 6, 10_000, 2, start, true).runCell(cell, 5);
+
+        assertThat(named(withoutSplit, "self_hosted_tool")).isGreaterThanOrEqualTo(10);
+        assertThat(byDefault).isLessThan(named(withoutSplit, "self_hosted_tool"));
+        assertThat(named(listed, "self_hosted_tool")).isLessThan(named(withoutSplit, "self_hosted_tool") / 3);
+        assertThat(listed.recall()).isEqualTo(withoutSplit.recall());
     }
 
     /** Benign accounts of one scenario a cell named, from its {scenario=count, ...} column. */
