@@ -595,16 +595,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private void setMeta(String key, long value) {
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
-            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L, 0L,
-                    0L, 0L, 0.0, 0.0));
+            links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L,
+                    0L, 0L, 0L, 0.0, 0.0));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0,
-                0.0));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0));
     }
 
     /**

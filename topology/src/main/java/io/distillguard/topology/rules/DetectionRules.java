@@ -49,8 +49,9 @@ public record DetectionRules(
      *   <li>A shared prompt template is the one link an honest product also gives thousands of accounts (its system
      *       prompt): a template group is an account cluster only when a second trait corroborates it: new accounts,
      *       a model pivot, or at least {@code hosting-share} of its requests from the hosting providers listed in
-     *       {@code hosting-asns}; or its members roaming ({@link #roaming}), which holds it for each member to show
-     *       the same in its own day ({@code roaming-member-asns}).</li>
+     *       {@code hosting-asns}, unless its members were configured apart ({@link #configuredApart}); or its members
+     *       roaming ({@link #roaming}), which holds it for each member to show the same in its own day
+     *       ({@code roaming-member-asns}).</li>
      * </ul>
      * Optional in a document: absent, the defaults below apply, so rules written before it stay valid.
      */
@@ -154,7 +155,11 @@ public record DetectionRules(
             return judged >= splitMinMembersOrDefault() && without > splitThreshold(expected, variance);
         }
 
-        /** Members without reasoning that one configuration would exceed only by chance at {@code confidence-z}. */
+        /**
+         * Members without reasoning that one configuration would exceed only by chance at {@code confidence-z}. The
+         * variance has a floor: when nearly every member asks for reasoning both it and the expectation are near zero,
+         * and a member or two that joined for a request of another kind must not split a campaign.
+         */
         public double splitThreshold(double expected, double variance) {
             return expected + confidenceZ * Math.sqrt(Math.max(variance, 0.25));
         }
