@@ -244,8 +244,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (!kind.clusters()) {
             return;
         }
+        LinkWindowStats judged = stats;
         Assessment cluster = clusterAssessment(inForce, kind, stats, accounts, fanIn, pivot,
-                memberSplit(inForce.groupOrDefault(), kind, key, start, stats, store));
+                () -> memberSplit(inForce.groupOrDefault(), kind, key, start, judged, store));
         if (cluster == null) {
             return;
         }
@@ -318,13 +319,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
                                         long accounts, double fanIn, boolean pivot) {
-        return clusterAssessment(rules, kind, stats, accounts, fanIn, pivot, memberSplit(rules.groupOrDefault(),
+        return clusterAssessment(rules, kind, stats, accounts, fanIn, pivot, () -> memberSplit(rules.groupOrDefault(),
                 stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()));
     }
 
-    /** @param split how the group's members were configured ({@link #memberSplit}) */
+    /**
+     * @param split how the group's members were configured ({@link #memberSplit}): asked only when its hosting share
+     *              would corroborate it, as it reads every member's tally
+     */
     static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
-                                        long accounts, double fanIn, boolean pivot, MemberSplit split) {
+                                        long accounts, double fanIn, boolean pivot,
+                                        java.util.function.Supplier<MemberSplit> split) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         long n = stats.getRequests();
@@ -342,7 +347,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         boolean young = newAccounts >= t.clusterNewAccountShare();
         // Hosting addresses corroborate a template unless its members were configured apart: a tool that developers
         // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
-        boolean hosted = hosting >= g.hostingShare() && !split.apart(g);
+        MemberSplit members = hosting >= g.hostingShare() ? split.get() : MemberSplit.NONE;
+        boolean hosted = hosting >= g.hostingShare() && !members.apart(g);
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
@@ -358,7 +364,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
-        split.measure(a, g);
+        members.measure(a, g);
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
