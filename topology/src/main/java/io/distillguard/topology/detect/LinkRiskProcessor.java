@@ -552,30 +552,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * themselves do not, and a share of them turn off what the tool asks for by default.
      */
     private static void tallyReasoning(LinkWindowStats stats, int member, boolean reasoning) {
-        ByteBuffer field = stats.getSampleReasoning();
-        int tallied = field.remaining() / TALLY_SLOT;
-        int sampled = stats.getSampleAccounts().size();
-        if (tallied == 0) {
-            if (stats.getRequests() != 2) {
-                return;
-            }
-            field = ByteBuffer.wrap(new byte[sampled * TALLY_SLOT]);
-            tallied = sampled;
-            member = Math.max(member, tallied - 1);
-        } else if (member < 0 && tallied == sampled - 1) {
-            // New to the sample (it is the last one): a slot of its own.
-            byte[] grown = new byte[field.remaining() + TALLY_SLOT];
-            field.duplicate().get(grown, 0, field.remaining());
-            field = ByteBuffer.wrap(grown);
-            member = tallied;
-            tallied++;
-        }
-        if (member < 0 || member >= tallied) {
-            // Past the sample, or a sample that began before its members were tallied (state of an earlier version).
+        MemberSlot slot = memberSlot(stats, stats.getSampleReasoning(), TALLY_SLOT, member);
+        if (slot == null) {
             return;
         }
-        ByteBuffer tally = ByteBuffer.wrap(writable(field));
-        int at = member * TALLY_SLOT;
+        ByteBuffer tally = slot.slots();
+        int at = slot.at();
         int requests = Short.toUnsignedInt(tally.getShort(at));
         if (requests < 0xffff) {
             tally.putShort(at, (short) (requests + 1));
@@ -669,37 +651,24 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     private static void followNetwork(LinkWindowStats stats, int member, Integer asn) {
         int network = asn == null ? 0 : asn;
-        ByteBuffer field = stats.getSampleNetworks();
-        int followed = field.remaining() / NETWORK_SLOT;
-        if (followed == 0) {
-            // Most prompt bands' groups are one request's: slots begin at a group's second request, for the members
-            // it has then (the first request's network is not kept; a group begun before this version has none).
-            if (stats.getRequests() != 2) {
-                return;
-            }
-            field = ByteBuffer.wrap(new byte[stats.getSampleAccounts().size() * NETWORK_SLOT]);
-            followed = stats.getSampleAccounts().size();
-            member = Math.max(member, followed - 1);
-        }
-        if (member < 0) {
-            // New to the sample (it is the last one), or in no slot: its first request through the group.
-            if (followed == stats.getSampleAccounts().size() - 1) {
-                byte[] grown = new byte[field.remaining() + NETWORK_SLOT];
-                field.duplicate().get(grown, 0, field.remaining());
-                ByteBuffer.wrap(grown).putInt(field.remaining(), network);
-                stats.setSampleNetworks(ByteBuffer.wrap(grown));
-            }
+        // Most prompt bands' groups are one request's: slots begin at a group's second request, for the members it
+        // has then (the first request's network is not kept; a group begun before this version has none).
+        MemberSlot slot = memberSlot(stats, stats.getSampleNetworks(), NETWORK_SLOT, member);
+        if (slot == null) {
             return;
         }
-        if (member >= followed || network == 0) {
-            // A sample that began before its networks were followed (state written by an earlier version), or a
-            // request without an ASN: nothing to compare.
+        ByteBuffer slots = slot.slots();
+        if (slot.added()) {
+            // The member's first request through the group: nothing to compare yet.
+            stats.setSampleNetworks(slots.putInt(slot.at(), network));
             return;
         }
-        ByteBuffer slots = ByteBuffer.wrap(writable(field));
-        int at = member * NETWORK_SLOT;
-        int last = slots.getInt(at);
-        int before = slots.getInt(at + Integer.BYTES);
+        if (network == 0) {
+            // A request without an ASN: nothing to compare.
+            return;
+        }
+        int last = slots.getInt(slot.at());
+        int before = slots.getInt(slot.at() + Integer.BYTES);
         if (before != 0) {
             stats.setMemberRepeats(stats.getMemberRepeats() + 1);
             if (network != last && network != before) {
@@ -707,9 +676,44 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         }
         if (network != last) {
-            slots.putInt(at + Integer.BYTES, last).putInt(at, network);
+            slots.putInt(slot.at() + Integer.BYTES, last).putInt(slot.at(), network);
         }
         stats.setSampleNetworks(slots);
+    }
+
+    /**
+     * A sampled member's place in a field of per-member slots ({@code sample_networks}, {@code sample_reasoning}),
+     * slots being kept from a group's second request for the members it has then, and added for each member that
+     * joins the sample after. {@code added} when the slot was just added for the member's first request.
+     */
+    private record MemberSlot(ByteBuffer slots, int at, boolean added) {
+    }
+
+    /**
+     * @param member the account's place in the sample before this request, or -1 when it was not there
+     * @return the member's slot, in bytes that may be written; null when it has none (the group's first request, a
+     *         request past the sample, or a group whose slots began before this version kept them)
+     */
+    private static MemberSlot memberSlot(LinkWindowStats stats, ByteBuffer field, int width, int member) {
+        int slots = field.remaining() / width;
+        int sampled = stats.getSampleAccounts().size();
+        if (slots == 0) {
+            if (stats.getRequests() != 2) {
+                return null;
+            }
+            return new MemberSlot(ByteBuffer.wrap(new byte[sampled * width]), Math.max(member, sampled - 1) * width,
+                    false);
+        }
+        if (member < 0) {
+            // New to the sample (it is the last one), or in no slot.
+            if (slots != sampled - 1) {
+                return null;
+            }
+            byte[] grown = new byte[field.remaining() + width];
+            field.duplicate().get(grown, 0, field.remaining());
+            return new MemberSlot(ByteBuffer.wrap(grown), slots * width, true);
+        }
+        return member < slots ? new MemberSlot(ByteBuffer.wrap(writable(field)), member * width, false) : null;
     }
 
     /**
