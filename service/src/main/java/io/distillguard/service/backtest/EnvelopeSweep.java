@@ -39,8 +39,15 @@ public final class EnvelopeSweep {
     }
 
     /** What one cell measured. */
+    /**
+     * @param rankedRecall the campaign's recall when its accounts are ranked by their highest score in any alert
+     *                     against the cell's own benign accounts, at each of {@link LabelledReport#BENIGN_RATES}: what
+     *                     a cut set anywhere (not only at HIGH) would catch, so that a miss reads as a scoring problem
+     *                     (ranked above the look-alikes) or a signal problem (not)
+     */
     public record Figures(Cell cell, int accounts, int caught, Duration median, Duration p90, int benign,
-                          int benignNamed, String benignNamedScenarios, long events, int missedFew) {
+                          int benignNamed, String benignNamedScenarios, long events, int missedFew,
+                          double[] rankedRecall) {
         public double recall() {
             return accounts == 0 ? 0 : (double) caught / accounts;
         }
@@ -214,23 +221,39 @@ public final class EnvelopeSweep {
                 }
             }
         }
+        double[] ranked = report.recallAtBenignRates().values().stream().findFirst()
+                .orElse(new double[LabelledReport.BENIGN_RATES.length]);
         return new Figures(cell, accounts, caught, median, p90, benign, benignNamed, named.toString(), result.read(),
-                missedFew);
+                missedFew, ranked);
     }
 
     /** The Markdown table of every cell. */
     public static String table(List<Figures> figures) {
         StringBuilder out = new StringBuilder("| grid | x | y | recall | missed with <= " + LabelledReport.FEW_REQUESTS
-                + " requests | median TTD | p90 TTD | benign named | benign scenarios named |\n"
-                + "|---|---|---|---:|---:|---:|---:|---:|---|\n");
+                + " requests | median TTD | p90 TTD | benign named | benign scenarios named | ranked: recall at "
+                + rates() + " benign |\n|---|---|---|---:|---:|---:|---:|---:|---|---:|\n");
         for (Figures f : figures) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f %% (%d/%d) | %d of %d | %s | %s | %d of %,d (%.3f %%) | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f %% (%d/%d) | %d of %d | %s | %s | %d of %,d (%.3f %%) | %s | %s |%n",
                     f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(), f.caught(), f.accounts(),
                     f.missedFew(), f.accounts() - f.caught(),
                     LabelledReport.format(f.median()), LabelledReport.format(f.p90()), f.benignNamed(), f.benign(),
-                    100 * f.benignRate(), f.benignNamed() == 0 ? "" : f.benignNamedScenarios()));
+                    100 * f.benignRate(), f.benignNamed() == 0 ? "" : f.benignNamedScenarios(),
+                    ranked(f.rankedRecall())));
         }
         return out.toString();
+    }
+
+    /** The benign rates the ranking is read at, as the table's heading says them: "0.05 % / 0.1 % / 1 %". */
+    static String rates() {
+        return java.util.Arrays.stream(LabelledReport.BENIGN_RATES)
+                .mapToObj(r -> String.format(Locale.ROOT, "%s %%", java.math.BigDecimal.valueOf(r).movePointRight(2).stripTrailingZeros().toPlainString()))
+                .collect(java.util.stream.Collectors.joining(" / "));
+    }
+
+    /** Recall at each benign rate, "96.5 / 99.0 / 100.0". */
+    static String ranked(double[] recall) {
+        return java.util.Arrays.stream(recall).mapToObj(r -> String.format(Locale.ROOT, "%.1f", 100 * r))
+                .collect(java.util.stream.Collectors.joining(" / "));
     }
 
     /** A self-contained HTML page: a recall heatmap per two-knob grid and the table. */

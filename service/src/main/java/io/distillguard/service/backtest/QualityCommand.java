@@ -172,9 +172,10 @@ public final class QualityCommand implements Callable<Integer> {
         long started = System.nanoTime();
         List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start, hostedProducts)
                 .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
-                        "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d%n",
+                        "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d  ranked %s%n",
                         f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),
-                        LabelledReport.format(f.median()), LabelledReport.format(f.p90()), f.benignNamed(), f.benign()));
+                        LabelledReport.format(f.median()), LabelledReport.format(f.p90()), f.benignNamed(), f.benign(),
+                        EnvelopeSweep.ranked(f.rankedRecall())));
         String table = EnvelopeSweep.table(figures);
         System.out.println();
         System.out.print(table);

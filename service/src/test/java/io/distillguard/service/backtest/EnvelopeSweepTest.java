@@ -41,11 +41,17 @@ class EnvelopeSweepTest {
             assertThat(f.benign()).isBetween(200, 300);
             assertThat(f.benignNamed()).isZero();
         });
-        assertThat(EnvelopeSweep.table(figures)).contains("| trait | hosting farm |", "| trait | none |");
+        // Ranked by their highest scores against the cell's own benign accounts, the farm stands above every one of
+        // them; the campaign that shares nothing mostly does not (its accounts are never named at all).
+        assertThat(figures.get(0).rankedRecall()).hasSize(3);
+        assertThat(figures.get(0).rankedRecall()[0]).isGreaterThan(0.9);
+        assertThat(figures.get(1).rankedRecall()[2]).isLessThan(0.5);
+        assertThat(EnvelopeSweep.table(figures)).contains("| trait | hosting farm |", "| trait | none |",
+                "ranked: recall at 0.05 % / 0.1 % / 1 % benign");
 
         Path html = dir.resolve("envelope.html");
         EnvelopeSweep.writeHtml(html, List.of(new EnvelopeSweep.Figures(
-                new EnvelopeSweep.Cell("a x b", "1", "2", farm), 10, 5, null, null, 100, 0, "{}", 1, 2)), "heading");
+                new EnvelopeSweep.Cell("a x b", "1", "2", farm), 10, 5, null, null, 100, 0, "{}", 1, 2, new double[3])), "heading");
         assertThat(Files.readString(html)).contains("data:image/png;base64,", "heading");
     }
 
