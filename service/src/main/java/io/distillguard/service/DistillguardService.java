@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import org.apache.kafka.streams.state.HostInfo;
 import io.distillguard.topology.DetectionConfig;
 import io.distillguard.topology.DistillguardTopology;
+import io.distillguard.topology.rules.DetectionRules;
+import io.distillguard.topology.rules.RulesBook;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,14 +25,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,6 +129,30 @@ public final class DistillguardService implements AutoCloseable {
         }
     }
 
+    /**
+     * The rules in force now: the newest version published to the rules topic that has taken effect, read from the
+     * global store the processors read; the configured rules until the store can be queried (or without a rules topic).
+     */
+    static Supplier<DetectionRules> rulesInForce(KafkaStreams streams, DetectionConfig detection) {
+        DetectionRules base = detection.rules();
+        if (detection.rulesTopic() == null || detection.rulesTopic().isBlank()) {
+            return () -> base;
+        }
+        AtomicReference<RulesBook> book = new AtomicReference<>();
+        return () -> {
+            try {
+                if (book.get() == null) {
+                    ReadOnlyKeyValueStore<String, String> versions = streams.store(StoreQueryParameters.fromNameAndType(
+                            DistillguardTopology.RULES_STORE, QueryableStoreTypes.keyValueStore()));
+                    book.compareAndSet(null, new RulesBook(base, versions));
+                }
+                return book.get().at(System.currentTimeMillis());
+            } catch (InvalidStateStoreException notYet) {
+                return base;
+            }
+        };
+    }
+
     /** Creates missing topics (when {@code topics.create} is true), then starts processing. */
     public static DistillguardService start(ServiceConfig config) {
         LOG.info("Starting {}, rules {}", BuildVersion.line(), config.detection().rules().version());
@@ -134,6 +166,7 @@ public final class DistillguardService implements AutoCloseable {
         ServiceMetrics metrics = new ServiceMetrics();
         KafkaStreams streams = new KafkaStreams(topology(config, metrics.measuringLatency(config.alertSerde())), props);
         DistillguardService service = new DistillguardService(streams, metrics);
+        metrics.bindRules(rulesInForce(streams, config.detection()));
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -341,6 +374,11 @@ public final class DistillguardService implements AutoCloseable {
                 .filter(e -> e.getKey().name().equals(name)
                         && e.getKey().group().equals("stream-" + io.distillguard.topology.DistillguardMetrics.SCOPE + "-metrics"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    /** A gauge of {@code /metrics} by name and one tag, e.g. the rules' population share {@code share=reasoning}. */
+    public double gauge(String name, String tag, String value) {
+        return metrics.registry().get(name).tag(tag, value).gauge().value();
     }
 
     /** The HTTP API's port, or -1 when it is disabled. */

@@ -39,6 +39,17 @@ public final class DistillguardMetrics {
         return metrics.addLatencyRateTotalSensor(SCOPE, detector, "event-to-alert", Sensor.RecordingLevel.INFO);
     }
 
+    /**
+     * {@code population-requests/reasoning/first-turn/long-answer-rate/total}: valid requests, and those of them that
+     * asked for reasoning, were first turns, got a long answer ({@link io.distillguard.topology.detect.PopulationCounter}).
+     * Their ratios are the live population's shares, which the rules' {@code group.population-*-share} keys assume:
+     * the group thresholds are set relative to them, and an operator compares the two (deploy/prometheus/alerts.yml,
+     * DistillguardPopulationDrift).
+     */
+    public static Sensor population(StreamsMetrics metrics, String trait) {
+        return metrics.addRateTotalSensor(SCOPE, "population", "population-" + trait, Sensor.RecordingLevel.INFO);
+    }
+
     /** {@code rules-accepted/rejected-rate/total}: versions read from the rules topic. */
     public static Sensor rules(StreamsMetrics metrics, String name) {
         return metrics.addRateTotalSensor(SCOPE, "rules", name, Sensor.RecordingLevel.INFO);

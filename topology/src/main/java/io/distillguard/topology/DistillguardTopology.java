@@ -9,6 +9,7 @@ import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.serdes.avro.AvroBinarySerde;
 import io.distillguard.topology.detect.CampaignProcessor;
 import io.distillguard.topology.detect.LinkRiskProcessor;
+import io.distillguard.topology.detect.PopulationCounter;
 import io.distillguard.topology.detect.RequestRouting;
 import io.distillguard.topology.detect.SubjectRiskProcessor;
 import io.distillguard.topology.offline.SingleTaskDetection;
@@ -332,6 +333,7 @@ public final class DistillguardTopology {
                                 Named.as("replay-range"));
                     }
                     if (storage.changelogged()) {
+                        requests = requests.processValues(PopulationCounter::new, Named.as("population"));
                         KStream<String, SubjectRequest> implications =
                                 links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions,
                                         subjectPartitions, range == null ? null : range.progress());

@@ -3,6 +3,7 @@ package io.distillguard.service.metrics;
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.service.state.BoundedMemoryRocksDBConfig;
 import io.distillguard.topology.errors.DeadLetterDeserializationHandler;
+import io.distillguard.topology.rules.DetectionRules;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -64,6 +67,23 @@ public final class ServiceMetrics implements AutoCloseable {
         Gauge.builder("distillguard.rocksdb.memory.cap", BoundedMemoryRocksDBConfig::capBytes)
                 .description("The configured cap of the shared RocksDB cache (rocksdb.memory-bytes)")
                 .baseUnit("bytes").register(registry);
+    }
+
+    /**
+     * The population shares the rules in force assume ({@code group.population-*-share}), one gauge per share, beside
+     * the live population's counts (PopulationCounter): the group thresholds are set relative to these, so an operator
+     * is told when the traffic has moved away from them (deploy/prometheus/alerts.yml, DistillguardPopulationDrift).
+     */
+    public void bindRules(Supplier<DetectionRules> inForce) {
+        Map<String, ToDoubleFunction<DetectionRules.Group>> shares = Map.of(
+                "reasoning", DetectionRules.Group::populationReasoningShare,
+                "first_turn", DetectionRules.Group::populationFirstTurnShare,
+                "long_answer", g -> g.populationLongAnswerShare() == null
+                        ? DetectionRules.Group.POPULATION_LONG_ANSWER_SHARE : g.populationLongAnswerShare());
+        shares.forEach((share, read) -> Gauge.builder("distillguard.rules.population.share",
+                        () -> read.applyAsDouble(inForce.get().groupOrDefault()))
+                .description("The population share the rules in force assume (group.population-*-share)")
+                .tag("share", share).register(registry));
     }
 
     /** The alert serde whose serializer records each alert's event-to-alert latency, by detector. */

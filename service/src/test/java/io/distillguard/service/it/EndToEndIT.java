@@ -177,8 +177,11 @@ class EndToEndIT {
                 "bootstrap.servers=" + bootstrap,
                 "schema.registry.url=" + config.get(SchemaRegistryClients.URL),
                 DetectionConfig.RULES_TOPIC + "=" + detection.rulesTopic()) + "\n");
+        // What the operator's drift alert compares the live shares with: the rules in force, the started file's first.
+        assertThat(service.gauge("distillguard.rules.population.share", "share", "reasoning")).isEqualTo(0.13);
         Path strict = io.distillguard.service.RulesFiles.write(stateDir, "strict.yaml",
-                "version: default-2026-12-03.6", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5");
+                "version: default-2026-12-03.6", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5",
+                "population-reasoning-share: 0.13", "population-reasoning-share: 0.31");
         int exit = new picocli.CommandLine(new io.distillguard.service.cli.DistillguardCli()).execute("rules", "publish",
                 strict.toString(), "--effective-from", Instant.ofEpochMilli(now - 3_600_000L).toString(),
                 "--config", configFile.toString());
@@ -202,6 +205,11 @@ class EndToEndIT {
                 });
             });
         }
+        assertThat(service.gauge("distillguard.rules.population.share", "share", "reasoning")).isEqualTo(0.31);
+        assertThat(service.gauge("distillguard.rules.population.share", "share", "first_turn")).isEqualTo(0.45);
+        // Every request judged is counted in the live population; none of these asked for reasoning.
+        assertThat(service.counter("population-requests-total")).isGreaterThanOrEqualTo(8);
+        assertThat(service.counter("population-reasoning-total")).isZero();
     }
 
     @Test

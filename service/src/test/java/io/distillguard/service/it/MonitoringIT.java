@@ -145,7 +145,7 @@ class MonitoringIT {
                     }
                     assertThat(names).contains("DistillguardConsumerLagGrowing", "DistillguardDeadLettersHigh",
                             "DistillguardNoAlertsWhileRequestsFlow", "DistillguardStreamThreadsReplaced",
-                            "DistillguardRocksDbMemoryNearCap", "DistillguardLateDrops");
+                            "DistillguardRocksDbMemoryNearCap", "DistillguardLateDrops", "DistillguardPopulationDrift");
                     // Prometheus evaluated each rule (every second here) without an error.
                     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                         JsonNode groups = JSON.readTree(get(api + "/api/v1/rules").body()).path("data").path("groups");
