@@ -42,8 +42,13 @@ public final class PopulationShares {
 
     /** The line the commands print, in the rules' own words. */
     public String describe() {
-        return String.format(Locale.ROOT, "Population baseline of these %,d requests (rules group section): "
+        return describe("these");
+    }
+
+    /** The same, for the requests of {@code whose} ("the benign accounts'"). */
+    public String describe(String whose) {
+        return String.format(Locale.ROOT, "Population baseline of %s %,d requests (rules group section): "
                 + "population-reasoning-share %.3f, population-first-turn-share %.3f, population-long-answer-share %.3f",
-                requests, reasoningShare(), firstTurnShare(), longAnswerShare());
+                whose, requests, reasoningShare(), firstTurnShare(), longAnswerShare());
     }
 }

@@ -1,0 +1,36 @@
+package io.distillguard.service.backtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.RequestEvent;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class PopulationSharesTest {
+
+    private static RequestEvent event(boolean reasoning, int turn, int promptTokens, int completionTokens) {
+        return RequestEvent.newBuilder().setEventId("e").setEventTime(Instant.EPOCH).setAccountId("acct")
+                .setIp("203.0.113.1").setModel("m").setEndpoint("/").setPromptTokens(promptTokens)
+                .setCompletionTokens(completionTokens).setStatus(200).setReasoningRequested(reasoning)
+                .setTurnIndex(turn).build();
+    }
+
+    @Test
+    void shouldMeasureTheSharesTheRulesGroupSectionHoldsAndSayWhoseTheyAre() {
+        PopulationShares shares = new PopulationShares();
+        shares.add(event(true, 0, 100, 300));
+        shares.add(event(false, 0, 100, 299));
+        shares.add(event(true, 1, 100, 50));
+        shares.add(event(false, 2, 0, 10));
+
+        assertThat(shares.reasoningShare()).isEqualTo(0.5);
+        assertThat(shares.firstTurnShare()).isEqualTo(0.5);
+        // Three times the prompt or more is a long answer; an empty prompt counts as one token.
+        assertThat(shares.longAnswerShare()).isEqualTo(0.5);
+        assertThat(shares.describe("the benign accounts'")).isEqualTo("Population baseline of the benign accounts' 4 "
+                + "requests (rules group section): population-reasoning-share 0.500, population-first-turn-share 0.500, "
+                + "population-long-answer-share 0.500");
+        assertThat(new PopulationShares().describe()).startsWith("Population baseline of these 0 requests")
+                .contains("population-reasoning-share 0.000");
+    }
+}
