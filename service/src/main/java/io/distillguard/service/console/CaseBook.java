@@ -310,6 +310,11 @@ public final class CaseBook {
             if (signal.startsWith("fired:")) {
                 return null;
             }
+            if (signal.startsWith("cluster_not_counted:")) {
+                // The cluster's own alert may list this account: the analyst reads here why it was not named for it.
+                return "not counted a member of " + signal.substring(signal.indexOf(':') + 1)
+                        + ": its own day's shares rule a harvest out (below)";
+            }
             if (signal.startsWith("cluster_awaiting_own_networks:")) {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
                         + ": its own day has come from too few networks";

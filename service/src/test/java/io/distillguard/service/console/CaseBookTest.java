@@ -84,6 +84,18 @@ class CaseBookTest {
     }
 
     @Test
+    void aMemberWhoseOwnDayRulesOutAHarvestSaysWhyTheClusterDidNotNameIt() {
+        // An evaluation harness that ran the benchmark a campaign harvests with: listed by the cluster, refused here.
+        CaseBook.Case refused = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-eval",
+                Severity.MEDIUM, 1, List.of("acct-eval"),
+                e("cluster_not_counted:CAMPAIGN:PROMPT_CLUSTER:0-1388223a", 5.5, 0),
+                e("own_reasoning_share_upper_bound", 0.44, 0.478)))).get(0);
+        assertThat(refused.words()).first().isEqualTo("not counted a member of CAMPAIGN:PROMPT_CLUSTER:0-1388223a: its "
+                + "own day's shares rule a harvest out (below)");
+        assertThat(refused.words()).hasSize(2);
+    }
+
+    @Test
     void aTemplatesMemberSplitSaysWhetherItsMembersRanAlike() {
         CaseBook.Case apart = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "PROMPT_CLUSTER:w0-8130b756", Severity.MEDIUM, 1, List.of("acct-1"),
