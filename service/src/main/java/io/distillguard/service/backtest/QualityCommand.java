@@ -106,7 +106,7 @@ public final class QualityCommand implements Callable<Integer> {
         LabelledReport quality = new LabelledReport(labels);
         RateLimitBaseline baseline = new RateLimitBaseline();
         PopulationShares population = new PopulationShares();
-        // The rules' shares stand for an operator's ordinary traffic; the simulated campaigns' requests (a fifth of
+        // The rules' shares stand for an operator's ordinary traffic; the simulated campaigns' requests (an eighth of
         // them here, reasoning-heavy) would move them.
         PopulationShares benignPopulation = new PopulationShares();
         System.out.printf("Simulating %,d benign accounts and the attack scenarios over %d days (seed %d), rules %s%n",
