@@ -52,6 +52,7 @@ class MonitoringIT {
     static final String PROMTOOL = "/usr/bin/promtool";
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path RULES = ROOT.resolve("deploy/prometheus/alerts.yml");
+    private static final Path RULE_TESTS = ROOT.resolve("deploy/prometheus/alerts.test.yml");
     private static final Path CONFIG = ROOT.resolve("deploy/prometheus/prometheus.yml");
     private static final Path DASHBOARD = ROOT.resolve("deploy/grafana/dashboards/distillguard.json");
     private static final String TOKEN = "monitoring-token-0123456789";
@@ -70,6 +71,8 @@ class MonitoringIT {
         assertThat(Path.of(PROMTOOL)).as("Debian's promtool (.ci/run installs it)").isExecutable();
         assertThat(run(PROMTOOL, "check", "rules", RULES.toString())).contains("SUCCESS");
         assertThat(run(PROMTOOL, "check", "config", CONFIG.toString())).contains("SUCCESS");
+        // Series written out by hand, and the alerts a rule must and must not raise from them.
+        assertThat(run(PROMTOOL, "test", "rules", RULE_TESTS.toString())).contains("SUCCESS");
 
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> overrides = new HashMap<>();
