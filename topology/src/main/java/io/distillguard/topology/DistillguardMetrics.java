@@ -40,9 +40,10 @@ public final class DistillguardMetrics {
     }
 
     /**
-     * {@code population-requests/reasoning/first-turn/long-answer-rate/total}: valid requests, and those of them that
-     * asked for reasoning, were first turns, got a long answer ({@link io.distillguard.topology.detect.PopulationCounter}).
-     * Their ratios are the live population's shares, which the rules' {@code group.population-*-share} keys assume:
+     * {@code population-requests/reasoning/first-turn/long-answer-rate/total}: the requests judged, and those of them
+     * that asked for reasoning, were first turns, got a long answer
+     * ({@link io.distillguard.topology.detect.PopulationCounter}). Their ratios are the live population's shares,
+     * which the rules' {@code group.population-*-share} keys assume:
      * the group thresholds are set relative to them, and an operator compares the two (deploy/prometheus/alerts.yml,
      * DistillguardPopulationDrift).
      */

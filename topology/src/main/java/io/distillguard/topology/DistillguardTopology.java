@@ -333,6 +333,7 @@ public final class DistillguardTopology {
                                 Named.as("replay-range"));
                     }
                     if (storage.changelogged()) {
+                        // For the service's operators (a metric, no verdict); backtests print the same shares.
                         requests = requests.processValues(PopulationCounter::new, Named.as("population"));
                         KStream<String, SubjectRequest> implications =
                                 links(builder, requests, config, requestSerde, alertSerde, storage, rules, suppressions,

@@ -38,8 +38,9 @@ public final class EnvelopeSweep {
     public record Cell(String grid, String x, String y, CampaignKnobs knobs) {
     }
 
-    /** What one cell measured. */
     /**
+     * What one cell measured.
+     *
      * @param rankedRecall the campaign's recall when its accounts are ranked by their highest score in any alert
      *                     against the cell's own benign accounts, at each of {@link LabelledReport#BENIGN_RATES}: what
      *                     a cut set anywhere (not only at HIGH) would catch, so that a miss reads as a scoring problem
@@ -246,7 +247,7 @@ public final class EnvelopeSweep {
     /** The benign rates the ranking is read at, as the table's heading says them: "0.05 % / 0.1 % / 1 %". */
     static String rates() {
         return java.util.Arrays.stream(LabelledReport.BENIGN_RATES)
-                .mapToObj(r -> String.format(Locale.ROOT, "%s %%", java.math.BigDecimal.valueOf(r).movePointRight(2).stripTrailingZeros().toPlainString()))
+                .mapToObj(r -> java.math.BigDecimal.valueOf(r).movePointRight(2).stripTrailingZeros().toPlainString() + " %")
                 .collect(java.util.stream.Collectors.joining(" / "));
     }
 
