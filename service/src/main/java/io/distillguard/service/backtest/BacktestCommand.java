@@ -83,8 +83,11 @@ public final class BacktestCommand implements Callable<Integer> {
         if (report != null && labels == null && verdicts == null) {
             throw new InputError("--report needs --labels or --verdicts");
         }
-        LabelledReport quality = labels != null ? new LabelledReport(LabelledReport.readLabels(labels))
-                : verdicts != null ? new LabelledReport(LabelledReport.readVerdicts(verdicts)) : null;
+        Map<String, LabelledReport.Label> known = labels != null ? LabelledReport.readLabels(labels)
+                : verdicts != null ? LabelledReport.readVerdicts(verdicts) : null;
+        LabelledReport quality = known != null ? new LabelledReport(known) : null;
+        // With labels, the benign accounts' own shares too: what the rules' population shares stand for.
+        PopulationShares benignPopulation = new PopulationShares();
         Path rejectsPath = rejectsOut != null ? rejectsOut
                 : alertsOut.resolveSibling(alertsOut.getFileName() + ".rejects.jsonl");
         OfflineBacktest.Result result;
@@ -101,6 +104,10 @@ public final class BacktestCommand implements Callable<Integer> {
                     population.add(event);
                     if (quality != null) {
                         quality.onEvent(event);
+                        LabelledReport.Label label = known.get(event.getAccountId());
+                        if (label != null && !label.attack()) {
+                            benignPopulation.add(event);
+                        }
                     }
                 }
 
@@ -145,6 +152,9 @@ public final class BacktestCommand implements Callable<Integer> {
         result.alertsByDetectorAndSeverity().forEach((k, v) -> System.out.printf("  %8d  %s%n", v, k));
         result.deadLetterReasons().forEach((k, v) -> System.out.printf("  %8d  dead letter: %s%n", v, k));
         System.out.println(population.describe());
+        if (quality != null) {
+            System.out.println(benignPopulation.describe("the benign accounts'"));
+        }
         if (quality != null) {
             String mismatch = quality.labelMismatch();
             if (mismatch != null) {
