@@ -64,10 +64,17 @@ public final class EnvelopeSweep {
     private final int days;
     private final Instant start;
     private final boolean hostedProducts;
+    private final boolean researchLabs;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs) {
         this.hostedProducts = hostedProducts;
+        this.researchLabs = researchLabs;
         this.config = config;
         this.seed = seed;
         this.benignAccounts = benignAccounts;
@@ -181,7 +188,7 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts), List.of(cell.knobs()));
+                start, 1.0, hostedProducts, researchLabs), List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

@@ -31,12 +31,20 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      *                       machines of their own: the look-alikes the engine does not tell apart from a campaign on
      *                       rented machines unless the operator lists them, kept apart so that they are measured on
      *                       their own
+     * @param researchLabs   also simulate university labs whose students' accounts share the lab's card and whose
+     *                       evaluations of the models on public benchmarks read as harvests: the look-alike of a
+     *                       campaign that shares cards, kept apart so that the published figures stay comparable
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
-                           boolean hostedProducts) {
+                           boolean hostedProducts, boolean researchLabs) {
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale) {
-            this(seed, benignAccounts, days, start, attackScale, false);
+            this(seed, benignAccounts, days, start, attackScale, false, false);
+        }
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, false);
         }
 
         public Settings {
@@ -50,9 +58,10 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
 
         /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
-                                             Instant start, double attackScale, boolean hostedProducts) {
+                                             Instant start, double attackScale, boolean hostedProducts,
+                                             boolean researchLabs) {
             try {
-                return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts);
+                return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -102,6 +111,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "that the engine does not tell apart unless the operator lists them in detector.hosted-product-networks "
             + "(the products' egress: " + HOSTED_PRODUCT_NETWORKS + ") and detector.known-templates-file (the tool's "
             + "system prompt); docs/limits.md.";
+
+    /** The --research-labs option of the commands that simulate. */
+    public static final String RESEARCH_LABS_HELP = "Also simulate university research labs (one per 2,000 benign "
+            + "accounts, 6 to 20 students each) whose students' own accounts are paid by the lab's card, one to three "
+            + "of them running evaluations of the models on public benchmarks (first turns, long answers, reasoning "
+            + "on all, half or none of a run's requests): the look-alike of a campaign that shares cards; "
+            + "docs/limits.md.";
 
     /**
      * The system prompt of the open-source tool that developers run on machines of their own

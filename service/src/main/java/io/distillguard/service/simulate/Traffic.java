@@ -144,6 +144,11 @@ final class Traffic {
                     HOSTED_TUTOR_EGRESS));
             populations.add(new SelfHostedTool(hosted / 2));
         }
+        if (settings.researchLabs()) {
+            // On top of the others (their own random source), as the study app is: every other population keeps
+            // its draws, and the benign accounts' count grows by the labs' students.
+            populations.add(new ResearchLab(Math.max(2, n / 2_000)));
+        }
         return populations;
     }
 
@@ -490,6 +495,157 @@ final class Traffic {
                             .setPromptSimhash(benchmarkPrompts[random.nextInt(benchmarkPrompts.length)])
                             .setPromptTokens(300 + random.nextInt(2_000)).setCompletionTokens(200 + random.nextInt(1_500)));
                 }
+            }
+        }
+    }
+
+    /**
+     * University research labs whose students' own accounts are paid for by the lab's card: a card shared by many
+     * accounts, the look-alike of a campaign that shares cards. Most students use the API as anyone does, from campus
+     * and home; one to three a lab run evaluations of the models on public benchmarks from the lab's GPU servers (half
+     * the labs rent them from a cloud, half run them on campus), on about two days in five, for one to three hours of
+     * a working day: every request a first turn, long answers to math and code problems, reasoning asked for on every
+     * request, on none or on half of them depending on what the run compares, each problem sampled one to four
+     * times. Its own random source, on top of the other populations, so that they keep their draws.
+     */
+    private final class ResearchLab extends Group {
+        private static final int BENCHMARK_SIZE = 500;
+        private final int[] labOf;
+        private final boolean[] runner;
+        private final String[] home;
+        private final int[] homeAsn;
+        private final double[] sessionsPerDay;
+        private long drawnDay = -1;
+        /** Per account, today's run: its first hour, hours, reasoning share, samples a problem, benchmark; or none. */
+        private final int[][] run;
+
+        ResearchLab(int labs) {
+            super("acct-lab-", "research_lab", false, accounts(labs));
+            labOf = new int[n];
+            runner = new boolean[n];
+            home = new String[n];
+            homeAsn = new int[n];
+            sessionsPerDay = new double[n];
+            run = new int[n][];
+            int i = 0;
+            for (int lab = 0; lab < labs; lab++) {
+                int size = labSize(lab);
+                int runners = 1 + random.nextInt(3);
+                for (int k = 0; k < size; k++, i++) {
+                    labOf[i] = lab;
+                    runner[i] = k < runners;
+                }
+            }
+            for (int a = 0; a < n; a++) {
+                home[a] = residentialIp(random);
+                homeAsn[a] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                sessionsPerDay[a] = Math.min(200, Math.exp(Math.log(6) + 1.1 * gaussian(random))) / 3;
+            }
+        }
+
+        /** Six to twenty students a lab, by its number alone, so that the count is known before any draw. */
+        private static int labSize(int lab) {
+            return 6 + lab * 7 % 15;
+        }
+
+        private static int accounts(int labs) {
+            int total = 0;
+            for (int lab = 0; lab < labs; lab++) {
+                total += labSize(lab);
+            }
+            return total;
+        }
+
+        private String campusIp(int lab, SplittableRandom r) {
+            return "128." + (100 + lab % 100) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
+        }
+
+        private boolean cloudServers(int lab) {
+            return lab % 2 == 0;
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            long hourOfRun = (hourStart - settings.startMs()) / HOUR;
+            long day = hourOfRun / 24;
+            if (day != drawnDay) {
+                drawnDay = day;
+                for (int a = 0; a < n; a++) {
+                    // A US lab's working day, 9:00 to 18:00 local (UTC-5): the run starts between 14:00 and 20:00 UTC.
+                    run[a] = runner[a] && random.nextInt(5) < 2
+                            ? new int[] {14 + random.nextInt(7), 1 + random.nextInt(3), new int[] {0, 50, 100, 100}[random.nextInt(4)],
+                                1 + random.nextInt(4), random.nextInt(benchmarkPrompts.length / BENCHMARK_SIZE)}
+                            : null;
+                }
+            }
+            int utcHour = (int) (hourOfRun % 24);
+            for (int a = 0; a < n; a++) {
+                int lab = labOf[a];
+                String account = prefix + a;
+                int local = Math.floorMod(utcHour - 5, 24);
+                double weight = local >= 8 && local < 23 ? 1.5 : 0.05;
+                int sessions = poisson(random, sessionsPerDay[a] * weight / DIURNAL_SUM);
+                for (int s = 0; s < sessions; s++) {
+                    session(a, lab, hourStart + random.nextLong(HOUR), sink);
+                }
+                int[] today = run[a];
+                if (today != null && utcHour >= today[0] && utcHour < today[0] + today[1]) {
+                    evaluate(a, lab, today, hourStart, sink);
+                }
+            }
+        }
+
+        private void evaluate(int a, int lab, int[] today, long hourStart, Sink sink) {
+            String account = prefix + a;
+            boolean cloud = cloudServers(lab);
+            String server = cloud ? "52.94." + lab % 256 + "." + (10 + a % 200) : "128." + (100 + lab % 100) + ".250." + (10 + a % 200);
+            int asn = cloud ? HOSTING_ASNS[lab % HOSTING_ASNS.length] : EDUCATION_ASNS[lab % EDUCATION_ASNS.length];
+            int problems = 150 + random.nextInt(250);
+            int samples = today[3];
+            int first = today[4] * BENCHMARK_SIZE;
+            for (int k = 0; k < problems; k++) {
+                long prompt = benchmarkPrompts[first + random.nextInt(BENCHMARK_SIZE)];
+                int promptTokens = 200 + random.nextInt(1_300);
+                for (int sample = 0; sample < samples; sample++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    sink.add(request(account, t, server)
+                            .setAsn(asn).setCountry("US").setUserAgent("lm-eval/0.4")
+                            .setPaymentFingerprint("card-lab-" + lab)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (30 + a % 900) * DAY - spread(a)))
+                            .setModel(model(random, t, 0.6))
+                            .setTurnIndex(0)
+                            .setReasoningRequested(random.nextInt(100) < today[2])
+                            .setCapability(random.nextBoolean() ? "math" : "coding")
+                            .setPromptSimhash(prompt)
+                            .setPromptTokens(promptTokens).setCompletionTokens(300 + random.nextInt(3_700)));
+                }
+            }
+        }
+
+        private void session(int a, int lab, long start, Sink sink) {
+            String account = prefix + a;
+            int turns = 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+            boolean onCampus = random.nextInt(100) < 60;
+            String ip = onCampus ? campusIp(lab, random) : home[a];
+            int asn = onCampus ? EDUCATION_ASNS[lab % EDUCATION_ASNS.length] : homeAsn[a];
+            boolean reasoning = random.nextInt(100) < 20;
+            String conversation = "c-" + account + "-" + start;
+            long t = start;
+            for (int turn = 0; turn < turns; turn++) {
+                PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                sink.add(request(account, t, ip)
+                        .setAsn(asn).setCountry("US").setUserAgent("web/2026.11")
+                        .setPaymentFingerprint("card-lab-" + lab)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (30 + a % 900) * DAY - spread(a)))
+                        .setModel(model(random, t, 0.3))
+                        .setConversationId(conversation)
+                        .setTurnIndex(turn)
+                        .setReasoningRequested(reasoning && random.nextBoolean() || random.nextInt(100) < 6)
+                        .setCapability(CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                        .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                        .setPromptTokens(80 + random.nextInt(900) + turn * 300)
+                        .setCompletionTokens(150 + random.nextInt(900)));
+                t += 20_000 + random.nextLong(100_000);
             }
         }
     }
