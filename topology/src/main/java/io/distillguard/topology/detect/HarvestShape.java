@@ -69,6 +69,11 @@ public final class HarvestShape {
          * the product's system prompt and its servers' addresses and network: such a group is a harvest only with a
          * trait a product's users do not share (new accounts, a move to a model released today, a card).
          */
+        /** At the lower bounds: extraction-shaped through its long answers, whatever its reasoning. */
+        boolean byLongAnswers() {
+            return longAnswerBound >= longAnswerThreshold;
+        }
+
         boolean longAnswersOnly() {
             return Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold) < 1;
         }

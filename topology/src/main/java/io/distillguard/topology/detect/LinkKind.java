@@ -66,6 +66,14 @@ public enum LinkKind {
         return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER;
     }
 
+    /**
+     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's members
+     * configured apart and a card's members who do not share its shape are told apart on them.
+     */
+    public boolean talliesMembers() {
+        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER;
+    }
+
     public long accountsThreshold(DetectionRules rules) {
         return accountsThreshold.applyAsLong(rules);
     }

@@ -196,7 +196,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
-                releaseOf(inForce, request.getModel()), kind == LinkKind.PROMPT_CLUSTER);
+                releaseOf(inForce, request.getModel()), kind == LinkKind.PROMPT_CLUSTER, kind.talliesMembers());
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -246,7 +246,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         LinkWindowStats judged = stats;
         Assessment cluster = clusterAssessment(inForce, kind, stats, accounts, fanIn, pivot,
-                () -> memberSplit(inForce.groupOrDefault(), kind, key, start, judged, store));
+                () -> memberSplit(inForce.groupOrDefault(), kind, key, start, judged, store),
+                () -> cardMembers(inForce, key, start, judged, store));
         if (cluster == null) {
             return;
         }
@@ -308,8 +309,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 }
             }
         }
+        WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
+        if (kind == LinkKind.PAYMENT_FINGERPRINT && cardShapedByFew(rules, stats, cardMembers(rules, key, start, stats,
+                store))) {
+            // The card pays for people who do not behave alike: it ties none of them into a campaign.
+            return;
+        }
         KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others,
-                memberSplit(g, kind, key, start, stats, storeFor(kind, hours, days, weeks)));
+                memberSplit(g, kind, key, start, stats, store));
         context.forward(new Record<>(edge.key, edge.value, time));
     }
 
@@ -320,16 +327,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
                                         long accounts, double fanIn, boolean pivot) {
         return clusterAssessment(rules, kind, stats, accounts, fanIn, pivot, () -> memberSplit(rules.groupOrDefault(),
-                stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()));
+                stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()),
+                () -> cardMembers(rules, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()));
     }
 
     /**
      * @param split how the group's members were configured ({@link #memberSplit}): asked only when its hosting share
      *              would corroborate it, as it reads every member's tally
+     * @param card  a card group's members ({@link #cardMembers}): asked only of a card shaped by its reasoning share
      */
     static Assessment clusterAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
                                         long accounts, double fanIn, boolean pivot,
-                                        java.util.function.Supplier<MemberSplit> split) {
+                                        java.util.function.Supplier<MemberSplit> split,
+                                        java.util.function.Supplier<CardMembers> card) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         long n = stats.getRequests();
@@ -345,9 +355,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
         boolean young = newAccounts >= t.clusterNewAccountShare();
+        CardMembers cardMembers = CardMembers.NONE;
+        if (kind == LinkKind.PAYMENT_FINGERPRINT && !bounds.byLongAnswers()) {
+            // A card shaped by its reasoning share: whether that is its members' shape or a few members' (see
+            // DetectionRules.Group#cardMembersApart).
+            cardMembers = card.get();
+            if (cardMembers.apart(g)) {
+                return null;
+            }
+        }
         // Hosting addresses corroborate a template unless its members were configured apart: a tool that developers
         // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
-        MemberSplit members = hosting >= g.hostingShare() ? split.get() : MemberSplit.NONE;
+        MemberSplit members = kind == LinkKind.PROMPT_CLUSTER && hosting >= g.hostingShare() ? split.get()
+                : MemberSplit.NONE;
         boolean hosted = hosting >= g.hostingShare() && !members.apart(g);
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly();
@@ -365,6 +385,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
         members.measure(a, g);
+        cardMembers.measure(a, g);
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -465,16 +486,18 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
-        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false);
+        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false);
     }
 
     /**
      * @param release        the release time of the request's model under {@code rules}, null when not a new release
      * @param followNetworks whether to follow the sampled members' networks (a prompt template's group only: the one
      *                       link whose members roaming corroborates, see {@link #followNetwork})
+     * @param tallyMembers   whether to tally the sampled members' requests and reasoning asks (templates and cards:
+     *                       {@link #memberSplit})
      */
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
-                               Long release, boolean followNetworks) {
+                               Long release, boolean followNetworks, boolean tallyMembers) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
@@ -495,7 +518,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 sample.add(account);
             }
         } else {
-            if (followNetworks) {
+            if (followNetworks || tallyMembers) {
                 place = indexOfAccount(sample, account);
             }
             ByteBuffer sketch = stats.getAccounts();
@@ -540,6 +563,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
         if (followNetworks) {
             followNetwork(stats, place, request.getAsn());
+        }
+        if (tallyMembers) {
             tallyReasoning(stats, place, request.getReasoning());
         }
         return stats;
@@ -589,6 +614,90 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         MemberSplit earlier = memberSplit(g, before.getSampleReasoning(), before.getReasoning(), before.getRequests());
         return earlier.judged() >= g.splitMinMembersOrDefault() ? earlier : split;
+    }
+
+    /**
+     * A card group's members ({@link #cardMembers}), or, while too few of them have enough requests in this window to
+     * be judged, the same card's window before: a lab's or a company's card pays for the same people week after week.
+     */
+    CardMembers cardMembers(DetectionRules rules, String key, long start, LinkWindowStats stats,
+                            WindowStore<String, LinkWindowStats> store) {
+        int minMembers = rules.groupOrDefault().cardSplitMinMembersOrDefault();
+        CardMembers members = cardMembers(rules, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests());
+        if (members.judged() >= minMembers) {
+            return members;
+        }
+        LinkWindowStats before = store.fetch(key, start - LinkKind.PAYMENT_FINGERPRINT.windowMs());
+        if (before == null) {
+            return members;
+        }
+        CardMembers earlier = cardMembers(rules, before.getSampleReasoning(), before.getReasoning(),
+                before.getRequests());
+        return earlier.judged() >= minMembers ? earlier : members;
+    }
+
+    /** Whether a card group shaped by its reasoning share owes it to a few of its members ({@link #cardMembers}). */
+    private static boolean cardShapedByFew(DetectionRules rules, LinkWindowStats stats, CardMembers members) {
+        HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
+                stats.getFirstTurns(), stats.getRequests());
+        return !bounds.byLongAnswers() && members.apart(rules.groupOrDefault());
+    }
+
+    /**
+     * A card group's tallied members with at least {@code group.split-member-requests} requests through it, the mean
+     * of their own reasoning shares (each member counted once, whatever its volume), the group's share (each request
+     * counted once), and the standard error of that mean were every member asking at the group's share: what
+     * {@link DetectionRules.Group#cardMembersApart} weighs. Under one shared configuration the two shares agree,
+     * whatever the members' volumes; a card whose heaviest members ask for reasoning and whose others do not has a
+     * mean far under its share.
+     */
+    static CardMembers cardMembers(DetectionRules rules, ByteBuffer sampleReasoning, long reasoning, long requests) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        double p = requests == 0 ? 0 : (double) reasoning / requests;
+        // A floor under the binomial variance: at a share near 0 or 1 it vanishes, and a member or two that asked
+        // otherwise once must not split the card.
+        double perRequest = Math.max(p * (1 - p), CARD_VARIANCE_FLOOR);
+        ByteBuffer tally = sampleReasoning.duplicate();
+        long judged = 0;
+        double shares = 0;
+        double variance = 0;
+        int minRequests = g.splitMemberRequestsOrDefault();
+        for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
+            int n = Short.toUnsignedInt(tally.getShort(at));
+            if (n < minRequests) {
+                continue;
+            }
+            judged++;
+            shares += (double) Short.toUnsignedInt(tally.getShort(at + Short.BYTES)) / n;
+            variance += perRequest / n;
+        }
+        return judged == 0 ? CardMembers.NONE
+                : new CardMembers(judged, shares / judged, p, Math.sqrt(variance) / judged);
+    }
+
+    private static final double CARD_VARIANCE_FLOOR = 0.05;
+
+    /**
+     * A card group's members judged, their mean reasoning share, the group's share and the mean's standard error
+     * under one shared share ({@link #cardMembers}).
+     */
+    public record CardMembers(long judged, double memberShare, double groupShare, double standardError) {
+
+        static final CardMembers NONE = new CardMembers(0, 0, 0, 0);
+
+        boolean apart(DetectionRules.Group g) {
+            return g.cardMembersApart(judged, memberShare, groupShare, standardError);
+        }
+
+        /** Evidence once enough members were judged: their mean share against what one configuration allows. */
+        Assessment measure(Assessment a, DetectionRules.Group g) {
+            if (judged >= g.cardSplitMinMembersOrDefault()) {
+                a.measure("card_members_judged", judged, g.cardSplitMinMembersOrDefault());
+                a.measure("card_member_mean_reasoning_share", memberShare,
+                        groupShare - g.confidenceZ() * standardError);
+            }
+            return a;
+        }
     }
 
     /**

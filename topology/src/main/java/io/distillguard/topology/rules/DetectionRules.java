@@ -75,7 +75,8 @@ public record DetectionRules(
             @JsonProperty("roaming-min-repeats") Integer roamingMinRepeats,
             @JsonProperty("roaming-member-asns") Integer roamingMemberAsns,
             @JsonProperty("split-min-members") Integer splitMinMembers,
-            @JsonProperty("split-member-requests") Integer splitMemberRequests) {
+            @JsonProperty("split-member-requests") Integer splitMemberRequests,
+            @JsonProperty("card-split-min-members") Integer cardSplitMinMembers) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -96,12 +97,14 @@ public record DetectionRules(
         public static final int SPLIT_MIN_MEMBERS = 10;
         /** Without {@code split-member-requests} in a document. */
         public static final int SPLIT_MEMBER_REQUESTS = 3;
+        /** Without {@code card-split-min-members} in a document. */
+        public static final int CARD_SPLIT_MIN_MEMBERS = 5;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
-                SPLIT_MEMBER_REQUESTS);
+                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -166,6 +169,24 @@ public record DetectionRules(
 
         public int splitMinMembersOrDefault() {
             return splitMinMembers == null ? SPLIT_MIN_MEMBERS : splitMinMembers;
+        }
+
+        /**
+         * Whether a card group shaped by its reasoning share owes that shape to a few of its members: of at least
+         * {@code card-split-min-members} members with {@code split-member-requests} requests or more through the card,
+         * the mean of their own reasoning shares (each member once) is under the group's share (each request once) by
+         * more than {@code confidence-z} standard errors of that mean under one shared share. A campaign's accounts on
+         * one card run one operator's script, and the two shares agree whatever their volumes; a lab's or a company's
+         * card pays for people, most of whom use the API as anyone does while one or two run evaluations or batch jobs
+         * that make most of its requests. Then the card does not make its members a cluster: each is judged by its
+         * own traffic.
+         */
+        public boolean cardMembersApart(long judged, double memberShare, double groupShare, double standardError) {
+            return judged >= cardSplitMinMembersOrDefault() && groupShare - memberShare > confidenceZ * standardError;
+        }
+
+        public int cardSplitMinMembersOrDefault() {
+            return cardSplitMinMembers == null ? CARD_SPLIT_MIN_MEMBERS : cardSplitMinMembers;
         }
 
         public int splitMemberRequestsOrDefault() {

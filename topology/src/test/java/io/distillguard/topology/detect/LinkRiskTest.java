@@ -89,6 +89,79 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aLabsCardWhoseReasoningIsOneStudentsEvaluationIsNoClusterAndNamesNoStudent() {
+        List<DistillationAlert> alerts = labCard(start());
+        assertThat(byDetector(alerts, "SHARED_PAYMENT")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).filteredOn(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .allSatisfy(a -> assertThat(a.getAccounts()).allSatisfy(account -> assertThat(account)
+                        .isEqualTo("lab-runner")));
+    }
+
+    @Test
+    void withoutTheCardsMemberTestTheSameLabIsAClusterThatImplicatesItsStudents() {
+        List<DistillationAlert> alerts = labCard(start("card-split-min-members: 5", "card-split-min-members: 1000"));
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-lab");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("lab-student-");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+    }
+
+    /**
+     * Eight students on their lab's card, five requests each through the morning (conversations, short answers,
+     * little reasoning), then one of them runs an evaluation: 90 first turns asking for reasoning on fresh problems.
+     */
+    private List<DistillationAlert> labCard(TopologyHarness h) {
+        long t = BASE;
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 8; i++) {
+                t += 60_000L;
+                h.send(request("lab-student-" + i, "128.112." + i + ".7", t).setAsn(88)
+                        .setPaymentFingerprint("card-lab").setConversationId("c-" + i + "-" + round / 2)
+                        .setTurnIndex(round % 2).setReasoningRequested(round == 4 && i == 0)
+                        .setPromptSimhash(random.nextLong()).setCompletionTokens(150).build());
+            }
+        }
+        for (int k = 0; k < 90; k++) {
+            t += 20_000L;
+            h.send(harvest("lab-runner", "52.94.1.10", t, random.nextLong()).setAsn(16509)
+                    .setPaymentFingerprint("card-lab").build());
+        }
+        return h.alerts();
+    }
+
+    @Test
+    void aCampaignsCardIsAClusterWhateverItsMembersVolumes() {
+        TopologyHarness h = start();
+        int[] volumes = {4, 6, 9, 14, 20, 30};
+        long t = BASE;
+        for (int r = 0; r < 30; r++) {
+            for (int i = 0; i < volumes.length; i++) {
+                if (r < volumes[i]) {
+                    t += 30_000L;
+                    // One script: reasoning on four requests in five, whoever sends them; answers not long, so the
+                    // card is shaped by its reasoning alone.
+                    h.send(harvest("card-member-" + i, "73.20." + i + "." + r, t, random.nextLong()).setAsn(7922)
+                            .setPaymentFingerprint("card-ring").setReasoningRequested((r + i) % 5 != 0)
+                            .setCompletionTokens(400).build());
+                }
+            }
+        }
+        assertThat(byDetector(h.alerts(), "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-ring");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "card_members_judged")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(5.0));
+            assertThat(evidence(a, "card_member_mean_reasoning_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+    }
+
+    @Test
     void oneTemplateAcrossManyAccountsIsAPromptCluster() {
         TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
         long template = 0x0123_4567_89ab_cdefL;
@@ -337,7 +410,7 @@ class LinkRiskTest extends HarnessTest {
                 LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
                         reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
                         16509, null, true);
-                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true);
+                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true);
             }
         }
         return stats;
