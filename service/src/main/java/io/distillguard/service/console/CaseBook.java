@@ -352,6 +352,13 @@ public final class CaseBook {
                         + String.format(java.util.Locale.ROOT, "%.1f", threshold) + "): "
                         + (value > threshold ? "configured apart, as a tool each developer runs for themselves is, so "
                         + "hosting addresses do not corroborate it" : "run alike, as a campaign's accounts are");
+                case "card_members_judged" -> count(value) + " members sent enough requests through the card to "
+                        + "judge each (the rule needs " + count(threshold) + ")";
+                case "card_member_mean_reasoning_share" -> "its members ask for reasoning on " + pct(value)
+                        + " of their requests on average, each member counted once (under " + pct(threshold)
+                        + ", the card's reasoning would be a few heavy members', as a lab's card paying for its "
+                        + "students is, and no cluster): "
+                        + (value >= threshold ? "its members share the shape" : "a few members carry it");
                 case "network_switch_share" -> pct(value) + " of requests minutes apart came from another network" + window;
                 case "distinct_asns" -> count(value) + " networks (ASNs)" + window;
                 case "quick_pairs" -> count(value) + " pairs of requests minutes apart" + window;

@@ -113,6 +113,18 @@ class CaseBookTest {
     }
 
     @Test
+    void aCardsMembersSayWhetherTheyShareItsShape() {
+        CaseBook.Case card = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "PAYMENT_FINGERPRINT:card-ring", Severity.HIGH, 1, List.of("acct-1"),
+                e("card_members_judged", 6, 5), e("card_member_mean_reasoning_share", 0.79, 0.52)))).get(0);
+        assertThat(card.words()).containsExactly(
+                "6 members sent enough requests through the card to judge each (the rule needs 5)",
+                "its members ask for reasoning on 79 % of their requests on average, each member counted once (under "
+                        + "52 %, the card's reasoning would be a few heavy members', as a lab's card paying for its "
+                        + "students is, and no cluster): its members share the shape");
+    }
+
+    @Test
     void casesAreOrderedByTheirHighestSeverityThenTheMostRecent() {
         List<CaseBook.Case> cases = CaseBook.build(List.of(
                 alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "old-high", Severity.HIGH, 1, List.of("old-high")),
