@@ -510,14 +510,20 @@ final class Traffic {
      */
     private final class ResearchLab extends Group {
         private static final int BENCHMARK_SIZE = 500;
+        /** What a run compares: the model without its reasoning, sampled half and half, or with it (twice as often). */
+        private static final int[] REASONING_PERCENT = {0, 50, 100, 100};
         private final int[] labOf;
         private final boolean[] runner;
         private final String[] home;
         private final int[] homeAsn;
         private final double[] sessionsPerDay;
         private long drawnDay = -1;
-        /** Per account, today's run: its first hour, hours, reasoning share, samples a problem, benchmark; or none. */
-        private final int[][] run;
+        /** Per account, today's evaluation run, or null. */
+        private final Run[] run;
+
+        /** A run: its first hour (UTC), its hours, the percentage of requests asking for reasoning, samples a problem. */
+        private record Run(int firstHour, int hours, int reasoningPercent, int samples, int benchmark) {
+        }
 
         ResearchLab(int labs) {
             super("acct-lab-", "research_lab", false, accounts(labs));
@@ -526,7 +532,7 @@ final class Traffic {
             home = new String[n];
             homeAsn = new int[n];
             sessionsPerDay = new double[n];
-            run = new int[n][];
+            run = new Run[n];
             int i = 0;
             for (int lab = 0; lab < labs; lab++) {
                 int size = labSize(lab);
@@ -573,36 +579,35 @@ final class Traffic {
                 for (int a = 0; a < n; a++) {
                     // A US lab's working day, 9:00 to 18:00 local (UTC-5): the run starts between 14:00 and 20:00 UTC.
                     run[a] = runner[a] && random.nextInt(5) < 2
-                            ? new int[] {14 + random.nextInt(7), 1 + random.nextInt(3), new int[] {0, 50, 100, 100}[random.nextInt(4)],
-                                1 + random.nextInt(4), random.nextInt(benchmarkPrompts.length / BENCHMARK_SIZE)}
+                            ? new Run(14 + random.nextInt(7), 1 + random.nextInt(3), REASONING_PERCENT[random.nextInt(4)],
+                                1 + random.nextInt(4), random.nextInt(benchmarkPrompts.length / BENCHMARK_SIZE))
                             : null;
                 }
             }
-            int utcHour = (int) (hourOfRun % 24);
+            int utcHour = (int) (hourStart / HOUR % 24);
             for (int a = 0; a < n; a++) {
                 int lab = labOf[a];
-                String account = prefix + a;
                 int local = Math.floorMod(utcHour - 5, 24);
                 double weight = local >= 8 && local < 23 ? 1.5 : 0.05;
                 int sessions = poisson(random, sessionsPerDay[a] * weight / DIURNAL_SUM);
                 for (int s = 0; s < sessions; s++) {
                     session(a, lab, hourStart + random.nextLong(HOUR), sink);
                 }
-                int[] today = run[a];
-                if (today != null && utcHour >= today[0] && utcHour < today[0] + today[1]) {
+                Run today = run[a];
+                if (today != null && utcHour >= today.firstHour() && utcHour < today.firstHour() + today.hours()) {
                     evaluate(a, lab, today, hourStart, sink);
                 }
             }
         }
 
-        private void evaluate(int a, int lab, int[] today, long hourStart, Sink sink) {
+        private void evaluate(int a, int lab, Run today, long hourStart, Sink sink) {
             String account = prefix + a;
             boolean cloud = cloudServers(lab);
             String server = cloud ? "52.94." + lab % 256 + "." + (10 + a % 200) : "128." + (100 + lab % 100) + ".250." + (10 + a % 200);
             int asn = cloud ? HOSTING_ASNS[lab % HOSTING_ASNS.length] : EDUCATION_ASNS[lab % EDUCATION_ASNS.length];
             int problems = 150 + random.nextInt(250);
-            int samples = today[3];
-            int first = today[4] * BENCHMARK_SIZE;
+            int samples = today.samples();
+            int first = today.benchmark() * BENCHMARK_SIZE;
             for (int k = 0; k < problems; k++) {
                 long prompt = benchmarkPrompts[first + random.nextInt(BENCHMARK_SIZE)];
                 int promptTokens = 200 + random.nextInt(1_300);
@@ -614,7 +619,7 @@ final class Traffic {
                             .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (30 + a % 900) * DAY - spread(a)))
                             .setModel(model(random, t, 0.6))
                             .setTurnIndex(0)
-                            .setReasoningRequested(random.nextInt(100) < today[2])
+                            .setReasoningRequested(random.nextInt(100) < today.reasoningPercent())
                             .setCapability(random.nextBoolean() ? "math" : "coding")
                             .setPromptSimhash(prompt)
                             .setPromptTokens(promptTokens).setCompletionTokens(300 + random.nextInt(3_700)));

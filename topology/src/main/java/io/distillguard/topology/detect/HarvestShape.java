@@ -63,17 +63,17 @@ public final class HarvestShape {
                     firstTurnBound / firstTurnThreshold);
         }
 
+        /** At the lower bounds: extraction-shaped through its long answers, whatever its reasoning. */
+        boolean byLongAnswers() {
+            return longAnswerBound >= longAnswerThreshold;
+        }
+
         /**
          * At the lower bounds: extraction-shaped only through its long answers (its reasoning under its threshold).
          * Long answers to first turns are also what a product that writes for its users gets, and those users share
          * the product's system prompt and its servers' addresses and network: such a group is a harvest only with a
          * trait a product's users do not share (new accounts, a move to a model released today, a card).
          */
-        /** At the lower bounds: extraction-shaped through its long answers, whatever its reasoning. */
-        boolean byLongAnswers() {
-            return longAnswerBound >= longAnswerThreshold;
-        }
-
         boolean longAnswersOnly() {
             return Math.min(reasoningBound / reasoningThreshold, firstTurnBound / firstTurnThreshold) < 1;
         }
