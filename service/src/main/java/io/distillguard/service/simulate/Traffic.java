@@ -291,6 +291,16 @@ final class Traffic {
             this.random = CampaignSimulator.random(settings.seed(), scenario);
         }
 
+        /** A person's requests a day: log-normal, median 6, a hundredfold apart, at most 200. */
+        double personsRequestsPerDay() {
+            return Math.min(200, Math.exp(Math.log(6) + 1.1 * gaussian(random)));
+        }
+
+        /** A student's weight for a local hour: on campus or awake from 8:00 to 23:00, barely at night. */
+        static double campusHours(int local) {
+            return local >= 8 && local < 23 ? 1.5 : 0.05;
+        }
+
         /**
          * Sessions a person starts this hour: {@code perDay} requests a day in sessions of one turn (a {@code lone}
          * share of them) or three, spread over the day by the diurnal curve at its country's local hour.
@@ -351,8 +361,7 @@ final class Traffic {
             favourite = new int[n];
             org = new String[n];
             for (int i = 0; i < n; i++) {
-                double requests = Math.min(200, Math.exp(Math.log(6) + 1.1 * gaussian(random)));
-                sessionsPerDay[i] = requests / 3;
+                sessionsPerDay[i] = personsRequestsPerDay() / 3;
                 country[i] = campus ? 0 : random.nextInt(COUNTRIES.length);
                 home[i] = campus ? "192.0.2." + (10 + i % 2) : residentialIp(random);
                 asn[i] = campus ? 1742 : RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
@@ -366,7 +375,7 @@ final class Traffic {
             int utcHour = (int) (hourStart / HOUR % 24);
             for (int i = 0; i < n; i++) {
                 int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
-                double weight = campus ? (local >= 8 && local < 23 ? 1.5 : 0.05) : DIURNAL[local];
+                double weight = campus ? campusHours(local) : DIURNAL[local];
                 int sessions = poisson(random, sessionsPerDay[i] * weight / DIURNAL_SUM);
                 for (int s = 0; s < sessions; s++) {
                     session(i, hourStart + random.nextLong(HOUR), sink);
@@ -521,7 +530,10 @@ final class Traffic {
         /** Per account, today's evaluation run, or null. */
         private final Run[] run;
 
-        /** A run: its first hour (UTC), its hours, the percentage of requests asking for reasoning, samples a problem. */
+        /**
+         * A run: its first hour (UTC), its hours, the percentage of requests asking for reasoning, samples a problem and
+         * which benchmark (a block of the public benchmark prompts).
+         */
         private record Run(int firstHour, int hours, int reasoningPercent, int samples, int benchmark) {
         }
 
@@ -545,7 +557,7 @@ final class Traffic {
             for (int a = 0; a < n; a++) {
                 home[a] = residentialIp(random);
                 homeAsn[a] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
-                sessionsPerDay[a] = Math.min(200, Math.exp(Math.log(6) + 1.1 * gaussian(random))) / 3;
+                sessionsPerDay[a] = personsRequestsPerDay() / 3;
             }
         }
 
@@ -587,9 +599,8 @@ final class Traffic {
             int utcHour = (int) (hourStart / HOUR % 24);
             for (int a = 0; a < n; a++) {
                 int lab = labOf[a];
-                int local = Math.floorMod(utcHour - 5, 24);
-                double weight = local >= 8 && local < 23 ? 1.5 : 0.05;
-                int sessions = poisson(random, sessionsPerDay[a] * weight / DIURNAL_SUM);
+                int sessions = poisson(random, sessionsPerDay[a] * campusHours(Math.floorMod(utcHour - 5, 24))
+                        / DIURNAL_SUM);
                 for (int s = 0; s < sessions; s++) {
                     session(a, lab, hourStart + random.nextLong(HOUR), sink);
                 }
