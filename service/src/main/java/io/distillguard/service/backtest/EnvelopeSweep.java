@@ -65,6 +65,7 @@ public final class EnvelopeSweep {
     private final Instant start;
     private final boolean hostedProducts;
     private final boolean researchLabs;
+    private final boolean heavyClients;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -73,8 +74,14 @@ public final class EnvelopeSweep {
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients) {
         this.hostedProducts = hostedProducts;
         this.researchLabs = researchLabs;
+        this.heavyClients = heavyClients;
         this.config = config;
         this.seed = seed;
         this.benignAccounts = benignAccounts;
@@ -188,7 +195,7 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts, researchLabs), List.of(cell.knobs()));
+                start, 1.0, hostedProducts, researchLabs, heavyClients), List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

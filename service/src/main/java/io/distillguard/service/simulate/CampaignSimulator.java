@@ -34,17 +34,26 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param researchLabs   also simulate university labs whose students' accounts share the lab's card and whose
      *                       evaluations of the models on public benchmarks read as harvests: the look-alike of a
      *                       campaign that shares cards, kept apart so that the published figures stay comparable
+     * @param heavyClients   also simulate API routers (one organisation's pool of accounts carrying many customers'
+     *                       traffic from a cloud) and power developers (agents, scripts and nightly jobs on one
+     *                       person's account): the look-alikes of a harvest by volume and by an hour's shape, kept
+     *                       apart for the same reason
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
-                           boolean hostedProducts, boolean researchLabs) {
+                           boolean hostedProducts, boolean researchLabs, boolean heavyClients) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale) {
-            this(seed, benignAccounts, days, start, attackScale, false, false);
+            this(seed, benignAccounts, days, start, attackScale, false, false, false);
         }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts) {
-            this(seed, benignAccounts, days, start, attackScale, hostedProducts, false);
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, false, false);
         }
 
         public Settings {
@@ -59,9 +68,10 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
         /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
                                              Instant start, double attackScale, boolean hostedProducts,
-                                             boolean researchLabs) {
+                                             boolean researchLabs, boolean heavyClients) {
             try {
-                return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs);
+                return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
+                        heavyClients);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -118,6 +128,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "of them running evaluations of the models on public benchmarks (first turns, long answers, reasoning "
             + "on all, half or none of a run's requests): the look-alike of a campaign that shares cards; "
             + "docs/limits.md.";
+
+    /** The --heavy-clients option of the commands that simulate. */
+    public static final String HEAVY_CLIENTS_HELP = "Also simulate API routers (one per 20,000 benign accounts: an "
+            + "organisation's pool of 4 to 12 accounts on one invoice carrying its customers' chats, single requests "
+            + "and agents from a cloud, hundreds to thousands of requests an hour) and power developers (one per "
+            + "1,000: coding agents, scripts of hundreds of single requests an hour, nightly review jobs on one "
+            + "person's account): look-alikes of a harvest by volume and by an hour's shape; docs/limits.md.";
 
     /**
      * The system prompt of the open-source tool that developers run on machines of their own

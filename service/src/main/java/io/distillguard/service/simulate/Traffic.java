@@ -149,6 +149,11 @@ final class Traffic {
             // its draws, and the benign accounts' count grows by the labs' students.
             populations.add(new ResearchLab(Math.max(2, n / 2_000)));
         }
+        if (settings.heavyClients()) {
+            // On top of the others (their own random sources), as the labs are.
+            populations.add(new Router(Math.max(2, n / 20_000)));
+            populations.add(new PowerDeveloper(Math.max(2, n / 1_000)));
+        }
         return populations;
     }
 
@@ -662,6 +667,289 @@ final class Traffic {
                         .setPromptTokens(80 + random.nextInt(900) + turn * 300)
                         .setCompletionTokens(150 + random.nextInt(900)));
                 t += 20_000 + random.nextLong(100_000);
+            }
+        }
+    }
+
+    /**
+     * API routers (an aggregator that resells many models, a company's internal gateway): one organisation whose pool
+     * of four to twelve accounts, paid by one invoice, carries the traffic of the router's many customers from a few
+     * addresses on a cloud, day and night. What goes through it is its customers' mix: chat applications' long
+     * conversations, developers' single requests (first turns, reasoning on some, long answers on some, in every
+     * capability), and agents' tool loops. The look-alike of a campaign on rented machines that shares a card, at
+     * hundreds to thousands of requests an hour an account, and of a bulk harvest by its volume.
+     */
+    private final class Router extends Group {
+        private final int[] routerOf;
+        private final int[] firstKey;
+        private final int[] keys;
+        private final double[] peakPerHour;
+        private final double[] developerShare;
+        private final double[] developerReasoning;
+
+        Router(int routers) {
+            super("acct-router-", "api_router", false, accounts(routers));
+            routerOf = new int[n];
+            firstKey = new int[routers];
+            keys = new int[routers];
+            peakPerHour = new double[routers];
+            developerShare = new double[routers];
+            developerReasoning = new double[routers];
+            int a = 0;
+            for (int r = 0; r < routers; r++) {
+                keys[r] = poolSize(r);
+                firstKey[r] = a;
+                for (int k = 0; k < keys[r]; k++, a++) {
+                    routerOf[a] = r;
+                }
+                // From a few hundred to a few thousand requests an hour at its busiest, log-uniform.
+                peakPerHour[r] = 300 * Math.exp(random.nextDouble() * Math.log(10));
+                developerShare[r] = 0.2 + 0.5 * random.nextDouble();
+                developerReasoning[r] = 0.2 + 0.4 * random.nextDouble();
+            }
+        }
+
+        /** Four to twelve accounts a router, by its number alone, so that the count is known before any draw. */
+        private static int poolSize(int router) {
+            return 4 + router * 5 % 9;
+        }
+
+        private static int accounts(int routers) {
+            int total = 0;
+            for (int r = 0; r < routers; r++) {
+                total += poolSize(r);
+            }
+            return total;
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int r = 0; r < keys.length; r++) {
+                // Customers in every time zone: never quiet, busiest in the American and European day.
+                double weight = 0.5 + 0.5 * DIURNAL[Math.floorMod(utcHour - 3, 24)] / 1.3;
+                int arrivals = poisson(random, peakPerHour[r] * weight / 6);
+                for (int s = 0; s < arrivals; s++) {
+                    long start = hourStart + random.nextLong(HOUR);
+                    String account = prefix + (firstKey[r] + random.nextInt(keys[r]));
+                    double kind = random.nextDouble();
+                    if (kind < developerShare[r]) {
+                        // A developer's application: a burst of single requests, each its own first turn.
+                        int burst = 1 + random.nextInt(11);
+                        String capability = CAPABILITIES[random.nextInt(CAPABILITIES.length)];
+                        for (int k = 0; k < burst; k++) {
+                            PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                            int promptTokens = 200 + random.nextInt(1_500);
+                            boolean longAnswer = random.nextInt(10) < 3;
+                            sink.add(routed(r, account, start + k * (1_000 + random.nextLong(20_000)), "c-" + account
+                                    + "-" + start + "-" + k, 0)
+                                    .setReasoningRequested(random.nextDouble() < developerReasoning[r])
+                                    .setCapability(capability)
+                                    .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                                    .setPromptTokens(promptTokens)
+                                    .setCompletionTokens(longAnswer ? 3 * promptTokens + random.nextInt(2_000)
+                                            : 100 + random.nextInt(promptTokens)));
+                        }
+                    } else if (kind < developerShare[r] + 0.15) {
+                        // An agent's tool loop: many turns a few seconds apart.
+                        int turns = 8 + random.nextInt(25);
+                        boolean reasoning = random.nextInt(100) < 60;
+                        long t = start;
+                        for (int turn = 0; turn < turns; turn++) {
+                            sink.add(routed(r, account, t, "agent-" + account + "-" + start, turn)
+                                    .setReasoningRequested(reasoning)
+                                    .setCapability(random.nextBoolean() ? "tool_use" : "coding")
+                                    .setPromptSimhash(random.nextLong())
+                                    .setPromptTokens(1_500 + turn * 300).setCompletionTokens(150 + random.nextInt(600)));
+                            t += 3_000 + random.nextLong(15_000);
+                        }
+                    } else {
+                        // A chat application's conversation: its history resent at every turn.
+                        int turns = 1 + (int) Math.min(19, -Math.log(1 - random.nextDouble()) * 4);
+                        boolean reasoning = random.nextInt(100) < 10;
+                        long t = start;
+                        for (int turn = 0; turn < turns; turn++) {
+                            PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                            sink.add(routed(r, account, t, "chat-" + account + "-" + start, turn)
+                                    .setReasoningRequested(reasoning)
+                                    .setCapability(random.nextInt(10) < 7 ? "chat" : "writing")
+                                    .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                                    .setPromptTokens(150 + random.nextInt(600) + turn * 400)
+                                    .setCompletionTokens(100 + random.nextInt(700)));
+                            t += 15_000 + random.nextLong(90_000);
+                        }
+                    }
+                }
+            }
+        }
+
+        private RequestEvent.Builder routed(int r, String account, long t, String conversation, int turn) {
+            return request(account, t, "35.190." + (10 + r % 200) + "." + (10 + random.nextInt(6)))
+                    .setOrgId("org-router-" + r).setAsn(HOSTING_ASNS[r % HOSTING_ASNS.length]).setCountry("US")
+                    .setUserAgent("router-gateway/1.8").setPaymentFingerprint("invoice-router-" + r)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (200 + r * 37 % 600) * DAY))
+                    .setModel(model(random, t, 0.4))
+                    .setConversationId(conversation).setTurnIndex(turn);
+        }
+    }
+
+    /**
+     * Power developers: one person's own account at volumes a hundred times a person's. In the working day, coding
+     * agents in an IDE (sessions of tens of turns, reasoning on most) from home or a cloud development machine, and a
+     * few conversations; on about one day in four a script of their own from the development machine (100 to 1,500
+     * single requests in an hour or two, each a different document or file, one task, reasoning on all, none or half
+     * of them, long answers when it writes code or documents); and for some a nightly job that reviews the day's
+     * changes. The script is the look-alike of a harvest on the account's own profile: an hour of diverse first turns
+     * in one capability, often with reasoning.
+     */
+    private final class PowerDeveloper extends Group {
+        private static final String[] SCRIPT_TASKS = {"coding", "analysis", "writing", "math"};
+        private final int[] country;
+        private final String[] home;
+        private final int[] homeAsn;
+        private final String[] machine;
+        private final int[] machineAsn;
+        private final double[] agentSessions;
+        private final double[] agentReasoning;
+        private final boolean[] nightly;
+        private long drawnDay = -1;
+        /** Per developer, today's script (first hour UTC, hours, requests an hour, reasoning %, long answers, task). */
+        private final Script[] script;
+
+        private record Script(int firstHour, int hours, int perHour, int reasoningPercent, boolean longAnswers,
+                              String task) {
+        }
+
+        PowerDeveloper(int n) {
+            super("acct-powerdev-", "power_developer", false, n);
+            country = new int[n];
+            home = new String[n];
+            homeAsn = new int[n];
+            machine = new String[n];
+            machineAsn = new int[n];
+            agentSessions = new double[n];
+            agentReasoning = new double[n];
+            nightly = new boolean[n];
+            script = new Script[n];
+            for (int i = 0; i < n; i++) {
+                country[i] = random.nextInt(COUNTRIES.length);
+                home[i] = residentialIp(random);
+                homeAsn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                int provider = random.nextInt(HOSTING_ASNS.length);
+                machine[i] = (150 + provider) + "." + random.nextInt(256) + "." + random.nextInt(256) + "."
+                        + (1 + random.nextInt(254));
+                machineAsn[i] = HOSTING_ASNS[provider];
+                agentSessions[i] = 3 + random.nextInt(10);
+                agentReasoning[i] = 0.4 + 0.5 * random.nextDouble();
+                nightly[i] = random.nextInt(10) < 3;
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            long day = (hourStart - settings.startMs()) / HOUR / 24;
+            int utcHour = (int) (hourStart / HOUR % 24);
+            if (day != drawnDay) {
+                drawnDay = day;
+                for (int i = 0; i < n; i++) {
+                    int[] percents = {100, 100, 0, 0, 50};
+                    script[i] = random.nextInt(4) == 0
+                            ? new Script(9 + random.nextInt(8), 1 + random.nextInt(2), 100 + random.nextInt(650),
+                                percents[random.nextInt(percents.length)], random.nextBoolean(),
+                                SCRIPT_TASKS[random.nextInt(SCRIPT_TASKS.length)])
+                            : null;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
+                double working = local >= 9 && local < 19 ? 0.1 : local >= 19 && local < 23 ? 0.02 : 0;
+                int agents = poisson(random, agentSessions[i] * working);
+                for (int s = 0; s < agents; s++) {
+                    agentSession(i, hourStart + random.nextLong(HOUR), sink);
+                }
+                int chats = poisson(random, 6 * DIURNAL[local] / DIURNAL_SUM);
+                for (int s = 0; s < chats; s++) {
+                    chat(i, hourStart + random.nextLong(HOUR), sink);
+                }
+                Script today = script[i];
+                if (today != null && local >= today.firstHour() && local < today.firstHour() + today.hours()) {
+                    runScript(i, today, hourStart, sink);
+                }
+                if (nightly[i] && utcHour == 2) {
+                    review(i, hourStart, sink);
+                }
+            }
+        }
+
+        private RequestEvent.Builder from(int i, long t, boolean onMachine, String userAgent) {
+            String account = prefix + i;
+            return request(account, t, onMachine ? machine[i] : home[i])
+                    .setAsn(onMachine ? machineAsn[i] : homeAsn[i]).setCountry(COUNTRIES[country[i]])
+                    .setUserAgent(userAgent).setPaymentFingerprint("card-" + account)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (100 + i * 13 % 1_400) * DAY
+                            - spread(i)))
+                    .setModel(model(random, t, 0.5));
+        }
+
+        private void agentSession(int i, long start, Sink sink) {
+            boolean onMachine = random.nextInt(10) < 4;
+            boolean reasoning = random.nextDouble() < agentReasoning[i];
+            int turns = 8 + random.nextInt(33);
+            long t = start;
+            for (int turn = 0; turn < turns; turn++) {
+                sink.add(from(i, t, onMachine, "ide-agent/1.12")
+                        .setConversationId("agent-" + prefix + i + "-" + start).setTurnIndex(turn)
+                        .setReasoningRequested(reasoning)
+                        .setCapability(random.nextInt(10) < 7 ? "coding" : "tool_use")
+                        .setPromptSimhash(random.nextLong())
+                        .setPromptTokens(3_000 + turn * 500).setCompletionTokens(200 + random.nextInt(1_300)));
+                t += 10_000 + random.nextLong(50_000);
+            }
+        }
+
+        private void chat(int i, long start, Sink sink) {
+            int turns = 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+            boolean reasoning = random.nextInt(100) < 30;
+            long t = start;
+            for (int turn = 0; turn < turns; turn++) {
+                PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                sink.add(from(i, t, false, "web/2026.11")
+                        .setConversationId("c-" + prefix + i + "-" + start).setTurnIndex(turn)
+                        .setReasoningRequested(reasoning)
+                        .setCapability(CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                        .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                        .setPromptTokens(80 + random.nextInt(900) + turn * 300)
+                        .setCompletionTokens(150 + random.nextInt(900)));
+                t += 20_000 + random.nextLong(100_000);
+            }
+        }
+
+        private void runScript(int i, Script today, long hourStart, Sink sink) {
+            for (int k = 0; k < today.perHour(); k++) {
+                long t = hourStart + random.nextLong(HOUR);
+                PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                int promptTokens = 300 + random.nextInt(2_000);
+                sink.add(from(i, t, true, "python-sdk/1.40")
+                        .setConversationId("script-" + prefix + i + "-" + t).setTurnIndex(0)
+                        .setReasoningRequested(random.nextInt(100) < today.reasoningPercent())
+                        .setCapability(today.task())
+                        .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                        .setPromptTokens(promptTokens)
+                        .setCompletionTokens(today.longAnswers() ? 3 * promptTokens + random.nextInt(2_000)
+                                : 50 + random.nextInt(400)));
+            }
+        }
+
+        private void review(int i, long hourStart, Sink sink) {
+            int changes = 20 + random.nextInt(200);
+            for (int k = 0; k < changes; k++) {
+                long t = hourStart + random.nextLong(HOUR);
+                PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                sink.add(from(i, t, true, "review-bot/2.3")
+                        .setConversationId("review-" + prefix + i + "-" + t).setTurnIndex(0)
+                        .setReasoningRequested(false).setCapability("coding")
+                        .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                        .setPromptTokens(1_000 + random.nextInt(4_000)).setCompletionTokens(100 + random.nextInt(500)));
             }
         }
     }
