@@ -234,13 +234,27 @@ public final class SubjectSignals {
         if (weakest < 1) {
             return 0;
         }
+        long n = s.getRequests();
+        double reasoningBound = t.judged(reasoningShare(s), n);
+        double singleTurnBound = t.judged(singleTurnShare(s), n);
+        double concentrationBound = t.judged(capabilityConcentration(s), n);
+        if (reasoningBound < t.reasoningShare() || singleTurnBound < t.singleTurnShare()
+                || concentrationBound < t.capabilityConcentration()) {
+            return 0;
+        }
         double outputRatio = outputInputRatio(s);
         a.measure("reasoning_share_" + window, reasoningShare(s), t.reasoningShare())
                 .measure("single_turn_share_" + window, singleTurnShare(s), t.singleTurnShare())
                 .measure("prompt_diversity_" + window, promptDiversity(s), t.promptDiversity())
                 .measure("capability_concentration_" + window, capabilityConcentration(s), t.capabilityConcentration())
                 .measure("output_input_ratio_" + window, outputRatio, t.outputInputRatio())
-                .measure("requests_" + window, s.getRequests(), 0);
+                .measure("requests_" + window, n, 0);
+        if (t.confidenceZ() != null) {
+            a.measure("reasoning_share_lower_bound_" + window, reasoningBound, t.reasoningShare())
+                    .measure("single_turn_share_lower_bound_" + window, singleTurnBound, t.singleTurnShare())
+                    .measure("capability_concentration_lower_bound_" + window, concentrationBound,
+                            t.capabilityConcentration());
+        }
         return outputRatio >= t.outputInputRatio() ? weakest * 1.25 : weakest;
     }
 

@@ -328,12 +328,32 @@ public record DetectionRules(
         }
     }
 
+    /**
+     * The extraction profile's thresholds. With {@code confidence-z}, the reasoning, single-turn and capability shares
+     * are each judged at the lower bound of their Wilson interval at that z, so that an hour of 30 requests from an
+     * account whose traffic is a mix (a router's customers, a developer's script run with reasoning on half of its
+     * requests) does not fire on a draw that happened to pass every point threshold at once: the profile is
+     * re-judged at every request, and four point shares near their thresholds pass together by chance sooner or
+     * later. The profile's strength stays the point shares'. Optional in a document (without it: point shares, as
+     * before it was added).
+     */
     public record Extraction(
             @JsonProperty("reasoning-share") double reasoningShare,
             @JsonProperty("single-turn-share") double singleTurnShare,
             @JsonProperty("prompt-diversity") double promptDiversity,
             @JsonProperty("capability-concentration") double capabilityConcentration,
-            @JsonProperty("output-input-ratio") double outputInputRatio) {
+            @JsonProperty("output-input-ratio") double outputInputRatio,
+            @JsonProperty("confidence-z") Double confidenceZ) {
+
+        public Extraction(double reasoningShare, double singleTurnShare, double promptDiversity,
+                          double capabilityConcentration, double outputInputRatio) {
+            this(reasoningShare, singleTurnShare, promptDiversity, capabilityConcentration, outputInputRatio, null);
+        }
+
+        /** A share of {@code n} requests as the profile judges it: its point value, or its Wilson lower bound. */
+        public double judged(double share, long n) {
+            return confidenceZ == null ? share : Group.wilsonLower(Math.round(share * n), n, confidenceZ);
+        }
     }
 
     public record Volume(
@@ -486,6 +506,9 @@ public record DetectionRules(
         share("subject.extraction.prompt-diversity", subject.extraction().promptDiversity());
         share("subject.extraction.capability-concentration", subject.extraction().capabilityConcentration());
         positive("subject.extraction.output-input-ratio", subject.extraction().outputInputRatio());
+        if (subject.extraction().confidenceZ() != null) {
+            positive("subject.extraction.confidence-z", subject.extraction().confidenceZ());
+        }
         positive("subject.volume.requests-1h", subject.volume().requests1h());
         positive("subject.volume.tokens-1h", subject.volume().tokens1h());
         positive("subject.volume.requests-24h", subject.volume().requests24h());

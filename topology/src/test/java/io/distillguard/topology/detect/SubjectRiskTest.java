@@ -13,6 +13,7 @@ import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.HarnessTest;
 import io.distillguard.topology.TopologyHarness;
+import io.distillguard.topology.rules.DetectionRules;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -53,8 +54,44 @@ class SubjectRiskTest extends HarnessTest {
         // concentration 1/0.8), times 1.25 for the long answers.
         assertThat(evidence(top, "fired:EXTRACTION")).hasValueSatisfying(e ->
                 assertThat(e.getValue()).isCloseTo(1.25 * 1.25, org.assertj.core.data.Offset.offset(1e-9)));
-        // Fired at the 30th request, the 1 h minimum, not before.
+        // Fired at the 30th request, the 1 h minimum, not before: 30 of 30 is at least 85 % at the rules' confidence.
         assertThat(risk.get(0).getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 29 * 60_000L);
+        assertThat(evidence(top, "reasoning_share_lower_bound_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isCloseTo(DetectionRules.Group.wilsonLower(30, 30, 2.33), org.assertj.core.data.Offset.offset(1e-9)));
+    }
+
+    /**
+     * An hour of 30 requests whose point shares each pass their thresholds (reasoning 17 of 30, conversations that
+     * never got a second turn 22 of 30, two capabilities 27 of 30), as a mixed account's hour does by chance when its
+     * profile is judged at every request: none is beyond chance at 30 requests.
+     */
+    private void mixedHour(TopologyHarness h, String account) {
+        String[] others = {"chat", "writing", "tool_use", "reasoning"};
+        for (int i = 0; i < 30; i++) {
+            boolean followUp = i % 7 == 6;
+            h.send(harvest(account, "198.51.100.7", jittered(i), random.nextLong())
+                    .setReasoningRequested(i < 17)
+                    .setConversationId("conv-" + (followUp ? i - 1 : i)).setTurnIndex(followUp ? 1 : 0)
+                    .setCapability(i >= 26 ? others[i - 26] : "coding").build());
+        }
+    }
+
+    private static boolean extractionFired(List<DistillationAlert> alerts) {
+        return byDetector(alerts, "ACCOUNT_RISK").stream().anyMatch(a -> evidence(a, "fired:EXTRACTION").isPresent());
+    }
+
+    @Test
+    void anHourWhosePointSharesPassByChanceIsNotExtractionAtTheRulesConfidence() {
+        TopologyHarness h = start();
+        mixedHour(h, "acct-mixed");
+        assertThat(extractionFired(h.alerts())).isFalse();
+    }
+
+    @Test
+    void withoutAConfidenceTheSameHourIsJudgedByItsPointShares() {
+        TopologyHarness h = start("    confidence-z: 2.33\n", "");
+        mixedHour(h, "acct-mixed");
+        assertThat(extractionFired(h.alerts())).isTrue();
     }
 
     @Test
