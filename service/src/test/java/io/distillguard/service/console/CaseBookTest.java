@@ -113,6 +113,20 @@ class CaseBookTest {
     }
 
     @Test
+    void anExtractionProfilesLowerBoundsReadAsSentences() {
+        CaseBook.Case profile = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-5",
+                Severity.HIGH, 1, List.of("acct-5"), e("reasoning_share_1h", 1, 0.5),
+                e("reasoning_share_lower_bound_1h", 0.847, 0.5), e("single_turn_share_lower_bound_24h", 0.75, 0.7),
+                e("capability_concentration_lower_bound_1h", 0.82, 0.8), e("fired:EXTRACTION", 1.25, 1)))).get(0);
+        assertThat(profile.words()).containsExactly(
+                "100 % of requests ask for reasoning in the hour",
+                "at least 85 % ask for reasoning in the hour, at 99 % confidence (the profile asks 50 %)",
+                "at least 75 % are conversations that never get a second turn in the day, at 99 % confidence "
+                        + "(the profile asks 70 %)",
+                "at least 82 % in two capabilities in the hour, at 99 % confidence (the profile asks 80 %)");
+    }
+
+    @Test
     void aCardsMembersSayWhetherTheyShareItsShape() {
         CaseBook.Case card = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "PAYMENT_FINGERPRINT:card-ring", Severity.HIGH, 1, List.of("acct-1"),

@@ -56,6 +56,8 @@ class DetectionRulesTest {
                 .hasMessageContaining("group.split-min-members");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("split-member-requests: 3", "split-member-requests: -1")))
                 .hasMessageContaining("group.split-member-requests");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("    confidence-z: 2.33\n", "    confidence-z: 0\n")))
+                .hasMessageContaining("subject.extraction.confidence-z");
         assertThatThrownBy(() -> DetectionRules.parse("version: x\n")).hasMessageContaining("subject");
         assertThatThrownBy(() -> DetectionRules.parse("::: not yaml")).isInstanceOf(DetectionRules.InvalidRulesException.class);
     }
