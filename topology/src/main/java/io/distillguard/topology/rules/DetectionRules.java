@@ -345,11 +345,6 @@ public record DetectionRules(
             @JsonProperty("output-input-ratio") double outputInputRatio,
             @JsonProperty("confidence-z") Double confidenceZ) {
 
-        public Extraction(double reasoningShare, double singleTurnShare, double promptDiversity,
-                          double capabilityConcentration, double outputInputRatio) {
-            this(reasoningShare, singleTurnShare, promptDiversity, capabilityConcentration, outputInputRatio, null);
-        }
-
         /** A share of {@code n} requests as the profile judges it: its point value, or its Wilson lower bound. */
         public double judged(double share, long n) {
             return confidenceZ == null ? share : Group.wilsonLower(Math.round(share * n), n, confidenceZ);
