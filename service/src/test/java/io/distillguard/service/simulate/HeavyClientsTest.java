@@ -96,25 +96,10 @@ class HeavyClientsTest {
         assertThat(with).anyMatch(l -> l.scenario().equals("api_router"));
         assertThat(with.stream().filter(l -> !l.scenario().equals("api_router")
                 && !l.scenario().equals("power_developer")).toList()).isEqualTo(without);
-        Set<String> others = firstHoursOthers(false);
-        assertThat(others).hasSizeGreaterThan(1_000).isEqualTo(firstHoursOthers(true));
-    }
-
-    /** Every request of the first three hours but the heavy clients', by account, time and prompt. */
-    private static Set<String> firstHoursOthers(boolean heavy) {
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(3, 1_000, 1, START, 0.05,
-                false, false, heavy));
-        Set<String> out = new HashSet<>();
-        Instant end = START.plusSeconds(3 * 3_600);
-        while (simulator.hasNext()) {
-            RequestEvent e = simulator.next();
-            if (!e.getEventTime().isBefore(end)) {
-                break;
-            }
-            if (!e.getAccountId().startsWith("acct-router-") && !e.getAccountId().startsWith("acct-powerdev-")) {
-                out.add(e.getAccountId() + '@' + e.getEventTime() + '/' + e.getPromptSimhash());
-            }
-        }
-        return out;
+        Set<String> others = OtherPopulations.firstHours(new CampaignSimulator.Settings(3, 1_000, 1, START, 0.05),
+                "acct-router-", "acct-powerdev-");
+        assertThat(others).hasSizeGreaterThan(1_000).isEqualTo(OtherPopulations.firstHours(
+                new CampaignSimulator.Settings(3, 1_000, 1, START, 0.05, false, false, true), "acct-router-",
+                "acct-powerdev-"));
     }
 }

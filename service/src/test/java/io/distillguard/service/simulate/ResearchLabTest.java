@@ -61,25 +61,9 @@ class ResearchLabTest {
                 0.05, false, true)).labels();
         assertThat(without).noneMatch(l -> l.scenario().equals("research_lab"));
         assertThat(with.stream().filter(l -> !l.scenario().equals("research_lab")).toList()).isEqualTo(without);
-        Set<String> others = firstHoursOthers(false);
-        assertThat(others).hasSizeGreaterThan(1_000).isEqualTo(firstHoursOthers(true));
-    }
-
-    /** Every request of the first three hours but the labs', by account, time and prompt. */
-    private static Set<String> firstHoursOthers(boolean labs) {
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(3, 1_000, 1, START, 0.05,
-                false, labs));
-        Set<String> out = new HashSet<>();
-        Instant end = START.plusSeconds(3 * 3_600);
-        while (simulator.hasNext()) {
-            RequestEvent e = simulator.next();
-            if (!e.getEventTime().isBefore(end)) {
-                break;
-            }
-            if (!e.getAccountId().startsWith("acct-lab-")) {
-                out.add(e.getAccountId() + '@' + e.getEventTime() + '/' + e.getPromptSimhash());
-            }
-        }
-        return out;
+        Set<String> others = OtherPopulations.firstHours(new CampaignSimulator.Settings(3, 1_000, 1, START, 0.05),
+                "acct-lab-");
+        assertThat(others).hasSizeGreaterThan(1_000).isEqualTo(OtherPopulations.firstHours(
+                new CampaignSimulator.Settings(3, 1_000, 1, START, 0.05, false, true), "acct-lab-"));
     }
 }
