@@ -66,6 +66,7 @@ public final class EnvelopeSweep {
     private final boolean hostedProducts;
     private final boolean researchLabs;
     private final boolean heavyClients;
+    private final boolean newSignups;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -74,14 +75,15 @@ public final class EnvelopeSweep {
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, false);
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, false, false);
     }
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients) {
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
         this.hostedProducts = hostedProducts;
         this.researchLabs = researchLabs;
         this.heavyClients = heavyClients;
+        this.newSignups = newSignups;
         this.config = config;
         this.seed = seed;
         this.benignAccounts = benignAccounts;
@@ -195,7 +197,7 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts, researchLabs, heavyClients), List.of(cell.knobs()));
+                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups), List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

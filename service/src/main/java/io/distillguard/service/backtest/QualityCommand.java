@@ -68,6 +68,9 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--heavy-clients", description = CampaignSimulator.HEAVY_CLIENTS_HELP)
     boolean heavyClients;
 
+    @Option(names = "--new-signups", description = CampaignSimulator.NEW_SIGNUPS_HELP)
+    boolean newSignups;
+
     @Option(names = "--list-hosted-products", description = "List the simulated hosted products and tool as an operator "
             + "who knows them would (their egress in detector.hosted-product-networks, the tool's system prompt in "
             + "detector.known-templates-file, written to a temporary file), to measure what listing leaves.")
@@ -105,7 +108,7 @@ public final class QualityCommand implements Callable<Integer> {
         }
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS), attackScale,
-                hostedProducts, researchLabs, heavyClients));
+                hostedProducts, researchLabs, heavyClients, newSignups));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
@@ -174,7 +177,7 @@ public final class QualityCommand implements Callable<Integer> {
         Instant start = Instant.now().minus(Duration.ofDays(days + 1L)).truncatedTo(ChronoUnit.DAYS);
         // Settings are checked once here, so that a refused option is a usage error before any cell runs.
         CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0,
-                hostedProducts, researchLabs, heavyClients);
+                hostedProducts, researchLabs, heavyClients, newSignups);
         List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells().stream()
                 .filter(c -> sweepCells == null || c.grid().contains(sweepCells) || c.x().contains(sweepCells))
                 .toList();
@@ -185,7 +188,7 @@ public final class QualityCommand implements Callable<Integer> {
         System.out.println(heading);
         long started = System.nanoTime();
         List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start, hostedProducts,
-                researchLabs, heavyClients)
+                researchLabs, heavyClients, newSignups)
                 .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
                         "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d  ranked %s%n",
                         f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),

@@ -38,22 +38,30 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      *                       traffic from a cloud) and power developers (agents, scripts and nightly jobs on one
      *                       person's account): the look-alikes of a harvest by volume and by an hour's shape, kept
      *                       apart for the same reason
+     * @param newSignups     also simulate people who open an account while the traffic runs (developers trying the
+     *                       API, people starting to chat): young accounts opened in the same hour with the same
+     *                       client, the look-alike of a campaign's fresh accounts, kept apart for the same reason
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
-                           boolean hostedProducts, boolean researchLabs, boolean heavyClients) {
+                           boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs) {
-            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, false);
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, false, false);
         }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale) {
-            this(seed, benignAccounts, days, start, attackScale, false, false, false);
+            this(seed, benignAccounts, days, start, attackScale, false, false, false, false);
         }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts) {
-            this(seed, benignAccounts, days, start, attackScale, hostedProducts, false, false);
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, false, false, false);
         }
 
         public Settings {
@@ -68,10 +76,10 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
         /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
                                              Instant start, double attackScale, boolean hostedProducts,
-                                             boolean researchLabs, boolean heavyClients) {
+                                             boolean researchLabs, boolean heavyClients, boolean newSignups) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
-                        heavyClients);
+                        heavyClients, newSignups);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -135,6 +143,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "and agents from a cloud, hundreds to thousands of requests an hour) and power developers (one per "
             + "1,000: coding agents, scripts of hundreds of single requests an hour, nightly review jobs on one "
             + "person's account): look-alikes of a harvest by volume and by an hour's shape; docs/limits.md.";
+
+    /** The --new-signups option of the commands that simulate. */
+    public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "
+            + "(one in a hundred of the benign accounts a day, in their daytime): four in ten developers trying the API "
+            + "with a few single test requests, half asking for reasoning, the rest people who start chatting within "
+            + "minutes: young accounts opened in the same hour with the same client, the look-alike of a campaign's "
+            + "fresh accounts; docs/limits.md.";
 
     /**
      * The system prompt of the open-source tool that developers run on machines of their own

@@ -71,6 +71,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--heavy-clients", description = CampaignSimulator.HEAVY_CLIENTS_HELP)
     boolean heavyClients;
 
+    @Option(names = "--new-signups", description = CampaignSimulator.NEW_SIGNUPS_HELP)
+    boolean newSignups;
+
     @Option(names = "--attack-scale", defaultValue = "1.0",
             description = "Attack populations against the defaults (5, 2,000, 300, 150 and 500 evasive accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
@@ -93,7 +96,8 @@ public final class SimulateCommand implements Callable<Integer> {
         ServiceConfig config = target.topic == null ? null
                 : ServiceConfig.forCluster("simulate --topic", configFile, System.getenv(), Map.of());
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
-                seed, benignAccounts, days, first, attackScale, hostedProducts, researchLabs, heavyClients));
+                seed, benignAccounts, days, first, attackScale, hostedProducts, researchLabs, heavyClients,
+                newSignups));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

@@ -154,6 +154,10 @@ final class Traffic {
             populations.add(new Router(Math.max(2, n / 20_000)));
             populations.add(new PowerDeveloper(Math.max(2, n / 1_000)));
         }
+        if (settings.newSignups()) {
+            // On top of the others (their own random source), as the labs are.
+            populations.add(new NewSignups(Math.max(2, n * settings.days() / 100)));
+        }
         return populations;
     }
 
@@ -951,6 +955,119 @@ final class Traffic {
                         .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
                         .setPromptTokens(1_000 + random.nextInt(4_000)).setCompletionTokens(100 + random.nextInt(500)));
             }
+        }
+    }
+
+    /**
+     * People who open an account while the traffic runs, one in a hundred of the benign accounts a day, most in
+     * their daytime: four in ten developers trying the API from a script or the command line (a few single test
+     * requests in their first hour, half of them asking for reasoning, then a handful a day), the rest people who
+     * start a conversation within minutes and then use it as anyone does, a little more curious about reasoning in
+     * their first days. The look-alike of a campaign's fresh accounts: young, and opened in the same hour as others
+     * with the same client, which is what a signup cohort and the new-accounts share read.
+     */
+    private final class NewSignups extends Group {
+        private static final String[] TESTER_CLIENTS = {"python-sdk/1.40", "python-sdk/1.40", "python-sdk/1.40",
+            "curl/8.5"};
+        private final long[] created;
+        private final boolean[] tester;
+        private final String[] client;
+        private final String[] home;
+        private final int[] homeAsn;
+        private final int[] country;
+        private final double[] perDay;
+
+        NewSignups(int n) {
+            super("acct-new-", "new_signup", false, n);
+            created = new long[n];
+            tester = new boolean[n];
+            client = new String[n];
+            home = new String[n];
+            homeAsn = new int[n];
+            country = new int[n];
+            perDay = new double[n];
+            long span = settings.days() * DAY;
+            for (int i = 0; i < n; i++) {
+                country[i] = random.nextInt(COUNTRIES.length);
+                // A signup's time, drawn against the diurnal curve at the person's local hour.
+                long at;
+                do {
+                    at = settings.startMs() + random.nextLong(span);
+                } while (random.nextDouble() * 1.3 > DIURNAL[Math.floorMod((int) (at / HOUR % 24)
+                        + COUNTRY_UTC_OFFSET[country[i]], 24)]);
+                created[i] = at;
+                tester[i] = random.nextInt(10) < 4;
+                client[i] = tester[i] ? TESTER_CLIENTS[random.nextInt(TESTER_CLIENTS.length)]
+                        : random.nextInt(4) == 0 ? "app-ios/5.2" : "web/2026.11";
+                home[i] = residentialIp(random);
+                homeAsn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
+                perDay[i] = tester[i] ? 1 + random.nextInt(10) : personsRequestsPerDay();
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int i = 0; i < n; i++) {
+                if (created[i] >= hourStart + HOUR) {
+                    continue;
+                }
+                boolean firstHour = created[i] >= hourStart;
+                long firstDay = created[i] + DAY;
+                if (firstHour) {
+                    // Straight after signing up: a developer's test requests, or a person's first conversation.
+                    long t = created[i] + 60_000 + random.nextLong(20 * 60_000L);
+                    if (tester[i]) {
+                        int tests = 3 + random.nextInt(28);
+                        for (int k = 0; k < tests; k++, t += 5_000 + random.nextLong(120_000)) {
+                            sink.add(signup(i, t, "t-" + prefix + i + "-" + k, 0, random.nextBoolean(),
+                                    random.nextInt(10) < 5 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)]));
+                        }
+                    } else {
+                        conversation(i, t, 2 + random.nextInt(7), 30, sink);
+                    }
+                    continue;
+                }
+                int local = Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24);
+                int sessions = poisson(random, perDay[i] / (tester[i] ? 1 : 3) * DIURNAL[local] / DIURNAL_SUM);
+                for (int s = 0; s < sessions; s++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    int curious = t < firstDay ? 30 : 15;
+                    if (tester[i]) {
+                        sink.add(signup(i, t, "t-" + prefix + i + "-" + t, 0, random.nextInt(100) < curious + 10,
+                                random.nextInt(10) < 5 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)]));
+                    } else {
+                        conversation(i, t, 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6), curious,
+                                sink);
+                    }
+                }
+            }
+        }
+
+        private void conversation(int i, long start, int turns, int reasoningPercent, Sink sink) {
+            boolean reasoning = random.nextInt(100) < reasoningPercent;
+            long t = start;
+            for (int turn = 0; turn < turns; turn++, t += 20_000 + random.nextLong(100_000)) {
+                sink.add(signup(i, t, "c-" + prefix + i + "-" + start, turn, reasoning && random.nextBoolean()
+                        || random.nextInt(100) < 6, CAPABILITIES[random.nextInt(CAPABILITIES.length)]));
+            }
+        }
+
+        private RequestEvent.Builder signup(int i, long t, String conversation, int turn, boolean reasoning,
+                                            String capability) {
+            PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+            boolean mobile = "app-ios/5.2".equals(client[i]) && random.nextBoolean();
+            return request(prefix + i, t, mobile ? carrierNatIp(random) : home[i])
+                    .setAsn(mobile ? CARRIER_ASN : homeAsn[i]).setCountry(COUNTRIES[country[i]])
+                    .setUserAgent(client[i]).setPaymentFingerprint("card-" + prefix + i)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                    .setModel(model(random, t, 0.3))
+                    .setConversationId(conversation).setTurnIndex(turn)
+                    .setReasoningRequested(reasoning)
+                    .setCapability(capability)
+                    .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                    .setPromptTokens(60 + random.nextInt(700) + turn * 300)
+                    .setCompletionTokens(150 + random.nextInt(900));
         }
     }
 
