@@ -961,7 +961,8 @@ final class Traffic {
     /**
      * People who open an account while the traffic runs, one in a hundred of the benign accounts a day, most in
      * their daytime: four in ten developers trying the API from a script or the command line (a few single test
-     * requests in their first hour, half of them asking for reasoning, then a handful a day), the rest people who
+     * requests in their first hour, then a handful a day, each developer with a habit of their own: reasoning on
+     * nearly all, on none, or on half of them, as people choose a setting for a sitting), the rest people who
      * start a conversation within minutes and then use it as anyone does, a little more curious about reasoning in
      * their first days. The look-alike of a campaign's fresh accounts: young, and opened in the same hour as others
      * with the same client, which is what a signup cohort and the new-accounts share read.
@@ -976,6 +977,8 @@ final class Traffic {
         private final int[] homeAsn;
         private final int[] country;
         private final double[] perDay;
+        /** A developer's share of test requests asking for reasoning: their own setting, not a coin per request. */
+        private final double[] testerReasoning;
 
         NewSignups(int n) {
             super("acct-new-", "new_signup", false, n);
@@ -986,6 +989,7 @@ final class Traffic {
             homeAsn = new int[n];
             country = new int[n];
             perDay = new double[n];
+            testerReasoning = new double[n];
             long span = settings.days() * DAY;
             for (int i = 0; i < n; i++) {
                 country[i] = random.nextInt(COUNTRIES.length);
@@ -1002,6 +1006,8 @@ final class Traffic {
                 home[i] = residentialIp(random);
                 homeAsn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                 perDay[i] = tester[i] ? 1 + random.nextInt(10) : personsRequestsPerDay();
+                int habit = random.nextInt(5);
+                testerReasoning[i] = habit < 2 ? 0.95 : habit < 4 ? 0.05 : 0.5;
             }
         }
 
@@ -1020,7 +1026,8 @@ final class Traffic {
                     if (tester[i]) {
                         int tests = 3 + random.nextInt(28);
                         for (int k = 0; k < tests; k++, t += 5_000 + random.nextLong(120_000)) {
-                            sink.add(signup(i, t, "t-" + prefix + i + "-" + k, 0, random.nextBoolean(),
+                            sink.add(signup(i, t, "t-" + prefix + i + "-" + k, 0,
+                                    random.nextDouble() < testerReasoning[i],
                                     random.nextInt(10) < 5 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)]));
                         }
                     } else {
@@ -1034,7 +1041,7 @@ final class Traffic {
                     long t = hourStart + random.nextLong(HOUR);
                     int curious = t < firstDay ? 30 : 15;
                     if (tester[i]) {
-                        sink.add(signup(i, t, "t-" + prefix + i + "-" + t, 0, random.nextInt(100) < curious + 10,
+                        sink.add(signup(i, t, "t-" + prefix + i + "-" + t, 0, random.nextDouble() < testerReasoning[i],
                                 random.nextInt(10) < 5 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)]));
                     } else {
                         conversation(i, t, 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6), curious,

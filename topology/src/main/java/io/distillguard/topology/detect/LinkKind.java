@@ -67,11 +67,11 @@ public enum LinkKind {
     }
 
     /**
-     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's members
-     * configured apart and a card's members who do not share its shape are told apart on them.
+     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's or a signup
+     * cohort's members configured apart and a card's members who do not share its shape are told apart on them.
      */
     public boolean talliesMembers() {
-        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER;
+        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER || this == SIGNUP_COHORT;
     }
 
     public long accountsThreshold(DetectionRules rules) {

@@ -315,8 +315,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // The card pays for people who do not behave alike: it ties none of them into a campaign.
             return;
         }
+        if (kind == LinkKind.SIGNUP_COHORT && cohortConfiguredApart(rules, stats)) {
+            // People who signed up in the same hour and each chose their own configuration: no campaign's tie.
+            return;
+        }
         KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others,
-                memberSplit(g, kind, key, start, stats, store));
+                kind == LinkKind.PROMPT_CLUSTER ? memberSplit(g, kind, key, start, stats, store) : MemberSplit.NONE);
         context.forward(new Record<>(edge.key, edge.value, time));
     }
 
@@ -366,8 +370,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         // Hosting addresses corroborate a template unless its members were configured apart: a tool that developers
         // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
-        MemberSplit members = kind == LinkKind.PROMPT_CLUSTER && hosting >= g.hostingShare() ? split.get()
-                : MemberSplit.NONE;
+        MemberSplit members = kind == LinkKind.PROMPT_CLUSTER && hosting >= g.hostingShare()
+                || kind == LinkKind.SIGNUP_COHORT && !bounds.byLongAnswers() ? split.get() : MemberSplit.NONE;
+        if (kind == LinkKind.SIGNUP_COHORT && members.apart(g)) {
+            // A signup hour's accounts configured apart are people trying the API each their own way, not one
+            // operator's accounts: the cohort is no cluster, and each member is judged by its own traffic.
+            return null;
+        }
         boolean hosted = hosting >= g.hostingShare() && !members.apart(g);
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly();
@@ -493,8 +502,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * @param release        the release time of the request's model under {@code rules}, null when not a new release
      * @param followNetworks whether to follow the sampled members' networks (a prompt template's group only: the one
      *                       link whose members roaming corroborates, see {@link #followNetwork})
-     * @param tallyMembers   whether to tally the sampled members' requests and reasoning asks (templates and cards:
-     *                       {@link #memberSplit})
+     * @param tallyMembers   whether to tally the sampled members' requests and reasoning asks (templates, cards and
+     *                       signup cohorts: {@link #memberSplit}, {@link #cardMembers})
      */
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
                                Long release, boolean followNetworks, boolean tallyMembers) {
@@ -594,14 +603,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /**
-     * A template group's member split ({@link #memberSplit(DetectionRules.Group, ByteBuffer, long, long)}), or, while
-     * too few of its members have enough requests in this window to be judged (the first hours of a day), the split
-     * of the same group's window before: a tool that developers run for themselves is run the next day too, and its
-     * members were configured by then. Other kinds: none.
+     * A template group's or a signup cohort's member split ({@link #memberSplit(DetectionRules.Group, ByteBuffer,
+     * long, long)}), or, while too few of its members have enough requests in this window to be judged (the first
+     * hours of a day), the split of the same group's window before: a tool that developers run for themselves is run
+     * the next day too, and its members were configured by then. Other kinds: none.
      */
     MemberSplit memberSplit(DetectionRules.Group g, LinkKind kind, String key, long start, LinkWindowStats stats,
                             WindowStore<String, LinkWindowStats> store) {
-        if (kind != LinkKind.PROMPT_CLUSTER) {
+        if (kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT) {
             return MemberSplit.NONE;
         }
         MemberSplit split = memberSplit(g, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests());
@@ -637,6 +646,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /** Whether a card group shaped by its reasoning share owes it to a few of its members ({@link #cardMembers}). */
+    /**
+     * Whether a signup cohort shaped by its reasoning share has members configured apart ({@link #memberSplit}): the
+     * people who opened accounts in one hour with one client, each asking for reasoning their own way. A cohort shaped
+     * by its long answers is judged as before (the tally counts reasoning only).
+     */
+    private static boolean cohortConfiguredApart(DetectionRules rules, LinkWindowStats stats) {
+        HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
+                stats.getFirstTurns(), stats.getRequests());
+        DetectionRules.Group g = rules.groupOrDefault();
+        return !bounds.byLongAnswers()
+                && memberSplit(g, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()).apart(g);
+    }
+
     private static boolean cardShapedByFew(DetectionRules rules, LinkWindowStats stats, CardMembers members) {
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), stats.getRequests());

@@ -475,6 +475,43 @@ class LinkRiskTest extends HarnessTest {
         });
     }
 
+    /**
+     * Developers who opened accounts in one hour and try the API from its SDK, each with a setting of their own:
+     * three in four ask for reasoning on every test request, the others on none; answers of ordinary length. The
+     * cohort's share (0.75) is a harvest's; its members are not alike.
+     */
+    private List<DistillationAlert> developersTryingTheApi(String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        long opened = BASE - 3_600_000L;
+        for (int i = 0; i < 24; i++) {
+            for (int j = 0; j < 6; j++) {
+                h.send(harvest("dev-" + i, "73." + i + "." + j + ".9", BASE + (i * 6 + j) * 20_000L, random.nextLong())
+                        .setAsn(7922).setPaymentFingerprint("card-dev-" + i).setUserAgent("python-sdk/1.40")
+                        .setReasoningRequested(i % 4 != 3).setCompletionTokens(300)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(opened + i * 60_000L)).build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
+    void aSignupHoursDevelopersConfiguredApartAreNoCluster() {
+        List<DistillationAlert> alerts = developersTryingTheApi();
+        assertThat(byDetector(alerts, "SIGNUP_COHORT")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).noneSatisfy(a ->
+                assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void withoutTheMemberTestTheSameDevelopersAreACohortCluster() {
+        List<DistillationAlert> alerts = developersTryingTheApi("split-min-members: 10", "split-min-members: 1000");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("SIGNUP_COHORT:");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+    }
+
     @Test
     void popularBenignPromptIsNotACluster() {
         TopologyHarness h = start();
