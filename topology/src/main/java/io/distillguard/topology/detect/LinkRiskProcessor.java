@@ -315,7 +315,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // The card pays for people who do not behave alike: it ties none of them into a campaign.
             return;
         }
-        if (kind == LinkKind.SIGNUP_COHORT && cohortConfiguredApart(rules, stats)) {
+        if (kind == LinkKind.SIGNUP_COHORT && cohortConfiguredApart(rules, stats,
+                memberSplit(g, kind, key, start, stats, store))) {
             // People who signed up in the same hour and each chose their own configuration: no campaign's tie.
             return;
         }
@@ -645,20 +646,18 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return earlier.judged() >= minMembers ? earlier : members;
     }
 
-    /** Whether a card group shaped by its reasoning share owes it to a few of its members ({@link #cardMembers}). */
     /**
-     * Whether a signup cohort shaped by its reasoning share has members configured apart ({@link #memberSplit}): the
-     * people who opened accounts in one hour with one client, each asking for reasoning their own way. A cohort shaped
-     * by its long answers is judged as before (the tally counts reasoning only).
+     * Whether a signup cohort shaped by its reasoning share has members configured apart ({@code split}, from
+     * {@link #memberSplit}): the people who opened accounts in one hour with one client, each asking for reasoning
+     * their own way. A cohort shaped by its long answers is judged as before (the tally counts reasoning only).
      */
-    private static boolean cohortConfiguredApart(DetectionRules rules, LinkWindowStats stats) {
+    private static boolean cohortConfiguredApart(DetectionRules rules, LinkWindowStats stats, MemberSplit split) {
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), stats.getRequests());
-        DetectionRules.Group g = rules.groupOrDefault();
-        return !bounds.byLongAnswers()
-                && memberSplit(g, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests()).apart(g);
+        return !bounds.byLongAnswers() && split.apart(rules.groupOrDefault());
     }
 
+    /** Whether a card group shaped by its reasoning share owes it to a few of its members ({@link #cardMembers}). */
     private static boolean cardShapedByFew(DetectionRules rules, LinkWindowStats stats, CardMembers members) {
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), stats.getRequests());
