@@ -305,6 +305,11 @@ final class Traffic {
             return Math.min(200, Math.exp(Math.log(6) + 1.1 * gaussian(random)));
         }
 
+        /** Turns in a person's conversation: one to eight, most of them one or two. */
+        int personsTurns() {
+            return 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+        }
+
         /** A student's weight for a local hour: on campus or awake from 8:00 to 23:00, barely at night. */
         static double campusHours(int local) {
             return local >= 8 && local < 23 ? 1.5 : 0.05;
@@ -394,7 +399,7 @@ final class Traffic {
 
         private void session(int i, long start, Sink sink) {
             String account = prefix + i;
-            int turns = 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+            int turns = personsTurns();
             boolean mobile = carrier || random.nextInt(100) < 12;
             String ip = mobile ? carrierNatIp(random) : home[i];
             String conversation = "c-" + account + "-" + start;
@@ -649,7 +654,7 @@ final class Traffic {
 
         private void session(int a, int lab, long start, Sink sink) {
             String account = prefix + a;
-            int turns = 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+            int turns = personsTurns();
             boolean onCampus = random.nextInt(100) < 60;
             String ip = onCampus ? campusIp(lab, random) : home[a];
             int asn = onCampus ? EDUCATION_ASNS[lab % EDUCATION_ASNS.length] : homeAsn[a];
@@ -912,7 +917,7 @@ final class Traffic {
         }
 
         private void chat(int i, long start, Sink sink) {
-            int turns = 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6);
+            int turns = personsTurns();
             boolean reasoning = random.nextInt(100) < 30;
             long t = start;
             for (int turn = 0; turn < turns; turn++) {
@@ -1044,8 +1049,7 @@ final class Traffic {
                         sink.add(signup(i, t, "t-" + prefix + i + "-" + t, 0, random.nextDouble() < testerReasoning[i],
                                 random.nextInt(10) < 5 ? "coding" : CAPABILITIES[random.nextInt(CAPABILITIES.length)]));
                     } else {
-                        conversation(i, t, 1 + (int) Math.min(7, -Math.log(1 - random.nextDouble()) * 1.6), curious,
-                                sink);
+                        conversation(i, t, personsTurns(), curious, sink);
                     }
                 }
             }
