@@ -358,6 +358,16 @@ public final class CaseBook {
                         + String.format(java.util.Locale.ROOT, "%.1f", threshold) + "): "
                         + (value > threshold ? "configured apart, as a tool each developer runs for themselves is, so "
                         + "hosting addresses do not corroborate it" : "run alike, as a campaign's accounts are");
+                case "group_members_reasoning_dispersion" -> "their reasoning asks spread "
+                        + String.format(java.util.Locale.ROOT, "%.1f", value) + " against "
+                        + String.format(java.util.Locale.ROOT, "%.1f", threshold) + " that one shared configuration "
+                        + "reaches by chance: " + (value > threshold ? "each member set up its own, so hosting "
+                        + "addresses do not corroborate its long answers" : "run alike, as a campaign's accounts are");
+                case "group_member_addresses_distinct_share" -> "its members' latest requests came from "
+                        + pct(value) + " as many addresses as members (under " + pct(threshold)
+                        + ", a product's few egress addresses carrying its users' accounts): "
+                        + (value >= threshold ? "each member from an address of its own, as on rented machines"
+                        : "members share addresses, as a product's users behind its gateway do");
                 case "card_members_judged" -> count(value) + " members sent enough requests through the card to "
                         + "judge each (the rule needs " + count(threshold) + ")";
                 case "card_member_mean_reasoning_share" -> "its members ask for reasoning on " + pct(value)

@@ -67,11 +67,20 @@ public enum LinkKind {
     }
 
     /**
-     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's or a signup
-     * cohort's members configured apart and a card's members who do not share its shape are told apart on them.
+     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's, a signup
+     * cohort's or an address block's members configured apart and a card's members who do not share its shape are
+     * told apart on them.
      */
     public boolean talliesMembers() {
-        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER || this == SIGNUP_COHORT;
+        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER || this == SIGNUP_COHORT || this == IP_PREFIX;
+    }
+
+    /**
+     * Whether a group of this kind keeps its sampled members' last addresses: a template's or an address block's
+     * members on machines of their own are told from a product's users behind its egress addresses on them.
+     */
+    public boolean followsAddresses() {
+        return this == PROMPT_CLUSTER || this == IP_PREFIX;
     }
 
     public long accountsThreshold(DetectionRules rules) {

@@ -72,6 +72,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     private static final int NETWORK_SLOT = 2 * Integer.BYTES;
     /** A tallied member's requests and reasoning asks ({@link #tallyReasoning}). */
     private static final int TALLY_SLOT = 2 * Short.BYTES;
+    /** A member's last address ({@link #followAddress}). */
+    private static final int ADDRESS_SLOT = Integer.BYTES;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -196,7 +198,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
-                releaseOf(inForce, request.getModel()), kind == LinkKind.PROMPT_CLUSTER, kind.talliesMembers());
+                releaseOf(inForce, request.getModel()), kind == LinkKind.PROMPT_CLUSTER, kind.talliesMembers(),
+                kind.followsAddresses());
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -372,6 +375,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // Hosting addresses corroborate a template unless its members were configured apart: a tool that developers
         // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
         MemberSplit members = kind == LinkKind.PROMPT_CLUSTER && hosting >= g.hostingShare()
+                || kind == LinkKind.IP_PREFIX && hosting >= g.hostingShare() && bounds.longAnswersOnly()
                 || kind == LinkKind.SIGNUP_COHORT && !bounds.byLongAnswers() ? split.get() : MemberSplit.NONE;
         if (kind == LinkKind.SIGNUP_COHORT && members.apart(g)) {
             // A signup hour's accounts configured apart are people trying the API each their own way, not one
@@ -379,8 +383,18 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             return null;
         }
         boolean hosted = hosting >= g.hostingShare() && !members.apart(g);
+        // Long answers from hosting addresses are a product that writes for its users as much as a harvest, unless its
+        // members were judged to run one configuration and each sends from an address of its own: a product calls
+        // with its users' accounts through its few egress addresses (see DetectionRules.Group#ownAddresses).
+        MemberAddresses addresses = MemberAddresses.NONE;
+        boolean ownMachines = false;
+        if (kind.followsAddresses() && hosted && !young && !pivot && bounds.longAnswersOnly()) {
+            addresses = memberAddresses(stats.getSampleAddresses());
+            ownMachines = members.oneConfiguration(g) && addresses.own(g);
+        }
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
-                || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && bounds.longAnswersOnly();
+                || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && !ownMachines
+                && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
         boolean roaming = g.roaming(stats.getMemberRoams(), stats.getMemberRepeats());
         if (uncorroborated && !roaming) {
@@ -396,6 +410,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .fire(kind.detector(), fanIn, 1, cap + 1, false);
         members.measure(a, g);
         cardMembers.measure(a, g);
+        if (addresses.members() > 0) {
+            members.measureDispersion(a, g);
+        }
+        addresses.measure(a, g);
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -485,7 +503,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -496,18 +514,20 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
-        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false);
+        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false, false);
     }
 
     /**
      * @param release        the release time of the request's model under {@code rules}, null when not a new release
      * @param followNetworks whether to follow the sampled members' networks (a prompt template's group only: the one
      *                       link whose members roaming corroborates, see {@link #followNetwork})
-     * @param tallyMembers   whether to tally the sampled members' requests and reasoning asks (templates, cards and
-     *                       signup cohorts: {@link #memberSplit}, {@link #cardMembers})
+     * @param tallyMembers   whether to tally the sampled members' requests and reasoning asks (templates, cards,
+     *                       signup cohorts and prefixes: {@link #memberSplit}, {@link #cardMembers})
+     * @param followAddresses whether to keep the sampled members' last addresses (templates and prefixes:
+     *                       {@link #memberAddresses})
      */
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
-                               Long release, boolean followNetworks, boolean tallyMembers) {
+                               Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
@@ -528,7 +548,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 sample.add(account);
             }
         } else {
-            if (followNetworks || tallyMembers) {
+            if (followNetworks || tallyMembers || followAddresses) {
                 place = indexOfAccount(sample, account);
             }
             ByteBuffer sketch = stats.getAccounts();
@@ -577,7 +597,59 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (tallyMembers) {
             tallyReasoning(stats, place, request.getReasoning());
         }
+        if (followAddresses) {
+            followAddress(stats, place, request.getAddress());
+        }
         return stats;
+    }
+
+    /**
+     * Keeps the address of a sampled member's latest request through the group in its slot (slots as
+     * {@link #followNetwork}'s). A product that calls the API with its users' own accounts sends them all through its
+     * few egress addresses; accounts on machines or proxies of their own each come from another.
+     */
+    private static void followAddress(LinkWindowStats stats, int member, int address) {
+        MemberSlot slot = memberSlot(stats, stats.getSampleAddresses(), ADDRESS_SLOT, member);
+        if (slot == null || address == 0) {
+            return;
+        }
+        stats.setSampleAddresses(slot.slots().putInt(slot.at(), address));
+    }
+
+    /**
+     * How many sampled members have an address kept, and how many distinct addresses their latest requests came
+     * from: what {@link DetectionRules.Group#ownAddresses} weighs. At most alert.max-accounts slots, read only when a
+     * group shaped by its long answers alone is judged.
+     */
+    static MemberAddresses memberAddresses(ByteBuffer sampleAddresses) {
+        ByteBuffer slots = sampleAddresses.duplicate();
+        int[] addresses = new int[slots.remaining() / ADDRESS_SLOT];
+        int kept = 0;
+        for (int at = slots.position(); at + ADDRESS_SLOT <= slots.limit(); at += ADDRESS_SLOT) {
+            int address = slots.getInt(at);
+            if (address != 0) {
+                addresses[kept++] = address;
+            }
+        }
+        return new MemberAddresses(kept, (int) java.util.Arrays.stream(addresses, 0, kept).distinct().count());
+    }
+
+    /** Sampled members with an address kept, and the distinct addresses among them ({@link #memberAddresses}). */
+    public record MemberAddresses(int members, int distinct) {
+
+        static final MemberAddresses NONE = new MemberAddresses(0, 0);
+
+        boolean own(DetectionRules.Group g) {
+            return g.ownAddresses(members, distinct);
+        }
+
+        Assessment measure(Assessment a, DetectionRules.Group g) {
+            if (members > 0) {
+                a.measure("group_member_addresses_distinct_share", (double) distinct / members,
+                        g.ownAddressShareOrDefault());
+            }
+            return a;
+        }
     }
 
     /**
@@ -611,7 +683,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     MemberSplit memberSplit(DetectionRules.Group g, LinkKind kind, String key, long start, LinkWindowStats stats,
                             WindowStore<String, LinkWindowStats> store) {
-        if (kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT) {
+        if (kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT && kind != LinkKind.IP_PREFIX) {
             return MemberSplit.NONE;
         }
         MemberSplit split = memberSplit(g, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests());
@@ -728,37 +800,55 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     static MemberSplit memberSplit(DetectionRules.Group g, ByteBuffer sampleReasoning, long reasoning, long requests) {
         double p = requests == 0 ? 0 : (double) reasoning / requests;
+        // The floor under the binomial variance of the dispersion, as the card's: near a share of 0 or 1 one member
+        // that asked otherwise once must not read as a configuration apart.
+        double perRequest = Math.max(p * (1 - p), CARD_VARIANCE_FLOOR);
         ByteBuffer tally = sampleReasoning.duplicate();
         long judged = 0;
         long without = 0;
         double expected = 0;
         double variance = 0;
+        double dispersion = 0;
         int minRequests = g.splitMemberRequestsOrDefault();
         for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
             int n = Short.toUnsignedInt(tally.getShort(at));
             if (n >= minRequests) {
                 judged++;
-                if (tally.getShort(at + Short.BYTES) == 0) {
+                int asked = Short.toUnsignedInt(tally.getShort(at + Short.BYTES));
+                if (asked == 0) {
                     without++;
                 }
                 double none = Math.pow(1 - p, n);
                 expected += none;
                 variance += none * (1 - none);
+                double off = asked - n * p;
+                dispersion += off * off / (n * perRequest);
             }
         }
-        return new MemberSplit(judged, without, expected, variance);
+        return new MemberSplit(judged, without, expected, variance, dispersion);
     }
 
     /**
      * Members judged, those of them without reasoning, and that count's expectation and variance under one shared
      * reasoning share: what {@link DetectionRules.Group#configuredApart} weighs.
      */
-    public record MemberSplit(long judged, long without, double expected, double variance) {
+    public record MemberSplit(long judged, long without, double expected, double variance, double dispersion) {
 
-        static final MemberSplit NONE = new MemberSplit(0, 0, 0, 0);
+        static final MemberSplit NONE = new MemberSplit(0, 0, 0, 0, 0);
+
+        /** A split as the account graph's edges carry it: without the members' dispersion, which they do not sum. */
+        public MemberSplit(long judged, long without, double expected, double variance) {
+            this(judged, without, expected, variance, 0);
+        }
 
         boolean apart(DetectionRules.Group g) {
             return g.configuredApart(judged, without, expected, variance);
+        }
+
+        /** Enough members judged, and their reasoning asks as one shared configuration gives them, by both tests. */
+        boolean oneConfiguration(DetectionRules.Group g) {
+            return judged >= g.splitMinMembersOrDefault() && !apart(g)
+                    && dispersion <= g.dispersionThreshold(judged - 1);
         }
 
         /** Evidence once enough members were judged: the count against what one configuration would give. */
@@ -766,6 +856,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             if (judged >= g.splitMinMembersOrDefault()) {
                 a.measure("group_members_judged", judged, g.splitMinMembersOrDefault());
                 a.measure("group_members_without_reasoning", without, g.splitThreshold(expected, variance));
+            }
+            return a;
+        }
+
+        /** The members' dispersion against one configuration's, once enough were judged. */
+        Assessment measureDispersion(Assessment a, DetectionRules.Group g) {
+            if (judged >= g.splitMinMembersOrDefault()) {
+                a.measure("group_members_reasoning_dispersion", dispersion, g.dispersionThreshold(judged - 1));
             }
             return a;
         }
@@ -1024,7 +1122,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
                 event.getModel(), event.getPromptSimhash(), event.getAsn(), null,
-                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()));
+                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()), address(event.getIp()));
+    }
+
+    /** A request's address as a nonzero 32-bit hash (0 is none): a member's slot holds four bytes, not the text. */
+    static int address(String ip) {
+        if (ip == null || ip.isEmpty()) {
+            return 0;
+        }
+        long h = Sketches.hash(ip);
+        int folded = (int) (h ^ h >>> 32);
+        return folded == 0 ? 1 : folded;
     }
 
 }

@@ -76,7 +76,8 @@ public record DetectionRules(
             @JsonProperty("roaming-member-asns") Integer roamingMemberAsns,
             @JsonProperty("split-min-members") Integer splitMinMembers,
             @JsonProperty("split-member-requests") Integer splitMemberRequests,
-            @JsonProperty("card-split-min-members") Integer cardSplitMinMembers) {
+            @JsonProperty("card-split-min-members") Integer cardSplitMinMembers,
+            @JsonProperty("own-address-share") Double ownAddressShare) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -99,12 +100,14 @@ public record DetectionRules(
         public static final int SPLIT_MEMBER_REQUESTS = 3;
         /** Without {@code card-split-min-members} in a document. */
         public static final int CARD_SPLIT_MIN_MEMBERS = 5;
+        /** Without {@code own-address-share} in a document. */
+        public static final double OWN_ADDRESS_SHARE = 0.8;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
-                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS);
+                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -167,6 +170,19 @@ public record DetectionRules(
             return expected + confidenceZ * Math.sqrt(Math.max(variance, 0.25));
         }
 
+        /**
+         * The members' reasoning asks spread more widely than one shared configuration spreads them: the upper
+         * {@code confidence-z} quantile of a chi-square with {@code degrees} degrees of freedom (Wilson-Hilferty), the
+         * dispersion's distribution when every member asks at the group's own share. Members each at their own
+         * setting (some always, some never) are far over it on a few requests each, where counting members without
+         * any reasoning needs many more of them.
+         */
+        public double dispersionThreshold(long degrees) {
+            double k = Math.max(1, degrees);
+            double c = 2 / (9 * k);
+            return k * Math.pow(1 - c + confidenceZ * Math.sqrt(c), 3);
+        }
+
         public int splitMinMembersOrDefault() {
             return splitMinMembers == null ? SPLIT_MIN_MEMBERS : splitMinMembers;
         }
@@ -183,6 +199,23 @@ public record DetectionRules(
          */
         public boolean cardMembersApart(long judged, double memberShare, double groupShare, double standardError) {
             return judged >= cardSplitMinMembersOrDefault() && groupShare - memberShare > confidenceZ * standardError;
+        }
+
+        /**
+         * Whether a group's members send from addresses of their own: of its sampled members whose addresses are
+         * kept (at least {@code split-min-members}), their latest requests came from at least {@code own-address-share}
+         * as many distinct addresses. A product that calls the API with its users' own accounts sends them all
+         * through its NAT gateway's few addresses; accounts on rented machines, or on a data-centre proxy that hands
+         * each request another address of its block, come from about as many addresses as there are accounts. So
+         * does a product whose servers egress from a new address at each call (serverless functions without a
+         * gateway): these addresses do not tell it from a harvest.
+         */
+        public boolean ownAddresses(int members, int distinct) {
+            return members >= splitMinMembersOrDefault() && distinct >= ownAddressShareOrDefault() * members;
+        }
+
+        public double ownAddressShareOrDefault() {
+            return ownAddressShare == null ? OWN_ADDRESS_SHARE : ownAddressShare;
         }
 
         public int cardSplitMinMembersOrDefault() {
@@ -576,6 +609,10 @@ public record DetectionRules(
                     "at least 1");
             require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,
                     "group.split-member-requests", "at least 1");
+            require(group.cardSplitMinMembers() == null || group.cardSplitMinMembers() >= 1,
+                    "group.card-split-min-members", "at least 1");
+            require(group.ownAddressShare() == null || group.ownAddressShare() > 0 && group.ownAddressShare() <= 1,
+                    "group.own-address-share", "in (0, 1]");
             require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),

@@ -344,6 +344,83 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void longAnswersFromRentedMachinesAreAClusterWhenTheMembersRunOneConfigurationEachFromItsOwnAddress() {
+        // 40 aged accounts on one template from a hosting provider, each from an address of its own, eight first turns
+        // each with long answers and reasoning on half of them: under every reasoning threshold, a harvest of answers.
+        List<DistillationAlert> alerts = longAnswersOnHosting(member -> "100.64." + member + ".9",
+                (member, r) -> r % 2 == member % 2);
+        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(clusters).isNotEmpty().allSatisfy(a -> {
+            assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isPresent();
+            assertThat(evidence(a, "group_reasoning_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "group_member_addresses_distinct_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+            assertThat(evidence(a, "group_members_reasoning_dispersion")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThanOrEqualTo(e.getThreshold()));
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+        });
+    }
+
+    @Test
+    void longAnswersThroughAProductsFewEgressAddressesAreNoCluster() {
+        // The same traffic from a product that calls the API with its users' accounts through its NAT gateway's four
+        // addresses: a report writer's users, not a harvest's accounts.
+        List<DistillationAlert> alerts = longAnswersOnHosting(member -> "3.5.140." + (10 + member % 4),
+                (member, r) -> r % 2 == member % 2);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void longAnswersFromMachinesOfTheirOwnAreNoClusterWhenTheMembersWereConfiguredApart() {
+        // The same group share of reasoning (a half), from deployments of a tool each set up by its owner: half keep
+        // its reasoning on, half turned it off.
+        List<DistillationAlert> alerts = longAnswersOnHosting(member -> "100.64." + member + ".9",
+                (member, r) -> member % 2 == 0);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void membersWhoseReasoningIsSpreadApartAreNotOneConfigurationThoughEachAskedForSome() {
+        // Half the members ask on seven requests in eight, half on one: no member without reasoning, so only the
+        // dispersion of their counts tells them from 40 accounts that each ask on four in eight.
+        DetectionRules rules = DetectionRules.defaults();
+        DetectionRules.Group g = rules.groupOrDefault();
+        LinkWindowStats spread = templateOnHosting(rules, 8, (member, r) -> member % 2 == 0 ? r != member % 8 : r == member % 8);
+        LinkWindowStats alike = templateOnHosting(rules, 8, (member, r) -> r % 2 == member % 2);
+        LinkRiskProcessor.MemberSplit apart = LinkRiskProcessor.memberSplit(g, spread.getSampleReasoning(),
+                spread.getReasoning(), spread.getRequests());
+        LinkRiskProcessor.MemberSplit one = LinkRiskProcessor.memberSplit(g, alike.getSampleReasoning(),
+                alike.getReasoning(), alike.getRequests());
+        assertThat(apart.without()).isZero();
+        assertThat(apart.apart(g)).isFalse();
+        assertThat(apart.dispersion()).isGreaterThan(g.dispersionThreshold(apart.judged() - 1));
+        assertThat(apart.oneConfiguration(g)).isFalse();
+        assertThat(one.oneConfiguration(g)).isTrue();
+    }
+
+    /** 40 aged accounts, eight first turns each on one template from a hosting provider, all with long answers. */
+    private List<DistillationAlert> longAnswersOnHosting(java.util.function.IntFunction<String> address,
+                                                         java.util.function.BiPredicate<Integer, Integer> reasons) {
+        TopologyHarness h = start();
+        long template = 0x2468_ace0_1357_9bdfL;
+        for (int r = 0; r < 8; r++) {
+            for (int member = 0; member < 40; member++) {
+                h.send(harvest("rented-" + member, address.apply(member), BASE + (r * 40L + member) * 30_000L, template)
+                        .setAsn(16509).setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L))
+                        .setReasoningRequested(reasons.test(member, r)).build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
     void hostingAddressesDoNotCorroborateATemplateWhoseMembersWereConfiguredApart() {
         // 40 aged accounts on one template from a hosting provider, four requests each. Run by one operator, every
         // account asks for reasoning on three in four; run by developers each for themselves, a quarter turned the
@@ -404,13 +481,18 @@ class LinkRiskTest extends HarnessTest {
     }
 
     private static LinkWindowStats templateOnHosting(DetectionRules rules, java.util.function.BiPredicate<Integer, Integer> reasons) {
+        return templateOnHosting(rules, 4, reasons);
+    }
+
+    private static LinkWindowStats templateOnHosting(DetectionRules rules, int requests,
+                                                     java.util.function.BiPredicate<Integer, Integer> reasons) {
         LinkWindowStats stats = LinkRiskProcessor.empty();
-        for (int r = 0; r < 4; r++) {
+        for (int r = 0; r < requests; r++) {
             for (int member = 0; member < 40; member++) {
                 LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
                         reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
-                        16509, null, true);
-                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true);
+                        16509, null, true, member + 1);
+                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true);
             }
         }
         return stats;
@@ -579,7 +661,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (int i = 0; i < 2_000; i++) {
             io.distillguard.topology.state.LinkRequest request = new io.distillguard.topology.state.LinkRequest(
-                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null, false);
+                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null, false, 0);
             LinkRiskProcessor.add(rules, 50, request, stats);
             if (i == 49) {
                 assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(50);
@@ -597,7 +679,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (String account : List.of("acct-a", "acct-a", "acct-b", "acct-a", "acct-c")) {
             LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(BASE, account, false, true,
-                    null, "m", null, null, null, false), stats);
+                    null, "m", null, null, null, false, 0), stats);
             if (account.equals("acct-a") && stats.getRequests() == 2) {
                 assertThat(stats.getSampleAccounts()).as("one account twice is one sample entry").containsExactly("acct-a");
             }

@@ -24,7 +24,8 @@ class RecordSizeBoundTest {
             LinkRequest link = new LinkRequest(random.nextLong(), text(), random.nextBoolean(), random.nextBoolean(),
                     random.nextBoolean() ? null : random.nextLong(), text(), random.nextBoolean() ? null : random.nextLong(),
                     random.nextBoolean() ? null : random.nextInt(), random.nextBoolean() ? null
-                    : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()), random.nextBoolean());
+                    : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()), random.nextBoolean(),
+                    random.nextInt());
             assertThat(BatchCodec.LINKS.sizeBound(link))
                     .isGreaterThanOrEqualTo(links.serializer().serialize("t", link).length);
             SubjectRequest subject = SubjectRequest.newBuilder()

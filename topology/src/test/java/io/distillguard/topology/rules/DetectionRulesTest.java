@@ -48,6 +48,10 @@ class DetectionRulesTest {
                 .hasMessageContaining("subject.rotation.harvest-reasoning-hours");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("campaign-min-requests: 20", "campaign-min-requests: 0")))
                 .hasMessageContaining("group.campaign-min-requests");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("own-address-share: 0.8", "own-address-share: 0")))
+                .hasMessageContaining("group.own-address-share");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-split-min-members: 5", "card-split-min-members: 0")))
+                .hasMessageContaining("group.card-split-min-members");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-share: 0.5", "roaming-share: 2")))
                 .hasMessageContaining("group.roaming-share");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-member-asns: 4", "roaming-member-asns: 0")))
@@ -66,7 +70,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-04.2", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-04.3", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -98,7 +102,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-04.2", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-04.3", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
