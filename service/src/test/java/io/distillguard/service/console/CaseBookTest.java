@@ -128,26 +128,24 @@ class CaseBookTest {
 
     @Test
     void longAnswersOnRentedMachinesSayHowTheMembersRanAndWhereFrom() {
-        CaseBook.Case rented = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
-                "PROMPT_CLUSTER:0-13579bdf", Severity.HIGH, 1, List.of("acct-1"),
-                e("group_members_reasoning_dispersion", 8.4, 21.7),
-                e("group_member_addresses_distinct_share", 1.0, 0.8)))).get(0);
-        assertThat(rented.words()).containsExactly(
+        assertThat(rentedMachineWords(8.4, 1.0)).containsExactly(
                 "their reasoning asks spread 8.4 against 21.7 that one shared configuration reaches by chance: run "
                         + "alike, as a campaign's accounts are",
                 "its members' latest requests came from 100 % as many addresses as members (under 80 %, a product's "
                         + "few egress addresses carrying its users' accounts): each member from an address of its own, "
                         + "as on rented machines");
-        CaseBook.Case product = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
-                "PROMPT_CLUSTER:0-13579bdf", Severity.MEDIUM, 1, List.of("acct-1"),
-                e("group_members_reasoning_dispersion", 30.2, 21.7),
-                e("group_member_addresses_distinct_share", 0.1, 0.8)))).get(0);
-        assertThat(product.words()).containsExactly(
+        assertThat(rentedMachineWords(30.2, 0.1)).containsExactly(
                 "their reasoning asks spread 30.2 against 21.7 that one shared configuration reaches by chance: each "
                         + "member set up its own, so hosting addresses do not corroborate its long answers",
                 "its members' latest requests came from 10 % as many addresses as members (under 80 %, a product's "
                         + "few egress addresses carrying its users' accounts): members share addresses, as a product's "
                         + "users behind its gateway do");
+    }
+
+    private static List<String> rentedMachineWords(double dispersion, double distinctShare) {
+        return CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PROMPT_CLUSTER:0-13579bdf",
+                Severity.HIGH, 1, List.of("acct-1"), e("group_members_reasoning_dispersion", dispersion, 21.7),
+                e("group_member_addresses_distinct_share", distinctShare, 0.8)))).get(0).words();
     }
 
     @Test
