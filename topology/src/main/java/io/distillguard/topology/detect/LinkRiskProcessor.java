@@ -749,7 +749,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double p = requests == 0 ? 0 : (double) reasoning / requests;
         // A floor under the binomial variance: at a share near 0 or 1 it vanishes, and a member or two that asked
         // otherwise once must not split the card.
-        double perRequest = Math.max(p * (1 - p), CARD_VARIANCE_FLOOR);
+        double perRequest = Math.max(p * (1 - p), SHARE_VARIANCE_FLOOR);
         ByteBuffer tally = sampleReasoning.duplicate();
         long judged = 0;
         double shares = 0;
@@ -768,7 +768,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 : new CardMembers(judged, shares / judged, p, Math.sqrt(variance) / judged);
     }
 
-    private static final double CARD_VARIANCE_FLOOR = 0.05;
+    private static final double SHARE_VARIANCE_FLOOR = 0.05;
 
     /**
      * A card group's members judged, their mean reasoning share, the group's share and the mean's standard error
@@ -796,13 +796,15 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     /**
      * A template group's tallied members with at least {@code group.split-member-requests} requests through it, how
      * many of them asked for reasoning on none, and how many would have (with the count's variance) if every member
-     * asked at the group's own reasoning share, as accounts running one configuration do.
+     * asked at the group's own reasoning share, as accounts running one configuration do; and how far each member's
+     * asks are from that share, summed as a chi-square statistic (members each at their own setting are far from it
+     * even when none of them asked for no reasoning at all).
      */
     static MemberSplit memberSplit(DetectionRules.Group g, ByteBuffer sampleReasoning, long reasoning, long requests) {
         double p = requests == 0 ? 0 : (double) reasoning / requests;
-        // The floor under the binomial variance of the dispersion, as the card's: near a share of 0 or 1 one member
-        // that asked otherwise once must not read as a configuration apart.
-        double perRequest = Math.max(p * (1 - p), CARD_VARIANCE_FLOOR);
+        // The floor under the binomial variance, as the card's: near a share of 0 or 1 one member that asked otherwise
+        // once must not read as a configuration apart.
+        double perRequest = Math.max(p * (1 - p), SHARE_VARIANCE_FLOOR);
         ByteBuffer tally = sampleReasoning.duplicate();
         long judged = 0;
         long without = 0;
@@ -830,7 +832,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /**
      * Members judged, those of them without reasoning, and that count's expectation and variance under one shared
-     * reasoning share: what {@link DetectionRules.Group#configuredApart} weighs.
+     * reasoning share: what {@link DetectionRules.Group#configuredApart} weighs; and the dispersion of the members'
+     * reasoning asks around that share (a chi-square statistic: {@link DetectionRules.Group#dispersionThreshold}).
      */
     public record MemberSplit(long judged, long without, double expected, double variance, double dispersion) {
 
