@@ -85,6 +85,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     private static final String HELD = "~held|";
     private static final String MEMBER_GATE = "campaign-member|";
     private static final int PATHS_SHOWN = 10;
+    /**
+     * A union's sums over its groups' edges, in this order: requests, reasoning, first turns, new accounts' requests,
+     * hosting requests, new models' requests, long answers, member repeats and roams, members judged, without
+     * reasoning, that count's expectation and variance, the members' dispersion, members addressed and their distinct
+     * addresses.
+     */
+    private static final int SUMS = 16;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -392,7 +399,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
-        double[] wordSums = new double[13];
+        double[] wordSums = new double[SUMS];
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
@@ -403,7 +410,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
-            double[] sums = byKind.computeIfAbsent(kind, k -> new double[13]);
+            double[] sums = byKind.computeIfAbsent(kind, k -> new double[SUMS]);
             if (word) {
                 sums = wordSums;
             }
@@ -420,6 +427,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[10] += weight * edge.getMembersWithoutReasoning();
             sums[11] += weight * edge.getMembersExpectedWithout();
             sums[12] += weight * edge.getMembersVarianceWithout();
+            sums[13] += weight * edge.getMembersDispersion();
+            sums[14] += weight * edge.getMembersAddressed();
+            sums[15] += weight * edge.getMembersDistinctAddresses();
         }
         if (byKind.isEmpty()) {
             return null;
@@ -445,7 +455,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         double hosting = most[4] / most[0];
         boolean young = newAccounts >= t.clusterNewAccountShare();
         LinkRiskProcessor.MemberSplit split = new LinkRiskProcessor.MemberSplit(Math.round(most[9]),
-                Math.round(most[10]), most[11], most[12]);
+                Math.round(most[10]), most[11], most[12], most[13]);
         boolean hosted = hosting >= g.hostingShare() && !split.apart(g);
         boolean pivot = DetectionRules.Group.wilsonLower(Math.round(most[5]), n, g.confidenceZ()) >= t.modelPivotShare();
         // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
@@ -461,8 +471,16 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // Shaped by long answers alone: only a card shared at its fan-in threshold, new accounts or a pivot
         // corroborate it (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and
         // network).
+        // Long answers from hosting addresses as for a template group: the members judged to run one configuration,
+        // each from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's summed tallies.
+        LinkRiskProcessor.MemberAddresses addresses = LinkRiskProcessor.MemberAddresses.NONE;
+        boolean ownMachines = false;
+        if (hosted && !young && !pivot && bounds.longAnswersOnly()) {
+            addresses = new LinkRiskProcessor.MemberAddresses((int) Math.round(most[14]), (int) Math.round(most[15]));
+            ownMachines = split.oneConfiguration(g) && addresses.own(g);
+        }
         boolean uncorroborated = !strongTrait && !young && !hosted && !pivot
-                || !young && !pivot && bounds.longAnswersOnly()
+                || !young && !pivot && !ownMachines && bounds.longAnswersOnly()
                 && campaign.links.values().stream().noneMatch(edge -> LinkKind.of(edge.getLinkKey())
                 == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() >= LinkKind.PAYMENT_FINGERPRINT
                 .accountsThreshold(rules) && shaped(rules, edge));
@@ -486,6 +504,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(DETECTOR, fanIn, 1, cap + 1, false);
         split.measure(a, g);
+        if (addresses.members() > 0) {
+            split.measureDispersion(a, g);
+        }
+        addresses.measure(a, g);
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -596,14 +618,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
             links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L,
-                    0L, 0L, 0L, 0.0, 0.0));
+                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L));
     }
 
     /**
@@ -613,10 +635,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     public static KeyValue<String, CampaignEdge> edge(String linkKey, long time, long windowStart, LinkWindowStats stats,
                                                       long accounts, List<String> others,
                                                       LinkRiskProcessor.MemberSplit split) {
+        LinkRiskProcessor.MemberAddresses addresses = LinkKind.of(linkKey).followsAddresses()
+                ? LinkRiskProcessor.memberAddresses(stats.getSampleAddresses()) : LinkRiskProcessor.MemberAddresses.NONE;
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
                 stats.getNewModelRequests(), others, null, stats.getLongAnswers(), stats.getMemberRepeats(),
-                stats.getMemberRoams(), split.judged(), split.without(), split.expected(), split.variance()));
+                stats.getMemberRoams(), split.judged(), split.without(), split.expected(), split.variance(),
+                split.dispersion(), (long) addresses.members(), (long) addresses.distinct()));
     }
 }

@@ -839,11 +839,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
         static final MemberSplit NONE = new MemberSplit(0, 0, 0, 0, 0);
 
-        /** A split as the account graph's edges carry it: without the members' dispersion, which they do not sum. */
-        public MemberSplit(long judged, long without, double expected, double variance) {
-            this(judged, without, expected, variance, 0);
-        }
-
         boolean apart(DetectionRules.Group g) {
             return g.configuredApart(judged, without, expected, variance);
         }
