@@ -468,11 +468,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
                     && shaped(rules, edge, byReasoning);
         });
-        // Shaped by long answers alone: only a card shared at its fan-in threshold, new accounts or a pivot
-        // corroborate it (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and
-        // network).
-        // Long answers from hosting addresses as for a template group: the members judged to run one configuration,
-        // each from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's summed tallies.
+        // Shaped by long answers alone: a card shared at its fan-in threshold, new accounts or a pivot corroborate it
+        // (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and network), and
+        // hosting addresses do as for a template group when the members were judged to run one configuration, each
+        // from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's summed tallies.
         LinkRiskProcessor.MemberAddresses addresses = LinkRiskProcessor.MemberAddresses.NONE;
         boolean ownMachines = false;
         if (hosted && !young && !pivot && bounds.longAnswersOnly()) {
