@@ -123,12 +123,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
     public static final String HOSTED_PRODUCT_NETWORKS = "3.5.140.8/29,3.5.141.8/29";
 
     /** The --hosted-products option of the commands that simulate. */
-    public static final String HOSTED_PRODUCTS_HELP = "Also simulate two products hosted on a cloud provider that call "
-            + "the API with their users' own accounts (a report writer, a tutor) and an open-source research tool that "
-            + "500 developers run on cloud machines of their own: look-alikes of a template campaign on rented machines "
-            + "that the engine does not tell apart unless the operator lists them in detector.hosted-product-networks "
-            + "(the products' egress: " + HOSTED_PRODUCT_NETWORKS + ") and detector.known-templates-file (the tool's "
-            + "system prompt); docs/limits.md.";
+    public static final String HOSTED_PRODUCTS_HELP = "Also simulate three products hosted on a cloud provider that "
+            + "call the API with their users' own accounts (a report writer and a tutor behind NAT gateways, a report "
+            + "writer on serverless functions that leave from the cloud's shared pool) and an open-source research tool "
+            + "that 500 developers run on cloud machines of their own: look-alikes of a template campaign on rented "
+            + "machines that the engine does not always tell apart unless the operator lists them in "
+            + "detector.hosted-product-networks (the gateways' egress: " + HOSTED_PRODUCT_NETWORKS + ") and "
+            + "detector.known-templates-file (a system prompt); docs/limits.md.";
 
     /** The --research-labs option of the commands that simulate. */
     public static final String RESEARCH_LABS_HELP = "Also simulate university research labs (one per 2,000 benign "

@@ -70,6 +70,11 @@ final class Traffic {
     /** The hosted products' NAT gateways, four addresses each (CampaignSimulator.HOSTED_PRODUCT_NETWORKS). */
     private static final String HOSTED_WRITER_EGRESS = "3.5.140.";
     private static final String HOSTED_TUTOR_EGRESS = "3.5.141.";
+    /**
+     * A serverless product's egress: its functions leave from the cloud's shared pool, another address (and mostly
+     * another /24) at each call, 1,024 /24s here. Null as a product's egress means this pool.
+     */
+    private static final String SERVERLESS_POOL = null;
     /** Activity by local hour of day: quiet at night, busy in the working day and evening. */
     private static final double[] DIURNAL = {0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.7, 1.0, 1.2, 1.3, 1.3,
         1.2, 1.3, 1.3, 1.2, 1.1, 1.0, 1.0, 1.1, 1.1, 0.9, 0.6, 0.3};
@@ -143,6 +148,9 @@ final class Traffic {
             populations.add(new HostedProduct("hosted_tutor", "acct-tutor-", hosted, 0.7, 0.8, 0.5, "math",
                     HOSTED_TUTOR_EGRESS));
             populations.add(new SelfHostedTool(hosted / 2));
+            // On top of the others (its own random source), so that they keep their draws.
+            populations.add(new HostedProduct("serverless_writer", "acct-serverless-", hosted, 0.3, 1.0, 0.9, "writing",
+                    SERVERLESS_POOL));
         }
         if (settings.researchLabs()) {
             // On top of the others (their own random source), as the study app is: every other population keeps
@@ -1259,7 +1267,9 @@ final class Traffic {
      * servers through the four addresses of its NAT gateway on one hosting provider (fixed, so that its customers can
      * allow them), at human hours and volumes, on accounts of every age with their own cards. A report writer's users get long
      * answers to short briefs on first turns; a tutor's ask for reasoning. To the template link and the hosting share
-     * this is a template-sharing campaign on rented machines: what tells it apart has to be something else.
+     * this is a template-sharing campaign on rented machines: what tells it apart has to be something else. A product
+     * that runs on serverless functions without a gateway leaves from the cloud's shared pool instead: every call from
+     * another address, as many addresses as it has users, none of them a user's own for long.
      */
     private final class HostedProduct extends Group {
         private final double reasoning;
@@ -1292,6 +1302,11 @@ final class Traffic {
             }
         }
 
+        private String egressAddress() {
+            return egress != null ? egress + (10 + random.nextInt(4))
+                    : "52." + (80 + random.nextInt(4)) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+        }
+
         @Override
         public void emit(long hourStart, Sink sink) {
             int utcHour = (int) (hourStart / HOUR % 24);
@@ -1308,7 +1323,7 @@ final class Traffic {
                                 : language.promptFingerprints(random.nextLong());
                         int promptTokens = 200 + random.nextInt(350) + turn * 300;
                         boolean longAnswer = random.nextDouble() < longAnswers;
-                        sink.add(request(account, t, egress + (10 + random.nextInt(4)))
+                        sink.add(request(account, t, egressAddress())
                                 .setAsn(HOSTING_ASN).setCountry("US")
                                 .setUserAgent(scenario + "/1.8").setPaymentFingerprint("card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
