@@ -368,6 +368,11 @@ public final class CaseBook {
                         + ", a product's few egress addresses carrying its users' accounts): "
                         + (value >= threshold ? "each member from an address of its own, as on rented machines"
                         : "members share addresses, as a product's users behind its gateway do");
+                case "group_member_block_kept_share" -> pct(value) + " of its members' requests came from the network "
+                        + "block (/24) of their request before (under " + pct(threshold) + ", a cloud's shared pool "
+                        + "serving a product's functions): " + (value >= threshold
+                        ? "each member keeps a machine or block of its own, as rented machines do"
+                        : "members leave from another block at each call, as a serverless product's users do");
                 case "card_members_judged" -> count(value) + " members sent enough requests through the card to "
                         + "judge each (the rule needs " + count(threshold) + ")";
                 case "card_member_mean_reasoning_share" -> "its members ask for reasoning on " + pct(value)

@@ -128,24 +128,31 @@ class CaseBookTest {
 
     @Test
     void longAnswersOnRentedMachinesSayHowTheMembersRanAndWhereFrom() {
-        assertThat(rentedMachineWords(8.4, 1.0)).containsExactly(
+        assertThat(rentedMachineWords(8.4, 1.0, 1.0)).containsExactly(
                 "their reasoning asks spread 8.4 against 21.7 that one shared configuration reaches by chance: run "
                         + "alike, as a campaign's accounts are",
                 "its members' latest requests came from 100 % as many addresses as members (under 80 %, a product's "
                         + "few egress addresses carrying its users' accounts): each member from an address of its own, "
-                        + "as on rented machines");
-        assertThat(rentedMachineWords(30.2, 0.1)).containsExactly(
+                        + "as on rented machines",
+                "100 % of its members' requests came from the network block (/24) of their request before (under "
+                        + "80 %, a cloud's shared pool serving a product's functions): each member keeps a machine or "
+                        + "block of its own, as rented machines do");
+        assertThat(rentedMachineWords(30.2, 0.1, 0.04)).containsExactly(
                 "their reasoning asks spread 30.2 against 21.7 that one shared configuration reaches by chance: each "
                         + "member set up its own, so hosting addresses do not corroborate its long answers",
                 "its members' latest requests came from 10 % as many addresses as members (under 80 %, a product's "
                         + "few egress addresses carrying its users' accounts): members share addresses, as a product's "
-                        + "users behind its gateway do");
+                        + "users behind its gateway do",
+                "4 % of its members' requests came from the network block (/24) of their request before (under 80 %, "
+                        + "a cloud's shared pool serving a product's functions): members leave from another block at "
+                        + "each call, as a serverless product's users do");
     }
 
-    private static List<String> rentedMachineWords(double dispersion, double distinctShare) {
+    private static List<String> rentedMachineWords(double dispersion, double distinctShare, double blockKept) {
         return CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PROMPT_CLUSTER:0-13579bdf",
                 Severity.HIGH, 1, List.of("acct-1"), e("group_members_reasoning_dispersion", dispersion, 21.7),
-                e("group_member_addresses_distinct_share", distinctShare, 0.8)))).get(0).words();
+                e("group_member_addresses_distinct_share", distinctShare, 0.8),
+                e("group_member_block_kept_share", blockKept, 0.8)))).get(0).words();
     }
 
     @Test

@@ -91,7 +91,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * reasoning, that count's expectation and variance, the members' dispersion, members addressed and their distinct
      * addresses.
      */
-    private static final int SUMS = 16;
+    private static final int SUMS = 18;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -430,6 +430,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[13] += weight * edge.getMembersDispersion();
             sums[14] += weight * edge.getMembersAddressed();
             sums[15] += weight * edge.getMembersDistinctAddresses();
+            sums[16] += weight * edge.getMembersBlockRepeats();
+            sums[17] += weight * edge.getMembersBlockChanges();
         }
         if (byKind.isEmpty()) {
             return null;
@@ -475,7 +477,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         LinkRiskProcessor.MemberAddresses addresses = LinkRiskProcessor.MemberAddresses.NONE;
         boolean ownMachines = false;
         if (hosted && !young && !pivot && bounds.longAnswersOnly()) {
-            addresses = new LinkRiskProcessor.MemberAddresses((int) Math.round(most[14]), (int) Math.round(most[15]));
+            addresses = new LinkRiskProcessor.MemberAddresses((int) Math.round(most[14]), (int) Math.round(most[15]),
+                    Math.round(most[16]), Math.round(most[17]));
             ownMachines = split.oneConfiguration(g) && addresses.own(g);
         }
         boolean uncorroborated = !strongTrait && !young && !hosted && !pivot
@@ -617,14 +620,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
             links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L,
-                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L));
+                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L));
     }
 
     /**
@@ -635,12 +638,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                                                       long accounts, List<String> others,
                                                       LinkRiskProcessor.MemberSplit split) {
         LinkRiskProcessor.MemberAddresses addresses = LinkKind.of(linkKey).followsAddresses()
-                ? LinkRiskProcessor.memberAddresses(stats.getSampleAddresses()) : LinkRiskProcessor.MemberAddresses.NONE;
+                ? LinkRiskProcessor.memberAddresses(stats) : LinkRiskProcessor.MemberAddresses.NONE;
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
                 stats.getNewModelRequests(), others, null, stats.getLongAnswers(), stats.getMemberRepeats(),
                 stats.getMemberRoams(), split.judged(), split.without(), split.expected(), split.variance(),
-                split.dispersion(), (long) addresses.members(), (long) addresses.distinct()));
+                split.dispersion(), (long) addresses.members(), (long) addresses.distinct(), addresses.blockRepeats(),
+                addresses.blockChanges()));
     }
 }

@@ -15,6 +15,7 @@ import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkWindowStats;
 import io.distillguard.topology.state.SubjectRequest;
 import io.distillguard.topology.state.Watermark;
+import io.distillguard.topology.validation.IpAddresses;
 import io.distillguard.topology.validation.ListedProducts;
 import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.nio.ByteBuffer;
@@ -323,6 +324,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // People who signed up in the same hour and each chose their own configuration: no campaign's tie.
             return;
         }
+        if (kind == LinkKind.IP_PREFIX && passedThrough(g, stats)) {
+            // A block of a cloud's shared egress pool: its accounts share the cloud, not the block.
+            return;
+        }
         KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others,
                 kind == LinkKind.PROMPT_CLUSTER ? memberSplit(g, kind, key, start, stats, store) : MemberSplit.NONE);
         context.forward(new Record<>(edge.key, edge.value, time));
@@ -389,7 +394,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         MemberAddresses addresses = MemberAddresses.NONE;
         boolean ownMachines = false;
         if (kind.followsAddresses() && hosted && !young && !pivot && bounds.longAnswersOnly()) {
-            addresses = memberAddresses(stats.getSampleAddresses());
+            addresses = memberAddresses(stats);
             ownMachines = members.oneConfiguration(g) && addresses.own(g);
         }
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
@@ -503,7 +508,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -599,6 +604,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (followAddresses) {
             followAddress(stats, place, request.getAddress());
+            followBlock(stats, place, request.getBlock());
         }
         return stats;
     }
@@ -617,11 +623,37 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /**
-     * How many sampled members have an address kept, and how many distinct addresses their latest requests came
-     * from: what {@link DetectionRules.Group#ownAddresses} weighs. At most alert.max-accounts slots, read only when a
-     * group shaped by its long answers alone is judged.
+     * Keeps the network block of a sampled member's latest request through the group, and counts whether the member
+     * came from the block of its request before (slots as {@link #followAddress}'s). A machine rented for an account
+     * keeps its block; a product's serverless functions leave from the cloud's shared pool, another block at each call.
      */
-    static MemberAddresses memberAddresses(ByteBuffer sampleAddresses) {
+    private static void followBlock(LinkWindowStats stats, int member, int block) {
+        MemberSlot slot = memberSlot(stats, stats.getSampleBlocks(), ADDRESS_SLOT, member);
+        if (slot == null || block == 0) {
+            return;
+        }
+        ByteBuffer slots = slot.slots();
+        int last = slots.getInt(slot.at());
+        if (last != 0) {
+            stats.setMemberBlockRepeats(stats.getMemberBlockRepeats() + 1);
+            if (last != block) {
+                stats.setMemberBlockChanges(stats.getMemberBlockChanges() + 1);
+            }
+        }
+        stats.setSampleBlocks(slots.putInt(slot.at(), block));
+    }
+
+    static MemberAddresses memberAddresses(LinkWindowStats stats) {
+        return memberAddresses(stats.getSampleAddresses(), stats.getMemberBlockRepeats(),
+                stats.getMemberBlockChanges());
+    }
+
+    /**
+     * How many sampled members have an address kept, how many distinct addresses their latest requests came from,
+     * and how often they left from another block than the request before: what {@link DetectionRules.Group#ownAddresses}
+     * weighs. At most alert.max-accounts slots, read only when a group shaped by its long answers alone is judged.
+     */
+    static MemberAddresses memberAddresses(ByteBuffer sampleAddresses, long blockRepeats, long blockChanges) {
         ByteBuffer slots = sampleAddresses.duplicate();
         int[] addresses = new int[slots.remaining() / ADDRESS_SLOT];
         int kept = 0;
@@ -631,21 +663,29 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 addresses[kept++] = address;
             }
         }
-        return new MemberAddresses(kept, (int) java.util.Arrays.stream(addresses, 0, kept).distinct().count());
+        return new MemberAddresses(kept, (int) java.util.Arrays.stream(addresses, 0, kept).distinct().count(),
+                blockRepeats, blockChanges);
     }
 
-    /** Sampled members with an address kept, and the distinct addresses among them ({@link #memberAddresses}). */
-    public record MemberAddresses(int members, int distinct) {
+    /**
+     * Sampled members with an address kept, the distinct addresses among them, and their requests whose block could be
+     * compared with the one before and of those the ones from another block ({@link #memberAddresses}).
+     */
+    public record MemberAddresses(int members, int distinct, long blockRepeats, long blockChanges) {
 
-        static final MemberAddresses NONE = new MemberAddresses(0, 0);
+        static final MemberAddresses NONE = new MemberAddresses(0, 0, 0, 0);
 
         boolean own(DetectionRules.Group g) {
-            return g.ownAddresses(members, distinct);
+            return g.ownAddresses(members, distinct, blockRepeats, blockChanges);
         }
 
         Assessment measure(Assessment a, DetectionRules.Group g) {
             if (members > 0) {
                 a.measure("group_member_addresses_distinct_share", (double) distinct / members,
+                        g.ownAddressShareOrDefault());
+            }
+            if (blockRepeats > 0) {
+                a.measure("group_member_block_kept_share", 1 - (double) blockChanges / blockRepeats,
                         g.ownAddressShareOrDefault());
             }
             return a;
@@ -723,6 +763,28 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * {@link #memberSplit}): the people who opened accounts in one hour with one client, each asking for reasoning
      * their own way. A cohort shaped by its long answers is judged as before (the tally counts reasoning only).
      */
+    /**
+     * Whether an address block of hosting addresses holds accounts that each passed through it rather than kept it:
+     * fewer than {@code campaign-link-min-accounts} of its tallied members came through it twice. Accounts on a
+     * rented block of their own come back to it at every request; a product's serverless functions, or any client of a
+     * cloud's shared egress pool, leave from another block at each call, so the handful of them a block sees in a day
+     * share the cloud and nothing else. Tied anyway, a few hundred such blocks weld one product's users into a campaign
+     * judged on the blocks whose few requests happened to look like a harvest.
+     */
+    static boolean passedThrough(DetectionRules.Group g, LinkWindowStats stats) {
+        if (SubjectProfile.share(stats.getHostingRequests(), stats.getRequests()) < g.hostingShare()) {
+            return false;
+        }
+        ByteBuffer tally = stats.getSampleReasoning().duplicate();
+        int returned = 0;
+        for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
+            if (Short.toUnsignedInt(tally.getShort(at)) >= 2 && ++returned >= g.campaignLinkMinAccounts()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean cohortConfiguredApart(DetectionRules rules, LinkWindowStats stats, MemberSplit split) {
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), stats.getRequests());
@@ -1120,7 +1182,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
                 event.getModel(), event.getPromptSimhash(), event.getAsn(), null,
-                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()), address(event.getIp()));
+                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()), address(event.getIp()),
+                address(IpAddresses.prefixOf(event.getIp())));
     }
 
     /** A request's address as a nonzero 32-bit hash (0 is none): a member's slot holds four bytes, not the text. */

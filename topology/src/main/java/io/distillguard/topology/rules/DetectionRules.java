@@ -202,16 +202,20 @@ public record DetectionRules(
         }
 
         /**
-         * Whether a group's members send from addresses of their own: of its sampled members whose addresses are
-         * kept (at least {@code split-min-members}), their latest requests came from at least {@code own-address-share}
-         * as many distinct addresses. A product that calls the API with its users' own accounts sends them all
-         * through its NAT gateway's few addresses; accounts on rented machines, or on a data-centre proxy that hands
-         * each request another address of its block, come from about as many addresses as there are accounts. So
-         * does a product whose servers egress from a new address at each call (serverless functions without a
-         * gateway): these addresses do not tell it from a harvest.
+         * Whether a group's members send from machines of their own: of its sampled members whose addresses are kept
+         * (at least {@code split-min-members}), their latest requests came from at least {@code own-address-share} as
+         * many distinct addresses; and of at least {@code split-min-members} of their requests that followed one of
+         * theirs through the group, at least {@code own-address-share} came from the network block (/24, /48) of the
+         * one before. A product that calls the API with its users' own accounts sends them all through its NAT
+         * gateway's few addresses; accounts on rented machines, or on a data-centre proxy that hands each request
+         * another address of its block, come from about as many addresses as there are accounts, each keeping its
+         * block. A product on serverless functions without a gateway leaves from the cloud's shared pool, another
+         * block at each call: as many addresses as users, none of them a user's own.
          */
-        public boolean ownAddresses(int members, int distinct) {
-            return members >= splitMinMembersOrDefault() && distinct >= ownAddressShareOrDefault() * members;
+        public boolean ownAddresses(int members, int distinct, long blockRepeats, long blockChanges) {
+            double share = ownAddressShareOrDefault();
+            return members >= splitMinMembersOrDefault() && distinct >= share * members
+                    && blockRepeats >= splitMinMembersOrDefault() && blockRepeats - blockChanges >= share * blockRepeats;
         }
 
         public double ownAddressShareOrDefault() {

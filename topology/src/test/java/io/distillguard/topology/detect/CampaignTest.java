@@ -316,7 +316,7 @@ class CampaignTest extends HarnessTest {
         long end = BASE + 10 * HOUR;
         String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
-                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L);
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
                 edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
@@ -345,7 +345,7 @@ class CampaignTest extends HarnessTest {
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
-                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L);
+                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L);
         return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
     }
 
@@ -361,7 +361,7 @@ class CampaignTest extends HarnessTest {
     }
 
     private static CampaignEdge edge(String link, String... accounts) {
-        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L);
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L);
     }
 
     @Test
@@ -401,7 +401,7 @@ class CampaignTest extends HarnessTest {
         // ten; each band's edge has six members judged, none without reasoning, so the union has twelve.
         java.util.function.BiFunction<Double, Long, Assessment> judged = (dispersion, distinct) ->
                 CampaignProcessor.assess(rules, CampaignProcessor.components(twoTemplateBands((link, accounts) ->
-                        rentedEdge(link, dispersion, distinct, accounts))).get(0), 4, 4);
+                        rentedEdge(link, dispersion, distinct, 0L, accounts))).get(0), 4, 4);
 
         Assessment oneConfiguration = judged.apply(4.0, 6L);
         assertThat(oneConfiguration).isNotNull();
@@ -415,11 +415,23 @@ class CampaignTest extends HarnessTest {
         assertThat(judged.apply(4.0, 1L)).as("a product's users behind its gateway").isNull();
         assertThat(judged.apply(g.dispersionThreshold(11) / 2 + 1, 6L)).as("members each at their own setting")
                 .isNull();
+        // Each member from another address at each call, and from another /24 nine times in ten: a product's
+        // serverless functions leaving from the cloud's pool, not machines of the members' own.
+        Assessment serverless = CampaignProcessor.assess(rules, CampaignProcessor.components(twoTemplateBands(
+                (link, accounts) -> rentedEdge(link, 4.0, 6L, 11L, accounts))).get(0), 4, 4);
+        assertThat(serverless).as("members leaving from another block at each call").isNull();
+        assertThat(oneConfiguration.evidence()).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_member_block_kept_share");
+            assertThat(e.getValue()).isEqualTo(1.0);
+        });
     }
 
-    private static CampaignEdge rentedEdge(String link, double dispersion, long distinct, String... accounts) {
+    /** Six members judged a band (weighted a quarter), twelve of their requests after one of theirs, changes of them. */
+    private static CampaignEdge rentedEdge(String link, double dispersion, long distinct, long blockChanges,
+                                           String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L, 0L, 80L, 0L,
-                List.of(), null, 72L, 0L, 0L, 24L, 0L, 0.5, 0.45, 4 * dispersion, 24L, 4 * distinct);
+                List.of(), null, 72L, 0L, 0L, 24L, 0L, 0.5, 0.45, 4 * dispersion, 24L, 4 * distinct, 48L,
+                4 * blockChanges);
     }
 
     @Test
@@ -452,12 +464,12 @@ class CampaignTest extends HarnessTest {
     /** A template band's edge from residential addresses, 60 first turns with reasoning, 40 counted repeats. */
     private static CampaignEdge residentialEdge(String link, long roams, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 60L, 60L, 60L, 0L, 0L, 0L,
-                List.of(), null, 60L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L);
+                List.of(), null, 60L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L);
     }
 
     private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L,
-                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L);
+                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L);
     }
 
     @Test

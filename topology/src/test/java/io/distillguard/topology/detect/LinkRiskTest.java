@@ -345,9 +345,10 @@ class LinkRiskTest extends HarnessTest {
 
     @Test
     void longAnswersFromRentedMachinesAreAClusterWhenTheMembersRunOneConfigurationEachFromItsOwnAddress() {
-        // 40 aged accounts on one template from a hosting provider, each from an address of its own, eight first turns
-        // each with long answers and reasoning on half of them: under every reasoning threshold, a harvest of answers.
-        List<DistillationAlert> alerts = longAnswersOnHosting(member -> "100.64." + member + ".9",
+        // 40 aged accounts on one template from a hosting provider, each from a /24 of its own (another address of it
+        // at each request), eight first turns each with long answers and reasoning on half of them: under every
+        // reasoning threshold, a harvest of answers.
+        List<DistillationAlert> alerts = longAnswersOnHosting((member, r) -> "100.64." + member + "." + (9 + r),
                 (member, r) -> r % 2 == member % 2);
         List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER").stream()
                 .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
@@ -356,6 +357,8 @@ class LinkRiskTest extends HarnessTest {
             assertThat(evidence(a, "group_reasoning_share_lower_bound")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isLessThan(e.getThreshold()));
             assertThat(evidence(a, "group_member_addresses_distinct_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+            assertThat(evidence(a, "group_member_block_kept_share")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isEqualTo(1.0));
             assertThat(evidence(a, "group_members_reasoning_dispersion")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isLessThanOrEqualTo(e.getThreshold()));
@@ -370,7 +373,19 @@ class LinkRiskTest extends HarnessTest {
     void longAnswersThroughAProductsFewEgressAddressesAreNoCluster() {
         // The same traffic from a product that calls the API with its users' accounts through its NAT gateway's four
         // addresses: a report writer's users, not a harvest's accounts.
-        List<DistillationAlert> alerts = longAnswersOnHosting(member -> "3.5.140." + (10 + member % 4),
+        List<DistillationAlert> alerts = longAnswersOnHosting((member, r) -> "3.5.140." + (10 + member % 4),
+                (member, r) -> r % 2 == member % 2);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void longAnswersFromAServerlessProductsSharedPoolAreNoCluster() {
+        // The same traffic from a product on serverless functions without a gateway: every call leaves from another
+        // address of the cloud's pool, in another /24, so the members' addresses are as many as the members, but
+        // none of them is a member's own.
+        List<DistillationAlert> alerts = longAnswersOnHosting(
+                (member, r) -> "52.80." + (member * 8 + r) * 37 % 256 + "." + (1 + member + r),
                 (member, r) -> r % 2 == member % 2);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
@@ -380,10 +395,32 @@ class LinkRiskTest extends HarnessTest {
     void longAnswersFromMachinesOfTheirOwnAreNoClusterWhenTheMembersWereConfiguredApart() {
         // The same group share of reasoning (a half), from deployments of a tool each set up by its owner: half keep
         // its reasoning on, half turned it off.
-        List<DistillationAlert> alerts = longAnswersOnHosting(member -> "100.64." + member + ".9",
+        List<DistillationAlert> alerts = longAnswersOnHosting((member, r) -> "100.64." + member + ".9",
                 (member, r) -> member % 2 == 0);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aHostingBlockTiesItsAccountsIntoCampaignsOnlyOnceAFewOfThemCameBack() {
+        // A block of a cloud's shared egress pool sees each of a product's users once; a block rented by a campaign
+        // sees its accounts again at their next request. Residential blocks are judged as before.
+        DetectionRules rules = DetectionRules.defaults();
+        DetectionRules.Group g = rules.groupOrDefault();
+        java.util.function.BiFunction<Integer, Integer, LinkWindowStats> block = (asn, visits) -> {
+            LinkWindowStats stats = LinkRiskProcessor.empty();
+            for (int r = 0; r < visits; r++) {
+                for (int member = 0; member < 8; member++) {
+                    LinkRequest request = new LinkRequest(BASE + (r * 8L + member) * 60_000L, "pool-" + member, true,
+                            true, BASE - 400 * 86_400_000L, "frontier-2", null, asn, null, true, member + 1, 77);
+                    stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true);
+                }
+            }
+            return stats;
+        };
+        assertThat(LinkRiskProcessor.passedThrough(g, block.apply(16509, 1))).as("each passed through once").isTrue();
+        assertThat(LinkRiskProcessor.passedThrough(g, block.apply(16509, 2))).as("each came back").isFalse();
+        assertThat(LinkRiskProcessor.passedThrough(g, block.apply(7922, 1))).as("a residential block").isFalse();
     }
 
     @Test
@@ -406,13 +443,13 @@ class LinkRiskTest extends HarnessTest {
     }
 
     /** 40 aged accounts, eight first turns each on one template from a hosting provider, all with long answers. */
-    private List<DistillationAlert> longAnswersOnHosting(java.util.function.IntFunction<String> address,
+    private List<DistillationAlert> longAnswersOnHosting(java.util.function.BiFunction<Integer, Integer, String> address,
                                                          java.util.function.BiPredicate<Integer, Integer> reasons) {
         TopologyHarness h = start();
         long template = 0x2468_ace0_1357_9bdfL;
         for (int r = 0; r < 8; r++) {
             for (int member = 0; member < 40; member++) {
-                h.send(harvest("rented-" + member, address.apply(member), BASE + (r * 40L + member) * 30_000L, template)
+                h.send(harvest("rented-" + member, address.apply(member, r), BASE + (r * 40L + member) * 30_000L, template)
                         .setAsn(16509).setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L))
                         .setReasoningRequested(reasons.test(member, r)).build());
             }
@@ -491,7 +528,7 @@ class LinkRiskTest extends HarnessTest {
             for (int member = 0; member < 40; member++) {
                 LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
                         reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
-                        16509, null, true, member + 1);
+                        16509, null, true, member + 1, member + 1);
                 stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true);
             }
         }
@@ -661,7 +698,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (int i = 0; i < 2_000; i++) {
             io.distillguard.topology.state.LinkRequest request = new io.distillguard.topology.state.LinkRequest(
-                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null, false, 0);
+                    BASE + i, "acct-" + (i % 1_000), false, true, null, "m", null, null, null, false, 0, 0);
             LinkRiskProcessor.add(rules, 50, request, stats);
             if (i == 49) {
                 assertThat(LinkRiskProcessor.distinctAccounts(stats)).isEqualTo(50);
@@ -679,7 +716,7 @@ class LinkRiskTest extends HarnessTest {
         io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
         for (String account : List.of("acct-a", "acct-a", "acct-b", "acct-a", "acct-c")) {
             LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(BASE, account, false, true,
-                    null, "m", null, null, null, false, 0), stats);
+                    null, "m", null, null, null, false, 0, 0), stats);
             if (account.equals("acct-a") && stats.getRequests() == 2) {
                 assertThat(stats.getSampleAccounts()).as("one account twice is one sample entry").containsExactly("acct-a");
             }

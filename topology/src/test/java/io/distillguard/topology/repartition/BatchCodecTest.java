@@ -14,8 +14,8 @@ class BatchCodecTest {
 
     @Test
     void shouldGiveBackEveryItemOfALinkBatchThroughItsBytes() {
-        LinkRequest first = new LinkRequest(1_000L, "acct-1", true, false, null, "frontier-2", 42L, 16509, null, true, 7);
-        LinkRequest second = new LinkRequest(2_000L, "acct-2", false, true, 5L, "frontier-3", null, null, null, false, 0);
+        LinkRequest first = new LinkRequest(1_000L, "acct-1", true, false, null, "frontier-2", 42L, 16509, null, true, 7, 9);
+        LinkRequest second = new LinkRequest(2_000L, "acct-2", false, true, 5L, "frontier-3", null, null, null, false, 0, 0);
         List<BatchCodec.Item<LinkRequest>> items = List.of(new BatchCodec.Item<>(1_000, List.of("a", "b"), first),
                 new BatchCodec.Item<>(2_000, List.of("c"), second));
         AvroBinarySerde<LinkRequestBatch> serde = new AvroBinarySerde<>(LinkRequestBatch.class);

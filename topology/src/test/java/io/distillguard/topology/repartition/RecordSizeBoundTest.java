@@ -25,7 +25,7 @@ class RecordSizeBoundTest {
                     random.nextBoolean() ? null : random.nextLong(), text(), random.nextBoolean() ? null : random.nextLong(),
                     random.nextBoolean() ? null : random.nextInt(), random.nextBoolean() ? null
                     : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()), random.nextBoolean(),
-                    random.nextInt());
+                    random.nextInt(), random.nextInt());
             assertThat(BatchCodec.LINKS.sizeBound(link))
                     .isGreaterThanOrEqualTo(links.serializer().serialize("t", link).length);
             SubjectRequest subject = SubjectRequest.newBuilder()

@@ -38,7 +38,7 @@ class GeneratedCodersTest {
                         random.nextBoolean(), random.nextBoolean() ? null : random.nextLong(), text(),
                         random.nextBoolean() ? null : random.nextLong(), random.nextBoolean() ? null : random.nextInt(),
                         random.nextBoolean() ? null : new Watermark(random.nextInt(), random.nextLong(), random.nextBoolean()),
-                        random.nextBoolean(), random.nextInt());
+                        random.nextBoolean(), random.nextInt(), random.nextInt());
                 links.add(new LinkRequestBatchItem(random.nextLong(), List.of(text(), text()), linkRequest));
                 link = LinkRiskProcessor.add(DetectionConfig.defaultConfig().rules(), 50, linkRequest, link);
                 SubjectRequest subjectRequest = SubjectRequest.newBuilder().setEventTime(1_700_000_000_000L + i * 1_000L)
