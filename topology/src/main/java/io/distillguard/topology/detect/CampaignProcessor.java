@@ -89,7 +89,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * A union's sums over its groups' edges, in this order: requests, reasoning, first turns, new accounts' requests,
      * hosting requests, new models' requests, long answers, member repeats and roams, members judged, without
      * reasoning, that count's expectation and variance, the members' dispersion, members addressed and their distinct
-     * addresses.
+     * addresses, and the members' requests whose block was compared and of those the ones from another block.
      */
     private static final int SUMS = 18;
 
