@@ -765,20 +765,21 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     /**
      * Whether an address block of hosting addresses holds accounts that each passed through it rather than kept it:
-     * fewer than {@code campaign-link-min-accounts} of its tallied members came through it twice. Accounts on a
+     * fewer than {@code block-returning-members} of its tallied members came through it twice. Accounts on a
      * rented block of their own come back to it at every request; a product's serverless functions, or any client of a
      * cloud's shared egress pool, leave from another block at each call, so the handful of them a block sees in a day
      * share the cloud and nothing else. Tied anyway, a few hundred such blocks weld one product's users into a campaign
      * judged on the blocks whose few requests happened to look like a harvest.
      */
     static boolean passedThrough(DetectionRules.Group g, LinkWindowStats stats) {
-        if (SubjectProfile.share(stats.getHostingRequests(), stats.getRequests()) < g.hostingShare()) {
+        int needed = g.blockReturningMembersOrDefault();
+        if (needed == 0 || SubjectProfile.share(stats.getHostingRequests(), stats.getRequests()) < g.hostingShare()) {
             return false;
         }
         ByteBuffer tally = stats.getSampleReasoning().duplicate();
         int returned = 0;
         for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
-            if (Short.toUnsignedInt(tally.getShort(at)) >= 2 && ++returned >= g.campaignLinkMinAccounts()) {
+            if (Short.toUnsignedInt(tally.getShort(at)) >= 2 && ++returned >= needed) {
                 return false;
             }
         }

@@ -421,6 +421,10 @@ class LinkRiskTest extends HarnessTest {
         assertThat(LinkRiskProcessor.passedThrough(g, block.apply(16509, 1))).as("each passed through once").isTrue();
         assertThat(LinkRiskProcessor.passedThrough(g, block.apply(16509, 2))).as("each came back").isFalse();
         assertThat(LinkRiskProcessor.passedThrough(g, block.apply(7922, 1))).as("a residential block").isFalse();
+        DetectionRules everyBlock = DetectionRules.parse(TopologyHarness.rulesYaml("block-returning-members: 3",
+                "block-returning-members: 0"));
+        assertThat(LinkRiskProcessor.passedThrough(everyBlock.groupOrDefault(), block.apply(16509, 1)))
+                .as("with the test off").isFalse();
     }
 
     @Test
