@@ -175,6 +175,14 @@ public final class EnvelopeSweep {
                 light.with("templates", 0).with("hosting_prefixes", 4)));
         cells.add(new Cell("reasoning 0.3, no long answers", "accounts opened in the week before", "",
                 fresh7.with("long_answer_share", 0)));
+        // One cloud's address space and nothing else, each request from another of its /24s (a data-centre proxy
+        // pool, or the shared egress a product's serverless functions leave from): a block counts towards a campaign
+        // only once its accounts come back to it or its few requests are shaped beyond chance (group.block-min-returns).
+        // Appended, as above.
+        for (int prefixes : new int[] {64, 256, 1_024}) {
+            cells.add(new Cell("one cloud's pool, another /24 at each request", fmt(prefixes) + " /24s", "",
+                    fresh.with("hosting_prefixes", prefixes).with("hosting_rotating", 1)));
+        }
         return cells;
     }
 

@@ -33,12 +33,14 @@ import java.util.Locale;
  *                           the simulator's language: a harvest of fresh prompts behind one long instruction
  * @param longAnswerShare    share of requests whose answer is long against the prompt (several thousand tokens to a
  *                           few hundred, at least three times); the rest get answers about as long as their prompts
+ * @param hostingRotating    with hosting addresses: each request leaves from another of the {@code hostingPrefixes}
+ *                           /24s (a data-centre proxy pool, or a cloud's shared egress), not from the account's own
  */
 public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
                             double firstTurnShare, int templates, int templateBits, int residentialAddresses,
                             int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
                             double signupSpreadHours, boolean humanHours, boolean publicPrompts, int templateWords,
-                            int slotWords, int preambleWords, double longAnswerShare) {
+                            int slotWords, int preambleWords, double longAnswerShare, boolean hostingRotating) {
 
     /** Words in a text template's slot unless set: a name, a topic, a short phrase. */
     public static final int SLOT_WORDS = 3;
@@ -60,7 +62,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs templateFarm(int accounts) {
         return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
-                true, false, 0, SLOT_WORDS, 0, 1.0);
+                true, false, 0, SLOT_WORDS, 0, 1.0, false);
     }
 
     /**
@@ -70,7 +72,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs textTemplateFarm(int accounts) {
         return new CampaignKnobs("text_template_farm", accounts, 5, 0.8, 0.95, 5, 0, 0, 1, Math.max(1, accounts), 1, 120,
-                24 * 60, true, false, 50, SLOT_WORDS, 0, 1.0);
+                24 * 60, true, false, 50, SLOT_WORDS, 0, 1.0, false);
     }
 
     /**
@@ -79,13 +81,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0, 1.0);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0, 1.0, false);
     }
 
     public CampaignKnobs withScenario(String name) {
         return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
                 residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
-                humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
     }
 
     /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
@@ -95,57 +97,61 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
                     templateBits, residentialAddresses, hostingProviders,
                     hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
                     templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare);
+                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "public_prompts" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords, longAnswerShare);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "template_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords, longAnswerShare);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords, longAnswerShare, hostingRotating);
             case "slot_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
                     accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, v,
-                    preambleWords, longAnswerShare);
+                    preambleWords, longAnswerShare, hostingRotating);
             case "preamble_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v, longAnswerShare);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v, longAnswerShare, hostingRotating);
             case "long_answer_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
                     accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords,
-                    preambleWords, value);
+                    preambleWords, value, hostingRotating);
+            case "hosting_rotating" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
+                    firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords,
+                    preambleWords, longAnswerShare, value != 0);
             default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
         };
     }
@@ -160,8 +166,9 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
                         : preambleWords > 0 ? templates + " preambles of " + preambleWords + " words before fresh questions"
                         : templates + " templates ±" + templateBits + " bits",
                 residentialAddresses > 0 ? residentialAddresses + " residential addresses"
-                        : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s",
+                        : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s"
+                        + (hostingRotating ? " rotating per request" : ""),
                 accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours,
-                longAnswerShare);
+                longAnswerShare, hostingRotating);
     }
 }

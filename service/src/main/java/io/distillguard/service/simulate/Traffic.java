@@ -1721,9 +1721,10 @@ final class Traffic {
                 return event.setIp(proxies[p]).setAsn(proxyAsns[p]).setCountry(COUNTRIES[random.nextInt(COUNTRIES.length)]);
             }
             // Hosting: the campaign's providers' address space, a /24 per account within it (many accounts a /24 only
-            // when the campaign has more accounts than /24s).
+            // when the campaign has more accounts than /24s), or another of its /24s at each request.
             int provider = account % k.hostingProviders();
-            int prefix = account / k.hostingProviders() % k.hostingPrefixes();
+            int prefix = k.hostingRotating() ? random.nextInt(k.hostingPrefixes())
+                    : account / k.hostingProviders() % k.hostingPrefixes();
             return event.setIp((40 + provider % 60) + "." + ((prefix / 256 + 64 * block) % 256) + "." + (prefix % 256) + "."
                             + (1 + random.nextInt(254)))
                     .setAsn(HOSTING_ASNS[provider % HOSTING_ASNS.length]).setCountry("US");

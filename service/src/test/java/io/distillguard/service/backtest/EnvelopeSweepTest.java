@@ -124,6 +124,7 @@ class EnvelopeSweepTest {
         assertThat(EnvelopeSweep.cells()).extracting(EnvelopeSweep.Cell::grid).contains(
                 "accounts x requests per day", "reasoning share x first-turn share", "template bits perturbed",
                 "addresses", "account age days", "the one shared trait",
-                "rotating, shares nothing: reasoning share x requests per day");
+                "rotating, shares nothing: reasoning share x requests per day",
+                "one cloud's pool, another /24 at each request");
     }
 }

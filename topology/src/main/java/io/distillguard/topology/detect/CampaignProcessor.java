@@ -389,6 +389,24 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         return byReasoning != null ? byReasoning : assess(rules, campaign, templateTables, wordBands, false);
     }
 
+    /**
+     * Whether a hosting address block's edge is one that accounts pass through rather than keep, shaped on its point
+     * shares but not at its Wilson lower bounds: fewer than {@code block-min-returns} of its members' requests came back
+     * to it. Accounts on a rented block come back to it at every request; a product's serverless functions, or any
+     * client of a cloud's shared egress pool, leave from another block at each call, so a block sees a handful of
+     * requests a day. Such a block still ties its accounts (they share the pool), but its counts are not the
+     * campaign's: summed over the few hundred blocks whose three to eight requests happened to look like a harvest,
+     * they gave a product that asks for reasoning on 30 % of requests a union asking on 60 %.
+     */
+    static boolean passedThrough(DetectionRules rules, CampaignEdge edge) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return edge.getMembersBlockRepeats() < g.blockMinReturnsOrDefault()
+                && LinkKind.of(edge.getLinkKey()) == LinkKind.IP_PREFIX
+                && edge.getHostingRequests() >= g.hostingShare() * edge.getRequests()
+                && HarvestShape.lower(rules, edge.getReasoning(), edge.getLongAnswers(), edge.getFirstTurns(),
+                edge.getRequests()).strength() < 1;
+    }
+
     private static boolean shaped(DetectionRules rules, CampaignEdge edge, boolean byReasoning) {
         return byReasoning ? HarvestShape.pointShapedByReasoning(rules, edge.getReasoning(), edge.getFirstTurns(),
                 edge.getRequests()) : shaped(rules, edge);
@@ -403,7 +421,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
-            if (!shaped(rules, edge, byReasoning)) {
+            if (!shaped(rules, edge, byReasoning) || passedThrough(rules, edge)) {
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
@@ -468,7 +486,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             return kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
-                    && shaped(rules, edge, byReasoning);
+                    && shaped(rules, edge, byReasoning) && !passedThrough(rules, edge);
         });
         // Shaped by long answers alone: a card shared at its fan-in threshold, new accounts or a pivot corroborate it
         // (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and network), and

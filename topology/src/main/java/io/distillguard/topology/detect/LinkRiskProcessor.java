@@ -324,10 +324,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // People who signed up in the same hour and each chose their own configuration: no campaign's tie.
             return;
         }
-        if (kind == LinkKind.IP_PREFIX && passedThrough(g, stats)) {
-            // A block of a cloud's shared egress pool: its accounts share the cloud, not the block.
-            return;
-        }
         KeyValue<String, CampaignEdge> edge = CampaignProcessor.edge(key, time, start, stats, accounts, others,
                 kind == LinkKind.PROMPT_CLUSTER ? memberSplit(g, kind, key, start, stats, store) : MemberSplit.NONE);
         context.forward(new Record<>(edge.key, edge.value, time));
@@ -763,29 +759,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * {@link #memberSplit}): the people who opened accounts in one hour with one client, each asking for reasoning
      * their own way. A cohort shaped by its long answers is judged as before (the tally counts reasoning only).
      */
-    /**
-     * Whether an address block of hosting addresses holds accounts that each passed through it rather than kept it:
-     * fewer than {@code block-returning-members} of its tallied members came through it twice. Accounts on a
-     * rented block of their own come back to it at every request; a product's serverless functions, or any client of a
-     * cloud's shared egress pool, leave from another block at each call, so the handful of them a block sees in a day
-     * share the cloud and nothing else. Tied anyway, a few hundred such blocks weld one product's users into a campaign
-     * judged on the blocks whose few requests happened to look like a harvest.
-     */
-    static boolean passedThrough(DetectionRules.Group g, LinkWindowStats stats) {
-        int needed = g.blockReturningMembersOrDefault();
-        if (needed == 0 || SubjectProfile.share(stats.getHostingRequests(), stats.getRequests()) < g.hostingShare()) {
-            return false;
-        }
-        ByteBuffer tally = stats.getSampleReasoning().duplicate();
-        int returned = 0;
-        for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
-            if (Short.toUnsignedInt(tally.getShort(at)) >= 2 && ++returned >= needed) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean cohortConfiguredApart(DetectionRules rules, LinkWindowStats stats, MemberSplit split) {
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), stats.getRequests());

@@ -78,7 +78,7 @@ public record DetectionRules(
             @JsonProperty("split-member-requests") Integer splitMemberRequests,
             @JsonProperty("card-split-min-members") Integer cardSplitMinMembers,
             @JsonProperty("own-address-share") Double ownAddressShare,
-            @JsonProperty("block-returning-members") Integer blockReturningMembers) {
+            @JsonProperty("block-min-returns") Integer blockMinReturns) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -103,14 +103,14 @@ public record DetectionRules(
         public static final int CARD_SPLIT_MIN_MEMBERS = 5;
         /** Without {@code own-address-share} in a document. */
         public static final double OWN_ADDRESS_SHARE = 0.8;
-        /** Without {@code block-returning-members} in a document. */
-        public static final int BLOCK_RETURNING_MEMBERS = 3;
+        /** Without {@code block-min-returns} in a document. */
+        public static final int BLOCK_MIN_RETURNS = 3;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
-                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_RETURNING_MEMBERS);
+                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -226,11 +226,11 @@ public record DetectionRules(
         }
 
         /**
-         * Members of a hosting address block that must have come through it twice before it ties its accounts into
-         * the account graph (0: every block ties, as before this key).
+         * Requests of a hosting address block's members that came back to it, under which a block not shaped at its
+         * lower bounds counts nothing towards a campaign's union (0: every shaped block counts, as before this key).
          */
-        public int blockReturningMembersOrDefault() {
-            return blockReturningMembers == null ? BLOCK_RETURNING_MEMBERS : blockReturningMembers;
+        public int blockMinReturnsOrDefault() {
+            return blockMinReturns == null ? BLOCK_MIN_RETURNS : blockMinReturns;
         }
 
         public int cardSplitMinMembersOrDefault() {
@@ -628,8 +628,8 @@ public record DetectionRules(
                     "group.card-split-min-members", "at least 1");
             require(group.ownAddressShare() == null || group.ownAddressShare() > 0 && group.ownAddressShare() <= 1,
                     "group.own-address-share", "in (0, 1]");
-            require(group.blockReturningMembers() == null || group.blockReturningMembers() >= 0,
-                    "group.block-returning-members", "at least 0");
+            require(group.blockMinReturns() == null || group.blockMinReturns() >= 0,
+                    "group.block-min-returns", "at least 0");
             require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),

@@ -426,6 +426,34 @@ class CampaignTest extends HarnessTest {
         });
     }
 
+    @Test
+    void hostingBlocksThatAccountsOnlyPassThroughTieThemButCountNothingUnlessTheyComeBack() {
+        DetectionRules rules = DetectionRules.defaults();
+        // 30 blocks of a cloud's address space, three accounts each, chained: four first turns a block, three asking
+        // for reasoning, all with long answers. Each block is shaped on its point shares by four requests, which a
+        // product's users passing through a shared egress pool give by chance; none at its lower bounds.
+        java.util.function.LongFunction<List<CampaignEdge>> blocks = returns -> {
+            List<CampaignEdge> edges = new ArrayList<>();
+            for (int b = 0; b < 30; b++) {
+                edges.add(new CampaignEdge("IP_PREFIX:52.80." + b + ".0/24", 0L, 0L, 3L,
+                        List.of("p" + b, "p" + (b + 1), "p" + (b + 2)), 4L, 3L, 4L, 0L, 4L, 0L, List.of(), null, 4L,
+                        0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, returns, 0L));
+            }
+            return edges;
+        };
+        List<CampaignProcessor.Campaign> passing = CampaignProcessor.components(blocks.apply(0L));
+        assertThat(passing).hasSize(1);
+        assertThat(passing.get(0).links).hasSize(30);
+        assertThat(CampaignProcessor.assess(rules, passing.get(0), 4, 4)).as("accounts passing through").isNull();
+
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(blocks.apply(3L)).get(0), 4, 4))
+                .as("accounts that came back to their blocks").isNotNull();
+        DetectionRules everyBlock = DetectionRules.parse(TopologyHarness.rulesYaml("block-min-returns: 3",
+                "block-min-returns: 0"));
+        assertThat(CampaignProcessor.assess(everyBlock, passing.get(0), 4, 4)).as("every shaped block counted")
+                .isNotNull();
+    }
+
     /** Six members judged a band (weighted a quarter), twelve of their requests after one of theirs, changes of them. */
     private static CampaignEdge rentedEdge(String link, double dispersion, long distinct, long blockChanges,
                                            String... accounts) {

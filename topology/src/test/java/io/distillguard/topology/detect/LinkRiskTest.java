@@ -402,32 +402,6 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
-    void aHostingBlockTiesItsAccountsIntoCampaignsOnlyOnceAFewOfThemCameBack() {
-        // A block of a cloud's shared egress pool sees each of a product's users once; a block rented by a campaign
-        // sees its accounts again at their next request. Residential blocks are judged as before.
-        DetectionRules rules = DetectionRules.defaults();
-        DetectionRules.Group g = rules.groupOrDefault();
-        java.util.function.BiFunction<Integer, Integer, LinkWindowStats> block = (asn, visits) -> {
-            LinkWindowStats stats = LinkRiskProcessor.empty();
-            for (int r = 0; r < visits; r++) {
-                for (int member = 0; member < 8; member++) {
-                    LinkRequest request = new LinkRequest(BASE + (r * 8L + member) * 60_000L, "pool-" + member, true,
-                            true, BASE - 400 * 86_400_000L, "frontier-2", null, asn, null, true, member + 1, 77);
-                    stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true);
-                }
-            }
-            return stats;
-        };
-        assertThat(LinkRiskProcessor.passedThrough(g, block.apply(16509, 1))).as("each passed through once").isTrue();
-        assertThat(LinkRiskProcessor.passedThrough(g, block.apply(16509, 2))).as("each came back").isFalse();
-        assertThat(LinkRiskProcessor.passedThrough(g, block.apply(7922, 1))).as("a residential block").isFalse();
-        DetectionRules everyBlock = DetectionRules.parse(TopologyHarness.rulesYaml("block-returning-members: 3",
-                "block-returning-members: 0"));
-        assertThat(LinkRiskProcessor.passedThrough(everyBlock.groupOrDefault(), block.apply(16509, 1)))
-                .as("with the test off").isFalse();
-    }
-
-    @Test
     void membersWhoseReasoningIsSpreadApartAreNotOneConfigurationThoughEachAskedForSome() {
         // Half the members ask on seven requests in eight, half on one: no member without reasoning, so only the
         // dispersion of their counts tells them from 40 accounts that each ask on four in eight.

@@ -50,8 +50,8 @@ class DetectionRulesTest {
                 .hasMessageContaining("group.campaign-min-requests");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("own-address-share: 0.8", "own-address-share: 0")))
                 .hasMessageContaining("group.own-address-share");
-        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("block-returning-members: 3", "block-returning-members: -1")))
-                .hasMessageContaining("group.block-returning-members");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("block-min-returns: 3", "block-min-returns: -1")))
+                .hasMessageContaining("group.block-min-returns");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-split-min-members: 5", "card-split-min-members: 0")))
                 .hasMessageContaining("group.card-split-min-members");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-share: 0.5", "roaming-share: 2")))
