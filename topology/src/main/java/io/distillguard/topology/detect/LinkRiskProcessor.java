@@ -1039,6 +1039,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     public static List<String> linkKeys(io.distillguard.avro.RequestEvent event, PromptBands bands,
                                         ListedProducts listed) {
+        return linkKeys(event, IpAddresses.prefixOf(event.getIp()), bands, listed);
+    }
+
+    /** @param prefix the request's address block ({@link IpAddresses#prefixOf}), computed once for its projection too */
+    static List<String> linkKeys(io.distillguard.avro.RequestEvent event, String prefix, PromptBands bands,
+                                 ListedProducts listed) {
         String ip = event.getIp();
         boolean throughProduct = listed.throughProduct(event);
         boolean byPrompt = !throughProduct && !listed.knownTemplate(event);
@@ -1048,7 +1054,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         List<String> keys = new ArrayList<>(5 + templateTables + wordBands);
         if (!throughProduct) {
             keys.add(LinkKind.IP.name() + ':' + ip);
-            keys.add(LinkKind.IP_PREFIX.name() + ':' + io.distillguard.topology.validation.IpAddresses.prefixOf(ip));
+            keys.add(LinkKind.IP_PREFIX.name() + ':' + prefix);
             if (event.getAsn() != null) {
                 keys.add(LinkKind.ASN.name() + ':' + event.getAsn());
             }
@@ -1152,12 +1158,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     public static LinkRequest project(io.distillguard.avro.RequestEvent event) {
+        return project(event, IpAddresses.prefixOf(event.getIp()));
+    }
+
+    /** @param prefix the request's address block ({@link IpAddresses#prefixOf}), as its IP_PREFIX key has it */
+    static LinkRequest project(io.distillguard.avro.RequestEvent event, String prefix) {
         return new LinkRequest(event.getEventTime().toEpochMilli(), event.getAccountId(), event.getReasoningRequested(),
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
                 event.getModel(), event.getPromptSimhash(), event.getAsn(), null,
                 HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()), address(event.getIp()),
-                address(IpAddresses.prefixOf(event.getIp())));
+                address(prefix));
     }
 
     /** A request's address as a nonzero 32-bit hash (0 is none): a member's slot holds four bytes, not the text. */

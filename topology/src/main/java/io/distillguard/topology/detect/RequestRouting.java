@@ -5,6 +5,7 @@ import io.distillguard.avro.SubjectType;
 import io.distillguard.topology.intel.ThreatIntelIndex;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.SubjectRequest;
+import io.distillguard.topology.validation.IpAddresses;
 import io.distillguard.topology.validation.ListedProducts;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +54,9 @@ public final class RequestRouting {
      */
     public static List<KeyValue<String, LinkRequest>> byLink(RequestEvent event, PromptBands bands,
                                                              ListedProducts listed) {
-        LinkRequest projection = LinkRiskProcessor.project(event);
-        List<String> links = LinkRiskProcessor.linkKeys(event, bands, listed);
+        String prefix = IpAddresses.prefixOf(event.getIp());
+        LinkRequest projection = LinkRiskProcessor.project(event, prefix);
+        List<String> links = LinkRiskProcessor.linkKeys(event, prefix, bands, listed);
         List<KeyValue<String, LinkRequest>> out = new ArrayList<>(links.size());
         for (String link : links) {
             out.add(KeyValue.pair(link, projection));
