@@ -183,6 +183,26 @@ public final class EnvelopeSweep {
             cells.add(new Cell("one cloud's pool, another /24 at each request", fmt(prefixes) + " /24s", "",
                     fresh.with("hosting_prefixes", prefixes).with("hosting_rotating", 1)));
         }
+        // Held out: traits of the simulator's campaigns that no rule was written against, changed as an operator who
+        // knew them would (browsers' user agents and every capability, half the traffic ordinary conversations, a
+        // cloud off the hosting list), on the campaigns each could hurt. Chosen before their first run, not tuned on.
+        // Appended, as above.
+        int browsers = CampaignKnobs.Disguise.BROWSER_CLIENTS.ordinal();
+        int cover = CampaignKnobs.Disguise.COVER_TRAFFIC.ordinal();
+        int unlisted = CampaignKnobs.Disguise.UNLISTED_HOST.ordinal();
+        String held = "held out: disguised";
+        cells.add(new Cell(held, "browsers, every capability: 5 templates (hosting)", "",
+                nominal.with("disguise", browsers)));
+        cells.add(new Cell(held, "browsers, every capability: signup: created within 1 h", "",
+                fresh.with("signup_spread_hours", 1).with("disguise", browsers)));
+        cells.add(new Cell(held, "half cover traffic: 5 templates (hosting)", "", nominal.with("disguise", cover)));
+        cells.add(new Cell(held, "half cover traffic: 5 templates (residential)", "",
+                fresh.with("templates", 5).with("disguise", cover)));
+        cells.add(new Cell(held, "half cover traffic: payment: 5 accounts a card", "",
+                fresh.with("accounts_per_card", 5).with("disguise", cover)));
+        cells.add(new Cell(held, "an unlisted cloud: 5 templates (hosting)", "", nominal.with("disguise", unlisted)));
+        cells.add(new Cell(held, "an unlisted cloud: infrastructure: 4 hosting /24s", "",
+                fresh.with("hosting_prefixes", 4).with("disguise", unlisted)));
         return cells;
     }
 

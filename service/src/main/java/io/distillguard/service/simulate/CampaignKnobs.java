@@ -35,12 +35,40 @@ import java.util.Locale;
  *                           few hundred, at least three times); the rest get answers about as long as their prompts
  * @param hostingRotating    with hosting addresses: each request leaves from another of the {@code hostingPrefixes}
  *                           /24s (a data-centre proxy pool, or a cloud's shared egress), not from the account's own
+ * @param disguise           a change of a trait no rule was written against, to measure the engine on a campaign
+ *                           shaped apart from the ones it was tuned on ({@link Disguise})
  */
 public record CampaignKnobs(String scenario, int accounts, double requestsPerDay, double reasoningShare,
                             double firstTurnShare, int templates, int templateBits, int residentialAddresses,
                             int hostingProviders, int hostingPrefixes, int accountsPerCard, int ageDays,
                             double signupSpreadHours, boolean humanHours, boolean publicPrompts, int templateWords,
-                            int slotWords, int preambleWords, double longAnswerShare, boolean hostingRotating) {
+                            int slotWords, int preambleWords, double longAnswerShare, boolean hostingRotating,
+                            Disguise disguise) {
+
+    /**
+     * What a campaign's operator changes once it knows what the simulator's campaigns have in common: each held out
+     * from the rules' tuning, so that the sweep measures the engine on shapes it was not fitted to.
+     */
+    public enum Disguise {
+        /** The simulator's campaign as it is: one HTTP client library, two capabilities, a listed cloud. */
+        NONE("as simulated"),
+        /** Each account its own browser's user agent, and its prompts spread over every capability. */
+        BROWSER_CLIENTS("browser user agents, every capability"),
+        /** Half of each account's requests are ordinary conversations (cover traffic) around the harvest. */
+        COVER_TRAFFIC("half the requests ordinary conversations"),
+        /** Its hosting addresses are rented from a provider that is not on the rules' hosting list. */
+        UNLISTED_HOST("a hosting provider off the rules' list");
+
+        private final String words;
+
+        Disguise(String words) {
+            this.words = words;
+        }
+
+        public String words() {
+            return words;
+        }
+    }
 
     /** Words in a text template's slot unless set: a name, a topic, a short phrase. */
     public static final int SLOT_WORDS = 3;
@@ -50,7 +78,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
                 || firstTurnShare > 1 || templates < 0 || templateBits < 0 || templateBits > 64
                 || residentialAddresses < 0 || hostingProviders < 1 || hostingPrefixes < 1 || accountsPerCard < 1
                 || ageDays < 0 || signupSpreadHours < 0 || templateWords < 0 || slotWords < 1 || preambleWords < 0
-                || longAnswerShare < 0 || longAnswerShare > 1) {
+                || longAnswerShare < 0 || longAnswerShare > 1 || disguise == null) {
             throw new IllegalArgumentException("campaign knobs out of range: " + this);
         }
     }
@@ -62,7 +90,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs templateFarm(int accounts) {
         return new CampaignKnobs("template_farm", accounts, 5, 0.8, 0.95, 5, 4, 0, 1, Math.max(1, accounts), 1, 120, 24 * 60,
-                true, false, 0, SLOT_WORDS, 0, 1.0, false);
+                true, false, 0, SLOT_WORDS, 0, 1.0, false, Disguise.NONE);
     }
 
     /**
@@ -72,7 +100,7 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      */
     public static CampaignKnobs textTemplateFarm(int accounts) {
         return new CampaignKnobs("text_template_farm", accounts, 5, 0.8, 0.95, 5, 0, 0, 1, Math.max(1, accounts), 1, 120,
-                24 * 60, true, false, 50, SLOT_WORDS, 0, 1.0, false);
+                24 * 60, true, false, 50, SLOT_WORDS, 0, 1.0, false, Disguise.NONE);
     }
 
     /**
@@ -81,13 +109,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
      * an account, a card each, accounts four months old created over three months, human hours.
      */
     public static CampaignKnobs nominal() {
-        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0, 1.0, false);
+        return new CampaignKnobs("swept", 200, 10, 0.8, 0.95, 5, 2, 0, 1, 200, 1, 120, 24 * 90, true, false, 0, SLOT_WORDS, 0, 1.0, false, Disguise.NONE);
     }
 
     public CampaignKnobs withScenario(String name) {
         return new CampaignKnobs(name, accounts, requestsPerDay, reasoningShare, firstTurnShare, templates, templateBits,
                 residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays, signupSpreadHours,
-                humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
     }
 
     /** A copy with one knob set by name (the names {@code quality --sweep} prints). */
@@ -97,68 +125,72 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
             case "accounts" -> new CampaignKnobs(scenario, v, requestsPerDay, reasoningShare, firstTurnShare, templates,
                     templateBits, residentialAddresses, hostingProviders,
                     hostingPrefixes == accounts ? Math.max(1, v) : hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "requests_per_day" -> new CampaignKnobs(scenario, accounts, value, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "reasoning_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, value, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "first_turn_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, value,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "template_bits" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, v, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "templates" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare, v,
                     templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "residential_addresses" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, v, hostingProviders, hostingPrefixes, accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "hosting_providers" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, v, Math.max(1, accounts / Math.max(1, v)), accountsPerCard,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "hosting_prefixes" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, 0, hostingProviders, v, accountsPerCard, ageDays,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "accounts_per_card" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, v,
-                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "age_days" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
                     templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard, v,
-                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "signup_spread_hours" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    accountsPerCard, ageDays, value, humanHours, publicPrompts, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "public_prompts" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, value != 0, templateWords, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "template_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords, longAnswerShare, hostingRotating);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, v, slotWords, preambleWords, longAnswerShare, hostingRotating, disguise);
             case "slot_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
                     accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, v,
-                    preambleWords, longAnswerShare, hostingRotating);
+                    preambleWords, longAnswerShare, hostingRotating, disguise);
             case "preamble_words" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
-                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v, longAnswerShare, hostingRotating);
+                    accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, v, longAnswerShare, hostingRotating, disguise);
             case "long_answer_share" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
                     accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords,
-                    preambleWords, value, hostingRotating);
+                    preambleWords, value, hostingRotating, disguise);
             case "hosting_rotating" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare,
                     firstTurnShare, templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes,
                     accountsPerCard, ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords,
-                    preambleWords, longAnswerShare, value != 0);
+                    preambleWords, longAnswerShare, value != 0, disguise);
+            case "disguise" -> new CampaignKnobs(scenario, accounts, requestsPerDay, reasoningShare, firstTurnShare,
+                    templates, templateBits, residentialAddresses, hostingProviders, hostingPrefixes, accountsPerCard,
+                    ageDays, signupSpreadHours, humanHours, publicPrompts, templateWords, slotWords, preambleWords,
+                    longAnswerShare, hostingRotating, Disguise.values()[v]);
             default -> throw new IllegalArgumentException("unknown campaign knob " + knob);
         };
     }
 
     public String describe() {
         return String.format(Locale.ROOT, "%d accounts, %.0f req/day, reasoning %.2f, first turns %.2f, %s, %s, %s, "
-                        + "age %d d, signups within %.0f h, long answers %.2f", accounts, requestsPerDay, reasoningShare,
+                        + "age %d d, signups within %.0f h, long answers %.2f%s", accounts, requestsPerDay, reasoningShare,
                 firstTurnShare,
                 publicPrompts ? "prompts from public benchmarks" : templates == 0 ? "fresh prompts"
                         : templateWords > 0 ? templates + " text templates of " + templateWords + " words and a "
@@ -169,6 +201,6 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
                         : hostingProviders + " hosting provider(s) over " + hostingPrefixes + " /24s"
                         + (hostingRotating ? " rotating per request" : ""),
                 accountsPerCard == 1 ? "a card each" : accountsPerCard + " accounts a card", ageDays, signupSpreadHours,
-                longAnswerShare, hostingRotating);
+                longAnswerShare, disguise == Disguise.NONE ? "" : ", " + disguise.words());
     }
 }

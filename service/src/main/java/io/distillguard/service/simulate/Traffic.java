@@ -64,6 +64,18 @@ final class Traffic {
     private static final int HOSTING_ASN = 16509;
     /** Hosting providers a campaign rents from, the first being the one benign hosting traffic uses too. */
     private static final int[] HOSTING_ASNS = {16509, 14061, 24940, 16276, 63949, 20473, 8075, 15169};
+    /** A VPS provider the bundled rules' hosting list leaves out (Contabo): a disguised campaign's rented machines. */
+    private static final int UNLISTED_HOSTING_ASN = 51167;
+    /** Browsers' user agents, one per account of a campaign disguised as people. */
+    private static final String[] BROWSER_AGENTS = {
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"};
+    /** Mean turns of a cover conversation (two to four). */
+    private static final double COVER_TURNS = 3;
     private static final int CARRIER_ASN = 21928;
     /** School districts' and national research networks' ASNs, for students' school-hours sessions. */
     private static final int[] EDUCATION_ASNS = {11537, 3754, 2152, 786, 680, 1103, 2200, 137};
@@ -1675,13 +1687,22 @@ final class Traffic {
             int utcHour = (int) (hourStart / HOUR % 24);
             double lone = loneSessionShare(k.firstTurnShare());
             double requestsPerSession = lone + 3 * (1 - lone);
+            boolean cover = k.disguise() == CampaignKnobs.Disguise.COVER_TRAFFIC;
+            // With cover traffic, a share of sessions is ordinary conversations of three turns on average, so many
+            // that they are half the requests; the account's requests a day stay what the knob says.
+            double harvestSessions = cover ? COVER_TURNS / (requestsPerSession + COVER_TURNS) : 1;
+            double perSession = cover ? 2 * harvestSessions * requestsPerSession : requestsPerSession;
             for (int i = 0; i < n; i++) {
                 double weight = k.humanHours()
                         ? DIURNAL[Math.floorMod(utcHour + COUNTRY_UTC_OFFSET[country[i]], 24)] / DIURNAL_SUM : 1.0 / 24;
-                int sessions = poisson(random, perDay[i] / requestsPerSession * weight);
+                int sessions = poisson(random, perDay[i] / perSession * weight);
                 for (int s = 0; s < sessions; s++) {
                     String account = prefix + i;
                     long t = hourStart + random.nextLong(HOUR);
+                    if (cover && random.nextDouble() >= harvestSessions) {
+                        coverConversation(i, account, t, sink);
+                        continue;
+                    }
                     int turns = random.nextDouble() < lone ? 1 : 3;
                     String conversation = "c-" + account + "-" + t;
                     for (int turn = 0; turn < turns; turn++) {
@@ -1694,14 +1715,13 @@ final class Traffic {
                                         10 * Math.max(1, k.templates())))]
                                 : k.templates() == 0 ? random.nextLong()
                                 : nearby(random, campaignTemplates[random.nextInt(campaignTemplates.length)], k.templateBits());
-                        event.setUserAgent("python-httpx/0.27")
-                                .setPaymentFingerprint(k.accountsPerCard() > 1
-                                        ? "card-" + k.scenario() + "-shared-" + i / k.accountsPerCard() : "card-" + account)
+                        event.setUserAgent(userAgent(i))
+                                .setPaymentFingerprint(card(i, account))
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
                                 .setModel(model(random, t, 0.3))
                                 .setConversationId(conversation).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextDouble() < k.reasoningShare())
-                                .setCapability(random.nextInt(10) < 6 ? "coding" : "math")
+                                .setCapability(capability())
                                 .setPromptSimhash(prompt).setPromptMinhash(text == null ? null : minHash(text))
                                 .setPromptTokens(150 + random.nextInt(400) + turn * 300);
                         // Drawn only when some answers are short, so that a campaign of long answers keeps its draws.
@@ -1713,6 +1733,47 @@ final class Traffic {
                     }
                 }
             }
+        }
+
+        /**
+         * An ordinary conversation from the account, as a person's (two to four turns, reasoning seldom asked, answers
+         * about as long as the prompts, any capability): the cover traffic a disguised campaign mixes in.
+         */
+        private void coverConversation(int i, String account, long start, Sink sink) {
+            int turns = 2 + random.nextInt(3);
+            String conversation = "c-" + account + "-" + start;
+            long t = start;
+            for (int turn = 0; turn < turns; turn++) {
+                PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                sink.add(address(request(account, t, "0.0.0.0"), i)
+                        .setUserAgent(userAgent(i))
+                        .setPaymentFingerprint(card(i, account))
+                        .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                        .setModel(model(random, t, 0.3))
+                        .setConversationId(conversation).setTurnIndex(turn)
+                        .setReasoningRequested(random.nextInt(100) < 10)
+                        .setCapability(CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                        .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                        .setPromptTokens(80 + random.nextInt(900) + turn * 300)
+                        .setCompletionTokens(150 + random.nextInt(900)));
+                t += 20_000 + random.nextLong(100_000);
+            }
+        }
+
+        /** One HTTP client for the whole campaign, or each account a browser of its own when disguised. */
+        private String userAgent(int account) {
+            return k.disguise() == CampaignKnobs.Disguise.BROWSER_CLIENTS
+                    ? BROWSER_AGENTS[account % BROWSER_AGENTS.length] : "python-httpx/0.27";
+        }
+
+        /** Coding and math, or every capability when disguised: one draw either way, so the draws stay in step. */
+        private String capability() {
+            return k.disguise() == CampaignKnobs.Disguise.BROWSER_CLIENTS ? CAPABILITIES[random.nextInt(CAPABILITIES.length)]
+                    : random.nextInt(10) < 6 ? "coding" : "math";
+        }
+
+        private String card(int i, String account) {
+            return k.accountsPerCard() > 1 ? "card-" + k.scenario() + "-shared-" + i / k.accountsPerCard() : "card-" + account;
         }
 
         private RequestEvent.Builder address(RequestEvent.Builder event, int account) {
@@ -1727,7 +1788,8 @@ final class Traffic {
                     : account / k.hostingProviders() % k.hostingPrefixes();
             return event.setIp((40 + provider % 60) + "." + ((prefix / 256 + 64 * block) % 256) + "." + (prefix % 256) + "."
                             + (1 + random.nextInt(254)))
-                    .setAsn(HOSTING_ASNS[provider % HOSTING_ASNS.length]).setCountry("US");
+                    .setAsn(k.disguise() == CampaignKnobs.Disguise.UNLISTED_HOST ? UNLISTED_HOSTING_ASN
+                            : HOSTING_ASNS[provider % HOSTING_ASNS.length]).setCountry("US");
         }
     }
 

@@ -125,6 +125,6 @@ class EnvelopeSweepTest {
                 "accounts x requests per day", "reasoning share x first-turn share", "template bits perturbed",
                 "addresses", "account age days", "the one shared trait",
                 "rotating, shares nothing: reasoning share x requests per day",
-                "one cloud's pool, another /24 at each request");
+                "one cloud's pool, another /24 at each request", "held out: disguised");
     }
 }
