@@ -51,7 +51,10 @@ import java.util.SplittableRandom;
  *       from another residential address and network, as a hydra's proxy;</li>
  *   <li>study_app: a homework product's students whose days run school, phone, home (three networks), one in a
  *       hundred on such a VPN: the look-alike of a template campaign behind a residential proxy pool. Its own random
- *       source and on top of the other populations, so that they keep their draws.</li>
+ *       source and on top of the other populations, so that they keep their draws;</li>
+ *   <li>regional_app: the same homework product in one country, seven of its users' homes in ten on the incumbent
+ *       provider: the look-alike of a template campaign on one provider's machines off the hosting list. On top of
+ *       the others too.</li>
  * </ul>
  */
 final class Traffic {
@@ -64,6 +67,9 @@ final class Traffic {
     private static final int HOSTING_ASN = 16509;
     /** Hosting providers a campaign rents from, the first being the one benign hosting traffic uses too. */
     private static final int[] HOSTING_ASNS = {16509, 14061, 24940, 16276, 63949, 20473, 8075, 15169};
+    /** The regional product's country (Germany) and the incumbent provider of its homes (Deutsche Telekom). */
+    private static final int REGIONAL_COUNTRY = 4;
+    private static final int INCUMBENT_ASN = 3320;
     /** A VPS provider the bundled rules' hosting list leaves out (Contabo): a disguised campaign's rented machines. */
     private static final int UNLISTED_HOSTING_ASN = 51167;
     /** Browsers' user agents, one per account of a campaign disguised as people. */
@@ -153,7 +159,9 @@ final class Traffic {
                 new TemplatedProduct("homework_app", "acct-homework-", homework, 0.7, 1.0, "math", true),
                 new SignupCohort(cohort),
                 // On top of the others (its own random source), so that every other population keeps its draws.
-                new TemplatedProduct("study_app", "acct-study-", homework, 0.7, 1.0, "math", true, true)));
+                new TemplatedProduct("study_app", "acct-study-", homework, 0.7, 1.0, "math", true, true),
+                // The same, one country's, seven homes in ten on its incumbent provider; on top, as the study app.
+                new TemplatedProduct("regional_app", "acct-regional-", homework, 0.7, 1.0, "math", true, false, true)));
         if (hosted > 0) {
             populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing",
                     HOSTED_WRITER_EGRESS));
@@ -1173,6 +1181,16 @@ final class Traffic {
          */
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions, boolean schoolDays) {
+            this(scenario, prefix, n, reasoning, firstTurns, capability, shortQuestions, schoolDays, false);
+        }
+
+        /**
+         * @param regional whether the product is one country's, where one incumbent provider serves seven homes in ten
+         *                 (the rest on others): the look-alike of a template campaign on one provider's machines that
+         *                 is not on the rules' hosting list
+         */
+        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
+                         boolean shortQuestions, boolean schoolDays, boolean regional) {
             super(prefix, scenario, false, n);
             this.schoolDays = schoolDays;
             this.reasoning = reasoning;
@@ -1192,6 +1210,13 @@ final class Traffic {
                 country[i] = random.nextInt(COUNTRIES.length);
                 asn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                 created[i] = settings.startMs() - random.nextLong(2 * 365 * DAY) - HOUR;
+                if (regional) {
+                    // Drawn only for the regional product, so that the others keep their draws.
+                    country[i] = REGIONAL_COUNTRY;
+                    if (random.nextInt(10) < 7) {
+                        asn[i] = INCUMBENT_ASN;
+                    }
+                }
             }
             // Drawn only for a product of students, so that the others keep their draws.
             school = new String[schoolDays ? n : 0];

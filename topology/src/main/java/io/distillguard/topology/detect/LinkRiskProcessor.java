@@ -383,11 +383,24 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // operator's accounts: the cohort is no cluster, and each member is judged by its own traffic.
             return null;
         }
-        boolean hosted = hosting >= g.hostingShare() && !members.apart(g);
+        boolean listed = hosting >= g.hostingShare() && !members.apart(g);
+        // Off the hosting list, a template's members on one network, each from a machine of its own (not a NAT's or
+        // a carrier's shared addresses, nor a cloud pool's), are rented machines all the same (Group#oneNetwork).
+        MemberNetworks networks = MemberNetworks.NONE;
+        MemberAddresses addresses = MemberAddresses.NONE;
+        boolean oneNetwork = false;
+        if (kind == LinkKind.PROMPT_CLUSTER && !listed && !young && !pivot) {
+            networks = memberNetworks(stats.getSampleNetworks());
+            if (networks.one(g)) {
+                members = split.get();
+                addresses = memberAddresses(stats);
+                oneNetwork = !members.apart(g) && addresses.own(g);
+            }
+        }
+        boolean hosted = listed || oneNetwork;
         // Long answers from hosting addresses are a product that writes for its users as much as a harvest, unless its
         // members were judged to run one configuration and each sends from an address of its own: a product calls
         // with its users' accounts through its few egress addresses (see DetectionRules.Group#ownAddresses).
-        MemberAddresses addresses = MemberAddresses.NONE;
         boolean ownMachines = false;
         if (kind.followsAddresses() && hosted && !young && !pivot && bounds.longAnswersOnly()) {
             addresses = memberAddresses(stats);
@@ -418,8 +431,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
-        if (hosted) {
+        networks.measure(a, g);
+        if (listed) {
             a.fire("HOSTING_ADDRESSES", hosting / g.hostingShare(), 0.5, 1, false);
+        } else if (oneNetwork) {
+            a.fire("ONE_NETWORK", networks.share() / g.oneNetworkShareOrDefault(), 0.5, 1, false);
         }
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
@@ -637,6 +653,55 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         }
         stats.setSampleBlocks(slots.putInt(slot.at(), block));
+    }
+
+    /**
+     * How many sampled members have a network kept, and how many of them came from one ASN only, the one most of
+     * those did ({@link DetectionRules.Group#oneNetwork}). At most alert.max-accounts slots, read only when a template
+     * group that nothing on the hosting list corroborates is judged.
+     */
+    static MemberNetworks memberNetworks(ByteBuffer sampleNetworks) {
+        ByteBuffer slots = sampleNetworks.duplicate();
+        int[] single = new int[slots.remaining() / NETWORK_SLOT];
+        int members = 0;
+        int singles = 0;
+        for (int at = slots.position(); at + NETWORK_SLOT <= slots.limit(); at += NETWORK_SLOT) {
+            int last = slots.getInt(at);
+            if (last != 0) {
+                members++;
+                if (slots.getInt(at + Integer.BYTES) == 0) {
+                    single[singles++] = last;
+                }
+            }
+        }
+        java.util.Arrays.sort(single, 0, singles);
+        int best = 0;
+        for (int i = 0, run = 0; i < singles; i++) {
+            run = i > 0 && single[i] == single[i - 1] ? run + 1 : 1;
+            best = Math.max(best, run);
+        }
+        return new MemberNetworks(members, best);
+    }
+
+    /** Sampled members with a network kept, and of them the most that came from one and the same ASN only. */
+    public record MemberNetworks(int members, int onOne) {
+
+        static final MemberNetworks NONE = new MemberNetworks(0, 0);
+
+        boolean one(DetectionRules.Group g) {
+            return g.oneNetwork(members, onOne);
+        }
+
+        double share() {
+            return members == 0 ? 0 : (double) onOne / members;
+        }
+
+        Assessment measure(Assessment a, DetectionRules.Group g) {
+            if (members > 0) {
+                a.measure("group_members_one_network_share", share(), g.oneNetworkShareOrDefault());
+            }
+            return a;
+        }
     }
 
     static MemberAddresses memberAddresses(LinkWindowStats stats) {

@@ -78,7 +78,8 @@ public record DetectionRules(
             @JsonProperty("split-member-requests") Integer splitMemberRequests,
             @JsonProperty("card-split-min-members") Integer cardSplitMinMembers,
             @JsonProperty("own-address-share") Double ownAddressShare,
-            @JsonProperty("block-min-returns") Integer blockMinReturns) {
+            @JsonProperty("block-min-returns") Integer blockMinReturns,
+            @JsonProperty("one-network-share") Double oneNetworkShare) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -105,12 +106,14 @@ public record DetectionRules(
         public static final double OWN_ADDRESS_SHARE = 0.8;
         /** Without {@code block-min-returns} in a document. */
         public static final int BLOCK_MIN_RETURNS = 3;
+        /** Without {@code one-network-share} in a document. */
+        public static final double ONE_NETWORK_SHARE = 0.8;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
-                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS);
+                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -219,6 +222,23 @@ public record DetectionRules(
             double share = ownAddressShareOrDefault();
             return members >= splitMinMembersOrDefault() && distinct >= share * members
                     && blockRepeats >= splitMinMembersOrDefault() && blockRepeats - blockChanges >= share * blockRepeats;
+        }
+
+        /**
+         * Whether a template group's members send from one network, whatever its name, as accounts on machines rented
+         * from one provider do: of at least {@code split-min-members} sampled members with a network kept, at least
+         * {@code one-network-share} came from one ASN, the same for all of them, and from no other through the group.
+         * The hosting list names the large clouds; a campaign rents wherever it likes. A product's users are on
+         * their own households' providers and their phones' carriers, and the largest of a country's providers
+         * carries well under four in five of them. 0 turns the test off: only {@code hosting-asns} corroborate.
+         */
+        public boolean oneNetwork(int members, int onOne) {
+            double share = oneNetworkShareOrDefault();
+            return share > 0 && members >= splitMinMembersOrDefault() && onOne >= share * members;
+        }
+
+        public double oneNetworkShareOrDefault() {
+            return oneNetworkShare == null ? ONE_NETWORK_SHARE : oneNetworkShare;
         }
 
         public double ownAddressShareOrDefault() {
@@ -630,6 +650,8 @@ public record DetectionRules(
                     "group.own-address-share", "in (0, 1]");
             require(group.blockMinReturns() == null || group.blockMinReturns() >= 0,
                     "group.block-min-returns", "at least 0");
+            require(group.oneNetworkShare() == null || group.oneNetworkShare() >= 0 && group.oneNetworkShare() <= 1,
+                    "group.one-network-share", "from 0 to 1");
             require(group.campaignMinAccounts() >= 2, "group.campaign-min-accounts", "at least 2");
             require(group.campaignLinkMinAccounts() >= 2, "group.campaign-link-min-accounts", "at least 2");
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),

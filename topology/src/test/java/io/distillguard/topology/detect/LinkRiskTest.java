@@ -436,6 +436,86 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aTemplateOnMachinesRentedFromAProviderOffTheHostingListIsAClusterByItsMembersOneNetwork() {
+        // 40 aged accounts on one template, each on a /24 of its own of one VPS provider the hosting list leaves out
+        // (another address of it at each request), reasoning on every first turn.
+        List<DistillationAlert> alerts = templateOnOneNetwork("one-network-share: 0.8", (member, r) -> 51167,
+                (member, r) -> "100.64." + member + "." + (9 + r));
+        List<DistillationAlert> clusters = templateClusters(alerts).stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(clusters).isNotEmpty().allSatisfy(a -> {
+            assertThat(evidence(a, "fired:ONE_NETWORK")).isPresent();
+            assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isEmpty();
+            assertThat(evidence(a, "group_hosting_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isZero());
+            assertThat(evidence(a, "group_members_one_network_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+            assertThat(evidence(a, "group_member_block_kept_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+        });
+    }
+
+    @Test
+    void withTheOneNetworkTestOffOnlyTheHostingListCorroboratesAndItDoesNotListThatProvider() {
+        assertThat(templateClusters(templateOnOneNetwork("one-network-share: 0.8", "one-network-share: 0",
+                (member, r) -> 51167, (member, r) -> "100.64." + member + "." + (9 + r)))).isEmpty();
+    }
+
+    @Test
+    void aRegionalProductsUsersOnTheirIncumbentProviderAndOthersAreNoCluster() {
+        // The same template from one country's product: seven homes in ten on the incumbent provider, the rest on
+        // four others, each user's home its own address.
+        int[] others = {7922, 701, 7018, 20115};
+        List<DistillationAlert> alerts = templateOnOneNetwork("one-network-share: 0.8",
+                (member, r) -> member % 10 < 7 ? 3320 : others[member % 4], (member, r) -> "84.150." + member + ".21");
+        assertThat(templateClusters(alerts)).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void oneNetworkBehindACampusNatsFewAddressesIsNoCluster() {
+        assertThat(templateClusters(templateOnOneNetwork("one-network-share: 0.8", (member, r) -> 1742,
+                (member, r) -> "192.0.2." + (10 + member % 4)))).isEmpty();
+    }
+
+    @Test
+    void oneCarrierHandingEachRequestAnotherBlockIsNoCluster() {
+        assertThat(templateClusters(templateOnOneNetwork("one-network-share: 0.8", (member, r) -> 21928,
+                (member, r) -> "100.70." + (member * 8 + r) * 37 % 256 + "." + (1 + member + r)))).isEmpty();
+    }
+
+    private List<DistillationAlert> templateOnOneNetwork(String rule, java.util.function.IntBinaryOperator asn,
+                                                         java.util.function.BiFunction<Integer, Integer, String> address) {
+        return templateOnOneNetwork(rule, rule, asn, address);
+    }
+
+    /** The account clusters of template groups among {@code alerts}. */
+    private static List<DistillationAlert> templateClusters(List<DistillationAlert> alerts) {
+        return byDetector(alerts, "ACCOUNT_CLUSTER").stream()
+                .filter(a -> a.getSubjectId().startsWith("PROMPT_CLUSTER:")).toList();
+    }
+
+    /** 40 aged accounts, eight first turns each on one template asking for reasoning, rules changed as given. */
+    private List<DistillationAlert> templateOnOneNetwork(String rule, String replacement,
+                                                         java.util.function.IntBinaryOperator asn,
+                                                         java.util.function.BiFunction<Integer, Integer, String> address) {
+        TopologyHarness h = start(rule, replacement);
+        long template = 0x1357_9bdf_2468_ace0L;
+        for (int r = 0; r < 8; r++) {
+            for (int member = 0; member < 40; member++) {
+                h.send(harvest("member-" + member, address.apply(member, r), BASE + (r * 40L + member) * 30_000L,
+                        template).setAsn(asn.applyAsInt(member, r))
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L + member * 7 * 3_600_000L))
+                        .build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
     void hostingAddressesDoNotCorroborateATemplateWhoseMembersWereConfiguredApart() {
         // 40 aged accounts on one template from a hosting provider, four requests each. Run by one operator, every
         // account asks for reasoning on three in four; run by developers each for themselves, a quarter turned the

@@ -33,6 +33,17 @@ class DetectionRulesTest {
     }
 
     @Test
+    void oneNetworkNeedsItsShareOfEnoughMembersAndZeroTurnsItOff() {
+        DetectionRules.Group g = DetectionRules.Group.DEFAULT;
+        assertThat(g.oneNetwork(10, 8)).isTrue();
+        assertThat(g.oneNetwork(10, 7)).isFalse();
+        assertThat(g.oneNetwork(9, 9)).as("fewer members than split-min-members").isFalse();
+        DetectionRules.Group off = DetectionRules.parse(rulesYaml("one-network-share: 0.8", "one-network-share: 0"))
+                .groupOrDefault();
+        assertThat(off.oneNetwork(50, 50)).isFalse();
+    }
+
+    @Test
     void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
                 .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");
@@ -52,6 +63,10 @@ class DetectionRulesTest {
                 .hasMessageContaining("group.own-address-share");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("block-min-returns: 3", "block-min-returns: -1")))
                 .hasMessageContaining("group.block-min-returns");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("one-network-share: 0.8", "one-network-share: 1.2")))
+                .hasMessageContaining("group.one-network-share");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("one-network-share: 0.8", "one-network-share: -0.1")))
+                .hasMessageContaining("group.one-network-share");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-split-min-members: 5", "card-split-min-members: 0")))
                 .hasMessageContaining("group.card-split-min-members");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-share: 0.5", "roaming-share: 2")))
@@ -72,7 +87,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-04.4", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-04.5", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -104,7 +119,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-04.4", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-04.5", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
