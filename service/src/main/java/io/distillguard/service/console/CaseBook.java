@@ -373,8 +373,9 @@ public final class CaseBook {
                         + "serving a product's functions): " + (value >= threshold
                         ? "each member keeps a machine or block of its own, as rented machines do"
                         : "members leave from another block at each call, as a serverless product's users do");
-                case "group_members_one_network_share" -> pct(value) + " of its members came from one and the same "
-                        + "network (ASN) and no other (the rule needs " + pct(threshold) + "): " + (value >= threshold
+                case "group_members_one_network_share_lower_bound" -> "at least " + pct(value) + " of its members "
+                        + "came from one and the same network (ASN) and no other, at 99 % confidence (the rule asks "
+                        + pct(threshold) + "): " + (value >= threshold
                         ? "one provider's machines, on the hosting list or not, as accounts rented together are"
                         : "its members spread over networks, as a product's users over their providers and carriers");
                 case "card_members_judged" -> count(value) + " members sent enough requests through the card to "

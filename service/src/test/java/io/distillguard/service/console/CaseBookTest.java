@@ -150,17 +150,17 @@ class CaseBookTest {
 
     @Test
     void aTemplateOffTheHostingListSaysWhetherItsMembersAreOnOneNetwork() {
-        assertThat(oneNetworkWords(1.0)).containsExactly("100 % of its members came from one and the same network (ASN) "
-                + "and no other (the rule needs 80 %): one provider's machines, on the hosting list or not, as "
-                + "accounts rented together are");
-        assertThat(oneNetworkWords(0.55)).containsExactly("55 % of its members came from one and the same network "
-                + "(ASN) and no other (the rule needs 80 %): its members spread over networks, as a product's users "
-                + "over their providers and carriers");
+        assertThat(oneNetworkWords(0.9)).containsExactly("at least 90 % of its members came from one and the same "
+                + "network (ASN) and no other, at 99 % confidence (the rule asks 80 %): one provider's machines, on the "
+                + "hosting list or not, as accounts rented together are");
+        assertThat(oneNetworkWords(0.55)).containsExactly("at least 55 % of its members came from one and the same "
+                + "network (ASN) and no other, at 99 % confidence (the rule asks 80 %): its members spread over "
+                + "networks, as a product's users over their providers and carriers");
     }
 
     private static List<String> oneNetworkWords(double share) {
         return CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PROMPT_CLUSTER:0-2468ace0",
-                Severity.HIGH, 1, List.of("acct-1"), e("group_members_one_network_share", share, 0.8)))).get(0).words();
+                Severity.HIGH, 1, List.of("acct-1"), e("group_members_one_network_share_lower_bound", share, 0.8)))).get(0).words();
     }
 
     private static List<String> rentedMachineWords(double dispersion, double distinctShare, double blockKept) {

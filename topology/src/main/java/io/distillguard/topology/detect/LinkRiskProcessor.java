@@ -435,7 +435,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (listed) {
             a.fire("HOSTING_ADDRESSES", hosting / g.hostingShare(), 0.5, 1, false);
         } else if (oneNetwork) {
-            a.fire("ONE_NETWORK", networks.share() / g.oneNetworkShareOrDefault(), 0.5, 1, false);
+            a.fire("ONE_NETWORK", networks.lower(g) / g.oneNetworkShareOrDefault(), 0.5, 1, false);
         }
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
@@ -692,13 +692,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             return g.oneNetwork(members, onOne);
         }
 
-        double share() {
-            return members == 0 ? 0 : (double) onOne / members;
+        double lower(DetectionRules.Group g) {
+            return g.oneNetworkLower(onOne, members);
         }
 
         Assessment measure(Assessment a, DetectionRules.Group g) {
             if (members > 0) {
-                a.measure("group_members_one_network_share", share(), g.oneNetworkShareOrDefault());
+                a.measure("group_members_one_network_share_lower_bound", lower(g), g.oneNetworkShareOrDefault());
             }
             return a;
         }

@@ -226,15 +226,21 @@ public record DetectionRules(
 
         /**
          * Whether a template group's members send from one network, whatever its name, as accounts on machines rented
-         * from one provider do: of at least {@code split-min-members} sampled members with a network kept, at least
-         * {@code one-network-share} came from one ASN, the same for all of them, and from no other through the group.
-         * The hosting list names the large clouds; a campaign rents wherever it likes. A product's users are on
-         * their own households' providers and their phones' carriers, and the largest of a country's providers
-         * carries well under four in five of them. 0 turns the test off: only {@code hosting-asns} corroborate.
+         * from one provider do: of at least {@code split-min-members} sampled members with a network kept, the lower
+         * bound of the share that came from one ASN, the same for all of them, and from no other through the group
+         * (Wilson, {@code confidence-z}), is at least {@code one-network-share}. The hosting list names the large
+         * clouds; a campaign rents wherever it likes. A product's users are on their own households' providers and
+         * their phones' carriers, and the largest of a country's providers carries well under four in five of them;
+         * but ten of them can all be on it by chance, and a template has many band groups a day. 0 turns the test
+         * off: only {@code hosting-asns} corroborate.
          */
         public boolean oneNetwork(int members, int onOne) {
             double share = oneNetworkShareOrDefault();
-            return share > 0 && members >= splitMinMembersOrDefault() && onOne >= share * members;
+            return share > 0 && members >= splitMinMembersOrDefault() && oneNetworkLower(onOne, members) >= share;
+        }
+
+        public double oneNetworkLower(int onOne, int members) {
+            return wilsonLower(onOne, members, confidenceZ);
         }
 
         public double oneNetworkShareOrDefault() {

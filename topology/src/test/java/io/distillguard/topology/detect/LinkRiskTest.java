@@ -447,8 +447,8 @@ class LinkRiskTest extends HarnessTest {
             assertThat(evidence(a, "fired:ONE_NETWORK")).isPresent();
             assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isEmpty();
             assertThat(evidence(a, "group_hosting_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isZero());
-            assertThat(evidence(a, "group_members_one_network_share")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isEqualTo(1.0));
+            assertThat(evidence(a, "group_members_one_network_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
             assertThat(evidence(a, "group_member_block_kept_share")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isEqualTo(1.0));
         });
