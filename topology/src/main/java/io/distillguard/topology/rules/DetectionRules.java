@@ -230,7 +230,7 @@ public record DetectionRules(
          * bound of the share that came from one ASN, the same for all of them, and from no other through the group
          * (Wilson, {@code confidence-z}), is at least {@code one-network-share}. The hosting list names the large
          * clouds; a campaign rents wherever it likes. A product's users are on their own households' providers and
-         * their phones' carriers, and the largest of a country's providers carries well under four in five of them;
+         * their phones' carriers, and the largest of a country's providers rarely carries four in five of them;
          * but ten of them can all be on it by chance, and a template has many band groups a day. 0 turns the test
          * off: only {@code hosting-asns} corroborate.
          */
