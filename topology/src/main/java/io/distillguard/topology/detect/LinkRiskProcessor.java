@@ -403,7 +403,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // with its users' accounts through its few egress addresses (see DetectionRules.Group#ownAddresses).
         boolean ownMachines = false;
         if (kind.followsAddresses() && hosted && !young && !pivot && bounds.longAnswersOnly()) {
-            addresses = memberAddresses(stats);
+            if (addresses == MemberAddresses.NONE) {
+                // Read already when one network corroborated the group.
+                addresses = memberAddresses(stats);
+            }
             ownMachines = members.oneConfiguration(g) && addresses.own(g);
         }
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
