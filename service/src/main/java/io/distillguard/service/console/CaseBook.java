@@ -336,7 +336,8 @@ public final class CaseBook {
                 case "own_long_answer_share_upper_bound" -> "its own answers are three times their prompt or longer at most "
                         + pct(value) + ", at 99 % confidence (a harvest gets " + pct(threshold) + " or more)";
                 case "group_roaming_share_lower_bound" -> "at least " + pct(value)
-                        + " of members' later requests came from neither of their last two networks, at 99 % confidence"
+                        + " of members' later requests came from a network new to them (another than their first, then"
+                        + " neither of their last two), at 99 % confidence"
                         + " (the rule asks " + pct(threshold) + "): each member is counted once its own day shows it";
                 case "own_distinct_asns" -> "its own requests came from " + count(value) + " networks (ASNs)" + window
                         + " (a member of a group of roaming members needs " + count(threshold) + ")";

@@ -91,7 +91,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * reasoning, that count's expectation and variance, the members' dispersion, members addressed and their distinct
      * addresses, and the members' requests whose block was compared and of those the ones from another block.
      */
-    private static final int SUMS = 18;
+    private static final int SUMS = 20;
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -450,6 +450,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[15] += weight * edge.getMembersDistinctAddresses();
             sums[16] += weight * edge.getMembersBlockRepeats();
             sums[17] += weight * edge.getMembersBlockChanges();
+            sums[18] += weight * edge.getMembersSteps();
+            sums[19] += weight * edge.getMembersStepChanges();
         }
         if (byKind.isEmpty()) {
             return null;
@@ -505,8 +507,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() >= LinkKind.PAYMENT_FINGERPRINT
                 .accountsThreshold(rules) && shaped(rules, edge));
         // As for a template group: its members' roaming corroborates it, held for each member to show in its own day.
-        long repeats = Math.round(most[7]);
-        long roams = Math.round(most[8]);
+        long repeats = g.roamingTrials(Math.round(most[7]), Math.round(most[18]));
+        long roams = g.roamingHits(Math.round(most[8]), Math.round(most[19]));
         boolean roaming = g.roaming(roams, repeats);
         if (uncorroborated && !roaming) {
             return null;
@@ -638,14 +640,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
             links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L,
-                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L));
+                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
     }
 
     /**
@@ -663,6 +665,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 stats.getNewModelRequests(), others, null, stats.getLongAnswers(), stats.getMemberRepeats(),
                 stats.getMemberRoams(), split.judged(), split.without(), split.expected(), split.variance(),
                 split.dispersion(), (long) addresses.members(), (long) addresses.distinct(), addresses.blockRepeats(),
-                addresses.blockChanges()));
+                addresses.blockChanges(), stats.getMemberSteps(), stats.getMemberStepChanges()));
     }
 }

@@ -413,7 +413,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && !ownMachines
                 && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
-        boolean roaming = g.roaming(stats.getMemberRoams(), stats.getMemberRepeats());
+        long roamingTrials = g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps());
+        long roams = g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges());
+        boolean roaming = g.roaming(roams, roamingTrials);
         if (uncorroborated && !roaming) {
             return null;
         }
@@ -443,7 +445,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
         }
-        return roamingEvidence(a, g, stats.getMemberRoams(), stats.getMemberRepeats(), uncorroborated);
+        return roamingEvidence(a, g, roams, roamingTrials, uncorroborated);
     }
 
     /**
@@ -523,7 +525,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -975,7 +977,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * Counts a sampled member's request against the networks of its requests before through the group, and keeps
      * this one's; a member new to the sample gets its slot. Once a member has come from two networks, each later
      * request counts ({@code member_repeats}), as a roam when it comes from neither of the last two
-     * ({@code member_roams}). A residential proxy pool hands a campaign's account another household, on another ISP,
+     * ({@code member_roams}); before that, each request counts as a step ({@code member_steps}), as a change when it
+     * comes from another network than the member's one ({@code member_step_changes}), so a member going back and forth
+     * between two networks changes once. A residential proxy pool hands a campaign's account another household, on another ISP,
      * at nearly every request; a product's user comes from home and from the phone, and going back and forth between
      * the two is never a roam. Exact and bounded: the first alert.max-accounts members only, eight bytes each.
      */
@@ -1003,6 +1007,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             stats.setMemberRepeats(stats.getMemberRepeats() + 1);
             if (network != last && network != before) {
                 stats.setMemberRoams(stats.getMemberRoams() + 1);
+            }
+        } else if (last != 0) {
+            // Still on one network: a template's members send one or two requests through it a day, and a pool's
+            // account has left its first network by its second (group.roaming-first-steps).
+            stats.setMemberSteps(stats.getMemberSteps() + 1);
+            if (network != last) {
+                stats.setMemberStepChanges(stats.getMemberStepChanges() + 1);
             }
         }
         if (network != last) {

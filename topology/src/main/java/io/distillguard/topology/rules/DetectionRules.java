@@ -79,7 +79,8 @@ public record DetectionRules(
             @JsonProperty("card-split-min-members") Integer cardSplitMinMembers,
             @JsonProperty("own-address-share") Double ownAddressShare,
             @JsonProperty("block-min-returns") Integer blockMinReturns,
-            @JsonProperty("one-network-share") Double oneNetworkShare) {
+            @JsonProperty("one-network-share") Double oneNetworkShare,
+            @JsonProperty("roaming-first-steps") Boolean roamingFirstSteps) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -113,7 +114,7 @@ public record DetectionRules(
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
-                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE);
+                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -136,6 +137,28 @@ public record DetectionRules(
          */
         public boolean roaming(long roams, long repeats) {
             return repeats >= roamingMinRepeatsOrDefault() && roamingLower(roams, repeats) >= roamingShareOrDefault();
+        }
+
+        /**
+         * {@code roaming-first-steps}: whether a member's requests count towards its group's roaming from its second
+         * one (a step from its first network, or not), not only once it has come from two networks. A template's
+         * members send it a request or two a day, and a day's window starts their tallies afresh; a pool's account
+         * has left its first network at its second request, a person at home has not, and one going back and forth
+         * between home and the phone steps once. Absent from a document: counted; false counts them only once from
+         * two networks.
+         */
+        public boolean roamingFirstStepsOrDefault() {
+            return roamingFirstSteps == null || roamingFirstSteps;
+        }
+
+        /** The requests a group's roaming share is taken over: its members' repeats, and their steps when counted. */
+        public long roamingTrials(long repeats, long steps) {
+            return repeats + (roamingFirstStepsOrDefault() ? steps : 0);
+        }
+
+        /** Of {@link #roamingTrials}, the roams, and the steps to another network when counted. */
+        public long roamingHits(long roams, long stepChanges) {
+            return roams + (roamingFirstStepsOrDefault() ? stepChanges : 0);
         }
 
         public double roamingLower(long roams, long repeats) {

@@ -18,6 +18,7 @@ import io.distillguard.topology.state.LinkWindowStats;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Signals across accounts: fan-in, shared payment, prompt clusters, model pivot and account clusters. */
@@ -604,11 +605,74 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
-    void membersBetweenHomeAndPhoneOnATemplateAreNoClusterAtAll() {
-        List<DistillationAlert> alerts = templateFromResidentialAddresses(5, (member, r) -> r % 2 == 1 ? 21928 : 7922);
+    void membersBetweenHomeAndPhoneOnATemplateAreNeverNamed() {
+        // Every member changes network at its second request, as a pool's account does, and then only goes back:
+        // held at first, never a member named; counted only once from two networks, not even held.
+        java.util.function.IntBinaryOperator homeAndPhone = (member, r) -> r % 2 == 1 ? 21928 : 7922;
+        List<DistillationAlert> alerts = templateFromResidentialAddresses(5, homeAndPhone);
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).isEmpty();
+    }
+
+    @Test
+    void countedOnlyOnceFromTwoNetworksMembersBetweenHomeAndPhoneAreNoClusterAtAll() {
+        List<DistillationAlert> alerts = templateFromResidentialAddresses(5, (member, r) -> r % 2 == 1 ? 21928 : 7922,
+                FIRST_STEPS_OFF);
         assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
-        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void membersAtHomeOnATemplateTakeNoStepAndAreNoCluster() {
+        // Each member's two requests of the day from its household's provider: steps, none to another network.
+        List<DistillationAlert> alerts = templateFromResidentialAddresses(2, (member, r) -> 7922 + member % 3);
+        assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+    }
+
+    @Test
+    void aPoolsAccountsSendingTwoRequestsEachThroughATemplateAreHeldByTheirFirstStepsAndNamedByTheirOwnDays() {
+        // A proxy pool's accounts on a template, two requests each through it (another ISP at each) and three
+        // ordinary ones around them from still others: no member has come from two networks through the group
+        // before its last request, so only the steps to another network say it is a pool's.
+        List<DistillationAlert> alerts = templateThenOwnRequests(POOL_ISPS);
+        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER");
+        assertThat(clusters).isNotEmpty().allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+        assertThat(clusters).anySatisfy(a -> {
+            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
+            assertThat(evidence(a, "group_roaming_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().count()).isEqualTo(40);
+    }
+
+    @Test
+    void countedOnlyOnceFromTwoNetworksAPoolsAccountsSendingTwoRequestsEachThroughATemplateAreNoCluster() {
+        List<DistillationAlert> alerts = templateThenOwnRequests(POOL_ISPS, FIRST_STEPS_OFF);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    private static final int[] POOL_ISPS = {7922, 701, 7018, 20115, 22773, 3320, 5089, 6830};
+
+    private static final String[] FIRST_STEPS_OFF = {"roaming-first-steps: true", "roaming-first-steps: false"};
+
+    private List<DistillationAlert> templateThenOwnRequests(int[] isps, String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        long template = 0x2468_1357_aceb_dfe0L;
+        for (int r = 0; r < 5; r++) {
+            for (int i = 0; i < 40; i++) {
+                int network = isps[(i + r) % isps.length];
+                // The second and fourth requests through the template, the others fresh prompts of the account's own.
+                long simhash = r == 1 || r == 3 ? template ^ (1L << random.nextInt(32)) : random.nextLong();
+                h.send(harvest("pooled-" + i, (network % 200 + 20) + ".12." + i + "." + (7 + r),
+                        BASE + r * 3_600_000L + i * 60_000L, simhash).setAsn(network)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L + i * 7 * 3_600_000L)).build());
+            }
+        }
+        return h.alerts();
     }
 
     /**
@@ -616,8 +680,11 @@ class LinkRiskTest extends HarnessTest {
      * member i from network {@code asn.applyAsInt(i, r)}.
      */
     private List<DistillationAlert> templateFromResidentialAddresses(int requests,
-                                                                     java.util.function.IntBinaryOperator asn) {
-        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
+                                                                     java.util.function.IntBinaryOperator asn,
+                                                                     String... ruleReplacements) {
+        String[] rules = Stream.concat(Stream.of("cluster-min-requests: 30", "cluster-min-requests: 10"),
+                Stream.of(ruleReplacements)).toArray(String[]::new);
+        TopologyHarness h = start(rules);
         long template = 0x2468_1357_aceb_dfe0L;
         for (int r = 0; r < requests; r++) {
             for (int i = 0; i < 40; i++) {
