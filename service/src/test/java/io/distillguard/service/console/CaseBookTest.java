@@ -59,12 +59,14 @@ class CaseBookTest {
         CaseBook.Case rotating = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("network_switch_share_24h", 0.875, 0.6),
                 e("quick_pairs_24h", 8, 3), e("distinct_asns_24h", 6, 5), e("reasoning_hours_24h", 4, 3),
-                e("fired:ROTATION", 1.46, 1)))).get(0);
+                e("first_turn_reasoning_share_24h", 0.62, 0.4), e("fired:ROTATION", 1.46, 1)))).get(0);
         assertThat(rotating.words()).containsExactly(
                 "88 % of requests minutes apart came from another network in the day",
                 "8 pairs of requests minutes apart in the day",
                 "6 networks (ASNs) in the day",
-                "4 hours with a reasoning request in the day (the rule asks 3)");
+                "4 hours with a reasoning request in the day (the rule asks 3)",
+                "62 % of the requests that open a conversation ask for reasoning in the day (a harvest behind a rotating"
+                        + " proxy asks on 40 % or more)");
     }
 
     @Test
@@ -72,9 +74,9 @@ class CaseBookTest {
         CaseBook.Case group = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "PROMPT_CLUSTER:1-2468aceb", Severity.MEDIUM, 1, List.of("acct-1"),
                 e("group_roaming_share_lower_bound", 0.81, 0.5), e("fired:ROAMING_MEMBERS", 1, 1)))).get(0);
-        assertThat(group.words()).containsExactly("at least 81 % of members' later requests came from neither of their "
-                + "last two networks, at 99 % confidence (the rule asks 50 %): each member is counted once its own day "
-                + "shows it");
+        assertThat(group.words()).containsExactly("at least 81 % of members' later requests came from a network new to "
+                + "them (another than their first, then neither of their last two), at 99 % confidence (the rule asks "
+                + "50 %): each member is counted once its own day shows it");
         CaseBook.Case waiting = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-2",
                 Severity.LOW, 1, List.of("acct-2"), e("own_distinct_asns_24h", 3, 4),
                 e("cluster_awaiting_own_networks:PROMPT_CLUSTER:1-2468aceb", 2.6, 0)))).get(0);

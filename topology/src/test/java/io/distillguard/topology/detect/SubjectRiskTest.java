@@ -250,6 +250,71 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(sitting.getSeverity()).isLessThan(Severity.HIGH);
     }
 
+    @Test
+    void aRotatingAccountThatSendsConversationsAroundItsHarvestIsHighByItsFirstTurns() {
+        DistillationAlert covered = highestOf(coveredHarvest(), "acct-covered");
+        assertThat(covered.getSeverity()).isEqualTo(Severity.HIGH);
+        assertThat(evidence(covered, "reasoning_share_24h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isLessThan(e.getThreshold()));
+        assertThat(evidence(covered, "first_turn_reasoning_share_24h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+    }
+
+    @Test
+    void aRotatingAccountThatOpensItsConversationsAsItContinuesThemIsNotHigh() {
+        // A consumer VPN's user asking for reasoning on a fifth of its requests, first turns or not.
+        DistillationAlert person = highestOf(coveredHarvest(), "acct-vpn-person");
+        assertThat(evidence(person, "fired:ROTATION")).isPresent();
+        assertThat(evidence(person, "first_turn_reasoning_share_24h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isLessThan(e.getThreshold()));
+        assertThat(person.getSeverity()).isLessThan(Severity.HIGH);
+    }
+
+    @Test
+    void withTheFirstTurnsNotReadARotatingAccountThatSendsConversationsAroundItsHarvestIsNotHigh() {
+        DistillationAlert covered = highestOf(coveredHarvest("harvest-first-turns: true", "harvest-first-turns: false"),
+                "acct-covered");
+        assertThat(evidence(covered, "fired:ROTATION")).isPresent();
+        assertThat(covered.getSeverity()).isLessThan(Severity.HIGH);
+    }
+
+    private static DistillationAlert highestOf(List<DistillationAlert> alerts, String account) {
+        return highest(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSubjectId().equals(account)).toList());
+    }
+
+    /**
+     * Behind a proxy rotating per request, one harvest an hour for six hours (a first turn asking for reasoning, never
+     * followed up) and around each an ordinary conversation of three turns without reasoning: a quarter of the day's
+     * requests ask for reasoning, half of its first turns. Beside it, a person on a consumer VPN with the same
+     * conversations asking for reasoning on every fifth request, whatever the turn.
+     */
+    private List<DistillationAlert> coveredHarvest(String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        int n = 0;
+        int m = 0;
+        for (int hour = 0; hour < 6; hour++) {
+            long t = BASE + (9 + hour) * 3_600_000L;
+            h.send(rotated("acct-covered", n++, t, "harvest-" + hour, 0, true));
+            for (int turn = 0; turn < 3; turn++) {
+                h.send(rotated("acct-covered", n++, t + (1 + turn) * 90_000L, "chat-" + hour, turn, false));
+            }
+            for (int turn = 0; turn < 4; turn++) {
+                h.send(rotated("acct-vpn-person", m, t + turn * 90_000L, "talk-" + hour, turn, m++ % 5 == 1));
+            }
+        }
+        return h.alerts();
+    }
+
+    private RequestEvent rotated(String account, int i, long at, String conversation, int turn, boolean reasoning) {
+        int asn = 7_400 + i % 7;
+        return request(account, "100." + (asn % 200) + "." + i + ".9", at)
+                .setAsn(asn)
+                .setConversationId(account + "-" + conversation).setTurnIndex(turn)
+                .setReasoningRequested(reasoning)
+                .setCapability("coding")
+                .setPromptSimhash(random.nextLong()).build();
+    }
+
     private RequestEvent rotating(String account, int i, long at, boolean reasoning) {
         int asn = 7_400 + i % 5;
         return request(account, "100." + (asn % 200) + "." + i + ".9", at)
