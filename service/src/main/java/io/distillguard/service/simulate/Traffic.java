@@ -55,6 +55,9 @@ import java.util.SplittableRandom;
  *   <li>regional_app: the same homework product in one country, seven of its users' homes in ten on the incumbent
  *       provider: the look-alike of a template campaign on one provider's machines off the hosting list. On top of
  *       the others too.</li>
+ *   <li>vpn_opener: people on the same kind of VPN who ask for reasoning on six in ten of the questions that open
+ *       their conversations and rarely on what follows: the look-alike of a harvest that sends ordinary conversations
+ *       around its requests, to the rotation's reading of first turns. On top of the others too.</li>
  * </ul>
  */
 final class Traffic {
@@ -161,7 +164,11 @@ final class Traffic {
                 // On top of the others (its own random source), so that every other population keeps its draws.
                 new TemplatedProduct("study_app", "acct-study-", homework, 0.7, 1.0, "math", true, true),
                 // The same, one country's, seven homes in ten on its incumbent provider; on top, as the study app.
-                new TemplatedProduct("regional_app", "acct-regional-", homework, 0.7, 1.0, "math", true, false, true)));
+                new TemplatedProduct("regional_app", "acct-regional-", homework, 0.7, 1.0, "math", true, false, true),
+                // People on such a VPN who ask for reasoning on the questions that open their conversations: what a
+                // harvest with conversations around it looks like to the rotation's first turns. On top, five times
+                // the VPN's users, so that the look-alike is measured on more than a handful a cell.
+                new Ordinary("vpn_opener", "acct-opener-", residentialVpn * 5, Network.RESIDENTIAL_VPN_OPENER)));
         if (hosted > 0) {
             populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing",
                     HOSTED_WRITER_EGRESS));
@@ -374,7 +381,7 @@ final class Traffic {
      * other side), rotates exactly as a hydra's proxy does, every request another home and network; its users ask
      * for reasoning as often as most: what tells them from a harvest behind the same kind of proxy is what they ask.
      */
-    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED, RESIDENTIAL_VPN }
+    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED, RESIDENTIAL_VPN, RESIDENTIAL_VPN_OPENER }
 
     private static final int[] RELAY_ASNS = {36183, 13335, 54113, 20940};
     private static final int TOR_EXIT_NETWORKS = 60;
@@ -383,6 +390,8 @@ final class Traffic {
     private final class Ordinary extends Group {
         private final boolean campus;
         private final boolean carrier;
+        /** Asks for reasoning on the question that opens a conversation, rarely on what follows. */
+        private final boolean opener;
         private final Network network;
         private final double[] sessionsPerDay;
         private final int[] country;
@@ -395,6 +404,7 @@ final class Traffic {
             super(prefix, scenario, false, n);
             this.network = network;
             this.campus = network == Network.CAMPUS;
+            this.opener = network == Network.RESIDENTIAL_VPN_OPENER;
             this.carrier = network == Network.CARRIER;
             sessionsPerDay = new double[n];
             country = new int[n];
@@ -451,7 +461,7 @@ final class Traffic {
                         requestAsn = 60_000 + exit;
                         ip = "185.220." + exit + "." + (1 + exit * 3 % 250);
                     }
-                    case RESIDENTIAL_VPN -> {
+                    case RESIDENTIAL_VPN, RESIDENTIAL_VPN_OPENER -> {
                         requestAsn = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                         ip = residentialIp(random);
                     }
@@ -475,7 +485,8 @@ final class Traffic {
                         .setModel(model(random, t, 0.3))
                         .setConversationId(conversation)
                         .setTurnIndex(turn)
-                        .setReasoningRequested(reasoning && random.nextBoolean() || random.nextInt(100) < 6)
+                        .setReasoningRequested(opener ? random.nextInt(100) < (turn == 0 ? 60 : 6)
+                                : reasoning && random.nextBoolean() || random.nextInt(100) < 6)
                         .setCapability(CAPABILITIES[capability])
                         .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
                         .setPromptTokens(80 + random.nextInt(900) + turn * 300)

@@ -1,0 +1,38 @@
+package io.distillguard.service.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.RequestEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VpnOpenerTest {
+
+    @Test
+    void peopleWhoOpenTheirConversationsWithReasoningAskForItRarelyAfterAndRotateAsTheVpnDoes() {
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(11, 5_000, 2,
+                Instant.parse("2026-11-01T00:00:00Z"), 0.0));
+        List<RequestEvent> openers = new ArrayList<>();
+        while (simulator.hasNext()) {
+            RequestEvent e = simulator.next();
+            if (e.getAccountId().startsWith("acct-opener-")) {
+                openers.add(e);
+            }
+        }
+        assertThat(simulator.labels()).filteredOn(l -> l.scenario().equals("vpn_opener"))
+                .hasSize(25).allSatisfy(l -> assertThat(l.attack()).isFalse());
+        List<RequestEvent> first = openers.stream().filter(e -> e.getTurnIndex() == 0).toList();
+        List<RequestEvent> after = openers.stream().filter(e -> e.getTurnIndex() > 0).toList();
+        assertThat(first).hasSizeGreaterThan(100);
+        assertThat(after).hasSizeGreaterThan(100);
+        assertThat(share(first)).isBetween(0.5, 0.7);
+        assertThat(share(after)).isLessThan(0.15);
+        assertThat(openers.stream().map(RequestEvent::getAsn).distinct().count()).isGreaterThan(5);
+    }
+
+    private static double share(List<RequestEvent> events) {
+        return (double) events.stream().filter(RequestEvent::getReasoningRequested).count() / events.size();
+    }
+}
