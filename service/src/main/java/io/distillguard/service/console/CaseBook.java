@@ -327,9 +327,6 @@ public final class CaseBook {
                 case "group_requests" -> count(value) + " requests";
                 case "group_reasoning_share", "reasoning_share" -> pct(value) + " of requests ask for reasoning" + window;
                 case "group_first_turn_share" -> pct(value) + " of requests open a conversation";
-                case "first_turn_reasoning_share" -> pct(value) + " of the requests that open a conversation ask for"
-                        + " reasoning" + window + " (a harvest behind a rotating proxy asks on " + pct(threshold)
-                        + " or more)";
                 case "group_reasoning_share_lower_bound" -> "at least " + pct(value)
                         + " ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold) + ")";
                 case "group_long_answer_share" -> pct(value) + " of answers are three times their prompt or longer";

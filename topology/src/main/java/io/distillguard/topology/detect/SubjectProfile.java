@@ -55,7 +55,7 @@ public final class SubjectProfile {
         Double one = Sketches.ONE;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
-                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false, 0L);
+                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false);
     }
 
     private static String blankToNull(String text) {
@@ -143,9 +143,6 @@ public final class SubjectProfile {
         }
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
-            if (request.getReasoning()) {
-                stats.setFirstTurnReasoning(stats.getFirstTurnReasoning() + 1);
-            }
         } else if (request.getConversationHash() != 0) {
             Sketches.Running c = running.of(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
             stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash(), c));
@@ -448,11 +445,6 @@ public final class SubjectProfile {
 
     public static double reasoningShare(SubjectWindowStats s) {
         return share(s.getReasoning(), s.getRequests());
-    }
-
-    /** Of the first turns, those that asked for reasoning. */
-    public static double firstTurnReasoningShare(SubjectWindowStats s) {
-        return share(s.getFirstTurnReasoning(), s.getFirstTurns());
     }
 
     /** First turns of conversations that never got a second turn, per request. */

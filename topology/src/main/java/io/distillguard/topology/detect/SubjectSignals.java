@@ -160,21 +160,17 @@ public final class SubjectSignals {
             return;
         }
         double reasoning = reasoningShare(day);
-        double openings = t.harvestFirstTurnsOrDefault() ? SubjectProfile.firstTurnReasoningShare(day) : 0;
         long reasoningHours = 0;
         for (HourCount hour : day.getHourly()) {
             reasoningHours += hour.getReasoning() > 0 ? 1 : 0;
         }
-        boolean harvesting = Math.max(reasoning, openings) >= t.harvestReasoningShare()
+        boolean harvesting = reasoning >= t.harvestReasoningShare()
                 && reasoningHours >= t.harvestReasoningHoursOrDefault();
         a.measure("network_switch_share_24h", switchShare, t.networkSwitchShare())
                 .measure("quick_pairs_24h", day.getQuickPairs(), t.minQuickPairs())
                 .measure("distinct_asns_24h", distinctAsns(day), minAsns)
-                .measure("reasoning_share_24h", reasoning, t.harvestReasoningShare());
-        if (t.harvestFirstTurnsOrDefault()) {
-            a.measure("first_turn_reasoning_share_24h", openings, t.harvestReasoningShare());
-        }
-        a.measure("reasoning_hours_24h", reasoningHours, t.harvestReasoningHoursOrDefault())
+                .measure("reasoning_share_24h", reasoning, t.harvestReasoningShare())
+                .measure("reasoning_hours_24h", reasoningHours, t.harvestReasoningHoursOrDefault())
                 .fire("ROTATION", strength, t.weight(), w.ratioCap(), harvesting);
     }
 

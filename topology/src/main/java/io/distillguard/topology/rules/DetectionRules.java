@@ -410,24 +410,13 @@ public record DetectionRules(
             @JsonProperty("harvest-reasoning-share") double harvestReasoningShare,
             double weight,
             @JsonProperty("min-asns") Long minAsns,
-            @JsonProperty("harvest-reasoning-hours") Integer harvestReasoningHours,
-            @JsonProperty("harvest-first-turns") Boolean harvestFirstTurns) {
+            @JsonProperty("harvest-reasoning-hours") Integer harvestReasoningHours) {
 
-        public static final Rotation DEFAULT = new Rotation(3, 0.6, 0.4, 1.75, 5L, 3, true);
+        public static final Rotation DEFAULT = new Rotation(3, 0.6, 0.4, 1.75, 5L, 3);
 
         /** The networks the day must span: {@code min-asns}, or without it in a document fan-out.asns-24h. */
         public long minAsnsOr(long fanOutAsns) {
             return minAsns == null ? fanOutAsns : minAsns;
-        }
-
-        /**
-         * Whether the harvest's reasoning share may be read on the day's first turns alone: ordinary conversations sent
-         * around a harvest (cover) ask for reasoning on few of their turns and bring the day's share down, while the
-         * harvest's own requests open conversations. A consumer VPN's user opens its conversations as it continues
-         * them, as the population does. Without the key: the day's share only, as before it was added.
-         */
-        public boolean harvestFirstTurnsOrDefault() {
-            return harvestFirstTurns != null && harvestFirstTurns;
         }
 
         /** Distinct hours of the day with a reasoning request that a harvest needs: one without the key. */
