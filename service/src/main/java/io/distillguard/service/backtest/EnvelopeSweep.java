@@ -67,6 +67,7 @@ public final class EnvelopeSweep {
     private final boolean researchLabs;
     private final boolean heavyClients;
     private final boolean newSignups;
+    private final boolean vpnOpeners;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -80,6 +81,13 @@ public final class EnvelopeSweep {
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                         boolean vpnOpeners) {
+        this.vpnOpeners = vpnOpeners;
         this.hostedProducts = hostedProducts;
         this.researchLabs = researchLabs;
         this.heavyClients = heavyClients;
@@ -225,7 +233,7 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups), List.of(cell.knobs()));
+                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners), List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

@@ -41,9 +41,20 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param newSignups     also simulate people who open an account while the traffic runs (developers trying the
      *                       API, people starting to chat): young accounts opened in the same hour with the same
      *                       client, the look-alike of a campaign's fresh accounts, kept apart for the same reason
+     * @param vpnOpeners     also simulate people on a consumer VPN rotating per request through residential addresses
+     *                       who ask for reasoning on the questions that open their conversations: the look-alike of a
+     *                       harvest behind such a proxy with conversations around it, which the rotation rule names
+     *                       (kept apart for the same reason)
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
-                           boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
+                           boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                           boolean vpnOpeners) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs, boolean heavyClients) {
@@ -76,10 +87,11 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
         /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
                                              Instant start, double attackScale, boolean hostedProducts,
-                                             boolean researchLabs, boolean heavyClients, boolean newSignups) {
+                                             boolean researchLabs, boolean heavyClients, boolean newSignups,
+                                             boolean vpnOpeners) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
-                        heavyClients, newSignups);
+                        heavyClients, newSignups, vpnOpeners);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -144,6 +156,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "and agents from a cloud, hundreds to thousands of requests an hour) and power developers (one per "
             + "1,000: coding agents, scripts of hundreds of single requests an hour, nightly review jobs on one "
             + "person's account): look-alikes of a harvest by volume and by an hour's shape; docs/limits.md.";
+
+    /** The --vpn-openers option of the commands that simulate. */
+    public static final String VPN_OPENERS_HELP = "Also simulate people on a consumer VPN that exits through another "
+            + "home at each request (five per 1,000 benign accounts) who ask for reasoning on six in ten of the "
+            + "questions that open their conversations and rarely on what follows: the look-alike of a harvest behind "
+            + "a proxy rotating per request with ordinary conversations around it, which the rotation rule names for "
+            + "about a quarter of them; docs/limits.md.";
 
     /** The --new-signups option of the commands that simulate. */
     public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "

@@ -55,9 +55,9 @@ import java.util.SplittableRandom;
  *   <li>regional_app: the same homework product in one country, seven of its users' homes in ten on the incumbent
  *       provider: the look-alike of a template campaign on one provider's machines off the hosting list. On top of
  *       the others too.</li>
- *   <li>vpn_opener: people on the same kind of VPN who ask for reasoning on six in ten of the questions that open
- *       their conversations and rarely on what follows: the look-alike of a harvest that sends ordinary conversations
- *       around its requests, to the rotation's reading of first turns. On top of the others too.</li>
+ *   <li>vpn_opener (with the vpn-openers option): people on the same kind of VPN who ask for reasoning on six in
+ *       ten of the questions that open their conversations and rarely on what follows: the look-alike of a harvest
+ *       that sends ordinary conversations around its requests behind a rotating proxy. On top of the others too.</li>
  * </ul>
  */
 final class Traffic {
@@ -164,11 +164,7 @@ final class Traffic {
                 // On top of the others (its own random source), so that every other population keeps its draws.
                 new TemplatedProduct("study_app", "acct-study-", homework, 0.7, 1.0, "math", true, true),
                 // The same, one country's, seven homes in ten on its incumbent provider; on top, as the study app.
-                new TemplatedProduct("regional_app", "acct-regional-", homework, 0.7, 1.0, "math", true, false, true),
-                // People on such a VPN who ask for reasoning on the questions that open their conversations: what a
-                // harvest with conversations around it looks like to the rotation's first turns. On top, five times
-                // the VPN's users, so that the look-alike is measured on more than a handful a cell.
-                new Ordinary("vpn_opener", "acct-opener-", residentialVpn * 5, Network.RESIDENTIAL_VPN_OPENER)));
+                new TemplatedProduct("regional_app", "acct-regional-", homework, 0.7, 1.0, "math", true, false, true)));
         if (hosted > 0) {
             populations.add(new HostedProduct("hosted_writer", "acct-writer-", hosted, 0.3, 1.0, 0.9, "writing",
                     HOSTED_WRITER_EGRESS));
@@ -188,6 +184,12 @@ final class Traffic {
             // On top of the others (their own random sources), as the labs are.
             populations.add(new Router(Math.max(2, n / 20_000)));
             populations.add(new PowerDeveloper(Math.max(2, n / 1_000)));
+        }
+        if (settings.vpnOpeners()) {
+            // On top of the others (its own random source), as the labs are; five per 1,000 so that the look-alike
+            // is measured on more than a handful of people in a sweep's cell.
+            populations.add(new Ordinary("vpn_opener", "acct-opener-", Math.max(2, n * 5 / 1_000),
+                    Network.RESIDENTIAL_VPN_OPENER));
         }
         if (settings.newSignups()) {
             // On top of the others (their own random source), as the labs are.

@@ -12,8 +12,7 @@ class VpnOpenerTest {
 
     @Test
     void peopleWhoOpenTheirConversationsWithReasoningAskForItRarelyAfterAndRotateAsTheVpnDoes() {
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(11, 5_000, 2,
-                Instant.parse("2026-11-01T00:00:00Z"), 0.0));
+        CampaignSimulator simulator = new CampaignSimulator(settings(true));
         List<RequestEvent> openers = new ArrayList<>();
         while (simulator.hasNext()) {
             RequestEvent e = simulator.next();
@@ -30,6 +29,19 @@ class VpnOpenerTest {
         assertThat(share(first)).isBetween(0.5, 0.7);
         assertThat(share(after)).isLessThan(0.15);
         assertThat(openers.stream().map(RequestEvent::getAsn).distinct().count()).isGreaterThan(5);
+    }
+
+    @Test
+    void theOptionAddsThemOnTopAndEveryOtherPopulationKeepsItsRequests() {
+        assertThat(new CampaignSimulator(settings(false)).labels())
+                .noneMatch(l -> l.scenario().equals("vpn_opener"));
+        assertThat(OtherPopulations.firstHours(settings(true), "acct-opener-"))
+                .isEqualTo(OtherPopulations.firstHours(settings(false)));
+    }
+
+    private static CampaignSimulator.Settings settings(boolean vpnOpeners) {
+        return new CampaignSimulator.Settings(11, 5_000, 2, Instant.parse("2026-11-01T00:00:00Z"), 0.0, false, false,
+                false, false, vpnOpeners);
     }
 
     private static double share(List<RequestEvent> events) {
