@@ -327,13 +327,7 @@ class LinkRiskTest extends HarnessTest {
         // A residential proxy pool: each request of each account from another household on another ISP.
         int[] isps = {7922, 701, 7018, 20115, 22773, 3320};
         List<DistillationAlert> alerts = templateFromResidentialAddresses(5, (member, r) -> isps[(member + r) % isps.length]);
-        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER");
-        assertThat(clusters).isNotEmpty().allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
-        assertThat(clusters).anySatisfy(a -> {
-            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
-            assertThat(evidence(a, "group_roaming_share_lower_bound")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
-        });
+        assertHeldByTheirRoaming(alerts);
         List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
                 .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
         assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count()).isEqualTo(40);
@@ -637,13 +631,7 @@ class LinkRiskTest extends HarnessTest {
         // ordinary ones around them from still others: no member has come from two networks through the group
         // before its last request, so only the steps to another network say it is a pool's.
         List<DistillationAlert> alerts = templateThenOwnRequests(POOL_ISPS);
-        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER");
-        assertThat(clusters).isNotEmpty().allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
-        assertThat(clusters).anySatisfy(a -> {
-            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
-            assertThat(evidence(a, "group_roaming_share_lower_bound")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
-        });
+        assertHeldByTheirRoaming(alerts);
         assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
                 .map(DistillationAlert::getSubjectId).distinct().count()).isEqualTo(40);
     }
@@ -653,6 +641,17 @@ class LinkRiskTest extends HarnessTest {
         List<DistillationAlert> alerts = templateThenOwnRequests(POOL_ISPS, FIRST_STEPS_OFF);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /** Account clusters under HIGH, one of them corroborated by its members' roaming at its bound. */
+    private static void assertHeldByTheirRoaming(List<DistillationAlert> alerts) {
+        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER");
+        assertThat(clusters).isNotEmpty().allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+        assertThat(clusters).anySatisfy(a -> {
+            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
+            assertThat(evidence(a, "group_roaming_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
     }
 
     private static final int[] POOL_ISPS = {7922, 701, 7018, 20115, 22773, 3320, 5089, 6830};
