@@ -76,12 +76,7 @@ public final class EnvelopeSweep {
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, false, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups, false);
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, false, false, false);
     }
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
