@@ -140,6 +140,29 @@ public final class CaseBook {
     }
 
     /**
+     * The case {@code id} names now: the case of that id, or else the one it has joined since it was listed (a case
+     * takes the smallest id of its groups, so a group's case gets another id when a related group with a smaller one
+     * is raised, and a lone account's case becomes its group's when the account is named in a group). Null when no
+     * recent alert holds it any more.
+     */
+    public static Case find(List<Case> cases, String id) {
+        for (Case c : cases) {
+            if (c.id().equals(id)) {
+                return c;
+            }
+        }
+        String account = id.startsWith("ACCOUNT:") ? id.substring("ACCOUNT:".length()) : null;
+        for (Case c : cases) {
+            boolean joined = account != null ? c.members().containsKey(account)
+                    : c.alerts().stream().anyMatch(a -> isGroup(a) && a.getSubjectId().equals(id));
+            if (joined) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Groups (clusters, campaigns) that are one operation seen through several attributes: two groups whose accounts
      * overlap by at least half of the smaller one's (and three accounts) are one case, so a hydra found on its
      * cards, its templates and its /24 is one case and not ten. Each group maps to its case's id, the smallest group

@@ -462,6 +462,12 @@ public final class ServiceHttpApi implements AutoCloseable {
         if (found == null) {
             return;
         }
+        if (!found.id().equals(id)) {
+            // The analyst read a smaller case than the one a verdict would now cover: they decide on what they read.
+            json(ctx, 409, error("case " + id + " has joined case " + found.id() + " since it was read; open it "
+                    + "again and decide on the whole"));
+            return;
+        }
         Instant now = Instant.now();
         java.util.TreeSet<String> subjects = new java.util.TreeSet<>();
         found.alerts().forEach(a -> subjects.add(a.getSubjectType().name() + ":" + a.getSubjectId()));
@@ -523,10 +529,12 @@ public final class ServiceHttpApi implements AutoCloseable {
         json(ctx, 200, answer);
     }
 
-    /** The case {@code id} among the recent alerts, or null after answering 404. */
+    /**
+     * The case {@code id} among the recent alerts, or the case it has joined since it was listed (its answer carries
+     * the new id), or null after answering 404.
+     */
     private CaseBook.Case caseOrNotFound(Context ctx, String id) {
-        CaseBook.Case found = CaseBook.build(recentAlerts.all()).stream().filter(c -> c.id().equals(id)).findFirst()
-                .orElse(null);
+        CaseBook.Case found = CaseBook.find(CaseBook.build(recentAlerts.all()), id);
         if (found == null) {
             json(ctx, 404, error("no case " + id + " among the recent alerts"));
         }

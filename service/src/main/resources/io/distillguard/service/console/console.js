@@ -105,18 +105,24 @@ async function refresh() {
     row.append(severity, title, el("td", c.status, "status status-" + c.status), el("td", c.members),
         el("td", c.alerts), el("td", c.detectors.join(", ")),
         el("td", new Date(c.latest).toISOString().replace(".000Z", "Z")));
-    row.addEventListener("click", () => showCase(c.id));
+    row.addEventListener("click", () => showCase(c.id).catch((e) => {
+      $("#queue-summary").textContent = "Could not open case " + c.id + ": " + e.message;
+    }));
     return row;
   });
   $("#queue tbody").replaceChildren(...rows);
   if (openCase !== null && $("#subject-pane").hidden) {
-    showCase(openCase);
+    showCase(openCase).catch((e) => {
+      $("#case-summary").textContent = "This case is no longer among the recent alerts (" + e.message + ")";
+    });
   }
 }
 
 async function showCase(id) {
   openCase = id;
   const c = await api("/api/cases/" + encodeURIComponent(id));
+  // A case listed under one id may have joined a larger one since: follow it under the id it has now.
+  openCase = c.id;
   $("#case-pane").hidden = false;
   $("#queue-pane").hidden = true;
   $("#case-title").replaceChildren(severityBadge(c.severity), document.createTextNode(" " + c.title));

@@ -55,6 +55,27 @@ class CaseBookTest {
     }
 
     @Test
+    void aCaseListedUnderOneIdIsFoundUnderTheIdItHasAfterJoiningAnother() {
+        DistillationAlert template = alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PROMPT_CLUSTER:9-beef",
+                Severity.HIGH, 1, List.of("acct-1", "acct-2", "acct-3"));
+        DistillationAlert lone = alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-4", Severity.HIGH, 2,
+                List.of("acct-4"));
+        List<CaseBook.Case> before = CaseBook.build(List.of(template, lone));
+        assertThat(before).extracting(CaseBook.Case::id).containsExactly("ACCOUNT:acct-4", "PROMPT_CLUSTER:9-beef");
+
+        // A card cluster over the same accounts and the lone one: its smaller id leads the case from now on.
+        List<CaseBook.Case> after = CaseBook.build(List.of(template, lone, alert("ACCOUNT_CLUSTER",
+                SubjectType.ACCOUNT_CLUSTER, "PAYMENT_FINGERPRINT:card-1", Severity.HIGH, 3,
+                List.of("acct-1", "acct-2", "acct-3", "acct-4"))));
+        assertThat(after).extracting(CaseBook.Case::id).containsExactly("PAYMENT_FINGERPRINT:card-1");
+        assertThat(CaseBook.find(after, "PROMPT_CLUSTER:9-beef").id()).isEqualTo("PAYMENT_FINGERPRINT:card-1");
+        assertThat(CaseBook.find(after, "ACCOUNT:acct-4").id()).isEqualTo("PAYMENT_FINGERPRINT:card-1");
+        assertThat(CaseBook.find(after, "PAYMENT_FINGERPRINT:card-1").id()).isEqualTo("PAYMENT_FINGERPRINT:card-1");
+        assertThat(CaseBook.find(after, "ACCOUNT:acct-9")).isNull();
+        assertThat(CaseBook.find(after, "PROMPT_CLUSTER:0-other")).isNull();
+    }
+
+    @Test
     void aRotatingHarvestsEvidenceReadsAsSentences() {
         CaseBook.Case rotating = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("network_switch_share_24h", 0.875, 0.6),

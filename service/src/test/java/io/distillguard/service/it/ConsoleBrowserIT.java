@@ -202,6 +202,10 @@ class ConsoleBrowserIT {
                 assertThat(written.get(0).getSubjects()).contains("ACCOUNT:acct-nat");
                 assertThat(written.get(0).getSuppressUntil()).isAfter(Instant.now().plus(Duration.ofDays(6)));
 
+                // The POST answers with the verdict it wrote; the detector applies it once its global store has
+                // read it back from the topic, which the case read from that store shows.
+                await().atMost(Duration.ofSeconds(30)).until(() -> caseStatus(http, base, "ACCOUNT:acct-nat")
+                        .equals("dismissed"));
                 Random random = new Random(9);
                 long harvestStart = Instant.now().minus(Duration.ofMinutes(10)).toEpochMilli();
                 List<RequestEvent> harvests = new ArrayList<>();
@@ -234,6 +238,13 @@ class ConsoleBrowserIT {
                                 "dismissed_nat"));
             }
         }
+    }
+
+    private static String caseStatus(HttpClient http, String base, String caseId) throws Exception {
+        HttpResponse<String> found = http.send(HttpRequest.newBuilder(URI.create(base + "/api/cases/"
+                        + java.net.URLEncoder.encode(caseId, java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(found.body()).path("status").asText();
     }
 
     private static long suppressed(HttpClient http, String base) throws Exception {

@@ -48,11 +48,13 @@ public final class VerdictProcessor implements Processor<String, CaseVerdict, Vo
             LOG.warn("Refused an unreadable verdict for case {}: the case keeps its previous verdict", record.key());
             return;
         }
+        // The index before the store: whoever reads the verdict from the store (the console's case) can count on
+        // it being in force for the next alert.
+        suppressions.put(record.key(), record.value());
         if (record.value() == null) {
             store.delete(record.key());
         } else {
             store.put(record.key(), record.value());
         }
-        suppressions.put(record.key(), record.value());
     }
 }
