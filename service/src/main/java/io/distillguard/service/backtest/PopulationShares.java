@@ -23,13 +23,14 @@ public final class PopulationShares {
         if (event.getTurnIndex() == 0) {
             firstTurns++;
         }
-        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens())) {
+        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens(), event.getReasoningRequested())) {
             longAnswers++;
         }
     }
 
+    /** Over the requests that asked for no reasoning, as the group rules read it (HarvestShape). */
     public double longAnswerShare() {
-        return requests == 0 ? 0 : (double) longAnswers / requests;
+        return requests == reasoning ? 0 : (double) longAnswers / (requests - reasoning);
     }
 
     public double reasoningShare() {

@@ -7,6 +7,9 @@ import io.distillguard.topology.rules.DetectionRules;
  * first turns (no conversation), and either reasoning asked for or long answers to short prompts. A harvest wants
  * outputs to train on; the reasoning trace is one such output, a long answer another, and a campaign that asks for
  * reasoning on a third of its requests (under every reasoning threshold) still asks for long answers on most of them.
+ * The long-answer share is over the requests that asked for no reasoning: the trace is counted as completion tokens,
+ * so a reasoning request is long whoever sends it, and what tells a harvest of answers is that the others are long
+ * too.
  * Each share is judged at the bound of its Wilson interval against the population-relative threshold of
  * {@link DetectionRules.Group}; the two harvest markers are alternatives, the first-turn share is required.
  */
@@ -21,8 +24,15 @@ public final class HarvestShape {
     private HarvestShape() {
     }
 
-    public static boolean longAnswer(int promptTokens, int completionTokens) {
-        return completionTokens >= (long) LONG_ANSWER_RATIO * Math.max(1, promptTokens);
+    /**
+     * Whether a request is a long answer: one that did not ask for reasoning and got at least {@link
+     * #LONG_ANSWER_RATIO} times its prompt's tokens. The APIs count a reasoning trace as completion tokens, so whoever
+     * asks for reasoning gets a long completion, a person as much as a harvest: its length says nothing the reasoning
+     * share has not said, and counting it twice would make every reasoning-heavy group (a lab's students, a course)
+     * read as harvesting long answers as well.
+     */
+    public static boolean longAnswer(int promptTokens, int completionTokens, boolean reasoning) {
+        return !reasoning && completionTokens >= (long) LONG_ANSWER_RATIO * Math.max(1, promptTokens);
     }
 
     /** Whether one request has a harvest's shape: a first turn that asked for reasoning or got a long answer. */
@@ -37,7 +47,7 @@ public final class HarvestShape {
     static boolean pointShaped(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long requests) {
         return pointShapedByReasoning(rules, reasoning, firstTurns, requests)
                 || SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare()
-                && SubjectProfile.share(longAnswers, requests) >= rules.groupOrDefault().longAnswerFloor();
+                && SubjectProfile.share(longAnswers, requests - reasoning) >= rules.groupOrDefault().longAnswerFloor();
     }
 
     /** The floors by reasoning alone: {@code link.cluster-first-turn-share} and {@code link.cluster-reasoning-share}. */
@@ -96,7 +106,7 @@ public final class HarvestShape {
             }
             a.measure(prefix + "reasoning_share" + bound, reasoningBound, reasoningThreshold);
             if (group) {
-                a.measure(prefix + "long_answer_share", SubjectProfile.share(longAnswers, n), 0);
+                a.measure(prefix + "long_answer_share", SubjectProfile.share(longAnswers, n - reasoning), 0);
             }
             a.measure(prefix + "long_answer_share" + bound, longAnswerBound, longAnswerThreshold);
             if (group) {
@@ -112,7 +122,8 @@ public final class HarvestShape {
     static Bounds lower(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
         double z = rules.groupOrDefault().confidenceZ();
         return bounds(rules, GROUP, reasoning, longAnswers, firstTurns, n,
-                DetectionRules.Group.wilsonLower(reasoning, n, z), DetectionRules.Group.wilsonLower(longAnswers, n, z),
+                DetectionRules.Group.wilsonLower(reasoning, n, z),
+                DetectionRules.Group.wilsonLower(longAnswers, n - reasoning, z),
                 DetectionRules.Group.wilsonLower(firstTurns, n, z));
     }
 
@@ -120,7 +131,8 @@ public final class HarvestShape {
     static Bounds upper(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
         double z = rules.groupOrDefault().confidenceZ();
         return bounds(rules, "own_", reasoning, longAnswers, firstTurns, n,
-                DetectionRules.Group.wilsonUpper(reasoning, n, z), DetectionRules.Group.wilsonUpper(longAnswers, n, z),
+                DetectionRules.Group.wilsonUpper(reasoning, n, z),
+                DetectionRules.Group.wilsonUpper(longAnswers, n - reasoning, z),
                 DetectionRules.Group.wilsonUpper(firstTurns, n, z));
     }
 

@@ -1246,7 +1246,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 event.getTurnIndex() == 0,
                 event.getAccountCreatedAt() == null ? null : event.getAccountCreatedAt().toEpochMilli(),
                 event.getModel(), event.getPromptSimhash(), event.getAsn(), null,
-                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens()), address(event.getIp()),
+                HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens(),
+                        event.getReasoningRequested()), address(event.getIp()),
                 address(prefix));
     }
 

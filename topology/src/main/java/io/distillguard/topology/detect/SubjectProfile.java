@@ -55,7 +55,7 @@ public final class SubjectProfile {
         Double one = Sketches.ONE;
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
-                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false);
+                zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false, 0L, 0L);
     }
 
     private static String blankToNull(String text) {
@@ -137,8 +137,11 @@ public final class SubjectProfile {
         stats.setCompletionTokens(stats.getCompletionTokens() + request.getCompletionTokens());
         if (request.getReasoning()) {
             stats.setReasoning(stats.getReasoning() + 1);
+        } else {
+            stats.setPlainPromptTokens(stats.getPlainPromptTokens() + request.getPromptTokens());
+            stats.setPlainCompletionTokens(stats.getPlainCompletionTokens() + request.getCompletionTokens());
         }
-        if (HarvestShape.longAnswer(request.getPromptTokens(), request.getCompletionTokens())) {
+        if (HarvestShape.longAnswer(request.getPromptTokens(), request.getCompletionTokens(), request.getReasoning())) {
             stats.setLongAnswers(stats.getLongAnswers() + 1);
         }
         if (request.getTurnIndex() == 0) {
@@ -474,8 +477,14 @@ public final class SubjectProfile {
         return share(first + second, s.getRequests());
     }
 
+    /**
+     * Completion over prompt tokens of the requests that asked for no reasoning: a reasoning trace is counted as
+     * completion tokens, so over every request the ratio would mostly repeat the reasoning share (0 without such
+     * requests).
+     */
     public static double outputInputRatio(SubjectWindowStats s) {
-        return (double) s.getCompletionTokens() / Math.max(1, s.getPromptTokens());
+        return s.getPlainPromptTokens() == 0 && s.getPlainCompletionTokens() == 0 ? 0
+                : (double) s.getPlainCompletionTokens() / Math.max(1, s.getPlainPromptTokens());
     }
 
     /** Coefficient of variation of inter-arrival times (standard deviation / mean); NaN with too few gaps. */

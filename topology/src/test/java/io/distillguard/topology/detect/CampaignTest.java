@@ -430,13 +430,13 @@ class CampaignTest extends HarnessTest {
     void hostingBlocksThatAccountsOnlyPassThroughTieThemButCountNothingUnlessTheyComeBack() {
         DetectionRules rules = DetectionRules.defaults();
         // 30 blocks of a cloud's address space, three accounts each, chained: four first turns a block, three asking
-        // for reasoning, all with long answers. Each block is shaped on its point shares by four requests, which a
+        // for reasoning, the fourth with a long answer. Each block is shaped on its point shares by four requests, which a
         // product's users passing through a shared egress pool give by chance; none at its lower bounds.
         java.util.function.LongFunction<List<CampaignEdge>> blocks = returns -> {
             List<CampaignEdge> edges = new ArrayList<>();
             for (int b = 0; b < 30; b++) {
                 edges.add(new CampaignEdge("IP_PREFIX:52.80." + b + ".0/24", 0L, 0L, 3L,
-                        List.of("p" + b, "p" + (b + 1), "p" + (b + 2)), 4L, 3L, 4L, 0L, 4L, 0L, List.of(), null, 4L,
+                        List.of("p" + b, "p" + (b + 1), "p" + (b + 2)), 4L, 3L, 4L, 0L, 4L, 0L, List.of(), null, 1L,
                         0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, returns, 0L, 0L, 0L));
             }
             return edges;
@@ -492,7 +492,7 @@ class CampaignTest extends HarnessTest {
     /** A template band's edge from residential addresses, 60 first turns with reasoning, 40 counted repeats. */
     private static CampaignEdge residentialEdge(String link, long roams, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 60L, 60L, 60L, 0L, 0L, 0L,
-                List.of(), null, 60L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+                List.of(), null, 0L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
     }
 
     private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {

@@ -49,15 +49,42 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(evidence(top, "single_turn_share_1h")).hasValueSatisfying(e -> assertThat(e.getThreshold()).isEqualTo(0.7));
         assertThat(evidence(top, "prompt_diversity_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isGreaterThan(0.9));
         assertThat(evidence(top, "capability_concentration_1h")).isPresent();
-        assertThat(evidence(top, "output_input_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(10.0));
+        // Every answer ten times its prompt, but each with the reasoning asked for: no answer without reasoning to
+        // read, so no booster.
+        assertThat(evidence(top, "output_input_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isZero());
         // The extraction profile's strength: its weakest required feature over its threshold (capability
-        // concentration 1/0.8), times 1.25 for the long answers.
+        // concentration 1/0.8).
         assertThat(evidence(top, "fired:EXTRACTION")).hasValueSatisfying(e ->
-                assertThat(e.getValue()).isCloseTo(1.25 * 1.25, org.assertj.core.data.Offset.offset(1e-9)));
+                assertThat(e.getValue()).isCloseTo(1.25, org.assertj.core.data.Offset.offset(1e-9)));
         // Fired at the 30th request, the 1 h minimum, not before: 30 of 30 is at least 85 % at the rules' confidence.
         assertThat(risk.get(0).getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 29 * 60_000L);
         assertThat(evidence(top, "reasoning_share_lower_bound_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
                 .isCloseTo(DetectionRules.Group.wilsonLower(30, 30, 2.33), org.assertj.core.data.Offset.offset(1e-9)));
+    }
+
+    @Test
+    void longAnswersBoostExtractionOnlyWhereNoReasoningWasAsked() {
+        TopologyHarness h = start();
+        // Two accounts with reasoning on three requests in four and long completions on those: one gets answers
+        // ten times its prompts on the others too (a harvest of long answers), one short answers (a person whose
+        // reasoning traces are what made its completions long).
+        for (int i = 0; i < 40; i++) {
+            boolean plain = i % 4 == 3;
+            h.send(harvest("acct-long", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
+                    .setReasoningRequested(!plain).build());
+            h.send(harvest("acct-traces", "198.51.100.8", BASE + i * 60_000L, random.nextLong())
+                    .setReasoningRequested(!plain).setCompletionTokens(plain ? 300 : 2000).build());
+        }
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+        DistillationAlert boosted = highest(risk.stream().filter(a -> a.getSubjectId().equals("acct-long")).toList());
+        DistillationAlert plain = highest(risk.stream().filter(a -> a.getSubjectId().equals("acct-traces")).toList());
+        assertThat(evidence(boosted, "output_input_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(10.0));
+        assertThat(evidence(plain, "output_input_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(1.5));
+        double boostedStrength = evidence(boosted, "fired:EXTRACTION").orElseThrow().getValue();
+        double plainStrength = evidence(plain, "fired:EXTRACTION").orElseThrow().getValue();
+        assertThat(boostedStrength).isCloseTo(1.25 * plainStrength, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     /**
