@@ -352,11 +352,16 @@ public final class CaseBook {
                 case "group_first_turn_share" -> pct(value) + " of requests open a conversation";
                 case "group_reasoning_share_lower_bound" -> "at least " + pct(value)
                         + " ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold) + ")";
-                case "group_long_answer_share" -> pct(value) + " of answers are three times their prompt or longer";
+                case "group_long_answer_share" -> pct(value) + " of answers to requests without reasoning are three times"
+                        + " their prompt or longer";
                 case "group_long_answer_share_lower_bound" -> "at least " + pct(value)
-                        + " get answers three times their prompt or longer, at 99 % confidence (the rule asks "
-                        + pct(threshold) + ")";
-                case "own_long_answer_share_upper_bound" -> "its own answers are three times their prompt or longer at most "
+                        + " of requests without reasoning get answers three times their prompt or longer, at 99 %"
+                        + " confidence (the rule asks " + pct(threshold) + ")";
+                case "group_output_share_lower_bound" -> "at least " + pct(value)
+                        + " got an output worth training on (a reasoning trace or an answer three times their prompt or"
+                        + " longer), at 99 % confidence (the rule asks " + pct(threshold) + ")";
+                case "own_long_answer_share_upper_bound" -> "its own answers to requests without reasoning are three times"
+                        + " their prompt or longer at most "
                         + pct(value) + ", at 99 % confidence (a harvest gets " + pct(threshold) + " or more)";
                 case "group_roaming_share_lower_bound" -> "at least " + pct(value)
                         + " of members' later requests came from a network new to them (another than their first, then"

@@ -42,12 +42,14 @@ public final class HarvestShape {
 
     /**
      * Whether a group's point shares pass the floors: {@code link.cluster-first-turn-share} and either
-     * {@code link.cluster-reasoning-share} or {@code group.long-answer-share}.
+     * {@code link.cluster-reasoning-share} or, for the requests that got a trace or a long answer,
+     * {@code group.long-answer-share}.
      */
     static boolean pointShaped(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long requests) {
         return pointShapedByReasoning(rules, reasoning, firstTurns, requests)
                 || SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare()
-                && SubjectProfile.share(longAnswers, requests - reasoning) >= rules.groupOrDefault().longAnswerFloor();
+                && SubjectProfile.share(reasoning + plainLong(longAnswers, reasoning, requests), requests)
+                >= rules.groupOrDefault().longAnswerFloor();
     }
 
     /** The floors by reasoning alone: {@code link.cluster-first-turn-share} and {@code link.cluster-reasoning-share}. */
@@ -61,15 +63,18 @@ public final class HarvestShape {
      * threshold: computed once, then read for the verdict and written into the evidence.
      */
     record Bounds(String prefix, long n, long reasoning, long longAnswers, long firstTurns, double reasoningBound,
-                  double longAnswerBound, double firstTurnBound, double reasoningThreshold,
+                  double longAnswerBound, double outputBound, double firstTurnBound, double reasoningThreshold,
                   double longAnswerThreshold, double firstTurnThreshold) {
 
         /**
          * At the lower bounds: the weaker of the first-turn share and the stronger of the two harvest markers, over
-         * their thresholds (1 and more: extraction-shaped).
+         * their thresholds (1 and more: extraction-shaped). The long-answer marker is read as the share of requests
+         * that got an output worth training on, a trace or a long answer, against the long-answer threshold: a
+         * harvest asking for reasoning on a third of its requests and long answers on the rest has all its outputs
+         * counted, not only the two thirds.
          */
         double strength() {
-            return Math.min(Math.max(reasoningBound / reasoningThreshold, longAnswerBound / longAnswerThreshold),
+            return Math.min(Math.max(reasoningBound / reasoningThreshold, outputBound / longAnswerThreshold),
                     firstTurnBound / firstTurnThreshold);
         }
 
@@ -106,9 +111,13 @@ public final class HarvestShape {
             }
             a.measure(prefix + "reasoning_share" + bound, reasoningBound, reasoningThreshold);
             if (group) {
-                a.measure(prefix + "long_answer_share", SubjectProfile.share(longAnswers, n - reasoning), 0);
+                a.measure(prefix + "long_answer_share", SubjectProfile.share(plainLong(longAnswers, reasoning, n),
+                        n - reasoning), 0);
             }
             a.measure(prefix + "long_answer_share" + bound, longAnswerBound, longAnswerThreshold);
+            if (group) {
+                a.measure(prefix + "output_share" + bound, outputBound, longAnswerThreshold);
+            }
             if (group) {
                 a.measure(prefix + "first_turn_share", SubjectProfile.share(firstTurns, n), 0);
             }
@@ -118,29 +127,41 @@ public final class HarvestShape {
 
     private static final String GROUP = "group_";
 
+    /**
+     * Long answers, at most the requests that asked for no reasoning: a window opened by a build that counted a
+     * reasoning request's long completion as a long answer holds more, and a share over 1 has no bound.
+     */
+    static long plainLong(long longAnswers, long reasoning, long requests) {
+        return Math.max(0, Math.min(longAnswers, requests - reasoning));
+    }
+
     /** A group's or a campaign union's shares at their lower bounds. */
     static Bounds lower(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
         double z = rules.groupOrDefault().confidenceZ();
+        long plain = plainLong(longAnswers, reasoning, n);
         return bounds(rules, GROUP, reasoning, longAnswers, firstTurns, n,
                 DetectionRules.Group.wilsonLower(reasoning, n, z),
-                DetectionRules.Group.wilsonLower(longAnswers, n - reasoning, z),
+                DetectionRules.Group.wilsonLower(plain, n - reasoning, z),
+                DetectionRules.Group.wilsonLower(reasoning + plain, n, z),
                 DetectionRules.Group.wilsonLower(firstTurns, n, z));
     }
 
     /** An implicated account's own day at its upper bounds. */
     static Bounds upper(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
         double z = rules.groupOrDefault().confidenceZ();
+        long plain = plainLong(longAnswers, reasoning, n);
         return bounds(rules, "own_", reasoning, longAnswers, firstTurns, n,
                 DetectionRules.Group.wilsonUpper(reasoning, n, z),
-                DetectionRules.Group.wilsonUpper(longAnswers, n - reasoning, z),
+                DetectionRules.Group.wilsonUpper(plain, n - reasoning, z),
+                DetectionRules.Group.wilsonUpper(reasoning + plain, n, z),
                 DetectionRules.Group.wilsonUpper(firstTurns, n, z));
     }
 
     private static Bounds bounds(DetectionRules rules, String prefix, long reasoning, long longAnswers,
                                  long firstTurns, long n, double reasoningBound, double longAnswerBound,
-                                 double firstTurnBound) {
+                                 double outputBound, double firstTurnBound) {
         DetectionRules.Group g = rules.groupOrDefault();
-        return new Bounds(prefix, n, reasoning, longAnswers, firstTurns, reasoningBound, longAnswerBound,
+        return new Bounds(prefix, n, reasoning, longAnswers, firstTurns, reasoningBound, longAnswerBound, outputBound,
                 firstTurnBound, g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare()),
                 g.longAnswerThreshold(), g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare()));
     }

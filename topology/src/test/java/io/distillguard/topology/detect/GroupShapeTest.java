@@ -39,6 +39,33 @@ class GroupShapeTest {
     }
 
     @Test
+    void longAnswersAreReadOverTheRequestsThatAskedForNoReasoning() {
+        // A harvest of answers asking for reasoning on a quarter of 40 first turns, every other answer long: shaped by
+        // its long answers (30 of 30), whatever its reasoning's traces made of the rest.
+        HarvestShape.Bounds answers = HarvestShape.lower(rules, 10, 30, 40, 40);
+        assertThat(answers.byLongAnswers()).isTrue();
+        assertThat(answers.strength()).isGreaterThanOrEqualTo(1);
+        // A lab's students asking for reasoning on 60 % of their first turns, the others ordinary answers: whatever
+        // the reasoning requests' completions, its long answers are 4 of 40 and it is judged by its reasoning.
+        HarvestShape.Bounds lab = HarvestShape.lower(rules, 60, 4, 100, 100);
+        assertThat(lab.byLongAnswers()).isFalse();
+        assertThat(lab.longAnswerBound()).isLessThan(0.25);
+        // Every request asked for reasoning: no request to read long answers over.
+        assertThat(HarvestShape.lower(rules, 50, 0, 50, 50).longAnswerBound()).isZero();
+        assertThat(HarvestShape.upper(rules, 50, 0, 50, 50).longAnswerBound()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aWindowCountedBeforeReasoningWasLeftOutOfLongAnswersStillHasABound() {
+        // Opened by the build before: 50 requests, 40 with reasoning, all 50 counted long.
+        HarvestShape.Bounds group = HarvestShape.lower(rules, 40, 50, 50, 50);
+        assertThat(group.longAnswerBound()).isNotNaN().isEqualTo(DetectionRules.Group.wilsonLower(10, 10,
+                rules.groupOrDefault().confidenceZ()));
+        assertThat(HarvestShape.upper(rules, 40, 50, 50, 50).longAnswerBound()).isNotNaN().isEqualTo(1.0);
+        assertThat(HarvestShape.pointShaped(rules, 40, 50, 50, 50)).isTrue();
+    }
+
+    @Test
     void aSmallGroupThatHarvestsIsAClusterWhereAMixedOneOfTheSameSizeIsNot() {
         // 40 requests, every one a reasoning first turn, from hosting addresses: beyond chance.
         assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.IP_PREFIX, group(40, 40, 40, 40), 25, 1.25, false))
