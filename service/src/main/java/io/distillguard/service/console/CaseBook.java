@@ -357,9 +357,6 @@ public final class CaseBook {
                 case "group_long_answer_share_lower_bound" -> "at least " + pct(value)
                         + " of requests without reasoning get answers three times their prompt or longer, at 99 %"
                         + " confidence (the rule asks " + pct(threshold) + ")";
-                case "group_output_share_lower_bound" -> "at least " + pct(value)
-                        + " got an output worth training on (a reasoning trace or an answer three times their prompt or"
-                        + " longer), at 99 % confidence (the rule asks " + pct(threshold) + ")";
                 case "own_long_answer_share_upper_bound" -> "its own answers to requests without reasoning are three times"
                         + " their prompt or longer at most "
                         + pct(value) + ", at 99 % confidence (a harvest gets " + pct(threshold) + " or more)";

@@ -76,15 +76,13 @@ class CaseBookTest {
     }
 
     @Test
-    void aGroupsHarvestedOutputsReadApartFromItsLongAnswers() {
+    void aGroupsLongAnswersSayTheyAreReadWhereNoReasoningWasAsked() {
         CaseBook.Case group = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "PAYMENT_FINGERPRINT:card-5", Severity.HIGH, 1, List.of("acct-1"),
-                e("group_long_answer_share_lower_bound", 0.55, 0.6), e("group_output_share_lower_bound", 0.78, 0.6)))).get(0);
+                e("group_long_answer_share_lower_bound", 0.55, 0.6)))).get(0);
         assertThat(group.words()).containsExactly(
                 "at least 55 % of requests without reasoning get answers three times their prompt or longer, at 99 % "
-                        + "confidence (the rule asks 60 %)",
-                "at least 78 % got an output worth training on (a reasoning trace or an answer three times their "
-                        + "prompt or longer), at 99 % confidence (the rule asks 60 %)");
+                        + "confidence (the rule asks 60 %)");
     }
 
     @Test

@@ -42,13 +42,12 @@ public final class HarvestShape {
 
     /**
      * Whether a group's point shares pass the floors: {@code link.cluster-first-turn-share} and either
-     * {@code link.cluster-reasoning-share} or, for the requests that got a trace or a long answer,
-     * {@code group.long-answer-share}.
+     * {@code link.cluster-reasoning-share} or, over the requests without reasoning, {@code group.long-answer-share}.
      */
     static boolean pointShaped(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long requests) {
         return pointShapedByReasoning(rules, reasoning, firstTurns, requests)
                 || SubjectProfile.share(firstTurns, requests) >= rules.link().clusterFirstTurnShare()
-                && SubjectProfile.share(reasoning + plainLong(longAnswers, reasoning, requests), requests)
+                && SubjectProfile.share(plainLong(longAnswers, reasoning, requests), requests - reasoning)
                 >= rules.groupOrDefault().longAnswerFloor();
     }
 
@@ -63,18 +62,15 @@ public final class HarvestShape {
      * threshold: computed once, then read for the verdict and written into the evidence.
      */
     record Bounds(String prefix, long n, long reasoning, long longAnswers, long firstTurns, double reasoningBound,
-                  double longAnswerBound, double outputBound, double firstTurnBound, double reasoningThreshold,
+                  double longAnswerBound, double firstTurnBound, double reasoningThreshold,
                   double longAnswerThreshold, double firstTurnThreshold) {
 
         /**
          * At the lower bounds: the weaker of the first-turn share and the stronger of the two harvest markers, over
-         * their thresholds (1 and more: extraction-shaped). The long-answer marker is read as the share of requests
-         * that got an output worth training on, a trace or a long answer, against the long-answer threshold: a
-         * harvest asking for reasoning on a third of its requests and long answers on the rest has all its outputs
-         * counted, not only the two thirds.
+         * their thresholds (1 and more: extraction-shaped).
          */
         double strength() {
-            return Math.min(Math.max(reasoningBound / reasoningThreshold, outputBound / longAnswerThreshold),
+            return Math.min(Math.max(reasoningBound / reasoningThreshold, longAnswerBound / longAnswerThreshold),
                     firstTurnBound / firstTurnThreshold);
         }
 
@@ -116,9 +112,6 @@ public final class HarvestShape {
             }
             a.measure(prefix + "long_answer_share" + bound, longAnswerBound, longAnswerThreshold);
             if (group) {
-                a.measure(prefix + "output_share" + bound, outputBound, longAnswerThreshold);
-            }
-            if (group) {
                 a.measure(prefix + "first_turn_share", SubjectProfile.share(firstTurns, n), 0);
             }
             return a.measure(prefix + "first_turn_share" + bound, firstTurnBound, firstTurnThreshold);
@@ -142,7 +135,6 @@ public final class HarvestShape {
         return bounds(rules, GROUP, reasoning, longAnswers, firstTurns, n,
                 DetectionRules.Group.wilsonLower(reasoning, n, z),
                 DetectionRules.Group.wilsonLower(plain, n - reasoning, z),
-                DetectionRules.Group.wilsonLower(reasoning + plain, n, z),
                 DetectionRules.Group.wilsonLower(firstTurns, n, z));
     }
 
@@ -153,15 +145,14 @@ public final class HarvestShape {
         return bounds(rules, "own_", reasoning, longAnswers, firstTurns, n,
                 DetectionRules.Group.wilsonUpper(reasoning, n, z),
                 DetectionRules.Group.wilsonUpper(plain, n - reasoning, z),
-                DetectionRules.Group.wilsonUpper(reasoning + plain, n, z),
                 DetectionRules.Group.wilsonUpper(firstTurns, n, z));
     }
 
     private static Bounds bounds(DetectionRules rules, String prefix, long reasoning, long longAnswers,
                                  long firstTurns, long n, double reasoningBound, double longAnswerBound,
-                                 double outputBound, double firstTurnBound) {
+                                 double firstTurnBound) {
         DetectionRules.Group g = rules.groupOrDefault();
-        return new Bounds(prefix, n, reasoning, longAnswers, firstTurns, reasoningBound, longAnswerBound, outputBound,
+        return new Bounds(prefix, n, reasoning, longAnswers, firstTurns, reasoningBound, longAnswerBound,
                 firstTurnBound, g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare()),
                 g.longAnswerThreshold(), g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare()));
     }
