@@ -23,7 +23,8 @@ public final class PopulationShares {
         if (event.getTurnIndex() == 0) {
             firstTurns++;
         }
-        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens(), event.getReasoningRequested())) {
+        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens(),
+                event.getReasoningRequested())) {
             longAnswers++;
         }
     }

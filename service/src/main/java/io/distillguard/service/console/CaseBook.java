@@ -425,7 +425,8 @@ public final class CaseBook {
                 case "distinct_countries" -> count(value) + " countries" + window;
                 case "prompt_diversity" -> pct(value) + " of prompts distinct" + window;
                 case "capability_concentration" -> pct(value) + " of requests in two capabilities" + window;
-                case "output_input_ratio" -> String.format(Locale.ROOT, "answers %.1f times as long as prompts where no reasoning was asked", value) + window;
+                case "output_input_ratio" -> String.format(Locale.ROOT,
+                        "answers %.1f times as long as prompts where no reasoning was asked", value) + window;
                 case "requests" -> count(value) + " requests" + window;
                 case "new_model_share" -> pct(value) + " of requests moved to a newly released model";
                 case "cluster_risk" -> String.format(Locale.ROOT, "member of a cluster of risk %.1f", value);

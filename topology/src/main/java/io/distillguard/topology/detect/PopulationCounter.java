@@ -41,7 +41,8 @@ public final class PopulationCounter<K> implements FixedKeyProcessor<K, RequestE
         if (event.getTurnIndex() == 0) {
             firstTurns.record();
         }
-        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens(), event.getReasoningRequested())) {
+        if (HarvestShape.longAnswer(event.getPromptTokens(), event.getCompletionTokens(),
+                event.getReasoningRequested())) {
             longAnswers.record();
         }
         context.forward(record);
