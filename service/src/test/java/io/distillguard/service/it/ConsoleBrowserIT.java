@@ -241,16 +241,20 @@ class ConsoleBrowserIT {
     }
 
     private static String caseStatus(HttpClient http, String base, String caseId) throws Exception {
-        HttpResponse<String> found = http.send(HttpRequest.newBuilder(URI.create(base + "/api/cases/"
-                        + java.net.URLEncoder.encode(caseId, java.nio.charset.StandardCharsets.UTF_8)))
-                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(found.body()).path("status").asText();
+        return console(http, base, "/api/cases/" + java.net.URLEncoder.encode(caseId,
+                java.nio.charset.StandardCharsets.UTF_8)).path("status").asText();
     }
 
     private static long suppressed(HttpClient http, String base) throws Exception {
-        HttpResponse<String> cases = http.send(HttpRequest.newBuilder(URI.create(base + "/api/cases"))
+        return console(http, base, "/api/cases").path("suppressed").asLong();
+    }
+
+    /** A console API answer, read with the analyst's token. */
+    private static com.fasterxml.jackson.databind.JsonNode console(HttpClient http, String base, String path)
+            throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(cases.body()).path("suppressed").asLong();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
     }
 
     /** Every record on the verdicts topic, read from the beginning. */

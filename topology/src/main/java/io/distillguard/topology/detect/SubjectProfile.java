@@ -484,8 +484,7 @@ public final class SubjectProfile {
      * requests).
      */
     public static double outputInputRatio(SubjectWindowStats s) {
-        return s.getPlainPromptTokens() == 0 && s.getPlainCompletionTokens() == 0 ? 0
-                : (double) s.getPlainCompletionTokens() / Math.max(1, s.getPlainPromptTokens());
+        return (double) s.getPlainCompletionTokens() / Math.max(1, s.getPlainPromptTokens());
     }
 
     /** Coefficient of variation of inter-arrival times (standard deviation / mean); NaN with too few gaps. */
