@@ -206,6 +206,12 @@ public final class EnvelopeSweep {
         cells.add(new Cell(held, "an unlisted cloud: 5 templates (hosting)", "", nominal.with("disguise", unlisted)));
         cells.add(new Cell(held, "an unlisted cloud: infrastructure: 4 hosting /24s", "",
                 fresh.with("hosting_prefixes", 4).with("disguise", unlisted)));
+        // A card shared by fewer accounts than the payment link's fan-in (a family's or a small team's card is shared
+        // by as few): what ties the campaign together is a card between two or three of its accounts. Appended.
+        for (int perCard : new int[] {2, 3}) {
+            cells.add(new Cell("the one shared trait", "payment: " + perCard + " accounts a card", "",
+                    fresh.with("accounts_per_card", perCard)));
+        }
         return cells;
     }
 

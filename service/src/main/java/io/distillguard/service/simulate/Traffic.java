@@ -261,6 +261,20 @@ final class Traffic {
         return Math.floorMod(i * 2_654_435_761L, DAY);
     }
 
+    /**
+     * A person's card, from the account's number alone (no draw, so the rest of the simulation is unchanged): about
+     * one person in six shares it with one or two others of the same population (siblings on one homework app, a
+     * couple, a freelancer's work and own accounts), the look-alike of a campaign that shares cards between a few
+     * of its accounts. Of every three consecutive accounts, one block in ten shares one card among all three and one
+     * in fifteen between the first two.
+     */
+    static String personalCard(String prefix, int i) {
+        int block = i / 3;
+        int draw = (int) Math.floorMod((prefix.hashCode() * 31L + block) * 0x9E3779B97F4A7C15L >>> 33, 30L);
+        boolean household = draw < 3 || draw < 5 && i % 3 < 2;
+        return household ? "card-household-" + prefix + block : "card-" + prefix + i;
+    }
+
     static String residentialIp(SplittableRandom random) {
         return RESIDENTIAL_FIRST_OCTETS[random.nextInt(RESIDENTIAL_FIRST_OCTETS.length)] + "." + random.nextInt(256)
                 + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
@@ -482,7 +496,7 @@ final class Traffic {
                         .setAsn(requestAsn)
                         .setCountry(COUNTRIES[country[i]])
                         .setUserAgent(mobile ? "app-ios/5.2" : "web/2026.11")
-                        .setPaymentFingerprint("card-" + account)
+                        .setPaymentFingerprint(personalCard(prefix, i))
                         .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (60 + i % 700) * DAY - spread(i)))
                         .setModel(model(random, t, 0.3))
                         .setConversationId(conversation)
@@ -935,7 +949,7 @@ final class Traffic {
             String account = prefix + i;
             return request(account, t, onMachine ? machine[i] : home[i])
                     .setAsn(onMachine ? machineAsn[i] : homeAsn[i]).setCountry(COUNTRIES[country[i]])
-                    .setUserAgent(userAgent).setPaymentFingerprint("card-" + account)
+                    .setUserAgent(userAgent).setPaymentFingerprint(personalCard(prefix, i))
                     .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (100 + i * 13 % 1_400) * DAY
                             - spread(i)))
                     .setModel(model(random, t, 0.5));
@@ -1293,7 +1307,7 @@ final class Traffic {
                         }
                         RequestEvent.Builder event = request(account, t, ip)
                                 .setAsn(requestAsn).setCountry(COUNTRIES[country[i]])
-                                .setUserAgent(scenario + "/2.1").setPaymentFingerprint("card-" + account)
+                                .setUserAgent(scenario + "/2.1").setPaymentFingerprint(personalCard(prefix, i))
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
                                 .setModel(model(random, t, 0.3))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)

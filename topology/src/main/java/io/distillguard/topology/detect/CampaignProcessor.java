@@ -657,14 +657,18 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     public static KeyValue<String, CampaignEdge> edge(String linkKey, long time, long windowStart, LinkWindowStats stats,
                                                       long accounts, List<String> others,
                                                       LinkRiskProcessor.MemberSplit split) {
-        LinkRiskProcessor.MemberAddresses addresses = LinkKind.of(linkKey).followsAddresses()
+        LinkKind kind = LinkKind.of(linkKey);
+        LinkRiskProcessor.MemberAddresses addresses = kind.followsAddresses()
                 ? LinkRiskProcessor.memberAddresses(stats) : LinkRiskProcessor.MemberAddresses.NONE;
+        // A campaign's roaming is its templates' members' (a card's members are followed for the card's own test).
+        boolean roaming = kind == LinkKind.PROMPT_CLUSTER;
         return KeyValue.pair(KEY, new CampaignEdge(linkKey, time, windowStart, accounts,
                 new ArrayList<>(stats.getShapedAccounts()), stats.getRequests(), stats.getReasoning(),
                 stats.getFirstTurns(), stats.getNewAccountRequests(), stats.getHostingRequests(),
-                stats.getNewModelRequests(), others, null, stats.getLongAnswers(), stats.getMemberRepeats(),
-                stats.getMemberRoams(), split.judged(), split.without(), split.expected(), split.variance(),
-                split.dispersion(), (long) addresses.members(), (long) addresses.distinct(), addresses.blockRepeats(),
-                addresses.blockChanges(), stats.getMemberSteps(), stats.getMemberStepChanges()));
+                stats.getNewModelRequests(), others, null, stats.getLongAnswers(),
+                roaming ? stats.getMemberRepeats() : 0L, roaming ? stats.getMemberRoams() : 0L, split.judged(),
+                split.without(), split.expected(), split.variance(), split.dispersion(), (long) addresses.members(),
+                (long) addresses.distinct(), addresses.blockRepeats(), addresses.blockChanges(),
+                roaming ? stats.getMemberSteps() : 0L, roaming ? stats.getMemberStepChanges() : 0L));
     }
 }

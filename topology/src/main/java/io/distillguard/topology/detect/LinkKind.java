@@ -83,6 +83,14 @@ public enum LinkKind {
         return this == PROMPT_CLUSTER || this == IP_PREFIX;
     }
 
+    /**
+     * Whether a group of this kind follows its sampled members' networks: a template's or a card shared by a few
+     * (group.card-min-accounts) is corroborated by its members roaming as a rotating proxy pool's accounts do.
+     */
+    public boolean followsNetworks() {
+        return this == PROMPT_CLUSTER || this == PAYMENT_FINGERPRINT;
+    }
+
     public long accountsThreshold(DetectionRules rules) {
         return accountsThreshold.applyAsLong(rules);
     }

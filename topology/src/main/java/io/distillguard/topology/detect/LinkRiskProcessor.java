@@ -199,7 +199,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int shapedBefore = stats == null ? 0 : stats.getShapedAccounts().size();
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
-                releaseOf(inForce, request.getModel()), kind == LinkKind.PROMPT_CLUSTER, kind.talliesMembers(),
+                releaseOf(inForce, request.getModel()), kind.followsNetworks(), kind.talliesMembers(),
                 kind.followsAddresses());
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
@@ -210,14 +210,18 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
 
         long threshold = kind.accountsThreshold(inForce);
+        // A card shared by fewer than its fan-in threshold is still judged for the shape (group.card-min-accounts),
+        // but raises no fan-in alert: a household's card is no news.
+        long judgedFrom = kind == LinkKind.PAYMENT_FINGERPRINT
+                ? inForce.groupOrDefault().cardMinAccounts(threshold) : threshold;
         // A group with fewer requests than the threshold cannot have that many accounts: skip the estimate, which
         // reads every register, for the great majority of groups (one-off prompt bands, quiet addresses).
-        if (stats.getRequests() < threshold) {
+        if (stats.getRequests() < judgedFrom) {
             return;
         }
         long accounts = distinctAccounts(stats);
         double fanIn = (double) accounts / threshold;
-        if (fanIn < 1) {
+        if (accounts < judgedFrom) {
             return;
         }
         String id = Subjects.idOf(key);
@@ -225,7 +229,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double cap = inForce.scoring().ratioCap();
         // A busy group (a carrier's ASN, a campus /24) is over its threshold on every request, and its alert was
         // emitted long ago: the gate is asked first, and the assessment and its evidence built only for a new tier.
-        if (isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
+        if (fanIn >= 1 && isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
             Assessment observation = new Assessment()
                     .measure("distinct_accounts", accounts, threshold)
                     .fire(kind.detector(), fanIn, 1, cap, false);
@@ -237,7 +241,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // otherwise read as a pivot by chance, and a pivot is enough to make a template group a cluster.
         boolean pivot = DetectionRules.Group.wilsonLower(stats.getNewModelRequests(), stats.getRequests(),
                 inForce.groupOrDefault().confidenceZ()) >= inForce.link().modelPivotShare();
-        if (pivot && isNewTier(PIVOT_DETECTOR + '|' + key, start,
+        if (pivot && fanIn >= 1 && isNewTier(PIVOT_DETECTOR + '|' + key, start,
                 Assessment.riskOfOne(pivotShare / inForce.link().modelPivotShare(), 1, cap, false))) {
             Assessment pivotAssessment = new Assessment()
                     .measure("distinct_accounts", accounts, threshold)
@@ -409,12 +413,18 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
             ownMachines = members.oneConfiguration(g) && addresses.own(g);
         }
+        // A card shared by fewer than its fan-in threshold (group.card-min-accounts) is corroborated only by hosting
+        // addresses or its members' roaming: a household opens its accounts together and tries a new model together.
+        boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
+                || fewOnCard && !hosted
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && !ownMachines
                 && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
-        long roamingTrials = g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps());
-        long roams = g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges());
+        // A card at its fan-in threshold is judged as before: its members' roaming neither corroborates nor adds.
+        boolean readsRoaming = kind != LinkKind.PAYMENT_FINGERPRINT || fewOnCard;
+        long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
+        long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
         if (uncorroborated && !roaming) {
             return null;
@@ -425,8 +435,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("group_requests", n, t.clusterMinRequests());
         bounds.measure(a).measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
-                .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
-                .fire(kind.detector(), fanIn, 1, cap + 1, false);
+                .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true);
+        if (!fewOnCard) {
+            a.fire(kind.detector(), fanIn, 1, cap + 1, false);
+        }
         members.measure(a, g);
         cardMembers.measure(a, g);
         if (addresses.members() > 0) {
@@ -541,8 +553,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /**
      * @param release        the release time of the request's model under {@code rules}, null when not a new release
-     * @param followNetworks whether to follow the sampled members' networks (a prompt template's group only: the one
-     *                       link whose members roaming corroborates, see {@link #followNetwork})
+     * @param followNetworks whether to follow the sampled members' networks (a prompt template's or a card's group:
+     *                       the links whose members roaming corroborates, see {@link #followNetwork})
      * @param tallyMembers   whether to tally the sampled members' requests and reasoning asks (templates, cards,
      *                       signup cohorts and prefixes: {@link #memberSplit}, {@link #cardMembers})
      * @param followAddresses whether to keep the sampled members' last addresses (templates and prefixes:

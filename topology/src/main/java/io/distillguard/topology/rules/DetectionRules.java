@@ -80,7 +80,8 @@ public record DetectionRules(
             @JsonProperty("own-address-share") Double ownAddressShare,
             @JsonProperty("block-min-returns") Integer blockMinReturns,
             @JsonProperty("one-network-share") Double oneNetworkShare,
-            @JsonProperty("roaming-first-steps") Boolean roamingFirstSteps) {
+            @JsonProperty("roaming-first-steps") Boolean roamingFirstSteps,
+            @JsonProperty("card-min-accounts") Integer cardMinAccounts) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -114,7 +115,8 @@ public record DetectionRules(
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
-                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true);
+                SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
+                2);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -149,6 +151,16 @@ public record DetectionRules(
          */
         public boolean roamingFirstStepsOrDefault() {
             return roamingFirstSteps == null || roamingFirstSteps;
+        }
+
+        /**
+         * {@code card-min-accounts}: the fewest accounts on one card that make it a group judged for the extraction
+         * shape, when under the payment link's fan-in threshold. A card shared by so few is what a household or a
+         * small team has, so such a group is a cluster only with hosting addresses or its members roaming (held for
+         * each member to show). Absent from a document's group section: the fan-in threshold, as before.
+         */
+        public long cardMinAccounts(long fanInThreshold) {
+            return cardMinAccounts == null ? fanInThreshold : Math.min(fanInThreshold, cardMinAccounts);
         }
 
         /** The requests a group's roaming share is taken over: its members' repeats, and their steps when counted. */
@@ -673,6 +685,8 @@ public record DetectionRules(
                     "at least 1");
             require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,
                     "group.split-member-requests", "at least 1");
+            require(group.cardMinAccounts() == null || group.cardMinAccounts() >= 2, "group.card-min-accounts",
+                    "at least 2");
             require(group.cardSplitMinMembers() == null || group.cardSplitMinMembers() >= 1,
                     "group.card-split-min-members", "at least 1");
             require(group.ownAddressShare() == null || group.ownAddressShare() > 0 && group.ownAddressShare() <= 1,

@@ -698,6 +698,76 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aCardSharedByThreeAccountsRoamingAsAPoolsIsHeldAndEachIsNamedByItsOwnDay() {
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length]);
+        assertHeldByTheirRoaming(alerts);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).allSatisfy(a ->
+                assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-of-three"));
+        // Under the card's fan-in threshold: no fan-in alert of its own.
+        assertThat(byDetector(alerts, "SHARED_PAYMENT")).isEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().sorted().toList())
+                .containsExactly("three-0", "three-1", "three-2");
+    }
+
+    @Test
+    void judgedOnlyFromTheFanInThresholdACardSharedByThreeIsNoCluster() {
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
+                "card-min-accounts: 2", "card-min-accounts: 5");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aHouseholdAtHomeSharingACardIsNoClusterWhateverItAsks() {
+        // Each member at its own home all day: the card's shape is a harvest's, and nothing corroborates it.
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> 7922);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void newAccountsSharingACardByThreeAtHomeAreNoCluster() {
+        // Siblings' accounts opened the same day: new accounts do not corroborate a card this small.
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> 7922, BASE - 86_400_000L);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void threeAccountsSharingACardFromRentedMachinesAreACluster() {
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> 16509);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-of-three");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isPresent();
+        });
+    }
+
+    private List<DistillationAlert> aCardOfThree(java.util.function.IntBinaryOperator asn, String... ruleReplacements) {
+        return aCardOfThree(asn, BASE - 400 * 86_400_000L, ruleReplacements);
+    }
+
+    /**
+     * Three accounts paying with one card, twelve harvest-shaped requests each an hour apart (no quick pairs, so no
+     * ROTATION of their own), request r of member i from network {@code asn.applyAsInt(i, r)}.
+     */
+    private List<DistillationAlert> aCardOfThree(java.util.function.IntBinaryOperator asn, long created,
+                                                 String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        for (int r = 0; r < 12; r++) {
+            for (int i = 0; i < 3; i++) {
+                int network = asn.applyAsInt(i, r);
+                h.send(harvest("three-" + i, (network % 200 + 20) + ".40." + i + "." + (7 + r),
+                        BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
+                        .setPaymentFingerprint("card-of-three").setAccountCreatedAt(Instant.ofEpochMilli(created))
+                        .build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
     void accountsOpenedInOneHourWithOneClientThatHarvestAreASignupCohortCluster() {
         TopologyHarness h = start();
         long opened = BASE - 90 * 86_400_000L;

@@ -61,6 +61,16 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aCardIsJudgedFromTwoAccountsAndADocumentWithoutTheKeyJudgesItFromTheFanInThreshold() {
+        DetectionRules rules = DetectionRules.defaults();
+        long fanIn = rules.link().paymentAccounts7d();
+        assertThat(rules.groupOrDefault().cardMinAccounts(fanIn)).isEqualTo(2);
+        assertThat(rules.groupOrDefault().cardMinAccounts(1)).isEqualTo(1);
+        DetectionRules.Group absent = DetectionRules.parse(rulesYaml("  card-min-accounts: 2\n", "")).groupOrDefault();
+        assertThat(absent.cardMinAccounts(fanIn)).isEqualTo(fanIn);
+    }
+
+    @Test
     void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
                 .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");
@@ -86,6 +96,8 @@ class DetectionRulesTest {
                 .hasMessageContaining("group.one-network-share");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-split-min-members: 5", "card-split-min-members: 0")))
                 .hasMessageContaining("group.card-split-min-members");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-min-accounts: 2", "card-min-accounts: 1")))
+                .hasMessageContaining("group.card-min-accounts");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-share: 0.5", "roaming-share: 2")))
                 .hasMessageContaining("group.roaming-share");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-member-asns: 4", "roaming-member-asns: 0")))
@@ -104,7 +116,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-04.7", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-04.8", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -136,7 +148,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-04.7", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-04.8", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
