@@ -425,6 +425,11 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
+            if (kind == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() < kind.accountsThreshold(rules)) {
+                // A card shared by fewer than its fan-in threshold (a household's) ties its members but does not
+                // speak for the campaign: it holds its members' every request, and one heavy member makes its shares.
+                continue;
+            }
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
