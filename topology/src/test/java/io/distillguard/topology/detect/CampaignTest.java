@@ -394,6 +394,35 @@ class CampaignTest extends HarnessTest {
     }
 
     @Test
+    void aHouseholdsCardTiesAProductsUsersButItsOneNewHeavyMemberDoesNotMakeTheirCampaignYoung() {
+        DetectionRules rules = DetectionRules.defaults();
+        // A product's users on two template bands at home (reasoning-shaped, aged, nothing corroborates them), and a
+        // card three of them share whose requests are nearly all one new member's, more than the bands hold.
+        List<CampaignEdge> edges = new ArrayList<>(twoTemplateBands((link, accounts) -> residentialEdge(link, 0L,
+                accounts)));
+        edges.add(new CampaignEdge("PAYMENT_FINGERPRINT:card-household", 0L, 0L, 3L, List.of("a1", "a2", "a5"), 150L,
+                150L, 150L, 140L, 0L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
+        List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(edges);
+        assertThat(campaigns).hasSize(1);
+        assertThat(campaigns.get(0).members).contains("a1", "a5", "a6");
+        assertThat(CampaignProcessor.assess(rules, campaigns.get(0), 4, 4)).as("judged on its templates").isNull();
+
+        // The same card at its fan-in threshold speaks for the campaign: judged on it, its new accounts corroborate.
+        edges.set(2, new CampaignEdge("PAYMENT_FINGERPRINT:card-shared", 0L, 0L, 5L,
+                List.of("a1", "a2", "a5", "a7", "a8"), 150L, 150L, 150L, 140L, 0L, 0L, List.of(), null, 0L, 0L, 0L, 0L,
+                0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
+        Assessment judged = CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4);
+        assertThat(judged).isNotNull();
+        assertThat(judged.evidence()).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_requests");
+            assertThat(e.getValue()).isEqualTo(150.0);
+        }).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_new_account_share");
+            assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold());
+        });
+    }
+
+    @Test
     void aCampaignShapedByLongAnswersOnRentedMachinesIsJudgedWhenItsMembersRunOneConfigurationEachFromItsOwnAddress() {
         DetectionRules rules = DetectionRules.defaults();
         DetectionRules.Group g = rules.groupOrDefault();
