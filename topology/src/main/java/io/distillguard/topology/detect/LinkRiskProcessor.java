@@ -368,15 +368,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
         boolean young = newAccounts >= t.clusterNewAccountShare();
-        // A card shared by fewer than its fan-in threshold (group.card-min-accounts).
-        boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
         CardMembers cardMembers = CardMembers.NONE;
         if (kind == LinkKind.PAYMENT_FINGERPRINT && !bounds.byLongAnswers()) {
             // A card shaped by its reasoning share: whether that is its members' shape or a few members' (see
-            // DetectionRules.Group#cardMembersApart). A card of a few is judged so from two members: a small team's
-            // card owes a harvest's shape to one developer's script, a campaign's to every account's.
+            // DetectionRules.Group#cardMembersApart).
             cardMembers = card.get();
-            if (fewOnCard ? !cardMembers.alike(g) : cardMembers.apart(g)) {
+            if (cardMembers.apart(g)) {
                 return null;
             }
         }
@@ -416,8 +413,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
             ownMachines = members.oneConfiguration(g) && addresses.own(g);
         }
-        // A card of a few is corroborated only by hosting addresses or its members' roaming: a household opens its
-        // accounts together and tries a new model together.
+        // A card shared by fewer than its fan-in threshold (group.card-min-accounts) is corroborated only by hosting
+        // addresses or its members' roaming: a household opens its accounts together and tries a new model together.
+        boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
                 || fewOnCard && !hosted
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && !ownMachines
@@ -442,7 +440,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             a.fire(kind.detector(), fanIn, 1, cap + 1, false);
         }
         members.measure(a, g);
-        cardMembers.measure(a, g, fewOnCard);
+        cardMembers.measure(a, g);
         if (addresses.members() > 0) {
             members.measureDispersion(a, g);
         }
@@ -902,21 +900,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             return g.cardMembersApart(judged, memberShare, groupShare, standardError);
         }
 
-        /**
-         * For a card shared by fewer than its fan-in threshold: at least {@link #FEW_MIN_JUDGED} members judged, and
-         * their mean share not under the card's as a lab's members' is ({@link #apart}'s test from two members).
-         */
-        boolean alike(DetectionRules.Group g) {
-            return judged >= FEW_MIN_JUDGED && !(groupShare - memberShare > g.confidenceZ() * standardError);
-        }
-
-        static final int FEW_MIN_JUDGED = 2;
-
         /** Evidence once enough members were judged: their mean share against what one configuration allows. */
-        Assessment measure(Assessment a, DetectionRules.Group g, boolean few) {
-            long min = few ? FEW_MIN_JUDGED : g.cardSplitMinMembersOrDefault();
-            if (judged >= min) {
-                a.measure("card_members_judged", judged, min);
+        Assessment measure(Assessment a, DetectionRules.Group g) {
+            if (judged >= g.cardSplitMinMembersOrDefault()) {
+                a.measure("card_members_judged", judged, g.cardSplitMinMembersOrDefault());
                 a.measure("card_member_mean_reasoning_share", memberShare,
                         groupShare - g.confidenceZ() * standardError);
             }

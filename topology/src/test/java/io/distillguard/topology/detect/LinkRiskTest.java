@@ -744,28 +744,6 @@ class LinkRiskTest extends HarnessTest {
         });
     }
 
-    @Test
-    void aSmallTeamsCardOnCloudMachinesOwingItsShapeToOneMembersScriptIsNoCluster() {
-        // Two developers on one card from a cloud: one runs a script of reasoning-heavy single requests, the other
-        // asks plain questions. The card's traffic is a harvest's shape on hosting addresses; its members are not alike.
-        TopologyHarness h = start();
-        for (int r = 0; r < 40; r++) {
-            h.send(harvest("dev-script", "3.5.7." + (10 + r % 5), BASE + r * 60_000L, random.nextLong()).setAsn(16509)
-                    .setPaymentFingerprint("card-team").build());
-            if (r % 4 == 0) {
-                h.send(harvest("dev-plain", "3.5.8.20", BASE + r * 60_000L + 30_000L, random.nextLong()).setAsn(16509)
-                        .setPaymentFingerprint("card-team").setReasoningRequested(false).setCompletionTokens(300)
-                        .build());
-            }
-        }
-        List<DistillationAlert> alerts = h.alerts();
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
-        assertThat(byDetector(alerts, "ACCOUNT_RISK")).noneSatisfy(a -> {
-            assertThat(a.getSubjectId()).isEqualTo("dev-plain");
-            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
-        });
-    }
-
     private List<DistillationAlert> aCardOfThree(java.util.function.IntBinaryOperator asn, String... ruleReplacements) {
         return aCardOfThree(asn, BASE - 400 * 86_400_000L, ruleReplacements);
     }
