@@ -431,7 +431,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         double cap = rules.scoring().ratioCap();
         Assessment a = new Assessment()
-                .measure("distinct_accounts", accounts, kind.accountsThreshold(rules))
+                .measure("distinct_accounts", accounts, fewOnCard
+                        ? g.cardMinAccounts(kind.accountsThreshold(rules)) : kind.accountsThreshold(rules))
                 .measure("group_requests", n, t.clusterMinRequests());
         bounds.measure(a).measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
