@@ -87,9 +87,9 @@ public final class QualityCommand implements Callable<Integer> {
             + "(each keeps the seed it has in the whole sweep, so its figures equal the whole sweep's).")
     String sweepCells;
 
-    // A fixed day, not the day the command runs: the simulated identifiers carry absolute times (a conversation's id,
-    // hashed into the profiles' sketches; a signup hour's key), so the same build and seed read differently from one
-    // day's run to the next (a sweep cell near its thresholds by several points).
+    // A fixed day, not the day the command runs: the same build and seed read differently from one run day to
+    // another (a sweep cell near its thresholds by several points); the simulated identifiers carry absolute times,
+    // and which of them moves the figures is not pinned down.
     @Option(names = "--start", defaultValue = "2026-11-30T00:00:00Z",
             description = "Event time the simulated traffic starts (ISO-8601), so that a run is reproduced on any day. "
                     + "Default: ${DEFAULT-VALUE}.")
