@@ -400,17 +400,14 @@ class CampaignTest extends HarnessTest {
         // card three of them share whose requests are nearly all one new member's, more than the bands hold.
         List<CampaignEdge> edges = new ArrayList<>(twoTemplateBands((link, accounts) -> residentialEdge(link, 0L,
                 accounts)));
-        edges.add(new CampaignEdge("PAYMENT_FINGERPRINT:card-household", 0L, 0L, 3L, List.of("a1", "a2", "a5"), 150L,
-                150L, 150L, 140L, 0L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
+        edges.add(newAccountsCardEdge("PAYMENT_FINGERPRINT:card-household", "a1", "a2", "a5"));
         List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(edges);
         assertThat(campaigns).hasSize(1);
         assertThat(campaigns.get(0).members).contains("a1", "a5", "a6");
         assertThat(CampaignProcessor.assess(rules, campaigns.get(0), 4, 4)).as("judged on its templates").isNull();
 
         // The same card at its fan-in threshold speaks for the campaign: judged on it, its new accounts corroborate.
-        edges.set(2, new CampaignEdge("PAYMENT_FINGERPRINT:card-shared", 0L, 0L, 5L,
-                List.of("a1", "a2", "a5", "a7", "a8"), 150L, 150L, 150L, 140L, 0L, 0L, List.of(), null, 0L, 0L, 0L, 0L,
-                0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
+        edges.set(2, newAccountsCardEdge("PAYMENT_FINGERPRINT:card-shared", "a1", "a2", "a5", "a7", "a8"));
         Assessment judged = CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4);
         assertThat(judged).isNotNull();
         assertThat(judged.evidence()).anySatisfy(e -> {
@@ -522,6 +519,12 @@ class CampaignTest extends HarnessTest {
     private static CampaignEdge residentialEdge(String link, long roams, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 60L, 60L, 60L, 0L, 0L, 0L,
                 List.of(), null, 0L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    /** A card's edge of 150 first turns with reasoning, 140 of them from new accounts. */
+    private static CampaignEdge newAccountsCardEdge(String link, String... accounts) {
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 150L, 150L, 150L, 140L, 0L,
+                0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
     }
 
     private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {
