@@ -263,7 +263,7 @@ final class Traffic {
 
     /**
      * A person's card, from the account's number alone (no draw, so the rest of the simulation is unchanged): about
-     * one person in six shares it with one or two others of the same population (siblings on one homework app, a
+     * one person in seven shares it with one or two others of the same population (siblings on one homework app, a
      * couple, a freelancer's work and own accounts), the look-alike of a campaign that shares cards between a few
      * of its accounts. Of every three consecutive accounts, one block in ten shares one card among all three and one
      * in fifteen between the first two.
