@@ -407,6 +407,56 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 edge.getRequests()).strength() < 1;
     }
 
+    /**
+     * The campaign's template members' tallies added up per member over its templates: within one SimHash table (or
+     * one word band) each request is in exactly one group, so a member's tallies over that table's groups are its
+     * requests through the campaign's templates, each once. The table whose sums judge the most members speaks.
+     */
+    static final class MemberTallies {
+        private final TreeMap<String, TreeMap<Long, int[]>> byTable = new TreeMap<>();
+        private final TreeMap<String, long[]> shares = new TreeMap<>();
+
+        void add(CampaignEdge edge) {
+            java.nio.ByteBuffer tally = edge.getMemberTallies().duplicate();
+            if (!tally.hasRemaining()) {
+                return;
+            }
+            String key = edge.getLinkKey();
+            int colon = key.indexOf(':');
+            String table = key.substring(colon + 1, key.indexOf('-', colon));
+            TreeMap<Long, int[]> members = byTable.computeIfAbsent(table, t -> new TreeMap<>());
+            long[] share = shares.computeIfAbsent(table, t -> new long[2]);
+            share[0] += edge.getReasoning();
+            share[1] += edge.getRequests();
+            while (tally.remaining() >= MEMBER_TALLY) {
+                int[] sums = members.computeIfAbsent(tally.getLong(), m -> new int[2]);
+                sums[0] += Short.toUnsignedInt(tally.getShort());
+                sums[1] += Short.toUnsignedInt(tally.getShort());
+            }
+        }
+
+        LinkRiskProcessor.MemberSplit split(DetectionRules.Group g) {
+            LinkRiskProcessor.MemberSplit best = LinkRiskProcessor.MemberSplit.NONE;
+            for (Map.Entry<String, TreeMap<Long, int[]>> table : byTable.entrySet()) {
+                int count = table.getValue().size();
+                int[] sent = new int[count];
+                int[] asked = new int[count];
+                int i = 0;
+                for (int[] sums : table.getValue().values()) {
+                    sent[i] = sums[0];
+                    asked[i++] = sums[1];
+                }
+                long[] share = shares.get(table.getKey());
+                LinkRiskProcessor.MemberSplit split = LinkRiskProcessor.memberSplit(g, sent, asked, count, share[0],
+                        share[1]);
+                if (split.judged() > best.judged()) {
+                    best = split;
+                }
+            }
+            return best;
+        }
+    }
+
     private static boolean shaped(DetectionRules rules, CampaignEdge edge, boolean byReasoning) {
         return byReasoning ? HarvestShape.pointShapedByReasoning(rules, edge.getReasoning(), edge.getFirstTurns(),
                 edge.getRequests()) : shaped(rules, edge);
@@ -418,6 +468,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
         double[] wordSums = new double[SUMS];
+        MemberTallies tallies = new MemberTallies();
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
@@ -436,6 +487,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             double[] sums = byKind.computeIfAbsent(kind, k -> new double[SUMS]);
             if (word) {
                 sums = wordSums;
+            }
+            if (kind == LinkKind.PROMPT_CLUSTER) {
+                tallies.add(edge);
             }
             sums[0] += weight * edge.getRequests();
             sums[1] += weight * edge.getReasoning();
@@ -483,6 +537,14 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         boolean young = newAccounts >= t.clusterNewAccountShare();
         LinkRiskProcessor.MemberSplit split = new LinkRiskProcessor.MemberSplit(Math.round(most[9]),
                 Math.round(most[10]), most[11], most[12], most[13]);
+        if (most == byKind.get(LinkKind.PROMPT_CLUSTER) || most == wordSums) {
+            // Each member judged on its requests through all the campaign's templates, once enough are: a member
+            // of a campaign of five templates sends each a fifth of its requests.
+            LinkRiskProcessor.MemberSplit overTemplates = tallies.split(g);
+            if (overTemplates.judged() >= g.splitMinMembersOrDefault()) {
+                split = overTemplates;
+            }
+        }
         boolean hosted = hosting >= g.hostingShare() && !split.apart(g);
         boolean pivot = DetectionRules.Group.wilsonLower(Math.round(most[5]), n, g.confidenceZ()) >= t.modelPivotShare();
         // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
@@ -645,14 +707,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
             links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L,
-                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
+                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, EMPTY));
         }
     }
 
     /** A link partition's progress mark: every input partition is past {@code time}, or all are idle. */
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
-                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L));
+                List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L,
+                EMPTY));
     }
 
     /**
@@ -674,6 +737,31 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 roaming ? stats.getMemberRepeats() : 0L, roaming ? stats.getMemberRoams() : 0L, split.judged(),
                 split.without(), split.expected(), split.variance(), split.dispersion(), (long) addresses.members(),
                 (long) addresses.distinct(), addresses.blockRepeats(), addresses.blockChanges(),
-                roaming ? stats.getMemberSteps() : 0L, roaming ? stats.getMemberStepChanges() : 0L));
+                roaming ? stats.getMemberSteps() : 0L, roaming ? stats.getMemberStepChanges() : 0L,
+                roaming ? memberTallies(stats) : EMPTY));
+    }
+
+    private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** A member's tally on an edge: its account's hash, its requests and its reasoning asks. */
+    static final int MEMBER_TALLY = Long.BYTES + 2 * Short.BYTES;
+
+    /**
+     * A template group's sampled members' tallies, each beside its account's hash, so that the graph can add a member's
+     * requests up over the campaign's templates: an account of a campaign of five templates at three requests a day
+     * sends each template one every other day, and is judged by its configuration only on the requests of one.
+     */
+    static java.nio.ByteBuffer memberTallies(LinkWindowStats stats) {
+        List<String> sample = stats.getSampleAccounts();
+        java.nio.ByteBuffer tally = stats.getSampleReasoning().duplicate();
+        int slots = Math.min(sample.size(), tally.remaining() / (2 * Short.BYTES));
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(slots * MEMBER_TALLY);
+        for (int i = 0; i < slots; i++) {
+            int at = tally.position() + i * 2 * Short.BYTES;
+            short requests = tally.getShort(at);
+            if (requests != 0) {
+                out.putLong(Sketches.hash(sample.get(i))).putShort(requests).putShort(tally.getShort(at + Short.BYTES));
+            }
+        }
+        return out.flip();
     }
 }

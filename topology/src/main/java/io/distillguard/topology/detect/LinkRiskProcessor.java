@@ -920,29 +920,45 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * even when none of them asked for no reasoning at all).
      */
     static MemberSplit memberSplit(DetectionRules.Group g, ByteBuffer sampleReasoning, long reasoning, long requests) {
+        ByteBuffer tally = sampleReasoning.duplicate();
+        int slots = tally.remaining() / TALLY_SLOT;
+        int[] sent = new int[slots];
+        int[] asked = new int[slots];
+        for (int i = 0; i < slots; i++) {
+            int at = tally.position() + i * TALLY_SLOT;
+            sent[i] = Short.toUnsignedInt(tally.getShort(at));
+            asked[i] = Short.toUnsignedInt(tally.getShort(at + Short.BYTES));
+        }
+        return memberSplit(g, sent, asked, slots, reasoning, requests);
+    }
+
+    /**
+     * The same on members' tallies as counts: {@code sent[i]} requests of member i, {@code asked[i]} of them asking for
+     * reasoning, against the share {@code reasoning / requests} (a campaign's members over its templates).
+     */
+    static MemberSplit memberSplit(DetectionRules.Group g, int[] sent, int[] asked, int members, long reasoning,
+                                   long requests) {
         double p = requests == 0 ? 0 : (double) reasoning / requests;
         // The floor under the binomial variance, as the card's: near a share of 0 or 1 one member that asked otherwise
         // once must not read as a configuration apart.
         double perRequest = Math.max(p * (1 - p), SHARE_VARIANCE_FLOOR);
-        ByteBuffer tally = sampleReasoning.duplicate();
         long judged = 0;
         long without = 0;
         double expected = 0;
         double variance = 0;
         double dispersion = 0;
         int minRequests = g.splitMemberRequestsOrDefault();
-        for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
-            int n = Short.toUnsignedInt(tally.getShort(at));
+        for (int i = 0; i < members; i++) {
+            int n = sent[i];
             if (n >= minRequests) {
                 judged++;
-                int asked = Short.toUnsignedInt(tally.getShort(at + Short.BYTES));
-                if (asked == 0) {
+                if (asked[i] == 0) {
                     without++;
                 }
                 double none = Math.pow(1 - p, n);
                 expected += none;
                 variance += none * (1 - none);
-                double off = asked - n * p;
+                double off = asked[i] - n * p;
                 dispersion += off * off / (n * perRequest);
             }
         }

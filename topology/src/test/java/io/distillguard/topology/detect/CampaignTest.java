@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class CampaignTest extends HarnessTest {
 
     private static final long HOUR = 3_600_000L;
+    private static final java.nio.ByteBuffer NO_TALLIES = java.nio.ByteBuffer.allocate(0);
 
     /**
      * 30 aged accounts, each harvesting through two of ten templates (account i: templates i and i + 1), so every
@@ -316,7 +317,7 @@ class CampaignTest extends HarnessTest {
         long end = BASE + 10 * HOUR;
         String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
-                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
                 edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
@@ -345,7 +346,7 @@ class CampaignTest extends HarnessTest {
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
-                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
         return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
     }
 
@@ -361,7 +362,7 @@ class CampaignTest extends HarnessTest {
     }
 
     private static CampaignEdge edge(String link, String... accounts) {
-        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
     }
 
     @Test
@@ -463,7 +464,7 @@ class CampaignTest extends HarnessTest {
             for (int b = 0; b < 30; b++) {
                 edges.add(new CampaignEdge("IP_PREFIX:52.80." + b + ".0/24", 0L, 0L, 3L,
                         List.of("p" + b, "p" + (b + 1), "p" + (b + 2)), 4L, 3L, 4L, 0L, 4L, 0L, List.of(), null, 1L,
-                        0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, returns, 0L, 0L, 0L));
+                        0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, returns, 0L, 0L, 0L, NO_TALLIES));
             }
             return edges;
         };
@@ -485,7 +486,7 @@ class CampaignTest extends HarnessTest {
                                            String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L, 0L, 80L, 0L,
                 List.of(), null, 72L, 0L, 0L, 24L, 0L, 0.5, 0.45, 4 * dispersion, 24L, 4 * distinct, 48L,
-                4 * blockChanges, 0L, 0L);
+                4 * blockChanges, 0L, 0L, NO_TALLIES);
     }
 
     @Test
@@ -518,18 +519,18 @@ class CampaignTest extends HarnessTest {
     /** A template band's edge from residential addresses, 60 first turns with reasoning, 40 counted repeats. */
     private static CampaignEdge residentialEdge(String link, long roams, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 60L, 60L, 60L, 0L, 0L, 0L,
-                List.of(), null, 0L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+                List.of(), null, 0L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
     }
 
     /** A card's edge of 150 first turns with reasoning, 140 of them from new accounts. */
     private static CampaignEdge newAccountsCardEdge(String link, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 150L, 150L, 150L, 140L, 0L,
-                0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+                0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
     }
 
     private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L,
-                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L);
+                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
     }
 
     @Test
