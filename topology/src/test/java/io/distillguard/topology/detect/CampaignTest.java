@@ -454,6 +454,65 @@ class CampaignTest extends HarnessTest {
     }
 
     @Test
+    void aCampaignOfSeveralTemplatesJudgesEachMemberOnItsRequestsThroughAllOfThem() {
+        DetectionRules rules = DetectionRules.defaults();
+        DetectionRules.Group g = rules.groupOrDefault();
+        // Five templates from hosting addresses on aged accounts, long answers to the requests without reasoning: 40
+        // accounts send each template two requests, each from its own /24. Two is under split-member-requests, so no
+        // template alone judges a member; over the five each member has sent ten.
+        List<CampaignEdge> oneOperator = fiveTemplates(rules, (member, request) -> request % 10 == member % 10);
+        Assessment judged = CampaignProcessor.assess(rules, CampaignProcessor.components(oneOperator).get(0), 4, 4);
+        assertThat(judged).as("one operator's script, one request in ten asking for reasoning").isNotNull();
+        assertThat(judged.evidence()).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_members_judged");
+            assertThat(e.getValue()).isEqualTo(40.0);
+        }).anySatisfy(e -> {
+            assertThat(e.getSignal()).isEqualTo("group_member_block_kept_share");
+            assertThat(e.getValue()).isEqualTo(1.0);
+        });
+
+        List<CampaignEdge> untallied = oneOperator.stream().map(edge -> CampaignEdge.newBuilder(edge)
+                .setMemberTallies(NO_TALLIES).build()).toList();
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(untallied).get(0), 4, 4))
+                .as("each template's members alone, none of them judged").isNull();
+
+        // A tool that half its users run with reasoning on and half with it off: the same templates, addresses and
+        // long answers, its members configured apart over the five templates.
+        List<CampaignEdge> tool = fiveTemplates(rules, (member, request) -> member < 20);
+        CampaignProcessor.Campaign users = CampaignProcessor.components(tool).get(0);
+        CampaignProcessor.MemberTallies tallies = new CampaignProcessor.MemberTallies();
+        users.links.values().forEach(tallies::add);
+        assertThat(tallies.split(g).apart(g)).isTrue();
+        assertThat(CampaignProcessor.assess(rules, users, 4, 4)).as("a tool its users configure").isNull();
+    }
+
+    /**
+     * Five template bands of one SimHash table, each sent two requests by each of 40 aged accounts from a /24 of
+     * their own on a cloud; {@code asks} tells whether member m's request r (0-9 over the five) asked for reasoning,
+     * and the requests that did not got long answers.
+     */
+    private static List<CampaignEdge> fiveTemplates(DetectionRules rules,
+                                                    java.util.function.BiPredicate<Integer, Integer> asks) {
+        List<CampaignEdge> edges = new ArrayList<>();
+        for (int t = 0; t < 5; t++) {
+            io.distillguard.topology.state.LinkWindowStats stats = LinkRiskProcessor.empty();
+            for (int r = 0; r < 2; r++) {
+                for (int m = 0; m < 40; m++) {
+                    boolean reasoning = asks.test(m, 2 * t + r);
+                    stats = LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(
+                            BASE + ((t * 2L + r) * 40 + m) * 60_000L, "m" + m, reasoning, true,
+                            BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL, 16509, null,
+                            !reasoning, 1000 + m, m + 1), stats, null, true, true, true);
+                }
+            }
+            edges.add(CampaignProcessor.edge("PROMPT_CLUSTER:0-t" + t, BASE, BASE, stats, 40L, List.of(),
+                    LinkRiskProcessor.memberSplit(rules.groupOrDefault(), stats.getSampleReasoning(),
+                            stats.getReasoning(), stats.getRequests())).value);
+        }
+        return edges;
+    }
+
+    @Test
     void hostingBlocksThatAccountsOnlyPassThroughTieThemButCountNothingUnlessTheyComeBack() {
         DetectionRules rules = DetectionRules.defaults();
         // 30 blocks of a cloud's address space, three accounts each, chained: four first turns a block, three asking
