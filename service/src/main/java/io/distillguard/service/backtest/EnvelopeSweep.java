@@ -212,6 +212,16 @@ public final class EnvelopeSweep {
             cells.add(new Cell("the one shared trait", "payment: " + perCard + " accounts a card", "",
                     fresh.with("accounts_per_card", perCard)));
         }
+        // Templates from one cloud's address space, each request from another of 1,024 of its /24s (a data-centre
+        // proxy pool), asking for reasoning or harvesting long answers: a campaign spread over one provider's space
+        // sharing a handful of templates; and the harvest of long answers from rented machines at three requests a
+        // day, where each template gets a request from an account every other day. Appended.
+        cells.add(new Cell("templates on one cloud's pool, another /24 at each request", "reasoning 0.8", "",
+                nominal.with("hosting_prefixes", 1_024).with("hosting_rotating", 1)));
+        cells.add(new Cell("templates on one cloud's pool, another /24 at each request", "reasoning 0.3, long answers 0.8",
+                "", light.with("hosting_prefixes", 1_024).with("hosting_rotating", 1)));
+        cells.add(new Cell("reasoning 0.3, long answers 0.8", "5 templates (hosting), 3 requests a day", "",
+                light.with("requests_per_day", 3)));
         return cells;
     }
 
