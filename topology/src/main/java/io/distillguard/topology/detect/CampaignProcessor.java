@@ -92,6 +92,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * addresses, and the members' requests whose block was compared and of those the ones from another block.
      */
     private static final int SUMS = 20;
+    /** A member's tally on an edge: its account's hash, its requests and its reasoning asks. */
+    static final int MEMBER_TALLY = Long.BYTES + 2 * Short.BYTES;
+    private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final DetectionConfig config;
     private final String rulesStore;
@@ -423,7 +426,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             }
             String key = edge.getLinkKey();
             int colon = key.indexOf(':');
-            String table = key.substring(colon + 1, key.indexOf('-', colon));
+            int dash = key.indexOf('-', colon);
+            String table = dash < 0 ? key : key.substring(colon + 1, dash);
             TreeMap<Long, int[]> members = byTable.computeIfAbsent(table, t -> new TreeMap<>());
             long[] share = shares.computeIfAbsent(table, t -> new long[2]);
             share[0] += edge.getReasoning();
@@ -738,12 +742,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 split.without(), split.expected(), split.variance(), split.dispersion(), (long) addresses.members(),
                 (long) addresses.distinct(), addresses.blockRepeats(), addresses.blockChanges(),
                 roaming ? stats.getMemberSteps() : 0L, roaming ? stats.getMemberStepChanges() : 0L,
-                roaming ? memberTallies(stats) : EMPTY));
+                kind == LinkKind.PROMPT_CLUSTER ? memberTallies(stats) : EMPTY));
     }
-
-    private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0).asReadOnlyBuffer();
-    /** A member's tally on an edge: its account's hash, its requests and its reasoning asks. */
-    static final int MEMBER_TALLY = Long.BYTES + 2 * Short.BYTES;
 
     /**
      * A template group's sampled members' tallies, each beside its account's hash, so that the graph can add a member's
