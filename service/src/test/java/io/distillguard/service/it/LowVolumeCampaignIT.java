@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A low-volume campaign of many light accounts (the template farm's class: 120 aged accounts at ten requests a day on
- * one hosting provider, a handful of templates), the same with its templates written as text, and one that shares
- * nothing behind a rotating proxy, beside benign
+ * one hosting provider, a handful of templates), the same with its templates written as text, the same harvesting
+ * long answers rather than reasoning, and one that shares nothing behind a rotating proxy, beside benign
  * traffic, through the live service on a real broker with the account graph's single-partition edge topic: its
  * (alert_id, severity) pairs equal an offline backtest's. The requests topic has two partitions and every request goes
  * to the first: the second, empty, must change nothing that is raised.
@@ -57,8 +57,13 @@ class LowVolumeCampaignIT {
         // group: the MinHash crosses the wire in each event, as a gateway that computes it sends it.
         CampaignKnobs text = CampaignKnobs.nominal().with("accounts", 60).with("template_words", 20)
                 .withScenario("textfarm");
+        // And a harvest of long answers rather than reasoning (reasoning on 30 %) from rented machines: its campaign
+        // is corroborated only once ten members are judged to run one configuration, each over its requests through
+        // all five templates (two a template in the day), which the template edges' member tallies carry.
+        CampaignKnobs light = CampaignKnobs.nominal().with("accounts", 60).with("reasoning_share", 0.3)
+                .with("long_answer_share", 0.8).withScenario("light");
         new CampaignSimulator(settings, List.of(CampaignKnobs.nominal().with("accounts", 120).withScenario("farm"),
-                rotating, text)).forEachRemaining(events::add);
+                rotating, text, light)).forEachRemaining(events::add);
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<DistillationAlert> live = new ArrayList<>();
         Map<String, String> overrides = new HashMap<>();
@@ -101,9 +106,18 @@ class LowVolumeCampaignIT {
         assertThat(offline).extracting(DistillationAlert::getDetector).contains("CAMPAIGN", "ACCOUNT_RISK");
         assertThat(offline).filteredOn(a -> a.getDetector().equals("CAMPAIGN"))
                 .allSatisfy(a -> assertThat(a.getAccounts().stream().allMatch(account -> account.startsWith("acct-farm-"))
-                        || a.getAccounts().stream().allMatch(account -> account.startsWith("acct-textfarm-")))
+                        || a.getAccounts().stream().allMatch(account -> account.startsWith("acct-textfarm-"))
+                        || a.getAccounts().stream().allMatch(account -> account.startsWith("acct-light-")))
                         .as("one campaign's accounts only: %s", a.getAccounts()).isTrue())
                 .anySatisfy(a -> assertThat(a.getAccounts()).allMatch(account -> account.startsWith("acct-textfarm-")));
+        assertThat(offline).filteredOn(a -> a.getDetector().equals("CAMPAIGN")
+                        && a.getSeverity().compareTo(io.distillguard.avro.Severity.HIGH) >= 0
+                        && a.getAccounts().stream().allMatch(account -> account.startsWith("acct-light-")))
+                .as("the long answers' campaign named HIGH, its members judged over its templates").isNotEmpty()
+                .allSatisfy(a -> assertThat(a.getEvidence()).anySatisfy(e -> {
+                    assertThat(e.getSignal()).isEqualTo("group_members_judged");
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold());
+                }));
         assertThat(offline).filteredOn(a -> a.getSubjectId().startsWith("acct-rotating-")
                         && a.getSeverity().compareTo(io.distillguard.avro.Severity.HIGH) >= 0)
                 .as("accounts of the rotating campaign named HIGH through ROTATION").isNotEmpty()
