@@ -411,54 +411,48 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     /**
-     * The campaign's template members' tallies added up per member over its templates: within one SimHash table (or
-     * one word band) each request is in exactly one group, so a member's tallies over that table's groups are its
-     * requests through the campaign's templates, each once. The table whose sums judge the most members speaks.
+     * The split of a campaign's template members, each judged on its tallies added up over the campaign's template
+     * groups: within one SimHash table (or one word band) each request is in exactly one group, so a member's tallies
+     * over that table's groups are its requests through the campaign's templates, each once. The table whose sums
+     * judge the most members speaks.
      */
-    static final class MemberTallies {
-        private final TreeMap<String, TreeMap<Long, int[]>> byTable = new TreeMap<>();
-        private final TreeMap<String, long[]> shares = new TreeMap<>();
-
-        void add(CampaignEdge edge) {
+    static LinkRiskProcessor.MemberSplit overTemplates(DetectionRules.Group g, List<CampaignEdge> templates) {
+        TreeMap<String, TableTallies> byTable = new TreeMap<>();
+        for (CampaignEdge edge : templates) {
             java.nio.ByteBuffer tally = edge.getMemberTallies().duplicate();
             if (!tally.hasRemaining()) {
-                return;
+                continue;
             }
             String key = edge.getLinkKey();
             int colon = key.indexOf(':');
             int dash = key.indexOf('-', colon);
-            String table = dash < 0 ? key : key.substring(colon + 1, dash);
-            TreeMap<Long, int[]> members = byTable.computeIfAbsent(table, t -> new TreeMap<>());
-            long[] share = shares.computeIfAbsent(table, t -> new long[2]);
-            share[0] += edge.getReasoning();
-            share[1] += edge.getRequests();
+            TableTallies table = byTable.computeIfAbsent(dash < 0 ? key : key.substring(colon + 1, dash),
+                    t -> new TableTallies());
+            table.reasoning += edge.getReasoning();
+            table.requests += edge.getRequests();
             while (tally.remaining() >= MEMBER_TALLY) {
-                int[] sums = members.computeIfAbsent(tally.getLong(), m -> new int[2]);
+                int[] sums = table.members.computeIfAbsent(tally.getLong(), m -> new int[2]);
                 sums[0] += Short.toUnsignedInt(tally.getShort());
                 sums[1] += Short.toUnsignedInt(tally.getShort());
             }
         }
-
-        LinkRiskProcessor.MemberSplit split(DetectionRules.Group g) {
-            LinkRiskProcessor.MemberSplit best = LinkRiskProcessor.MemberSplit.NONE;
-            for (Map.Entry<String, TreeMap<Long, int[]>> table : byTable.entrySet()) {
-                int count = table.getValue().size();
-                int[] sent = new int[count];
-                int[] asked = new int[count];
-                int i = 0;
-                for (int[] sums : table.getValue().values()) {
-                    sent[i] = sums[0];
-                    asked[i++] = sums[1];
-                }
-                long[] share = shares.get(table.getKey());
-                LinkRiskProcessor.MemberSplit split = LinkRiskProcessor.memberSplit(g, sent, asked, count, share[0],
-                        share[1]);
-                if (split.judged() > best.judged()) {
-                    best = split;
-                }
+        LinkRiskProcessor.MemberSplit best = LinkRiskProcessor.MemberSplit.NONE;
+        for (TableTallies table : byTable.values()) {
+            LinkRiskProcessor.SplitSums split = new LinkRiskProcessor.SplitSums(g, table.reasoning, table.requests);
+            table.members.values().forEach(sums -> split.add(sums[0], sums[1]));
+            LinkRiskProcessor.MemberSplit judged = split.split();
+            if (judged.judged() > best.judged()) {
+                best = judged;
             }
-            return best;
         }
+        return best;
+    }
+
+    /** One table's members' tallies, by account hash, and the requests of its groups. */
+    private static final class TableTallies {
+        final TreeMap<Long, int[]> members = new TreeMap<>();
+        long reasoning;
+        long requests;
     }
 
     private static boolean shaped(DetectionRules rules, CampaignEdge edge, boolean byReasoning) {
@@ -472,7 +466,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         DetectionRules.Group g = rules.groupOrDefault();
         Map<LinkKind, double[]> byKind = new EnumMap<>(LinkKind.class);
         double[] wordSums = new double[SUMS];
-        MemberTallies tallies = new MemberTallies();
+        List<CampaignEdge> templates = new ArrayList<>();
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
@@ -493,7 +487,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 sums = wordSums;
             }
             if (kind == LinkKind.PROMPT_CLUSTER) {
-                tallies.add(edge);
+                templates.add(edge);
             }
             sums[0] += weight * edge.getRequests();
             sums[1] += weight * edge.getReasoning();
@@ -544,7 +538,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         if (most == byKind.get(LinkKind.PROMPT_CLUSTER) || most == wordSums) {
             // Each member judged on its requests through all the campaign's templates, once enough are: a member
             // of a campaign of five templates sends each a fifth of its requests.
-            LinkRiskProcessor.MemberSplit overTemplates = tallies.split(g);
+            LinkRiskProcessor.MemberSplit overTemplates = overTemplates(g, templates);
             if (overTemplates.judged() >= g.splitMinMembersOrDefault()) {
                 split = overTemplates;
             }

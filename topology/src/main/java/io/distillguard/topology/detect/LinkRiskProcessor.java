@@ -920,49 +920,55 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * even when none of them asked for no reasoning at all).
      */
     static MemberSplit memberSplit(DetectionRules.Group g, ByteBuffer sampleReasoning, long reasoning, long requests) {
+        SplitSums sums = new SplitSums(g, reasoning, requests);
         ByteBuffer tally = sampleReasoning.duplicate();
-        int slots = tally.remaining() / TALLY_SLOT;
-        int[] sent = new int[slots];
-        int[] asked = new int[slots];
-        for (int i = 0; i < slots; i++) {
-            int at = tally.position() + i * TALLY_SLOT;
-            sent[i] = Short.toUnsignedInt(tally.getShort(at));
-            asked[i] = Short.toUnsignedInt(tally.getShort(at + Short.BYTES));
+        for (int at = tally.position(); at + TALLY_SLOT <= tally.limit(); at += TALLY_SLOT) {
+            sums.add(Short.toUnsignedInt(tally.getShort(at)), Short.toUnsignedInt(tally.getShort(at + Short.BYTES)));
         }
-        return memberSplit(g, sent, asked, slots, reasoning, requests);
+        return sums.split();
     }
 
     /**
-     * The same on members' tallies as counts: {@code sent[i]} requests of member i, {@code asked[i]} of them asking for
-     * reasoning, against the share {@code reasoning / requests} (a campaign's members over its templates).
+     * A member split summed one member at a time: a group's tallied members ({@link #memberSplit}), or a campaign's
+     * members over its templates, against the share {@code reasoning / requests}.
      */
-    static MemberSplit memberSplit(DetectionRules.Group g, int[] sent, int[] asked, int members, long reasoning,
-                                   long requests) {
-        double p = requests == 0 ? 0 : (double) reasoning / requests;
-        // The floor under the binomial variance, as the card's: near a share of 0 or 1 one member that asked otherwise
-        // once must not read as a configuration apart.
-        double perRequest = Math.max(p * (1 - p), SHARE_VARIANCE_FLOOR);
-        long judged = 0;
-        long without = 0;
-        double expected = 0;
-        double variance = 0;
-        double dispersion = 0;
-        int minRequests = g.splitMemberRequestsOrDefault();
-        for (int i = 0; i < members; i++) {
-            int n = sent[i];
-            if (n >= minRequests) {
-                judged++;
-                if (asked[i] == 0) {
-                    without++;
-                }
-                double none = Math.pow(1 - p, n);
-                expected += none;
-                variance += none * (1 - none);
-                double off = asked[i] - n * p;
-                dispersion += off * off / (n * perRequest);
-            }
+    static final class SplitSums {
+        private final double p;
+        private final double perRequest;
+        private final int minRequests;
+        private long judged;
+        private long without;
+        private double expected;
+        private double variance;
+        private double dispersion;
+
+        SplitSums(DetectionRules.Group g, long reasoning, long requests) {
+            p = requests == 0 ? 0 : (double) reasoning / requests;
+            // The floor under the binomial variance, as the card's: near a share of 0 or 1 one member that asked
+            // otherwise once must not read as a configuration apart.
+            perRequest = Math.max(p * (1 - p), SHARE_VARIANCE_FLOOR);
+            minRequests = g.splitMemberRequestsOrDefault();
         }
-        return new MemberSplit(judged, without, expected, variance, dispersion);
+
+        /** A member that sent {@code n} requests, {@code asked} of them asking for reasoning. */
+        void add(int n, int asked) {
+            if (n < minRequests) {
+                return;
+            }
+            judged++;
+            if (asked == 0) {
+                without++;
+            }
+            double none = Math.pow(1 - p, n);
+            expected += none;
+            variance += none * (1 - none);
+            double off = asked - n * p;
+            dispersion += off * off / (n * perRequest);
+        }
+
+        MemberSplit split() {
+            return new MemberSplit(judged, without, expected, variance, dispersion);
+        }
     }
 
     /**

@@ -480,9 +480,7 @@ class CampaignTest extends HarnessTest {
         // long answers, its members configured apart over the five templates.
         List<CampaignEdge> tool = fiveTemplates(rules, (member, request) -> member < 20);
         CampaignProcessor.Campaign users = CampaignProcessor.components(tool).get(0);
-        CampaignProcessor.MemberTallies tallies = new CampaignProcessor.MemberTallies();
-        users.links.values().forEach(tallies::add);
-        assertThat(tallies.split(g).apart(g)).isTrue();
+        assertThat(CampaignProcessor.overTemplates(g, new ArrayList<>(users.links.values())).apart(g)).isTrue();
         assertThat(CampaignProcessor.assess(rules, users, 4, 4)).as("a tool its users configure").isNull();
     }
 
