@@ -356,9 +356,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         long n = stats.getRequests();
-        if (n < t.clusterMinRequests()) {
+        // Under the cluster floor only a group held for its members is judged (group.held-min-requests), below.
+        long heldFloor = g.heldMinRequests(t.clusterMinRequests());
+        if (n < heldFloor) {
             return null;
         }
+        boolean underFloor = n < t.clusterMinRequests();
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), n);
         double shape = bounds.strength();
@@ -426,14 +429,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
-        if (uncorroborated && !roaming) {
+        if (uncorroborated && !roaming || underFloor && !uncorroborated) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
         Assessment a = new Assessment()
                 .measure("distinct_accounts", accounts, fewOnCard
                         ? g.cardMinAccounts(kind.accountsThreshold(rules)) : kind.accountsThreshold(rules))
-                .measure("group_requests", n, t.clusterMinRequests());
+                .measure("group_requests", n, uncorroborated ? heldFloor : t.clusterMinRequests());
         bounds.measure(a).measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true);

@@ -81,7 +81,8 @@ public record DetectionRules(
             @JsonProperty("block-min-returns") Integer blockMinReturns,
             @JsonProperty("one-network-share") Double oneNetworkShare,
             @JsonProperty("roaming-first-steps") Boolean roamingFirstSteps,
-            @JsonProperty("card-min-accounts") Integer cardMinAccounts) {
+            @JsonProperty("card-min-accounts") Integer cardMinAccounts,
+            @JsonProperty("held-min-requests") Integer heldMinRequests) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -116,7 +117,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2);
+                2, 12);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -161,6 +162,18 @@ public record DetectionRules(
          */
         public long cardMinAccounts(long fanInThreshold) {
             return cardMinAccounts == null ? fanInThreshold : Math.min(fanInThreshold, cardMinAccounts);
+        }
+
+        /**
+         * {@code held-min-requests}: the fewest requests from which a group that only its members' roaming corroborates
+         * is judged, when under {@code link.cluster-min-requests}. Such a group names no one by itself: it is held,
+         * and each member is named only once its own day came from {@code roaming-member-asns} networks; its shares
+         * are taken at their lower bounds and its roaming over {@code roaming-min-repeats} requests whatever the
+         * floor. A card shared by two or three accounts at ten requests a day each takes a day and a half to reach
+         * the cluster floor. Absent from a document's group section: the cluster floor, as before.
+         */
+        public long heldMinRequests(long clusterMinRequests) {
+            return heldMinRequests == null ? clusterMinRequests : Math.min(clusterMinRequests, heldMinRequests);
         }
 
         /** The requests a group's roaming share is taken over: its members' repeats, and their steps when counted. */
@@ -685,6 +698,8 @@ public record DetectionRules(
                     "at least 1");
             require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,
                     "group.split-member-requests", "at least 1");
+            require(group.heldMinRequests() == null || group.heldMinRequests() >= 1, "group.held-min-requests",
+                    "at least 1 (a held group's shares are still taken at their lower bounds)");
             require(group.cardMinAccounts() == null || group.cardMinAccounts() >= 2, "group.card-min-accounts",
                     "at least 2");
             require(group.cardSplitMinMembers() == null || group.cardSplitMinMembers() >= 1,

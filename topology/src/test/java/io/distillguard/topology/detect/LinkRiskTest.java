@@ -754,17 +754,55 @@ class LinkRiskTest extends HarnessTest {
      */
     private List<DistillationAlert> aCardOfThree(java.util.function.IntBinaryOperator asn, long created,
                                                  String... ruleReplacements) {
+        return aSharedCard("three", 3, 12, asn, created, ruleReplacements);
+    }
+
+    /** {@code accounts} accounts "{prefix}-i" on card "card-of-{prefix}", {@code requests} each as above. */
+    private List<DistillationAlert> aSharedCard(String prefix, int accounts, int requests,
+                                                java.util.function.IntBinaryOperator asn, long created,
+                                                String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
-        for (int r = 0; r < 12; r++) {
-            for (int i = 0; i < 3; i++) {
+        for (int r = 0; r < requests; r++) {
+            for (int i = 0; i < accounts; i++) {
                 int network = asn.applyAsInt(i, r);
-                h.send(harvest("three-" + i, (network % 200 + 20) + ".40." + i + "." + (7 + r),
+                h.send(harvest(prefix + "-" + i, (network % 200 + 20) + ".40." + i + "." + (7 + r),
                         BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
-                        .setPaymentFingerprint("card-of-three").setAccountCreatedAt(Instant.ofEpochMilli(created))
+                        .setPaymentFingerprint("card-of-" + prefix).setAccountCreatedAt(Instant.ofEpochMilli(created))
                         .build());
             }
         }
         return h.alerts();
+    }
+
+    @Test
+    void aCardOfTwoRoamingAccountsIsHeldUnderTheClusterFloorAndEachIsNamedByItsOwnDay() {
+        // Eight requests each: sixteen through the card, under link.cluster-min-requests (30).
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 8, (member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
+                BASE - 400 * 86_400_000L);
+        assertHeldByTheirRoaming(alerts);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
+                assertThat(evidence(a, "group_requests")).hasValueSatisfying(e -> {
+                    assertThat(e.getValue()).isLessThan(30);
+                    assertThat(e.getThreshold()).isEqualTo(12);
+                }));
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().sorted().toList()).containsExactly("two-0", "two-1");
+    }
+
+    @Test
+    void withoutTheHeldFloorACardOfTwoRoamingAccountsWaitsForTheClusterFloor() {
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 8, (member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
+                BASE - 400 * 86_400_000L, "held-min-requests: 12", "");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aCardOfTwoOnRentedMachinesKeepsTheClusterFloor() {
+        // Hosting addresses name a cluster's members without their own days: that needs the cluster's own floor.
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 8, (member, r) -> 16509, BASE - 400 * 86_400_000L);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
     @Test

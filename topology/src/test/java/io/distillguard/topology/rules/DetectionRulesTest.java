@@ -71,6 +71,16 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aHeldGroupIsJudgedFromTwelveRequestsAndADocumentWithoutTheKeyFromTheClusterFloor() {
+        DetectionRules rules = DetectionRules.defaults();
+        long floor = rules.link().clusterMinRequests();
+        assertThat(rules.groupOrDefault().heldMinRequests(floor)).isEqualTo(12);
+        assertThat(rules.groupOrDefault().heldMinRequests(8)).isEqualTo(8);
+        DetectionRules.Group absent = DetectionRules.parse(rulesYaml("  held-min-requests: 12\n", "")).groupOrDefault();
+        assertThat(absent.heldMinRequests(floor)).isEqualTo(floor);
+    }
+
+    @Test
     void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
                 .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");
@@ -96,6 +106,8 @@ class DetectionRulesTest {
                 .hasMessageContaining("group.one-network-share");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-split-min-members: 5", "card-split-min-members: 0")))
                 .hasMessageContaining("group.card-split-min-members");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("held-min-requests: 12", "held-min-requests: 0")))
+                .hasMessageContaining("group.held-min-requests");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("card-min-accounts: 2", "card-min-accounts: 1")))
                 .hasMessageContaining("group.card-min-accounts");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-share: 0.5", "roaming-share: 2")))
