@@ -486,8 +486,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (clusterSeverity < (held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal())) {
             return;
         }
-        // Once per account, cluster and window: the subject path keeps the strongest implication of the day.
-        if (!emitter.implicationDue(MEMBER_GATE + '|' + clusterKey + '|' + account, start, held, clusterSeverity)) {
+        // Once per account, cluster and window: the subject path keeps the strongest implication of the day. A held
+        // one is judged by the member's own day, so it is due once a day: a card's window is a week, and a member
+        // implicated on a day its own networks did not show it would otherwise be judged again only the week after.
+        long gateWindow = held ? time - Math.floorMod(time, SubjectRiskProcessor.DAY_MS) : start;
+        if (!emitter.implicationDue(MEMBER_GATE + '|' + clusterKey + '|' + account, gateWindow, held, clusterSeverity)) {
             return;
         }
         context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account),

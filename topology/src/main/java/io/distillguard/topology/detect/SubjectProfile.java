@@ -238,9 +238,10 @@ public final class SubjectProfile {
 
     /**
      * The fan-out counts (distinct addresses, networks, ASNs, countries). Nearly every window sees one value of each
-     * (an account behind one address), so a count holds that value until a second distinct one comes, and only then
-     * becomes a sketch, seeded with both in their order: the same registers and estimate as a sketch from the start,
-     * without a cold register array and its buffer touched per window and request.
+     * (an account behind one address), so a count holds that value until a second distinct one comes; then up to
+     * {@link ExactDistinct#MAX} values are listed exactly, and only past that does the count become a sketch, seeded
+     * with the listed values in their order: the same registers and estimate as a sketch from the start. The
+     * thresholds on these counts are small, where a sketch of 64 registers can read one value short.
      *
      * <p>The four fields are reached through a switch, not through getter and setter lambdas: four kinds of lambda
      * behind one call site made every call an interface dispatch.
@@ -249,20 +250,36 @@ public final class SubjectProfile {
         IPS, PREFIXES, ASNS, COUNTRIES;
 
         void add(SubjectWindowStats stats, long hash, Sketches.Running c) {
-            ByteBuffer sketch = registers(stats);
-            if (sketch.hasRemaining()) {
-                c.of(estimate(stats), change(stats));
-            } else {
+            ByteBuffer field = registers(stats);
+            if (!field.hasRemaining()) {
                 long only = first(stats);
                 if (only == 0 || only == hash) {
                     // One distinct value so far: exactly what a fresh sketch's running estimate says after it.
                     set(stats, null, hash, 1.0, 0);
+                } else {
+                    set(stats, ExactDistinct.of(only, hash), 0, 2.0, 1.0);
+                }
+                return;
+            }
+            if (ExactDistinct.holds(field)) {
+                if (ExactDistinct.contains(field, hash)) {
+                    return;
+                }
+                int count = ExactDistinct.count(field);
+                if (count < ExactDistinct.MAX) {
+                    set(stats, ExactDistinct.with(field, hash), 0, count + 1, 1.0);
                     return;
                 }
                 c.of(0.0, 1.0);
-                sketch = Sketches.add(sketch, SMALL_P, only, c);
+                ByteBuffer sketch = Sketches.EMPTY;
+                for (int i = 0; i < count; i++) {
+                    sketch = Sketches.add(sketch, SMALL_P, ExactDistinct.get(field, i), c);
+                }
+                field = sketch;
+            } else {
+                c.of(estimate(stats), change(stats));
             }
-            sketch = Sketches.add(sketch, SMALL_P, hash, c);
+            ByteBuffer sketch = Sketches.add(field, SMALL_P, hash, c);
             set(stats, sketch, 0, c.estimate(), c.change());
         }
 

@@ -68,26 +68,66 @@ class SubjectProfileTest {
     }
 
     @Test
-    void shouldHoldOneAddressAsItselfAndThenCountExactlyAsASketchFromTheStartWould() {
-        long[] addresses = {Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.2"),
-                Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.3")};
+    void shouldHoldOneAddressAsItselfThenListFifteenExactlyThenCountAsASketchFromTheStartWould() {
         SubjectWindowStats hour = SubjectProfile.empty();
         java.nio.ByteBuffer reference = Sketches.EMPTY;
         Sketches.Running running = new Sketches.Running().of(0.0, 1.0);
-        for (int i = 0; i < addresses.length; i++) {
+        for (int i = 0; i < 40; i++) {
+            // Each address twice in a row, so that a value already listed is seen again.
+            long address = Sketches.hash("10.0.0." + i / 2);
             SubjectRequest request = request(i, "chat");
-            request.setIpHash(addresses[i]);
+            request.setIpHash(address);
             SubjectProfile.add(request, hour, SubjectProfile.Span.HOUR);
-            reference = Sketches.add(reference, 6, addresses[i], running);
-            if (i < 2) {
-                assertThat(hour.getIps().hasRemaining()).as("one address: no sketch yet").isFalse();
-                assertThat(SubjectProfile.distinctIps(hour)).isEqualTo(1);
+            if (i % 2 == 0) {
+                reference = Sketches.add(reference, 6, address, running);
             }
+            if (i < 2) {
+                assertThat(hour.getIps().hasRemaining()).as("one address: no list yet").isFalse();
+            }
+            if (i < 30) {
+                assertThat(SubjectProfile.distinctIps(hour)).as("exact while listed").isEqualTo(i / 2 + 1);
+            }
+            hour = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", hour));
         }
+        // Past fifteen, the registers and estimate of a sketch that counted all twenty from the start.
         assertThat(hour.getIps()).isEqualTo(reference);
         assertThat(hour.getIpsEstimate()).isEqualTo(running.estimate());
         assertThat(hour.getIpsChange()).isEqualTo(running.change());
-        assertThat(SubjectProfile.distinctIps(hour)).isEqualTo(3);
+    }
+
+    @Test
+    void shouldCountFourNetworksAsFourWhereA64RegisterSketchReadsThree() {
+        int[] asns = {3320, 4134, 12322, 20115};
+        Sketches.Running running = new Sketches.Running().of(0.0, 1.0);
+        java.nio.ByteBuffer sketch = Sketches.EMPTY;
+        SubjectWindowStats day = SubjectProfile.empty();
+        for (int i = 0; i < asns.length; i++) {
+            sketch = Sketches.add(sketch, 6, Sketches.hash(asns[i]), running);
+            SubjectRequest request = request(i, "chat");
+            request.setAsn(asns[i]);
+            SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+        }
+        assertThat(Math.round(running.estimate())).as("two of them in one register").isEqualTo(3);
+        assertThat(SubjectProfile.distinctAsns(day)).isEqualTo(4);
+    }
+
+    @Test
+    void shouldGoOnCountingASketchWrittenBeforeCountsWereListed() {
+        // A day window kept across an upgrade: its networks already a sketch of two values.
+        Sketches.Running running = new Sketches.Running().of(0.0, 1.0);
+        java.nio.ByteBuffer sketch = Sketches.add(Sketches.EMPTY, 6, Sketches.hash(64_500), running);
+        sketch = Sketches.add(sketch, 6, Sketches.hash(64_501), running);
+        SubjectWindowStats day = SubjectProfile.empty();
+        day.setAsns(java.nio.ByteBuffer.wrap(sketch.array().clone()));
+        day.setAsnsEstimate(running.estimate());
+        day.setAsnsChange(running.change());
+        day = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", day));
+        SubjectRequest request = request(3, "chat");
+        request.setAsn(64_502);
+        SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+        sketch = Sketches.add(sketch, 6, Sketches.hash(64_502), running);
+        assertThat(day.getAsns()).isEqualTo(sketch);
+        assertThat(day.getAsnsEstimate()).isEqualTo(running.estimate());
     }
 
     @Test
