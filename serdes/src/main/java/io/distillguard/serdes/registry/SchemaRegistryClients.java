@@ -71,6 +71,16 @@ public final class SchemaRegistryClients {
         return SHARED.computeIfAbsent(key, k -> build(urls, configs));
     }
 
+    /**
+     * Drops the shared clients of {@code url}. Their caches hold the ids that registry assigned, which never change
+     * while it lives; a registry that stops for good takes them with it, and one started later at the same address
+     * (an embedded registry on a port the system hands out again) assigns its own, which a stale cache would read as
+     * the old schemas.
+     */
+    public static void forget(String url) {
+        SHARED.keySet().removeIf(key -> url.equals(key.get(URL).trim()));
+    }
+
     private static SchemaRegistryClient build(String urls, Map<String, ?> configs) {
         List<URI> baseUrls = Arrays.stream(urls.split(","))
                 .map(String::trim)

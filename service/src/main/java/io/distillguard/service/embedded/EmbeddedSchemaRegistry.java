@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.distillguard.serdes.registry.InMemorySchemaRegistry;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.serdes.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,8 +102,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     @Override
     public void close() {
         if (server != null) {
+            String url = url();
             server.stop(0);
             server = null;
+            // Its ids go with it: a registry started later on the same port must not be read through their cache.
+            SchemaRegistryClients.forget(url);
         }
     }
 

@@ -57,6 +57,23 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldReadARegistryStartedOnAClosedOnesPortThroughNoneOfItsIds() {
+        registry = EmbeddedSchemaRegistry.start();
+        int port = Integer.parseInt(registry.url().substring(registry.url().lastIndexOf(':') + 1));
+        SchemaRegistryClient before = SchemaRegistryClients.fromConfig(Map.of(SchemaRegistryClients.URL, registry.url()));
+        int alertId = before.register("alerts-value", DistillationAlert.getClassSchema());
+        assertThat(before.schemaById(alertId)).isEqualTo(DistillationAlert.getClassSchema());
+        registry.close();
+
+        // The same address, new contents: the first id it assigns is the one the closed registry gave the alerts.
+        registry = EmbeddedSchemaRegistry.start(port, null);
+        SchemaRegistryClient after = SchemaRegistryClients.fromConfig(Map.of(SchemaRegistryClients.URL, registry.url()));
+        int requestId = after.register("requests-value", RequestEvent.getClassSchema());
+        assertThat(requestId).isEqualTo(alertId);
+        assertThat(after.schemaById(requestId)).isEqualTo(RequestEvent.getClassSchema());
+    }
+
+    @Test
     void shouldReportUnknownIdsAndSubjectsWithConfluentErrorCodes() {
         registry = EmbeddedSchemaRegistry.start();
         RestSchemaRegistryClient client = client(registry.url(), null);
