@@ -25,6 +25,10 @@ public final class Assessment {
     private double risk;
     private boolean specific;
     private boolean heldForMembers;
+    // What the subject's own signals add up to, and how many of the fired ones are its own, once the signals a
+    // group brings are about to be added (-1 until then: every fired signal is the subject's own).
+    private double ownRisk = -1;
+    private int ownFired;
 
     /** Records a measurement for the analyst; it adds to the risk only if it reaches its threshold. */
     public Assessment measure(String signal, double value, double threshold) {
@@ -57,6 +61,33 @@ public final class Assessment {
     public static double riskOfOne(double ratio, double weight, double cap, boolean distillationSpecific) {
         double risk = weight * Math.min(ratio, cap);
         return distillationSpecific ? risk : Math.min(risk, CORROBORATION_CAP);
+    }
+
+    /**
+     * Marks the signals fired so far as the subject's own: what a group adds after this (a cluster's risk, the day's
+     * earlier own peak) is not, and does not raise {@link #ownRisk()}.
+     */
+    Assessment ownSignalsDone() {
+        ownRisk = risk;
+        ownFired = fired == null ? 0 : fired.size();
+        return this;
+    }
+
+    /** The uncapped sum of the subject's own fired signals (all of them unless {@link #ownSignalsDone()} was called). */
+    public double ownRisk() {
+        return ownRisk >= 0 ? ownRisk : risk;
+    }
+
+    /** The subject's own fired signals joined by '+', or null when none fired. */
+    public String ownSignals() {
+        int n = ownRisk >= 0 ? ownFired : fired == null ? 0 : fired.size();
+        return n == 0 ? null : String.join("+", fired.subList(0, n));
+    }
+
+    /** Adds risk that no signal of this moment fired for (the day's earlier own peak), explained by the caller. */
+    Assessment raise(double by) {
+        risk += by;
+        return this;
     }
 
     public double risk() {

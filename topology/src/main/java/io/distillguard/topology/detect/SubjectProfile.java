@@ -56,7 +56,7 @@ public final class SubjectProfile {
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
                 zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false,
-                0L, 0L);
+                0L, 0L, zero, null);
     }
 
     private static String blankToNull(String text) {

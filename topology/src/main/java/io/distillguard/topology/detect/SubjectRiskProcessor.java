@@ -103,7 +103,10 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 lateDropped.record();
                 return;
             }
-            hour = SubjectProfile.hourOf(day, hourStart);
+            // Judged on the day alone, as its requests left it: an hour read now may hold requests after the
+            // implication's time or none before it, depending on when the link path delivered it; the hour signals
+            // it showed at its requests are in the day's own peak (SubjectSignals).
+            hour = null;
             apiKey = null;
         } else {
             // Lateness is the subject's own, not the task's. A subject's requests come in order from one input
@@ -144,6 +147,12 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         }
         SubjectWindowStats yesterday = yesterday(key, hour, dayStart, inForce);
         Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true, type != SubjectType.ORG);
+        if (type == SubjectType.ACCOUNT && request.getCluster() == null
+                && assessment.ownRisk() > day.getOwnRiskPeak()) {
+            day.setOwnRiskPeak(assessment.ownRisk());
+            day.setOwnPeakSignals(assessment.ownSignals());
+            days.put(key, day, dayStart);
+        }
         String id = Subjects.idOf(key);
         List<String> accounts = switch (type) {
             case ACCOUNT -> List.of(id);

@@ -74,13 +74,6 @@ public final class SubjectSignals {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
         }
 
-        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && !ownTrafficRefutesHarvest(a, rules, day)) {
-            // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
-            a.measure("cluster_risk", day.getClusterRisk(), 1)
-                    .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
-                    .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, MEMBER_CAP, true);
-        }
-
         DetectionRules.Intel intel = rules.intelOrDefault();
         if (day.getIntelConfidence() >= intel.minConfidence()) {
             a.measure("threat_intel:" + day.getIntelIndicator() + " from " + day.getIntelSource(),
@@ -138,6 +131,23 @@ public final class SubjectSignals {
         timing = Math.max(timing, ratio(a, "active_hours_24h", activeHours(day), r.timing().activeHours24h()));
         if (timing >= 1) {
             a.fire("TIMING", timing, w.timingWeight(), w.ratioCap(), false);
+        }
+
+        a.ownSignalsDone();
+        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && !ownTrafficRefutesHarvest(a, rules, day)) {
+            // A member is judged on the most its own signals showed at any of the day's requests, not on what they
+            // show at this moment: a signal that fires for part of the day (ROTATION until the account settles on
+            // one network) then counts the same whether the implication is read at its own event time (a backtest)
+            // or hours later behind a backlog (live), and a day's alerts depend on its events, not their timing.
+            double own = a.ownRisk();
+            if (day.getOwnRiskPeak() > own) {
+                a.measure("own_risk_peak_24h:" + day.getOwnPeakSignals(), day.getOwnRiskPeak(), own)
+                        .raise(day.getOwnRiskPeak() - own);
+            }
+            // Membership of an extraction-shaped cluster: the account carries the cluster's risk as its own.
+            a.measure("cluster_risk", day.getClusterRisk(), 1)
+                    .measure("cluster:" + day.getCluster(), day.getClusterRisk(), 0)
+                    .fire("CLUSTER_MEMBER", day.getClusterRisk(), 1, MEMBER_CAP, true);
         }
         return a;
     }
