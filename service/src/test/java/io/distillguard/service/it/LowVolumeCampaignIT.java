@@ -64,8 +64,8 @@ class LowVolumeCampaignIT {
                 .with("long_answer_share", 0.8).withScenario("light");
         // And one tied only by cards, each shared by two of its accounts, behind a residential pool rotating per
         // request: a card's group that only its members' roaming corroborates is judged from twelve requests, held,
-        // and each member named by its own day's networks. Its members' own days also fire ROTATION now and then,
-        // which the live path can read after the day has moved on (docs/limits.md): compared on who is named.
+        // and each member named by its own day's networks. Its members' own days also fire ROTATION for part of a
+        // day, which the live path reads after the day has moved on: each member is judged on its day's own peak.
         CampaignKnobs pairs = CampaignKnobs.nominal().with("accounts", 40).with("templates", 0)
                 .with("residential_addresses", 10_000).with("accounts_per_card", 2).with("requests_per_day", 30)
                 .withScenario("pairs");
@@ -106,8 +106,8 @@ class LowVolumeCampaignIT {
                     }
                 });
 
-        Set<String> livePairs = pairs(live.stream().filter(a -> !cardsOfTwo(a)).toList());
-        Set<String> offlinePairs = pairs(offline.stream().filter(a -> !cardsOfTwo(a)).toList());
+        Set<String> livePairs = pairs(live);
+        Set<String> offlinePairs = pairs(offline);
         assertThat(livePairs).as("live and backtest agree on (alert_id, severity); live only: %s; backtest only: %s",
                 describe(live, offlinePairs), describe(offline, livePairs)).isEqualTo(offlinePairs);
         assertThat(offline).extracting(DistillationAlert::getDetector).contains("CAMPAIGN", "ACCOUNT_RISK");
@@ -125,11 +125,7 @@ class LowVolumeCampaignIT {
                     assertThat(e.getSignal()).isEqualTo("group_members_judged");
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold());
                 }));
-        assertThat(named(live, "acct-pairs-")).as("the cards' members named live as in the backtest")
-                .isEqualTo(named(offline, "acct-pairs-")).hasSizeGreaterThan(20);
-        assertThat(pairs(live.stream().filter(a -> a.getDetector().equals("ACCOUNT_CLUSTER") && cardsOfTwo(a)).toList()))
-                .as("the cards' clusters live as in the backtest")
-                .isEqualTo(pairs(offline.stream().filter(a -> a.getDetector().equals("ACCOUNT_CLUSTER") && cardsOfTwo(a)).toList()));
+        assertThat(named(offline, "acct-pairs-")).as("the cards' members named").hasSizeGreaterThan(20);
         assertThat(offline).filteredOn(a -> a.getDetector().equals("ACCOUNT_CLUSTER")
                         && a.getSubjectId().startsWith("PAYMENT_FINGERPRINT:card-pairs-"))
                 .as("cards of two judged under the cluster floor, held for their members").isNotEmpty()
@@ -146,11 +142,6 @@ class LowVolumeCampaignIT {
                         && a.getSeverity().compareTo(io.distillguard.avro.Severity.HIGH) >= 0)
                 .as("accounts of the rotating campaign named HIGH through ROTATION").isNotEmpty()
                 .allSatisfy(a -> assertThat(a.getEvidence()).anyMatch(e -> e.getSignal().equals("fired:ROTATION")));
-    }
-
-    private static boolean cardsOfTwo(DistillationAlert alert) {
-        return alert.getSubjectId().startsWith("acct-pairs-") || alert.getSubjectId().startsWith("key-acct-pairs-")
-                || alert.getSubjectId().startsWith("PAYMENT_FINGERPRINT:card-pairs-");
     }
 
     /** The accounts of {@code prefix} named in a HIGH or CRITICAL alert. */
