@@ -95,6 +95,19 @@ public enum LinkKind {
         return accountsThreshold.applyAsLong(rules);
     }
 
+    /** The kind of a link key, or null for any other key (a campaign's, say). */
+    public static LinkKind find(String key) {
+        for (LinkKind kind : VALUES) {
+            String name = kind.name();
+            if (key.length() > name.length() && key.charAt(name.length()) == ':' && key.startsWith(name)) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private static final LinkKind[] VALUES = values();
+
     public static LinkKind of(String key) {
         // Six times per request: told apart by the character where the names first differ, then checked whole
         // (a loop of prefix comparisons over every kind was a fortieth of the test driver's time).

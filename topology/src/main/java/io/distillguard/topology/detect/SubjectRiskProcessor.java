@@ -98,6 +98,9 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         SubjectWindowStats keyHour = null;
         if (request.getCluster() != null) {
             // An implication from the link path: not a request, nothing to count, only the cluster to remember.
+            if (request.getClusterNeedsNetworks() && type == SubjectType.ACCOUNT) {
+                judgeDayBefore(key, dayStart, request, streamTime, grace);
+            }
             day = implicate(key, dayStart, request, streamTime, grace);
             if (day == null) {
                 lateDropped.record();
@@ -323,6 +326,34 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 .setClusterRisk(group.memberRisk())
                 .setClusterNeedsNetworks(group.heldForMembers())
                 .build();
+    }
+
+    /**
+     * A group held for its members judges each member by its own day; a group whose window is longer than a day (a
+     * card's week) also judges the member's day before, when that is in the group's window and the member sent
+     * requests then: the group's judgement counts those requests, and a member whose networks showed a pool's on that
+     * day would otherwise never be named if it sends from one network on the day the group is judged. Judged as that
+     * day stands (complete but for late requests, which count against the implication like any other).
+     */
+    private void judgeDayBefore(String key, long dayStart, SubjectRequest implication, long streamTime, long grace) {
+        LinkKind kind = LinkKind.find(implication.getCluster());
+        long time = implication.getEventTime();
+        long before = dayStart - DAY_MS;
+        if (kind == null || kind.windowMs() <= DAY_MS || before < time - Math.floorMod(time, kind.windowMs())) {
+            return;
+        }
+        SubjectWindowStats day = days.fetch(key, before);
+        if (day == null || day.getRequests() == 0) {
+            return;
+        }
+        day = implicate(key, before, implication, streamTime, grace);
+        if (day == null) {
+            return;
+        }
+        DetectionRules inForce = rules.at(time);
+        Assessment assessment = SubjectSignals.assess(inForce, SubjectProfile.empty(), day, null, true, true);
+        String id = Subjects.idOf(key);
+        emit(SubjectType.ACCOUNT, key, id, List.of(id), assessment, before, time, inForce);
     }
 
     /**

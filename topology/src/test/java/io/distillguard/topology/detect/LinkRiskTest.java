@@ -798,6 +798,48 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aHeldCardJudgesItsMembersDayBeforeToo() {
+        TopologyHarness h = start();
+        long day = 86_400_000L;
+        // Two days of one card window (a week from the epoch's), whatever the day the test runs.
+        long first = BASE - Math.floorMod(BASE, 7 * day);
+        // Day one: five requests each, an hour apart, each from another network: ten through the card, under the
+        // held floor. Day two: the card passes it; one member sends three from home only, the other eight roaming.
+        for (int r = 0; r < 13; r++) {
+            boolean second = r >= 5;
+            for (int i = 0; i < 2; i++) {
+                if (i == 0 && r >= 8) {
+                    continue;
+                }
+                int network = second && i == 0 ? POOL_ISPS[0] : POOL_ISPS[(i + r) % POOL_ISPS.length];
+                long at = first + (second ? day + (r - 5) * 3_600_000L : r * 3_600_000L) + i * 60_000L + 9 * 3_600_000L;
+                h.send(harvest("two-" + i, (network % 200 + 20) + ".41." + i + "." + (7 + r), at, random.nextLong())
+                        .setAsn(network).setPaymentFingerprint("card-of-two-days")
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * day)).build());
+            }
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(first + day));
+        // The member that stayed home on day two is named for day one, when its own networks showed the pool, by
+        // the card's judgement on day two.
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("two-0")
+                        && a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .isNotEmpty()
+                .allSatisfy(a -> {
+                    assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(first);
+                    assertThat(a.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(first + day);
+                    assertThat(evidence(a, "cluster:PAYMENT_FINGERPRINT:card-of-two-days")).isPresent();
+                    assertThat(evidence(a, "own_distinct_asns_24h")).hasValueSatisfying(e ->
+                            assertThat(e.getValue()).isEqualTo(5.0));
+                });
+        // The one that roamed both days is named for both.
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("two-1")
+                        && a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .extracting(a -> a.getWindowStart().toEpochMilli()).contains(first, first + day);
+    }
+
+    @Test
     void aCardOfTwoOnRentedMachinesKeepsTheClusterFloor() {
         // Hosting addresses name a cluster's members without their own days: that needs the cluster's own floor.
         List<DistillationAlert> alerts = aSharedCard("two", 2, 8, (member, r) -> 16509, BASE - 400 * 86_400_000L);
