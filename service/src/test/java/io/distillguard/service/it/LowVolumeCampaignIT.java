@@ -45,7 +45,9 @@ class LowVolumeCampaignIT {
 
     @Test
     void shouldRaiseTheSameAlertsLiveAsABacktestOfTheSameEvents(KafkaCluster cluster) throws Exception {
-        CampaignSimulator.Settings settings = new CampaignSimulator.Settings(41, 300, 1,
+        // Two days, so that what a day's judgement reaches back to is compared too (a card's members judged on their
+        // day before, when both days fall in one card week).
+        CampaignSimulator.Settings settings = new CampaignSimulator.Settings(41, 300, 2,
                 Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS), 1.0);
         List<RequestEvent> events = new ArrayList<>();
         // And a campaign that shares nothing, its harvests wrapped in conversations behind a proxy rotating per
