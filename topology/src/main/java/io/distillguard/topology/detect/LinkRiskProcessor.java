@@ -68,6 +68,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     public static final String PIVOT_DETECTOR = "MODEL_PIVOT";
     /** A group's members changing networks between their requests ({@link DetectionRules.Group#roaming}). */
     public static final String ROAMING_DETECTOR = "ROAMING_MEMBERS";
+    /**
+     * A card of a few held before its members' roaming shows at its bound ({@code group.card-held-for-members}): the
+     * roaming each member has to show in its own day's networks before it carries the card's risk.
+     */
+    public static final String MEMBER_NETWORKS_DETECTOR = "MEMBER_NETWORKS";
     private static final int ACCOUNTS_P = 10;
     /** A followed member's networks: the ASNs of the last two it came from ({@link #followNetwork}). */
     private static final int NETWORK_SLOT = 2 * Integer.BYTES;
@@ -429,7 +434,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
-        if (uncorroborated && !roaming || underFloor && !uncorroborated) {
+        // A card of a few is held without its roaming shown when the rules say so: each member then shows its own.
+        boolean heldCard = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault();
+        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -460,6 +467,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (pivot) {
             a.fire(PIVOT_DETECTOR, 1, 0.5, 1, false);
+        }
+        if (heldCard && !roaming) {
+            // Weighed as the group's roaming is: it counts for a member only once its own day shows it, and the
+            // card's own alert stays under HIGH.
+            a.fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
         }
         return roamingEvidence(a, g, roams, roamingTrials, uncorroborated);
     }

@@ -82,7 +82,8 @@ public record DetectionRules(
             @JsonProperty("one-network-share") Double oneNetworkShare,
             @JsonProperty("roaming-first-steps") Boolean roamingFirstSteps,
             @JsonProperty("card-min-accounts") Integer cardMinAccounts,
-            @JsonProperty("held-min-requests") Integer heldMinRequests) {
+            @JsonProperty("held-min-requests") Integer heldMinRequests,
+            @JsonProperty("card-held-for-members") Boolean cardHeldForMembers) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -117,7 +118,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12);
+                2, 12, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -172,6 +173,19 @@ public record DetectionRules(
          * floor. A card shared by two or three accounts at ten requests a day each takes a day and a half to reach
          * the cluster floor. Absent from a document's group section: the cluster floor, as before.
          */
+        /**
+         * {@code card-held-for-members}: whether a card shared by fewer than its fan-in threshold, extraction-shaped
+         * but with neither hosting addresses nor its members' roaming shown, is held for its members all the same. The
+         * group's roaming share needs thirty or more requests at its lower bound, which a card of two or three accounts
+         * at a few requests a day reaches only after days; the proof each member gives in its own day (a day from
+         * {@code roaming-member-asns} networks, which a person at home, school and on the phone does not reach) is the
+         * same one the hold asks of it anyway. Absent from a document's group section: false, such a card is no
+         * cluster, as before.
+         */
+        public boolean cardHeldForMembersOrDefault() {
+            return cardHeldForMembers != null && cardHeldForMembers;
+        }
+
         public long heldMinRequests(long clusterMinRequests) {
             return heldMinRequests == null ? clusterMinRequests : Math.min(clusterMinRequests, heldMinRequests);
         }
