@@ -658,6 +658,8 @@ class LinkRiskTest extends HarnessTest {
 
     private static final String[] FIRST_STEPS_OFF = {"roaming-first-steps: true", "roaming-first-steps: false"};
 
+    private static final String[] NOT_HELD_BEFORE_ROAMING = {"card-held-for-members: true", ""};
+
     private List<DistillationAlert> templateThenOwnRequests(int[] isps, String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
         long template = 0x2468_1357_aceb_dfe0L;
@@ -699,7 +701,10 @@ class LinkRiskTest extends HarnessTest {
 
     @Test
     void aCardSharedByThreeAccountsRoamingAsAPoolsIsHeldAndEachIsNamedByItsOwnDay() {
-        List<DistillationAlert> alerts = aCardOfThree((member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length]);
+        // Held by its roaming alone: the card is not held before that shows (card-held-for-members), so that the
+        // roaming is what holds it.
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
+                NOT_HELD_BEFORE_ROAMING);
         assertHeldByTheirRoaming(alerts);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).allSatisfy(a ->
                 assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-of-three"));
@@ -719,17 +724,64 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
-    void aHouseholdAtHomeSharingACardIsNoClusterWhateverItAsks() {
-        // Each member at its own home all day: the card's shape is a harvest's, and nothing corroborates it.
+    void aHouseholdAtHomeSharingACardIsHeldForItsMembersAndNamesNoOne() {
+        // Each member at its own home all day: the card's shape is a harvest's, and no member's day shows a pool.
         List<DistillationAlert> alerts = aCardOfThree((member, r) -> 7922);
+        assertHeldForMembersNetworks(alerts);
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void withoutHoldingCardsForTheirMembersAHouseholdAtHomeIsNoCluster() {
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> 7922, NOT_HELD_BEFORE_ROAMING);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
     @Test
-    void newAccountsSharingACardByThreeAtHomeAreNoCluster() {
+    void newAccountsSharingACardByThreeAtHomeAreNamedByNoOne() {
         // Siblings' accounts opened the same day: new accounts do not corroborate a card this small.
         List<DistillationAlert> alerts = aCardOfThree((member, r) -> 7922, BASE - 86_400_000L);
+        assertHeldForMembersNetworks(alerts);
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /** Account clusters under HIGH, held for their members' own networks: their roaming not shown at its bound. */
+    private static void assertHeldForMembersNetworks(List<DistillationAlert> alerts) {
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+            assertThat(evidence(a, "fired:MEMBER_NETWORKS")).isPresent();
+            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isEmpty();
+        });
+    }
+
+    @Test
+    void aCardOfTwoIsHeldBeforeItsRoamingShowsAndOnlyTheMemberFromFourNetworksIsNamed() {
+        // Seven requests each, fourteen through the card: one member at home, the other going back and forth between
+        // two networks before two more, so that the card's roaming stays under its bound while that member's day
+        // comes from four networks.
+        int[] travels = {7922, 701, 7922, 701, 7922, 7018, 20115};
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 7, (member, r) -> member == 0 ? 3320 : travels[r],
+                BASE - 400 * 86_400_000L);
+        assertHeldForMembersNetworks(alerts);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).allSatisfy(a ->
+                assertThat(evidence(a, "group_roaming_share_lower_bound")).hasValueSatisfying(e ->
+                        assertThat(e.getValue()).isLessThan(e.getThreshold())));
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().toList()).containsExactly("two-1");
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("two-1")
+                && a.getSeverity().compareTo(Severity.HIGH) >= 0).allSatisfy(a -> {
+                    assertThat(evidence(a, "cluster:PAYMENT_FINGERPRINT:card-of-two")).isPresent();
+                    assertThat(evidence(a, "own_distinct_asns_24h")).hasValueSatisfying(e ->
+                            assertThat(e.getValue()).isGreaterThanOrEqualTo(4.0));
+                });
+    }
+
+    @Test
+    void withoutHoldingCardsForTheirMembersTheSameCardOfTwoNamesNoOne() {
+        int[] travels = {7922, 701, 7922, 701, 7922, 7018, 20115};
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 7, (member, r) -> member == 0 ? 3320 : travels[r],
+                BASE - 400 * 86_400_000L, NOT_HELD_BEFORE_ROAMING);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
@@ -778,13 +830,22 @@ class LinkRiskTest extends HarnessTest {
     void aCardOfTwoRoamingAccountsIsHeldUnderTheClusterFloorAndEachIsNamedByItsOwnDay() {
         // Eight requests each: sixteen through the card, under link.cluster-min-requests (30).
         List<DistillationAlert> alerts = aSharedCard("two", 2, 8, (member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
-                BASE - 400 * 86_400_000L);
+                BASE - 400 * 86_400_000L, NOT_HELD_BEFORE_ROAMING);
         assertHeldByTheirRoaming(alerts);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
                 assertThat(evidence(a, "group_requests")).hasValueSatisfying(e -> {
                     assertThat(e.getValue()).isLessThan(30);
                     assertThat(e.getThreshold()).isEqualTo(12);
                 }));
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().sorted().toList()).containsExactly("two-0", "two-1");
+    }
+
+    @Test
+    void heldBeforeItsRoamingShowsTheSameCardOfTwoNamesTheSameMembers() {
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 8, (member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
+                BASE - 400 * 86_400_000L);
+        assertHeldForMembersNetworks(alerts);
         assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
                 .map(DistillationAlert::getSubjectId).distinct().sorted().toList()).containsExactly("two-0", "two-1");
     }

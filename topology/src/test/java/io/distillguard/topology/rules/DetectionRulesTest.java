@@ -81,6 +81,15 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aCardOfAFewIsHeldForItsMembersAndADocumentWithoutTheKeyWaitsForItsRoaming() {
+        assertThat(DetectionRules.defaults().groupOrDefault().cardHeldForMembersOrDefault()).isTrue();
+        assertThat(DetectionRules.parse(rulesYaml("  card-held-for-members: true\n", "")).groupOrDefault()
+                .cardHeldForMembersOrDefault()).isFalse();
+        assertThat(DetectionRules.parse(rulesYaml("card-held-for-members: true", "card-held-for-members: false"))
+                .groupOrDefault().cardHeldForMembersOrDefault()).isFalse();
+    }
+
+    @Test
     void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
                 .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");
