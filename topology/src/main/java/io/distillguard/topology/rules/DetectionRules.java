@@ -166,14 +166,6 @@ public record DetectionRules(
         }
 
         /**
-         * {@code held-min-requests}: the fewest requests from which a group that only its members' roaming corroborates
-         * is judged, when under {@code link.cluster-min-requests}. Such a group names no one by itself: it is held,
-         * and each member is named only once its own day came from {@code roaming-member-asns} networks; its shares
-         * are taken at their lower bounds and its roaming over {@code roaming-min-repeats} requests whatever the
-         * floor. A card shared by two or three accounts at ten requests a day each takes a day and a half to reach
-         * the cluster floor. Absent from a document's group section: the cluster floor, as before.
-         */
-        /**
          * {@code card-held-for-members}: whether a card shared by fewer than its fan-in threshold, extraction-shaped
          * but with neither hosting addresses nor its members' roaming shown, is held for its members all the same. The
          * group's roaming share needs thirty or more requests at its lower bound, which a card of two or three accounts
@@ -186,6 +178,14 @@ public record DetectionRules(
             return cardHeldForMembers != null && cardHeldForMembers;
         }
 
+        /**
+         * {@code held-min-requests}: the fewest requests from which a group that only its members' roaming corroborates
+         * is judged, when under {@code link.cluster-min-requests}. Such a group names no one by itself: it is held,
+         * and each member is named only once its own day came from {@code roaming-member-asns} networks; its shares
+         * are taken at their lower bounds and its roaming over {@code roaming-min-repeats} requests whatever the
+         * floor. A card shared by two or three accounts at ten requests a day each takes a day and a half to reach
+         * the cluster floor. Absent from a document's group section: the cluster floor, as before.
+         */
         public long heldMinRequests(long clusterMinRequests) {
             return heldMinRequests == null ? clusterMinRequests : Math.min(clusterMinRequests, heldMinRequests);
         }
