@@ -434,8 +434,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
-        // A card of a few is held without its roaming shown when the rules say so: each member then shows its own.
-        boolean heldCard = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault();
+        // A card of a few whose roaming reaches its share at the point, before its bound, is held when the rules say
+        // so: each member then shows its own. Its share at the point keeps a household out whose one member is on a
+        // consumer VPN while the others stay on their networks.
+        boolean heldCard = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault()
+                && g.roamingAtPoint(roams, roamingTrials);
         if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated) {
             return null;
         }
@@ -471,7 +474,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (heldCard && !roaming) {
             // Weighed as the group's roaming is: it counts for a member only once its own day shows it, and the
             // card's own alert stays under HIGH.
-            a.fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
+            a.measure("group_roaming_share", (double) roams / roamingTrials, g.roamingShareOrDefault())
+                    .fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
         }
         return roamingEvidence(a, g, roams, roamingTrials, uncorroborated);
     }

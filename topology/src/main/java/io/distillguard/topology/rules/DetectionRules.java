@@ -166,13 +166,13 @@ public record DetectionRules(
         }
 
         /**
-         * {@code card-held-for-members}: whether a card shared by fewer than its fan-in threshold, extraction-shaped
-         * but with neither hosting addresses nor its members' roaming shown, is held for its members all the same. The
-         * group's roaming share needs thirty or more requests at its lower bound, which a card of two or three accounts
-         * at a few requests a day reaches only after days; the proof each member gives in its own day (a day from
-         * {@code roaming-member-asns} networks, which a person at home, school and on the phone does not reach) is the
-         * same one the hold asks of it anyway. Absent from a document's group section: false, such a card is no
-         * cluster, as before.
+         * {@code card-held-for-members}: whether a card shared by fewer than its fan-in threshold, extraction-shaped,
+         * without hosting addresses and whose members' roaming reaches {@code roaming-share} at its point but not yet
+         * at its lower bound ({@link #roamingAtPoint}), is held for its members all the same. The lower bound needs
+         * thirty or more requests, which a card of two or three accounts at a few requests a day reaches only after
+         * days; the proof each member gives in its own day (a day from {@code roaming-member-asns} networks, which a
+         * person at home, school and on the phone does not reach) is the same one the hold asks of it anyway. Absent
+         * from a document's group section: false, such a card waits for the bound, as before.
          */
         public boolean cardHeldForMembersOrDefault() {
             return cardHeldForMembers != null && cardHeldForMembers;
@@ -198,6 +198,16 @@ public record DetectionRules(
         /** Of {@link #roamingTrials}, the roams, and the steps to another network when counted. */
         public long roamingHits(long roams, long stepChanges) {
             return roams + (roamingFirstStepsOrDefault() ? stepChanges : 0);
+        }
+
+        /**
+         * The members' roaming share at its point rather than its lower bound: what holds a card of a few before its
+         * bound passes ({@code card-held-for-members}). A household whose one member rides a consumer VPN while the
+         * others stay at home, school and on the phone roams at a fifth to two fifths of its requests; a card of a
+         * pool's accounts at two thirds and more.
+         */
+        public boolean roamingAtPoint(long roams, long repeats) {
+            return repeats >= roamingMinRepeatsOrDefault() && roams >= roamingShareOrDefault() * repeats;
         }
 
         public double roamingLower(long roams, long repeats) {
