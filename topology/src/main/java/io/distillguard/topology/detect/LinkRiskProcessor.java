@@ -205,7 +205,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
                 releaseOf(inForce, request.getModel()), kind.followsNetworks(), kind.talliesMembers(),
-                kind.followsAddresses());
+                kind.followsAddresses(), kind == LinkKind.PAYMENT_FINGERPRINT);
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -434,11 +434,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
-        // A card of a few whose roaming reaches its share at the point, before its bound, is held when the rules say
-        // so: each member then shows its own. Its share at the point keeps a household out whose one member is on a
-        // consumer VPN while the others stay on their networks.
-        boolean heldCard = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault()
-                && g.roamingAtPoint(roams, roamingTrials);
+        // A card of a few whose members roam, each over enough of its own requests, is held before the group's
+        // bound passes when the rules say so: each member then shows its own day. A household whose one member is on
+        // a consumer VPN while the others stay on their networks is not.
+        MemberRoaming ownRoaming = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault()
+                ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
+        boolean heldCard = ownRoaming.holds();
         if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated) {
             return null;
         }
@@ -474,8 +475,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (heldCard && !roaming) {
             // Weighed as the group's roaming is: it counts for a member only once its own day shows it, and the
             // card's own alert stays under HIGH.
-            a.measure("group_roaming_share", (double) roams / roamingTrials, g.roamingShareOrDefault())
-                    .fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
+            ownRoaming.measure(a).fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
         }
         return roamingEvidence(a, g, roams, roamingTrials, uncorroborated);
     }
@@ -560,7 +560,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L, Sketches.EMPTY);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -571,7 +571,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
-        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false, false);
+        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false, false, false);
     }
 
     /**
@@ -582,9 +582,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      *                       signup cohorts and prefixes: {@link #memberSplit}, {@link #cardMembers})
      * @param followAddresses whether to keep the sampled members' last addresses (templates and prefixes:
      *                       {@link #memberAddresses})
+     * @param tallyRoaming   with followNetworks, whether to count each sampled member's own roaming too (cards:
+     *                       {@link #memberRoaming})
      */
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
-                               Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses) {
+                               Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses,
+                               boolean tallyRoaming) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
@@ -649,7 +652,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         stats.setLastEventTime(Math.max(stats.getLastEventTime(), time));
         if (followNetworks) {
-            followNetwork(stats, place, request.getAsn());
+            followNetwork(stats, place, request.getAsn(), tallyRoaming);
         }
         if (tallyMembers) {
             tallyReasoning(stats, place, request.getReasoning());
@@ -1040,13 +1043,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * at nearly every request; a product's user comes from home and from the phone, and going back and forth between
      * the two is never a roam. Exact and bounded: the first alert.max-accounts members only, eight bytes each.
      */
-    private static void followNetwork(LinkWindowStats stats, int member, Integer asn) {
+    private static void followNetwork(LinkWindowStats stats, int member, Integer asn, boolean tallyRoaming) {
         int network = asn == null ? 0 : asn;
         // Most prompt bands' groups are one request's: slots begin at a group's second request, for the members it
         // has then (the first request's network is not kept; a group begun before this version has none).
         MemberSlot slot = memberSlot(stats, stats.getSampleNetworks(), NETWORK_SLOT, member);
         if (slot == null) {
             return;
+        }
+        // A card's members' own roaming beside the group's, in slots begun and grown with the networks' (a card
+        // begun before this version has none, and is judged on the group's alone).
+        MemberSlot own = tallyRoaming ? memberSlot(stats, stats.getSampleRoaming(), TALLY_SLOT, member) : null;
+        if (own != null) {
+            stats.setSampleRoaming(own.slots());
         }
         ByteBuffer slots = slot.slots();
         if (slot.added()) {
@@ -1062,9 +1071,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int before = slots.getInt(slot.at() + Integer.BYTES);
         if (before != 0) {
             stats.setMemberRepeats(stats.getMemberRepeats() + 1);
-            if (network != last && network != before) {
+            boolean roam = network != last && network != before;
+            if (roam) {
                 stats.setMemberRoams(stats.getMemberRoams() + 1);
             }
+            countOwnRoam(own, roam);
         } else if (last != 0) {
             // Still on one network: a template's members send one or two requests through it a day, and a pool's
             // account has left its first network by its second (group.roaming-first-steps).
@@ -1072,11 +1083,67 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             if (network != last) {
                 stats.setMemberStepChanges(stats.getMemberStepChanges() + 1);
             }
+            countOwnRoam(own, network != last);
         }
         if (network != last) {
             slots.putInt(slot.at() + Integer.BYTES, last).putInt(slot.at(), network);
         }
         stats.setSampleNetworks(slots);
+    }
+
+    /** Counts a request that could roam in a member's own slot, and whether it did (saturating). */
+    private static void countOwnRoam(MemberSlot own, boolean roamed) {
+        if (own == null || own.added()) {
+            return;
+        }
+        ByteBuffer tally = own.slots();
+        int at = own.at();
+        int trials = Short.toUnsignedInt(tally.getShort(at));
+        if (trials < 0xffff) {
+            tally.putShort(at, (short) (trials + 1));
+            if (roamed) {
+                tally.putShort(at + Short.BYTES, (short) (Short.toUnsignedInt(tally.getShort(at + Short.BYTES)) + 1));
+            }
+        }
+    }
+
+    /**
+     * A card's members' own roaming ({@code sample_roaming}): how many roamed at {@code group.roaming-share} or more
+     * of {@code group.roaming-min-repeats} requests or more, and how many with that many requests roamed at less.
+     */
+    record MemberRoaming(int roaming, int staying) {
+        static final MemberRoaming NONE = new MemberRoaming(0, 0);
+
+        /**
+         * A card held before its roaming bound passes ({@code group.card-held-for-members}): two of its members
+         * roam, as a pool's accounts do, and none plainly stays on its networks, as a household's members at home,
+         * school and on the phone do beside one of them on a consumer VPN.
+         */
+        boolean holds() {
+            return roaming >= 2 && staying == 0;
+        }
+
+        Assessment measure(Assessment a) {
+            return a.measure("group_members_roaming", roaming, 2).measure("group_members_staying", staying, 0);
+        }
+    }
+
+    static MemberRoaming memberRoaming(DetectionRules.Group g, ByteBuffer sampleRoaming) {
+        ByteBuffer tally = sampleRoaming.duplicate();
+        int roaming = 0;
+        int staying = 0;
+        while (tally.remaining() >= TALLY_SLOT) {
+            int trials = Short.toUnsignedInt(tally.getShort());
+            int roams = Short.toUnsignedInt(tally.getShort());
+            if (trials >= g.roamingMinRepeatsOrDefault()) {
+                if (g.roamingAtPoint(roams, trials)) {
+                    roaming++;
+                } else {
+                    staying++;
+                }
+            }
+        }
+        return new MemberRoaming(roaming, staying);
     }
 
     /**

@@ -166,13 +166,15 @@ public record DetectionRules(
         }
 
         /**
-         * {@code card-held-for-members}: whether a card shared by fewer than its fan-in threshold, extraction-shaped,
-         * without hosting addresses and whose members' roaming reaches {@code roaming-share} at its point but not yet
-         * at its lower bound ({@link #roamingAtPoint}), is held for its members all the same. The lower bound needs
-         * thirty or more requests, which a card of two or three accounts at a few requests a day reaches only after
-         * days; the proof each member gives in its own day (a day from {@code roaming-member-asns} networks, which a
-         * person at home, school and on the phone does not reach) is the same one the hold asks of it anyway. Absent
-         * from a document's group section: false, such a card waits for the bound, as before.
+         * {@code card-held-for-members}: whether a card shared by fewer than its fan-in threshold, extraction-shaped and
+         * without hosting addresses, is held for its members before its members' roaming passes its lower bound, when
+         * two of them each roamed at {@code roaming-share} or more of {@code roaming-min-repeats} requests or more of
+         * their own and none with that many roamed at less ({@link #roamingAtPoint}, per member). The group's bound
+         * needs thirty or more requests, which a card of two or three accounts at a few requests a day reaches only
+         * after days; the proof each member gives in its own day (a day from {@code roaming-member-asns} networks,
+         * which a person at home, school and on the phone does not reach) is the same one the hold asks of it anyway.
+         * A household whose one member rides a consumer VPN while the others stay on their networks is not held by
+         * it. Absent from a document's group section: false, such a card waits for the bound, as before.
          */
         public boolean cardHeldForMembersOrDefault() {
             return cardHeldForMembers != null && cardHeldForMembers;
@@ -201,10 +203,9 @@ public record DetectionRules(
         }
 
         /**
-         * The members' roaming share at its point rather than its lower bound: what holds a card of a few before its
-         * bound passes ({@code card-held-for-members}). A household whose one member rides a consumer VPN while the
-         * others stay at home, school and on the phone roams at a fifth to two fifths of its requests; a card of a
-         * pool's accounts at two thirds and more.
+         * A share of roams at its point rather than at its lower bound, over at least {@code roaming-min-repeats}
+         * requests: one card member's own ({@code card-held-for-members}). A pool's account roams at two thirds of its
+         * requests and more; a person between home, school and the phone at a fifth to two fifths.
          */
         public boolean roamingAtPoint(long roams, long repeats) {
             return repeats >= roamingMinRepeatsOrDefault() && roams >= roamingShareOrDefault() * repeats;

@@ -582,7 +582,7 @@ class LinkRiskTest extends HarnessTest {
                 LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
                         reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
                         16509, null, true, member + 1, member + 1);
-                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true);
+                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true, false);
             }
         }
         return stats;
@@ -740,10 +740,11 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
-    void aHouseholdWhoseOneMemberIsOnAConsumerVpnIsNoClusterAndTheMemberIsNotNamedByIt() {
-        // One sibling exits through another home at each request, the other two stay at home: the card roams at a
-        // third of its requests, under the share at which a card of a few is held before its bound.
-        List<DistillationAlert> alerts = aCardOfThree((member, r) -> member == 0 ? POOL_ISPS[r % POOL_ISPS.length] : 7922);
+    void aHouseholdWithOneMemberAtHomeBesideTwoOnAConsumerVpnIsNoClusterAndNamesNoOne() {
+        // Two siblings exit through another home at each request, the third stays at home: the card's own roaming
+        // is under its bound (22 of 33), and the member at home plainly stays, so it is not held before that.
+        List<DistillationAlert> alerts = aCardOfThree((member, r) -> member < 2
+                ? POOL_ISPS[(member * 3 + r) % POOL_ISPS.length] : 7922);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
@@ -754,25 +755,27 @@ class LinkRiskTest extends HarnessTest {
             assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
             assertThat(evidence(a, "fired:MEMBER_NETWORKS")).isPresent();
             assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isEmpty();
-            assertThat(evidence(a, "group_roaming_share")).hasValueSatisfying(e ->
+            assertThat(evidence(a, "group_members_roaming")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "group_members_staying")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(0.0));
             assertThat(evidence(a, "group_roaming_share_lower_bound")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isLessThan(e.getThreshold()));
         });
     }
 
     /**
-     * Of a card of two, seven requests each: member 0 between three networks (home, school, the phone), member 1 from
-     * five of a pool's, one of them twice in a row. Seven of the twelve requests that can roam do: the card's share at
-     * its point is over 0.5, its lower bound under.
+     * Of a card of two, twelve requests each, every network twice in a row: member 0 between three networks (home,
+     * school, the phone), member 1 through six of a pool's. Each roams at six of its eleven requests that can: over
+     * the share, each on its own, while the card's lower bound is under it.
      */
     private static final int[][] HOME_SCHOOL_PHONE_AND_POOL = {
-            {7922, 7922, 701, 701, 7018, 7018, 7922},
-            {3320, 5089, 6830, 6830, 20115, 20115, 22773}};
+            {7922, 7922, 701, 701, 7018, 7018, 7922, 7922, 701, 701, 7018, 7018},
+            {3320, 3320, 5089, 5089, 6830, 6830, 20115, 20115, 22773, 22773, 6453, 6453}};
 
     @Test
     void aCardOfTwoIsHeldBeforeItsRoamingBoundPassesAndOnlyTheMemberFromFourNetworksIsNamed() {
-        List<DistillationAlert> alerts = aSharedCard("two", 2, 7, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
                 BASE - 400 * 86_400_000L);
         assertHeldForMembersNetworks(alerts);
         assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
@@ -787,7 +790,7 @@ class LinkRiskTest extends HarnessTest {
 
     @Test
     void withoutHoldingCardsForTheirMembersTheSameCardOfTwoNamesNoOne() {
-        List<DistillationAlert> alerts = aSharedCard("two", 2, 7, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
                 BASE - 400 * 86_400_000L, NOT_HELD_BEFORE_ROAMING);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
