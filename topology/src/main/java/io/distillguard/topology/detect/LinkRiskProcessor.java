@@ -807,16 +807,24 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (slot == null) {
             return;
         }
+        countInSlot(slot, reasoning);
+        stats.setSampleReasoning(slot.slots());
+    }
+
+    /**
+     * Adds one to a tally slot's first count and, when {@code counted}, to its second: two big-endian unsigned shorts,
+     * both left as they are once the first is full.
+     */
+    private static void countInSlot(MemberSlot slot, boolean counted) {
         ByteBuffer tally = slot.slots();
         int at = slot.at();
-        int requests = Short.toUnsignedInt(tally.getShort(at));
-        if (requests < 0xffff) {
-            tally.putShort(at, (short) (requests + 1));
-            if (reasoning) {
+        int first = Short.toUnsignedInt(tally.getShort(at));
+        if (first < 0xffff) {
+            tally.putShort(at, (short) (first + 1));
+            if (counted) {
                 tally.putShort(at + Short.BYTES, (short) (Short.toUnsignedInt(tally.getShort(at + Short.BYTES)) + 1));
             }
         }
-        stats.setSampleReasoning(tally);
     }
 
     /**
@@ -1041,7 +1049,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * comes from another network than the member's one ({@code member_step_changes}), so a member going back and forth
      * between two networks changes once. A residential proxy pool hands a campaign's account another household, on another ISP,
      * at nearly every request; a product's user comes from home and from the phone, and going back and forth between
-     * the two is never a roam. Exact and bounded: the first alert.max-accounts members only, eight bytes each.
+     * the two is never a roam. Exact and bounded: the first alert.max-accounts members only, eight bytes each, and
+     * for a card four more: each member's own such requests and roams ({@code sample_roaming}).
      */
     private static void followNetwork(LinkWindowStats stats, int member, Integer asn, boolean tallyRoaming) {
         int network = asn == null ? 0 : asn;
@@ -1091,19 +1100,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         stats.setSampleNetworks(slots);
     }
 
-    /** Counts a request that could roam in a member's own slot, and whether it did (saturating). */
+    /** Counts a request that could roam in a card member's own slot, and whether it did. */
     private static void countOwnRoam(MemberSlot own, boolean roamed) {
-        if (own == null || own.added()) {
-            return;
-        }
-        ByteBuffer tally = own.slots();
-        int at = own.at();
-        int trials = Short.toUnsignedInt(tally.getShort(at));
-        if (trials < 0xffff) {
-            tally.putShort(at, (short) (trials + 1));
-            if (roamed) {
-                tally.putShort(at + Short.BYTES, (short) (Short.toUnsignedInt(tally.getShort(at + Short.BYTES)) + 1));
-            }
+        if (own != null) {
+            countInSlot(own, roamed);
         }
     }
 
