@@ -205,7 +205,7 @@ public record DetectionRules(
         /**
          * A share of roams at its point rather than at its lower bound, over at least {@code roaming-min-repeats}
          * requests: one card member's own ({@code card-held-for-members}). A pool's account roams at two thirds of its
-         * requests and more; a person between home, school and the phone at a fifth to two fifths.
+         * requests and more; a person between home, school and the phone at a tenth to under a half.
          */
         public boolean roamingAtPoint(long roams, long repeats) {
             return repeats >= roamingMinRepeatsOrDefault() && roams >= roamingShareOrDefault() * repeats;
