@@ -1113,6 +1113,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     record MemberRoaming(int roaming, int staying) {
         static final MemberRoaming NONE = new MemberRoaming(0, 0);
+        /** Members that roam: two, so that one member's VPN among a household's is not a pool. */
+        private static final int TO_HOLD = 2;
 
         /**
          * A card held before its roaming bound passes ({@code group.card-held-for-members}): two of its members
@@ -1120,11 +1122,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
          * school and on the phone do beside one of them on a consumer VPN.
          */
         boolean holds() {
-            return roaming >= 2 && staying == 0;
+            return roaming >= TO_HOLD && staying == 0;
         }
 
         Assessment measure(Assessment a) {
-            return a.measure("group_members_roaming", roaming, 2).measure("group_members_staying", staying, 0);
+            return a.measure("group_members_roaming", roaming, TO_HOLD).measure("group_members_staying", staying, 0);
         }
     }
 
