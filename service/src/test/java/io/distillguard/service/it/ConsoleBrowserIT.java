@@ -207,10 +207,14 @@ class ConsoleBrowserIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> caseStatus(http, base, "ACCOUNT:acct-nat")
                         .equals("dismissed"));
                 Random random = new Random(9);
-                long harvestStart = Instant.now().minus(Duration.ofMinutes(10)).toEpochMilli();
+                // Sixty harvests a second apart, all inside one clock hour (the profile's window): split across an
+                // hour's end, with the account's plain requests beside the larger part, neither part is a harvest's.
+                long harvestEnd = Instant.now().minusSeconds(5).toEpochMilli();
+                long hourStart = harvestEnd - Math.floorMod(harvestEnd, Duration.ofHours(1).toMillis());
+                long harvestStart = harvestEnd - 60_000L >= hourStart ? harvestEnd - 60_000L : hourStart - 61_000L;
                 List<RequestEvent> harvests = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
-                    harvests.add(harvest("acct-nat", "card-nat", harvestStart + i * 10_000L, random));
+                    harvests.add(harvest("acct-nat", "card-nat", harvestStart + i * 1_000L, random));
                 }
                 ServiceClients.produce(config, config.detection().requestsTopic(), harvests.iterator(), e -> { });
                 await().atMost(Duration.ofSeconds(60)).until(() -> suppressed(http, base) >= 1);
