@@ -207,11 +207,13 @@ class ConsoleBrowserIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> caseStatus(http, base, "ACCOUNT:acct-nat")
                         .equals("dismissed"));
                 Random random = new Random(9);
-                // Sixty harvests a second apart, all inside one clock hour (the profile's window): split across an
-                // hour's end, with the account's plain requests beside the larger part, neither part is a harvest's.
-                long harvestEnd = Instant.now().minusSeconds(5).toEpochMilli();
-                long hourStart = harvestEnd - Math.floorMod(harvestEnd, Duration.ofHours(1).toMillis());
-                long harvestStart = harvestEnd - 60_000L >= hourStart ? harvestEnd - 60_000L : hourStart - 61_000L;
+                // Sixty harvests a second apart, all inside the current clock hour (the profile's window): split across
+                // an hour's end, with the account's plain requests beside the larger part, neither part is a harvest's.
+                // In an hour's first minute, the test waits for the hour to hold them.
+                long hourMs = Duration.ofHours(1).toMillis();
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> Math.floorMod(System.currentTimeMillis(), hourMs) >= 65_000L);
+                long harvestStart = System.currentTimeMillis() - 65_000L;
                 List<RequestEvent> harvests = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
                     harvests.add(harvest("acct-nat", "card-nat", harvestStart + i * 1_000L, random));
