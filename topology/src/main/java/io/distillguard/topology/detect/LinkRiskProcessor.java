@@ -370,19 +370,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), n);
         double shape = bounds.strength();
-        // A card of a few may still be held for its members on its point shares (group.card-held-at-point), below,
-        // once its members' own roaming holds it.
-        boolean shapedAtPoint = false;
         if (shape < 1) {
-            if (kind != LinkKind.PAYMENT_FINGERPRINT || fanIn >= 1 || !g.cardHeldAtPointOrDefault()) {
-                return null;
-            }
-            shape = HarvestShape.point(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n)
-                    .strength();
-            if (shape < 1) {
-                return null;
-            }
-            shapedAtPoint = true;
+            return null;
         }
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
@@ -451,7 +440,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         MemberRoaming ownRoaming = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault()
                 ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
-        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard) {
+        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -459,12 +448,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("distinct_accounts", accounts, fewOnCard
                         ? g.cardMinAccounts(kind.accountsThreshold(rules)) : kind.accountsThreshold(rules))
                 .measure("group_requests", n, uncorroborated ? heldFloor : t.clusterMinRequests());
-        bounds.measure(a);
-        if (shapedAtPoint) {
-            // Its lower bounds above are under their thresholds: what it was held on is its point shares.
-            a.measure("group_shape_at_point", shape, 1);
-        }
-        a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+        bounds.measure(a).measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true);
         if (!fewOnCard) {
@@ -492,9 +476,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // Weighed as the group's roaming is: it counts for a member only once its own day shows it, and the
             // card's own alert stays under HIGH.
             ownRoaming.measure(a).fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
-        } else if (shapedAtPoint) {
-            // Corroborated by the card's roaming at its bound; judged on its point shares for its members' own.
-            ownRoaming.measure(a);
         }
         return roamingEvidence(a, g, roams, roamingTrials, uncorroborated);
     }

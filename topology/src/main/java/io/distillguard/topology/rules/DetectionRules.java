@@ -83,8 +83,7 @@ public record DetectionRules(
             @JsonProperty("roaming-first-steps") Boolean roamingFirstSteps,
             @JsonProperty("card-min-accounts") Integer cardMinAccounts,
             @JsonProperty("held-min-requests") Integer heldMinRequests,
-            @JsonProperty("card-held-for-members") Boolean cardHeldForMembers,
-            @JsonProperty("card-held-at-point") Boolean cardHeldAtPoint) {
+            @JsonProperty("card-held-for-members") Boolean cardHeldForMembers) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -119,7 +118,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true);
+                2, 12, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -179,19 +178,6 @@ public record DetectionRules(
          */
         public boolean cardHeldForMembersOrDefault() {
             return cardHeldForMembers != null && cardHeldForMembers;
-        }
-
-        /**
-         * {@code card-held-at-point}: whether a card held for its members by their own roaming ({@link
-         * #cardHeldForMembersOrDefault}) is judged for the shape on its point shares when their lower bounds fall short.
-         * The bounds keep a group's first requests from reading as a harvest by chance; such a card names no one by
-         * itself, and is held only once two of its members each roamed over ten requests of their own, as a pool's
-         * accounts do and a household's members at home, school and on the phone do not. A card of two at ten
-         * requests a day has thirty to forty requests after two days, where a first-turn share of 0.83 is still under
-         * its threshold at the bound. Absent from a document's group section: false, the bounds as before.
-         */
-        public boolean cardHeldAtPointOrDefault() {
-            return cardHeldAtPoint != null && cardHeldAtPoint;
         }
 
         /**

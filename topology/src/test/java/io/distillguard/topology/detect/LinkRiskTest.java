@@ -836,62 +836,6 @@ class LinkRiskTest extends HarnessTest {
         return h.alerts();
     }
 
-    private static final String[] SHAPE_AT_BOUNDS = {"card-held-at-point: true", ""};
-
-    /**
-     * A card of two through a pool, fifteen requests each an hour apart, every {@code followUpEvery}-th request of
-     * each a conversation's second turn (the rest harvest-shaped first turns).
-     */
-    private List<DistillationAlert> aPooledCardOfTwoWithFollowUps(int followUpEvery, String... ruleReplacements) {
-        TopologyHarness h = start(ruleReplacements);
-        for (int r = 0; r < 15; r++) {
-            for (int i = 0; i < 2; i++) {
-                int network = POOL_ISPS[(i * 3 + r) % POOL_ISPS.length];
-                h.send(harvest("pooled-two-" + i, (network % 200 + 20) + ".41." + i + "." + (7 + r),
-                        BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
-                        .setTurnIndex(r % followUpEvery == followUpEvery - 1 ? 1 : 0)
-                        .setPaymentFingerprint("card-of-pooled-two")
-                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
-            }
-        }
-        return h.alerts();
-    }
-
-    @Test
-    void aCardOfTwoHeldByItsMembersRoamingIsJudgedOnItsPointSharesAndEachMemberNamedByItsOwnDay() {
-        // First turns on four requests in five: 24 of 30, 0.8, over the first-turn threshold (0.67) as it is and
-        // under it at the lower bound (0.59).
-        List<DistillationAlert> alerts = aPooledCardOfTwoWithFollowUps(5);
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
-            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
-            assertThat(evidence(a, "group_shape_at_point")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
-            assertThat(evidence(a, "group_first_turn_share_lower_bound")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
-            assertThat(evidence(a, "group_members_roaming")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isEqualTo(2.0));
-        });
-        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
-                .map(DistillationAlert::getSubjectId).distinct().sorted().toList())
-                .containsExactly("pooled-two-0", "pooled-two-1");
-    }
-
-    @Test
-    void judgedOnItsBoundsTheSameCardOfTwoNamesNoOne() {
-        List<DistillationAlert> alerts = aPooledCardOfTwoWithFollowUps(5, SHAPE_AT_BOUNDS);
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
-        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
-    }
-
-    @Test
-    void twoPeopleOnAConsumerVpnSharingACardWhoConverseAreNotHeldOnTheirPointShares() {
-        // Both exit through another home at each request, as a pool's accounts do; every other request a
-        // conversation's second turn: first turns 0.53, under the threshold as they are.
-        List<DistillationAlert> alerts = aPooledCardOfTwoWithFollowUps(2);
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
-        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
-    }
-
     @Test
     void aCardOfTwoRoamingAccountsIsHeldUnderTheClusterFloorAndEachIsNamedByItsOwnDay() {
         // Eight requests each: sixteen through the card, under link.cluster-min-requests (30).
