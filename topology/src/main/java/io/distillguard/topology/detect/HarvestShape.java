@@ -138,6 +138,13 @@ public final class HarvestShape {
                 DetectionRules.Group.wilsonLower(firstTurns, n, z));
     }
 
+    /** A group's shares as they are (no interval), against the same thresholds ({@code shared-card-held-at-point}). */
+    static Bounds point(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
+        long plain = plainLong(longAnswers, reasoning, n);
+        return bounds(rules, GROUP, reasoning, longAnswers, firstTurns, n, SubjectProfile.share(reasoning, n),
+                SubjectProfile.share(plain, n - reasoning), SubjectProfile.share(firstTurns, n));
+    }
+
     /** An implicated account's own day at its upper bounds. */
     static Bounds upper(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
         double z = rules.groupOrDefault().confidenceZ();

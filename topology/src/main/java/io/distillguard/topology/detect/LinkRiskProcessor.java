@@ -370,8 +370,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), n);
         double shape = bounds.strength();
+        // A card at its fan-in threshold may still be held for its members on its point shares
+        // (group.shared-card-held-at-point), below, once its members' own roaming holds it.
+        boolean shapedAtPoint = false;
         if (shape < 1) {
-            return null;
+            if (kind != LinkKind.PAYMENT_FINGERPRINT || fanIn < 1 || !g.sharedCardHeldAtPointOrDefault()) {
+                return null;
+            }
+            shape = HarvestShape.point(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n)
+                    .strength();
+            if (shape < 1) {
+                return null;
+            }
+            shapedAtPoint = true;
         }
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
@@ -437,10 +448,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // A card of a few whose members roam, each over enough of its own requests, is held before the group's
         // bound passes when the rules say so: each member then shows its own day. A household whose one member is on
         // a consumer VPN while the others stay on their networks is not.
-        MemberRoaming ownRoaming = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault()
+        MemberRoaming ownRoaming = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault() || shapedAtPoint
                 ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
-        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated) {
+        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -448,10 +459,15 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("distinct_accounts", accounts, fewOnCard
                         ? g.cardMinAccounts(kind.accountsThreshold(rules)) : kind.accountsThreshold(rules))
                 .measure("group_requests", n, uncorroborated ? heldFloor : t.clusterMinRequests());
-        bounds.measure(a).measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
+        bounds.measure(a);
+        if (shapedAtPoint) {
+            // Its lower bounds above are under their thresholds: what it is held on is its point shares.
+            a.measure("group_shape_at_point", shape, 1);
+        }
+        a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true);
-        if (!fewOnCard) {
+        if (!fewOnCard && !shapedAtPoint) {
             a.fire(kind.detector(), fanIn, 1, cap + 1, false);
         }
         members.measure(a, g);
@@ -477,7 +493,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // card's own alert stays under HIGH.
             ownRoaming.measure(a).fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
         }
-        return roamingEvidence(a, g, roams, roamingTrials, uncorroborated);
+        // Held on its point shares, a card names no one by itself, whatever its fan-in.
+        return roamingEvidence(a, g, roams, roamingTrials, uncorroborated || shapedAtPoint);
     }
 
     /**

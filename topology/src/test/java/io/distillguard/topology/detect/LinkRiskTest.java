@@ -836,6 +836,77 @@ class LinkRiskTest extends HarnessTest {
         return h.alerts();
     }
 
+    private static final String[] SHARED_CARD_AT_BOUNDS = {"shared-card-held-at-point: true", ""};
+
+    /**
+     * Five accounts on one card (the payment link's fan-in threshold), twelve requests each an hour apart, request r
+     * of member i from network {@code asn.applyAsInt(i, r)}, every fourth from the first a conversation's second turn:
+     * first turns 45 of 60, 0.75, over their threshold (0.67) as they are and under it at the lower bound (0.60), and
+     * never over it at the bound on the way.
+     */
+    private List<DistillationAlert> aCardOfFiveWithFollowUps(java.util.function.IntBinaryOperator asn,
+                                                             String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        for (int r = 0; r < 12; r++) {
+            for (int i = 0; i < 5; i++) {
+                int network = asn.applyAsInt(i, r);
+                h.send(harvest("five-" + i, (network % 200 + 20) + ".42." + i + "." + (7 + r),
+                        BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
+                        .setTurnIndex(r % 4 == 0 ? 1 : 0).setPaymentFingerprint("card-of-five")
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
+    void aSharedCardShapedOnlyAtItsPointSharesIsHeldOnceItsMembersRoamAndEachIsNamedByItsOwnDay() {
+        List<DistillationAlert> alerts = aCardOfFiveWithFollowUps((member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length]);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
+            // Held: it names no one by itself, and its fan-in does not add to its risk.
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+            assertThat(evidence(a, "group_shape_at_point")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "group_first_turn_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "fired:MEMBER_NETWORKS")).isPresent();
+            assertThat(evidence(a, "fired:SHARED_PAYMENT")).isEmpty();
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().sorted().toList())
+                .containsExactly("five-0", "five-1", "five-2", "five-3", "five-4");
+    }
+
+    @Test
+    void onItsBoundsAloneTheSameSharedCardNamesNoOne() {
+        List<DistillationAlert> alerts = aCardOfFiveWithFollowUps((member, r) -> POOL_ISPS[(member + r) % POOL_ISPS.length],
+                SHARED_CARD_AT_BOUNDS);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aSharedCardShapedOnlyAtItsPointSharesWithOneMemberAtHomeIsNotHeld() {
+        // Four members through a pool, one at its one home all day, which began an hour before the others (so that it
+        // has its ten requests to compare before they do): a team's or a family's card, not a pool's.
+        TopologyHarness h = start();
+        h.send(harvest("five-0", "118.42.0.6", BASE - 3_600_000L, random.nextLong()).setAsn(7922)
+                .setTurnIndex(1).setPaymentFingerprint("card-of-five")
+                .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+        for (int r = 0; r < 12; r++) {
+            for (int i = 0; i < 5; i++) {
+                int network = i == 0 ? 7922 : POOL_ISPS[(i + r) % POOL_ISPS.length];
+                h.send(harvest("five-" + i, (network % 200 + 20) + ".42." + i + "." + (7 + r),
+                        BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
+                        .setTurnIndex(r % 4 == 0 ? 1 : 0).setPaymentFingerprint("card-of-five")
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+            }
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
     @Test
     void aCardOfTwoRoamingAccountsIsHeldUnderTheClusterFloorAndEachIsNamedByItsOwnDay() {
         // Eight requests each: sixteen through the card, under link.cluster-min-requests (30).
