@@ -446,8 +446,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
         // A card of a few whose members roam, each over enough of its own requests, is held before the group's
-        // bound passes when the rules say so: each member then shows its own day. A household whose one member is on
-        // a consumer VPN while the others stay on their networks is not.
+        // bound passes when the rules say so, as is any card judged on its point shares: each member then shows its own
+        // day. A household whose one member is on a consumer VPN while the others stay on their networks is not.
         MemberRoaming ownRoaming = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault() || shapedAtPoint
                 ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
