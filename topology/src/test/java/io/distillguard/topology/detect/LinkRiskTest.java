@@ -847,6 +847,11 @@ class LinkRiskTest extends HarnessTest {
     private List<DistillationAlert> aCardOfFiveWithFollowUps(java.util.function.IntBinaryOperator asn,
                                                              String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
+        sendACardOfFive(h, asn);
+        return h.alerts();
+    }
+
+    private void sendACardOfFive(TopologyHarness h, java.util.function.IntBinaryOperator asn) {
         for (int r = 0; r < 12; r++) {
             for (int i = 0; i < 5; i++) {
                 int network = asn.applyAsInt(i, r);
@@ -856,7 +861,6 @@ class LinkRiskTest extends HarnessTest {
                         .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
             }
         }
-        return h.alerts();
     }
 
     @Test
@@ -893,15 +897,7 @@ class LinkRiskTest extends HarnessTest {
         h.send(harvest("five-0", "118.42.0.6", BASE - 3_600_000L, random.nextLong()).setAsn(7922)
                 .setTurnIndex(1).setPaymentFingerprint("card-of-five")
                 .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
-        for (int r = 0; r < 12; r++) {
-            for (int i = 0; i < 5; i++) {
-                int network = i == 0 ? 7922 : POOL_ISPS[(i + r) % POOL_ISPS.length];
-                h.send(harvest("five-" + i, (network % 200 + 20) + ".42." + i + "." + (7 + r),
-                        BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
-                        .setTurnIndex(r % 4 == 0 ? 1 : 0).setPaymentFingerprint("card-of-five")
-                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
-            }
-        }
+        sendACardOfFive(h, (member, r) -> member == 0 ? 7922 : POOL_ISPS[(member + r) % POOL_ISPS.length]);
         List<DistillationAlert> alerts = h.alerts();
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
