@@ -435,21 +435,27 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // A card shared by fewer than its fan-in threshold (group.card-min-accounts) is corroborated only by hosting
         // addresses or its members' roaming: a household opens its accounts together and tries a new model together.
         boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
+        // A card at its fan-in threshold needs a second trait as a template does (group.shared-card-second-trait): a
+        // school pays for its students' accounts on one homework app, five and more of one shape, at home and school.
+        boolean paidForPeople = kind == LinkKind.PAYMENT_FINGERPRINT && !fewOnCard && g.sharedCardSecondTraitOrDefault()
+                && !young && !hosted && !pivot;
         boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
                 || fewOnCard && !hosted
+                || paidForPeople
                 || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && !ownMachines
                 && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
-        // A card at its fan-in threshold is judged as before: its members' roaming neither corroborates nor adds.
-        boolean readsRoaming = kind != LinkKind.PAYMENT_FINGERPRINT || fewOnCard;
+        // A card at its fan-in threshold with a second trait is judged as before: its members' roaming neither
+        // corroborates nor adds.
+        boolean readsRoaming = kind != LinkKind.PAYMENT_FINGERPRINT || fewOnCard || paidForPeople;
         long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
         boolean roaming = g.roaming(roams, roamingTrials);
         // A card of a few whose members roam, each over enough of its own requests, is held before the group's
         // bound passes when the rules say so, as is any card judged on its point shares: each member then shows its own
         // day. A household whose one member is on a consumer VPN while the others stay on their networks is not.
-        MemberRoaming ownRoaming = fewOnCard && uncorroborated && g.cardHeldForMembersOrDefault() || shapedAtPoint
-                ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
+        MemberRoaming ownRoaming = (fewOnCard || paidForPeople) && uncorroborated && g.cardHeldForMembersOrDefault()
+                || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
         if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard) {
             return null;

@@ -84,7 +84,8 @@ public record DetectionRules(
             @JsonProperty("card-min-accounts") Integer cardMinAccounts,
             @JsonProperty("held-min-requests") Integer heldMinRequests,
             @JsonProperty("card-held-for-members") Boolean cardHeldForMembers,
-            @JsonProperty("shared-card-held-at-point") Boolean sharedCardHeldAtPoint) {
+            @JsonProperty("shared-card-held-at-point") Boolean sharedCardHeldAtPoint,
+            @JsonProperty("shared-card-second-trait") Boolean sharedCardSecondTrait) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -119,7 +120,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true);
+                2, 12, true, true, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -192,6 +193,19 @@ public record DetectionRules(
          */
         public boolean sharedCardHeldAtPointOrDefault() {
             return sharedCardHeldAtPoint != null && sharedCardHeldAtPoint;
+        }
+
+        /**
+         * {@code shared-card-second-trait}: whether a card shared at its fan-in threshold or more also needs a second
+         * trait to be a cluster, as a template group does: new accounts, a model pivot, hosting addresses, or its
+         * members' roaming (which holds it for its members, as it holds a card of a few). An organisation that pays
+         * for its people's own accounts (a school for its students on one homework app, a team on a company card)
+         * shares a card between five and more accounts of one shape, a harvest's when the product asks for reasoning
+         * on lone questions, from their homes, the school and their phones. Absent from a document's group section:
+         * false, the shape alone as before.
+         */
+        public boolean sharedCardSecondTraitOrDefault() {
+            return sharedCardSecondTrait != null && sharedCardSecondTrait;
         }
 
         /**

@@ -144,9 +144,9 @@ class LinkRiskTest extends HarnessTest {
             for (int i = 0; i < volumes.length; i++) {
                 if (r < volumes[i]) {
                     t += 30_000L;
-                    // One script: reasoning on four requests in five, whoever sends them; answers not long, so the
-                    // card is shaped by its reasoning alone.
-                    h.send(harvest("card-member-" + i, "73.20." + i + "." + r, t, random.nextLong()).setAsn(7922)
+                    // One script on rented machines (the card's second trait): reasoning on four requests in five,
+                    // whoever sends them; answers not long, so the card is shaped by its reasoning alone.
+                    h.send(harvest("card-member-" + i, "73.20." + i + "." + r, t, random.nextLong()).setAsn(16509)
                             .setPaymentFingerprint("card-ring").setReasoningRequested((r + i) % 5 != 0)
                             .setCompletionTokens(400).build());
                 }
@@ -159,6 +159,44 @@ class LinkRiskTest extends HarnessTest {
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(5.0));
             assertThat(evidence(a, "card_member_mean_reasoning_share")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+    }
+
+    /**
+     * A school's card: six students of one homework app, accounts a year old, each asking for reasoning on lone
+     * questions through a school day: four from the school's address, two on the phone, six at home. A harvest's shape,
+     * on a card over the fan-in threshold.
+     */
+    private List<DistillationAlert> aSchoolsCard(TopologyHarness h) {
+        long t = BASE;
+        for (int r = 0; r < 12; r++) {
+            for (int i = 0; i < 6; i++) {
+                t += 60_000L;
+                String ip = r < 4 ? "198.18.4.10" : r < 6 ? "172.58.10." + (i + 1) : "73.21." + i + ".9";
+                int asn = r < 4 ? 11537 : r < 6 ? 21928 : 7922;
+                h.send(harvest("student-" + i, ip, t, random.nextLong()).setAsn(asn).setCompletionTokens(400)
+                        .setPaymentFingerprint("card-school").setCapability("math")
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
+    void aCardThatPaysForPeopleIsNoClusterWithoutASecondTrait() {
+        List<DistillationAlert> alerts = aSchoolsCard(start());
+        assertThat(byDetector(alerts, "SHARED_PAYMENT")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void withoutTheSecondTraitKeyTheSchoolsCardIsACluster() {
+        List<DistillationAlert> alerts = aSchoolsCard(start("shared-card-second-trait: true",
+                "shared-card-second-trait: false"));
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-school");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
         });
     }
 
@@ -873,7 +911,8 @@ class LinkRiskTest extends HarnessTest {
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
             assertThat(evidence(a, "group_first_turn_share_lower_bound")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isLessThan(e.getThreshold()));
-            assertThat(evidence(a, "fired:MEMBER_NETWORKS")).isPresent();
+            // Held by its members' roaming: a card at its threshold needs it as its second trait.
+            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
             assertThat(evidence(a, "fired:SHARED_PAYMENT")).isEmpty();
         });
         assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
