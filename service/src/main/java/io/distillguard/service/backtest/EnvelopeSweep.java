@@ -68,6 +68,7 @@ public final class EnvelopeSweep {
     private final boolean heavyClients;
     private final boolean newSignups;
     private final boolean vpnOpeners;
+    private final boolean schoolCards;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -82,7 +83,15 @@ public final class EnvelopeSweep {
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                          boolean vpnOpeners) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
+                vpnOpeners, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                         boolean vpnOpeners, boolean schoolCards) {
         this.vpnOpeners = vpnOpeners;
+        this.schoolCards = schoolCards;
         this.hostedProducts = hostedProducts;
         this.researchLabs = researchLabs;
         this.heavyClients = heavyClients;
@@ -244,7 +253,8 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners), List.of(cell.knobs()));
+                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards),
+                List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

@@ -45,10 +45,19 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      *                       who ask for reasoning on the questions that open their conversations: the look-alike of a
      *                       harvest behind such a proxy with conversations around it, which the rotation rule names
      *                       (kept apart for the same reason)
+     * @param schoolCards    also simulate schools that pay for their students' accounts on a homework app with one
+     *                       card each: the look-alike of a campaign that shares a card between five or more accounts
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                           boolean vpnOpeners) {
+                           boolean vpnOpeners, boolean schoolCards) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                        boolean vpnOpeners) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    vpnOpeners, false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups) {
@@ -88,10 +97,10 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
                                              Instant start, double attackScale, boolean hostedProducts,
                                              boolean researchLabs, boolean heavyClients, boolean newSignups,
-                                             boolean vpnOpeners) {
+                                             boolean vpnOpeners, boolean schoolCards) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
-                        heavyClients, newSignups, vpnOpeners);
+                        heavyClients, newSignups, vpnOpeners, schoolCards);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -163,6 +172,12 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "questions that open their conversations and rarely on what follows: the look-alike of a harvest behind "
             + "a proxy rotating per request with ordinary conversations around it, which the rotation rule names for "
             + "about a quarter of them; docs/limits.md.";
+
+    /** The --school-cards option of the commands that simulate. */
+    public static final String SCHOOL_CARDS_HELP = "Also simulate schools that pay for their students' accounts on a "
+            + "homework app with the school's card (about ten students a school, one per 100 benign accounts; reasoning "
+            + "on seven in ten of their lone questions, from the school, the phone and home): the look-alike of a "
+            + "campaign that shares a card between five or more of its accounts; docs/limits.md.";
 
     /** The --new-signups option of the commands that simulate. */
     public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "

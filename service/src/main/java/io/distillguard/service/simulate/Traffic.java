@@ -55,6 +55,9 @@ import java.util.SplittableRandom;
  *   <li>regional_app: the same homework product in one country, seven of its users' homes in ten on the incumbent
  *       provider: the look-alike of a template campaign on one provider's machines off the hosting list. On top of
  *       the others too.</li>
+ *   <li>school_card (with the school-cards option): the study app's students again, each school paying for its
+ *       students' accounts with its card (about ten a school): the look-alike of a campaign that shares a card
+ *       between five or more of its accounts. On top of the others too.</li>
  *   <li>vpn_opener (with the vpn-openers option): people on the same kind of VPN who ask for reasoning on six in
  *       ten of the questions that open their conversations and rarely on what follows: the look-alike of a harvest
  *       that sends ordinary conversations around its requests behind a rotating proxy. On top of the others too.</li>
@@ -184,6 +187,11 @@ final class Traffic {
             // On top of the others (their own random sources), as the labs are.
             populations.add(new Router(Math.max(2, n / 20_000)));
             populations.add(new PowerDeveloper(Math.max(2, n / 1_000)));
+        }
+        if (settings.schoolCards()) {
+            // On top of the others (its own random source), as the labs are.
+            populations.add(new TemplatedProduct("school_card", "acct-school-", homework, 0.7, 1.0, "math", true, true,
+                    false, true));
         }
         if (settings.vpnOpeners()) {
             // On top of the others (its own random source), as the labs are; five per 1,000 so that the look-alike
@@ -1193,6 +1201,8 @@ final class Traffic {
         private final String[] school;
         private final int[] schoolAsn;
         private final boolean[] rotatingVpn;
+        private final boolean schoolCard;
+        private final int[] district;
 
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions) {
@@ -1218,7 +1228,17 @@ final class Traffic {
          */
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions, boolean schoolDays, boolean regional) {
+            this(scenario, prefix, n, reasoning, firstTurns, capability, shortQuestions, schoolDays, regional, false);
+        }
+
+        /**
+         * @param schoolCard whether each school pays for its students' accounts with its card (with schoolDays): a
+         *                   card shared by about ten accounts of one shape, the look-alike of a campaign's card
+         */
+        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
+                         boolean shortQuestions, boolean schoolDays, boolean regional, boolean schoolCard) {
             super(prefix, scenario, false, n);
+            this.schoolCard = schoolCard;
             this.schoolDays = schoolDays;
             this.reasoning = reasoning;
             this.firstTurns = firstTurns;
@@ -1249,10 +1269,14 @@ final class Traffic {
             school = new String[schoolDays ? n : 0];
             schoolAsn = new int[school.length];
             rotatingVpn = new boolean[school.length];
+            district = new int[school.length];
             for (int i = 0; i < school.length; i++) {
                 // A few students a school: a school's address is not a group of its own here (university_nat is).
-                int district = random.nextInt(Math.max(1, n / 5));
-                school[i] = "198.18." + district % 256 + "." + (10 + district / 256 % 200);
+                // A school that pays for its students has about ten on the product.
+                int district = random.nextInt(Math.max(1, n / (schoolCard ? 10 : 5)));
+                this.district[i] = district;
+                // Schools of their own: the study app's schools are other ones.
+                school[i] = (schoolCard ? "198.19." : "198.18.") + district % 256 + "." + (10 + district / 256 % 200);
                 schoolAsn[i] = EDUCATION_ASNS[district % EDUCATION_ASNS.length];
                 rotatingVpn[i] = random.nextInt(100) == 0;
             }
@@ -1307,7 +1331,9 @@ final class Traffic {
                         }
                         RequestEvent.Builder event = request(account, t, ip)
                                 .setAsn(requestAsn).setCountry(COUNTRIES[country[i]])
-                                .setUserAgent(scenario + "/2.1").setPaymentFingerprint(personalCard(prefix, i))
+                                .setUserAgent(scenario + "/2.1")
+                                .setPaymentFingerprint(schoolCard ? "card-school-" + prefix + district[i]
+                                        : personalCard(prefix, i))
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
                                 .setModel(model(random, t, 0.3))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)

@@ -549,9 +549,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
         // family): a campaign is corroborated by an address, network or card group at its own fan-in threshold, or by
         // new accounts, hosting addresses or a pivot; a smaller group ties members but corroborates nothing.
+        // A card at its fan-in threshold is no such trait when the rules ask it for a second one
+        // (group.shared-card-second-trait): a school pays for its students' accounts on one product.
+        boolean cardsNeedASecondTrait = g.sharedCardSecondTraitOrDefault();
         boolean strongTrait = campaign.links.values().stream().anyMatch(edge -> {
             LinkKind kind = LinkKind.of(edge.getLinkKey());
             return kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
+                    && !(kind == LinkKind.PAYMENT_FINGERPRINT && cardsNeedASecondTrait)
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
                     && shaped(rules, edge, byReasoning) && !passedThrough(rules, edge);
         });
@@ -568,9 +572,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         boolean uncorroborated = !strongTrait && !young && !hosted && !pivot
                 || !young && !pivot && !ownMachines && bounds.longAnswersOnly()
-                && campaign.links.values().stream().noneMatch(edge -> LinkKind.of(edge.getLinkKey())
-                == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() >= LinkKind.PAYMENT_FINGERPRINT
-                .accountsThreshold(rules) && shaped(rules, edge));
+                && (cardsNeedASecondTrait || campaign.links.values().stream().noneMatch(edge -> LinkKind.of(
+                edge.getLinkKey()) == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts()
+                >= LinkKind.PAYMENT_FINGERPRINT.accountsThreshold(rules) && shaped(rules, edge)));
         // As for a template group: its members' roaming corroborates it, held for each member to show in its own day.
         long repeats = g.roamingTrials(Math.round(most[7]), Math.round(most[18]));
         long roams = g.roamingHits(Math.round(most[8]), Math.round(most[19]));
