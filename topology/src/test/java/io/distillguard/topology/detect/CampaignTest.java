@@ -390,8 +390,33 @@ class CampaignTest extends HarnessTest {
 
         List<CampaignEdge> withCard = new ArrayList<>(templates.apply(0L));
         withCard.add(lightEdge("PAYMENT_FINGERPRINT:card-9", 0L, "a1", "a2", "a5", "a6", "a7"));
+        // A card at its fan-in threshold is a trait of its own only where the rules do not ask it for a second one:
+        // a school pays for its students' accounts on one product.
         assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(withCard).get(0), 4, 4))
-                .as("a card shared at its fan-in threshold").isNotNull();
+                .as("a card shared at its fan-in threshold, needing a second trait").isNull();
+        DetectionRules cardAlone = DetectionRules.parse(TopologyHarness.rulesYaml("shared-card-second-trait: true",
+                "shared-card-second-trait: false"));
+        assertThat(CampaignProcessor.assess(cardAlone, CampaignProcessor.components(withCard).get(0), 4, 4))
+                .as("a card shared at its fan-in threshold, a trait of its own").isNotNull();
+    }
+
+    @Test
+    void aSchoolsCardDoesNotCorroborateItsStudentsTemplatesButNewAccountsOnItDo() {
+        DetectionRules rules = DetectionRules.defaults();
+        // A homework product's students on two template bands at home (reasoning-shaped, aged), five of them on the
+        // card their school pays with, which is as shaped as its students are.
+        List<CampaignEdge> edges = new ArrayList<>(twoTemplateBands((link, accounts) -> residentialEdge(link, 0L,
+                accounts)));
+        edges.add(residentialEdge("PAYMENT_FINGERPRINT:card-school", 0L, "a1", "a2", "a5", "a6", "a7"));
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4))
+                .as("a school's card").isNull();
+        DetectionRules cardAlone = DetectionRules.parse(TopologyHarness.rulesYaml("shared-card-second-trait: true",
+                "shared-card-second-trait: false"));
+        assertThat(CampaignProcessor.assess(cardAlone, CampaignProcessor.components(edges).get(0), 4, 4))
+                .as("the card a trait of its own").isNotNull();
+        edges.set(2, newAccountsCardEdge("PAYMENT_FINGERPRINT:card-school", "a1", "a2", "a5", "a6", "a7"));
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4))
+                .as("new accounts on the card").isNotNull();
     }
 
     @Test
