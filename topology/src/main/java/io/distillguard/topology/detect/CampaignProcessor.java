@@ -548,9 +548,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
         // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
         // family): a campaign is corroborated by an address, network or card group at its own fan-in threshold, or by
-        // new accounts, hosting addresses or a pivot; a smaller group ties members but corroborates nothing.
-        // A card at its fan-in threshold is no such trait when the rules ask it for a second one
-        // (group.shared-card-second-trait): a school pays for its students' accounts on one product.
+        // new accounts, hosting addresses or a pivot; a smaller group ties members but corroborates nothing. A card is
+        // no such trait when the rules ask it for a second one (group.shared-card-second-trait): a school pays for its
+        // students' accounts on one product.
         boolean cardsNeedASecondTrait = g.sharedCardSecondTraitOrDefault();
         boolean strongTrait = campaign.links.values().stream().anyMatch(edge -> {
             LinkKind kind = LinkKind.of(edge.getLinkKey());
