@@ -394,10 +394,14 @@ class CampaignTest extends HarnessTest {
         // a school pays for its students' accounts on one product.
         assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(withCard).get(0), 4, 4))
                 .as("a card shared at its fan-in threshold, needing a second trait").isNull();
-        DetectionRules cardAlone = DetectionRules.parse(TopologyHarness.rulesYaml("shared-card-second-trait: true",
-                "shared-card-second-trait: false"));
-        assertThat(CampaignProcessor.assess(cardAlone, CampaignProcessor.components(withCard).get(0), 4, 4))
+        assertThat(CampaignProcessor.assess(cardsAlone(), CampaignProcessor.components(withCard).get(0), 4, 4))
                 .as("a card shared at its fan-in threshold, a trait of its own").isNotNull();
+    }
+
+    /** The bundled rules as they were before a card at its fan-in threshold needed a second trait. */
+    private static DetectionRules cardsAlone() {
+        return DetectionRules.parse(TopologyHarness.rulesYaml("shared-card-second-trait: true",
+                "shared-card-second-trait: false"));
     }
 
     @Test
@@ -410,9 +414,7 @@ class CampaignTest extends HarnessTest {
         edges.add(residentialEdge("PAYMENT_FINGERPRINT:card-school", 0L, "a1", "a2", "a5", "a6", "a7"));
         assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4))
                 .as("a school's card").isNull();
-        DetectionRules cardAlone = DetectionRules.parse(TopologyHarness.rulesYaml("shared-card-second-trait: true",
-                "shared-card-second-trait: false"));
-        assertThat(CampaignProcessor.assess(cardAlone, CampaignProcessor.components(edges).get(0), 4, 4))
+        assertThat(CampaignProcessor.assess(cardsAlone(), CampaignProcessor.components(edges).get(0), 4, 4))
                 .as("the card a trait of its own").isNotNull();
         edges.set(2, newAccountsCardEdge("PAYMENT_FINGERPRINT:card-school", "a1", "a2", "a5", "a6", "a7"));
         assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4))
