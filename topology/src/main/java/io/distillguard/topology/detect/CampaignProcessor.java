@@ -91,7 +91,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * reasoning, that count's expectation and variance, the members' dispersion, members addressed and their distinct
      * addresses, and the members' requests whose block was compared and of those the ones from another block.
      */
-    private static final int SUMS = 20;
+    private static final int SUMS = 23;
     /** A member's tally on an edge: its account's hash, its requests and its reasoning asks. */
     static final int MEMBER_TALLY = Long.BYTES + 2 * Short.BYTES;
     private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -509,6 +509,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             sums[17] += weight * edge.getMembersBlockChanges();
             sums[18] += weight * edge.getMembersSteps();
             sums[19] += weight * edge.getMembersStepChanges();
+            if (edge.getNewMembers() == null || edge.getMembersSampled() <= 0) {
+                // A group whose window did not count its new members: its kind's requests speak alone.
+                sums[22]++;
+            } else {
+                sums[20] += weight * edge.getMembersSampled();
+                sums[21] += weight * edge.getNewMembers();
+            }
         }
         if (byKind.isEmpty()) {
             return null;
@@ -532,7 +539,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         double newAccounts = most[3] / most[0];
         double hosting = most[4] / most[0];
-        boolean young = newAccounts >= t.clusterNewAccountShare();
+        // The members of the kind that speaks, over its groups' samples (a member of two of its groups counted twice).
+        Long newMembers = most[22] > 0 ? null : Math.round(most[21]);
+        long membersSampled = Math.round(most[20]);
+        boolean young = g.young(t.clusterNewAccountShare(), newAccounts, newMembers, membersSampled);
         LinkRiskProcessor.MemberSplit split = new LinkRiskProcessor.MemberSplit(Math.round(most[9]),
                 Math.round(most[10]), most[11], most[12], most[13]);
         if (most == byKind.get(LinkKind.PROMPT_CLUSTER) || most == wordSums) {
@@ -594,6 +604,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(DETECTOR, fanIn, 1, cap + 1, false);
+        LinkRiskProcessor.measureNewMembers(a, rules, newAccounts, newMembers, membersSampled);
         split.measure(a, g);
         if (addresses.members() > 0) {
             split.measureDispersion(a, g);
@@ -709,7 +720,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         CampaignEdge kept = links.get(key);
         if (kept == null || kept.getEventTime() != value) {
             links.put(key, new CampaignEdge(key, value, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L, List.of(), null, 0L, 0L,
-                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, EMPTY));
+                    0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, EMPTY, 0L, null));
         }
     }
 
@@ -717,7 +728,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     static KeyValue<String, CampaignEdge> progress(int linkPartition, long time, boolean idle) {
         return KeyValue.pair(KEY, new CampaignEdge(PROGRESS_KEY, time, 0L, 0L, List.of(), 0L, 0L, 0L, 0L, 0L, 0L,
                 List.of(), new Watermark(linkPartition, time, idle), 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L,
-                EMPTY));
+                EMPTY, 0L, null));
     }
 
     /**
@@ -740,7 +751,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 split.without(), split.expected(), split.variance(), split.dispersion(), (long) addresses.members(),
                 (long) addresses.distinct(), addresses.blockRepeats(), addresses.blockChanges(),
                 roaming ? stats.getMemberSteps() : 0L, roaming ? stats.getMemberStepChanges() : 0L,
-                kind == LinkKind.PROMPT_CLUSTER ? memberTallies(stats) : EMPTY));
+                kind == LinkKind.PROMPT_CLUSTER ? memberTallies(stats) : EMPTY,
+                (long) stats.getSampleAccounts().size(), stats.getNewMembers()));
     }
 
     /**

@@ -386,7 +386,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
-        boolean young = newAccounts >= t.clusterNewAccountShare();
+        boolean young = g.young(t.clusterNewAccountShare(), newAccounts, stats.getNewMembers(),
+                stats.getSampleAccounts().size());
         CardMembers cardMembers = CardMembers.NONE;
         if (kind == LinkKind.PAYMENT_FINGERPRINT && !bounds.byLongAnswers()) {
             // A card shaped by its reasoning share: whether that is its members' shape or a few members' (see
@@ -473,6 +474,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true);
+        measureNewMembers(a, rules, newAccounts, stats.getNewMembers(), stats.getSampleAccounts().size());
         if (!fewOnCard && !shapedAtPoint) {
             a.fire(kind.detector(), fanIn, 1, cap + 1, false);
         }
@@ -578,12 +580,26 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         return lastRelease;
     }
 
+    /**
+     * The share of a group's sampled members that are new, beside its requests' share, where the rules read both
+     * ({@link DetectionRules.Group#young}) and its requests' share alone would have made it new accounts.
+     */
+    static void measureNewMembers(Assessment a, DetectionRules rules, double newAccountRequests, Long newMembers,
+                                  long membersSampled) {
+        double share = rules.link().clusterNewAccountShare();
+        if (rules.groupOrDefault().newAccountsByMembersOrDefault() && newAccountRequests >= share && newMembers != null
+                && membersSampled > 0) {
+            a.measure("group_new_member_share", (double) newMembers / membersSampled, share);
+        }
+    }
+
     public static LinkWindowStats empty() {
         // Most groups (one-off prompt bands, quiet addresses) never get past one account: shared empty lists until
         // then, and a one-element list for the first account. There are millions of them a day; every object they
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
-                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L, Sketches.EMPTY);
+                List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L, Sketches.EMPTY,
+                0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -619,16 +635,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         String account = request.getAccountId();
         // The account's place in the sample when it was there before this request; -1 when new to it or not in it.
         int place = -1;
+        boolean joined = false;
         if (sample.size() < maxSample) {
             if (sample.isEmpty()) {
                 // One immutable one-element list, not a list and its array: most groups never see a second account.
                 stats.setSampleAccounts(List.of(account));
+                joined = true;
             } else if ((place = indexOfAccount(sample, account)) < 0) {
                 if (sample.getClass() == SINGLE_ACCOUNT) {
                     sample = new ArrayList<>(sample);
                     stats.setSampleAccounts(sample);
                 }
                 sample.add(account);
+                joined = true;
             }
         } else {
             if (followNetworks || tallyMembers || followAddresses) {
@@ -666,6 +685,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         Long created = request.getAccountCreatedAt();
         if (created != null && time - created < rules.link().newAccountAgeMs()) {
             stats.setNewAccountRequests(stats.getNewAccountRequests() + 1);
+            if (joined && stats.getNewMembers() != null) {
+                stats.setNewMembers(stats.getNewMembers() + 1);
+            }
         }
         if (rules.groupOrDefault().hosting(request.getAsn())) {
             stats.setHostingRequests(stats.getHostingRequests() + 1);

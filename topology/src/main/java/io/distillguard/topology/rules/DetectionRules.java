@@ -85,7 +85,8 @@ public record DetectionRules(
             @JsonProperty("held-min-requests") Integer heldMinRequests,
             @JsonProperty("card-held-for-members") Boolean cardHeldForMembers,
             @JsonProperty("shared-card-held-at-point") Boolean sharedCardHeldAtPoint,
-            @JsonProperty("shared-card-second-trait") Boolean sharedCardSecondTrait) {
+            @JsonProperty("shared-card-second-trait") Boolean sharedCardSecondTrait,
+            @JsonProperty("new-accounts-by-members") Boolean newAccountsByMembers) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -120,7 +121,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true);
+                2, 12, true, true, true, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -206,6 +207,31 @@ public record DetectionRules(
          */
         public boolean sharedCardSecondTraitOrDefault() {
             return sharedCardSecondTrait != null && sharedCardSecondTrait;
+        }
+
+        /**
+         * {@code new-accounts-by-members}: whether a group reads as new accounts only when its sampled members are new
+         * at {@code link.cluster-new-account-share} as its requests are. A school's card or a product's template of
+         * year-old accounts with one or two new students among them, who are its heaviest, has most of its requests
+         * from new accounts and few new members; a campaign on fresh accounts has both. Absent from a document's group
+         * section: false, its requests alone as before.
+         */
+        public boolean newAccountsByMembersOrDefault() {
+            return newAccountsByMembers != null && newAccountsByMembers;
+        }
+
+        /**
+         * Whether a group reads as new accounts: {@code share} of its requests, and under
+         * {@code new-accounts-by-members} of its sampled members too, from accounts under {@code link.new-account-age}.
+         * {@code newMembers} null (a window written before members were counted) or no member sampled: its requests
+         * alone.
+         */
+        public boolean young(double share, double newAccountRequests, Long newMembers, long membersSampled) {
+            if (newAccountRequests < share) {
+                return false;
+            }
+            return !newAccountsByMembersOrDefault() || newMembers == null || membersSampled <= 0
+                    || (double) newMembers / membersSampled >= share;
         }
 
         /**

@@ -317,7 +317,7 @@ class CampaignTest extends HarnessTest {
         long end = BASE + 10 * HOUR;
         String[] members = accounts("c", 20);
         CampaignEdge card = new CampaignEdge("PAYMENT_FINGERPRINT:card-1", end - 10 * 60_000L, BASE - 3 * 86_400_000L,
-                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
+                20L, List.of(members), 60L, 60L, 60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES, 0L, null);
         TopologyHarness h = start();
         h.sendCampaignEdges(List.of(new TestRecord<>(CampaignProcessor.KEY, card, Instant.ofEpochMilli(card.getEventTime())),
                 edgeAt("PROMPT_CLUSTER:5-a", end - 9 * 60_000L, members),
@@ -346,7 +346,7 @@ class CampaignTest extends HarnessTest {
 
     private static TestRecord<String, CampaignEdge> edgeAt(String link, long time, String... accounts) {
         CampaignEdge edge = new CampaignEdge(link, time, BASE, (long) accounts.length, List.of(accounts), 60L, 60L,
-                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
+                60L, 0L, 60L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES, 0L, null);
         return new TestRecord<>(CampaignProcessor.KEY, edge, Instant.ofEpochMilli(time));
     }
 
@@ -362,7 +362,7 @@ class CampaignTest extends HarnessTest {
     }
 
     private static CampaignEdge edge(String link, String... accounts) {
-        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
+        return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 40L, 40L, 40L, 0L, 40L, 0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES, 0L, null);
     }
 
     @Test
@@ -422,13 +422,37 @@ class CampaignTest extends HarnessTest {
     }
 
     @Test
+    void oneNewStudentSendingMostOfASchoolsCardDoesNotMakeTheCampaignNewAccounts() {
+        DetectionRules rules = DetectionRules.defaults();
+        // The students' templates and their school's card as above, the card's requests nearly all from new accounts,
+        // but one member of its five is new: the heaviest student, not a campaign of fresh accounts.
+        List<CampaignEdge> edges = new ArrayList<>(twoTemplateBands((link, accounts) -> residentialEdge(link, 0L,
+                accounts)));
+        edges.add(newAccountsCardEdge("PAYMENT_FINGERPRINT:card-school", 1, "a1", "a2", "a5", "a6", "a7"));
+        CampaignProcessor.Campaign campaign = CampaignProcessor.components(edges).get(0);
+        assertThat(CampaignProcessor.assess(rules, campaign, 4, 4)).as("one new member of five").isNull();
+
+        DetectionRules byRequests = DetectionRules.parse(TopologyHarness.rulesYaml("new-accounts-by-members: true",
+                "new-accounts-by-members: false"));
+        Assessment judged = CampaignProcessor.assess(byRequests, campaign, 4, 4);
+        assertThat(judged).as("new accounts counted by requests alone").isNotNull();
+        assertThat(judged.evidenceWithFired()).extracting(e -> e.getSignal()).contains("fired:NEW_ACCOUNTS");
+
+        // A window written before members were counted: the card's requests speak alone, as before.
+        edges.set(2, newAccountsCardEdge("PAYMENT_FINGERPRINT:card-school", 1, "a1", "a2", "a5", "a6", "a7"));
+        edges.get(2).setNewMembers(null);
+        assertThat(CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4))
+                .as("new members not known").isNotNull();
+    }
+
+    @Test
     void aHouseholdsCardTiesAProductsUsersButItsOneNewHeavyMemberDoesNotMakeTheirCampaignYoung() {
         DetectionRules rules = DetectionRules.defaults();
         // A product's users on two template bands at home (reasoning-shaped, aged, nothing corroborates them), and a
         // card three of them share whose requests are nearly all one new member's, more than the bands hold.
         List<CampaignEdge> edges = new ArrayList<>(twoTemplateBands((link, accounts) -> residentialEdge(link, 0L,
                 accounts)));
-        edges.add(newAccountsCardEdge("PAYMENT_FINGERPRINT:card-household", "a1", "a2", "a5"));
+        edges.add(newAccountsCardEdge("PAYMENT_FINGERPRINT:card-household", 1, "a1", "a2", "a5"));
         List<CampaignProcessor.Campaign> campaigns = CampaignProcessor.components(edges);
         assertThat(campaigns).hasSize(1);
         assertThat(campaigns.get(0).members).contains("a1", "a5", "a6");
@@ -548,7 +572,7 @@ class CampaignTest extends HarnessTest {
             for (int b = 0; b < 30; b++) {
                 edges.add(new CampaignEdge("IP_PREFIX:52.80." + b + ".0/24", 0L, 0L, 3L,
                         List.of("p" + b, "p" + (b + 1), "p" + (b + 2)), 4L, 3L, 4L, 0L, 4L, 0L, List.of(), null, 1L,
-                        0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, returns, 0L, 0L, 0L, NO_TALLIES));
+                        0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, returns, 0L, 0L, 0L, NO_TALLIES, 0L, null));
             }
             return edges;
         };
@@ -570,7 +594,7 @@ class CampaignTest extends HarnessTest {
                                            String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L, 0L, 80L, 0L,
                 List.of(), null, 72L, 0L, 0L, 24L, 0L, 0.5, 0.45, 4 * dispersion, 24L, 4 * distinct, 48L,
-                4 * blockChanges, 0L, 0L, NO_TALLIES);
+                4 * blockChanges, 0L, 0L, NO_TALLIES, 0L, null);
     }
 
     @Test
@@ -603,18 +627,24 @@ class CampaignTest extends HarnessTest {
     /** A template band's edge from residential addresses, 60 first turns with reasoning, 40 counted repeats. */
     private static CampaignEdge residentialEdge(String link, long roams, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 60L, 60L, 60L, 0L, 0L, 0L,
-                List.of(), null, 0L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
+                List.of(), null, 0L, 40L, roams, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES, 0L, null);
     }
 
-    /** A card's edge of 150 first turns with reasoning, 140 of them from new accounts. */
+    /** A card's edge of 150 first turns with reasoning, 140 of them from new accounts, every member new. */
     private static CampaignEdge newAccountsCardEdge(String link, String... accounts) {
+        return newAccountsCardEdge(link, accounts.length, accounts);
+    }
+
+    /** A card's edge of 150 first turns with reasoning, 140 of them from new accounts, {@code newMembers} new. */
+    private static CampaignEdge newAccountsCardEdge(String link, long newMembers, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 150L, 150L, 150L, 140L, 0L,
-                0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
+                0L, List.of(), null, 0L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES,
+                (long) accounts.length, newMembers);
     }
 
     private static CampaignEdge lightEdge(String link, long newAccountRequests, String... accounts) {
         return new CampaignEdge(link, 0L, 0L, (long) accounts.length, List.of(accounts), 80L, 8L, 80L,
-                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES);
+                newAccountRequests, 80L, 0L, List.of(), null, 72L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 0L, 0L, 0L, 0L, 0L, 0L, NO_TALLIES, 0L, null);
     }
 
     @Test

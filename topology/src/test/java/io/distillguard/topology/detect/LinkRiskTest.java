@@ -168,15 +168,27 @@ class LinkRiskTest extends HarnessTest {
      * on a card over the fan-in threshold.
      */
     private List<DistillationAlert> aSchoolsCard(TopologyHarness h) {
+        return aSchoolsCard(h, 6, 0);
+    }
+
+    /**
+     * {@code students} year-old students as above, then {@code newStudents} joined this week, each sending the card as
+     * much as all the others: the heaviest, as a new student catching up is.
+     */
+    private List<DistillationAlert> aSchoolsCard(TopologyHarness h, int students, int newStudents) {
         long t = BASE;
         for (int r = 0; r < 12; r++) {
-            for (int i = 0; i < 6; i++) {
-                t += 60_000L;
-                String ip = r < 4 ? "198.18.4.10" : r < 6 ? "172.58.10." + (i + 1) : "73.21." + i + ".9";
-                int asn = r < 4 ? 11537 : r < 6 ? 21928 : 7922;
-                h.send(harvest("student-" + i, ip, t, random.nextLong()).setAsn(asn).setCompletionTokens(400)
-                        .setPaymentFingerprint("card-school").setCapability("math")
-                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+            for (int i = 0; i < students + newStudents; i++) {
+                boolean joined = i >= students;
+                for (int k = 0; k < (joined ? students : 1); k++) {
+                    t += 60_000L / (joined ? students : 1);
+                    String ip = r < 4 ? "198.18.4.10" : r < 6 ? "172.58.10." + (i + 1) : "73.21." + i + ".9";
+                    int asn = r < 4 ? 11537 : r < 6 ? 21928 : 7922;
+                    long age = (joined ? 5 : 400) * 86_400_000L;
+                    h.send(harvest("student-" + i, ip, t, random.nextLong()).setAsn(asn).setCompletionTokens(400)
+                            .setPaymentFingerprint("card-school").setCapability("math")
+                            .setAccountCreatedAt(Instant.ofEpochMilli(BASE - age)).build());
+                }
             }
         }
         return h.alerts();
@@ -197,6 +209,45 @@ class LinkRiskTest extends HarnessTest {
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
             assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-school");
             assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+    }
+
+    @Test
+    void aNewStudentWhoSendsMostOfASchoolsCardDoesNotMakeItNewAccounts() {
+        // Eight year-old students and one who joined this week sending as much as the eight: new accounts by requests
+        // (0.5), one member in nine by members. The new student's own hours are a harvest's and name it; the card
+        // names no one else.
+        List<DistillationAlert> alerts = aSchoolsCard(start(), 8, 1);
+        assertThat(byDetector(alerts, "SHARED_PAYMENT")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> {
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(a.getSubjectId()).isNotEqualTo("student-8");
+        });
+    }
+
+    @Test
+    void withNewAccountsCountedByRequestsOneNewHeavyStudentMakesTheSchoolsCardACluster() {
+        List<DistillationAlert> byRequests = aSchoolsCard(start("new-accounts-by-members: true",
+                "new-accounts-by-members: false"), 8, 1);
+        assertThat(byDetector(byRequests, "ACCOUNT_CLUSTER")).as("new accounts counted by requests alone")
+                .anySatisfy(a -> {
+                    assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-school");
+                    assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+                    assertThat(evidence(a, "fired:NEW_ACCOUNTS")).isPresent();
+                });
+    }
+
+    @Test
+    void aCardOfNewAccountsIsNewAccountsByItsMembersToo() {
+        // Five students joined this week and one year-old: new by requests and by members.
+        List<DistillationAlert> alerts = aSchoolsCard(start(), 1, 5);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("PAYMENT_FINGERPRINT:card-school");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "fired:NEW_ACCOUNTS")).isPresent();
+            assertThat(evidence(a, "group_new_member_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
         });
     }
 

@@ -108,6 +108,20 @@ class DetectionRulesTest {
     }
 
     @Test
+    void newAccountsAreCountedByMembersTooAndADocumentWithoutTheKeyCountsRequestsAlone() {
+        DetectionRules.Group g = DetectionRules.defaults().groupOrDefault();
+        assertThat(g.newAccountsByMembersOrDefault()).isTrue();
+        assertThat(g.young(0.5, 0.9, 1L, 5)).as("one new member of five").isFalse();
+        assertThat(g.young(0.5, 0.9, 3L, 5)).isTrue();
+        assertThat(g.young(0.5, 0.4, 5L, 5)).as("new members, few of the requests").isFalse();
+        assertThat(g.young(0.5, 0.9, null, 5)).as("members not counted").isTrue();
+        DetectionRules.Group without = DetectionRules.parse(rulesYaml("  new-accounts-by-members: true\n", ""))
+                .groupOrDefault();
+        assertThat(without.newAccountsByMembersOrDefault()).isFalse();
+        assertThat(without.young(0.5, 0.9, 1L, 5)).isTrue();
+    }
+
+    @Test
     void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
                 .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");
@@ -155,7 +169,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-05.4", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-05.5", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -187,7 +201,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-05.4", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-05.5", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
