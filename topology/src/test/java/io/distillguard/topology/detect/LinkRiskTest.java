@@ -252,6 +252,39 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aWindowWrittenBeforeNewMembersWereCountedGoesOnWithoutThem() throws Exception {
+        DetectionRules rules = DetectionRules.defaults();
+        java.util.function.BiFunction<String, Long, LinkRequest> request = (account, ageDays) -> new LinkRequest(BASE,
+                account, true, true, BASE - ageDays * 86_400_000L, "frontier-2", null, 7922, null, false, 1, 1);
+        LinkWindowStats stats = LinkRiskProcessor.empty();
+        for (int i = 0; i < 4; i++) {
+            stats = LinkRiskProcessor.add(rules, 50, request.apply("aged-" + i, 400L), stats);
+        }
+        stats = LinkRiskProcessor.add(rules, 50, request.apply("new-0", 5L), stats);
+        assertThat(stats.getNewMembers()).isEqualTo(1L);
+        assertThat(stats.getNewAccountRequests()).isEqualTo(1L);
+        stats = LinkRiskProcessor.add(rules, 50, request.apply("new-0", 5L), stats);
+        assertThat(stats.getNewMembers()).as("a member counted once").isEqualTo(1L);
+
+        // Written by the build before (no new_members), read back by this one: the field unknown, not zero, and the
+        // members who join after are not counted from the middle of the window.
+        org.apache.avro.Schema now = LinkWindowStats.getClassSchema();
+        org.apache.avro.Schema before = org.apache.avro.Schema.createRecord(now.getName(), now.getDoc(),
+                now.getNamespace(), false, now.getFields().stream().filter(f -> !f.name().equals("new_members"))
+                        .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<LinkWindowStats>(before).write(stats, encoder);
+        encoder.flush();
+        LinkWindowStats read = new io.distillguard.serdes.avro.AvroBinarySerde<>(LinkWindowStats.class).deserializer()
+                .deserialize("state", out.toByteArray());
+        assertThat(read.getNewMembers()).isNull();
+        read = LinkRiskProcessor.add(rules, 50, request.apply("new-1", 5L), read);
+        assertThat(read.getNewMembers()).isNull();
+        assertThat(read.getNewAccountRequests()).isEqualTo(3L);
+    }
+
+    @Test
     void oneTemplateAcrossManyAccountsIsAPromptCluster() {
         TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
         long template = 0x0123_4567_89ab_cdefL;
