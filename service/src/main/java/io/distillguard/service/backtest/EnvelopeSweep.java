@@ -69,6 +69,7 @@ public final class EnvelopeSweep {
     private final boolean newSignups;
     private final boolean vpnOpeners;
     private final boolean schoolCards;
+    private final int studentsPerSchool;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -90,8 +91,16 @@ public final class EnvelopeSweep {
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                          boolean vpnOpeners, boolean schoolCards) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
+                vpnOpeners, schoolCards, CampaignSimulator.Settings.STUDENTS_PER_SCHOOL);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
         this.vpnOpeners = vpnOpeners;
         this.schoolCards = schoolCards;
+        this.studentsPerSchool = studentsPerSchool;
         this.hostedProducts = hostedProducts;
         this.researchLabs = researchLabs;
         this.heavyClients = heavyClients;
@@ -253,7 +262,8 @@ public final class EnvelopeSweep {
 
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards),
+                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards,
+                studentsPerSchool),
                 List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));

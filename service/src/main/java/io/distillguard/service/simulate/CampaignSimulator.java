@@ -47,10 +47,23 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      *                       (kept apart for the same reason)
      * @param schoolCards    also simulate schools that pay for their students' accounts on a homework app with one
      *                       card each: the look-alike of a campaign that shares a card between five or more accounts
+     * @param studentsPerSchool with schoolCards, about how many of a school's students use the app (on its card, from
+     *                       its one address in school hours): twenty and more make the school's address a group at
+     *                       the prefix link's fan-in threshold, the look-alike of a campaign behind one address
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                           boolean vpnOpeners, boolean schoolCards) {
+                           boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
+
+        /** Students of a school on the app without {@code --students-per-school}. */
+        public static final int STUDENTS_PER_SCHOOL = 10;
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                        boolean vpnOpeners, boolean schoolCards) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    vpnOpeners, schoolCards, STUDENTS_PER_SCHOOL);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
@@ -91,16 +104,19 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             if (days < 1) {
                 throw new IllegalArgumentException("at least one day, got " + days);
             }
+            if (studentsPerSchool < 1) {
+                throw new IllegalArgumentException("at least one student per school, got " + studentsPerSchool);
+            }
         }
 
         /** Settings from a command's options: what they refuse is a usage error (message and exit code 2). */
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
                                              Instant start, double attackScale, boolean hostedProducts,
                                              boolean researchLabs, boolean heavyClients, boolean newSignups,
-                                             boolean vpnOpeners, boolean schoolCards) {
+                                             boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
-                        heavyClients, newSignups, vpnOpeners, schoolCards);
+                        heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -178,6 +194,12 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "homework app with the school's card (about ten students a school, one per 100 benign accounts; reasoning "
             + "on seven in ten of their lone questions, from the school, the phone and home): the look-alike of a "
             + "campaign that shares a card between five or more of its accounts; docs/limits.md.";
+
+    /** The --students-per-school option of the commands that simulate. */
+    public static final String STUDENTS_PER_SCHOOL_HELP = "With --school-cards, about how many students of a school "
+            + "use the homework app, on its card and from its one address in school hours; twenty and more make the "
+            + "school's address a group at the prefix link's fan-in threshold (docs/limits.md). Default: "
+            + "${DEFAULT-VALUE}.";
 
     /** The --new-signups option of the commands that simulate. */
     public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "

@@ -1273,7 +1273,7 @@ final class Traffic {
             for (int i = 0; i < school.length; i++) {
                 // A few students a school: a school's address is not a group of its own here (university_nat is).
                 // A school that pays for its students has about ten on the product.
-                int district = random.nextInt(Math.max(1, n / (schoolCard ? 10 : 5)));
+                int district = random.nextInt(Math.max(1, n / (schoolCard ? settings.studentsPerSchool() : 5)));
                 this.district[i] = district;
                 // Schools of their own: the study app's schools are other ones.
                 school[i] = (schoolCard ? "198.19." : "198.18.") + district % 256 + "." + (10 + district / 256 % 200);

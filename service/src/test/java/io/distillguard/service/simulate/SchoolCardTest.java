@@ -1,6 +1,7 @@
 package io.distillguard.service.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillguard.avro.RequestEvent;
 import java.time.Instant;
@@ -44,6 +45,29 @@ class SchoolCardTest {
                 .noneMatch(l -> l.scenario().equals("school_card"));
         assertThat(OtherPopulations.firstHours(settings(true), "acct-school-"))
                 .isEqualTo(OtherPopulations.firstHours(settings(false)));
+    }
+
+    @Test
+    void studentsPerSchoolSetsHowManyShareTheSchoolsCardAndItsOneAddress() {
+        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(11, 10_000, 2,
+                Instant.parse("2026-11-02T00:00:00Z"), 0.0, false, false, false, false, false, true, 30));
+        Map<String, Set<String>> accountsByCard = new HashMap<>();
+        Map<String, Set<String>> accountsBySchoolAddress = new HashMap<>();
+        while (simulator.hasNext()) {
+            RequestEvent e = simulator.next();
+            if (e.getAccountId().startsWith("acct-school-")) {
+                accountsByCard.computeIfAbsent(e.getPaymentFingerprint(), k -> new HashSet<>()).add(e.getAccountId());
+                if (e.getIp().startsWith("198.19.")) {
+                    accountsBySchoolAddress.computeIfAbsent(e.getIp(), k -> new HashSet<>()).add(e.getAccountId());
+                }
+            }
+        }
+        // A hundred students in about three schools, each school's from one address: over the prefix link's twenty.
+        assertThat(accountsByCard).hasSizeBetween(2, 4);
+        assertThat(accountsBySchoolAddress).hasSameSizeAs(accountsByCard);
+        assertThat(accountsBySchoolAddress.values()).allSatisfy(students -> assertThat(students).hasSizeGreaterThan(20));
+        assertThatThrownBy(() -> new CampaignSimulator.Settings(11, 10_000, 2, Instant.parse("2026-11-02T00:00:00Z"),
+                0.0, false, false, false, false, false, true, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static CampaignSimulator.Settings settings(boolean schoolCards) {
