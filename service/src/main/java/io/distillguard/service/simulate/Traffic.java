@@ -1272,7 +1272,7 @@ final class Traffic {
             district = new int[school.length];
             for (int i = 0; i < school.length; i++) {
                 // A few students a school: a school's address is not a group of its own here (university_nat is).
-                // A school that pays for its students has about ten on the product.
+                // A school that pays for its students has about studentsPerSchool on the product (ten unless set).
                 int district = random.nextInt(Math.max(1, n / (schoolCard ? settings.studentsPerSchool() : 5)));
                 this.district[i] = district;
                 // Schools of their own: the study app's schools are other ones.

@@ -89,7 +89,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * A union's sums over its groups' edges, in this order: requests, reasoning, first turns, new accounts' requests,
      * hosting requests, new models' requests, long answers, member repeats and roams, members judged, without
      * reasoning, that count's expectation and variance, the members' dispersion, members addressed and their distinct
-     * addresses, and the members' requests whose block was compared and of those the ones from another block.
+     * addresses, the members' requests whose block was compared and of those the ones from another block, the
+     * members' first steps and their changes, members sampled and of them the new ones, and the groups whose new
+     * members were not counted (their window written before the count was kept).
      */
     private static final int SUMS = 23;
     /** A member's tally on an edge: its account's hash, its requests and its reasoning asks. */
