@@ -563,14 +563,22 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // new accounts, hosting addresses or a pivot; a smaller group ties members but corroborates nothing. A card is
         // no such trait when the rules ask it for a second one (group.shared-card-second-trait): a school pays for its
         // students' accounts on one product.
+        // Such groups corroborate it only when they hold group.campaign-trait-coverage of its members between them:
+        // one school's address speaks for its students, not for the same app's students at every other school.
         boolean cardsNeedASecondTrait = g.sharedCardSecondTraitOrDefault();
-        boolean strongTrait = campaign.links.values().stream().anyMatch(edge -> {
+        long[] traitMembers = {0, 0};
+        campaign.links.values().forEach(edge -> {
             LinkKind kind = LinkKind.of(edge.getLinkKey());
-            return kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
+            if (kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT
                     && !(kind == LinkKind.PAYMENT_FINGERPRINT && cardsNeedASecondTrait)
                     && edge.getDistinctAccounts() >= kind.accountsThreshold(rules)
-                    && shaped(rules, edge, byReasoning) && !passedThrough(rules, edge);
+                    && shaped(rules, edge, byReasoning) && !passedThrough(rules, edge)) {
+                traitMembers[0]++;
+                traitMembers[1] += edge.getDistinctAccounts();
+            }
         });
+        double coverage = Math.min(1, (double) traitMembers[1] / Math.max(1, campaign.members.size()));
+        boolean strongTrait = traitMembers[0] > 0 && coverage >= g.campaignTraitCoverageOrDefault();
         // Shaped by long answers alone: a card shared at its fan-in threshold, new accounts or a pivot corroborate it
         // (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and network), and
         // hosting addresses do as for a template group when the members were judged to run one configuration, each
@@ -607,6 +615,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 .fire("EXTRACTION_SHAPED_GROUP", shape, rules.scoring().extractionWeight(), 1, true)
                 .fire(DETECTOR, fanIn, 1, cap + 1, false);
         LinkRiskProcessor.measureNewMembers(a, rules, newAccounts, newMembers, membersSampled);
+        if (traitMembers[0] > 0 && g.campaignTraitCoverageOrDefault() > 0) {
+            a.measure("campaign_trait_coverage", coverage, g.campaignTraitCoverageOrDefault());
+        }
         split.measure(a, g);
         if (addresses.members() > 0) {
             split.measureDispersion(a, g);

@@ -86,7 +86,8 @@ public record DetectionRules(
             @JsonProperty("card-held-for-members") Boolean cardHeldForMembers,
             @JsonProperty("shared-card-held-at-point") Boolean sharedCardHeldAtPoint,
             @JsonProperty("shared-card-second-trait") Boolean sharedCardSecondTrait,
-            @JsonProperty("new-accounts-by-members") Boolean newAccountsByMembers) {
+            @JsonProperty("new-accounts-by-members") Boolean newAccountsByMembers,
+            @JsonProperty("campaign-trait-coverage") Double campaignTraitCoverage) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -109,6 +110,8 @@ public record DetectionRules(
         public static final int SPLIT_MEMBER_REQUESTS = 3;
         /** Without {@code card-split-min-members} in a document. */
         public static final int CARD_SPLIT_MIN_MEMBERS = 5;
+        /** The bundled {@code campaign-trait-coverage}. */
+        public static final double CAMPAIGN_TRAIT_COVERAGE = 0.5;
         /** Without {@code own-address-share} in a document. */
         public static final double OWN_ADDRESS_SHARE = 0.8;
         /** Without {@code block-min-returns} in a document. */
@@ -121,7 +124,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true, true);
+                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -218,6 +221,17 @@ public record DetectionRules(
          */
         public boolean newAccountsByMembersOrDefault() {
             return newAccountsByMembers != null && newAccountsByMembers;
+        }
+
+        /**
+         * {@code campaign-trait-coverage}: the share of a campaign's members that its address groups at their fan-in
+         * threshold (the trait that corroborates it by itself) must hold between them. A school's address where twenty
+         * of a homework app's students are in a day is such a group, and the app's templates and cards tie it to the
+         * app's students at every other school: it speaks for its own members, not for theirs. A campaign behind its
+         * own addresses has them all there. Absent from a document's group section: 0, any one such group, as before.
+         */
+        public double campaignTraitCoverageOrDefault() {
+            return campaignTraitCoverage == null ? 0 : campaignTraitCoverage;
         }
 
         /**
@@ -785,6 +799,8 @@ public record DetectionRules(
                     "group.card-split-min-members", "at least 1");
             require(group.ownAddressShare() == null || group.ownAddressShare() > 0 && group.ownAddressShare() <= 1,
                     "group.own-address-share", "in (0, 1]");
+            require(group.campaignTraitCoverage() == null || group.campaignTraitCoverage() >= 0
+                    && group.campaignTraitCoverage() <= 1, "group.campaign-trait-coverage", "in [0, 1]");
             require(group.blockMinReturns() == null || group.blockMinReturns() >= 0,
                     "group.block-min-returns", "at least 0");
             require(group.oneNetworkShare() == null || group.oneNetworkShare() >= 0 && group.oneNetworkShare() <= 1,
