@@ -426,10 +426,11 @@ class CampaignTest extends HarnessTest {
         DetectionRules rules = DetectionRules.defaults();
         // A homework app's students on two template bands at home, sixty of them; twenty are at one school whose
         // address is a group at the prefix link's fan-in threshold, as shaped as they are.
+        String[] all = accounts("s", 60);
         List<CampaignEdge> edges = new ArrayList<>(List.of(
-                residentialEdge("PROMPT_CLUSTER:0-aa", 0L, accounts("s", 40)),
-                residentialEdge("PROMPT_CLUSTER:1-bb", 0L, java.util.Arrays.copyOfRange(accounts("s", 60), 20, 60)),
-                residentialEdge("IP_PREFIX:198.19.7.0/24", 0L, accounts("s", 20))));
+                residentialEdge("PROMPT_CLUSTER:0-aa", 0L, java.util.Arrays.copyOfRange(all, 0, 40)),
+                residentialEdge("PROMPT_CLUSTER:1-bb", 0L, java.util.Arrays.copyOfRange(all, 20, 60)),
+                residentialEdge("IP_PREFIX:198.19.7.0/24", 0L, java.util.Arrays.copyOfRange(all, 0, 20))));
         CampaignProcessor.Campaign oneSchool = CampaignProcessor.components(edges).get(0);
         assertThat(oneSchool.members).hasSize(60);
         assertThat(CampaignProcessor.assess(rules, oneSchool, 4, 4)).as("a third of its members at the address")
@@ -439,7 +440,6 @@ class CampaignTest extends HarnessTest {
         assertThat(CampaignProcessor.assess(anyGroup, oneSchool, 4, 4)).as("any one group, as before").isNotNull();
 
         // The same sixty behind three addresses of their own, twenty at each: the groups hold every member.
-        String[] all = accounts("s", 60);
         edges.add(residentialEdge("IP_PREFIX:198.19.8.0/24", 0L, java.util.Arrays.copyOfRange(all, 20, 40)));
         edges.add(residentialEdge("IP_PREFIX:198.19.9.0/24", 0L, java.util.Arrays.copyOfRange(all, 40, 60)));
         Assessment everyMember = CampaignProcessor.assess(rules, CampaignProcessor.components(edges).get(0), 4, 4);
