@@ -70,6 +70,7 @@ public final class EnvelopeSweep {
     private final boolean vpnOpeners;
     private final boolean schoolCards;
     private final int studentsPerSchool;
+    private final boolean productUpgrades;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -98,6 +99,14 @@ public final class EnvelopeSweep {
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                          boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
+                vpnOpeners, schoolCards, studentsPerSchool, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades) {
+        this.productUpgrades = productUpgrades;
         this.vpnOpeners = vpnOpeners;
         this.schoolCards = schoolCards;
         this.studentsPerSchool = studentsPerSchool;
@@ -263,7 +272,7 @@ public final class EnvelopeSweep {
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
                 start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards,
-                studentsPerSchool),
+                studentsPerSchool, productUpgrades),
                 List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));

@@ -50,13 +50,23 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param studentsPerSchool with schoolCards, about how many of a school's students use the app (on its card, from
      *                       its one address in school hours): twenty and more make the school's address a group at
      *                       the prefix link's fan-in threshold, the look-alike of a campaign behind one address
+     * @param productUpgrades the products built on the API (the homework apps, the IDE, the schools' app) move their
+     *                       users to the new model from its release, nine requests in ten, as a product that changes
+     *                       its default model that day does: the look-alike of a campaign that pivots to it
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                           boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
+                           boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades) {
 
         /** Students of a school on the app without {@code --students-per-school}. */
         public static final int STUDENTS_PER_SCHOOL = 10;
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                        boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    vpnOpeners, schoolCards, studentsPerSchool, false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
@@ -113,10 +123,11 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
         public static Settings fromArguments(CommandLine commandLine, long seed, int benignAccounts, int days,
                                              Instant start, double attackScale, boolean hostedProducts,
                                              boolean researchLabs, boolean heavyClients, boolean newSignups,
-                                             boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
+                                             boolean vpnOpeners, boolean schoolCards, int studentsPerSchool,
+                                             boolean productUpgrades) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
-                        heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool);
+                        heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -200,6 +211,12 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "use the homework app, on its card and from its one address in school hours; twenty and more make the "
             + "school's address a group at the prefix link's fan-in threshold (docs/limits.md). Default: "
             + "${DEFAULT-VALUE}.";
+
+    /** The --product-upgrades option of the commands that simulate. */
+    public static final String PRODUCT_UPGRADES_HELP = "Let the products built on the API (the homework apps, the "
+            + "IDE, the schools' app) move their users to the new model from its release, nine requests in ten, as a "
+            + "product that changes its default model that day does: the look-alike of a campaign that pivots to it; "
+            + "docs/limits.md.";
 
     /** The --new-signups option of the commands that simulate. */
     public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "

@@ -83,6 +83,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--students-per-school", defaultValue = "10", description = CampaignSimulator.STUDENTS_PER_SCHOOL_HELP)
     int studentsPerSchool;
 
+    @Option(names = "--product-upgrades", description = CampaignSimulator.PRODUCT_UPGRADES_HELP)
+    boolean productUpgrades;
+
     @Option(names = "--attack-scale", defaultValue = "1.0",
             description = "Attack populations against the defaults (5, 2,000, 300, 150 and 500 evasive accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
@@ -106,7 +109,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 : ServiceConfig.forCluster("simulate --topic", configFile, System.getenv(), Map.of());
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, first, attackScale, hostedProducts, researchLabs, heavyClients,
-                newSignups, vpnOpeners, schoolCards, studentsPerSchool));
+                newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

@@ -58,6 +58,9 @@ import java.util.SplittableRandom;
  *   <li>school_card (with the school-cards option): the study app's students again, each school paying for its
  *       students' accounts with its card (about ten a school): the look-alike of a campaign that shares a card
  *       between five or more of its accounts. On top of the others too.</li>
+ *   <li>with the product-upgrades option, the products built on the API (the homework apps, the IDE, the schools'
+ *       app) move nine requests in ten to the new model from its release, as a product that changes its default
+ *       that day does: the look-alike of a campaign that pivots to it. No population is added.</li>
  *   <li>vpn_opener (with the vpn-openers option): people on the same kind of VPN who ask for reasoning on six in
  *       ten of the questions that open their conversations and rarely on what follows: the look-alike of a harvest
  *       that sends ordinary conversations around its requests behind a rotating proxy. On top of the others too.</li>
@@ -1203,6 +1206,11 @@ final class Traffic {
         private final boolean[] rotatingVpn;
         private final boolean schoolCard;
         private final int[] district;
+        /**
+         * With the product-upgrades option, what moves its users' requests to the new model after its release, on a
+         * random source of its own so that every other draw of the product stays as without the option; else null.
+         */
+        private final SplittableRandom upgrade;
 
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions) {
@@ -1238,6 +1246,7 @@ final class Traffic {
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions, boolean schoolDays, boolean regional, boolean schoolCard) {
             super(prefix, scenario, false, n);
+            this.upgrade = settings.productUpgrades() ? new SplittableRandom(settings.seed() ^ prefix.hashCode()) : null;
             this.schoolCard = schoolCard;
             this.schoolDays = schoolDays;
             this.reasoning = reasoning;
@@ -1280,6 +1289,17 @@ final class Traffic {
                 schoolAsn[i] = EDUCATION_ASNS[district % EDUCATION_ASNS.length];
                 rotatingVpn[i] = random.nextInt(100) == 0;
             }
+        }
+
+        /**
+         * The request's model once the product moved its default to the new model: nine requests in ten from its
+         * release (three in ten went there by themselves).
+         */
+        private String upgraded(String model, long time) {
+            if (upgrade == null || time < settings.releaseMs() || model.equals(NEW_MODEL)) {
+                return model;
+            }
+            return upgrade.nextDouble() < 6.0 / 7 ? NEW_MODEL : model;
         }
 
         /** Where a student's session comes from: school in school hours, the phone on the way, home otherwise. */
@@ -1335,7 +1355,7 @@ final class Traffic {
                                 .setPaymentFingerprint(schoolCard ? "card-school-" + prefix + district[i]
                                         : personalCard(prefix, i))
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
-                                .setModel(model(random, t, 0.3))
+                                .setModel(upgraded(model(random, t, 0.3), t))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
                                 .setReasoningRequested(random.nextDouble() < reasoning)
                                 .setCapability(random.nextInt(10) < 8 ? capability : CAPABILITIES[random.nextInt(CAPABILITIES.length)]);

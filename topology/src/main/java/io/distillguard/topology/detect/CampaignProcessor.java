@@ -557,6 +557,7 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         }
         boolean hosted = hosting >= g.hostingShare() && !split.apart(g);
         boolean pivot = DetectionRules.Group.wilsonLower(Math.round(most[5]), n, g.confidenceZ()) >= t.modelPivotShare();
+        boolean pivotTrait = pivot && g.pivotCorroboratesOrDefault();
         // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
         // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
         // family): a campaign is corroborated by an address, network or card group at its own fan-in threshold, or by
@@ -585,13 +586,13 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's summed tallies.
         LinkRiskProcessor.MemberAddresses addresses = LinkRiskProcessor.MemberAddresses.NONE;
         boolean ownMachines = false;
-        if (hosted && !young && !pivot && bounds.longAnswersOnly()) {
+        if (hosted && !young && !pivotTrait && bounds.longAnswersOnly()) {
             addresses = new LinkRiskProcessor.MemberAddresses((int) Math.round(most[14]), (int) Math.round(most[15]),
                     Math.round(most[16]), Math.round(most[17]));
             ownMachines = split.oneConfiguration(g) && addresses.own(g);
         }
-        boolean uncorroborated = !strongTrait && !young && !hosted && !pivot
-                || !young && !pivot && !ownMachines && bounds.longAnswersOnly()
+        boolean uncorroborated = !strongTrait && !young && !hosted && !pivotTrait
+                || !young && !pivotTrait && !ownMachines && bounds.longAnswersOnly()
                 && (cardsNeedASecondTrait || campaign.links.values().stream().noneMatch(edge -> LinkKind.of(
                 edge.getLinkKey()) == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts()
                 >= LinkKind.PAYMENT_FINGERPRINT.accountsThreshold(rules) && shaped(rules, edge)));

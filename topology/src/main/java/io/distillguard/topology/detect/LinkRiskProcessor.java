@@ -243,7 +243,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
         double pivotShare = SubjectProfile.share(stats.getNewModelRequests(), stats.getRequests());
         // On the share's lower bound: a small group of a product's users, a third of them trying the new model, would
-        // otherwise read as a pivot by chance, and a pivot is enough to make a template group a cluster.
+        // otherwise read as a pivot by chance, and where the rules let a pivot corroborate (group.pivot-corroborates)
+        // it is enough to make a template group a cluster.
         boolean pivot = DetectionRules.Group.wilsonLower(stats.getNewModelRequests(), stats.getRequests(),
                 inForce.groupOrDefault().confidenceZ()) >= inForce.link().modelPivotShare();
         if (pivot && fanIn >= 1 && isNewTier(PIVOT_DETECTOR + '|' + key, start,
@@ -385,6 +386,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             shapedAtPoint = true;
         }
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
+        // A product moves its users to a new model on its release day: then a pivot is no trait of its own
+        // (group.pivot-corroborates), only weight on a group something else corroborates.
+        boolean pivotTrait = pivot && g.pivotCorroboratesOrDefault();
         double hosting = SubjectProfile.share(stats.getHostingRequests(), n);
         boolean young = g.young(t.clusterNewAccountShare(), newAccounts, stats.getNewMembers(),
                 stats.getSampleAccounts().size());
@@ -413,7 +417,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         MemberNetworks networks = MemberNetworks.NONE;
         MemberAddresses addresses = MemberAddresses.NONE;
         boolean oneNetwork = false;
-        if (kind == LinkKind.PROMPT_CLUSTER && !listed && !young && !pivot) {
+        if (kind == LinkKind.PROMPT_CLUSTER && !listed && !young && !pivotTrait) {
             networks = memberNetworks(stats.getSampleNetworks());
             if (networks.one(g)) {
                 members = split.get();
@@ -426,7 +430,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // members were judged to run one configuration and each sends from an address of its own: a product calls
         // with its users' accounts through its few egress addresses (see DetectionRules.Group#ownAddresses).
         boolean ownMachines = false;
-        if (kind.followsAddresses() && hosted && !young && !pivot && bounds.longAnswersOnly()) {
+        if (kind.followsAddresses() && hosted && !young && !pivotTrait && bounds.longAnswersOnly()) {
             if (addresses == MemberAddresses.NONE) {
                 // Read already when one network corroborated the group.
                 addresses = memberAddresses(stats);
@@ -439,11 +443,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // A card at its fan-in threshold needs a second trait as a template does (group.shared-card-second-trait): a
         // school pays for its students' accounts on one homework app, five and more of one shape, at home and school.
         boolean paidForPeople = kind == LinkKind.PAYMENT_FINGERPRINT && !fewOnCard && g.sharedCardSecondTraitOrDefault()
-                && !young && !hosted && !pivot;
-        boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivot
+                && !young && !hosted && !pivotTrait;
+        boolean uncorroborated = kind == LinkKind.PROMPT_CLUSTER && !young && !hosted && !pivotTrait
                 || fewOnCard && !hosted
                 || paidForPeople
-                || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivot && !ownMachines
+                || kind != LinkKind.PAYMENT_FINGERPRINT && !young && !pivotTrait && !ownMachines
                 && bounds.longAnswersOnly();
         // The members' roaming corroborates a group nothing else does, and then holds it for each member to show.
         // A card at its fan-in threshold with a second trait is judged as before: its members' roaming neither

@@ -87,7 +87,8 @@ public record DetectionRules(
             @JsonProperty("shared-card-held-at-point") Boolean sharedCardHeldAtPoint,
             @JsonProperty("shared-card-second-trait") Boolean sharedCardSecondTrait,
             @JsonProperty("new-accounts-by-members") Boolean newAccountsByMembers,
-            @JsonProperty("campaign-trait-coverage") Double campaignTraitCoverage) {
+            @JsonProperty("campaign-trait-coverage") Double campaignTraitCoverage,
+            @JsonProperty("pivot-corroborates") Boolean pivotCorroborates) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -124,7 +125,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE);
+                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -232,6 +233,18 @@ public record DetectionRules(
          */
         public double campaignTraitCoverageOrDefault() {
             return campaignTraitCoverage == null ? 0 : campaignTraitCoverage;
+        }
+
+        /**
+         * {@code pivot-corroborates}: whether a model pivot is a second trait of a template group, a card at its fan-in
+         * threshold or a campaign, as new accounts and hosting addresses are. A product moves its users to a new model
+         * on the day it is released (its default changes, every user's requests follow), so its system prompt's
+         * group, a school's card and the campaign they tie pivot with a harvest's shape when the product's is one.
+         * The pivot still adds its weight to a group that something else corroborates, and MODEL_PIVOT is still
+         * observed. Absent from a document's group section: true, as before.
+         */
+        public boolean pivotCorroboratesOrDefault() {
+            return pivotCorroborates == null || pivotCorroborates;
         }
 
         /**

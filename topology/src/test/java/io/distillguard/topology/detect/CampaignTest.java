@@ -422,6 +422,25 @@ class CampaignTest extends HarnessTest {
     }
 
     @Test
+    void aProductsUsersMovedToANewModelOnItsReleaseDayAreNotACampaignByThePivotAlone() {
+        // A homework product's users on two template bands at home (reasoning-shaped, aged), every request to the
+        // model released that day: the product changed its default.
+        List<CampaignEdge> edges = twoTemplateBands((link, accounts) -> {
+            CampaignEdge edge = residentialEdge(link, 0L, accounts);
+            edge.setNewModelRequests(edge.getRequests());
+            return edge;
+        });
+        CampaignProcessor.Campaign campaign = CampaignProcessor.components(edges).get(0);
+        assertThat(CampaignProcessor.assess(DetectionRules.defaults(), campaign, 4, 4)).as("a product's upgrade")
+                .isNull();
+        DetectionRules pivotCorroborates = DetectionRules.parse(TopologyHarness.rulesYaml("pivot-corroborates: false",
+                "pivot-corroborates: true"));
+        Assessment asBefore = CampaignProcessor.assess(pivotCorroborates, campaign, 4, 4);
+        assertThat(asBefore).as("the pivot a trait of its own").isNotNull();
+        assertThat(asBefore.evidenceWithFired()).extracting(e -> e.getSignal()).contains("fired:MODEL_PIVOT");
+    }
+
+    @Test
     void oneSchoolsAddressDoesNotSpeakForTheSameAppsStudentsAtEveryOtherSchool() {
         DetectionRules rules = DetectionRules.defaults();
         // A homework app's students on two template bands at home, sixty of them; twenty are at one school whose

@@ -653,9 +653,12 @@ class LinkRiskTest extends HarnessTest {
         assertThat(split.judged()).isEqualTo(40);
         assertThat(split.without()).isEqualTo(10);
         assertThat(split.expected()).isLessThan(1);
-        // New accounts still corroborate it: the split speaks only against the hosting share.
-        assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, configuredApart, 40, 2, true))
-                .isNotNull();
+        // A pivot, under rules where it is a trait of its own, still corroborates it: the split speaks only against
+        // the hosting share.
+        DetectionRules pivotCorroborates = DetectionRules.parse(TopologyHarness.rulesYaml("pivot-corroborates: false",
+                "pivot-corroborates: true"));
+        assertThat(LinkRiskProcessor.clusterAssessment(pivotCorroborates, LinkKind.PROMPT_CLUSTER, configuredApart, 40,
+                2, true)).isNotNull();
     }
 
     @Test
@@ -1176,15 +1179,52 @@ class LinkRiskTest extends HarnessTest {
         long release = BASE + 6 * 3_600_000L;
         TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}",
                 "cluster-min-requests: 30", "cluster-min-requests: 10");
+        // Accounts opened the week before on one card: new accounts corroborate the card, the pivot adds its weight.
         for (int i = 0; i < 30; i++) {
             h.send(harvest("pivot-" + i, "100.64.7." + i, release + i * 60_000L, random.nextLong())
-                    .setPaymentFingerprint("card-9").setModel("frontier-9").build());
+                    .setPaymentFingerprint("card-9").setModel("frontier-9")
+                    .setAccountCreatedAt(Instant.ofEpochMilli(release - 7 * 86_400_000L)).build());
         }
         List<DistillationAlert> alerts = h.alerts();
         assertThat(byDetector(alerts, "MODEL_PIVOT")).isNotEmpty().allSatisfy(a ->
                 assertThat(evidence(a, "new_model_share")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0)));
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
-                assertThat(evidence(a, "fired:MODEL_PIVOT")).isPresent());
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(evidence(a, "fired:MODEL_PIVOT")).isPresent();
+            assertThat(evidence(a, "fired:NEW_ACCOUNTS")).isPresent();
+        });
+    }
+
+    @Test
+    void aProductsTemplateMovedToANewModelOnItsReleaseDayIsNotAClusterByThePivotAlone() {
+        // A homework product's users, aged accounts each at home, harvest-shaped: the product changed its default to
+        // the model released that morning, and every user's requests went with it.
+        List<DistillationAlert> alerts = productUpgradedOnReleaseDay(false);
+        assertThat(byDetector(alerts, "MODEL_PIVOT")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void underRulesWhereAPivotCorroboratesTheUpgradedProductsTemplateIsACluster() {
+        assertThat(byDetector(productUpgradedOnReleaseDay(true), "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "fired:MODEL_PIVOT")).isPresent();
+        });
+    }
+
+    private List<DistillationAlert> productUpgradedOnReleaseDay(boolean pivotCorroborates) {
+        long release = BASE;
+        TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}",
+                "cluster-min-requests: 30", "cluster-min-requests: 10",
+                "pivot-corroborates: false", "pivot-corroborates: " + pivotCorroborates);
+        long template = 0x0fed_cba9_8765_4321L;
+        for (int i = 0; i < 40; i++) {
+            long simhash = template ^ (1L << random.nextInt(32));
+            h.send(harvest("homework-" + i, "73.12." + i + ".7", release + i * 60_000L, simhash).setAsn(7922)
+                    .setModel("frontier-9")
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L + i * 7 * 3_600_000L)).build());
+        }
+        return h.alerts();
     }
 
     @Test
