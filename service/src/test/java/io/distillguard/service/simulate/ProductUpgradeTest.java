@@ -18,11 +18,11 @@ class ProductUpgradeTest {
         Map<String, String> with = models(true);
         assertThat(with.keySet()).as("the same requests, only their model changes").isEqualTo(without.keySet());
         long release = new CampaignSimulator(settings(false)).settings().releaseMs();
-        double[] before = newModelShare(without, release);
-        double[] after = newModelShare(with, release);
-        assertThat(before[0]).as("the products without the option").isBetween(0.2, 0.4);
-        assertThat(after[0]).as("the products with it").isBetween(0.85, 0.95);
-        assertThat(after[1]).as("requests before the release").isZero();
+        double[] asUsual = newModelShare(without, release);
+        double[] upgraded = newModelShare(with, release);
+        assertThat(asUsual[0]).as("the products without the option").isBetween(0.2, 0.4);
+        assertThat(upgraded[0]).as("the products with it").isBetween(0.85, 0.95);
+        assertThat(upgraded[1]).as("their requests before the release").isZero();
         without.forEach((request, model) -> {
             if (!isProducts(request)) {
                 assertThat(with.get(request)).as(request).isEqualTo(model);
@@ -42,7 +42,7 @@ class ProductUpgradeTest {
         return out;
     }
 
-    /** The products' share of requests to the new model after the release, and before it. */
+    /** The products' share of requests to the new model: after the release, and before it. */
     private static double[] newModelShare(Map<String, String> models, long release) {
         long[] after = {0, 0};
         long[] before = {0, 0};
