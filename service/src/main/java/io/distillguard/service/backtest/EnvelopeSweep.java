@@ -71,6 +71,7 @@ public final class EnvelopeSweep {
     private final boolean schoolCards;
     private final int studentsPerSchool;
     private final boolean productUpgrades;
+    private final boolean productLaunch;
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
@@ -106,6 +107,15 @@ public final class EnvelopeSweep {
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                          boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
+                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
+                         boolean productLaunch) {
+        this.productLaunch = productLaunch;
         this.productUpgrades = productUpgrades;
         this.vpnOpeners = vpnOpeners;
         this.schoolCards = schoolCards;
@@ -272,7 +282,7 @@ public final class EnvelopeSweep {
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
                 start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards,
-                studentsPerSchool, productUpgrades),
+                studentsPerSchool, productUpgrades, productLaunch),
                 List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));

@@ -53,10 +53,21 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param productUpgrades the products built on the API (the homework apps, the IDE, the schools' app) move their
      *                       users to the new model from its release, nine requests in ten, as a product that changes
      *                       its default model that day does: the look-alike of a campaign that pivots to it
+     * @param productLaunch  also simulate a homework product launched in the three weeks before the traffic, whose
+     *                       users opened their accounts for it: the look-alike of a campaign's fresh accounts on a
+     *                       template, kept apart as the labs are
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                           boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades) {
+                           boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
+                           boolean productLaunch) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                        boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, false);
+        }
 
         /** Students of a school on the app without {@code --students-per-school}. */
         public static final int STUDENTS_PER_SCHOOL = 10;
@@ -124,10 +135,11 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
                                              Instant start, double attackScale, boolean hostedProducts,
                                              boolean researchLabs, boolean heavyClients, boolean newSignups,
                                              boolean vpnOpeners, boolean schoolCards, int studentsPerSchool,
-                                             boolean productUpgrades) {
+                                             boolean productUpgrades, boolean productLaunch) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
-                        heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades);
+                        heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades,
+                        productLaunch);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -217,6 +229,12 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "IDE, the schools' app) move their users to the new model from its release, nine requests in ten, as a "
             + "product that changes its default model that day does: the look-alike of a campaign that pivots to it; "
             + "docs/limits.md.";
+
+    /** The --product-launch option of the commands that simulate. */
+    public static final String PRODUCT_LAUNCH_HELP = "Also simulate a homework product launched in the three weeks "
+            + "before the traffic, whose users (one per 100 benign accounts) opened their accounts for it: reasoning on "
+            + "seven in ten of their lone questions, from their homes and phones: the look-alike of a campaign's fresh "
+            + "accounts on a template; docs/limits.md.";
 
     /** The --new-signups option of the commands that simulate. */
     public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "

@@ -86,6 +86,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--product-upgrades", description = CampaignSimulator.PRODUCT_UPGRADES_HELP)
     boolean productUpgrades;
 
+    @Option(names = "--product-launch", description = CampaignSimulator.PRODUCT_LAUNCH_HELP)
+    boolean productLaunch;
+
     @Option(names = "--attack-scale", defaultValue = "1.0",
             description = "Attack populations against the defaults (5, 2,000, 300, 150 and 500 evasive accounts). Default: ${DEFAULT-VALUE}.")
     double attackScale;
@@ -109,7 +112,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 : ServiceConfig.forCluster("simulate --topic", configFile, System.getenv(), Map.of());
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, first, attackScale, hostedProducts, researchLabs, heavyClients,
-                newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades));
+                newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

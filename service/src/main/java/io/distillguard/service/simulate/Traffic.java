@@ -58,6 +58,9 @@ import java.util.SplittableRandom;
  *   <li>school_card (with the school-cards option): the study app's students again, each school paying for its
  *       students' accounts with its card (about ten a school): the look-alike of a campaign that shares a card
  *       between five or more of its accounts. On top of the others too.</li>
+ *   <li>launched_app (with the product-launch option): the homework app again, launched in the three weeks before the
+ *       traffic, its users' accounts opened for it: the look-alike of a campaign's fresh accounts on a template. On
+ *       top of the others too.</li>
  *   <li>with the product-upgrades option, the products built on the API (the homework apps, the IDE, the schools'
  *       app) move nine requests in ten to the new model from its release, as a product that changes its default
  *       that day does: the look-alike of a campaign that pivots to it. No population is added.</li>
@@ -195,6 +198,11 @@ final class Traffic {
             // On top of the others (its own random source), as the labs are.
             populations.add(new TemplatedProduct("school_card", "acct-school-", homework, 0.7, 1.0, "math", true, true,
                     false, true));
+        }
+        if (settings.productLaunch()) {
+            // On top of the others (its own random source), as the labs are.
+            populations.add(new TemplatedProduct("launched_app", "acct-launched-", homework, 0.7, 1.0, "math", true,
+                    false, false, false, true));
         }
         if (settings.vpnOpeners()) {
             // On top of the others (its own random source), as the labs are; five per 1,000 so that the look-alike
@@ -1245,6 +1253,17 @@ final class Traffic {
          */
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions, boolean schoolDays, boolean regional, boolean schoolCard) {
+            this(scenario, prefix, n, reasoning, firstTurns, capability, shortQuestions, schoolDays, regional,
+                    schoolCard, false);
+        }
+
+        /**
+         * @param launched whether the product was launched in the three weeks before the traffic and its users opened
+         *                 their accounts for it: the look-alike of a campaign's fresh accounts on a template
+         */
+        TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
+                         boolean shortQuestions, boolean schoolDays, boolean regional, boolean schoolCard,
+                         boolean launched) {
             super(prefix, scenario, false, n);
             this.upgrade = settings.productUpgrades() ? new SplittableRandom(settings.seed() ^ prefix.hashCode()) : null;
             this.schoolCard = schoolCard;
@@ -1265,7 +1284,7 @@ final class Traffic {
                 home[i] = residentialIp(random);
                 country[i] = random.nextInt(COUNTRIES.length);
                 asn[i] = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
-                created[i] = settings.startMs() - random.nextLong(2 * 365 * DAY) - HOUR;
+                created[i] = settings.startMs() - random.nextLong((launched ? 21 : 2 * 365) * DAY) - HOUR;
                 if (regional) {
                     // Drawn only for the regional product, so that the others keep their draws.
                     country[i] = REGIONAL_COUNTRY;
