@@ -129,7 +129,8 @@ public final class QualityCommand implements Callable<Integer> {
         }
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, start, attackScale,
-                hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch));
+                hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool,
+                productUpgrades, productLaunch));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
@@ -197,7 +198,8 @@ public final class QualityCommand implements Callable<Integer> {
     private int sweep(DetectionConfig config) {
         // Settings are checked once here, so that a refused option is a usage error before any cell runs.
         CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0,
-                hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch);
+                hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool,
+                productUpgrades, productLaunch);
         List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells().stream()
                 .filter(c -> sweepCells == null || c.grid().contains(sweepCells) || c.x().contains(sweepCells))
                 .toList();
@@ -208,7 +210,8 @@ public final class QualityCommand implements Callable<Integer> {
         System.out.println(heading);
         long started = System.nanoTime();
         List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start, hostedProducts,
-                researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch)
+                researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades,
+                productLaunch)
                 .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
                         "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d  ranked %s%n",
                         f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),

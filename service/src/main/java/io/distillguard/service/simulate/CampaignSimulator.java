@@ -232,9 +232,9 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
 
     /** The --product-launch option of the commands that simulate. */
     public static final String PRODUCT_LAUNCH_HELP = "Also simulate a homework product launched in the three weeks "
-            + "before the traffic, whose users (one per 100 benign accounts) opened their accounts for it: reasoning on "
-            + "seven in ten of their lone questions, from their homes and phones: the look-alike of a campaign's fresh "
-            + "accounts on a template; docs/limits.md.";
+            + "before the traffic, whose users (one per 100 benign accounts) opened their accounts for it: reasoning "
+            + "on seven in ten of their lone questions, from their homes and phones: the look-alike of a campaign's "
+            + "fresh accounts on a template; docs/limits.md.";
 
     /** The --new-signups option of the commands that simulate. */
     public static final String NEW_SIGNUPS_HELP = "Also simulate people who open an account while the traffic runs "

@@ -1265,7 +1265,8 @@ final class Traffic {
                          boolean shortQuestions, boolean schoolDays, boolean regional, boolean schoolCard,
                          boolean launched) {
             super(prefix, scenario, false, n);
-            this.upgrade = settings.productUpgrades() ? new SplittableRandom(settings.seed() ^ prefix.hashCode()) : null;
+            this.upgrade = settings.productUpgrades() ? new SplittableRandom(settings.seed() ^ prefix.hashCode())
+                    : null;
             this.schoolCard = schoolCard;
             this.schoolDays = schoolDays;
             this.reasoning = reasoning;

@@ -27,8 +27,8 @@ class ProductLaunchTest {
                 requests++;
                 reasoning += e.getReasoningRequested() ? 1 : 0;
                 firstTurns += e.getTurnIndex() == 0 ? 1 : 0;
-                assertThat(e.getAccountCreatedAt()).isBetween(START.minus(Duration.ofDays(21)).minus(Duration.ofHours(1)),
-                        START);
+                assertThat(e.getAccountCreatedAt())
+                        .isBetween(START.minus(Duration.ofDays(21)).minus(Duration.ofHours(1)), START);
             }
         }
         assertThat(simulator.labels()).filteredOn(l -> l.scenario().equals("launched_app"))

@@ -84,7 +84,8 @@ class GroupShapeTest {
         LinkWindowStats residential = group(200, 180, 200, 0);
         assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, residential, 40, 2, false)).isNull();
         // A pivot is a product changing its default model as much as a campaign's (group.pivot-corroborates).
-        assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, residential, 40, 2, true)).isNull();
+        assertThat(LinkRiskProcessor.clusterAssessment(rules, LinkKind.PROMPT_CLUSTER, residential, 40, 2, true))
+                .isNull();
         DetectionRules pivotCorroborates = DetectionRules.parse(io.distillguard.topology.TopologyHarness.rulesYaml(
                 "pivot-corroborates: false", "pivot-corroborates: true"));
         assertThat(LinkRiskProcessor.clusterAssessment(pivotCorroborates, LinkKind.PROMPT_CLUSTER, residential, 40, 2,

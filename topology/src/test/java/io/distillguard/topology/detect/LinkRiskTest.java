@@ -1214,7 +1214,8 @@ class LinkRiskTest extends HarnessTest {
 
     private List<DistillationAlert> productUpgradedOnReleaseDay(boolean pivotCorroborates) {
         long release = BASE;
-        TopologyHarness h = start("model-releases: {}", "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}",
+        TopologyHarness h = start("model-releases: {}",
+                "model-releases: {frontier-9: \"" + Instant.ofEpochMilli(release) + "\"}",
                 "cluster-min-requests: 30", "cluster-min-requests: 10",
                 "pivot-corroborates: false", "pivot-corroborates: " + pivotCorroborates);
         long template = 0x0fed_cba9_8765_4321L;
