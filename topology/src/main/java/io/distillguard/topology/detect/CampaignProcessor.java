@@ -561,7 +561,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // Templates and signup hours are what a popular product's users share by the thousand (its system prompt,
         // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
         // family): a campaign is corroborated by an address, network or card group at its own fan-in threshold, or by
-        // new accounts, hosting addresses or a pivot; a smaller group ties members but corroborates nothing. A card is
+        // new accounts, hosting addresses or a pivot (where group.pivot-corroborates lets it: a product moves its users
+        // to a new model too); a smaller group ties members but corroborates nothing. A card is
         // no such trait when the rules ask it for a second one (group.shared-card-second-trait): a school pays for its
         // students' accounts on one product.
         // Such groups corroborate it only when they hold group.campaign-trait-coverage of its members between them:
@@ -580,8 +581,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         });
         double coverage = Math.min(1, (double) traitMembers[1] / Math.max(1, campaign.members.size()));
         boolean strongTrait = traitMembers[0] > 0 && coverage >= g.campaignTraitCoverageOrDefault();
-        // Shaped by long answers alone: a card shared at its fan-in threshold, new accounts or a pivot corroborate it
-        // (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and network), and
+        // Shaped by long answers alone: a card shared at its fan-in threshold, new accounts or a pivot (as above)
+        // corroborate it (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and
+        // network), and
         // hosting addresses do as for a template group when the members were judged to run one configuration, each
         // from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's summed tallies.
         LinkRiskProcessor.MemberAddresses addresses = LinkRiskProcessor.MemberAddresses.NONE;

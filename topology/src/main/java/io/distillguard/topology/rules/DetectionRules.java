@@ -47,11 +47,11 @@ public record DetectionRules(
      *       {@code quality} measure and print for the traffic they read) to 1; {@code link.cluster-*-share} stay as
      *       floors.</li>
      *   <li>A shared prompt template is the one link an honest product also gives thousands of accounts (its system
-     *       prompt): a template group is an account cluster only when a second trait corroborates it: new accounts,
-     *       a model pivot, or at least {@code hosting-share} of its requests from the hosting providers listed in
-     *       {@code hosting-asns}, unless its members were configured apart ({@link #configuredApart}); or its members
-     *       roaming ({@link #roaming}), which holds it for each member to show the same in its own day
-     *       ({@code roaming-member-asns}).</li>
+     *       prompt): a template group is an account cluster only when a second trait corroborates it: new accounts, a
+     *       model pivot where {@code pivot-corroborates} lets it, or at least {@code hosting-share} of its requests
+     *       from the hosting providers listed in {@code hosting-asns}, unless its members were configured apart
+     *       ({@link #configuredApart}); or its members roaming ({@link #roaming}), which holds it for each member to
+     *       show the same in its own day ({@code roaming-member-asns}).</li>
      * </ul>
      * Optional in a document: absent, the defaults below apply, so rules written before it stay valid.
      */
@@ -202,12 +202,12 @@ public record DetectionRules(
 
         /**
          * {@code shared-card-second-trait}: whether a card shared at its fan-in threshold or more also needs a second
-         * trait to be a cluster, as a template group does: new accounts, a model pivot, hosting addresses, or its
-         * members' roaming (which holds it for its members, as it holds a card of a few). An organisation that pays
-         * for its people's own accounts (a school for its students on one homework app, a team on a company card)
-         * shares a card between five and more accounts of one shape, a harvest's when the product asks for reasoning
-         * on lone questions, from their homes, the school and their phones. Absent from a document's group section:
-         * false, the shape alone as before.
+         * trait to be a cluster, as a template group does: new accounts, a model pivot ({@code pivot-corroborates}),
+         * hosting addresses, or its members' roaming (which holds it for its members, as it holds a card of a few). An
+         * organisation that pays for its people's own accounts (a school for its students on one homework app, a team
+         * on a company card) shares a card between five and more accounts of one shape, a harvest's when the product
+         * asks for reasoning on lone questions, from their homes, the school and their phones. Absent from a document's
+         * group section: false, the shape alone as before.
          */
         public boolean sharedCardSecondTraitOrDefault() {
             return sharedCardSecondTrait != null && sharedCardSecondTrait;
