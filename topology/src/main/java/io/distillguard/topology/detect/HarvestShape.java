@@ -21,18 +21,27 @@ public final class HarvestShape {
      */
     public static final int LONG_ANSWER_RATIO = 3;
 
+    /**
+     * Tokens a long answer has at the least, whatever its prompt. A short prompt gets a reply many times its length in
+     * any chat ("hello, what can you do?", the example a quickstart has every new developer send, answered in two
+     * hundred tokens), and a reply of a few hundred tokens is what a person reads; what a harvest of answers keeps is
+     * pages. Fixed, as the ratio is.
+     */
+    public static final int LONG_ANSWER_MIN_TOKENS = 1_000;
+
     private HarvestShape() {
     }
 
     /**
      * Whether a request is a long answer: one that did not ask for reasoning and got at least {@link
-     * #LONG_ANSWER_RATIO} times its prompt's tokens. The APIs count a reasoning trace as completion tokens, so whoever
+     * #LONG_ANSWER_RATIO} times its prompt's tokens, and at least {@link #LONG_ANSWER_MIN_TOKENS}. The APIs count a reasoning trace as completion tokens, so whoever
      * asks for reasoning gets a long completion, a person as much as a harvest: its length says nothing the reasoning
      * share has not said, and counting it twice would make every reasoning-heavy group (a lab's students, a course)
      * read as harvesting long answers as well.
      */
     public static boolean longAnswer(int promptTokens, int completionTokens, boolean reasoning) {
-        return !reasoning && completionTokens >= (long) LONG_ANSWER_RATIO * Math.max(1, promptTokens);
+        return !reasoning && completionTokens >= LONG_ANSWER_MIN_TOKENS
+                && completionTokens >= (long) LONG_ANSWER_RATIO * Math.max(1, promptTokens);
     }
 
     /** Whether one request has a harvest's shape: a first turn that asked for reasoning or got a long answer. */

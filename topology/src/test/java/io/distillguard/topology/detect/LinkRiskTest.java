@@ -394,6 +394,39 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void newDevelopersSendingTheQuickstartsExamplePromptAreNoClusterThoughEachReplyIsManyTimesItsPrompt() {
+        // Forty accounts opened the day before, each from a home of its own, each sending the SDK quickstart's one
+        // example as its first request: a 16-token prompt answered in 250 tokens, fifteen times its length, and no
+        // reasoning. A reply that short is a chat's, not a harvested answer.
+        List<DistillationAlert> quickstart = sameFirstPromptOnNewAccounts(250);
+        assertThat(byDetector(quickstart, "PROMPT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(quickstart, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(quickstart).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    @Test
+    void theSameFirstPromptOnNewAccountsAnsweredInPagesIsAClusterByItsLongAnswers() {
+        assertThat(byDetector(sameFirstPromptOnNewAccounts(1_500), "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "group_long_answer_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "fired:NEW_ACCOUNTS")).isPresent();
+        });
+    }
+
+    /** 40 accounts opened the day before, each from its own home address, one first turn each: one 16-token prompt. */
+    private List<DistillationAlert> sameFirstPromptOnNewAccounts(int completionTokens) {
+        TopologyHarness h = start("cluster-min-requests: 30", "cluster-min-requests: 10");
+        long example = 0x5eed_0f_a11_c0deL;
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("newdev-" + i, "73.40." + i + ".7", BASE + i * 60_000L, example).setAsn(7922)
+                    .setReasoningRequested(false).setPromptTokens(16).setCompletionTokens(completionTokens)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 86_400_000L)).build());
+        }
+        return h.alerts();
+    }
+
+    @Test
     void theSameTemplateGroupWithAnswersAsLongAsItsPromptsIsNoCluster() {
         List<DistillationAlert> alerts = templateGroupFromHosting(300, 5);
         assertThat(byDetector(alerts, "PROMPT_CLUSTER")).isNotEmpty();
