@@ -26,7 +26,8 @@ class SecondGeneratorBacktestTest {
     private static final Path GENERATOR = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
             .resolve("../benchmarks/independent/generate_traffic.py").normalize();
     /** A row of the labelled report: kind, scenario, accounts, accounts named. */
-    private static final Pattern ROW = Pattern.compile("^(attack|benign)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s", Pattern.MULTILINE);
+    private static final Pattern ROW = Pattern.compile("^(attack|benign)\\s+(\\S+)\\s+(\\d+)\\s+(\\d+)\\s",
+            Pattern.MULTILINE);
 
     @TempDir
     Path dir;

@@ -34,10 +34,10 @@ public final class HarvestShape {
 
     /**
      * Whether a request is a long answer: one that did not ask for reasoning and got at least {@link
-     * #LONG_ANSWER_RATIO} times its prompt's tokens, and at least {@link #LONG_ANSWER_MIN_TOKENS}. The APIs count a reasoning trace as completion tokens, so whoever
-     * asks for reasoning gets a long completion, a person as much as a harvest: its length says nothing the reasoning
-     * share has not said, and counting it twice would make every reasoning-heavy group (a lab's students, a course)
-     * read as harvesting long answers as well.
+     * #LONG_ANSWER_RATIO} times its prompt's tokens, and at least {@link #LONG_ANSWER_MIN_TOKENS}. The APIs count a
+     * reasoning trace as completion tokens, so whoever asks for reasoning gets a long completion, a person as much as a
+     * harvest: its length says nothing the reasoning share has not said, and counting it twice would make every
+     * reasoning-heavy group (a lab's students, a course) read as harvesting long answers as well.
      */
     public static boolean longAnswer(int promptTokens, int completionTokens, boolean reasoning) {
         return !reasoning && completionTokens >= LONG_ANSWER_MIN_TOKENS
