@@ -400,6 +400,16 @@ def bulk(w, accounts):
                             ["math", "coding"])
 
 
+def attack_accounts_on_cards(w, accounts, scenario, fewest, most):
+    """At least `accounts` campaign accounts, each card shared by `fewest` to `most` of them."""
+    out = []
+    while len(out) < accounts:
+        card = w.card()
+        for _ in range(w.rng.randint(fewest, most)):
+            out.append((w.account("attack", scenario), card))
+    return out
+
+
 def residential_proxy(w):
     asn, country, space = w.rng.choice(HOME_ISPS)
     return asn, country, w.address(space)
@@ -407,13 +417,8 @@ def residential_proxy(w):
 
 def hydra_shared_cards(w, accounts):
     # Residential proxies rotating per request, cards shared by two to four accounts, fresh prompts, new accounts.
-    accts = []
-    while len(accts) < accounts:
-        card = w.card()
-        for _ in range(w.rng.randint(2, 4)):
-            accts.append((w.account("attack", "hydra_residential_cards"), card))
     ua = "nova-python/1.3.9"
-    for acct, card in accts:
+    for acct, card in attack_accounts_on_cards(w, accounts, "hydra_residential_cards", 2, 4):
         created = w.start - w.rng.randrange(1, 45) * DAY - w.rng.randrange(DAY)
         rate = w.lognormal(25, 0.4)
         t = w.start + w.rng.randrange(8 * HOUR)
@@ -444,12 +449,7 @@ def hydra_hosting_human(w, accounts):
 
 def model_pivot(w, accounts):
     # Accounts that harvested the old model at a trickle and turn to the new one the day it is released.
-    accts = []
-    while len(accts) < accounts:
-        card = w.card()
-        for _ in range(w.rng.randint(1, 3)):
-            accts.append((w.account("attack", "model_pivot"), card))
-    for acct, card in accts:
+    for acct, card in attack_accounts_on_cards(w, accounts, "model_pivot", 1, 3):
         created = w.start - w.rng.randrange(3, 90) * DAY
         t = w.start + w.rng.randrange(12 * HOUR)
         while t < w.end:

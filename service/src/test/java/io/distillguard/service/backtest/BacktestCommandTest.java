@@ -3,9 +3,6 @@ package io.distillguard.service.backtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillguard.service.cli.DistillguardCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +26,7 @@ class BacktestCommandTest {
                 "--attack-scale", "0.01", "--seed", "3", "--out", events.toString(), "--labels", labels.toString()))
                 .isZero();
 
-        String out = run("backtest", "--events", events.toString(), "--labels", labels.toString(),
+        String out = CliRun.printed("backtest", "--events", events.toString(), "--labels", labels.toString(),
                 "--alerts-out", dir.resolve("alerts.jsonl").toString());
 
         Matcher m = BASELINE.matcher(out);
@@ -43,20 +40,8 @@ class BacktestCommandTest {
         assertThat(Long.parseLong(m.group(2).replace(",", ""))).isPositive().isLessThan(all);
         assertThat(Double.parseDouble(m.group(3))).isLessThan(allReasoning);
 
-        String unlabelled = run("backtest", "--events", events.toString(),
+        String unlabelled = CliRun.printed("backtest", "--events", events.toString(),
                 "--alerts-out", dir.resolve("alerts-2.jsonl").toString());
         assertThat(unlabelled).contains("Population baseline of these").doesNotContain("the benign accounts'");
-    }
-
-    private static String run(String... args) {
-        PrintStream before = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(new CommandLine(new DistillguardCli()).execute(args)).isZero();
-        } finally {
-            System.setOut(before);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }

@@ -2,11 +2,7 @@ package io.distillguard.service.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distillguard.service.cli.DistillguardCli;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The backtest on a day of traffic from the second generator ({@code benchmarks/independent}), which shares no code
@@ -44,7 +39,7 @@ class SecondGeneratorBacktestTest {
         assertThat(generator.exitValue()).as(Files.readString(dir.resolve("generator.log"))).isZero();
 
         Path alerts = dir.resolve("alerts.jsonl");
-        String out = run("backtest", "--events", events.toString(), "--labels", labels.toString(),
+        String out = CliRun.printed("backtest", "--events", events.toString(), "--labels", labels.toString(),
                 "--alerts-out", alerts.toString());
 
         assertThat(out).contains(" 0 rejected");
@@ -68,17 +63,5 @@ class SecondGeneratorBacktestTest {
             }
         }
         assertThat(rows).as(out).isEqualTo(15);
-    }
-
-    private static String run(String... args) {
-        PrintStream before = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(new CommandLine(new DistillguardCli()).execute(args)).isZero();
-        } finally {
-            System.setOut(before);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 }
