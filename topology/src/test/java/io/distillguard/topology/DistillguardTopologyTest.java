@@ -147,15 +147,15 @@ class DistillguardTopologyTest {
 
     @Test
     void shouldCountTheLivePopulationsSharesOverTheRequestsItJudgesOnly() {
-        // The harness's requests answer 400 tokens to a 100-token prompt: a long answer unless set shorter, or unless
-        // it asked for reasoning (its trace is what made it long).
+        // The harness's requests answer 400 tokens to a 100-token prompt: a reply, not a long answer (1,000 tokens and
+        // three times the prompt), unless set longer and it asked for no reasoning (a trace is what makes it long).
         send(request("acct-a", "198.51.100.3", BASE).setReasoningRequested(true).build());
         send(request("acct-a", "198.51.100.3", BASE + 1_000).setTurnIndex(1).setCompletionTokens(120).build());
         RequestEvent firstWithReasoning = request("acct-b", "198.51.100.4", BASE + 2_000).setReasoningRequested(true)
                 .setCompletionTokens(150).build();
         send(firstWithReasoning);
         send(firstWithReasoning);
-        send(request("acct-c", "198.51.100.5", BASE + 3_000).setTurnIndex(2).build());
+        send(request("acct-c", "198.51.100.5", BASE + 3_000).setTurnIndex(2).setCompletionTokens(1_200).build());
         send(request("", "198.51.100.5", BASE + 4_000).setReasoningRequested(true).build());
 
         // The copy and the request that broke the contract were never judged, so they are not the population either.
