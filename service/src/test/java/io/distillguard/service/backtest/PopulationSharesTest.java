@@ -19,18 +19,18 @@ class PopulationSharesTest {
     void shouldMeasureTheSharesTheRulesGroupSectionHoldsAndSayWhoseTheyAre() {
         PopulationShares shares = new PopulationShares();
         shares.add(event(true, 0, 100, 300));
-        shares.add(event(false, 0, 100, 300));
+        shares.add(event(false, 0, 100, 1_200));
         shares.add(event(true, 1, 100, 50));
-        shares.add(event(false, 2, 0, 10));
+        shares.add(event(false, 2, 0, 400));
 
         assertThat(shares.reasoningShare()).isEqualTo(0.5);
         assertThat(shares.firstTurnShare()).isEqualTo(0.5);
-        // Three times the prompt or more is a long answer, over the requests that asked for no reasoning (a trace is
-        // what makes the first one long); an empty prompt counts as one token.
-        assertThat(shares.longAnswerShare()).isEqualTo(1.0);
+        // Three times the prompt and 1,000 tokens or more is a long answer, over the requests that asked for no
+        // reasoning (a trace is what makes the first one long); 400 tokens to an empty prompt is a reply, not one.
+        assertThat(shares.longAnswerShare()).isEqualTo(0.5);
         assertThat(shares.describe("the benign accounts'")).isEqualTo("Population baseline of the benign accounts' 4 "
                 + "requests (rules group section): population-reasoning-share 0.500, population-first-turn-share 0.500, "
-                + "population-long-answer-share 1.000");
+                + "population-long-answer-share 0.500");
         assertThat(new PopulationShares().describe()).startsWith("Population baseline of these 0 requests")
                 .contains("population-reasoning-share 0.000");
     }
