@@ -483,7 +483,9 @@ def main():
     p.add_argument("--labels", required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--days", type=int, default=3)
-    p.add_argument("--start", default="2026-12-01T00:00:00Z")
+    p.add_argument("--start", default="2026-12-01T00:00:00Z",
+                   help="the traffic's first instant, in the past: the engine dead-letters events more than "
+                        "validation.max-future-skew ahead of the wall clock")
     p.add_argument("--scale", type=float, default=1.0, help="every population's size, against the default")
     a = p.parse_args()
     import datetime
