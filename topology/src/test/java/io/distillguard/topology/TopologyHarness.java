@@ -34,8 +34,12 @@ import org.apache.kafka.streams.test.TestRecord;
 /** The topology on TopologyTestDriver with an in-memory registry, and helpers to build requests and read alerts. */
 public final class TopologyHarness implements AutoCloseable {
 
-    // Three days ago, at the start of a UTC day: inside the validator's accepted range and at every window's start.
-    public static final long BASE = Instant.now().minus(Duration.ofDays(3)).toEpochMilli() / 86_400_000L * 86_400_000L;
+    // Nine to sixteen days ago (inside the validator's accepted range, so that a test's days after it are in the past
+    // too), at the start of the second UTC day of a seven-day window (the card windows are seven days, aligned to the
+    // epoch as every window is): a test's hours before it and five days after it fall in one card window and at the
+    // start of an hour's and a day's, whatever the date the tests run on.
+    public static final long BASE = Math.floorDiv(Instant.now().minus(Duration.ofDays(10)).toEpochMilli(),
+            7 * 86_400_000L) * 7 * 86_400_000L + 86_400_000L;
 
     public final DetectionConfig config;
     public final TopologyTestDriver driver;
