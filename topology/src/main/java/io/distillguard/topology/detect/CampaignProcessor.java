@@ -562,9 +562,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         // the hour its launch brought them in), and a few of them share a /24 or a card anywhere (a carrier's NAT, a
         // family): a campaign is corroborated by an address, network or card group at its own fan-in threshold, or by
         // new accounts, hosting addresses or a pivot (where group.pivot-corroborates lets it: a product moves its users
-        // to a new model too); a smaller group ties members but corroborates nothing. A card is
-        // no such trait when the rules ask it for a second one (group.shared-card-second-trait): a school pays for its
-        // students' accounts on one product.
+        // to a new model too); a smaller group ties members but corroborates nothing. A card is no such trait when the
+        // rules ask it for a second one (group.shared-card-second-trait): a school pays for its students' accounts on
+        // one product.
         // Such groups corroborate it only when they hold group.campaign-trait-coverage of its members between them:
         // one school's address speaks for its students, not for the same app's students at every other school.
         boolean cardsNeedASecondTrait = g.sharedCardSecondTraitOrDefault();
@@ -583,9 +583,9 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         boolean strongTrait = traitMembers[0] > 0 && coverage >= g.campaignTraitCoverageOrDefault();
         // Shaped by long answers alone: a card shared at its fan-in threshold, new accounts or a pivot (as above)
         // corroborate it (HarvestShape.Bounds.longAnswersOnly: a product's users share its template, addresses and
-        // network), and
-        // hosting addresses do as for a template group when the members were judged to run one configuration, each
-        // from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's summed tallies.
+        // network), and hosting addresses do as for a template group when the members were judged to run one
+        // configuration, each from an address of its own (LinkRiskProcessor#clusterAssessment), here on the union's
+        // summed tallies.
         LinkRiskProcessor.MemberAddresses addresses = LinkRiskProcessor.MemberAddresses.NONE;
         boolean ownMachines = false;
         if (hosted && !young && !pivotTrait && bounds.longAnswersOnly()) {
