@@ -22,7 +22,18 @@ public enum LinkKind {
      * The key is {@code <creation hour, epoch ms>|<user agent>}.
      */
     SIGNUP_COHORT(SubjectType.SIGNUP_COHORT, "SIGNUP_COHORT", SubjectRiskProcessor.DAY_MS, true,
-            r -> r.groupOrDefault().cohortAccounts24h());
+            r -> r.groupOrDefault().cohortAccounts24h()),
+    /**
+     * One client on one hosting provider: the accounts that call with the same user agent from a provider on
+     * {@code group.hosting-asns}. A campaign that rents a machine for each account, on a provider or several, shares
+     * nothing else: not an address, a card or a template. The key is {@code <asn>|<user agent>}; requests from other
+     * networks are dropped by the processor, which reads the list in force. A provider's client is shared by every
+     * developer who deploys with it, so the group is a cluster only when its members run one configuration, each on
+     * an address of its own (group.hosted-client-accounts). It raises no alert of its own: many accounts of one SDK
+     * on a cloud, or moving to a new model together, are no news.
+     */
+    HOSTED_CLIENT(SubjectType.ASN, "HOSTED_CLIENT", SubjectRiskProcessor.DAY_MS, true,
+            r -> r.groupOrDefault().hostedClientAccountsOrDefault());
 
     private final SubjectType subjectType;
     private final String detector;
@@ -67,20 +78,28 @@ public enum LinkKind {
     }
 
     /**
-     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's, a signup
-     * cohort's or an address block's members configured apart and a card's members who do not share its shape are
-     * told apart on them.
+     * Whether a group of this kind raises alerts of its own (fan-in, model pivot), beside the cluster it can be.
      */
-    public boolean talliesMembers() {
-        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER || this == SIGNUP_COHORT || this == IP_PREFIX;
+    public boolean observed() {
+        return this != HOSTED_CLIENT;
     }
 
     /**
-     * Whether a group of this kind keeps its sampled members' last addresses: a template's or an address block's
-     * members on machines of their own are told from a product's users behind its egress addresses on them.
+     * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's, a signup
+     * cohort's, an address block's or a hosted client's members configured apart and a card's members who do not
+     * share its shape are told apart on them.
+     */
+    public boolean talliesMembers() {
+        return this == PAYMENT_FINGERPRINT || this == PROMPT_CLUSTER || this == SIGNUP_COHORT || this == IP_PREFIX
+                || this == HOSTED_CLIENT;
+    }
+
+    /**
+     * Whether a group of this kind keeps its sampled members' last addresses: a template's, an address block's or a
+     * hosted client's members on machines of their own are told from a product's users behind its egress addresses.
      */
     public boolean followsAddresses() {
-        return this == PROMPT_CLUSTER || this == IP_PREFIX;
+        return this == PROMPT_CLUSTER || this == IP_PREFIX || this == HOSTED_CLIENT;
     }
 
     /**
@@ -112,6 +131,7 @@ public enum LinkKind {
             case 'A' -> ASN;
             case 'P' -> key.charAt(1) == 'A' ? PAYMENT_FINGERPRINT : PROMPT_CLUSTER;
             case 'S' -> SIGNUP_COHORT;
+            case 'H' -> HOSTED_CLIENT;
             default -> null;
         };
         if (kind != null) {

@@ -149,6 +149,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
     }
 
+    /**
+     * Whether a request keyed by its client on its network counts there: the rules in force judge hosted clients
+     * (group.hosted-client-accounts) and list its network among the hosting providers. Every request with a network
+     * is keyed so, since the list can change at runtime; the others stop here, before any state is read.
+     */
+    static boolean hostedClient(DetectionRules rules, LinkRequest request) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return g.hostedClientAccountsOrDefault() > 0 && g.hosting(request.getAsn());
+    }
+
     public static WindowStore<String, LinkWindowStats> storeFor(LinkKind kind, WindowStore<String, LinkWindowStats> hours,
                                                                WindowStore<String, LinkWindowStats> days,
                                                                WindowStore<String, LinkWindowStats> weeks) {
@@ -175,6 +185,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         LinkKind kind = LinkKind.of(key);
         long time = request.getEventTime();
+        if (kind == LinkKind.HOSTED_CLIENT && !hostedClient(rules.at(time), request)) {
+            return;
+        }
         long size = kind.windowMs();
         long start = time - Math.floorMod(time, size);
         // A request counts in its window while the store holds it (two windows and the grace period behind the
@@ -210,7 +223,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             stats.setPromptSimhash(request.getPromptSimhash());
         }
         store.put(key, stats, start);
-        if (kind.clusters() && kind != LinkKind.IP) {
+        // A hosted client ties no campaign: the account graph's links are what a campaign's accounts share with one
+        // another, and a provider's SDK is what its developers share with everyone on it.
+        if (kind.clusters() && kind != LinkKind.IP && kind != LinkKind.HOSTED_CLIENT) {
             tieIntoCampaigns(inForce, kind, key, time, start, stats, shapedBefore, sampledBefore);
         }
 
@@ -234,7 +249,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double cap = inForce.scoring().ratioCap();
         // A busy group (a carrier's ASN, a campus /24) is over its threshold on every request, and its alert was
         // emitted long ago: the gate is asked first, and the assessment and its evidence built only for a new tier.
-        if (fanIn >= 1 && isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
+        if (fanIn >= 1 && kind.observed() && isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
             Assessment observation = new Assessment()
                     .measure("distinct_accounts", accounts, threshold)
                     .fire(kind.detector(), fanIn, 1, cap, false);
@@ -247,7 +262,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // it is enough to make a template group a cluster.
         boolean pivot = DetectionRules.Group.wilsonLower(stats.getNewModelRequests(), stats.getRequests(),
                 inForce.groupOrDefault().confidenceZ()) >= inForce.link().modelPivotShare();
-        if (pivot && fanIn >= 1 && isNewTier(PIVOT_DETECTOR + '|' + key, start,
+        if (pivot && fanIn >= 1 && kind.observed() && isNewTier(PIVOT_DETECTOR + '|' + key, start,
                 Assessment.riskOfOne(pivotShare / inForce.link().modelPivotShare(), 1, cap, false))) {
             Assessment pivotAssessment = new Assessment()
                     .measure("distinct_accounts", accounts, threshold)
@@ -404,6 +419,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // Hosting addresses corroborate a template unless its members were configured apart: a tool that developers
         // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
         MemberSplit members = kind == LinkKind.PROMPT_CLUSTER && hosting >= g.hostingShare()
+                || kind == LinkKind.HOSTED_CLIENT
                 || kind == LinkKind.IP_PREFIX && hosting >= g.hostingShare() && bounds.longAnswersOnly()
                 || kind == LinkKind.SIGNUP_COHORT && !bounds.byLongAnswers() ? split.get() : MemberSplit.NONE;
         if (kind == LinkKind.SIGNUP_COHORT && members.apart(g)) {
@@ -412,10 +428,19 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             return null;
         }
         boolean listed = hosting >= g.hostingShare() && !members.apart(g);
+        MemberAddresses addresses = MemberAddresses.NONE;
+        if (kind == LinkKind.HOSTED_CLIENT) {
+            // Everyone who deploys with one SDK on one cloud shares this group: it is a cluster only when its members
+            // run one configuration, each from an address of its own (a product's users leave through its few
+            // egress addresses; developers configure their deployments apart).
+            addresses = memberAddresses(stats);
+            if (!members.oneConfiguration(g) || !addresses.own(g)) {
+                return null;
+            }
+        }
         // Off the hosting list, a template's members on one network, each from a machine of its own (not a NAT's or
         // a carrier's shared addresses, nor a cloud pool's), are rented machines all the same (Group#oneNetwork).
         MemberNetworks networks = MemberNetworks.NONE;
-        MemberAddresses addresses = MemberAddresses.NONE;
         boolean oneNetwork = false;
         if (kind == LinkKind.PROMPT_CLUSTER && !listed && !young && !pivotTrait) {
             networks = memberNetworks(stats.getSampleNetworks());
@@ -884,7 +909,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     MemberSplit memberSplit(DetectionRules.Group g, LinkKind kind, String key, long start, LinkWindowStats stats,
                             WindowStore<String, LinkWindowStats> store) {
-        if (kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT && kind != LinkKind.IP_PREFIX) {
+        if (kind != LinkKind.PROMPT_CLUSTER && kind != LinkKind.SIGNUP_COHORT && kind != LinkKind.IP_PREFIX
+                && kind != LinkKind.HOSTED_CLIENT) {
             return MemberSplit.NONE;
         }
         MemberSplit split = memberSplit(g, stats.getSampleReasoning(), stats.getReasoning(), stats.getRequests());
@@ -1277,7 +1303,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /**
-     * The keys a request is counted under: its address, network, ASN, payment instrument, signup cohort and prompt
+     * The keys a request is counted under: its address, network, ASN, client on that ASN, payment instrument, signup cohort and prompt
      * bands: the first {@code wordBands} bands of its word-pair MinHash when it has one ({@link #wordBand}; keys
      * {@code PROMPT_CLUSTER:w<band>-<hex>}), and the first tables of {@link #templateBand}, as many as
      * {@link PromptBands#simHashTables} gives it.
@@ -1305,12 +1331,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         boolean words = event.getPromptMinhash() != null && byPrompt;
         int templateTables = byPrompt ? bands.simHashTables(words) : 0;
         int wordBands = words ? bands.wordBands() : 0;
-        List<String> keys = new ArrayList<>(5 + templateTables + wordBands);
+        List<String> keys = new ArrayList<>(6 + templateTables + wordBands);
+        String client = event.getUserAgent() == null || event.getUserAgent().isBlank() ? "-" : event.getUserAgent();
         if (!throughProduct) {
             keys.add(LinkKind.IP.name() + ':' + ip);
             keys.add(LinkKind.IP_PREFIX.name() + ':' + prefix);
             if (event.getAsn() != null) {
                 keys.add(LinkKind.ASN.name() + ':' + event.getAsn());
+                if (byPrompt) {
+                    // A listed tool's deployments are the tool's, on whatever machines its users run it.
+                    keys.add(LinkKind.HOSTED_CLIENT.name() + ':' + event.getAsn() + '|' + client);
+                }
             }
         }
         if (event.getPaymentFingerprint() != null && !event.getPaymentFingerprint().isBlank()) {
@@ -1318,9 +1349,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (event.getAccountCreatedAt() != null) {
             long created = event.getAccountCreatedAt().toEpochMilli();
-            String client = event.getUserAgent();
             keys.add(LinkKind.SIGNUP_COHORT.name() + ':' + (created - Math.floorMod(created, SubjectRiskProcessor.HOUR_MS))
-                    + '|' + (client == null || client.isBlank() ? "-" : client));
+                    + '|' + client);
         }
         Long simhash = event.getPromptSimhash();
         if (simhash != null) {

@@ -88,7 +88,8 @@ public record DetectionRules(
             @JsonProperty("shared-card-second-trait") Boolean sharedCardSecondTrait,
             @JsonProperty("new-accounts-by-members") Boolean newAccountsByMembers,
             @JsonProperty("campaign-trait-coverage") Double campaignTraitCoverage,
-            @JsonProperty("pivot-corroborates") Boolean pivotCorroborates) {
+            @JsonProperty("pivot-corroborates") Boolean pivotCorroborates,
+            @JsonProperty("hosted-client-accounts") Integer hostedClientAccounts) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -119,13 +120,15 @@ public record DetectionRules(
         public static final int BLOCK_MIN_RETURNS = 3;
         /** Without {@code one-network-share} in a document. */
         public static final double ONE_NETWORK_SHARE = 0.8;
+        /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
+        public static final int HOSTED_CLIENT_ACCOUNTS = 20;
 
         public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
                 java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false);
+                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -243,6 +246,14 @@ public record DetectionRules(
          * The pivot still adds its weight to a group that something else corroborates, and MODEL_PIVOT is still
          * observed. Absent from a document's group section: true, as before.
          */
+        /**
+         * {@code hosted-client-accounts}: the accounts one client on one provider of {@code hosting-asns} needs in a
+         * day before it is judged as a group (LinkKind.HOSTED_CLIENT). 0 or absent: not judged, as before the key.
+         */
+        public long hostedClientAccountsOrDefault() {
+            return hostedClientAccounts == null ? 0 : hostedClientAccounts;
+        }
+
         public boolean pivotCorroboratesOrDefault() {
             return pivotCorroborates == null || pivotCorroborates;
         }
@@ -823,6 +834,8 @@ public record DetectionRules(
             require(group.campaignLinkMaxAccounts() >= group.campaignLinkMinAccounts(),
                     "group.campaign-link-max-accounts", "at least group.campaign-link-min-accounts");
             positive("group.cohort-accounts-24h", group.cohortAccounts24h());
+            require(group.hostedClientAccounts() == null || group.hostedClientAccounts() == 0
+                    || group.hostedClientAccounts() >= 2, "group.hosted-client-accounts", "0 (off) or at least 2");
             require(group.templateMaxDistance() == null
                             || group.templateMaxDistance() >= 0 && group.templateMaxDistance() <= 32,
                     "group.template-max-distance", "from 0 to 32 bits");
