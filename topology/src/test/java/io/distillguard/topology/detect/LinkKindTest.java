@@ -31,7 +31,7 @@ class LinkKindTest {
                 .setPromptSimhash(0x0123_4567_89ab_cdefL).setModel("m").setEndpoint("/v1/chat")
                 .setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
         assertThat(LinkRiskProcessor.linkKeys(event, new PromptBands(6, 4, 6))).extracting(LinkKind::of).containsExactly(LinkKind.IP,
-                LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PAYMENT_FINGERPRINT, LinkKind.PROMPT_CLUSTER,
+                LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.HOSTED_CLIENT, LinkKind.PAYMENT_FINGERPRINT, LinkKind.PROMPT_CLUSTER,
                 LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER, LinkKind.PROMPT_CLUSTER,
                 LinkKind.PROMPT_CLUSTER);
     }
@@ -51,7 +51,8 @@ class LinkKindTest {
         // One address outside the listed networks: every link again.
         RequestEvent outside = RequestEvent.newBuilder(event).setIp("203.0.113.16").build();
         assertThat(LinkRiskProcessor.linkKeys(outside, new PromptBands(4, 4, 0), hosted)).extracting(LinkKind::of)
-                .contains(LinkKind.IP, LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PROMPT_CLUSTER).hasSize(9);
+                .contains(LinkKind.IP, LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.HOSTED_CLIENT, LinkKind.PROMPT_CLUSTER)
+                .hasSize(10);
     }
 
     @Test
@@ -64,6 +65,9 @@ class LinkKindTest {
         assertThat(LinkRiskProcessor.linkKeys(viaTool, new PromptBands(4, 4, 0), listed)).extracting(LinkKind::of)
                 .containsExactly(LinkKind.IP, LinkKind.IP_PREFIX, LinkKind.ASN, LinkKind.PAYMENT_FINGERPRINT,
                         LinkKind.SIGNUP_COHORT);
+        // Nor by its client on its provider: a listed tool's deployments are the tool's.
+        assertThat(LinkRiskProcessor.linkKeys(viaTool, new PromptBands(4, 4, 0), ListedProducts.NONE))
+                .contains("HOSTED_CLIENT:16509|research-assistant/0.9");
         // Another template, and the same request with nothing listed: grouped by its prompt.
         RequestEvent other = withPrompt("Translate the following customer email into formal German and keep its "
                 + "paragraphs and greeting as they are: thanks for the quick delivery of the order");
@@ -85,6 +89,17 @@ class LinkKindTest {
                 .setAccountCreatedAt(Instant.EPOCH).setUserAgent("research-assistant/0.9")
                 .setPromptSimhash(prompt.simHash()).setPromptMinhash(new PromptMinHash(prompt.minHash()))
                 .setModel("m").setEndpoint("/v1/chat").setPromptTokens(1).setCompletionTokens(1).setStatus(200).build();
+    }
+
+    @Test
+    void aRequestIsKeyedByItsClientOnItsNetworkAndWithoutAClientByADash() {
+        RequestEvent event = withPrompt("Summarise the attached quarterly report in five bullet points for the board");
+        assertThat(LinkRiskProcessor.linkKeys(event, new PromptBands(4, 4, 0)))
+                .contains("HOSTED_CLIENT:16509|research-assistant/0.9");
+        assertThat(LinkRiskProcessor.linkKeys(RequestEvent.newBuilder(event).setUserAgent(" ").build(),
+                new PromptBands(4, 4, 0))).contains("HOSTED_CLIENT:16509|-");
+        assertThat(LinkRiskProcessor.linkKeys(RequestEvent.newBuilder(event).setAsn(null).build(),
+                new PromptBands(4, 4, 0))).noneMatch(k -> LinkKind.of(k) == LinkKind.HOSTED_CLIENT);
     }
 
     @Test
@@ -123,7 +138,7 @@ class LinkKindTest {
     @Test
     void aKeyOfNoKindIsRefusedByName() {
         for (String key : new String[] {"", "IP", "IPX:1", "IP_PREFIXES:1", "ASN", "AS:1", "PAYMENT:1", "PROMPT:1",
-                "ACCOUNT:a", "ip:1.2.3.4", "IP_PREFIX"}) {
+                "ACCOUNT:a", "ip:1.2.3.4", "IP_PREFIX", "HOSTED:1"}) {
             assertThatThrownBy(() -> LinkKind.of(key)).as(key).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(key);
         }

@@ -141,6 +141,18 @@ class DetectionRulesTest {
     }
 
     @Test
+    void hostedClientsAreJudgedFromTwentyAccountsAndADocumentWithoutTheKeyDoesNotJudgeThem() {
+        assertThat(DetectionRules.defaults().groupOrDefault().hostedClientAccountsOrDefault()).isEqualTo(20);
+        assertThat(DetectionRules.Group.DEFAULT.hostedClientAccountsOrDefault()).isEqualTo(20);
+        assertThat(DetectionRules.parse(rulesYaml("  hosted-client-accounts: 20\n", "")).groupOrDefault()
+                .hostedClientAccountsOrDefault()).isZero();
+        assertThat(DetectionRules.parse(rulesYaml("hosted-client-accounts: 20", "hosted-client-accounts: 0"))
+                .groupOrDefault().hostedClientAccountsOrDefault()).isZero();
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("hosted-client-accounts: 20", "hosted-client-accounts: 1")))
+                .hasMessageContaining("group.hosted-client-accounts");
+    }
+
+    @Test
     void aTypoOrAnOutOfRangeThresholdIsRejectedNamingTheKey() {
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("requests-1h: 1000", "requets-1h: 1000")))
                 .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("requets-1h");

@@ -1,0 +1,126 @@
+package io.distillguard.topology.detect;
+
+import static io.distillguard.topology.TopologyHarness.BASE;
+import static io.distillguard.topology.TopologyHarness.byDetector;
+import static io.distillguard.topology.TopologyHarness.evidence;
+import static io.distillguard.topology.TopologyHarness.harvest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.avro.Severity;
+import io.distillguard.topology.HarnessTest;
+import io.distillguard.topology.TopologyHarness;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Accounts on machines rented one each, sharing nothing but their client on a hosting provider: no address, card,
+ * template or signup hour.
+ */
+class HostedClientTest extends HarnessTest {
+
+    private static final int MEMBERS = 30;
+    private static final int REQUESTS = 5;
+    private static final String CLIENT = "python-httpx/0.27";
+
+    private final Random random = new Random(23);
+
+    @Test
+    void accountsEachOnAMachineOfItsOwnAtOneProviderRunningOneConfigurationAreACluster() {
+        List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
+                (member, r) -> true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("HOSTED_CLIENT:16509|" + CLIENT);
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isPresent();
+            assertThat(evidence(a, "group_members_judged")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "group_member_addresses_distinct_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+            assertThat(evidence(a, "group_member_block_kept_share")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+        });
+        // Each member is named by the cluster, though none sends enough to be judged on its own.
+        long named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .filter(a -> evidence(a, "fired:CLUSTER_MEMBER").isPresent())
+                .map(DistillationAlert::getSubjectId).distinct().count();
+        assertThat(named).isGreaterThanOrEqualTo(MEMBERS / 2);
+        // Many accounts of one SDK on a cloud are no news: the group raises no alert of its own.
+        assertThat(byDetector(alerts, "HOSTED_CLIENT")).isEmpty();
+    }
+
+    @Test
+    void withHostedClientsOffTheSameAccountsAreNoClusterAndNoneIsNamed() {
+        List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
+                (member, r) -> true, "hosted-client-accounts: 20", "hosted-client-accounts: 0");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void developersWhoConfiguredTheirDeploymentsApartAreNoCluster() {
+        // Two in three keep the tool's reasoning on, the others turned it off: the group's share (0.67) is a harvest's,
+        // its members are not alike.
+        List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
+                (member, r) -> member % 3 != 2);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aProductsUsersBehindItsFewEgressAddressesAreNoHostedClientCluster() {
+        // What the product's /24 is to the rules (an extraction-shaped group on a hosting provider, unless its egress
+        // is listed in detector.hosted-product-networks) is not this test's: its client is no tie between its users.
+        List<DistillationAlert> alerts = rented(16509, (member, r) -> "3.5.140." + (10 + member % 4),
+                (member, r) -> true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().noneSatisfy(a ->
+                assertThat(a.getSubjectId()).startsWith("HOSTED_CLIENT:"));
+    }
+
+    @Test
+    void theSameAccountsAtHomeOnOneIspAreNoCluster() {
+        // A popular app's users on one ISP: one client, one network, an address each, one configuration. A home
+        // network is not a rented machine.
+        List<DistillationAlert> alerts = rented(7922, (member, r) -> "73.12." + member + ".9", (member, r) -> true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aProviderTakenOffTheHostingListNoLongerGroupsItsClients() {
+        List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
+                (member, r) -> true, "hosting-asns: [16509, ", "hosting-asns: [");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+    }
+
+    /**
+     * {@value #MEMBERS} accounts opened months apart, each with a card of its own and fresh prompts, {@value #REQUESTS}
+     * first turns each with one client from one network, round after round.
+     */
+    private List<DistillationAlert> rented(int asn, BiFunction<Integer, Integer, String> address,
+                                           BiPredicate<Integer, Integer> reasons, String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        for (int r = 0; r < REQUESTS; r++) {
+            for (int member = 0; member < MEMBERS; member++) {
+                h.send(harvest("rented-" + member, address.apply(member, r),
+                        BASE + (r * MEMBERS + member) * 60_000L, random.nextLong())
+                        .setAsn(asn).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
+                        .setReasoningRequested(reasons.test(member, r)).setCompletionTokens(600)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))
+                        .build());
+            }
+        }
+        return h.alerts();
+    }
+}
