@@ -4,6 +4,7 @@ import io.distillguard.avro.DistillationAlert;
 import io.distillguard.avro.Evidence;
 import io.distillguard.avro.Severity;
 import io.distillguard.avro.SubjectType;
+import io.distillguard.topology.detect.LinkKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -236,7 +237,12 @@ public final class CaseBook {
         }
         int colon = id.indexOf(':');
         return colon < 0 ? "Cluster " + id
-                : "Cluster on " + label(kind(id.substring(0, colon))) + " " + id.substring(colon + 1);
+                : "Cluster on " + groupLabel(id.substring(0, colon)) + " " + id.substring(colon + 1);
+    }
+
+    /** A link kind that is no alert's subject of its own (a hosted client) has no subject type to name it. */
+    private static String groupLabel(String kind) {
+        return kind.equals(LinkKind.HOSTED_CLIENT.name()) ? "hosted client" : label(kind(kind));
     }
 
     private static SubjectType kind(String name) {

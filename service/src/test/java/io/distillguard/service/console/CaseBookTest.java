@@ -55,6 +55,15 @@ class CaseBookTest {
     }
 
     @Test
+    void aClusterOnAHostedClientIsTitledByItsNetworkAndClient() {
+        List<CaseBook.Case> cases = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "HOSTED_CLIENT:24940|nova-node/2.1.0", Severity.HIGH, 1, List.of("acct-1", "acct-2"))));
+
+        assertThat(cases).singleElement().satisfies(c ->
+                assertThat(c.title()).isEqualTo("Cluster on hosted client 24940|nova-node/2.1.0"));
+    }
+
+    @Test
     void aCaseListedUnderOneIdIsFoundUnderTheIdItHasAfterJoiningAnother() {
         DistillationAlert template = alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER, "PROMPT_CLUSTER:9-beef",
                 Severity.HIGH, 1, List.of("acct-1", "acct-2", "acct-3"));
