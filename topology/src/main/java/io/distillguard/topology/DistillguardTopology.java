@@ -69,7 +69,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * requests ─ decode (undecodable → dead letter, by Kafka Streams' handler) ─ triage (contract broken → dead letter)
  *    ├─ one record per subject (account, org, API key) ──┬─ by-subject ─ hour + day windows ─ <TYPE>_RISK ──┐
  *    │                                                   └── cluster implications (members of HIGH clusters)  │
- *    └─ one record per link (IP, /24-/48, ASN, payment, 2 prompt bands) ─ by-link ─ 1 h / 24 h / 7 d windows ─┴─ alerts
+ *    └─ one record per link (IP, /24-/48, ASN, hosted client, card, cohort, bands) ─ by-link ─ 1 h/24 h/7 d ──┴─ alerts
  *         fan-in, MODEL_PIVOT, ACCOUNT_CLUSTER ──────────────────────────────────────────────┘ (implications)
  * rules topic (compacted) ─ global store ─ read by both processors, by event time
  * threat-indicators (compacted) ─ global store + index ─ matched per request on the subject path (THREAT_INTEL)
