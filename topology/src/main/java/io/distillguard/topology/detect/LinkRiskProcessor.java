@@ -249,7 +249,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         double cap = inForce.scoring().ratioCap();
         // A busy group (a carrier's ASN, a campus /24) is over its threshold on every request, and its alert was
         // emitted long ago: the gate is asked first, and the assessment and its evidence built only for a new tier.
-        if (fanIn >= 1 && kind.observed() && isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
+        if (fanIn >= 1 && kind.observed()
+                && isNewTier(kind.detector() + '|' + key, start, Assessment.riskOfOne(fanIn, 1, cap, false))) {
             Assessment observation = new Assessment()
                     .measure("distinct_accounts", accounts, threshold)
                     .fire(kind.detector(), fanIn, 1, cap, false);
@@ -1303,8 +1304,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /**
-     * The keys a request is counted under: its address, network, ASN, client on that ASN, payment instrument, signup cohort and prompt
-     * bands: the first {@code wordBands} bands of its word-pair MinHash when it has one ({@link #wordBand}; keys
+     * The keys a request is counted under: its address, network, ASN, client on that ASN, payment instrument, signup
+     * cohort and prompt bands: the first {@code wordBands} bands of its word-pair MinHash when it has one ({@link #wordBand}; keys
      * {@code PROMPT_CLUSTER:w<band>-<hex>}), and the first tables of {@link #templateBand}, as many as
      * {@link PromptBands#simHashTables} gives it.
      */

@@ -239,14 +239,6 @@ public record DetectionRules(
         }
 
         /**
-         * {@code pivot-corroborates}: whether a model pivot is a second trait of a template group, a card at its fan-in
-         * threshold or a campaign, as new accounts and hosting addresses are. A product moves its users to a new model
-         * on the day it is released (its default changes, every user's requests follow), so its system prompt's
-         * group, a school's card and the campaign they tie pivot with a harvest's shape when the product's is one.
-         * The pivot still adds its weight to a group that something else corroborates, and MODEL_PIVOT is still
-         * observed. Absent from a document's group section: true, as before.
-         */
-        /**
          * {@code hosted-client-accounts}: the accounts one client on one provider of {@code hosting-asns} needs in a
          * day before it is judged as a group (LinkKind.HOSTED_CLIENT). 0 or absent: not judged, as before the key.
          */
@@ -254,6 +246,14 @@ public record DetectionRules(
             return hostedClientAccounts == null ? 0 : hostedClientAccounts;
         }
 
+        /**
+         * {@code pivot-corroborates}: whether a model pivot is a second trait of a template group, a card at its fan-in
+         * threshold or a campaign, as new accounts and hosting addresses are. A product moves its users to a new model
+         * on the day it is released (its default changes, every user's requests follow), so its system prompt's
+         * group, a school's card and the campaign they tie pivot with a harvest's shape when the product's is one.
+         * The pivot still adds its weight to a group that something else corroborates, and MODEL_PIVOT is still
+         * observed. Absent from a document's group section: true, as before.
+         */
         public boolean pivotCorroboratesOrDefault() {
             return pivotCorroborates == null || pivotCorroborates;
         }
