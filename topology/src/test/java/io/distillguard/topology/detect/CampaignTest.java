@@ -32,7 +32,8 @@ class CampaignTest extends HarnessTest {
 
     /**
      * 30 aged accounts, each harvesting through two of ten templates (account i: templates i and i + 1), so every
-     * template group has six accounts, far under the prompt cluster's 20, and each account a /24 of its own.
+     * template group has six accounts, far under the prompt cluster's 20, and each account a /24 and a client of its
+     * own: nothing but the templates ties them (one client on one cloud is a hosted client's group, HostedClientTest).
      */
     private static long[] farm(TopologyHarness h, int asn) {
         Random random = new Random(3);
@@ -44,13 +45,17 @@ class CampaignTest extends HarnessTest {
             for (int i = 0; i < 30; i++) {
                 long template = templates[(i + round % 2) % templates.length];
                 h.send(harvest("farm-" + i, "52.14." + i + ".7", BASE + round * HOUR / 2 + i * 30_000L, template)
-                        .setAsn(asn).setAccountCreatedAt(created(i)).build());
+                        .setAsn(asn).setUserAgent(client(i)).setAccountCreatedAt(created(i)).build());
             }
         }
         // A request after the next 15-minute boundary: the graph judges at boundaries of its edges' event time.
-        h.send(harvest("farm-0", "52.14.0.7", BASE + 3 * HOUR, templates[0]).setAsn(asn)
+        h.send(harvest("farm-0", "52.14.0.7", BASE + 3 * HOUR, templates[0]).setAsn(asn).setUserAgent(client(0))
                 .setAccountCreatedAt(created(0)).build());
         return templates;
+    }
+
+    private static String client(int account) {
+        return "farm-client/" + account;
     }
 
     /** Opened over months, a few hours apart: no signup burst ties them. */
