@@ -38,6 +38,7 @@ class SingleTaskDetectionTest {
                 "subject ACCOUNT:acct-1 implicated by IP:198.51.100.7",
                 "link IP_PREFIX:198.51.100.0/24",
                 "link ASN:64500",
+                "link HOSTED_CLIENT:64500|-",
                 "link PAYMENT_FINGERPRINT:card-9",
                 "link PROMPT_CLUSTER:0-9abcdef0",
                 "link PROMPT_CLUSTER:1-12345678",
