@@ -186,7 +186,8 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
     public static final String HOSTED_PRODUCTS_HELP = "Also simulate three products hosted on a cloud provider that "
             + "call the API with their users' own accounts (a report writer and a tutor behind NAT gateways, a report "
             + "writer on serverless functions that leave from the cloud's shared pool) and an open-source research tool "
-            + "that 500 developers run on cloud machines of their own: look-alikes of a template campaign on rented "
+            + "that 500 developers run on cloud machines of their own, and 1,000 developers who each call from an app "
+            + "on a cloud machine with a common HTTP client: look-alikes of a template campaign on rented "
             + "machines that the engine does not always tell apart unless the operator lists them in "
             + "detector.hosted-product-networks (the gateways' egress: " + HOSTED_PRODUCT_NETWORKS + ") and "
             + "detector.known-templates-file (a system prompt); docs/limits.md.";

@@ -183,6 +183,8 @@ final class Traffic {
             // On top of the others (its own random source), so that they keep their draws.
             populations.add(new HostedProduct("serverless_writer", "acct-serverless-", hosted, 0.3, 1.0, 0.9, "writing",
                     SERVERLESS_POOL));
+            // On top, as the serverless writer is.
+            populations.add(new CloudDeveloper(hosted));
         }
         if (settings.researchLabs()) {
             // On top of the others (their own random source), as the study app is: every other population keeps
@@ -1555,6 +1557,94 @@ final class Traffic {
                                 .setPromptTokens(promptTokens)
                                 .setCompletionTokens(longAnswer ? 3 * promptTokens + random.nextInt(3_000)
                                         : promptTokens / 2 + random.nextInt(2 * promptTokens)));
+                        t += 20_000 + random.nextLong(90_000);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Developers who each run an app of their own on a cloud machine and call the API from it with a common HTTP
+     * client: the one the simulated campaigns call with, or the SDK. A campaign that rents a machine for each account
+     * shares its client on its provider with them (LinkKind.HOSTED_CLIENT), so they are that link's look-alike: some
+     * ask for reasoning on nearly every single request (a reasoning app), many never, and their volumes, hours,
+     * capabilities and answer lengths are their own apps'.
+     */
+    private final class CloudDeveloper extends Group {
+        private static final String[] CLIENTS = {"python-httpx/0.27", "python-sdk/1.40"};
+        private final double[] perDay;
+        private final double[] reasoning;
+        private final boolean[] conversations;
+        private final boolean[] longAnswers;
+        private final boolean[] service;
+        private final int[] country;
+        private final int[] provider;
+        private final int[] client;
+        private final String[] capability;
+        private final String[] machine;
+        private final long[] created;
+
+        CloudDeveloper(int n) {
+            super("acct-clouddev-", "cloud_developer", false, n);
+            perDay = new double[n];
+            reasoning = new double[n];
+            conversations = new boolean[n];
+            longAnswers = new boolean[n];
+            service = new boolean[n];
+            country = new int[n];
+            provider = new int[n];
+            client = new int[n];
+            capability = new String[n];
+            machine = new String[n];
+            created = new long[n];
+            for (int i = 0; i < n; i++) {
+                perDay[i] = Math.min(400, Math.exp(Math.log(15) + 1.0 * gaussian(random)));
+                int habit = random.nextInt(20);
+                reasoning[i] = habit < 9 ? 0 : habit < 14 ? 0.2 + 0.4 * random.nextDouble() : 0.8 + 0.2 * random.nextDouble();
+                conversations[i] = random.nextInt(10) < 3;
+                longAnswers[i] = random.nextInt(10) < 3;
+                service[i] = random.nextBoolean();
+                country[i] = random.nextInt(COUNTRIES.length);
+                provider[i] = random.nextInt(10) < 4 ? 0 : 1 + random.nextInt(HOSTING_ASNS.length - 1);
+                client[i] = random.nextInt(CLIENTS.length);
+                capability[i] = random.nextInt(10) < 7 ? CAPABILITIES[random.nextInt(CAPABILITIES.length)] : null;
+                machine[i] = (140 + provider[i]) + "." + random.nextInt(256) + "." + random.nextInt(256) + "."
+                        + (1 + random.nextInt(254));
+                created[i] = settings.startMs() - 30 * DAY - random.nextLong(3 * 365 * DAY);
+            }
+        }
+
+        @Override
+        public void emit(long hourStart, Sink sink) {
+            int utcHour = (int) (hourStart / HOUR % 24);
+            for (int i = 0; i < n; i++) {
+                String account = prefix + i;
+                // A service answers its users around the clock; a developer's own app runs in the developer's day.
+                int sessions = service[i] ? poisson(random, perDay[i] / 24 / (conversations[i] ? 3 : 1))
+                        : humanSessions(perDay[i], conversations[i] ? 0 : 1, country[i], utcHour);
+                for (int r = 0; r < sessions; r++) {
+                    long t = hourStart + random.nextLong(HOUR);
+                    int turns = conversations[i] ? 3 : 1;
+                    for (int turn = 0; turn < turns; turn++) {
+                        int promptTokens = 100 + random.nextInt(900) + turn * 400;
+                        boolean reasons = random.nextDouble() < reasoning[i];
+                        PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+                        sink.add(request(account, t, machine[i])
+                                .setAsn(HOSTING_ASNS[provider[i]]).setCountry(COUNTRIES[country[i]])
+                                .setUserAgent(CLIENTS[client[i]])
+                                .setPaymentFingerprint("card-" + account)
+                                .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                                .setModel(model(random, t, 0.3))
+                                .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
+                                .setReasoningRequested(reasons)
+                                .setCapability(capability[i] != null ? capability[i]
+                                        : CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                                .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                                .setPromptTokens(promptTokens)
+                                .setCompletionTokens(longAnswers[i] && !reasons ? 1_000 + 3 * promptTokens
+                                        + random.nextInt(2_000) : promptTokens / 2 + random.nextInt(2 * promptTokens)
+                                        + (reasons ? 500 + random.nextInt(3_000) : 0)));
                         t += 20_000 + random.nextLong(90_000);
                     }
                 }
