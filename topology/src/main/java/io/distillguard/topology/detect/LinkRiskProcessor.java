@@ -531,6 +531,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // card's own alert stays under HIGH.
             ownRoaming.measure(a).fire(MEMBER_NETWORKS_DETECTOR, 1, 0.5, 1, false);
         }
+        if (kind == LinkKind.HOSTED_CLIENT) {
+            // Everyone on the provider who calls with that client is in the group, a developer whose app asks for
+            // reasoning on a few first turns as much as a campaign's account: the group names no one by itself, and
+            // each member is named only once its own day is a harvest (SubjectSignals#ownShapeConfirms).
+            a.holdForMembers();
+        }
         // Held on its point shares, a card names no one by itself, whatever its fan-in.
         return roamingEvidence(a, g, roams, roamingTrials, uncorroborated || shapedAtPoint);
     }

@@ -316,7 +316,8 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
 
     /**
      * The record that implicates {@code account} in a cluster or campaign judged by {@code group}: its member's risk,
-     * and whether the account's own networks must confirm it ({@link Assessment#heldForMembers()}).
+     * and whether the account's own networks must confirm it ({@link Assessment#heldForMembers()}). A hosted client's
+     * group is held for its members' own shape instead, which the subject path reads from the cluster's kind.
      */
     static SubjectRequest implication(long time, String account, String cluster, Assessment group) {
         return SubjectRequest.newBuilder()
@@ -324,7 +325,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 .setAccountId(account)
                 .setCluster(cluster)
                 .setClusterRisk(group.memberRisk())
-                .setClusterNeedsNetworks(group.heldForMembers())
+                .setClusterNeedsNetworks(group.heldForMembers() && LinkKind.find(cluster) != LinkKind.HOSTED_CLIENT)
                 .build();
     }
 

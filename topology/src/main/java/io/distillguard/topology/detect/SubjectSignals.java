@@ -134,7 +134,8 @@ public final class SubjectSignals {
         }
 
         a.ownSignalsDone();
-        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && !ownTrafficRefutesHarvest(a, rules, day)) {
+        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && ownShapeConfirms(a, rules, day)
+                && !ownTrafficRefutesHarvest(a, rules, day)) {
             // A member is judged on the most its own signals showed at any of the day's requests, not on what they
             // show at this moment: a signal that fires for part of the day (ROTATION until the account settles on
             // one network) then counts the same whether the implication is read at its own event time (a backtest)
@@ -220,6 +221,28 @@ public final class SubjectSignals {
         a.measure("own_distinct_asns_24h", networks, needed);
         if (networks < needed) {
             a.measure("cluster_awaiting_own_networks:" + day.getCluster(), day.getClusterRisk(), 0);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether an implication by a hosted client (one client on one hosting provider, LinkKind.HOSTED_CLIENT) is
+     * confirmed: the account's own day is a harvest by its reasoning, its reasoning and first-turn shares at the lower
+     * bounds of their intervals (group.confidence-z) over the group thresholds. Every developer who calls with that
+     * client from that provider shares the group with a campaign there; one whose app asks for reasoning on some
+     * first turns is not a harvest, and ten requests that all did are barely one. Other implications: confirmed.
+     */
+    static boolean ownShapeConfirms(Assessment a, DetectionRules rules, SubjectWindowStats day) {
+        if (LinkKind.find(day.getCluster()) != LinkKind.HOSTED_CLIENT) {
+            return true;
+        }
+        HarvestShape.Bounds own = HarvestShape.lower(rules, day.getReasoning(), day.getLongAnswers(),
+                day.getFirstTurns(), day.getRequests());
+        a.measure("own_reasoning_share_lower_bound_24h", own.reasoningBound(), own.reasoningThreshold())
+                .measure("own_first_turn_share_lower_bound_24h", own.firstTurnBound(), own.firstTurnThreshold());
+        if (own.reasoningBound() < own.reasoningThreshold() || own.firstTurnBound() < own.firstTurnThreshold()) {
+            a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
             return false;
         }
         return true;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class HostedClientTest extends HarnessTest {
 
     private static final int MEMBERS = 30;
-    private static final int REQUESTS = 5;
+    private static final int REQUESTS = 12;
     private static final String CLIENT = "python-httpx/0.27";
 
     private final Random random = new Random(23);
@@ -34,9 +34,10 @@ class HostedClientTest extends HarnessTest {
         List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
                 (member, r) -> true);
 
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a -> {
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
             assertThat(a.getSubjectId()).isEqualTo("HOSTED_CLIENT:16509|" + CLIENT);
-            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            // Held for its members: the group's own alert names no one HIGH.
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
             assertThat(evidence(a, "fired:HOSTING_ADDRESSES")).isPresent();
             assertThat(evidence(a, "group_members_judged")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
@@ -45,14 +46,57 @@ class HostedClientTest extends HarnessTest {
             assertThat(evidence(a, "group_member_block_kept_share")).hasValueSatisfying(e ->
                     assertThat(e.getValue()).isEqualTo(1.0));
         });
-        // Each member is named by the cluster, though none sends enough to be judged on its own.
-        long named = byDetector(alerts, "ACCOUNT_RISK").stream()
-                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
-                .filter(a -> evidence(a, "fired:CLUSTER_MEMBER").isPresent())
-                .map(DistillationAlert::getSubjectId).distinct().count();
-        assertThat(named).isGreaterThanOrEqualTo(MEMBERS / 2);
+        // Each member is named through the group once its own day is a harvest at its lower bounds, though none sends
+        // enough to be judged by its own extraction profile.
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> {
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+            assertThat(evidence(a, "own_reasoning_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count())
+                .isGreaterThanOrEqualTo(MEMBERS / 2);
         // Many accounts of one SDK on a cloud are no news: the group raises no alert of its own.
         assertThat(byDetector(alerts, "HOSTED_CLIENT")).isEmpty();
+    }
+
+    @Test
+    void aDeveloperOnTheSameCloudAndClientWhoseOwnDayIsNoHarvestIsNotNamedBesideTheCampaign() {
+        // The campaign above, then a developer whose app on the same cloud calls with the same client: single requests,
+        // reasoning on one in four. It sends first turns with reasoning through the group while the group is a cluster.
+        List<DistillationAlert> alerts = campaignThenDeveloper(r -> r % 4 == 0);
+
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("rented-");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("developer"))
+                .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aDeveloperWhoseAppAsksForReasoningOnEverySingleRequestIsNamedBesideTheCampaign() {
+        // The look-alike this link cannot tell from the campaign's accounts: the same cloud, client and shape.
+        List<DistillationAlert> alerts = campaignThenDeveloper(r -> true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("developer"))
+                .anySatisfy(a -> {
+                    assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+                    assertThat(evidence(a, "cluster:HOSTED_CLIENT:16509|" + CLIENT)).isPresent();
+                });
+    }
+
+    private List<DistillationAlert> campaignThenDeveloper(java.util.function.IntPredicate reasons) {
+        TopologyHarness h = start();
+        send(h, 16509, (member, r) -> "100.64." + member + "." + (9 + r), (member, r) -> true);
+        for (int r = 0; r < REQUESTS; r++) {
+            h.send(harvest("developer", "100.65.7.9", BASE + (REQUESTS * MEMBERS + r) * 60_000L, random.nextLong())
+                    .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-developer")
+                    .setReasoningRequested(reasons.test(r)).setCompletionTokens(600)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+        }
+        return h.alerts();
     }
 
     @Test
@@ -111,6 +155,12 @@ class HostedClientTest extends HarnessTest {
     private List<DistillationAlert> rented(int asn, BiFunction<Integer, Integer, String> address,
                                            BiPredicate<Integer, Integer> reasons, String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
+        send(h, asn, address, reasons);
+        return h.alerts();
+    }
+
+    private void send(TopologyHarness h, int asn, BiFunction<Integer, Integer, String> address,
+                      BiPredicate<Integer, Integer> reasons) {
         for (int r = 0; r < REQUESTS; r++) {
             for (int member = 0; member < MEMBERS; member++) {
                 h.send(harvest("rented-" + member, address.apply(member, r),
@@ -121,6 +171,5 @@ class HostedClientTest extends HarnessTest {
                         .build());
             }
         }
-        return h.alerts();
     }
 }
