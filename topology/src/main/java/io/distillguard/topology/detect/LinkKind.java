@@ -29,8 +29,9 @@ public enum LinkKind {
      * nothing else: not an address, a card or a template. The key is {@code <asn>|<user agent>}; requests from other
      * networks are dropped by the processor, which reads the list in force. A provider's client is shared by every
      * developer who deploys with it, so the group is a cluster only when its members run one configuration, each on
-     * an address of its own (group.hosted-client-accounts). It raises no alert of its own: many accounts of one SDK
-     * on a cloud, or moving to a new model together, are no news.
+     * an address of its own (group.hosted-client-accounts), and it is held for its members: each is named only once
+     * its own day is a harvest. It raises no alert of its own: many accounts of one SDK on a cloud, or moving to a new
+     * model together, are no news.
      */
     HOSTED_CLIENT(SubjectType.ASN, "HOSTED_CLIENT", SubjectRiskProcessor.DAY_MS, true,
             r -> r.groupOrDefault().hostedClientAccountsOrDefault());
