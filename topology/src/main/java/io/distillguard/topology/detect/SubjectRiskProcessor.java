@@ -329,6 +329,11 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 .build();
     }
 
+    /** Whether an implication waits for the member's own day: its networks, or its shape for a hosted client. */
+    private static boolean held(String cluster, boolean needsNetworks) {
+        return needsNetworks || LinkKind.find(cluster) == LinkKind.HOSTED_CLIENT;
+    }
+
     /**
      * A group held for its members judges each member by its own day; a group whose window is longer than a day (a
      * card's week) also judges the member's day before, when that is in the group's window and the member sent
@@ -372,13 +377,15 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             day = SubjectProfile.empty();
             day.setAccountId(implication.getAccountId());
         }
-        // A plain implication outranks one held for the account's own networks, whatever their risks.
-        boolean held = implication.getClusterNeedsNetworks();
-        if (day.getCluster() == null || !held && day.getClusterNeedsNetworks()
-                || held == day.getClusterNeedsNetworks() && implication.getClusterRisk() > day.getClusterRisk()) {
+        // A plain implication outranks one held for the account's own networks or its own shape (a hosted client's),
+        // whatever their risks: a member of a template's campaign stays one when its client's group is a cluster too.
+        boolean held = held(implication.getCluster(), implication.getClusterNeedsNetworks());
+        boolean dayHeld = day.getCluster() != null && held(day.getCluster(), day.getClusterNeedsNetworks());
+        if (day.getCluster() == null || !held && dayHeld
+                || held == dayHeld && implication.getClusterRisk() > day.getClusterRisk()) {
             day.setCluster(implication.getCluster());
             day.setClusterRisk(implication.getClusterRisk());
-            day.setClusterNeedsNetworks(held);
+            day.setClusterNeedsNetworks(implication.getClusterNeedsNetworks());
             days.put(key, day, dayStart);
         }
         return day;

@@ -100,6 +100,40 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
+    void accountsOfATemplateClusterOnOneCloudAndClientAreNamedByTheTemplateNotHeldForTheirOwnDays() {
+        // Thirty accounts on one template from machines of their own on a listed cloud, four first turns each: the
+        // template's group is a cluster by its hosting share and names them. Their client's group is one too, twice
+        // as many accounts with thirty more on fresh prompts (a riskier group), and four requests are no harvest at
+        // their lower bounds. The plain implication is the one that counts, whatever the held one's risk.
+        TopologyHarness h = start();
+        long template = 0x2468_ace0_1357_9bdfL;
+        // The fresh-prompt accounts first: the client's group is a cluster before the template's is.
+        for (int phase = 0; phase < 2; phase++) {
+            for (int r = 0; r < 4; r++) {
+                for (int i = 0; i < MEMBERS; i++) {
+                    int member = phase == 0 ? MEMBERS + i : i;
+                    long t = BASE + ((phase * 4 + r) * MEMBERS + i) * 30_000L;
+                    h.send(harvest((phase == 1 ? "rented-" : "fresh-") + member, "100.64." + member + "." + (9 + r),
+                            t, phase == 1 ? template : random.nextLong())
+                            .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))
+                            .build());
+                }
+            }
+        }
+        List<DistillationAlert> alerts = h.alerts();
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
+                assertThat(a.getSubjectId()).startsWith("HOSTED_CLIENT:"));
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct())
+                .allMatch(id -> id.startsWith("rented-")).hasSizeGreaterThanOrEqualTo(MEMBERS / 2);
+        assertThat(named).allSatisfy(a -> assertThat(a.getEvidence())
+                .anySatisfy(e -> assertThat(e.getSignal()).startsWith("cluster:PROMPT_CLUSTER:")));
+    }
+
+    @Test
     void withHostedClientsOffTheSameAccountsAreNoClusterAndNoneIsNamed() {
         List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
                 (member, r) -> true, "hosted-client-accounts: 20", "hosted-client-accounts: 0");
