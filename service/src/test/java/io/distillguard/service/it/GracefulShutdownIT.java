@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code distillguard run} as an orchestrator stops it: a separate JVM gets SIGTERM while it is processing. It must
  * flush its state (every RocksDB segment on disk as SST files), commit what it processed, leave the consumer group at once even
- * with static membership (no wait for the session timeout), and say so in its log.
+ * with static membership (no wait for the session timeout), and say so in its log. Started again on the same
+ * disk, it must use that state rather than wipe it.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class GracefulShutdownIT {
@@ -117,6 +118,30 @@ class GracefulShutdownIT {
                 long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
                         .mapToLong(e -> e.getValue().offset()).sum();
                 assertThat(committed).as("every request processed before the stop is committed").isEqualTo(EVENTS);
+            }
+
+            // Started again on the same disk, it must take its state as it left it. Under exactly-once Kafka Streams
+            // wipes and restores a task when one of its stores has no committed offset; a store nothing was written
+            // to (no alert emitted from that partition) is one unless it says otherwise.
+            List<String> sstBefore = files.stream().filter(f -> f.endsWith(".sst")).toList();
+            Path restartLog = dir.resolve("restart.log");
+            Process restarted = new ReliabilityRig.ServiceProcess(configFile, restartLog).process;
+            try {
+                HttpClient http = HttpClient.newHttpClient();
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    assertThat(restarted.isAlive()).as("service running; log:%n%s", read(restartLog)).isTrue();
+                    return ready(http, httpPort);
+                });
+                restarted.destroy();
+                assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("stopped again").isTrue();
+            } finally {
+                restarted.destroyForcibly();
+            }
+            String again = read(restartLog);
+            assertThat(again).as("no task taken for corrupted on a clean restart")
+                    .doesNotContain("TaskCorruptedException").doesNotContain("did not find checkpoint offsets");
+            for (String sst : sstBefore) {
+                assertThat(stateDir.resolve(sst)).as("state kept, not wiped and restored: %s", sst).exists();
             }
         }
     }

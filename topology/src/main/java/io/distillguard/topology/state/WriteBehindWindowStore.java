@@ -23,6 +23,7 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.OffsetCheckpoint;
 
 /**
  * The live service's window stores: the detectors' window records kept as objects in front of a changelogged RocksDB
@@ -466,9 +467,27 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
         inner.commit(changelogOffsets);
     }
 
+    /**
+     * The inner store's committed offset; for a store that holds nothing and has none, "offset unknown".
+     *
+     * <p>A RocksDB window store keeps its committed offsets in its segments, so one that was never written (the
+     * alerts store of a partition that has raised no alert yet) has no segment and no offset. Under exactly-once
+     * Kafka Streams takes a task with such a store and anything else on disk for corrupted: it wiped and restored
+     * every link and subject task on each clean restart, and a rebalance that moved such a task within an instance
+     * did it again, one rebalance setting off the next, without end. A store that holds nothing holds no uncommitted
+     * write either; "offset unknown" (what Kafka itself commits for a store whose offset it does not know) has it
+     * restored from the start of its changelog, which is all it can be missing. A store that holds windows and no
+     * offset is still left to Kafka's judgement.
+     */
     @Override
     public Long committedOffset(TopicPartition partition) {
-        return inner.committedOffset(partition);
+        Long committed = inner.committedOffset(partition);
+        if (committed != null || !inner.persistent()) {
+            return committed;
+        }
+        try (KeyValueIterator<Windowed<K>, V> all = inner.all()) {
+            return all.hasNext() ? null : OffsetCheckpoint.OFFSET_UNKNOWN;
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -13,6 +14,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.internals.OffsetCheckpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,5 +207,31 @@ class WriteBehindWindowStoreTest {
         assertThat(store.fetch("c", 900)).isEqualTo("c1");
         assertThat(store.fetch("d", 1_150)).isEqualTo("d1");
         assertThat(rocks.fetch("c", 900)).as("the live windows were written before").isEqualTo("c1");
+    }
+
+    @Test
+    void aStoreThatHoldsNothingSaysItsOffsetIsUnknownAndOneThatHoldsWindowsWithoutAnOffsetSaysNothing() {
+        TopicPartition changelog = new TopicPartition("w-changelog", 0);
+        store.commit(java.util.Map.of(changelog, 41L));
+        store.close();
+        reopen();
+        assertThat(rocks.committedOffset(changelog)).as("RocksDB's window store has no segment to keep it in").isNull();
+        assertThat(store.committedOffset(changelog)).as("empty: restored from the changelog's start, not wiped")
+                .isEqualTo(OffsetCheckpoint.OFFSET_UNKNOWN);
+
+        store.put("a", "a1", 100);
+        store.flushCache();
+        store.commit(java.util.Map.of(changelog, 42L));
+        store.close();
+        reopen();
+        assertThat(store.committedOffset(changelog)).as("a segment keeps it").isEqualTo(42L);
+
+        store.put("b", "b1", 70_000);
+        store.flushCache();
+        store.close();
+        reopen();
+        assertThat(store.committedOffset(changelog))
+                .as("its one segment (the first dropped past retention) holds a window written after the last commit")
+                .isNull();
     }
 }
