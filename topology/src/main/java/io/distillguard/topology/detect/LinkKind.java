@@ -86,6 +86,15 @@ public enum LinkKind {
     }
 
     /**
+     * Whether a cluster on a link key of this kind names a member only once the member's own day is a harvest: a
+     * hosted client's group holds every developer who calls with that client from that provider. False for any key
+     * that is not a link's.
+     */
+    public static boolean heldForOwnShape(String cluster) {
+        return find(cluster) == HOSTED_CLIENT;
+    }
+
+    /**
      * Whether a group of this kind tallies its sampled members' requests and reasoning asks: a template's, a signup
      * cohort's, an address block's or a hosted client's members configured apart and a card's members who do not
      * share its shape are told apart on them.

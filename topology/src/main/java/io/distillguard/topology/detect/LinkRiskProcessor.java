@@ -185,7 +185,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         LinkKind kind = LinkKind.of(key);
         long time = request.getEventTime();
-        if (kind == LinkKind.HOSTED_CLIENT && !hostedClient(rules.at(time), request)) {
+        DetectionRules inForce = rules.at(time);
+        if (kind == LinkKind.HOSTED_CLIENT && !hostedClient(inForce, request)) {
             return;
         }
         long size = kind.windowMs();
@@ -198,7 +199,6 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             lateDropped.record();
             return;
         }
-        DetectionRules inForce = rules.at(time);
         WindowStore<String, LinkWindowStats> store = storeFor(kind, hours, days, weeks);
         LinkWindowStats stats = store.fetch(key, start);
         if (kind == LinkKind.PROMPT_CLUSTER && stats != null && stats.getPromptSimhash() != null

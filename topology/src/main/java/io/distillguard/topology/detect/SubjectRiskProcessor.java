@@ -325,13 +325,13 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 .setAccountId(account)
                 .setCluster(cluster)
                 .setClusterRisk(group.memberRisk())
-                .setClusterNeedsNetworks(group.heldForMembers() && LinkKind.find(cluster) != LinkKind.HOSTED_CLIENT)
+                .setClusterNeedsNetworks(group.heldForMembers() && !LinkKind.heldForOwnShape(cluster))
                 .build();
     }
 
     /** Whether an implication waits for the member's own day: its networks, or its shape for a hosted client. */
     private static boolean held(String cluster, boolean needsNetworks) {
-        return needsNetworks || LinkKind.find(cluster) == LinkKind.HOSTED_CLIENT;
+        return needsNetworks || LinkKind.heldForOwnShape(cluster);
     }
 
     /**

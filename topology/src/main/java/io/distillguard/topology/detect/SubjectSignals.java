@@ -67,11 +67,12 @@ public final class SubjectSignals {
         DetectionRules.Subject r = rules.subject();
         DetectionRules.Scoring w = rules.scoring();
         Assessment a = new Assessment();
-        double extraction = Math.max(
-                hour.getRequests() >= r.minRequests1h() ? extraction(a, r.extraction(), hour, "1h") : 0,
-                day.getRequests() >= r.minRequests24h() ? extraction(a, r.extraction(), day, "24h") : 0);
+        double hourly = hour.getRequests() >= r.minRequests1h() ? extraction(a, r.extraction(), hour, "1h") : 0;
+        double daily = day.getRequests() >= r.minRequests24h() ? extraction(a, r.extraction(), day, "24h") : 0;
+        double extraction = Math.max(hourly, daily);
         if (extraction >= 1) {
-            a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(), true);
+            a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(),
+                    harvestNotBurst(a, r, hourly >= daily ? hour : day, hourly >= daily ? "1h" : "24h", day));
         }
 
         DetectionRules.Intel intel = rules.intelOrDefault();
@@ -231,21 +232,33 @@ public final class SubjectSignals {
      * confirmed: the account's own day is a harvest by its reasoning, its reasoning and first-turn shares at the lower
      * bounds of their intervals (group.confidence-z) over the group thresholds. Every developer who calls with that
      * client from that provider shares the group with a campaign there; one whose app asks for reasoning on some
-     * first turns is not a harvest, and ten requests that all did are barely one. Other implications: confirmed.
+     * first turns is not a harvest, and ten requests that all did are barely one; with
+     * subject.extraction.specific-answer-ratio set, its answers must also be long against its prompts. Other
+     * implications: confirmed.
      */
     static boolean ownShapeConfirms(Assessment a, DetectionRules rules, SubjectWindowStats day) {
-        if (LinkKind.find(day.getCluster()) != LinkKind.HOSTED_CLIENT) {
+        if (!LinkKind.heldForOwnShape(day.getCluster())) {
             return true;
         }
         HarvestShape.Bounds own = HarvestShape.lower(rules, day.getReasoning(), day.getLongAnswers(),
                 day.getFirstTurns(), day.getRequests());
         a.measure("own_reasoning_share_lower_bound_24h", own.reasoningBound(), own.reasoningThreshold())
                 .measure("own_first_turn_share_lower_bound_24h", own.firstTurnBound(), own.firstTurnThreshold());
-        if (own.reasoningBound() < own.reasoningThreshold() || own.firstTurnBound() < own.firstTurnThreshold()) {
-            a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
-            return false;
+        boolean harvest = own.reasoningBound() >= own.reasoningThreshold()
+                && own.firstTurnBound() >= own.firstTurnThreshold();
+        // A developer whose scripts run on that provider with that client and ask for reasoning on nearly every
+        // request is, by shares, what the campaign's accounts are; its requests carry its code, and its answers are
+        // short against them (the profile's specific-answer-ratio, when set).
+        Double answerRatio = rules.subject().extraction().specificAnswerRatio();
+        if (harvest && answerRatio != null) {
+            double ratio = (double) day.getCompletionTokens() / Math.max(1, day.getPromptTokens());
+            a.measure("own_answer_prompt_ratio_24h", ratio, answerRatio);
+            harvest = ratio >= answerRatio;
         }
-        return true;
+        if (!harvest) {
+            a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
+        }
+        return harvest;
     }
 
     /** Whether the window was implicated in a cluster strongly enough for CLUSTER_MEMBER. */
@@ -289,6 +302,38 @@ public final class SubjectSignals {
                             t.capabilityConcentration());
         }
         return outputRatio >= t.outputInputRatio() ? weakest * 1.25 : weakest;
+    }
+
+    /**
+     * Whether an account's own extraction profile is distillation-specific: a harvest, not a burst. One account's
+     * hour of reasoning-heavy, single-turn, diverse requests on one capability is also a developer's coding agents
+     * and scripts at work, or an evaluation run, and both come in bursts of a few hours. The profile counts as a
+     * harvest when its answers are long against its prompts (completion over prompt tokens, reasoning included, at
+     * least subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends
+     * files for a diff) or when it holds through subject.extraction.specific-hours hours of the day (hours with
+     * min-requests-1h requests, reasoning on at least the profile's reasoning share of them). Otherwise it adds its
+     * weight as heavy use does, under HIGH without another specific signal. Without specific-hours it always counts.
+     */
+    private static boolean harvestNotBurst(Assessment a, DetectionRules.Subject r, SubjectWindowStats fired,
+                                           String window, SubjectWindowStats day) {
+        DetectionRules.Extraction t = r.extraction();
+        if (!t.specificOnlyWhenSustained()) {
+            return true;
+        }
+        if (t.specificAnswerRatio() != null) {
+            double answerRatio = (double) fired.getCompletionTokens() / Math.max(1, fired.getPromptTokens());
+            a.measure("answer_prompt_ratio_" + window, answerRatio, t.specificAnswerRatio());
+            if (answerRatio >= t.specificAnswerRatio()) {
+                return true;
+            }
+        }
+        long harvestHours = 0;
+        for (HourCount h : day.getHourly()) {
+            harvestHours += h.getRequests() >= r.minRequests1h() && h.getReasoning() >= t.reasoningShare() * h.getRequests()
+                    ? 1 : 0;
+        }
+        a.measure("harvest_hours_24h", harvestHours, t.specificHours());
+        return harvestHours >= t.specificHours();
     }
 
     /** value / threshold, recorded as evidence when it reaches the threshold. */

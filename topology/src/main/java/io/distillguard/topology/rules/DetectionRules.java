@@ -582,11 +582,21 @@ public record DetectionRules(
             @JsonProperty("prompt-diversity") double promptDiversity,
             @JsonProperty("capability-concentration") double capabilityConcentration,
             @JsonProperty("output-input-ratio") double outputInputRatio,
-            @JsonProperty("confidence-z") Double confidenceZ) {
+            @JsonProperty("confidence-z") Double confidenceZ,
+            @JsonProperty("specific-answer-ratio") Double specificAnswerRatio,
+            @JsonProperty("specific-hours") Integer specificHours) {
 
         /** A share of {@code n} requests as the profile judges it: its point value, or its Wilson lower bound. */
         public double judged(double share, long n) {
             return confidenceZ == null ? share : Group.wilsonLower(Math.round(share * n), n, confidenceZ);
+        }
+
+        /**
+         * Whether the profile alone is distillation-specific only with long answers or a day-long harvest behind it
+         * (both keys read then); without {@code specific-hours} it always is, as before the keys existed.
+         */
+        public boolean specificOnlyWhenSustained() {
+            return specificHours != null;
         }
     }
 
@@ -742,6 +752,15 @@ public record DetectionRules(
         positive("subject.extraction.output-input-ratio", subject.extraction().outputInputRatio());
         if (subject.extraction().confidenceZ() != null) {
             positive("subject.extraction.confidence-z", subject.extraction().confidenceZ());
+        }
+        if (subject.extraction().specificAnswerRatio() != null) {
+            positive("subject.extraction.specific-answer-ratio", subject.extraction().specificAnswerRatio());
+            require(subject.extraction().specificHours() != null, "subject.extraction.specific-answer-ratio",
+                    "to come with specific-hours (the ratio is one of the two ways the profile alone is specific)");
+        }
+        if (subject.extraction().specificHours() != null) {
+            require(subject.extraction().specificHours() >= 1 && subject.extraction().specificHours() <= 24,
+                    "subject.extraction.specific-hours", "between 1 and 24 hours of a day");
         }
         positive("subject.volume.requests-1h", subject.volume().requests1h());
         positive("subject.volume.tokens-1h", subject.volume().tokens1h());

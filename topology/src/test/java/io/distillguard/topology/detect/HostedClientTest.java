@@ -76,24 +76,46 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
-    void aDeveloperWhoseAppAsksForReasoningOnEverySingleRequestIsNamedBesideTheCampaign() {
-        // The look-alike this link cannot tell from the campaign's accounts: the same cloud, client and shape.
-        List<DistillationAlert> alerts = campaignThenDeveloper(r -> true);
+    void aDeveloperWhoseAppAsksForReasoningOnEverySingleRequestForShortPromptsIsNamedBesideTheCampaign() {
+        // The look-alike this link cannot tell from the campaign's accounts: the same cloud, client and shape, short
+        // prompts and answers ten times as long.
+        List<DistillationAlert> alerts = campaignThenDeveloper(r -> true, 200, 2_000);
 
         assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("developer"))
                 .anySatisfy(a -> {
                     assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
                     assertThat(evidence(a, "cluster:HOSTED_CLIENT:16509|" + CLIENT)).isPresent();
+                    assertThat(evidence(a, "own_answer_prompt_ratio_24h")).hasValueSatisfying(e ->
+                            assertThat(e.getValue()).isEqualTo(10.0));
                 });
     }
 
+    @Test
+    void aDeveloperWhoseScriptsAskForReasoningOnEveryRequestWithTheirCodeIsNotNamedBesideTheCampaign() {
+        // The same shares, but each request carries the developer's files (4,000 tokens) for an answer of 600.
+        List<DistillationAlert> alerts = campaignThenDeveloper(r -> true, 4_000, 600);
+
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("rented-");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("developer"))
+                .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
     private List<DistillationAlert> campaignThenDeveloper(java.util.function.IntPredicate reasons) {
+        return campaignThenDeveloper(reasons, 200, 600);
+    }
+
+    private List<DistillationAlert> campaignThenDeveloper(java.util.function.IntPredicate reasons, int promptTokens,
+                                                          int completionTokens) {
         TopologyHarness h = start();
         send(h, 16509, (member, r) -> "100.64." + member + "." + (9 + r), (member, r) -> true);
         for (int r = 0; r < REQUESTS; r++) {
             h.send(harvest("developer", "100.65.7.9", BASE + (REQUESTS * MEMBERS + r) * 60_000L, random.nextLong())
                     .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-developer")
-                    .setReasoningRequested(reasons.test(r)).setCompletionTokens(600)
+                    .setReasoningRequested(reasons.test(r)).setPromptTokens(promptTokens)
+                    .setCompletionTokens(completionTokens)
                     .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
         }
         return h.alerts();

@@ -88,6 +88,69 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     /**
+     * A developer's coding agents: reasoning on every request, single turns, distinct prompts on one capability, as a
+     * harvest, but each prompt carries its files (4,000 tokens) for an answer of 600. That hour is a burst, under HIGH
+     * with the profile and why in its evidence; the same hour with answers ten times their prompts is a harvest at
+     * once; and the agents' traffic held through thirteen hours of the day is one whatever its prompts.
+     */
+    @Test
+    void anAccountsOwnProfileIsAHarvestWithLongAnswersOrThroughMoreThanHalfADayAndABurstOtherwise() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("acct-agents", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
+                    .setPromptTokens(4_000).setCompletionTokens(600).build());
+            h.send(harvest("acct-harvest", "198.51.100.8", BASE + i * 60_000L, random.nextLong()).build());
+        }
+        List<DistillationAlert> first = byDetector(h.alerts(), "ACCOUNT_RISK");
+        DistillationAlert burst = highest(first.stream().filter(a -> a.getSubjectId().equals("acct-agents")).toList());
+        assertThat(burst.getSeverity()).isLessThan(Severity.HIGH);
+        assertThat(evidence(burst, "fired:EXTRACTION")).isPresent();
+        assertThat(evidence(burst, "answer_prompt_ratio_1h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(0.15);
+            assertThat(e.getThreshold()).isEqualTo(3.0);
+        });
+        assertThat(evidence(burst, "harvest_hours_24h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(1.0);
+            assertThat(e.getThreshold()).isEqualTo(13.0);
+        });
+        DistillationAlert harvest = highest(first.stream().filter(a -> a.getSubjectId().equals("acct-harvest")).toList());
+        assertThat(harvest.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(evidence(harvest, "answer_prompt_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(10.0));
+
+        List<DistillationAlert> later = new java.util.ArrayList<>();
+        for (int hour = 1; hour < 13; hour++) {
+            for (int i = 0; i < 40; i++) {
+                h.send(harvest("acct-agents", "198.51.100.7", BASE + hour * 3_600_000L + i * 60_000L,
+                        random.nextLong()).setPromptTokens(4_000).setCompletionTokens(600).build());
+            }
+            List<DistillationAlert> agents = byDetector(h.alerts(), "ACCOUNT_RISK").stream()
+                    .filter(a -> a.getSubjectId().equals("acct-agents")).toList();
+            if (hour < 12) {
+                assertThat(agents).as("after %d hours", hour + 1)
+                        .allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+            }
+            later.addAll(agents);
+        }
+        DistillationAlert sustained = highest(later);
+        assertThat(sustained.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(evidence(sustained, "harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(13.0));
+    }
+
+    @Test
+    void withoutSpecificHoursAnAccountsOwnProfileIsSpecificWhateverItsPrompts() {
+        TopologyHarness h = start("    specific-answer-ratio: 3.0\n    specific-hours: 13\n", "");
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("acct-agents", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
+                    .setPromptTokens(4_000).setCompletionTokens(600).build());
+        }
+        DistillationAlert top = highest(byDetector(h.alerts(), "ACCOUNT_RISK"));
+        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(evidence(top, "harvest_hours_24h")).isEmpty();
+    }
+
+    /**
      * An hour of 30 requests whose point shares each pass their thresholds (reasoning 17 of 30, conversations that
      * never got a second turn 22 of 30, two capabilities 27 of 30), as a mixed account's hour does by chance when its
      * profile is judged at every request: none is beyond chance at 30 requests.
