@@ -433,6 +433,19 @@ public final class CaseBook {
                 case "capability_concentration" -> pct(value) + " of requests in two capabilities" + window;
                 case "output_input_ratio" -> String.format(Locale.ROOT,
                         "answers %.1f times as long as prompts where no reasoning was asked", value) + window;
+                case "answer_prompt_ratio" -> String.format(Locale.ROOT,
+                        "answers %.1f times as long as their prompts, reasoning included", value) + window
+                        + String.format(Locale.ROOT, " (a harvest's are %.1f times or more): ", threshold)
+                        + (value >= threshold ? "short questions for long answers, as a harvest asks"
+                        : "prompts carry their material, as a developer's agents send files for a diff");
+                case "harvest_hours" -> count(value) + " hours of the day with an hour's worth of requests, reasoning "
+                        + "on as many as the profile asks (the rule asks " + count(threshold) + "): "
+                        + (value >= threshold ? "a harvest through the day"
+                        : "a burst of a few hours, as a developer's or an evaluation run's is: heavy use, not yet a "
+                        + "harvest");
+                case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,
+                        "its own answers %.1f times as long as its prompts, reasoning included (a member needs %.1f)",
+                        value, threshold);
                 case "requests" -> count(value) + " requests" + window;
                 case "new_model_share" -> pct(value) + " of requests moved to a newly released model";
                 case "cluster_risk" -> String.format(Locale.ROOT, "member of a cluster of risk %.1f", value);

@@ -95,6 +95,20 @@ class CaseBookTest {
     }
 
     @Test
+    void aBurstOfTheProfileSaysWhyItIsNotYetAHarvest() {
+        CaseBook.Case burst = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-7",
+                Severity.MEDIUM, 1, List.of("acct-7"), e("answer_prompt_ratio_1h", 0.3, 3.0),
+                e("harvest_hours_24h", 2, 13), e("own_answer_prompt_ratio_24h", 0.2, 3.0)))).get(0);
+        assertThat(burst.words()).containsExactly(
+                "answers 0.3 times as long as their prompts, reasoning included in the hour (a harvest's are 3.0 times "
+                        + "or more): prompts carry their material, as a developer's agents send files for a diff",
+                "2 hours of the day with an hour's worth of requests, reasoning on as many as the profile asks (the "
+                        + "rule asks 13): a burst of a few hours, as a developer's or an evaluation run's is: heavy use, not yet "
+                        + "a harvest",
+                "its own answers 0.2 times as long as its prompts, reasoning included (a member needs 3.0)");
+    }
+
+    @Test
     void aRotatingHarvestsEvidenceReadsAsSentences() {
         CaseBook.Case rotating = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("network_switch_share_24h", 0.875, 0.6),

@@ -329,8 +329,9 @@ public final class SubjectSignals {
         }
         long harvestHours = 0;
         for (HourCount h : day.getHourly()) {
-            harvestHours += h.getRequests() >= r.minRequests1h() && h.getReasoning() >= t.reasoningShare() * h.getRequests()
-                    ? 1 : 0;
+            boolean harvesting = h.getRequests() >= r.minRequests1h()
+                    && h.getReasoning() >= t.reasoningShare() * h.getRequests();
+            harvestHours += harvesting ? 1 : 0;
         }
         a.measure("harvest_hours_24h", harvestHours, t.specificHours());
         return harvestHours >= t.specificHours();
