@@ -78,11 +78,7 @@ class GracefulShutdownIT {
             Path log = dir.resolve("service.log");
             Process service = new ReliabilityRig.ServiceProcess(configFile, log).process;
             try {
-                HttpClient http = HttpClient.newHttpClient();
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    assertThat(service.isAlive()).as("service running; log:%n%s", read(log)).isTrue();
-                    return ready(http, httpPort);
-                });
+                HttpClient http = awaitReady(service, log, httpPort);
                 produce(cluster, registry, topic);
                 await().atMost(Duration.ofSeconds(60)).until(() -> processed(http, httpPort) >= EVENTS);
 
@@ -127,11 +123,7 @@ class GracefulShutdownIT {
             Path restartLog = dir.resolve("restart.log");
             Process restarted = new ReliabilityRig.ServiceProcess(configFile, restartLog).process;
             try {
-                HttpClient http = HttpClient.newHttpClient();
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    assertThat(restarted.isAlive()).as("service running; log:%n%s", read(restartLog)).isTrue();
-                    return ready(http, httpPort);
-                });
+                awaitReady(restarted, restartLog, httpPort);
                 restarted.destroy();
                 assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("stopped again").isTrue();
             } finally {
@@ -144,6 +136,16 @@ class GracefulShutdownIT {
                 assertThat(stateDir.resolve(sst)).as("state kept, not wiped and restored: %s", sst).exists();
             }
         }
+    }
+
+    /** Waits until the service answers /ready, failing with its log if it ends first. */
+    private static HttpClient awaitReady(Process service, Path log, int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(service.isAlive()).as("service running; log:%n%s", read(log)).isTrue();
+            return ready(http, port);
+        });
+        return http;
     }
 
     private static boolean ready(HttpClient http, int port) {
