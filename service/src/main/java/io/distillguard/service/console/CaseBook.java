@@ -441,8 +441,7 @@ public final class CaseBook {
                 case "harvest_hours" -> count(value) + " hours of the day with an hour's worth of requests, reasoning "
                         + "on as many as the profile asks (the rule asks " + count(threshold) + "): "
                         + (value >= threshold ? "a harvest through the day"
-                        : "a burst of a few hours, as a developer's or an evaluation run's is: heavy use, not yet a "
-                        + "harvest");
+                        : "a burst of a few hours, as a developer's scripts are: heavy use, not yet a harvest");
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,
                         "its own answers %.1f times as long as its prompts, reasoning included (a member needs %.1f)",
                         value, threshold);

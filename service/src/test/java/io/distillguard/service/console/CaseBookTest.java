@@ -103,8 +103,8 @@ class CaseBookTest {
                 "answers 0.3 times as long as their prompts, reasoning included in the hour (a harvest's are 3.0 times "
                         + "or more): prompts carry their material, as a developer's agents send files for a diff",
                 "2 hours of the day with an hour's worth of requests, reasoning on as many as the profile asks (the "
-                        + "rule asks 13): a burst of a few hours, as a developer's or an evaluation run's is: heavy use, not yet "
-                        + "a harvest",
+                        + "rule asks 13): a burst of a few hours, as a developer's scripts are: heavy use, not yet a "
+                        + "harvest",
                 "its own answers 0.2 times as long as its prompts, reasoning included (a member needs 3.0)");
     }
 

@@ -307,7 +307,8 @@ public final class SubjectSignals {
     /**
      * Whether an account's own extraction profile is distillation-specific: a harvest, not a burst. One account's
      * hour of reasoning-heavy, single-turn, diverse requests on one capability is also a developer's coding agents
-     * and scripts at work, or an evaluation run, and both come in bursts of a few hours. The profile counts as a
+     * and scripts at work, in bursts of a few hours. (An evaluation run is one too, and passes both tests below: a
+     * limit.) The profile counts as a
      * harvest when its answers are long against its prompts (completion over prompt tokens, reasoning included, at
      * least subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends
      * files for a diff) or when it holds through subject.extraction.specific-hours hours of the day (hours with
