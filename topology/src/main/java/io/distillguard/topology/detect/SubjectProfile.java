@@ -504,6 +504,14 @@ public final class SubjectProfile {
         return (double) s.getPlainCompletionTokens() / Math.max(1, s.getPlainPromptTokens());
     }
 
+    /**
+     * Completion over prompt tokens of every request, reasoning traces included: whether a window asks short
+     * questions for long answers, as a harvest does, or sends its material for short ones.
+     */
+    public static double answerPromptRatio(SubjectWindowStats s) {
+        return (double) s.getCompletionTokens() / Math.max(1, s.getPromptTokens());
+    }
+
     /** Coefficient of variation of inter-arrival times (standard deviation / mean); NaN with too few gaps. */
     public static double interArrivalCv(SubjectWindowStats s) {
         if (s.getGaps() < 2 || s.getGapMean() <= 0) {

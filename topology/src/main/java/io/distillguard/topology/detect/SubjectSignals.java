@@ -1,6 +1,7 @@
 package io.distillguard.topology.detect;
 
 import static io.distillguard.topology.detect.SubjectProfile.activeHours;
+import static io.distillguard.topology.detect.SubjectProfile.answerPromptRatio;
 import static io.distillguard.topology.detect.SubjectProfile.capabilityConcentration;
 import static io.distillguard.topology.detect.SubjectProfile.distinctAsns;
 import static io.distillguard.topology.detect.SubjectProfile.distinctCountries;
@@ -251,7 +252,7 @@ public final class SubjectSignals {
         // short against them (the profile's specific-answer-ratio, when set).
         Double answerRatio = rules.subject().extraction().specificAnswerRatio();
         if (harvest && answerRatio != null) {
-            double ratio = (double) day.getCompletionTokens() / Math.max(1, day.getPromptTokens());
+            double ratio = answerPromptRatio(day);
             a.measure("own_answer_prompt_ratio_24h", ratio, answerRatio);
             harvest = ratio >= answerRatio;
         }
@@ -322,7 +323,7 @@ public final class SubjectSignals {
             return true;
         }
         if (t.specificAnswerRatio() != null) {
-            double answerRatio = (double) fired.getCompletionTokens() / Math.max(1, fired.getPromptTokens());
+            double answerRatio = answerPromptRatio(fired);
             a.measure("answer_prompt_ratio_" + window, answerRatio, t.specificAnswerRatio());
             if (answerRatio >= t.specificAnswerRatio()) {
                 return true;
