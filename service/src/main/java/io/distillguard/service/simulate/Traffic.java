@@ -82,8 +82,11 @@ final class Traffic {
     /** The regional product's country (Germany) and the incumbent provider of its homes (Deutsche Telekom). */
     private static final int REGIONAL_COUNTRY = 4;
     private static final int INCUMBENT_ASN = 3320;
-    /** A VPS provider the bundled rules' hosting list leaves out (Contabo): a disguised campaign's rented machines. */
-    private static final int UNLISTED_HOSTING_ASN = 51167;
+    /**
+     * A small VPS provider's network the bundled rules' hosting list leaves out (a number from the private-use range,
+     * so that no real provider is named): a disguised campaign's rented machines.
+     */
+    private static final int UNLISTED_HOSTING_ASN = 64_999;
     /** Browsers' user agents, one per account of a campaign disguised as people. */
     private static final String[] BROWSER_AGENTS = {
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",

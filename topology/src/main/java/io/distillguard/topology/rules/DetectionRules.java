@@ -123,8 +123,14 @@ public record DetectionRules(
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
         public static final int HOSTED_CLIENT_ACCOUNTS = 20;
 
-        public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4,
-                java.util.Set.of(16509, 14618, 15169, 396982, 8075, 16276, 24940, 14061, 63949, 20473, 45102, 132203),
+        /** The bundled {@code hosting-asns}: the clouds' and hosting providers' networks the rules file names. */
+        public static final java.util.Set<Integer> HOSTING_ASNS = java.util.Set.of(
+                16509, 14618, 8987, 15169, 396982, 8075, 31898, 36351, 45102, 37963, 132203, 45090, 136907, 14061,
+                63949, 20473, 24940, 213230, 16276, 12876, 51167, 40021, 197540, 8560, 47583, 19318, 22612, 26496,
+                60781, 16265, 30633, 49981, 9009, 212238, 60068, 202422, 21859, 36352, 8100, 202425, 204770, 62240,
+                135377);
+
+        public static final Group DEFAULT = new Group(2.33, 0.13, 0.45, 0.4, HOSTING_ASNS,
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,

@@ -199,7 +199,7 @@ class HostedClientTest extends HarnessTest {
     @Test
     void aProviderTakenOffTheHostingListNoLongerGroupsItsClients() {
         List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
-                (member, r) -> true, "hosting-asns: [16509, ", "hosting-asns: [");
+                (member, r) -> true, "    - 16509    # Amazon Web Services\n", "");
 
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
     }
