@@ -68,6 +68,7 @@ public final class EnvelopeSweep {
     private final boolean heavyClients;
     private final boolean newSignups;
     private final boolean vpnOpeners;
+    private final boolean datacenterVpns;
     private final boolean schoolCards;
     private final int studentsPerSchool;
     private final boolean productUpgrades;
@@ -115,6 +116,15 @@ public final class EnvelopeSweep {
                          boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                          boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
                          boolean productLaunch) {
+        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
+                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, false);
+    }
+
+    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
+                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
+                         boolean productLaunch, boolean datacenterVpns) {
+        this.datacenterVpns = datacenterVpns;
         this.productLaunch = productLaunch;
         this.productUpgrades = productUpgrades;
         this.vpnOpeners = vpnOpeners;
@@ -282,7 +292,7 @@ public final class EnvelopeSweep {
     Figures runCell(Cell cell, long cellSeed) {
         CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
                 start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards,
-                studentsPerSchool, productUpgrades, productLaunch),
+                studentsPerSchool, productUpgrades, productLaunch, datacenterVpns),
                 List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));

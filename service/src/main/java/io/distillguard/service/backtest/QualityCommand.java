@@ -72,6 +72,9 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--vpn-openers", description = CampaignSimulator.VPN_OPENERS_HELP)
     boolean vpnOpeners;
 
+    @Option(names = "--datacenter-vpns", description = CampaignSimulator.DATACENTER_VPNS_HELP)
+    boolean datacenterVpns;
+
     @Option(names = "--school-cards", description = CampaignSimulator.SCHOOL_CARDS_HELP)
     boolean schoolCards;
 
@@ -130,7 +133,7 @@ public final class QualityCommand implements Callable<Integer> {
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, start, attackScale,
                 hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool,
-                productUpgrades, productLaunch));
+                productUpgrades, productLaunch, datacenterVpns));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
@@ -199,7 +202,7 @@ public final class QualityCommand implements Callable<Integer> {
         // Settings are checked once here, so that a refused option is a usage error before any cell runs.
         CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0,
                 hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool,
-                productUpgrades, productLaunch);
+                productUpgrades, productLaunch, datacenterVpns);
         List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells().stream()
                 .filter(c -> sweepCells == null || c.grid().contains(sweepCells) || c.x().contains(sweepCells))
                 .toList();
@@ -211,7 +214,7 @@ public final class QualityCommand implements Callable<Integer> {
         long started = System.nanoTime();
         List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start, hostedProducts,
                 researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades,
-                productLaunch)
+                productLaunch, datacenterVpns)
                 .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
                         "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d  ranked %s%n",
                         f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),

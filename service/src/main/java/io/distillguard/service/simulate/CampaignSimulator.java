@@ -56,11 +56,22 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param productLaunch  also simulate a homework product launched in the three weeks before the traffic, whose
      *                       users opened their accounts for it: the look-alike of a campaign's fresh accounts on a
      *                       template, kept apart as the labs are
+     * @param datacenterVpns also simulate people on a commercial VPN whose exits are servers rented from hosting
+     *                       providers the rules list: the look-alike of a campaign on rented machines, kept apart as
+     *                       the labs are
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                            boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
-                           boolean productLaunch) {
+                           boolean productLaunch, boolean datacenterVpns) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                        boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
+                        boolean productLaunch) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
@@ -135,11 +146,11 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
                                              Instant start, double attackScale, boolean hostedProducts,
                                              boolean researchLabs, boolean heavyClients, boolean newSignups,
                                              boolean vpnOpeners, boolean schoolCards, int studentsPerSchool,
-                                             boolean productUpgrades, boolean productLaunch) {
+                                             boolean productUpgrades, boolean productLaunch, boolean datacenterVpns) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
                         heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades,
-                        productLaunch);
+                        productLaunch, datacenterVpns);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -212,6 +223,11 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "questions that open their conversations and rarely on what follows: the look-alike of a harvest behind "
             + "a proxy rotating per request with ordinary conversations around it, which the rotation rule names for "
             + "about a quarter of them; docs/limits.md.";
+
+    public static final String DATACENTER_VPNS_HELP = "Also simulate people on a commercial VPN (five per 1,000 benign "
+            + "accounts) whose every session leaves through one of a few dozen exit servers rented from two hosting "
+            + "providers on the rules' hosting list, shared by every user of the VPN, and who ask for reasoning as "
+            + "privacy-minded developers do: the look-alike of a campaign on rented machines; docs/limits.md.";
 
     /** The --school-cards option of the commands that simulate. */
     public static final String SCHOOL_CARDS_HELP = "Also simulate schools that pay for their students' accounts on a "

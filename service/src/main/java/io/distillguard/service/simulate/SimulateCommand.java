@@ -77,6 +77,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--vpn-openers", description = CampaignSimulator.VPN_OPENERS_HELP)
     boolean vpnOpeners;
 
+    @Option(names = "--datacenter-vpns", description = CampaignSimulator.DATACENTER_VPNS_HELP)
+    boolean datacenterVpns;
+
     @Option(names = "--school-cards", description = CampaignSimulator.SCHOOL_CARDS_HELP)
     boolean schoolCards;
 
@@ -112,7 +115,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 : ServiceConfig.forCluster("simulate --topic", configFile, System.getenv(), Map.of());
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, first, attackScale, hostedProducts, researchLabs, heavyClients,
-                newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch));
+                newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch,
+                datacenterVpns));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

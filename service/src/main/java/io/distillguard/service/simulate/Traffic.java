@@ -67,6 +67,10 @@ import java.util.SplittableRandom;
  *   <li>vpn_opener (with the vpn-openers option): people on the same kind of VPN who ask for reasoning on six in
  *       ten of the questions that open their conversations and rarely on what follows: the look-alike of a harvest
  *       that sends ordinary conversations around its requests behind a rotating proxy. On top of the others too.</li>
+ *   <li>datacenter_vpn (with the datacenter-vpns option): people on a commercial VPN whose exits are servers rented
+ *       from two providers on the rules' hosting list, each exit address shared by many of them, asking for reasoning
+ *       as privacy-minded developers do: the look-alike of a campaign on rented machines. On top of the others
+ *       too.</li>
  * </ul>
  */
 final class Traffic {
@@ -214,6 +218,11 @@ final class Traffic {
             // is measured on more than a handful of people in a sweep's cell.
             populations.add(new Ordinary("vpn_opener", "acct-opener-", Math.max(2, n * 5 / 1_000),
                     Network.RESIDENTIAL_VPN_OPENER));
+        }
+        if (settings.datacenterVpns()) {
+            // On top of the others (its own random source), as the labs are; as many as the VPN openers.
+            populations.add(new Ordinary("datacenter_vpn", "acct-dcvpn-", Math.max(2, n * 5 / 1_000),
+                    Network.DATACENTER_VPN));
         }
         if (settings.newSignups()) {
             // On top of the others (their own random source), as the labs are.
@@ -421,7 +430,15 @@ final class Traffic {
      * other side), rotates exactly as a hydra's proxy does, every request another home and network; its users ask
      * for reasoning as often as most: what tells them from a harvest behind the same kind of proxy is what they ask.
      */
-    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED, RESIDENTIAL_VPN, RESIDENTIAL_VPN_OPENER }
+    enum Network { HOME, CAMPUS, CARRIER, RELAY, TOR, MULTIHOMED, RESIDENTIAL_VPN, RESIDENTIAL_VPN_OPENER, DATACENTER_VPN }
+
+    /**
+     * A commercial VPN's exits: servers it rents from hosting providers (M247's and Datacamp's networks carry many of
+     * the large VPNs' exits), four /24s each with six exit addresses in each, every one shared by whoever the VPN
+     * put there.
+     */
+    private static final int[] DATACENTER_VPN_ASNS = {9009, 212238};
+    private static final int DATACENTER_VPN_EXITS = 24;
 
     private static final int[] RELAY_ASNS = {36183, 13335, 54113, 20940};
     private static final int TOR_EXIT_NETWORKS = 60;
@@ -478,10 +495,16 @@ final class Traffic {
         private void session(int i, long start, Sink sink) {
             String account = prefix + i;
             int turns = personsTurns();
-            boolean mobile = carrier || random.nextInt(100) < 12;
+            boolean datacenterVpn = network == Network.DATACENTER_VPN;
+            // On such a VPN the phone goes out through it too: the app keeps it on.
+            boolean mobile = carrier || !datacenterVpn && random.nextInt(100) < 12;
             String ip = mobile ? carrierNatIp(random) : home[i];
             String conversation = "c-" + account + "-" + start;
-            boolean privacyMinded = network == Network.RELAY || network == Network.TOR || network == Network.MULTIHOMED;
+            boolean privacyMinded = network == Network.RELAY || network == Network.TOR || network == Network.MULTIHOMED
+                    || datacenterVpn;
+            // The VPN keeps one exit for a session: the person's usual server seven times in ten, another otherwise.
+            int vpnExit = !datacenterVpn ? 0 : random.nextInt(10) < 7
+                    ? Math.floorMod(i * 0x9E3779B9, 2 * DATACENTER_VPN_EXITS) : random.nextInt(2 * DATACENTER_VPN_EXITS);
             boolean reasoning = random.nextInt(100) < (privacyMinded ? 80 : 12);
             long t = start;
             for (int turn = 0; turn < turns; turn++) {
@@ -504,6 +527,12 @@ final class Traffic {
                     case RESIDENTIAL_VPN, RESIDENTIAL_VPN_OPENER -> {
                         requestAsn = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                         ip = residentialIp(random);
+                    }
+                    case DATACENTER_VPN -> {
+                        int provider = vpnExit / DATACENTER_VPN_EXITS;
+                        int server = vpnExit % DATACENTER_VPN_EXITS;
+                        requestAsn = DATACENTER_VPN_ASNS[provider];
+                        ip = (provider == 0 ? "146.70." : "212.102.") + (40 + server / 6) + "." + (10 + server % 6);
                     }
                     case MULTIHOMED -> {
                         if (random.nextBoolean()) {
