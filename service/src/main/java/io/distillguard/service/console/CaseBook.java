@@ -405,6 +405,11 @@ public final class CaseBook {
                         + "serving a product's functions): " + (value >= threshold
                         ? "each member keeps a machine or block of its own, as rented machines do"
                         : "members leave from another block at each call, as a serverless product's users do");
+                case "group_member_block_changed_share" -> pct(value) + " of its members' requests came from another "
+                        + "network block (/24) than their request before, each member from an address none of the "
+                        + "others used last (the rule asks " + pct(threshold) + "): its members rotate through the "
+                        + "provider's pool, as accounts behind a data-centre proxy service do; each is named only once "
+                        + "its own day is a harvest";
                 case "group_members_one_network_share_lower_bound" -> "at least " + pct(value) + " of its members "
                         + "came from one and the same network (ASN) and no other, at 99 % confidence (the rule asks "
                         + pct(threshold) + "): " + (value >= threshold

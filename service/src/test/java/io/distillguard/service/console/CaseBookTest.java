@@ -203,6 +203,17 @@ class CaseBookTest {
     }
 
     @Test
+    void aClientsGroupWhoseMembersRotateThroughAProvidersPoolSaysSo() {
+        assertThat(CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "HOSTED_CLIENT:16509|python-httpx/0.27", Severity.MEDIUM, 1, List.of("acct-1"),
+                e("group_member_block_changed_share", 0.97, 0.8)))).get(0).words()).containsExactly(
+                "97 % of its members' requests came from another network block (/24) than their request before, each "
+                        + "member from an address none of the others used last (the rule asks 80 %): its members "
+                        + "rotate through the provider's pool, as accounts behind a data-centre proxy service do; each "
+                        + "is named only once its own day is a harvest");
+    }
+
+    @Test
     void aTemplateOffTheHostingListSaysWhetherItsMembersAreOnOneNetwork() {
         assertThat(oneNetworkWords(0.9)).containsExactly("at least 90 % of its members came from one and the same "
                 + "network (ASN) and no other, at 99 % confidence (the rule asks 80 %): one provider's machines, on the "

@@ -430,12 +430,16 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         boolean listed = hosting >= g.hostingShare() && !members.apart(g);
         MemberAddresses addresses = MemberAddresses.NONE;
+        boolean pooled = false;
         if (kind == LinkKind.HOSTED_CLIENT) {
             // Everyone who deploys with one SDK on one cloud shares this group: it is a cluster only when its members
             // run one configuration, each from an address of its own (a product's users leave through its few
-            // egress addresses; developers configure their deployments apart).
+            // egress addresses; developers configure their deployments apart), or, with group.hosted-client-pools,
+            // each from another block of the provider's pool at nearly every request, as a data-centre proxy
+            // service hands them out.
             addresses = memberAddresses(stats);
-            if (!members.oneConfiguration(g) || !addresses.own(g)) {
+            pooled = !addresses.own(g) && g.hostedClientPoolsOrDefault() && addresses.pool(g);
+            if (!members.oneConfiguration(g) || !addresses.own(g) && !pooled) {
                 return null;
             }
         }
@@ -514,6 +518,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             members.measureDispersion(a, g);
         }
         addresses.measure(a, g);
+        if (pooled) {
+            a.measure("group_member_block_changed_share",
+                    (double) addresses.blockChanges() / addresses.blockRepeats(), g.ownAddressShareOrDefault());
+        }
         if (young) {
             a.fire("NEW_ACCOUNTS", newAccounts / t.clusterNewAccountShare(), 0.5, 1, false);
         }
@@ -862,6 +870,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
         boolean own(DetectionRules.Group g) {
             return g.ownAddresses(members, distinct, blockRepeats, blockChanges);
+        }
+
+        boolean pool(DetectionRules.Group g) {
+            return g.poolAddresses(members, distinct, blockRepeats, blockChanges);
         }
 
         Assessment measure(Assessment a, DetectionRules.Group g) {

@@ -89,7 +89,8 @@ public record DetectionRules(
             @JsonProperty("new-accounts-by-members") Boolean newAccountsByMembers,
             @JsonProperty("campaign-trait-coverage") Double campaignTraitCoverage,
             @JsonProperty("pivot-corroborates") Boolean pivotCorroborates,
-            @JsonProperty("hosted-client-accounts") Integer hostedClientAccounts) {
+            @JsonProperty("hosted-client-accounts") Integer hostedClientAccounts,
+            @JsonProperty("hosted-client-pools") Boolean hostedClientPools) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -134,7 +135,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS);
+                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -250,6 +251,16 @@ public record DetectionRules(
          */
         public long hostedClientAccountsOrDefault() {
             return hostedClientAccounts == null ? 0 : hostedClientAccounts;
+        }
+
+        /**
+         * {@code hosted-client-pools}: whether a client's group on a provider is also a cluster when its members, each
+         * from an address none of the others used last, left from another block at nearly every request
+         * ({@link #poolAddresses}): accounts behind a data-centre proxy service that rotates through a provider's
+         * whole pool, which keep no machine of their own. Absent from a document: false, as before the key.
+         */
+        public boolean hostedClientPoolsOrDefault() {
+            return hostedClientPools != null && hostedClientPools;
         }
 
         /**
@@ -393,6 +404,20 @@ public record DetectionRules(
             double share = ownAddressShareOrDefault();
             return members >= splitMinMembersOrDefault() && distinct >= share * members
                     && blockRepeats >= splitMinMembersOrDefault() && blockRepeats - blockChanges >= share * blockRepeats;
+        }
+
+        /**
+         * Whether a group's members rotate through a provider's pool: of its sampled members whose addresses are kept
+         * (at least {@code split-min-members}), their latest requests came from at least {@code own-address-share} as
+         * many distinct addresses, as with {@link #ownAddresses}; and of at least {@code split-min-members} requests
+         * that followed one of theirs, at least {@code own-address-share} came from another block than the one
+         * before. A product's users behind its gateway share its few addresses, and a VPN's share its exits; a
+         * product on serverless functions leaves so, and its users are judged each by its own day as any member is.
+         */
+        public boolean poolAddresses(int members, int distinct, long blockRepeats, long blockChanges) {
+            double share = ownAddressShareOrDefault();
+            return members >= splitMinMembersOrDefault() && distinct >= share * members
+                    && blockRepeats >= splitMinMembersOrDefault() && blockChanges >= share * blockRepeats;
         }
 
         /**

@@ -156,6 +156,51 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
+    void accountsBehindAProxyServiceRotatingThroughTheProvidersPoolAreAClusterHeldForTheirOwnDays() {
+        // Another /24 of the provider at every request, an address none of the others used last: no machine, block or
+        // address ties two members, only their client on that provider.
+        List<DistillationAlert> alerts = rented(16509, RotatingPool.ADDRESS, (member, r) -> true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("HOSTED_CLIENT:16509|" + CLIENT);
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+            assertThat(evidence(a, "group_member_block_changed_share")).hasValueSatisfying(e -> {
+                assertThat(e.getValue()).isEqualTo(1.0);
+                assertThat(e.getThreshold()).isEqualTo(0.8);
+            });
+        });
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent());
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count())
+                .isGreaterThanOrEqualTo(MEMBERS / 2);
+    }
+
+    @Test
+    void withoutThePoolRuleTheSameRotatingAccountsAreNoClusterAndNoneIsNamed() {
+        List<DistillationAlert> alerts = rented(16509, RotatingPool.ADDRESS, (member, r) -> true,
+                "hosted-client-pools: true", "hosted-client-pools: false");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aPoolsRotatingUsersWhoseDaysAreNoHarvestAreNotNamed() {
+        // A product on serverless functions, out through the provider's pool: its users ask for reasoning on one
+        // request in four. The group is no harvest, and none of them is named.
+        List<DistillationAlert> alerts = rented(16509, RotatingPool.ADDRESS, (member, r) -> r % 4 == 0);
+
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /** Another /24 of one provider for each member and round, so no two requests share a block. */
+    private static final class RotatingPool {
+        static final BiFunction<Integer, Integer, String> ADDRESS = (member, r) ->
+                "100." + (64 + r) + "." + member + ".9";
+    }
+
+    @Test
     void withHostedClientsOffTheSameAccountsAreNoClusterAndNoneIsNamed() {
         List<DistillationAlert> alerts = rented(16509, (member, r) -> "100.64." + member + "." + (9 + r),
                 (member, r) -> true, "hosted-client-accounts: 20", "hosted-client-accounts: 0");

@@ -153,6 +153,21 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aClientsMembersRotatingThroughAPoolAreJudgedByDefaultAndNotInADocumentWithoutTheKey() {
+        assertThat(DetectionRules.defaults().groupOrDefault().hostedClientPoolsOrDefault()).isTrue();
+        assertThat(DetectionRules.Group.DEFAULT.hostedClientPoolsOrDefault()).isTrue();
+        assertThat(DetectionRules.parse(rulesYaml("  hosted-client-pools: true\n", "")).groupOrDefault()
+                .hostedClientPoolsOrDefault()).isFalse();
+        DetectionRules.Group g = DetectionRules.Group.DEFAULT;
+        // Ten members from ten addresses, nine in ten of their requests from another block: a pool. Too few addresses
+        // for ten members (seven), half their requests from the block before, or nine members: not.
+        assertThat(g.poolAddresses(10, 10, 20, 18)).isTrue();
+        assertThat(g.poolAddresses(10, 7, 20, 18)).isFalse();
+        assertThat(g.poolAddresses(10, 10, 20, 10)).isFalse();
+        assertThat(g.poolAddresses(9, 9, 20, 20)).isFalse();
+    }
+
+    @Test
     void anAccountsOwnProfileIsSpecificOnlyAsAHarvestByDefaultAndAlwaysInADocumentWithoutTheKeys() {
         DetectionRules.Extraction defaults = DetectionRules.defaults().subject().extraction();
         assertThat(defaults.specificOnlyWhenSustained()).isTrue();
