@@ -5,9 +5,10 @@ simulator (service/.../simulate): a check of whether the engine's figures hold o
 Why a second generator: the engine's rules were tuned on the project's simulator, whose campaigns have exactly the
 shapes the signals look for. This one was written from the public descriptions of distillation campaigns and of the
 benign traffic an API sees, with its own choices everywhere the simulator made one: account ids without a scenario in
-them, real-looking address space and ISPs, a clouds list that is not the rules' hosting list, prompts written as text
-from another vocabulary and fingerprinted by the engine, token counts, hours and rates of its own. It writes the
-contract's JSON Lines and a labels CSV for `bin/distillguard backtest --labels`. Standard library only.
+them, real-looking address space and ISPs, a clouds list chosen apart from the rules' hosting list (which has since
+come to name all fourteen), prompts written as text from another vocabulary and fingerprinted by the engine, token
+counts, hours and rates of its own. It writes the contract's JSON Lines and a labels CSV for `bin/distillguard
+backtest --labels`. Standard library only.
 
     python3 benchmarks/independent/generate_traffic.py --out /tmp/ind.jsonl --labels /tmp/ind.csv --seed 1
     bin/distillguard backtest --events /tmp/ind.jsonl --labels /tmp/ind.csv --alerts-out /tmp/ind-alerts.jsonl

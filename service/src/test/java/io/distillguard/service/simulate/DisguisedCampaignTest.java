@@ -40,8 +40,9 @@ class DisguisedCampaignTest {
     @Test
     void anUnlistedCloudRentsOutsideTheRulesHostingList() {
         List<RequestEvent> disguised = requests(CAMPAIGN.with("disguise", CampaignKnobs.Disguise.UNLISTED_HOST.ordinal()));
-        assertThat(disguised).extracting(RequestEvent::getAsn).containsOnly(51167);
-        assertThat(requests(CAMPAIGN)).extracting(RequestEvent::getAsn).doesNotContain(51167);
+        assertThat(disguised).extracting(RequestEvent::getAsn).containsOnly(64_999);
+        assertThat(io.distillguard.topology.rules.DetectionRules.Group.HOSTING_ASNS).doesNotContain(64_999);
+        assertThat(requests(CAMPAIGN)).extracting(RequestEvent::getAsn).doesNotContain(64_999);
     }
 
     private static double share(List<RequestEvent> events, java.util.function.Predicate<RequestEvent> test) {

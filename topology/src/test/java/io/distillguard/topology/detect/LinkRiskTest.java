@@ -589,7 +589,7 @@ class LinkRiskTest extends HarnessTest {
     void aTemplateOnMachinesRentedFromAProviderOffTheHostingListIsAClusterByItsMembersOneNetwork() {
         // 40 aged accounts on one template, each on a /24 of its own of one VPS provider the hosting list leaves out
         // (another address of it at each request), reasoning on every first turn.
-        List<DistillationAlert> alerts = templateOnOneNetwork("one-network-share: 0.8", (member, r) -> 51167,
+        List<DistillationAlert> alerts = templateOnOneNetwork("one-network-share: 0.8", (member, r) -> 64_999,
                 (member, r) -> "100.64." + member + "." + (9 + r));
         List<DistillationAlert> clusters = templateClusters(alerts).stream()
                 .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
@@ -611,7 +611,7 @@ class LinkRiskTest extends HarnessTest {
     @Test
     void withTheOneNetworkTestOffOnlyTheHostingListCorroboratesAndItDoesNotListThatProvider() {
         assertThat(templateClusters(templateOnOneNetwork("one-network-share: 0.8", "one-network-share: 0",
-                (member, r) -> 51167, (member, r) -> "100.64." + member + "." + (9 + r)))).isEmpty();
+                (member, r) -> 64_999, (member, r) -> "100.64." + member + "." + (9 + r)))).isEmpty();
     }
 
     @Test
