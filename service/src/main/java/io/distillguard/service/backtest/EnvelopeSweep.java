@@ -59,86 +59,18 @@ public final class EnvelopeSweep {
     }
 
     private final DetectionConfig config;
-    private final long seed;
-    private final int benignAccounts;
-    private final int days;
-    private final Instant start;
-    private final boolean hostedProducts;
-    private final boolean researchLabs;
-    private final boolean heavyClients;
-    private final boolean newSignups;
-    private final boolean vpnOpeners;
-    private final boolean datacenterVpns;
-    private final boolean schoolCards;
-    private final int studentsPerSchool;
-    private final boolean productUpgrades;
-    private final boolean productLaunch;
+    /** Every cell's benign population and days; its seed is the sweep's, each cell's is derived from it. */
+    private final CampaignSimulator.Settings population;
+
+    /** A sweep beside the population of the settings given (their attack scale is not read: each cell is one). */
+    public EnvelopeSweep(DetectionConfig config, CampaignSimulator.Settings population) {
+        this.config = config;
+        this.population = population;
+    }
 
     public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
                          boolean hostedProducts) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, false, false, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                         boolean vpnOpeners) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
-                vpnOpeners, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                         boolean vpnOpeners, boolean schoolCards) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
-                vpnOpeners, schoolCards, CampaignSimulator.Settings.STUDENTS_PER_SCHOOL);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
-                vpnOpeners, schoolCards, studentsPerSchool, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
-                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
-                         boolean productLaunch) {
-        this(config, seed, benignAccounts, days, start, hostedProducts, researchLabs, heavyClients, newSignups,
-                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, false);
-    }
-
-    public EnvelopeSweep(DetectionConfig config, long seed, int benignAccounts, int days, Instant start,
-                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
-                         boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
-                         boolean productLaunch, boolean datacenterVpns) {
-        this.datacenterVpns = datacenterVpns;
-        this.productLaunch = productLaunch;
-        this.productUpgrades = productUpgrades;
-        this.vpnOpeners = vpnOpeners;
-        this.schoolCards = schoolCards;
-        this.studentsPerSchool = studentsPerSchool;
-        this.hostedProducts = hostedProducts;
-        this.researchLabs = researchLabs;
-        this.heavyClients = heavyClients;
-        this.newSignups = newSignups;
-        this.config = config;
-        this.seed = seed;
-        this.benignAccounts = benignAccounts;
-        this.days = days;
-        this.start = start;
+        this(config, new CampaignSimulator.Settings(seed, benignAccounts, days, start, 1.0, hostedProducts));
     }
 
     /** The cells of the envelope: two heatmaps and the one-knob rows, each around the nominal campaign. */
@@ -282,7 +214,7 @@ public final class EnvelopeSweep {
         for (int i = 0; i < cells.size(); i++) {
             // A cell's seed is its place in the whole sweep, so that a part of the sweep gives the whole one's figures.
             int place = all.indexOf(cells.get(i));
-            Figures f = runCell(cells.get(i), seed * 1_000 + (place < 0 ? i : place));
+            Figures f = runCell(cells.get(i), population.seed() * 1_000 + (place < 0 ? i : place));
             progress.accept(f);
             out.add(f);
         }
@@ -290,10 +222,7 @@ public final class EnvelopeSweep {
     }
 
     Figures runCell(Cell cell, long cellSeed) {
-        CampaignSimulator simulator = new CampaignSimulator(new CampaignSimulator.Settings(cellSeed, benignAccounts, days,
-                start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards,
-                studentsPerSchool, productUpgrades, productLaunch, datacenterVpns),
-                List.of(cell.knobs()));
+        CampaignSimulator simulator = new CampaignSimulator(population.withSeed(cellSeed), List.of(cell.knobs()));
         DetectionConfig judged = config.withRules(QualityCommand.withRelease(config.rules(),
                 simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();

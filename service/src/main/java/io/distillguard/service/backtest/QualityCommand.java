@@ -199,10 +199,10 @@ public final class QualityCommand implements Callable<Integer> {
     }
 
     private int sweep(DetectionConfig config) {
-        // Settings are checked once here, so that a refused option is a usage error before any cell runs.
-        CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed, sweepBenignAccounts, days, start, 1.0,
-                hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool,
-                productUpgrades, productLaunch, datacenterVpns);
+        // Settings are checked here, so that a refused option is a usage error before any cell runs.
+        CampaignSimulator.Settings population = CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed,
+                sweepBenignAccounts, days, start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups,
+                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, datacenterVpns);
         List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells().stream()
                 .filter(c -> sweepCells == null || c.grid().contains(sweepCells) || c.x().contains(sweepCells))
                 .toList();
@@ -212,9 +212,7 @@ public final class QualityCommand implements Callable<Integer> {
                 config.ruleVersion());
         System.out.println(heading);
         long started = System.nanoTime();
-        List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, seed, sweepBenignAccounts, days, start, hostedProducts,
-                researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades,
-                productLaunch, datacenterVpns)
+        List<EnvelopeSweep.Figures> figures = new EnvelopeSweep(config, population)
                 .run(cells, f -> System.out.printf(java.util.Locale.ROOT,
                         "  %-36s %-32s %-6s recall %5.1f %%  median %7s  p90 %7s  benign named %d of %,d  ranked %s%n",
                         f.cell().grid(), f.cell().x(), f.cell().y(), 100 * f.recall(),

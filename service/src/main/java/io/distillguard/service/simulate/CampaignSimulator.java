@@ -156,6 +156,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             }
         }
 
+        /** The same population, days and options on another seed, at one campaign of each kind. */
+        public Settings withSeed(long other) {
+            return new Settings(other, benignAccounts, days, start, 1.0, hostedProducts, researchLabs, heavyClients,
+                    newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch,
+                    datacenterVpns);
+        }
+
         public long startMs() {
             return start.toEpochMilli() - start.toEpochMilli() % HOUR;
         }
