@@ -438,8 +438,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             // each from another block of the provider's pool at nearly every request, as a data-centre proxy
             // service hands them out.
             addresses = memberAddresses(stats);
-            pooled = !addresses.own(g) && g.hostedClientPoolsOrDefault() && addresses.pool(g);
-            if (!members.oneConfiguration(g) || !addresses.own(g) && !pooled) {
+            boolean own = addresses.own(g);
+            pooled = !own && g.hostedClientPoolsOrDefault() && addresses.pool(g);
+            if (!members.oneConfiguration(g) || !own && !pooled) {
                 return null;
             }
         }

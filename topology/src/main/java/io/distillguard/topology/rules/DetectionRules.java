@@ -401,9 +401,18 @@ public record DetectionRules(
          * block at each call: as many addresses as users, none of them a user's own.
          */
         public boolean ownAddresses(int members, int distinct, long blockRepeats, long blockChanges) {
-            double share = ownAddressShareOrDefault();
-            return members >= splitMinMembersOrDefault() && distinct >= share * members
-                    && blockRepeats >= splitMinMembersOrDefault() && blockRepeats - blockChanges >= share * blockRepeats;
+            return addressedApart(members, distinct, blockRepeats)
+                    && blockRepeats - blockChanges >= ownAddressShareOrDefault() * blockRepeats;
+        }
+
+        /**
+         * Of enough sampled members, their latest addresses at least {@code own-address-share} as many as they, and
+         * enough of their requests compared by block: what {@link #ownAddresses} and {@link #poolAddresses} both ask
+         * before they read which way the blocks went.
+         */
+        private boolean addressedApart(int members, int distinct, long blockRepeats) {
+            return members >= splitMinMembersOrDefault() && distinct >= ownAddressShareOrDefault() * members
+                    && blockRepeats >= splitMinMembersOrDefault();
         }
 
         /**
@@ -415,9 +424,8 @@ public record DetectionRules(
          * product on serverless functions leaves so, and its users are judged each by its own day as any member is.
          */
         public boolean poolAddresses(int members, int distinct, long blockRepeats, long blockChanges) {
-            double share = ownAddressShareOrDefault();
-            return members >= splitMinMembersOrDefault() && distinct >= share * members
-                    && blockRepeats >= splitMinMembersOrDefault() && blockChanges >= share * blockRepeats;
+            return addressedApart(members, distinct, blockRepeats)
+                    && blockChanges >= ownAddressShareOrDefault() * blockRepeats;
         }
 
         /**
