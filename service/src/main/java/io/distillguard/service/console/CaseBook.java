@@ -348,8 +348,9 @@ public final class CaseBook {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
                         + ": its own day has come from too few networks";
             }
-            String window = signal.endsWith("_1h") ? " in the hour" : signal.endsWith("_24h") ? " in the day" : "";
-            String base = signal.replaceAll("_(1h|24h)$", "");
+            String window = signal.endsWith("_1h") ? " in the hour" : signal.endsWith("_24h") ? " in the day"
+                    : signal.endsWith("_2d") ? " over its day and the day before" : "";
+            String base = signal.replaceAll("_(1h|24h|2d)$", "");
             return switch (base) {
                 case "distinct_accounts" -> count(value) + " accounts";
                 case "campaign_accounts" -> count(value) + " accounts in the campaign";
@@ -448,8 +449,12 @@ public final class CaseBook {
                         + (value >= threshold ? "a harvest through the day"
                         : "a burst of a few hours, as a developer's scripts are: heavy use, not yet a harvest");
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,
-                        "its own answers %.1f times as long as its prompts, reasoning included (a member needs %.1f)",
-                        value, threshold);
+                        "its own answers %.1f times as long as its prompts%s, reasoning included (a member needs %.1f)",
+                        value, window, threshold);
+                case "own_reasoning_share_lower_bound" -> "at least " + pct(value) + " of its own requests ask for "
+                        + "reasoning" + window + ", at 99 % confidence (a member needs " + pct(threshold) + ")";
+                case "own_first_turn_share_lower_bound" -> "at least " + pct(value) + " of its own requests open a "
+                        + "conversation" + window + ", at 99 % confidence (a member needs " + pct(threshold) + ")";
                 case "requests" -> count(value) + " requests" + window;
                 case "new_model_share" -> pct(value) + " of requests moved to a newly released model";
                 case "cluster_risk" -> String.format(Locale.ROOT, "member of a cluster of risk %.1f", value);

@@ -105,7 +105,25 @@ class CaseBookTest {
                 "2 hours of the day with an hour's worth of requests, reasoning on as many as the profile asks (the "
                         + "rule asks 13): a burst of a few hours, as a developer's scripts are: heavy use, not yet a "
                         + "harvest",
-                "its own answers 0.2 times as long as its prompts, reasoning included (a member needs 3.0)");
+                "its own answers 0.2 times as long as its prompts in the day, reasoning included (a member needs "
+                        + "3.0)");
+    }
+
+    @Test
+    void aMemberJudgedOverTwoDaysSaysSo() {
+        CaseBook.Case member = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-8",
+                Severity.HIGH, 1, List.of("acct-8"), e("own_first_turn_share_lower_bound_24h", 0.52, 0.67),
+                e("own_first_turn_share_lower_bound_2d", 0.69, 0.67), e("own_reasoning_share_lower_bound_2d", 0.69, 0.48),
+                e("own_answer_prompt_ratio_2d", 3.0, 3.0)))).get(0);
+        assertThat(member.words()).containsExactly(
+                "at least 52 % of its own requests open a conversation in the day, at 99 % confidence (a member needs "
+                        + "67 %)",
+                "at least 69 % of its own requests open a conversation over its day and the day before, at 99 % "
+                        + "confidence (a member needs 67 %)",
+                "at least 69 % of its own requests ask for reasoning over its day and the day before, at 99 % "
+                        + "confidence (a member needs 48 %)",
+                "its own answers 3.0 times as long as its prompts over its day and the day before, reasoning included "
+                        + "(a member needs 3.0)");
     }
 
     @Test

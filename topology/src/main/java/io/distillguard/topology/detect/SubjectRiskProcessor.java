@@ -148,7 +148,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         if (hour == null) {
             hour = SubjectProfile.empty();
         }
-        SubjectWindowStats yesterday = yesterday(key, hour, dayStart, inForce);
+        SubjectWindowStats yesterday = yesterday(key, hour, day, dayStart, inForce);
         Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true, type != SubjectType.ORG);
         if (type == SubjectType.ACCOUNT && request.getCluster() == null
                 && assessment.ownRisk() > day.getOwnRiskPeak()) {
@@ -214,12 +214,18 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     }
 
     /**
-     * The previous day's window, read only when this hour could be over its baseline at all: one store read saved
-     * per request.
+     * The previous day's window, read only when this hour could be over its baseline at all, or when the day is held
+     * for its own shape under group.held-member-days 2 (a hosted client's member, a few accounts a day): one store
+     * read saved per request. BASELINE cannot fire on a window read for the second reason alone (its hour is under
+     * the floor times the multiple).
      */
-    private SubjectWindowStats yesterday(String key, SubjectWindowStats hour, long dayStart, DetectionRules rules) {
-        return hour.getRequests() >= rules.subject().volume().baselineFloorPerHour()
-                * rules.subject().volume().baselineMultiple() ? days.fetch(key, dayStart - DAY_MS) : null;
+    private SubjectWindowStats yesterday(String key, SubjectWindowStats hour, SubjectWindowStats day, long dayStart,
+                                         DetectionRules rules) {
+        boolean baseline = hour.getRequests() >= rules.subject().volume().baselineFloorPerHour()
+                * rules.subject().volume().baselineMultiple();
+        boolean held = SubjectSignals.clusterMember(day) && LinkKind.heldForOwnShape(day.getCluster())
+                && rules.groupOrDefault().heldMemberDaysOrDefault() > 1;
+        return baseline || held ? days.fetch(key, dayStart - DAY_MS) : null;
     }
 
     /**

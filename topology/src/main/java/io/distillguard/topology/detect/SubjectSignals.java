@@ -136,7 +136,8 @@ public final class SubjectSignals {
         }
 
         a.ownSignalsDone();
-        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && ownShapeConfirms(a, rules, day)
+        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day)
+                && ownShapeConfirms(a, rules, day, yesterday)
                 && !ownTrafficRefutesHarvest(a, rules, day)) {
             // A member is judged on the most its own signals showed at any of the day's requests, not on what they
             // show at this moment: a signal that fires for part of the day (ROTATION until the account settles on
@@ -236,15 +237,38 @@ public final class SubjectSignals {
      * first turns is not a harvest, and ten requests that all did are barely one; with
      * subject.extraction.specific-answer-ratio set, its answers must also be long against its prompts. Other
      * implications: confirmed.
+     *
+     * <p>With group.held-member-days 2, a day too light to confirm is judged again with {@code yesterday}'s requests
+     * added: an account at ten requests a day never holds the dozen a day's bounds need, and the group is judged anew
+     * each day, so a campaign that keeps each account under that rate would otherwise never have a member named.
+     * Both days are the account's own traffic; nothing of the group's is counted for it.
      */
-    static boolean ownShapeConfirms(Assessment a, DetectionRules rules, SubjectWindowStats day) {
+    static boolean ownShapeConfirms(Assessment a, DetectionRules rules, SubjectWindowStats day,
+                                    SubjectWindowStats yesterday) {
         if (!LinkKind.heldForOwnShape(day.getCluster())) {
             return true;
         }
-        HarvestShape.Bounds own = HarvestShape.lower(rules, day.getReasoning(), day.getLongAnswers(),
-                day.getFirstTurns(), day.getRequests());
-        a.measure("own_reasoning_share_lower_bound_24h", own.reasoningBound(), own.reasoningThreshold())
-                .measure("own_first_turn_share_lower_bound_24h", own.firstTurnBound(), own.firstTurnThreshold());
+        boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
+                day.getRequests(), answerPromptRatio(day), "24h");
+        if (!harvest && yesterday != null && yesterday.getRequests() > 0
+                && rules.groupOrDefault().heldMemberDaysOrDefault() > 1) {
+            double ratio = (double) (day.getCompletionTokens() + yesterday.getCompletionTokens())
+                    / Math.max(1, day.getPromptTokens() + yesterday.getPromptTokens());
+            harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
+                    day.getLongAnswers() + yesterday.getLongAnswers(), day.getFirstTurns() + yesterday.getFirstTurns(),
+                    day.getRequests() + yesterday.getRequests(), ratio, "2d");
+        }
+        if (!harvest) {
+            a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
+        }
+        return harvest;
+    }
+
+    private static boolean ownHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,
+                                      long firstTurns, long requests, double answerPromptRatio, String window) {
+        HarvestShape.Bounds own = HarvestShape.lower(rules, reasoning, longAnswers, firstTurns, requests);
+        a.measure("own_reasoning_share_lower_bound_" + window, own.reasoningBound(), own.reasoningThreshold())
+                .measure("own_first_turn_share_lower_bound_" + window, own.firstTurnBound(), own.firstTurnThreshold());
         boolean harvest = own.reasoningBound() >= own.reasoningThreshold()
                 && own.firstTurnBound() >= own.firstTurnThreshold();
         // A developer whose scripts run on that provider with that client and ask for reasoning on nearly every
@@ -252,12 +276,8 @@ public final class SubjectSignals {
         // short against them (the profile's specific-answer-ratio, when set).
         Double answerRatio = rules.subject().extraction().specificAnswerRatio();
         if (harvest && answerRatio != null) {
-            double ratio = answerPromptRatio(day);
-            a.measure("own_answer_prompt_ratio_24h", ratio, answerRatio);
-            harvest = ratio >= answerRatio;
-        }
-        if (!harvest) {
-            a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
+            a.measure("own_answer_prompt_ratio_" + window, answerPromptRatio, answerRatio);
+            harvest = answerPromptRatio >= answerRatio;
         }
         return harvest;
     }

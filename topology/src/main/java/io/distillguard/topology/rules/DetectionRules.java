@@ -90,7 +90,8 @@ public record DetectionRules(
             @JsonProperty("campaign-trait-coverage") Double campaignTraitCoverage,
             @JsonProperty("pivot-corroborates") Boolean pivotCorroborates,
             @JsonProperty("hosted-client-accounts") Integer hostedClientAccounts,
-            @JsonProperty("hosted-client-pools") Boolean hostedClientPools) {
+            @JsonProperty("hosted-client-pools") Boolean hostedClientPools,
+            @JsonProperty("held-member-days") Integer heldMemberDays) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -135,7 +136,7 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true);
+                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -261,6 +262,16 @@ public record DetectionRules(
          */
         public boolean hostedClientPoolsOrDefault() {
             return hostedClientPools != null && hostedClientPools;
+        }
+
+        /**
+         * {@code held-member-days}: over how many of its own days, today and the day before, a member of a hosted
+         * client's group is judged when today alone is too light: 1 or 2. A campaign that keeps each account at ten
+         * requests a day never gives one day the dozen harvesting requests its bounds need. Absent from a document:
+         * 1, the day alone, as before the key.
+         */
+        public int heldMemberDaysOrDefault() {
+            return heldMemberDays == null ? 1 : heldMemberDays;
         }
 
         /**
@@ -894,6 +905,8 @@ public record DetectionRules(
             positive("group.cohort-accounts-24h", group.cohortAccounts24h());
             require(group.hostedClientAccounts() == null || group.hostedClientAccounts() == 0
                     || group.hostedClientAccounts() >= 2, "group.hosted-client-accounts", "0 (off) or at least 2");
+            require(group.heldMemberDays() == null || group.heldMemberDays() == 1 || group.heldMemberDays() == 2,
+                    "group.held-member-days", "1 or 2 (the days a store keeps)");
             require(group.templateMaxDistance() == null
                             || group.templateMaxDistance() >= 0 && group.templateMaxDistance() <= 32,
                     "group.template-max-distance", "from 0 to 32 bits");

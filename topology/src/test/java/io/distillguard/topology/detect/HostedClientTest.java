@@ -194,6 +194,65 @@ class HostedClientTest extends HarnessTest {
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
+    @Test
+    void membersAtSixRequestsADayAreNamedOnTheirSecondDayFromBothDaysTogether() {
+        // Half the dozen first turns a day's bounds need: no member's day is a harvest on its own, beyond chance.
+        List<DistillationAlert> alerts = twoLightDays();
+
+        long secondDay = BASE + 86_400_000L;
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> {
+            assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(secondDay);
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+            assertThat(evidence(a, "own_first_turn_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "own_first_turn_share_lower_bound_2d")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "own_answer_prompt_ratio_2d")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(3.0));
+        });
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count())
+                .isGreaterThanOrEqualTo(MEMBERS / 2);
+    }
+
+    @Test
+    void judgedOnTheirDayAloneMembersAtSixRequestsADayAreNeverNamed() {
+        List<DistillationAlert> alerts = twoLightDays("held-member-days: 2", "held-member-days: 1");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aMemberWhoseDayBeforeWasNoHarvestIsNotNamedFromBothDays() {
+        // The same campaign; one member's day before was a person's: reasoning on one request in four.
+        TopologyHarness h = start();
+        for (int day = 0; day < 2; day++) {
+            int d = day;
+            sendRounds(h, 6, BASE + day * 86_400_000L, (member, r) -> "100.64." + member + "." + (9 + r),
+                    (member, r) -> d == 1 || member != 0 || r % 4 == 0);
+        }
+
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("rented-");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("rented-0"))
+                .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /** The campaign on machines of its own at six first turns an account a day, on two days running. */
+    private List<DistillationAlert> twoLightDays(String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        for (int day = 0; day < 2; day++) {
+            sendRounds(h, 6, BASE + day * 86_400_000L, (member, r) -> "100.64." + member + "." + (9 + r),
+                    (member, r) -> true);
+        }
+        return h.alerts();
+    }
+
     /** Another /24 of one provider for each member and round, so no two requests share a block. */
     private static final class RotatingPool {
         static final BiFunction<Integer, Integer, String> ADDRESS = (member, r) ->
@@ -262,10 +321,20 @@ class HostedClientTest extends HarnessTest {
 
     private void send(TopologyHarness h, int asn, BiFunction<Integer, Integer, String> address,
                       BiPredicate<Integer, Integer> reasons) {
-        for (int r = 0; r < REQUESTS; r++) {
+        sendRounds(h, asn, REQUESTS, BASE, address, reasons);
+    }
+
+    private void sendRounds(TopologyHarness h, int rounds, long start, BiFunction<Integer, Integer, String> address,
+                            BiPredicate<Integer, Integer> reasons) {
+        sendRounds(h, 16509, rounds, start, address, reasons);
+    }
+
+    private void sendRounds(TopologyHarness h, int asn, int rounds, long start,
+                            BiFunction<Integer, Integer, String> address, BiPredicate<Integer, Integer> reasons) {
+        for (int r = 0; r < rounds; r++) {
             for (int member = 0; member < MEMBERS; member++) {
                 h.send(harvest("rented-" + member, address.apply(member, r),
-                        BASE + (r * MEMBERS + member) * 60_000L, random.nextLong())
+                        start + (r * MEMBERS + member) * 60_000L, random.nextLong())
                         .setAsn(asn).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
                         .setReasoningRequested(reasons.test(member, r)).setCompletionTokens(600)
                         .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))

@@ -168,6 +168,21 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aHostedClientsMemberIsJudgedOverTwoDaysByDefaultAndOverItsDayAloneInADocumentWithoutTheKey() {
+        assertThat(DetectionRules.defaults().groupOrDefault().heldMemberDaysOrDefault()).isEqualTo(2);
+        assertThat(DetectionRules.Group.DEFAULT.heldMemberDaysOrDefault()).isEqualTo(2);
+        assertThat(DetectionRules.parse(rulesYaml("  held-member-days: 2\n", "")).groupOrDefault()
+                .heldMemberDaysOrDefault()).isEqualTo(1);
+        assertThat(DetectionRules.parse(rulesYaml("held-member-days: 2", "held-member-days: 1")).groupOrDefault()
+                .heldMemberDaysOrDefault()).isEqualTo(1);
+        // A day store keeps two days: three cannot be read.
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("held-member-days: 2", "held-member-days: 3")))
+                .hasMessageContaining("group.held-member-days");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("held-member-days: 2", "held-member-days: 0")))
+                .hasMessageContaining("group.held-member-days");
+    }
+
+    @Test
     void anAccountsOwnProfileIsSpecificOnlyAsAHarvestByDefaultAndAlwaysInADocumentWithoutTheKeys() {
         DetectionRules.Extraction defaults = DetectionRules.defaults().subject().extraction();
         assertThat(defaults.specificOnlyWhenSustained()).isTrue();
@@ -232,7 +247,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-06.10", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-06.11", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -264,7 +279,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.10", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.11", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
