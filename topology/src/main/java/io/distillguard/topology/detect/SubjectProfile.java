@@ -509,7 +509,12 @@ public final class SubjectProfile {
      * questions for long answers, as a harvest does, or sends its material for short ones.
      */
     public static double answerPromptRatio(SubjectWindowStats s) {
-        return (double) s.getCompletionTokens() / Math.max(1, s.getPromptTokens());
+        return answerPromptRatio(s.getCompletionTokens(), s.getPromptTokens());
+    }
+
+    /** Completion over prompt tokens, for counts summed over windows. */
+    public static double answerPromptRatio(long completionTokens, long promptTokens) {
+        return (double) completionTokens / Math.max(1, promptTokens);
     }
 
     /** Coefficient of variation of inter-arrival times (standard deviation / mean); NaN with too few gaps. */

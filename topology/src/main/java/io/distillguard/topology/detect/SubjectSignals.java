@@ -252,11 +252,11 @@ public final class SubjectSignals {
                 day.getRequests(), answerPromptRatio(day), "24h");
         if (!harvest && yesterday != null && yesterday.getRequests() > 0
                 && rules.groupOrDefault().heldMemberDaysOrDefault() > 1) {
-            double ratio = (double) (day.getCompletionTokens() + yesterday.getCompletionTokens())
-                    / Math.max(1, day.getPromptTokens() + yesterday.getPromptTokens());
             harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
                     day.getLongAnswers() + yesterday.getLongAnswers(), day.getFirstTurns() + yesterday.getFirstTurns(),
-                    day.getRequests() + yesterday.getRequests(), ratio, "2d");
+                    day.getRequests() + yesterday.getRequests(),
+                    answerPromptRatio(day.getCompletionTokens() + yesterday.getCompletionTokens(),
+                            day.getPromptTokens() + yesterday.getPromptTokens()), "2d");
         }
         if (!harvest) {
             a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
