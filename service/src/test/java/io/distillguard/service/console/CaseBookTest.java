@@ -113,7 +113,8 @@ class CaseBookTest {
     void aMemberJudgedOverTwoDaysSaysSo() {
         CaseBook.Case member = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-8",
                 Severity.HIGH, 1, List.of("acct-8"), e("own_first_turn_share_lower_bound_24h", 0.52, 0.67),
-                e("own_first_turn_share_lower_bound_2d", 0.69, 0.67), e("own_reasoning_share_lower_bound_2d", 0.69, 0.48),
+                e("own_first_turn_share_lower_bound_2d", 0.69, 0.67),
+                e("own_reasoning_share_lower_bound_2d", 0.69, 0.48),
                 e("own_answer_prompt_ratio_2d", 3.0, 3.0)))).get(0);
         assertThat(member.words()).containsExactly(
                 "at least 52 % of its own requests open a conversation in the day, at 99 % confidence (a member needs "
