@@ -25,6 +25,7 @@ public final class Assessment {
     private double risk;
     private boolean specific;
     private boolean heldForMembers;
+    private boolean heldForOwnBlocks;
     // What the subject's own signals add up to, and how many of the fired ones are its own, once the signals a
     // group brings are about to be added (-1 until then: every fired signal is the subject's own).
     private double ownRisk = -1;
@@ -105,6 +106,19 @@ public final class Assessment {
 
     public boolean heldForMembers() {
         return heldForMembers;
+    }
+
+    /**
+     * Holds a group of a hosted client's rotating members for each member's own blocks as well as its shape: the
+     * sample that made the group is a day's first members, and the client is everyone's on that cloud.
+     */
+    public Assessment holdForOwnBlocks() {
+        heldForOwnBlocks = true;
+        return this;
+    }
+
+    public boolean heldForOwnBlocks() {
+        return heldForOwnBlocks;
     }
 
     /** The risk a member carries once its own traffic confirms it: {@link #risk()} without the hold. */

@@ -218,7 +218,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
                 releaseOf(inForce, request.getModel()), kind.followsNetworks(), kind.talliesMembers(),
-                kind.followsAddresses(), kind == LinkKind.PAYMENT_FINGERPRINT);
+                kind.followsAddresses(), kind == LinkKind.PAYMENT_FINGERPRINT, kind == LinkKind.HOSTED_CLIENT);
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -375,6 +375,82 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                                         long accounts, double fanIn, boolean pivot,
                                         java.util.function.Supplier<MemberSplit> split,
                                         java.util.function.Supplier<CardMembers> card) {
+        Assessment group = groupAssessment(rules, kind, stats, accounts, fanIn, pivot, split, card);
+        if (group != null || kind != LinkKind.HOSTED_CLIENT) {
+            return group;
+        }
+        return poolMembersAssessment(rules, stats, fanIn);
+    }
+
+    /**
+     * A hosted client's members that each rotate through the provider's pool ({@link DetectionRules.Group#poolMember}),
+     * judged as a group of their own when the client's group as a whole is not a cluster
+     * (group.hosted-client-pool-members, with group.hosted-client-pools): a campaign behind a data-centre proxy service that calls with the SDK most
+     * developers on that cloud use shares the client's group with them, and their traffic dilutes its shape, their
+     * kept machines its addresses, their own settings its configuration. What tells the campaign's accounts apart is
+     * what a developer's machine never does: another block at nearly every request. Their requests summed, their
+     * reasoning share's lower bound must reach the cluster threshold, as a group's would. Held for its members, each
+     * named only once its own day is a harvest from as many blocks (group.pool-member-blocks): the sample is a day's
+     * first members, and a developer's app on serverless functions leaves from the pool too. Null when not so.
+     */
+    static Assessment poolMembersAssessment(DetectionRules rules, LinkWindowStats stats, double fanIn) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        int needed = g.hostedClientPoolMembersOrDefault();
+        ByteBuffer blocks = stats.getSampleBlockTally();
+        ByteBuffer tally = stats.getSampleReasoning();
+        int slots = Math.min(blocks.remaining(), tally.remaining()) / TALLY_SLOT;
+        if (needed == 0 || !g.hostedClientPoolsOrDefault() || slots < needed) {
+            return null;
+        }
+        int judged = 0;
+        int pool = 0;
+        long requests = 0;
+        long reasoning = 0;
+        long compared = 0;
+        long changed = 0;
+        for (int i = 0; i < slots; i++) {
+            int at = i * TALLY_SLOT;
+            int c = Short.toUnsignedInt(blocks.getShort(blocks.position() + at));
+            int ch = Short.toUnsignedInt(blocks.getShort(blocks.position() + at + Short.BYTES));
+            if (c < g.splitMemberRequestsOrDefault()) {
+                continue;
+            }
+            judged++;
+            if (g.poolMember(c, ch)) {
+                pool++;
+                requests += Short.toUnsignedInt(tally.getShort(tally.position() + at));
+                reasoning += Short.toUnsignedInt(tally.getShort(tally.position() + at + Short.BYTES));
+                compared += c;
+                changed += ch;
+            }
+        }
+        if (pool < needed) {
+            return null;
+        }
+        double lower = DetectionRules.Group.wilsonLower(reasoning, requests, g.confidenceZ());
+        double threshold = g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare());
+        if (lower < threshold) {
+            return null;
+        }
+        double cap = rules.scoring().ratioCap();
+        return new Assessment()
+                .measure("group_pool_members", pool, needed)
+                .measure("group_members_judged_by_blocks", judged, g.splitMinMembersOrDefault())
+                .measure("group_pool_member_block_changed_share", (double) changed / compared,
+                        g.ownAddressShareOrDefault())
+                .measure("group_pool_member_requests", requests, 0)
+                .measure("group_pool_member_reasoning_share_lower_bound", lower, threshold)
+                .fire("EXTRACTION_SHAPED_GROUP", lower / threshold, rules.scoring().extractionWeight(), 1, true)
+                .fire(LinkKind.HOSTED_CLIENT.detector(), fanIn, 1, cap + 1, false)
+                .fire("HOSTING_ADDRESSES", 1, 0.5, 1, false)
+                .holdForMembers()
+                .holdForOwnBlocks();
+    }
+
+    private static Assessment groupAssessment(DetectionRules rules, LinkKind kind, LinkWindowStats stats,
+                                              long accounts, double fanIn, boolean pivot,
+                                              java.util.function.Supplier<MemberSplit> split,
+                                              java.util.function.Supplier<CardMembers> card) {
         DetectionRules.Link t = rules.link();
         DetectionRules.Group g = rules.groupOrDefault();
         long n = stats.getRequests();
@@ -644,7 +720,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
                 List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L, Sketches.EMPTY,
-                0L);
+                0L, Sketches.EMPTY);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -655,7 +731,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
 
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
-        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false, false, false);
+        return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false, false, false,
+                false);
     }
 
     /**
@@ -668,10 +745,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      *                       {@link #memberAddresses})
      * @param tallyRoaming   with followNetworks, whether to count each sampled member's own roaming too (cards:
      *                       {@link #memberRoaming})
+     * @param tallyBlocks    with followAddresses, whether to count each sampled member's own block changes too (hosted
+     *                       clients: {@link #poolMembersAssessment})
      */
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
                                Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses,
-                               boolean tallyRoaming) {
+                               boolean tallyRoaming, boolean tallyBlocks) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
@@ -749,7 +828,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (followAddresses) {
             followAddress(stats, place, request.getAddress());
-            followBlock(stats, place, request.getBlock());
+            followBlock(stats, place, request.getBlock(), tallyBlocks);
         }
         return stats;
     }
@@ -772,8 +851,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * came from the block of its request before (slots as {@link #followAddress}'s). A machine rented for an account
      * keeps its block; a product's serverless functions leave from the cloud's shared pool, another block at each call.
      */
-    private static void followBlock(LinkWindowStats stats, int member, int block) {
+    private static void followBlock(LinkWindowStats stats, int member, int block, boolean tally) {
         MemberSlot slot = memberSlot(stats, stats.getSampleBlocks(), ADDRESS_SLOT, member);
+        // The member's own count of the same (tallied like its requests and reasoning asks): slots in step with the
+        // blocks', so a member new to the sample gets its slot even on a request without a block.
+        MemberSlot own = tally ? memberSlot(stats, stats.getSampleBlockTally(), TALLY_SLOT, member) : null;
+        if (own != null) {
+            stats.setSampleBlockTally(own.slots());
+        }
         if (slot == null || block == 0) {
             return;
         }
@@ -783,6 +868,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             stats.setMemberBlockRepeats(stats.getMemberBlockRepeats() + 1);
             if (last != block) {
                 stats.setMemberBlockChanges(stats.getMemberBlockChanges() + 1);
+            }
+            if (own != null) {
+                countInSlot(own, last != block);
             }
         }
         stats.setSampleBlocks(slots.putInt(slot.at(), block));

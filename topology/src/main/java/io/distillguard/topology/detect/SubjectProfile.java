@@ -42,7 +42,8 @@ public final class SubjectProfile {
                 request.getPromptTokens(), request.getCompletionTokens(), request.getReasoningRequested(),
                 request.getTurnIndex(), Sketches.hash(request.getConversationId()), request.getCapability(),
                 request.getPromptSimhash(), Sketches.hash(ip), Sketches.hash(IpAddresses.prefixOf(ip)),
-                request.getAsn(), request.getCountry(), null, 0.0, null, null, 0, blankToNull(request.getApiKeyId()), false);
+                request.getAsn(), request.getCountry(), null, 0.0, null, null, 0, blankToNull(request.getApiKeyId()), false,
+                false);
     }
 
     public static SubjectWindowStats empty() {
@@ -56,7 +57,7 @@ public final class SubjectProfile {
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
                 zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false,
-                0L, 0L, zero, null);
+                0L, 0L, zero, null, false, 0L, 0L, 0L);
     }
 
     private static String blankToNull(String text) {
@@ -119,6 +120,7 @@ public final class SubjectProfile {
         long time = request.getEventTime();
         if (span == Span.DAY) {
             countNetworkSwitch(stats, request, time);
+            countBlockChange(stats, request, time);
         }
         if (stats.getRequests() == 0) {
             stats.setFirstEventTime(time);
@@ -229,6 +231,26 @@ public final class SubjectProfile {
             }
         }
         stats.setLastAsn(asn == null ? -1 : asn);
+    }
+
+    /**
+     * Counts, over the day's in-order requests, whether each came from another network block than the one before, at
+     * any distance in time: what a member of a hosted client's rotating members shows of its own
+     * (SubjectSignals#ownBlocksConfirm). A counter pair and the last block, not a distinct count: a day window keeps
+     * no address sketch, and a pool's account changes block at nearly every request where a machine kept never does.
+     */
+    private static void countBlockChange(SubjectWindowStats stats, SubjectRequest request, long time) {
+        if (stats.getRequests() > 0 && time < stats.getLastEventTime()) {
+            return;
+        }
+        long block = request.getPrefixHash();
+        if (stats.getLastPrefix() != 0 && block != 0) {
+            stats.setBlockRepeats(stats.getBlockRepeats() + 1);
+            if (block != stats.getLastPrefix()) {
+                stats.setBlockChanges(stats.getBlockChanges() + 1);
+            }
+        }
+        stats.setLastPrefix(block);
     }
 
     /** Share of quick pairs whose network changed; 0 when there are none. */

@@ -275,6 +275,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         copy.setCluster(null);
         copy.setClusterRisk(0.0);
         copy.setClusterNeedsNetworks(false);
+        copy.setClusterNeedsBlocks(false);
         copy.setApiKey(null);
         copy.setApiKeysSplit(false);
         return copy;
@@ -332,6 +333,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 .setCluster(cluster)
                 .setClusterRisk(group.memberRisk())
                 .setClusterNeedsNetworks(group.heldForMembers() && !LinkKind.heldForOwnShape(cluster))
+                .setClusterNeedsBlocks(group.heldForOwnBlocks())
                 .build();
     }
 
@@ -392,6 +394,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             day.setCluster(implication.getCluster());
             day.setClusterRisk(implication.getClusterRisk());
             day.setClusterNeedsNetworks(implication.getClusterNeedsNetworks());
+            day.setClusterNeedsBlocks(implication.getClusterNeedsBlocks());
             days.put(key, day, dayStart);
         }
         return day;

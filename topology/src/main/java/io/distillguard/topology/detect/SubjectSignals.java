@@ -136,7 +136,7 @@ public final class SubjectSignals {
         }
 
         a.ownSignalsDone();
-        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day)
+        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && ownBlocksConfirm(a, rules, day)
                 && ownShapeConfirms(a, rules, day, yesterday)
                 && !ownTrafficRefutesHarvest(a, rules, day)) {
             // A member is judged on the most its own signals showed at any of the day's requests, not on what they
@@ -224,6 +224,31 @@ public final class SubjectSignals {
         a.measure("own_distinct_asns_24h", networks, needed);
         if (networks < needed) {
             a.measure("cluster_awaiting_own_networks:" + day.getCluster(), day.getClusterRisk(), 0);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether an implication by a hosted client's rotating members (LinkRiskProcessor#poolMembersAssessment) is
+     * confirmed by the account's own day: of its requests that followed one of its own, at least own-address-share, and
+     * at least group.pool-member-blocks less one (its day spans that many blocks at the least), came from another block
+     * (/24, /48) than the one before. The group was made of a day's first members of a client everyone on that cloud uses; a developer's
+     * app that keeps its machine never shows this, whatever its shape. Other implications: confirmed.
+     */
+    static boolean ownBlocksConfirm(Assessment a, DetectionRules rules, SubjectWindowStats day) {
+        if (!day.getClusterNeedsBlocks()) {
+            return true;
+        }
+        DetectionRules.Group g = rules.groupOrDefault();
+        long changes = day.getBlockChanges();
+        long compared = day.getBlockRepeats();
+        long needed = Math.max(g.poolMemberBlocksOrDefault() - 1L,
+                (long) Math.ceil(g.ownAddressShareOrDefault() * compared));
+        a.measure("own_block_changes_24h", changes, needed)
+                .measure("own_block_compared_24h", compared, g.poolMemberBlocksOrDefault() - 1L);
+        if (changes < needed) {
+            a.measure("cluster_awaiting_own_blocks:" + day.getCluster(), day.getClusterRisk(), 0);
             return false;
         }
         return true;

@@ -91,7 +91,9 @@ public record DetectionRules(
             @JsonProperty("pivot-corroborates") Boolean pivotCorroborates,
             @JsonProperty("hosted-client-accounts") Integer hostedClientAccounts,
             @JsonProperty("hosted-client-pools") Boolean hostedClientPools,
-            @JsonProperty("held-member-days") Integer heldMemberDays) {
+            @JsonProperty("held-member-days") Integer heldMemberDays,
+            @JsonProperty("hosted-client-pool-members") Integer hostedClientPoolMembers,
+            @JsonProperty("pool-member-blocks") Integer poolMemberBlocks) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -102,6 +104,10 @@ public record DetectionRules(
         public static final double POPULATION_LONG_ANSWER_SHARE = 0.15;
         /** Without {@code long-answer-share} in a document: the floor under the long-answer threshold. */
         public static final double LONG_ANSWER_SHARE = 0.6;
+        /** The bundled {@code hosted-client-pool-members}; without the key in a document: 0, off. */
+        public static final int HOSTED_CLIENT_POOL_MEMBERS = 10;
+        /** Without {@code pool-member-blocks} in a document. */
+        public static final int POOL_MEMBER_BLOCKS = 3;
         /** Without {@code roaming-share} in a document. */
         public static final double ROAMING_SHARE = 0.5;
         /** Without {@code roaming-min-repeats} in a document. */
@@ -136,7 +142,8 @@ public record DetectionRules(
                 0.5, 20, 3, 500, 20, TEMPLATE_MAX_DISTANCE, 20, WORD_BAND_MAX_DISTANCE, POPULATION_LONG_ANSWER_SHARE,
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
-                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2);
+                2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
+                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -272,6 +279,38 @@ public record DetectionRules(
          */
         public int heldMemberDaysOrDefault() {
             return heldMemberDays == null ? 1 : heldMemberDays;
+        }
+
+        /**
+         * {@code hosted-client-pool-members}: how many of a hosted client's sampled members must each have left from
+         * another block of the provider's pool at nearly every request ({@link #poolMember}) for them to be judged
+         * as a group of their own, when the client's group as a whole is not a cluster. A campaign behind a
+         * data-centre proxy service that calls with the SDK most developers on that cloud use shares the group with
+         * them: their traffic dilutes its shape, and their machines, each kept, its addresses. Developers keep a
+         * machine; those members do not. Each is named only once its own day is a harvest from as many blocks
+         * ({@link #poolMemberBlocksOrDefault}). Read only with {@code hosted-client-pools}. Absent from a document: 0,
+         * off, as before the key.
+         */
+        public int hostedClientPoolMembersOrDefault() {
+            return hostedClientPoolMembers == null ? 0 : hostedClientPoolMembers;
+        }
+
+        /**
+         * {@code pool-member-blocks}: the distinct network blocks (/24, /48) a member of a hosted client's rotating
+         * members must have sent its own day from, at least {@code own-address-share} of its requests as well, before
+         * it is named: a developer's app keeps its machine whatever its client's group holds. Absent: 3.
+         */
+        public int poolMemberBlocksOrDefault() {
+            return poolMemberBlocks == null ? POOL_MEMBER_BLOCKS : poolMemberBlocks;
+        }
+
+        /**
+         * Whether a sampled member of a hosted client's group rotates through the provider's pool: of at least
+         * {@code split-member-requests} of its requests through the group that followed one of its own, at least
+         * {@code own-address-share} came from another block than the one before.
+         */
+        public boolean poolMember(int compared, int changed) {
+            return compared >= splitMemberRequestsOrDefault() && changed >= ownAddressShareOrDefault() * compared;
         }
 
         /**
@@ -905,6 +944,11 @@ public record DetectionRules(
             positive("group.cohort-accounts-24h", group.cohortAccounts24h());
             require(group.hostedClientAccounts() == null || group.hostedClientAccounts() == 0
                     || group.hostedClientAccounts() >= 2, "group.hosted-client-accounts", "0 (off) or at least 2");
+            require(group.hostedClientPoolMembers() == null || group.hostedClientPoolMembers() == 0
+                            || group.hostedClientPoolMembers() >= 2,
+                    "group.hosted-client-pool-members", "0 (off) or at least 2");
+            require(group.poolMemberBlocks() == null || group.poolMemberBlocks() >= 2,
+                    "group.pool-member-blocks", "at least 2");
             require(group.heldMemberDays() == null || group.heldMemberDays() == 1 || group.heldMemberDays() == 2,
                     "group.held-member-days", "1 or 2 (the days a store keeps)");
             require(group.templateMaxDistance() == null

@@ -243,6 +243,71 @@ class HostedClientTest extends HarnessTest {
                 .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
+    @Test
+    void accountsRotatingThroughThePoolAmongDevelopersOnTheSameClientAreHeldAsAGroupOfTheirOwn() {
+        List<DistillationAlert> alerts = poolAmongDevelopers();
+
+        // The client's group as a whole is its developers' too: configured apart, each keeping its machine. Its
+        // members that change block at every request are judged apart from them.
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("HOSTED_CLIENT:16509|" + CLIENT);
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+            assertThat(evidence(a, "group_pool_members")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()).isLessThan(MEMBERS + 1));
+            assertThat(evidence(a, "group_pool_member_reasoning_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("rented-");
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+            assertThat(evidence(a, "own_block_changes_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count())
+                .isGreaterThanOrEqualTo(MEMBERS / 2);
+        // The developers whose apps ask for reasoning on every short first turn have a harvest's day by their shape;
+        // they keep their machines, and are not named.
+        assertThat(alerts).filteredOn(a -> a.getAccounts().stream().anyMatch(id -> id.startsWith("developer-")))
+                .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void withoutPoolMembersTheSameCampaignAmongDevelopersIsNoClusterAndNoneIsNamed() {
+        List<DistillationAlert> alerts = poolAmongDevelopers("hosted-client-pool-members: 10",
+                "hosted-client-pool-members: 0");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /**
+     * The rotating campaign above beside as many developers on the same cloud and client, one request each in turn:
+     * every developer on a machine of its own, half of them with an app that asks for reasoning on every short first
+     * turn (the campaign's shape), half with one that never does.
+     */
+    private List<DistillationAlert> poolAmongDevelopers(String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        for (int r = 0; r < REQUESTS; r++) {
+            for (int member = 0; member < MEMBERS; member++) {
+                long t = BASE + ((r * MEMBERS + member) * 2L) * 30_000L;
+                h.send(harvest("developer-" + member, "100.90." + member + ".9", t, random.nextLong())
+                        .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-developer-" + member)
+                        .setReasoningRequested(member % 2 == 0).setCompletionTokens(600)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (90L + 7 * member) * 86_400_000L))
+                        .build());
+                h.send(harvest("rented-" + member, RotatingPool.ADDRESS.apply(member, r), t + 30_000L,
+                        random.nextLong())
+                        .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
+                        .setReasoningRequested(true).setCompletionTokens(600)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))
+                        .build());
+            }
+        }
+        return h.alerts();
+    }
+
     /** The campaign on machines of its own at six first turns an account a day, on two days running. */
     private List<DistillationAlert> twoLightDays(String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);

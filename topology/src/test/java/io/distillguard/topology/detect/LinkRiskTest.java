@@ -740,7 +740,7 @@ class LinkRiskTest extends HarnessTest {
                 LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
                         reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
                         16509, null, true, member + 1, member + 1);
-                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true, false);
+                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true, false, false);
             }
         }
         return stats;

@@ -183,6 +183,27 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aHostedClientsRotatingMembersAreJudgedApartByDefaultAndNotInADocumentWithoutTheKey() {
+        DetectionRules.Group bundled = DetectionRules.defaults().groupOrDefault();
+        assertThat(bundled.hostedClientPoolMembersOrDefault()).isEqualTo(10);
+        assertThat(bundled.poolMemberBlocksOrDefault()).isEqualTo(3);
+        assertThat(DetectionRules.Group.DEFAULT.hostedClientPoolMembersOrDefault()).isEqualTo(10);
+        DetectionRules.Group without = DetectionRules.parse(rulesYaml("  hosted-client-pool-members: 10\n"
+                + "  pool-member-blocks: 3\n", "")).groupOrDefault();
+        assertThat(without.hostedClientPoolMembersOrDefault()).isZero();
+        assertThat(without.poolMemberBlocksOrDefault()).isEqualTo(3);
+        // A member rotates when it changed block at four in five of at least split-member-requests (3) requests.
+        assertThat(bundled.poolMember(3, 3)).isTrue();
+        assertThat(bundled.poolMember(10, 8)).isTrue();
+        assertThat(bundled.poolMember(10, 7)).isFalse();
+        assertThat(bundled.poolMember(2, 2)).isFalse();
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("hosted-client-pool-members: 10",
+                "hosted-client-pool-members: 1"))).hasMessageContaining("group.hosted-client-pool-members");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("pool-member-blocks: 3", "pool-member-blocks: 1")))
+                .hasMessageContaining("group.pool-member-blocks");
+    }
+
+    @Test
     void anAccountsOwnProfileIsSpecificOnlyAsAHarvestByDefaultAndAlwaysInADocumentWithoutTheKeys() {
         DetectionRules.Extraction defaults = DetectionRules.defaults().subject().extraction();
         assertThat(defaults.specificOnlyWhenSustained()).isTrue();
@@ -247,7 +268,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-06.11", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-06.12", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -279,7 +300,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.11", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.12", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
