@@ -348,6 +348,10 @@ public final class CaseBook {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
                         + ": its own day has come from too few networks";
             }
+            if (signal.startsWith("cluster_awaiting_own_blocks:")) {
+                return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
+                        + ": its own day has not changed network block at nearly every request";
+            }
             String window = signal.endsWith("_1h") ? " in the hour" : signal.endsWith("_24h") ? " in the day"
                     : signal.endsWith("_2d") ? " over its day and the day before" : "";
             String base = signal.replaceAll("_(1h|24h|2d)$", "");
@@ -411,6 +415,21 @@ public final class CaseBook {
                         + "others used last (the rule asks " + pct(threshold) + "): its members rotate through the "
                         + "provider's pool, as accounts behind a data-centre proxy service do; each is named only once "
                         + "its own day is a harvest";
+                case "group_pool_members" -> count(value) + " of its sampled members each came from another network "
+                        + "block (/24) at nearly every request (the rule needs " + count(threshold) + "): judged as a "
+                        + "group of their own, apart from the developers who keep a machine and share the client";
+                case "group_members_judged_by_blocks" -> count(value) + " sampled members sent enough requests to tell "
+                        + "whether each keeps its block";
+                case "group_pool_member_block_changed_share" -> pct(value) + " of those members' requests came from "
+                        + "another block than their request before (a member needs " + pct(threshold) + ")";
+                case "group_pool_member_requests" -> count(value) + " requests of those members";
+                case "group_pool_member_reasoning_share_lower_bound" -> "at least " + pct(value) + " of those members' "
+                        + "requests ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold)
+                        + "): each is named only once its own day is a harvest from block after block";
+                case "own_block_changes" -> "its own requests came from another network block (/24) than the one "
+                        + "before " + count(value) + " times" + window + " (a member of a pool's rotating members needs "
+                        + count(threshold) + ")";
+                case "own_block_compared" -> count(value) + " of its own requests followed one of its own" + window;
                 case "group_members_one_network_share_lower_bound" -> "at least " + pct(value) + " of its members "
                         + "came from one and the same network (ASN) and no other, at 99 % confidence (the rule asks "
                         + pct(threshold) + "): " + (value >= threshold
