@@ -385,25 +385,30 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     /**
      * A hosted client's members that each rotate through the provider's pool ({@link DetectionRules.Group#poolMember}),
      * judged as a group of their own when the client's group as a whole is not a cluster
-     * (group.hosted-client-pool-members, with group.hosted-client-pools): a campaign behind a data-centre proxy service that calls with the SDK most
-     * developers on that cloud use shares the client's group with them, and their traffic dilutes its shape, their
-     * kept machines its addresses, their own settings its configuration. What tells the campaign's accounts apart is
-     * what a developer's machine never does: another block at nearly every request. Their requests summed, their
-     * reasoning share's lower bound must reach the cluster threshold, as a group's would. Held for its members, each
-     * named only once its own day is a harvest from as many blocks (group.pool-member-blocks): the sample is a day's
-     * first members, and a developer's app on serverless functions leaves from the pool too. Null when not so.
+     * (group.hosted-client-pool-members, with group.hosted-client-pools): a campaign behind a data-centre proxy
+     * service that calls with the SDK most developers on that cloud use shares the client's group with them, and their
+     * traffic dilutes its shape, their kept machines its addresses, their own settings its configuration. What tells the campaign's accounts apart is
+     * what a developer's machine never does: another block at nearly every request, each from an address none of the
+     * others used last (a product's users behind its few egress addresses change block as often). Their requests
+     * summed, their reasoning share's lower bound must reach the cluster threshold, as a group's would. Held for its
+     * members, each named only once its own day is a harvest from block after block (group.pool-member-blocks): the
+     * sample is a day's first members, and a developer's app on serverless functions leaves from the pool too. Null
+     * when not so.
      */
     static Assessment poolMembersAssessment(DetectionRules rules, LinkWindowStats stats, double fanIn) {
         DetectionRules.Group g = rules.groupOrDefault();
         int needed = g.hostedClientPoolMembersOrDefault();
         ByteBuffer blocks = stats.getSampleBlockTally();
         ByteBuffer tally = stats.getSampleReasoning();
-        int slots = Math.min(blocks.remaining(), tally.remaining()) / TALLY_SLOT;
+        ByteBuffer kept = stats.getSampleAddresses();
+        int slots = Math.min(Math.min(blocks.remaining(), tally.remaining()) / TALLY_SLOT,
+                kept.remaining() / ADDRESS_SLOT);
         if (needed == 0 || !g.hostedClientPoolsOrDefault() || slots < needed) {
             return null;
         }
         int judged = 0;
         int pool = 0;
+        int[] addresses = new int[slots];
         long requests = 0;
         long reasoning = 0;
         long compared = 0;
@@ -417,14 +422,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
             judged++;
             if (g.poolMember(c, ch)) {
-                pool++;
+                addresses[pool++] = kept.getInt(kept.position() + i * ADDRESS_SLOT);
                 requests += Short.toUnsignedInt(tally.getShort(tally.position() + at));
                 reasoning += Short.toUnsignedInt(tally.getShort(tally.position() + at + Short.BYTES));
                 compared += c;
                 changed += ch;
             }
         }
-        if (pool < needed) {
+        // Each from an address none of the others used last, as with the group's own pool test: a product's users
+        // behind its few egress addresses, one per call, change block as often.
+        long distinct = java.util.Arrays.stream(addresses, 0, pool).distinct().count();
+        if (pool < needed || distinct < g.ownAddressShareOrDefault() * pool) {
             return null;
         }
         double lower = DetectionRules.Group.wilsonLower(reasoning, requests, g.confidenceZ());
@@ -437,6 +445,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("group_pool_members", pool, needed)
                 .measure("group_members_judged_by_blocks", judged, g.splitMinMembersOrDefault())
                 .measure("group_pool_member_block_changed_share", (double) changed / compared,
+                        g.ownAddressShareOrDefault())
+                .measure("group_pool_member_addresses_distinct_share", (double) distinct / pool,
                         g.ownAddressShareOrDefault())
                 .measure("group_pool_member_requests", requests, 0)
                 .measure("group_pool_member_reasoning_share_lower_bound", lower, threshold)

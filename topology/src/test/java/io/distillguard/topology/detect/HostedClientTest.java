@@ -282,12 +282,30 @@ class HostedClientTest extends HarnessTest {
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
+    @Test
+    void aProductsUsersOutThroughItsFewEgressAddressesEachCallAreNoGroupOfRotatingMembers() {
+        // An agent product that calls with its users' accounts through six egress addresses in six /24s, another at
+        // each call: its users change block as a pool's accounts do, but share their addresses.
+        List<DistillationAlert> alerts = poolAmongDevelopers((member, r) -> "100." + (64 + (member + r) % 6) + ".1.9");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).noneSatisfy(a ->
+                assertThat(evidence(a, "group_pool_members")).isPresent());
+        // (Its egress blocks are what the rules judge it on, as any product's on a cloud: not this link's.)
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).noneSatisfy(a ->
+                assertThat(evidence(a, "cluster:HOSTED_CLIENT:16509|" + CLIENT)).isPresent());
+    }
+
     /**
      * The rotating campaign above beside as many developers on the same cloud and client, one request each in turn:
      * every developer on a machine of its own, half of them with an app that asks for reasoning on every short first
      * turn (the campaign's shape), half with one that never does.
      */
     private List<DistillationAlert> poolAmongDevelopers(String... ruleReplacements) {
+        return poolAmongDevelopers(RotatingPool.ADDRESS, ruleReplacements);
+    }
+
+    private List<DistillationAlert> poolAmongDevelopers(BiFunction<Integer, Integer, String> rotating,
+                                                        String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
         for (int r = 0; r < REQUESTS; r++) {
             for (int member = 0; member < MEMBERS; member++) {
@@ -297,7 +315,7 @@ class HostedClientTest extends HarnessTest {
                         .setReasoningRequested(member % 2 == 0).setCompletionTokens(600)
                         .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (90L + 7 * member) * 86_400_000L))
                         .build());
-                h.send(harvest("rented-" + member, RotatingPool.ADDRESS.apply(member, r), t + 30_000L,
+                h.send(harvest("rented-" + member, rotating.apply(member, r), t + 30_000L,
                         random.nextLong())
                         .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
                         .setReasoningRequested(true).setCompletionTokens(600)
