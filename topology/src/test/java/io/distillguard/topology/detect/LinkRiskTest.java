@@ -252,6 +252,46 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aHostedClientsWindowWrittenBeforeMemberBlocksWereTalliedGoesOnWithoutThem() throws Exception {
+        DetectionRules rules = DetectionRules.defaults();
+        LinkWindowStats stats = LinkRiskProcessor.empty();
+        for (int r = 0; r < 4; r++) {
+            for (int m = 0; m < 12; m++) {
+                stats = LinkRiskProcessor.add(rules, 50, new LinkRequest(BASE + (r * 12L + m) * 60_000L, "m" + m, true,
+                        true, BASE - 400 * 86_400_000L, "frontier-2", null, 16509, null, false, 1000 + r * 12 + m,
+                        100 + r * 12 + m), stats, null, false, true, true, false, true);
+            }
+        }
+        // Each member came from another block at each of its three requests after its first (the group's very first
+        // request is kept in no slot, as with every member slot: the first member's tally starts at its second).
+        assertThat(stats.getSampleBlockTally().remaining()).isEqualTo(12 * 4);
+        assertThat(stats.getSampleBlockTally().getShort(4)).isEqualTo((short) 3);
+        assertThat(stats.getSampleBlockTally().getShort(6)).isEqualTo((short) 3);
+        assertThat(LinkRiskProcessor.poolMembersAssessment(rules, stats, 1)).isNotNull();
+
+        // Written by the build before (no sample_block_tally), read back by this one: the members' tallies start only
+        // in the group's next window, and its rotating members are not judged apart in this one.
+        org.apache.avro.Schema now = LinkWindowStats.getClassSchema();
+        int added = now.getField("sample_block_tally").pos();
+        org.apache.avro.Schema before = org.apache.avro.Schema.createRecord(now.getName(), now.getDoc(),
+                now.getNamespace(), false, now.getFields().stream().filter(f -> f.pos() < added)
+                        .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<LinkWindowStats>(before).write(stats, encoder);
+        encoder.flush();
+        LinkWindowStats read = new io.distillguard.serdes.avro.AvroBinarySerde<>(LinkWindowStats.class).deserializer()
+                .deserialize("state", out.toByteArray());
+        assertThat(read.getSampleBlockTally().remaining()).isZero();
+        read = LinkRiskProcessor.add(rules, 50, new LinkRequest(BASE + 3_600_000L, "m0", true, true,
+                BASE - 400 * 86_400_000L, "frontier-2", null, 16509, null, false, 7, 7), read, null, false, true, true,
+                false, true);
+        assertThat(read.getSampleBlockTally().remaining()).isZero();
+        assertThat(read.getRequests()).isEqualTo(49L);
+        assertThat(LinkRiskProcessor.poolMembersAssessment(rules, read, 1)).isNull();
+    }
+
+    @Test
     void aWindowWrittenBeforeNewMembersWereCountedGoesOnWithoutThem() throws Exception {
         DetectionRules rules = DetectionRules.defaults();
         java.util.function.BiFunction<String, Long, LinkRequest> request = (account, ageDays) -> new LinkRequest(BASE,
@@ -266,11 +306,12 @@ class LinkRiskTest extends HarnessTest {
         stats = LinkRiskProcessor.add(rules, 50, request.apply("new-0", 5L), stats);
         assertThat(stats.getNewMembers()).as("a member counted once").isEqualTo(1L);
 
-        // Written by the build before (no new_members), read back by this one: the field unknown, not zero, and the
-        // members who join after are not counted from the middle of the window.
+        // Written by the build before (no new_members, nor any field appended after it), read back by this one: the
+        // field unknown, not zero, and the members who join after are not counted from the middle of the window.
         org.apache.avro.Schema now = LinkWindowStats.getClassSchema();
+        int added = now.getField("new_members").pos();
         org.apache.avro.Schema before = org.apache.avro.Schema.createRecord(now.getName(), now.getDoc(),
-                now.getNamespace(), false, now.getFields().stream().filter(f -> !f.name().equals("new_members"))
+                now.getNamespace(), false, now.getFields().stream().filter(f -> f.pos() < added)
                         .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
