@@ -662,7 +662,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // one is judged by the member's own day, so it is due once a day: a card's window is a week, and a member
         // implicated on a day its own networks did not show it would otherwise be judged again only the week after.
         long gateWindow = held ? time - Math.floorMod(time, SubjectRiskProcessor.DAY_MS) : start;
-        if (!emitter.implicationDue(MEMBER_GATE + '|' + clusterKey + '|' + account, gateWindow, held, clusterSeverity)) {
+        // A hosted client's rotating members ask each member for its own blocks as well; the client's group as a whole
+        // does not, and its implication is due even where theirs was sent the same day (the subject path keeps the
+        // one that asks less).
+        String gate = MEMBER_GATE + '|' + clusterKey + '|' + account + (cluster.heldForOwnBlocks() ? "|blocks" : "");
+        if (!emitter.implicationDue(gate, gateWindow, held, clusterSeverity)) {
             return;
         }
         context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, account),

@@ -342,6 +342,11 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         return needsNetworks || LinkKind.heldForOwnShape(cluster);
     }
 
+    /** 0 for a plain implication, 1 for one held for the member's own day, 2 for one held for its own blocks too. */
+    private static int holdRank(String cluster, boolean needsNetworks, boolean needsBlocks) {
+        return needsBlocks ? 2 : held(cluster, needsNetworks) ? 1 : 0;
+    }
+
     /**
      * A group held for its members judges each member by its own day; a group whose window is longer than a day (a
      * card's week) also judges the member's day before, when that is in the group's window and the member sent
@@ -386,11 +391,14 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             day.setAccountId(implication.getAccountId());
         }
         // A plain implication outranks one held for the account's own networks or its own shape (a hosted client's),
-        // whatever their risks: a member of a template's campaign stays one when its client's group is a cluster too.
-        boolean held = held(implication.getCluster(), implication.getClusterNeedsNetworks());
-        boolean dayHeld = day.getCluster() != null && held(day.getCluster(), day.getClusterNeedsNetworks());
-        if (day.getCluster() == null || !held && dayHeld
-                || held == dayHeld && implication.getClusterRisk() > day.getClusterRisk()) {
+        // and that one outranks one held for its own blocks too (a hosted client's rotating members), whatever their
+        // risks: a member of a template's campaign stays one when its client's group is a cluster too, and a member of
+        // a client's group that is a cluster as a whole is not asked for blocks because its rotating members were one.
+        int rank = holdRank(implication.getCluster(), implication.getClusterNeedsNetworks(),
+                implication.getClusterNeedsBlocks());
+        int dayRank = day.getCluster() == null ? Integer.MAX_VALUE
+                : holdRank(day.getCluster(), day.getClusterNeedsNetworks(), day.getClusterNeedsBlocks());
+        if (rank < dayRank || rank == dayRank && implication.getClusterRisk() > day.getClusterRisk()) {
             day.setCluster(implication.getCluster());
             day.setClusterRisk(implication.getClusterRisk());
             day.setClusterNeedsNetworks(implication.getClusterNeedsNetworks());
