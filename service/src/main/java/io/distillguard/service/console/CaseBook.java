@@ -427,8 +427,8 @@ public final class CaseBook {
                         + "requests ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold)
                         + "): each is named only once its own day is a harvest from block after block";
                 case "own_block_changes" -> "its own requests came from another network block (/24) than the one "
-                        + "before " + count(value) + " times" + window + " (a member of a pool's rotating members needs "
-                        + count(threshold) + ")";
+                        + "before " + count(value) + " times" + window
+                        + " (a member of a pool's rotating members needs " + count(threshold) + ")";
                 case "own_block_compared" -> count(value) + " of its own requests followed one of its own" + window;
                 case "group_members_one_network_share_lower_bound" -> "at least " + pct(value) + " of its members "
                         + "came from one and the same network (ASN) and no other, at 99 % confidence (the rule asks "

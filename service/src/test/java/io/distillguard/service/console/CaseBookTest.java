@@ -236,10 +236,11 @@ class CaseBookTest {
     void aClientsRotatingMembersJudgedApartFromItsDevelopersSayWhyAndEachMemberWhatItsDayShows() {
         CaseBook.Case group = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "HOSTED_CLIENT:16509|python-httpx/0.27", Severity.MEDIUM, 1, List.of("acct-1"),
-                e("group_pool_members", 23, 10), e("group_pool_member_reasoning_share_lower_bound", 0.74, 0.5)))).get(0);
+                e("group_pool_members", 23, 10), e("group_pool_member_reasoning_share_lower_bound", 0.74, 0.5))))
+                .get(0);
         assertThat(group.words()).containsExactly("23 of its sampled members each came from another network block "
-                        + "(/24) at nearly every request (the rule needs 10): judged as a group of their own, apart from "
-                        + "the developers who keep a machine and share the client",
+                        + "(/24) at nearly every request (the rule needs 10): judged as a group of their own, apart "
+                        + "from the developers who keep a machine and share the client",
                 "at least 74 % of those members' requests ask for reasoning, at 99 % confidence (the rule asks 50 %): "
                         + "each is named only once its own day is a harvest from block after block");
         CaseBook.Case waiting = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-2",
@@ -247,8 +248,8 @@ class CaseBookTest {
                 e("cluster_awaiting_own_blocks:HOSTED_CLIENT:16509|python-httpx/0.27", 2.6, 0)))).get(0);
         assertThat(waiting.words()).containsExactly("its own requests came from another network block (/24) than the "
                         + "one before 0 times in the day (a member of a pool's rotating members needs 8)",
-                "not yet counted a member of HOSTED_CLIENT:16509|python-httpx/0.27: its own day has not changed network "
-                        + "block at nearly every request");
+                "not yet counted a member of HOSTED_CLIENT:16509|python-httpx/0.27: its own day has not changed "
+                        + "network block at nearly every request");
     }
 
     @Test

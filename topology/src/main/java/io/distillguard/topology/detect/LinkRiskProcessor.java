@@ -387,13 +387,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      * judged as a group of their own when the client's group as a whole is not a cluster
      * (group.hosted-client-pool-members, with group.hosted-client-pools): a campaign behind a data-centre proxy
      * service that calls with the SDK most developers on that cloud use shares the client's group with them, and their
-     * traffic dilutes its shape, their kept machines its addresses, their own settings its configuration. What tells the campaign's accounts apart is
-     * what a developer's machine never does: another block at nearly every request, each from an address none of the
-     * others used last (a product's users behind its few egress addresses change block as often). Their requests
-     * summed, their reasoning share's lower bound must reach the cluster threshold, as a group's would. Held for its
-     * members, each named only once its own day is a harvest from block after block (group.pool-member-blocks): the
-     * sample is a day's first members, and a developer's app on serverless functions leaves from the pool too. Null
-     * when not so.
+     * traffic dilutes its shape, their kept machines its addresses, their own settings its configuration. What tells
+     * the campaign's accounts apart is what a developer's machine never does: another block at nearly every request,
+     * each from an address none of the others used last (a product's users behind its few egress addresses change
+     * block as often). Their requests summed, their reasoning share's lower bound must reach the cluster threshold, as
+     * a group's would. Held for its members, each named only once its own day is a harvest from block after block
+     * (group.pool-member-blocks): the sample is a day's first members, and a developer's app on serverless functions
+     * leaves from the pool too. Null when not so.
      */
     static Assessment poolMembersAssessment(DetectionRules rules, LinkWindowStats stats, double fanIn) {
         DetectionRules.Group g = rules.groupOrDefault();

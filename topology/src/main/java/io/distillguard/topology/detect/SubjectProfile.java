@@ -42,8 +42,8 @@ public final class SubjectProfile {
                 request.getPromptTokens(), request.getCompletionTokens(), request.getReasoningRequested(),
                 request.getTurnIndex(), Sketches.hash(request.getConversationId()), request.getCapability(),
                 request.getPromptSimhash(), Sketches.hash(ip), Sketches.hash(IpAddresses.prefixOf(ip)),
-                request.getAsn(), request.getCountry(), null, 0.0, null, null, 0, blankToNull(request.getApiKeyId()), false,
-                false);
+                request.getAsn(), request.getCountry(), null, 0.0, null, null, 0, blankToNull(request.getApiKeyId()),
+                false, false);
     }
 
     public static SubjectWindowStats empty() {

@@ -233,8 +233,9 @@ public final class SubjectSignals {
      * Whether an implication by a hosted client's rotating members (LinkRiskProcessor#poolMembersAssessment) is
      * confirmed by the account's own day: of its requests that followed one of its own, at least own-address-share, and
      * at least group.pool-member-blocks less one (its day spans that many blocks at the least), came from another block
-     * (/24, /48) than the one before. The group was made of a day's first members of a client everyone on that cloud uses; a developer's
-     * app that keeps its machine never shows this, whatever its shape. Other implications: confirmed.
+     * (/24, /48) than the one before. The group was made of a day's first members of a client everyone on that cloud
+     * uses; a developer's app that keeps its machine never shows this, whatever its shape. Other implications:
+     * confirmed.
      */
     static boolean ownBlocksConfirm(Assessment a, DetectionRules rules, SubjectWindowStats day) {
         if (!day.getClusterNeedsBlocks()) {
