@@ -251,6 +251,24 @@ class LinkRiskTest extends HarnessTest {
         });
     }
 
+    /**
+     * {@code stats} as the build before {@code field} was appended wrote it (without that field and every one appended
+     * after it), read back by this one.
+     */
+    private static LinkWindowStats writtenBefore(String field, LinkWindowStats stats) throws java.io.IOException {
+        org.apache.avro.Schema now = LinkWindowStats.getClassSchema();
+        int added = now.getField(field).pos();
+        org.apache.avro.Schema before = org.apache.avro.Schema.createRecord(now.getName(), now.getDoc(),
+                now.getNamespace(), false, now.getFields().stream().filter(f -> f.pos() < added)
+                        .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<LinkWindowStats>(before).write(stats, encoder);
+        encoder.flush();
+        return new io.distillguard.serdes.avro.AvroBinarySerde<>(LinkWindowStats.class).deserializer()
+                .deserialize("state", out.toByteArray());
+    }
+
     @Test
     void aHostedClientsWindowWrittenBeforeMemberBlocksWereTalliedGoesOnWithoutThem() throws Exception {
         DetectionRules rules = DetectionRules.defaults();
@@ -271,17 +289,7 @@ class LinkRiskTest extends HarnessTest {
 
         // Written by the build before (no sample_block_tally), read back by this one: the members' tallies start only
         // in the group's next window, and its rotating members are not judged apart in this one.
-        org.apache.avro.Schema now = LinkWindowStats.getClassSchema();
-        int added = now.getField("sample_block_tally").pos();
-        org.apache.avro.Schema before = org.apache.avro.Schema.createRecord(now.getName(), now.getDoc(),
-                now.getNamespace(), false, now.getFields().stream().filter(f -> f.pos() < added)
-                        .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
-        new org.apache.avro.specific.SpecificDatumWriter<LinkWindowStats>(before).write(stats, encoder);
-        encoder.flush();
-        LinkWindowStats read = new io.distillguard.serdes.avro.AvroBinarySerde<>(LinkWindowStats.class).deserializer()
-                .deserialize("state", out.toByteArray());
+        LinkWindowStats read = writtenBefore("sample_block_tally", stats);
         assertThat(read.getSampleBlockTally().remaining()).isZero();
         read = LinkRiskProcessor.add(rules, 50, new LinkRequest(BASE + 3_600_000L, "m0", true, true,
                 BASE - 400 * 86_400_000L, "frontier-2", null, 16509, null, false, 7, 7), read, null, false, true, true,
@@ -306,19 +314,9 @@ class LinkRiskTest extends HarnessTest {
         stats = LinkRiskProcessor.add(rules, 50, request.apply("new-0", 5L), stats);
         assertThat(stats.getNewMembers()).as("a member counted once").isEqualTo(1L);
 
-        // Written by the build before (no new_members, nor any field appended after it), read back by this one: the
-        // field unknown, not zero, and the members who join after are not counted from the middle of the window.
-        org.apache.avro.Schema now = LinkWindowStats.getClassSchema();
-        int added = now.getField("new_members").pos();
-        org.apache.avro.Schema before = org.apache.avro.Schema.createRecord(now.getName(), now.getDoc(),
-                now.getNamespace(), false, now.getFields().stream().filter(f -> f.pos() < added)
-                        .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
-        new org.apache.avro.specific.SpecificDatumWriter<LinkWindowStats>(before).write(stats, encoder);
-        encoder.flush();
-        LinkWindowStats read = new io.distillguard.serdes.avro.AvroBinarySerde<>(LinkWindowStats.class).deserializer()
-                .deserialize("state", out.toByteArray());
+        // Written by the build before (no new_members), read back by this one: the field unknown, not zero, and the
+        // members who join after are not counted from the middle of the window.
+        LinkWindowStats read = writtenBefore("new_members", stats);
         assertThat(read.getNewMembers()).isNull();
         read = LinkRiskProcessor.add(rules, 50, request.apply("new-1", 5L), read);
         assertThat(read.getNewMembers()).isNull();
