@@ -429,10 +429,13 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 changed += ch;
             }
         }
+        if (pool < needed) {
+            return null;
+        }
         // Each from an address none of the others used last, as with the group's own pool test: a product's users
         // behind its few egress addresses, one per call, change block as often.
         long distinct = java.util.Arrays.stream(addresses, 0, pool).distinct().count();
-        if (pool < needed || distinct < g.ownAddressShareOrDefault() * pool) {
+        if (distinct < g.ownAddressShareOrDefault() * pool) {
             return null;
         }
         double lower = DetectionRules.Group.wilsonLower(reasoning, requests, g.confidenceZ());

@@ -337,14 +337,12 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
                 .build();
     }
 
-    /** Whether an implication waits for the member's own day: its networks, or its shape for a hosted client. */
-    private static boolean held(String cluster, boolean needsNetworks) {
-        return needsNetworks || LinkKind.heldForOwnShape(cluster);
-    }
-
-    /** 0 for a plain implication, 1 for one held for the member's own day, 2 for one held for its own blocks too. */
+    /**
+     * 0 for a plain implication, 1 for one that waits for the member's own day (its networks, or its shape for a
+     * hosted client), 2 for one that waits for its own blocks too (a hosted client's rotating members).
+     */
     private static int holdRank(String cluster, boolean needsNetworks, boolean needsBlocks) {
-        return needsBlocks ? 2 : held(cluster, needsNetworks) ? 1 : 0;
+        return needsBlocks ? 2 : needsNetworks || LinkKind.heldForOwnShape(cluster) ? 1 : 0;
     }
 
     /**
