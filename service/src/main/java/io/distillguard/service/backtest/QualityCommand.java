@@ -88,8 +88,9 @@ public final class QualityCommand implements Callable<Integer> {
     boolean productLaunch;
 
     @Option(names = "--list-hosted-products", description = "List the simulated hosted products and tool as an operator "
-            + "who knows them would (their egress in detector.hosted-product-networks, the tool's system prompt in "
-            + "detector.known-templates-file, written to a temporary file), to measure what listing leaves.")
+            + "who knows them would (their gateways' egress in detector.hosted-product-networks, the tool's and the "
+            + "serverless tutor's system prompts in detector.known-templates-file, written to a temporary file), to "
+            + "measure what listing leaves.")
     boolean listHostedProducts;
 
     @Option(names = "--sweep", description = "Instead of the named scenarios, sweep one campaign's knobs across their "
@@ -192,7 +193,8 @@ public final class QualityCommand implements Callable<Integer> {
         try {
             Path file = Files.createTempFile("distillguard-known-templates", ".txt");
             file.toFile().deleteOnExit();
-            return Files.writeString(file, CampaignSimulator.SELF_HOSTED_TOOL_PROMPT, StandardCharsets.UTF_8);
+            return Files.writeString(file, CampaignSimulator.SELF_HOSTED_TOOL_PROMPT + "\n---\n"
+                    + CampaignSimulator.SERVERLESS_TUTOR_PROMPT, StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

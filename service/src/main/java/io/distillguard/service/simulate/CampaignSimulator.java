@@ -201,14 +201,15 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
     public static final String HOSTED_PRODUCT_NETWORKS = "3.5.140.8/29,3.5.141.8/29";
 
     /** The --hosted-products option of the commands that simulate. */
-    public static final String HOSTED_PRODUCTS_HELP = "Also simulate three products hosted on a cloud provider that "
-            + "call the API with their users' own accounts (a report writer and a tutor behind NAT gateways, a report "
-            + "writer on serverless functions that leave from the cloud's shared pool) and an open-source research tool "
+    public static final String HOSTED_PRODUCTS_HELP = "Also simulate four products hosted on a cloud provider that "
+            + "call the API with their users' own accounts (a report writer and a tutor behind NAT gateways, the same "
+            + "writer and tutor on serverless functions that leave from the cloud's shared pool, the tutor with the "
+            + "HTTP client most developers there use) and an open-source research tool "
             + "that 500 developers run on cloud machines of their own, and 1,000 developers who each call from an app "
             + "on a cloud machine with a common HTTP client: look-alikes of a template campaign on rented "
             + "machines that the engine does not always tell apart unless the operator lists them in "
             + "detector.hosted-product-networks (the gateways' egress: " + HOSTED_PRODUCT_NETWORKS + ") and "
-            + "detector.known-templates-file (a system prompt); docs/limits.md.";
+            + "detector.known-templates-file (the tool's and the serverless tutor's system prompts); docs/limits.md.";
 
     /** The --research-labs option of the commands that simulate. */
     public static final String RESEARCH_LABS_HELP = "Also simulate university research labs (one per 2,000 benign "
@@ -278,6 +279,18 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "findings as numbered sections with their sources, the open questions, and what the reader should "
             + "check before relying on the report. Write in plain language for an expert reader, keep every claim "
             + "tied to its evidence, prefer primary sources, and never invent a citation. Question: ";
+
+    /**
+     * The system prompt of the tutor on serverless functions ({@link Settings#hostedProducts()}): its egress is the
+     * cloud's shared pool, which no operator can list, so its prompt is what one who knows the product lists in
+     * {@code detector.known-templates-file}.
+     */
+    public static final String SERVERLESS_TUTOR_PROMPT = "You are a patient mathematics tutor for secondary school "
+            + "students. Work through the student's problem step by step, explain why each step follows from the one "
+            + "before, name the rule or theorem you use, check the answer by substituting it back, and end with one "
+            + "similar exercise for the student to try alone. Never give only the final answer, keep the language "
+            + "simple, and ask the student a question whenever a step depends on something they may not have met "
+            + "yet. Problem: ";
 
     private final Settings settings;
     private final List<Population> populations = new ArrayList<>();

@@ -192,6 +192,10 @@ final class Traffic {
                     SERVERLESS_POOL));
             // On top, as the serverless writer is.
             populations.add(new CloudDeveloper(hosted));
+            // On top, as the serverless writer is: the tutor on serverless functions, its backend calling with the
+            // HTTP client most developers on that cloud use.
+            populations.add(new HostedProduct("serverless_tutor", "acct-sltutor-", hosted, 0.7, 0.8, 0.5, "math",
+                    SERVERLESS_POOL, CloudDeveloper.CLIENTS[0], CampaignSimulator.SERVERLESS_TUTOR_PROMPT));
         }
         if (settings.researchLabs()) {
             // On top of the others (their own random source), as the study app is: every other population keeps
@@ -1441,6 +1445,7 @@ final class Traffic {
         private final double longAnswers;
         private final String capability;
         private final String egress;
+        private final String userAgent;
         private final String systemPrompt;
         private final double[] perDay;
         private final int[] country;
@@ -1448,14 +1453,25 @@ final class Traffic {
 
         HostedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, double longAnswers,
                       String capability, String egress) {
+            this(scenario, prefix, n, reasoning, firstTurns, longAnswers, capability, egress, scenario + "/1.8", null);
+        }
+
+        /**
+         * @param userAgent    the client its backend calls with: its own, or a common SDK's
+         * @param systemPrompt its system prompt; null for one made of the simulator's words
+         */
+        HostedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, double longAnswers,
+                      String capability, String egress, String userAgent, String systemPrompt) {
             super(prefix, scenario, false, n);
             this.egress = egress;
+            this.userAgent = userAgent;
             this.reasoning = reasoning;
             this.firstTurns = firstTurns;
             this.longAnswers = longAnswers;
             this.capability = capability;
             SplittableRandom words = new SplittableRandom(random.nextLong());
-            this.systemPrompt = PromptLanguage.join(language.phrase(words, 40 + words.nextInt(60))) + ' ';
+            String made = PromptLanguage.join(language.phrase(words, 40 + words.nextInt(60))) + ' ';
+            this.systemPrompt = systemPrompt != null ? systemPrompt : made;
             perDay = new double[n];
             country = new int[n];
             created = new long[n];
@@ -1489,7 +1505,7 @@ final class Traffic {
                         boolean longAnswer = random.nextDouble() < longAnswers;
                         sink.add(request(account, t, egressAddress())
                                 .setAsn(HOSTING_ASN).setCountry("US")
-                                .setUserAgent(scenario + "/1.8").setPaymentFingerprint("card-" + account)
+                                .setUserAgent(userAgent).setPaymentFingerprint("card-" + account)
                                 .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
                                 .setModel(model(random, t, 0.3))
                                 .setConversationId("c-" + account + "-" + t).setTurnIndex(turn)
@@ -1604,7 +1620,7 @@ final class Traffic {
      * capabilities and answer lengths are their own apps'.
      */
     private final class CloudDeveloper extends Group {
-        private static final String[] CLIENTS = {"python-httpx/0.27", "python-sdk/1.40"};
+        static final String[] CLIENTS = {"python-httpx/0.27", "python-sdk/1.40"};
         private final double[] perDay;
         private final double[] reasoning;
         private final boolean[] conversations;
