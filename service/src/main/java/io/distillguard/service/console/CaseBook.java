@@ -348,6 +348,10 @@ public final class CaseBook {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
                         + ": its own day has come from too few networks";
             }
+            if (signal.startsWith("cluster_awaiting_own_shape:")) {
+                return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
+                        + ": its own requests are not yet a harvest beyond chance (below)";
+            }
             if (signal.startsWith("cluster_awaiting_own_blocks:")) {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
                         + ": its own day has not changed network block at nearly every request";
@@ -358,6 +362,9 @@ public final class CaseBook {
             return switch (base) {
                 case "distinct_accounts" -> count(value) + " accounts";
                 case "campaign_accounts" -> count(value) + " accounts in the campaign";
+                case "campaign_accounts_held_for_own_day" -> count(value) + " of them are tied to it only through "
+                        + "network blocks of a cloud's shared pool, which every customer on that pool passes through: "
+                        + "each is named only once its own day is a harvest";
                 case "group_requests" -> count(value) + " requests";
                 case "group_reasoning_share", "reasoning_share" -> pct(value) + " of requests ask for reasoning" + window;
                 case "group_first_turn_share" -> pct(value) + " of requests open a conversation";

@@ -233,6 +233,21 @@ class CaseBookTest {
     }
 
     @Test
+    void aCampaignSaysWhichOfItsAccountsAreTiedToItOnlyThroughACloudsPool() {
+        assertThat(CaseBook.build(List.of(alert("CAMPAIGN", SubjectType.ACCOUNT_CLUSTER,
+                "CAMPAIGN:PROMPT_CLUSTER:w0-fbb67228951d7f1b", Severity.HIGH, 1, List.of("acct-1"),
+                e("campaign_accounts", 85, 20), e("campaign_accounts_held_for_own_day", 34, 0)))).get(0).words())
+                .containsExactly("85 accounts in the campaign",
+                        "34 of them are tied to it only through network blocks of a cloud's shared pool, which every "
+                                + "customer on that pool passes through: each is named only once its own day is a "
+                                + "harvest");
+        assertThat(CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-2", Severity.LOW, 1,
+                List.of("acct-2"), e("cluster_awaiting_own_shape:CAMPAIGN:IP_PREFIX:40.0.1.0/24", 2.6, 0)))).get(0)
+                .words()).containsExactly("not yet counted a member of CAMPAIGN:IP_PREFIX:40.0.1.0/24: its own "
+                + "requests are not yet a harvest beyond chance (below)");
+    }
+
+    @Test
     void aClientsRotatingMembersJudgedApartFromItsDevelopersSayWhyAndEachMemberWhatItsDayShows() {
         CaseBook.Case group = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "HOSTED_CLIENT:16509|python-httpx/0.27", Severity.MEDIUM, 1, List.of("acct-1"),

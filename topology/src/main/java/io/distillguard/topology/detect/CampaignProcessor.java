@@ -18,8 +18,10 @@ import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.metrics.Sensor;
@@ -395,6 +397,48 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     /**
+     * Whether a group speaks for its campaign: counted in the union's shares (#assess). Shaped as the union is judged,
+     * not a hosting block its members only pass through, not a card below its fan-in threshold (a household's: it
+     * holds its members' every request, and one heavy member makes its shares).
+     */
+    static boolean speaks(DetectionRules rules, CampaignEdge edge, boolean byReasoning) {
+        LinkKind kind = LinkKind.of(edge.getLinkKey());
+        return shaped(rules, edge, byReasoning) && !passedThrough(rules, edge)
+                && !(kind == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() < kind.accountsThreshold(rules));
+    }
+
+    /**
+     * The campaign's members tied to it only through a cloud's pool (#poolBlock), with group.campaign-pool-ties-held;
+     * none otherwise. The campaign is taken apart without its pool blocks: the members of each part that is a
+     * campaign on its own (two groups at least, campaign-min-accounts members, judged so by #assess) are its members
+     * as before, the others are held for their own days. Two products on one cloud's serverless functions pass
+     * through the same blocks of its pool; without this a tutor's template groups, a harvest's shape, named every
+     * user of a report writer beside it. A campaign that shares nothing but the pool has every member held.
+     */
+    static Set<String> poolTied(DetectionRules rules, Campaign campaign, int templateTables, int wordBands) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        if (!g.campaignPoolTiesHeldOrDefault()
+                || campaign.links.values().stream().noneMatch(edge -> poolBlock(rules, edge))) {
+            return Set.of();
+        }
+        AccountGraph apart = new AccountGraph();
+        for (CampaignEdge edge : campaign.links.values()) {
+            if (!poolBlock(rules, edge)) {
+                apart.add(edge.getLinkKey(), edge.getShapedAccounts());
+                apart.addOthers(edge.getLinkKey(), edge.getOtherAccounts());
+            }
+        }
+        Set<String> tied = new TreeSet<>(campaign.members);
+        for (Campaign part : apart.campaigns(campaign.links::get, edge -> shaped(rules, edge))) {
+            if (part.links.size() >= 2 && part.members.size() >= g.campaignMinAccounts()
+                    && assess(rules, part, templateTables, wordBands) != null) {
+                tied.removeAll(part.members);
+            }
+        }
+        return tied;
+    }
+
+    /**
      * Whether a hosting address block's edge is one that accounts pass through rather than keep, shaped on its point
      * shares but not at its Wilson lower bounds: fewer than {@code block-min-returns} of its members' requests came back
      * to it. Accounts on a rented block come back to it at every request; a product's serverless functions, or any
@@ -410,6 +454,17 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
                 && edge.getHostingRequests() >= g.hostingShare() * edge.getRequests()
                 && HarvestShape.lower(rules, edge.getReasoning(), edge.getLongAnswers(), edge.getFirstTurns(),
                 edge.getRequests()).strength() < 1;
+    }
+
+    /**
+     * A hosting block its members do not come back to (fewer than group.block-min-returns of their requests), shaped
+     * or not: a cloud's shared pool, which every client of the pool passes through.
+     */
+    static boolean poolBlock(DetectionRules rules, CampaignEdge edge) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return LinkKind.of(edge.getLinkKey()) == LinkKind.IP_PREFIX
+                && edge.getMembersBlockRepeats() < g.blockMinReturnsOrDefault()
+                && edge.getHostingRequests() >= g.hostingShare() * edge.getRequests();
     }
 
     /**
@@ -472,15 +527,10 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
-            if (!shaped(rules, edge, byReasoning) || passedThrough(rules, edge)) {
+            if (!speaks(rules, edge, byReasoning)) {
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
-            if (kind == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() < kind.accountsThreshold(rules)) {
-                // A card shared by fewer than its fan-in threshold (a household's) ties its members but does not
-                // speak for the campaign: it holds its members' every request, and one heavy member makes its shares.
-                continue;
-            }
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;
@@ -643,6 +693,17 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         if (assessment == null) {
             return;
         }
+        Set<String> poolTied = poolTied(rules, campaign, config.templateTables(), config.wordBands());
+        List<String> named = new ArrayList<>(campaign.members);
+        if (!poolTied.isEmpty()) {
+            assessment.measure("campaign_accounts_held_for_own_day", poolTied.size(), 0);
+            if (poolTied.size() == campaign.members.size()) {
+                // Nothing but the pool ties it: its alert names its members before their own days have shown it.
+                assessment.holdForMembers();
+            } else {
+                named.removeAll(poolTied);
+            }
+        }
         String subject = SUBJECT_PREFIX + idOf(campaign, day);
         String gate = DETECTOR + '|' + subject;
         List<Evidence> evidence = assessment.evidenceWithFired();
@@ -654,28 +715,28 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
             evidence.add(Alerts.evidence("link:" + link.getKey(), link.getValue().getDistinctAccounts(), 0));
         }
         shown = 0;
-        for (String member : campaign.members) {
+        for (String member : named) {
             if (shown++ == PATHS_SHOWN) {
                 break;
             }
             evidence.add(Alerts.evidence("path:" + member + " via " + campaign.paths.get(member), 0, 0));
         }
-        List<String> sample = new ArrayList<>(campaign.members).subList(0,
-                Math.min(campaign.members.size(), config.maxAccountsPerAlert()));
+        List<String> sample = named.subList(0, Math.min(named.size(), config.maxAccountsPerAlert()));
         DistillationAlert alert = Alerts.alert(DETECTOR, SubjectType.ACCOUNT_CLUSTER, subject, day,
                 day + SubjectRiskProcessor.DAY_MS, trigger, assessment.risk(), new ArrayList<>(sample),
-                campaign.members.size(), evidence, rules.version());
+                named.size(), evidence, rules.version());
         emitter.emitRising(gate, alert);
         boolean held = assessment.heldForMembers();
         if (emitter.emittedSeverity(gate, day) < (held ? Severity.LOW.ordinal() : Severity.HIGH.ordinal())) {
             return;
         }
         for (String member : campaign.members) {
+            boolean tied = poolTied.contains(member);
             // Once per account and day: the subject path keeps the riskiest implication of the day anyway.
-            if (!emitter.implicationDue(MEMBER_GATE + member, day, held, Severity.HIGH.ordinal())) {
+            if (!emitter.implicationDue(MEMBER_GATE + member, day, held || tied, Severity.HIGH.ordinal())) {
                 continue;
             }
-            SubjectRequest implication = SubjectRiskProcessor.implication(trigger, member, subject, assessment);
+            SubjectRequest implication = SubjectRiskProcessor.implication(trigger, member, subject, assessment, tied);
             context.forward(new Record<>(Subjects.key(SubjectType.ACCOUNT, member), implication, trigger));
         }
     }

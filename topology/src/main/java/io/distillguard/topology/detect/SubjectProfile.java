@@ -43,7 +43,7 @@ public final class SubjectProfile {
                 request.getTurnIndex(), Sketches.hash(request.getConversationId()), request.getCapability(),
                 request.getPromptSimhash(), Sketches.hash(ip), Sketches.hash(IpAddresses.prefixOf(ip)),
                 request.getAsn(), request.getCountry(), null, 0.0, null, null, 0, blankToNull(request.getApiKeyId()),
-                false, false);
+                false, false, false);
     }
 
     public static SubjectWindowStats empty() {
@@ -57,7 +57,7 @@ public final class SubjectProfile {
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
                 zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false,
-                0L, 0L, zero, null, false, 0L, 0L, 0L);
+                0L, 0L, zero, null, false, 0L, 0L, 0L, false);
     }
 
     private static String blankToNull(String text) {

@@ -215,15 +215,15 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
 
     /**
      * The previous day's window, read only when this hour could be over its baseline at all, or when the day is held
-     * for its own shape under group.held-member-days 2 (a member of a hosted client's group that is a cluster: few
-     * accounts on a platform): one store read saved per request. BASELINE cannot fire on a window read for the
+     * for its own shape under group.held-member-days 2 (a member of a hosted client's group that is a cluster, or
+     * of a campaign only through a cloud's pool: few accounts on a platform): one store read saved per request. BASELINE cannot fire on a window read for the
      * second reason alone (its hour is under the floor times the multiple).
      */
     private SubjectWindowStats yesterday(String key, SubjectWindowStats hour, SubjectWindowStats day, long dayStart,
                                          DetectionRules rules) {
         boolean baseline = hour.getRequests() >= rules.subject().volume().baselineFloorPerHour()
                 * rules.subject().volume().baselineMultiple();
-        boolean held = SubjectSignals.clusterMember(day) && LinkKind.heldForOwnShape(day.getCluster())
+        boolean held = SubjectSignals.clusterMember(day) && SubjectSignals.heldForOwnShape(day)
                 && rules.groupOrDefault().heldMemberDaysOrDefault() > 1;
         return baseline || held ? days.fetch(key, dayStart - DAY_MS) : null;
     }
@@ -276,6 +276,7 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         copy.setClusterRisk(0.0);
         copy.setClusterNeedsNetworks(false);
         copy.setClusterNeedsBlocks(false);
+        copy.setClusterNeedsShape(false);
         copy.setApiKey(null);
         copy.setApiKeysSplit(false);
         return copy;
@@ -327,22 +328,34 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
      * group is held for its members' own shape instead, which the subject path reads from the cluster's kind.
      */
     static SubjectRequest implication(long time, String account, String cluster, Assessment group) {
+        return implication(time, account, cluster, group, false);
+    }
+
+    /**
+     * @param needsShape the account is tied to the campaign {@code cluster} only through a cloud's pool blocks: it is
+     *                   a member once its own day is a harvest (SubjectSignals#ownShapeConfirms), whatever else holds
+     *                   the campaign for its members (its networks: a pool is one network)
+     */
+    static SubjectRequest implication(long time, String account, String cluster, Assessment group,
+                                      boolean needsShape) {
         return SubjectRequest.newBuilder()
                 .setEventTime(time)
                 .setAccountId(account)
                 .setCluster(cluster)
                 .setClusterRisk(group.memberRisk())
-                .setClusterNeedsNetworks(group.heldForMembers() && !LinkKind.heldForOwnShape(cluster))
+                .setClusterNeedsNetworks(!needsShape && group.heldForMembers() && !LinkKind.heldForOwnShape(cluster))
                 .setClusterNeedsBlocks(group.heldForOwnBlocks())
+                .setClusterNeedsShape(needsShape)
                 .build();
     }
 
     /**
      * 0 for a plain implication, 1 for one that waits for the member's own day (its networks, or its shape for a
-     * hosted client), 2 for one that waits for its own blocks too (a hosted client's rotating members).
+     * hosted client or a campaign's pool ties), 2 for one that waits for its own blocks too (a hosted client's
+     * rotating members).
      */
-    private static int holdRank(String cluster, boolean needsNetworks, boolean needsBlocks) {
-        return needsBlocks ? 2 : needsNetworks || LinkKind.heldForOwnShape(cluster) ? 1 : 0;
+    private static int holdRank(String cluster, boolean needsNetworks, boolean needsBlocks, boolean needsShape) {
+        return needsBlocks ? 2 : needsNetworks || needsShape || LinkKind.heldForOwnShape(cluster) ? 1 : 0;
     }
 
     /**
@@ -393,14 +406,16 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         // risks: a member of a template's campaign stays one when its client's group is a cluster too, and a member of
         // a client's group that is a cluster as a whole is not asked for blocks because its rotating members were one.
         int rank = holdRank(implication.getCluster(), implication.getClusterNeedsNetworks(),
-                implication.getClusterNeedsBlocks());
+                implication.getClusterNeedsBlocks(), implication.getClusterNeedsShape());
         int dayRank = day.getCluster() == null ? Integer.MAX_VALUE
-                : holdRank(day.getCluster(), day.getClusterNeedsNetworks(), day.getClusterNeedsBlocks());
+                : holdRank(day.getCluster(), day.getClusterNeedsNetworks(), day.getClusterNeedsBlocks(),
+                day.getClusterNeedsShape());
         if (rank < dayRank || rank == dayRank && implication.getClusterRisk() > day.getClusterRisk()) {
             day.setCluster(implication.getCluster());
             day.setClusterRisk(implication.getClusterRisk());
             day.setClusterNeedsNetworks(implication.getClusterNeedsNetworks());
             day.setClusterNeedsBlocks(implication.getClusterNeedsBlocks());
+            day.setClusterNeedsShape(implication.getClusterNeedsShape());
             days.put(key, day, dayStart);
         }
         return day;

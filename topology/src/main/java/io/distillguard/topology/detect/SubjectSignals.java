@@ -261,8 +261,9 @@ public final class SubjectSignals {
      * bounds of their intervals (group.confidence-z) over the group thresholds. Every developer who calls with that
      * client from that provider shares the group with a campaign there; one whose app asks for reasoning on some
      * first turns is not a harvest, and ten requests that all did are barely one; with
-     * subject.extraction.specific-answer-ratio set, its answers must also be long against its prompts. Other
-     * implications: confirmed.
+     * subject.extraction.specific-answer-ratio set, its answers must also be long against its prompts. So is an
+     * implication by a campaign that ties the account only through a cloud's pool blocks
+     * (SubjectRequest.cluster_needs_shape). Other implications: confirmed.
      *
      * <p>With group.held-member-days 2, a day too light to confirm is judged again with {@code yesterday}'s requests
      * added: an account at ten requests a day never holds the dozen a day's bounds need, and the group is judged anew
@@ -271,7 +272,7 @@ public final class SubjectSignals {
      */
     static boolean ownShapeConfirms(Assessment a, DetectionRules rules, SubjectWindowStats day,
                                     SubjectWindowStats yesterday) {
-        if (!LinkKind.heldForOwnShape(day.getCluster())) {
+        if (!heldForOwnShape(day)) {
             return true;
         }
         boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
@@ -288,6 +289,15 @@ public final class SubjectSignals {
             a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
         }
         return harvest;
+    }
+
+    /**
+     * Whether the day's implication counts only once the account's own day is a harvest: a hosted client's (its
+     * developers share the group) or a campaign's that ties the account only through a cloud's pool blocks (every
+     * client of the pool passes through them).
+     */
+    static boolean heldForOwnShape(SubjectWindowStats day) {
+        return LinkKind.heldForOwnShape(day.getCluster()) || day.getClusterNeedsShape();
     }
 
     private static boolean ownHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,

@@ -93,7 +93,8 @@ public record DetectionRules(
             @JsonProperty("hosted-client-pools") Boolean hostedClientPools,
             @JsonProperty("held-member-days") Integer heldMemberDays,
             @JsonProperty("hosted-client-pool-members") Integer hostedClientPoolMembers,
-            @JsonProperty("pool-member-blocks") Integer poolMemberBlocks) {
+            @JsonProperty("pool-member-blocks") Integer poolMemberBlocks,
+            @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -143,7 +144,7 @@ public record DetectionRules(
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
-                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS);
+                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -203,6 +204,20 @@ public record DetectionRules(
          */
         public boolean cardHeldForMembersOrDefault() {
             return cardHeldForMembers != null && cardHeldForMembers;
+        }
+
+        /**
+         * {@code campaign-pool-ties-held}: whether a campaign's members that are tied to it only through hosting
+         * blocks its members do not come back to (a cloud's shared pool, which every client of the pool passes
+         * through) are held for their own days: each is named once its own day is a harvest at its lower bounds, as a
+         * hosted client's members are. Its members in a part of the campaign that holds together without those blocks,
+         * and is judged a campaign on its own, are named as before. Two products on one cloud's serverless functions
+         * leave from the same blocks of its pool; a tutor's template groups, a harvest's shape, would otherwise name
+         * every user of a report writer that passed through the same blocks. Absent from a document's group section:
+         * false, every member named as before.
+         */
+        public boolean campaignPoolTiesHeldOrDefault() {
+            return campaignPoolTiesHeld != null && campaignPoolTiesHeld;
         }
 
         /**

@@ -182,6 +182,6 @@ class SubjectProfileTest {
     private static SubjectRequest request(int i, String capability) {
         return new SubjectRequest(1_800_000_000_000L + i * 1_000L, "acct-1", 100, 200, false, 0, 0L, capability,
                 (long) i * 0x9E3779B97F4A7C15L, Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.0/24"), 64_500, "US",
-                null, 0.0, null, null, 0, null, false, false);
+                null, 0.0, null, null, 0, null, false, false, false);
     }
 }
