@@ -18,7 +18,6 @@ import io.distillguard.topology.verdicts.VerdictSuppressions;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -397,17 +396,6 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     /**
-     * Whether a group speaks for its campaign: counted in the union's shares (#assess). Shaped as the union is judged,
-     * not a hosting block its members only pass through, not a card below its fan-in threshold (a household's: it
-     * holds its members' every request, and one heavy member makes its shares).
-     */
-    static boolean speaks(DetectionRules rules, CampaignEdge edge, boolean byReasoning) {
-        LinkKind kind = LinkKind.of(edge.getLinkKey());
-        return shaped(rules, edge, byReasoning) && !passedThrough(rules, edge)
-                && !(kind == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() < kind.accountsThreshold(rules));
-    }
-
-    /**
      * The campaign's members tied to it only through a cloud's pool (#poolBlock), with group.campaign-pool-ties-held;
      * none otherwise. The campaign is taken apart without its pool blocks: the members of each part that is a
      * campaign on its own (two groups at least, campaign-min-accounts members, judged so by #assess) are its members
@@ -457,13 +445,17 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
     }
 
     /**
-     * A hosting block its members do not come back to (fewer than group.block-min-returns of their requests), shaped
-     * or not: a cloud's shared pool, which every client of the pool passes through.
+     * A hosting block its members do not come back to, shaped or not: a cloud's shared pool, which every client of the
+     * pool passes through. Fewer than group.block-min-returns of its members' requests came back to it, or fewer than
+     * half: a product's heavy user on a pool of a thousand blocks comes back to a few of them by chance in a day (one
+     * such block tied a tutor's campaign to a report writer's users), where an account on a rented block comes back at
+     * nearly every request.
      */
     static boolean poolBlock(DetectionRules rules, CampaignEdge edge) {
         DetectionRules.Group g = rules.groupOrDefault();
+        long repeats = edge.getMembersBlockRepeats();
         return LinkKind.of(edge.getLinkKey()) == LinkKind.IP_PREFIX
-                && edge.getMembersBlockRepeats() < g.blockMinReturnsOrDefault()
+                && (repeats < g.blockMinReturnsOrDefault() || 2 * repeats < edge.getRequests())
                 && edge.getHostingRequests() >= g.hostingShare() * edge.getRequests();
     }
 
@@ -527,10 +519,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
         for (CampaignEdge edge : campaign.links.values()) {
             // Judged on the groups that are extraction-shaped now: a carrier's /24 that looked like a harvest at the
             // start of its day ties its members but neither speaks for the campaign nor corroborates its templates.
-            if (!speaks(rules, edge, byReasoning)) {
+            if (!shaped(rules, edge, byReasoning) || passedThrough(rules, edge)) {
                 continue;
             }
             LinkKind kind = LinkKind.of(edge.getLinkKey());
+            if (kind == LinkKind.PAYMENT_FINGERPRINT && edge.getDistinctAccounts() < kind.accountsThreshold(rules)) {
+                // A card shared by fewer than its fan-in threshold (a household's) ties its members but does not
+                // speak for the campaign: it holds its members' every request, and one heavy member makes its shares.
+                continue;
+            }
             boolean word = kind == LinkKind.PROMPT_CLUSTER && LinkRiskProcessor.isWordBand(edge.getLinkKey());
             // At least one: word-band edges written before detector.word-bands was set to 0 are still in the day's store.
             double weight = kind != LinkKind.PROMPT_CLUSTER ? 1 : word ? 1.0 / Math.max(1, wordBands) : 1.0 / templateTables;

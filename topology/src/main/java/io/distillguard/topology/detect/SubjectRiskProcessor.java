@@ -216,8 +216,9 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     /**
      * The previous day's window, read only when this hour could be over its baseline at all, or when the day is held
      * for its own shape under group.held-member-days 2 (a member of a hosted client's group that is a cluster, or
-     * of a campaign only through a cloud's pool: few accounts on a platform): one store read saved per request. BASELINE cannot fire on a window read for the
-     * second reason alone (its hour is under the floor times the multiple).
+     * of a campaign only through a cloud's pool: few accounts on a platform): one store read saved per request.
+     * BASELINE cannot fire on a window read for the second reason alone (its hour is under the floor times the
+     * multiple).
      */
     private SubjectWindowStats yesterday(String key, SubjectWindowStats hour, SubjectWindowStats day, long dayStart,
                                          DetectionRules rules) {
