@@ -92,6 +92,13 @@ class PoolTiesTest extends HarnessTest {
         assertThat(CampaignProcessor.poolTied(rules, CampaignProcessor.components(returned).get(0), 4, 4))
                 .as("blocks their accounts come back to: rented, not a pool").isEmpty();
 
+        // A product's heavy user comes back to a few of a thousand blocks by chance: three returns in 24 requests.
+        CampaignEdge chance = new CampaignEdge("IP_PREFIX:52.82.124.0/24", 0L, 0L, 16L, List.of("p0", "p1"), 24L, 9L,
+                21L, 0L, 24L, 0L, List.of(), null, 1L, 0L, 0L, 0L, 0L, 0.0, 0.0, 0.0, 3L, 3L, 3L, 0L, 0L, 0L, NO_TALLIES,
+                0L, null);
+        assertThat(CampaignProcessor.poolBlock(rules, chance)).isTrue();
+        assertThat(CampaignProcessor.poolBlock(rules, returned.get(0))).isFalse();
+
         DetectionRules off = DetectionRules.parse(TopologyHarness.rulesYaml("campaign-pool-ties-held: true",
                 "campaign-pool-ties-held: false"));
         assertThat(CampaignProcessor.poolTied(off, alone, 4, 4)).isEmpty();
