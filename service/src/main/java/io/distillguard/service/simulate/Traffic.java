@@ -1469,6 +1469,7 @@ final class Traffic {
             this.firstTurns = firstTurns;
             this.longAnswers = longAnswers;
             this.capability = capability;
+            // Drawn even when a prompt is given, so that the product's other draws do not depend on whether it is.
             SplittableRandom words = new SplittableRandom(random.nextLong());
             String made = PromptLanguage.join(language.phrase(words, 40 + words.nextInt(60))) + ' ';
             this.systemPrompt = systemPrompt != null ? systemPrompt : made;
