@@ -436,10 +436,8 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * they gave a product that asks for reasoning on 30 % of requests a union asking on 60 %.
      */
     static boolean passedThrough(DetectionRules rules, CampaignEdge edge) {
-        DetectionRules.Group g = rules.groupOrDefault();
-        return edge.getMembersBlockRepeats() < g.blockMinReturnsOrDefault()
-                && LinkKind.of(edge.getLinkKey()) == LinkKind.IP_PREFIX
-                && edge.getHostingRequests() >= g.hostingShare() * edge.getRequests()
+        return edge.getMembersBlockRepeats() < rules.groupOrDefault().blockMinReturnsOrDefault()
+                && hostingBlock(rules, edge)
                 && HarvestShape.lower(rules, edge.getReasoning(), edge.getLongAnswers(), edge.getFirstTurns(),
                 edge.getRequests()).strength() < 1;
     }
@@ -452,11 +450,15 @@ public final class CampaignProcessor implements Processor<String, CampaignEdge, 
      * nearly every request.
      */
     static boolean poolBlock(DetectionRules rules, CampaignEdge edge) {
-        DetectionRules.Group g = rules.groupOrDefault();
         long repeats = edge.getMembersBlockRepeats();
+        return (repeats < rules.groupOrDefault().blockMinReturnsOrDefault() || 2 * repeats < edge.getRequests())
+                && hostingBlock(rules, edge);
+    }
+
+    /** An address block (/24, /48) whose requests came from group.hosting-asns at group.hosting-share or more. */
+    private static boolean hostingBlock(DetectionRules rules, CampaignEdge edge) {
         return LinkKind.of(edge.getLinkKey()) == LinkKind.IP_PREFIX
-                && (repeats < g.blockMinReturnsOrDefault() || 2 * repeats < edge.getRequests())
-                && edge.getHostingRequests() >= g.hostingShare() * edge.getRequests();
+                && edge.getHostingRequests() >= rules.groupOrDefault().hostingShare() * edge.getRequests();
     }
 
     /**
