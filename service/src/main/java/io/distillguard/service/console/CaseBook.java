@@ -474,6 +474,10 @@ public final class CaseBook {
                         + "on as many as the profile asks (the rule asks " + count(threshold) + "): "
                         + (value >= threshold ? "a harvest through the day"
                         : "a burst of a few hours, as a developer's scripts are: heavy use, not yet a harvest");
+                case "answer_harvest_hours" -> count(value) + " hours of the day with reasoning asked on as many of "
+                        + "their requests as the profile asks (long answers count from " + count(threshold) + "): "
+                        + (value >= threshold ? "kept up, as a harvest is"
+                        : "one sitting so far, as an evaluation run is: not yet a harvest");
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,
                         "its own answers %.1f times as long as its prompts%s, reasoning included (a member needs %.1f)",
                         value, window, threshold);

@@ -110,6 +110,18 @@ class CaseBookTest {
     }
 
     @Test
+    void longAnswersInOneSittingSayTheyAreNotYetAHarvest() {
+        CaseBook.Case run = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
+                Severity.MEDIUM, 1, List.of("acct-9"), e("answer_harvest_hours_24h", 1, 3)))).get(0);
+        assertThat(run.words()).containsExactly("1 hours of the day with reasoning asked on as many of their requests "
+                + "as the profile asks (long answers count from 3): one sitting so far, as an evaluation run is: not "
+                + "yet a harvest");
+        CaseBook.Case kept = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
+                Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_hours_24h", 3, 3)))).get(0);
+        assertThat(kept.words()).singleElement().asString().endsWith("kept up, as a harvest is");
+    }
+
+    @Test
     void aMemberJudgedOverTwoDaysSaysSo() {
         CaseBook.Case member = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-8",
                 Severity.HIGH, 1, List.of("acct-8"), e("own_first_turn_share_lower_bound_24h", 0.52, 0.67),

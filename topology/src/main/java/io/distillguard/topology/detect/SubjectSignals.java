@@ -364,13 +364,14 @@ public final class SubjectSignals {
     /**
      * Whether an account's own extraction profile is distillation-specific: a harvest, not a burst. One account's
      * hour of reasoning-heavy, single-turn, diverse requests on one capability is also a developer's coding agents
-     * and scripts at work, in bursts of a few hours. (An evaluation run is one too, and passes both tests below: a
-     * limit.) The profile counts as a
-     * harvest when its answers are long against its prompts (completion over prompt tokens, reasoning included, at
-     * least subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends
-     * files for a diff) or when it holds through subject.extraction.specific-hours hours of the day (hours with
-     * min-requests-1h requests, reasoning on at least the profile's reasoning share of them). Otherwise it adds its
-     * weight as heavy use does, under HIGH without another specific signal. Without specific-hours it always counts.
+     * and scripts at work, in bursts of a few hours, and an evaluation run. The profile counts as a harvest when its
+     * answers are long against its prompts (completion over prompt tokens, reasoning included, at least
+     * subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends files
+     * for a diff) and the account asked for reasoning in subject.extraction.specific-answer-hours hours of the day (an
+     * evaluation run of up to an hour has the long answers too), or when it holds through
+     * subject.extraction.specific-hours hours of the day (hours with min-requests-1h requests, reasoning on at least
+     * the profile's reasoning share of them). Otherwise it adds its weight as heavy use does, under HIGH without
+     * another specific signal. Without specific-hours it always counts.
      */
     private static boolean harvestNotBurst(Assessment a, DetectionRules.Subject r, SubjectWindowStats fired,
                                            String window, SubjectWindowStats day) {
@@ -378,18 +379,26 @@ public final class SubjectSignals {
         if (!t.specificOnlyWhenSustained()) {
             return true;
         }
+        long harvestHours = 0;
+        long answerHours = 0;
+        for (HourCount h : day.getHourly()) {
+            boolean reasoning = h.getRequests() > 0 && h.getReasoning() >= t.reasoningShare() * h.getRequests();
+            answerHours += reasoning ? 1 : 0;
+            harvestHours += reasoning && h.getRequests() >= r.minRequests1h() ? 1 : 0;
+        }
         if (t.specificAnswerRatio() != null) {
             double answerRatio = answerPromptRatio(fired);
             a.measure("answer_prompt_ratio_" + window, answerRatio, t.specificAnswerRatio());
-            if (answerRatio >= t.specificAnswerRatio()) {
+            // An evaluation run (a benchmark's few hundred questions in one sitting, reasoning on, short questions
+            // for long answers) is a harvest's hour by every count the gateway reports; what it is not is sustained.
+            // Hours counted with any requests: a harvester spread thin over the day passes at its third hour.
+            int hoursNeeded = t.specificAnswerHoursOrDefault();
+            if (hoursNeeded > 1) {
+                a.measure("answer_harvest_hours_24h", answerHours, hoursNeeded);
+            }
+            if (answerRatio >= t.specificAnswerRatio() && answerHours >= hoursNeeded) {
                 return true;
             }
-        }
-        long harvestHours = 0;
-        for (HourCount h : day.getHourly()) {
-            boolean harvesting = h.getRequests() >= r.minRequests1h()
-                    && h.getReasoning() >= t.reasoningShare() * h.getRequests();
-            harvestHours += harvesting ? 1 : 0;
         }
         a.measure("harvest_hours_24h", harvestHours, t.specificHours());
         return harvestHours >= t.specificHours();

@@ -688,7 +688,19 @@ public record DetectionRules(
             @JsonProperty("output-input-ratio") double outputInputRatio,
             @JsonProperty("confidence-z") Double confidenceZ,
             @JsonProperty("specific-answer-ratio") Double specificAnswerRatio,
-            @JsonProperty("specific-hours") Integer specificHours) {
+            @JsonProperty("specific-hours") Integer specificHours,
+            @JsonProperty("specific-answer-hours") Integer specificAnswerHours) {
+
+        /** Without {@code specific-answer-hours} in a document: the hour the profile fired in is enough. */
+        public static final int SPECIFIC_ANSWER_HOURS = 1;
+
+        /**
+         * The hours of the day the account must have harvested in (reasoning on at least the profile's share of
+         * the hour's requests) before long answers make its profile a harvest.
+         */
+        public int specificAnswerHoursOrDefault() {
+            return specificAnswerHours == null ? SPECIFIC_ANSWER_HOURS : specificAnswerHours;
+        }
 
         /** A share of {@code n} requests as the profile judges it: its point value, or its Wilson lower bound. */
         public double judged(double share, long n) {
@@ -865,6 +877,12 @@ public record DetectionRules(
         if (subject.extraction().specificHours() != null) {
             require(subject.extraction().specificHours() >= 1 && subject.extraction().specificHours() <= 24,
                     "subject.extraction.specific-hours", "between 1 and 24 hours of a day");
+        }
+        if (subject.extraction().specificAnswerHours() != null) {
+            require(subject.extraction().specificAnswerHours() >= 1 && subject.extraction().specificAnswerHours() <= 24,
+                    "subject.extraction.specific-answer-hours", "between 1 and 24 hours of a day");
+            require(subject.extraction().specificAnswerRatio() != null, "subject.extraction.specific-answer-hours",
+                    "to come with specific-answer-ratio (it says how long the long answers must have been harvested)");
         }
         positive("subject.volume.requests-1h", subject.volume().requests1h());
         positive("subject.volume.tokens-1h", subject.volume().tokens1h());

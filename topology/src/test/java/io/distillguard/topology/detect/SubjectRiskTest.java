@@ -35,16 +35,25 @@ class SubjectRiskTest extends HarnessTest {
     @Test
     void extractionProfileRaisesAHighAlertWithEveryFeatureAsEvidence() {
         TopologyHarness h = start();
-        for (int i = 0; i < 40; i++) {
-            h.send(harvest("acct-distiller", "198.51.100.7", BASE + i * 60_000L, random.nextLong()).build());
+        // Three hours of it (an hour of long answers alone is also an evaluation run's), the second light: the day
+        // stays under its own profile's 100 requests until the third hour's has fired.
+        for (int hour = 0; hour < 3; hour++) {
+            for (int i = 0; i < (hour == 1 ? 10 : 40); i++) {
+                h.send(harvest("acct-distiller", "198.51.100.7", BASE + hour * 3_600_000L + i * 60_000L,
+                        random.nextLong()).build());
+            }
         }
 
         List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
 
-        DistillationAlert top = highest(risk);
-        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        // The first HIGH: the third hour's profile, at its 30th request.
+        DistillationAlert top = risk.stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).findFirst()
+                .orElseThrow();
+        assertThat(top.getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 2 * 3_600_000L + 29 * 60_000L);
         assertThat(top.getSubjectType()).isEqualTo(SubjectType.ACCOUNT);
         assertThat(top.getAccounts()).containsExactly("acct-distiller");
+        assertThat(evidence(top, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(3.0));
         assertThat(evidence(top, "reasoning_share_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0));
         assertThat(evidence(top, "single_turn_share_1h")).hasValueSatisfying(e -> assertThat(e.getThreshold()).isEqualTo(0.7));
         assertThat(evidence(top, "prompt_diversity_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isGreaterThan(0.9));
@@ -90,11 +99,12 @@ class SubjectRiskTest extends HarnessTest {
     /**
      * A developer's coding agents: reasoning on every request, single turns, distinct prompts on one capability, as a
      * harvest, but each prompt carries its files (4,000 tokens) for an answer of 600. That hour is a burst, under HIGH
-     * with the profile and why in its evidence; the same hour with answers ten times their prompts is a harvest at
-     * once; and the agents' traffic held through thirteen hours of the day is one whatever its prompts.
+     * with the profile and why in its evidence; the same hour with answers ten times their prompts is an evaluation
+     * run's as much as a harvest's, and is one only in the third hour of the day the account keeps it up; and the
+     * agents' traffic held through thirteen hours of the day is one whatever its prompts.
      */
     @Test
-    void anAccountsOwnProfileIsAHarvestWithLongAnswersOrThroughMoreThanHalfADayAndABurstOtherwise() {
+    void anAccountsOwnProfileIsAHarvestWithLongAnswersKeptUpOrThroughMoreThanHalfADayAndABurstOtherwise() {
         TopologyHarness h = start();
         for (int i = 0; i < 40; i++) {
             h.send(harvest("acct-agents", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
@@ -113,16 +123,22 @@ class SubjectRiskTest extends HarnessTest {
             assertThat(e.getValue()).isEqualTo(1.0);
             assertThat(e.getThreshold()).isEqualTo(13.0);
         });
-        DistillationAlert harvest = highest(first.stream().filter(a -> a.getSubjectId().equals("acct-harvest")).toList());
-        assertThat(harvest.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
-        assertThat(evidence(harvest, "answer_prompt_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
+        DistillationAlert run = highest(first.stream().filter(a -> a.getSubjectId().equals("acct-harvest")).toList());
+        assertThat(run.getSeverity()).isLessThan(Severity.HIGH);
+        assertThat(evidence(run, "answer_prompt_ratio_1h")).hasValueSatisfying(e -> assertThat(e.getValue())
                 .isEqualTo(10.0));
-
+        assertThat(evidence(run, "answer_harvest_hours_24h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(1.0);
+            assertThat(e.getThreshold()).isEqualTo(3.0);
+        });
         List<DistillationAlert> later = new java.util.ArrayList<>();
         for (int hour = 1; hour < 13; hour++) {
             for (int i = 0; i < 40; i++) {
                 h.send(harvest("acct-agents", "198.51.100.7", BASE + hour * 3_600_000L + i * 60_000L,
                         random.nextLong()).setPromptTokens(4_000).setCompletionTokens(600).build());
+            }
+            if (hour < 3) {
+                keptUp(h, hour);
             }
             List<DistillationAlert> agents = byDetector(h.alerts(), "ACCOUNT_RISK").stream()
                     .filter(a -> a.getSubjectId().equals("acct-agents")).toList();
@@ -138,9 +154,40 @@ class SubjectRiskTest extends HarnessTest {
                 .isEqualTo(13.0));
     }
 
+    /** The harvesting account's hour {@code hour} of the day, 40 requests as its first: HIGH only in the third. */
+    private void keptUp(TopologyHarness h, int hour) {
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("acct-harvest", "198.51.100.8", BASE + hour * 3_600_000L + i * 60_000L,
+                    random.nextLong()).build());
+        }
+        List<DistillationAlert> kept = byDetector(h.alerts(), "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSubjectId().equals("acct-harvest")).toList();
+        if (hour == 1) {
+            assertThat(kept).as("in its second hour").allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        } else {
+            DistillationAlert harvest = highest(kept);
+            assertThat(harvest.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+            assertThat(evidence(harvest, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(
+                    e.getValue()).isEqualTo(3.0));
+        }
+    }
+
+    @Test
+    void withoutSpecificAnswerHoursAnHourOfLongAnswersIsAHarvestAtOnce() {
+        TopologyHarness h = start("    specific-answer-hours: 3\n", "");
+        for (int i = 0; i < 40; i++) {
+            h.send(harvest("acct-harvest", "198.51.100.8", BASE + i * 60_000L, random.nextLong()).build());
+        }
+        DistillationAlert top = highest(byDetector(h.alerts(), "ACCOUNT_RISK"));
+        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(evidence(top, "answer_prompt_ratio_1h")).isPresent();
+        assertThat(evidence(top, "answer_harvest_hours_24h")).isEmpty();
+    }
+
     @Test
     void withoutSpecificHoursAnAccountsOwnProfileIsSpecificWhateverItsPrompts() {
-        TopologyHarness h = start("    specific-answer-ratio: 3.0\n    specific-hours: 13\n", "");
+        TopologyHarness h = start("    specific-answer-hours: 3\n", "",
+                "    specific-answer-ratio: 3.0\n    specific-hours: 13\n", "");
         for (int i = 0; i < 40; i++) {
             h.send(harvest("acct-agents", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
                     .setPromptTokens(4_000).setCompletionTokens(600).build());
@@ -406,9 +453,11 @@ class SubjectRiskTest extends HarnessTest {
     @Test
     void anApiKeyAnAccountUsesAloneAlertsWithTheAccountsProfile() {
         TopologyHarness h = start();
-        for (int i = 0; i < 40; i++) {
-            h.send(harvest("acct-distiller", "198.51.100.7", BASE + i * 60_000L, random.nextLong())
-                    .setApiKeyId("key-d").build());
+        for (int hour = 0; hour < 3; hour++) {
+            for (int i = 0; i < 40; i++) {
+                h.send(harvest("acct-distiller", "198.51.100.7", BASE + hour * 3_600_000L + i * 60_000L,
+                        random.nextLong()).setApiKeyId("key-d").build());
+            }
         }
 
         List<DistillationAlert> alerts = h.alerts();

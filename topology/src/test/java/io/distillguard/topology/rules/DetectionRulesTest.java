@@ -209,9 +209,17 @@ class DetectionRulesTest {
         assertThat(defaults.specificOnlyWhenSustained()).isTrue();
         assertThat(defaults.specificAnswerRatio()).isEqualTo(3.0);
         assertThat(defaults.specificHours()).isEqualTo(13);
-        DetectionRules without = DetectionRules.parse(rulesYaml("    specific-answer-ratio: 3.0\n    specific-hours: 13\n",
-                ""));
+        assertThat(defaults.specificAnswerHoursOrDefault()).isEqualTo(3);
+        DetectionRules without = DetectionRules.parse(rulesYaml("    specific-answer-hours: 3\n", "",
+                "    specific-answer-ratio: 3.0\n    specific-hours: 13\n", ""));
         assertThat(without.subject().extraction().specificOnlyWhenSustained()).isFalse();
+        DetectionRules withoutHours = DetectionRules.parse(rulesYaml("    specific-answer-hours: 3\n", ""));
+        assertThat(withoutHours.subject().extraction().specificAnswerHoursOrDefault())
+                .isEqualTo(DetectionRules.Extraction.SPECIFIC_ANSWER_HOURS).isEqualTo(1);
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("specific-answer-hours: 3", "specific-answer-hours: 0")))
+                .hasMessageContaining("subject.extraction.specific-answer-hours");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("    specific-answer-ratio: 3.0\n", "")))
+                .hasMessageContaining("subject.extraction.specific-answer-hours");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("specific-hours: 13", "specific-hours: 25")))
                 .hasMessageContaining("subject.extraction.specific-hours");
         assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("    specific-hours: 13\n", "")))
@@ -268,7 +276,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-06.13", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-06.14", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -300,7 +308,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.13", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.14", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
