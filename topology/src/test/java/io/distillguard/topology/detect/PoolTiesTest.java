@@ -75,6 +75,32 @@ class PoolTiesTest extends HarnessTest {
     }
 
     @Test
+    void anAccountHeldForThePoolIsNamedWithTheCampaignOnceItSharesTheCampaignsOwnTies() {
+        // Five of the users, held as the pool's, then send the farm's templates without reasoning: their ties to the
+        // campaign are its own now, not the pool's, and they are named with it, their own day no harvest.
+        Set<String> joined = Set.of("writer-0", "writer-1", "writer-2", "writer-3", "writer-4");
+        List<DistillationAlert> alerts = campaignBesideProduct(user -> false, (h, templates) -> {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < joined.size(); i++) {
+                    h.send(harvest("writer-" + i, "52.80." + (60 + round * 5 + i) + ".30",
+                            BASE + 4 * HOUR + round * 600_000L + i * 30_000L, templates[(i + round) % templates.length])
+                            .setAsn(16509).setUserAgent("writer-client/" + i).setReasoningRequested(false)
+                            .setAccountCreatedAt(created(100 + i)).build());
+                }
+            }
+        });
+
+        assertThat(named(alerts, "writer-")).isEqualTo(new java.util.TreeSet<>(joined));
+        List<DistillationAlert> members = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> joined.contains(a.getSubjectId()) && a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .toList();
+        assertThat(members).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getEvidence()).anySatisfy(e -> assertThat(e.getSignal()).startsWith("cluster:CAMPAIGN:"));
+            assertThat(a.getEvidence()).noneSatisfy(e -> assertThat(e.getSignal()).startsWith("own_reasoning_share"));
+        });
+    }
+
+    @Test
     void aCampaignTiedByNothingButThePoolHasEveryMemberHeldAndOneWithOtherTiesNone() {
         DetectionRules rules = DetectionRules.defaults();
         // 30 blocks of a cloud's space, three accounts each, chained, none of them back in a block: a pool's.
@@ -129,6 +155,13 @@ class PoolTiesTest extends HarnessTest {
      * client's group) and pays with its own card.
      */
     private List<DistillationAlert> campaignBesideProduct(Predicate<Integer> reasons, String... ruleReplacements) {
+        return campaignBesideProduct(reasons, (h, templates) -> { }, ruleReplacements);
+    }
+
+    /** The same, with {@code more} sent after the users' ten requests, before the graph's next judgement. */
+    private List<DistillationAlert> campaignBesideProduct(Predicate<Integer> reasons,
+                                                          java.util.function.BiConsumer<TopologyHarness, long[]> more,
+                                                          String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
         Random templatesRandom = new Random(3);
         long[] templates = new long[10];
@@ -150,6 +183,7 @@ class PoolTiesTest extends HarnessTest {
                         * 20_000L, reasons.test(i)));
             }
         }
+        more.accept(h, templates);
         // A request after the next 15-minute boundary: the graph judges at boundaries of its edges' event time.
         h.send(harvest("farm-0", "52.80.99.10", BASE + 5 * HOUR, templates[0]).setAsn(16509)
                 .setUserAgent("farm-client/0").setAccountCreatedAt(created(0)).build());
