@@ -478,6 +478,8 @@ public final class CaseBook {
                         + "their requests as the profile asks (long answers count from " + count(threshold) + "): "
                         + (value >= threshold ? "kept up, as a harvest is"
                         : "one sitting so far, as an evaluation run is: not yet a harvest");
+                case "answer_harvest_volume" -> count(value) + " requests in the hour, more than an evaluation run "
+                        + "sends in one (" + count(threshold) + "): a harvest however short";
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,
                         "its own answers %.1f times as long as its prompts%s, reasoning included (a member needs %.1f)",
                         value, window, threshold);

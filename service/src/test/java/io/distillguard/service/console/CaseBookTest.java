@@ -119,6 +119,10 @@ class CaseBookTest {
         CaseBook.Case kept = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_hours_24h", 3, 3)))).get(0);
         assertThat(kept.words()).singleElement().asString().endsWith("kept up, as a harvest is");
+        CaseBook.Case heavy = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
+                Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_volume_1h", 1_200, 1_000)))).get(0);
+        assertThat(heavy.words()).containsExactly("1,200 requests in the hour, more than an evaluation run sends in one "
+                + "(1,000): a harvest however short");
     }
 
     @Test

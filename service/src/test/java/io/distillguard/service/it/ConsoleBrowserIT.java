@@ -207,16 +207,16 @@ class ConsoleBrowserIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> caseStatus(http, base, "ACCOUNT:acct-nat")
                         .equals("dismissed"));
                 Random random = new Random(9);
-                // Sixty harvests a second apart, all inside the current clock hour (the profile's window): split across
-                // an hour's end, with the account's plain requests beside the larger part, neither part is a harvest's.
-                // In an hour's first minute, the test waits for the hour to hold them.
+                // A thousand harvests 50 ms apart, all inside the current clock hour (the profile's window, and the
+                // volume that makes one hour of long answers a harvest): split across an hour's end, neither part is
+                // a harvest's. In an hour's first minute, the test waits for the hour to hold them.
                 long hourMs = Duration.ofHours(1).toMillis();
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> Math.floorMod(System.currentTimeMillis(), hourMs) >= 65_000L);
                 long harvestStart = System.currentTimeMillis() - 65_000L;
                 List<RequestEvent> harvests = new ArrayList<>();
-                for (int i = 0; i < 60; i++) {
-                    harvests.add(harvest("acct-nat", "card-nat", harvestStart + i * 1_000L, random));
+                for (int i = 0; i < 1_000; i++) {
+                    harvests.add(harvest("acct-nat", "card-nat", harvestStart + i * 50L, random));
                 }
                 ServiceClients.produce(config, config.detection().requestsTopic(), harvests.iterator(), e -> { });
                 await().atMost(Duration.ofSeconds(60)).until(() -> suppressed(http, base) >= 1);
@@ -311,8 +311,9 @@ class ConsoleBrowserIT {
     /** A harvester under a markup id, six accounts harvesting on one card, and an account on many networks. */
     private static List<RequestEvent> traffic() {
         Random random = new Random(5);
-        // Sixty harvests in ten minutes: however an hour boundary splits them, one hour holds the thirty the
-        // extraction profile is judged on.
+        // Two thousand harvests in ten minutes: however an hour boundary splits them, one hour holds the thousand
+        // (volume.requests-1h) that make one account's first hour of long answers a harvest, more than an evaluation
+        // run sends in one.
         long start = Instant.now().minus(Duration.ofMinutes(20)).toEpochMilli();
         // The twenty minutes must fall in one UTC day (a member's day and the card's week begin at midnight): shortly
         // after midnight they are moved to the end of the day before.
@@ -321,8 +322,8 @@ class ConsoleBrowserIT {
             start = midnight - 20 * 60_000L - 1;
         }
         List<RequestEvent> events = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            events.add(harvest(MARKUP_ACCOUNT, "card-own", start + i * 10_000L, random));
+        for (int i = 0; i < 2_000; i++) {
+            events.add(harvest(MARKUP_ACCOUNT, "card-own", start + i * 300L, random));
         }
         for (int i = 0; i < 25; i++) {
             // Plain requests from 25 networks in an hour: FAN_OUT, MEDIUM at most, a NAT's or a traveller's shape.

@@ -368,7 +368,8 @@ public final class SubjectSignals {
      * answers are long against its prompts (completion over prompt tokens, reasoning included, at least
      * subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends files
      * for a diff) and the account asked for reasoning in subject.extraction.specific-answer-hours hours of the day (an
-     * evaluation run of up to an hour has the long answers too), or when it holds through
+     * evaluation run of up to an hour has the long answers too) or sent more than subject.volume.requests-1h requests
+     * in its latest hour, or when it holds through
      * subject.extraction.specific-hours hours of the day (hours with min-requests-1h requests, reasoning on at least
      * the profile's reasoning share of them). Otherwise it adds its weight as heavy use does, under HIGH without
      * another specific signal. Without specific-hours it always counts.
@@ -392,11 +393,18 @@ public final class SubjectSignals {
             // An evaluation run (a benchmark's few hundred questions in one sitting, reasoning on, short questions
             // for long answers) is a harvest's hour by every count the gateway reports; what it is not is sustained.
             // Hours counted with any requests: a harvester spread thin over the day passes at its third hour.
+            // An hour of more requests than the volume threshold is more than an evaluation run sends in one.
             int hoursNeeded = t.specificAnswerHoursOrDefault();
+            boolean kept = answerHours >= hoursNeeded;
             if (hoursNeeded > 1) {
                 a.measure("answer_harvest_hours_24h", answerHours, hoursNeeded);
+                long hourRequests = day.getHour() == null ? 0 : day.getHour().getRequests();
+                if (!kept && hourRequests >= r.volume().requests1h()) {
+                    a.measure("answer_harvest_volume_1h", hourRequests, r.volume().requests1h());
+                    kept = true;
+                }
             }
-            if (answerRatio >= t.specificAnswerRatio() && answerHours >= hoursNeeded) {
+            if (answerRatio >= t.specificAnswerRatio() && kept) {
                 return true;
             }
         }

@@ -173,6 +173,24 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     @Test
+    void anHourOfMoreHarvestRequestsThanTheVolumeThresholdIsAHarvestInThatHour() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 1_000; i++) {
+            h.send(harvest("acct-bulk", "198.51.100.9", BASE + i * 3_000L, random.nextLong()).build());
+        }
+        List<DistillationAlert> risk = byDetector(h.alerts(), "ACCOUNT_RISK");
+        DistillationAlert first = risk.stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).findFirst()
+                .orElseThrow();
+        assertThat(first.getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 999 * 3_000L);
+        assertThat(evidence(first, "answer_harvest_volume_1h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(1_000.0);
+            assertThat(e.getThreshold()).isEqualTo(1_000.0);
+        });
+        assertThat(evidence(first, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(1.0));
+    }
+
+    @Test
     void withoutSpecificAnswerHoursAnHourOfLongAnswersIsAHarvestAtOnce() {
         TopologyHarness h = start("    specific-answer-hours: 3\n", "");
         for (int i = 0; i < 40; i++) {
