@@ -478,6 +478,9 @@ public final class CaseBook {
                         + "their requests as the profile asks (long answers count from " + count(threshold) + "): "
                         + (value >= threshold ? "kept up, as a harvest is"
                         : "one sitting so far, as an evaluation run is: not yet a harvest");
+                case "answer_harvest_hours_yesterday" -> count(value) + " hours of the day before with reasoning "
+                        + "asked on as many of their requests as the profile asks (" + count(threshold) + " make a "
+                        + "harvest): kept up then, so a harvest from its first hour today";
                 case "answer_harvest_volume" -> count(value) + " requests in the hour, more than an evaluation run "
                         + "sends in one (" + count(threshold) + "): a harvest however short";
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,

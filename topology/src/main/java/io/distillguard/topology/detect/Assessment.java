@@ -26,6 +26,7 @@ public final class Assessment {
     private boolean specific;
     private boolean heldForMembers;
     private boolean heldForOwnBlocks;
+    private boolean asksYesterday;
     // What the subject's own signals add up to, and how many of the fired ones are its own, once the signals a
     // group brings are about to be added (-1 until then: every fired signal is the subject's own).
     private double ownRisk = -1;
@@ -119,6 +120,19 @@ public final class Assessment {
 
     public boolean heldForOwnBlocks() {
         return heldForOwnBlocks;
+    }
+
+    /**
+     * Marks an assessment that the previous day's window could change (a harvest's hours that may run on from
+     * yesterday) when it was made without that window: the caller reads it only then, not for every request.
+     */
+    Assessment asksYesterday() {
+        asksYesterday = true;
+        return this;
+    }
+
+    public boolean yesterdayWouldCount() {
+        return asksYesterday;
     }
 
     /** The risk a member carries once its own traffic confirms it: {@link #risk()} without the hold. */

@@ -148,8 +148,16 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
         if (hour == null) {
             hour = SubjectProfile.empty();
         }
-        SubjectWindowStats yesterday = yesterday(key, hour, day, dayStart, inForce);
+        boolean yesterdayRead = readsYesterday(hour, day, inForce);
+        SubjectWindowStats yesterday = yesterdayRead ? days.fetch(key, dayStart - DAY_MS) : null;
         Assessment assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true, type != SubjectType.ORG);
+        if (!yesterdayRead && assessment.yesterdayWouldCount()) {
+            yesterdayRead = true;
+            yesterday = days.fetch(key, dayStart - DAY_MS);
+            if (yesterday != null) {
+                assessment = SubjectSignals.assess(inForce, hour, day, yesterday, true, type != SubjectType.ORG);
+            }
+        }
         if (type == SubjectType.ACCOUNT && request.getCluster() == null
                 && assessment.ownRisk() > day.getOwnRiskPeak()) {
             day.setOwnRiskPeak(assessment.ownRisk());
@@ -167,22 +175,27 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             return;
         }
         String keyKey = Subjects.apiKeyOf(request.getAccountId(), apiKey);
-        // The key's yesterday is the account's when the account used that key alone then, else the key's own.
-        SubjectWindowStats keyYesterday = yesterday == null || sharedBy(yesterday, apiKey) ? yesterday
-                : days.fetch(keyKey, dayStart - DAY_MS);
-        Assessment keyAssessment;
-        if (keyDay != null) {
-            keyAssessment = SubjectSignals.assess(inForce, keyHour == null ? SubjectProfile.empty() : keyHour, keyDay,
-                    keyYesterday, true, true);
-        } else if (keyYesterday == yesterday && !SubjectSignals.clusterMember(day)) {
-            // The very windows the account's assessment read: the same assessment.
-            keyAssessment = assessment;
-        } else {
-            // Cluster implications are the account's, not its key's.
-            keyAssessment = SubjectSignals.assess(inForce, hour, day, keyYesterday, false, true);
+        SubjectWindowStats keyYesterday = keyYesterday(yesterday, apiKey, keyKey, dayStart);
+        // A key with windows of its own is judged on them; else on the account's, and then cluster implications
+        // are the account's, not its key's.
+        SubjectWindowStats ownHour = keyDay == null ? hour : keyHour == null ? SubjectProfile.empty() : keyHour;
+        SubjectWindowStats ownDay = keyDay == null ? day : keyDay;
+        // The very windows the account's assessment read: the same assessment.
+        Assessment keyAssessment = keyDay == null && keyYesterday == yesterday && !SubjectSignals.clusterMember(day)
+                ? assessment : SubjectSignals.assess(inForce, ownHour, ownDay, keyYesterday, keyDay != null, true);
+        if (!yesterdayRead && keyAssessment.yesterdayWouldCount()) {
+            keyYesterday = keyYesterday(days.fetch(key, dayStart - DAY_MS), apiKey, keyKey, dayStart);
+            if (keyYesterday != null) {
+                keyAssessment = SubjectSignals.assess(inForce, ownHour, ownDay, keyYesterday, keyDay != null, true);
+            }
         }
         emit(SubjectType.API_KEY, keyKey, apiKey, List.of(request.getAccountId()), keyAssessment, dayStart, time,
                 inForce);
+    }
+
+    /** The key's yesterday: the account's when the account used that key alone then, else the key's own. */
+    private SubjectWindowStats keyYesterday(SubjectWindowStats yesterday, String apiKey, String keyKey, long dayStart) {
+        return yesterday == null || sharedBy(yesterday, apiKey) ? yesterday : days.fetch(keyKey, dayStart - DAY_MS);
     }
 
     /** The subject's own event time in a day: the latest of its requests there, this one included. */
@@ -218,15 +231,15 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
      * for its own shape under group.held-member-days 2 (a member of a hosted client's group that is a cluster, or
      * of a campaign only through a cloud's pool: few accounts on a platform): one store read saved per request.
      * BASELINE cannot fire on a window read for the second reason alone (its hour is under the floor times the
-     * multiple).
+     * multiple), nor on one read because an extraction profile's harvest hours may run on from it (read only when
+     * the assessment without it says so).
      */
-    private SubjectWindowStats yesterday(String key, SubjectWindowStats hour, SubjectWindowStats day, long dayStart,
-                                         DetectionRules rules) {
+    private static boolean readsYesterday(SubjectWindowStats hour, SubjectWindowStats day, DetectionRules rules) {
         boolean baseline = hour.getRequests() >= rules.subject().volume().baselineFloorPerHour()
                 * rules.subject().volume().baselineMultiple();
         boolean held = SubjectSignals.clusterMember(day) && SubjectSignals.heldForOwnShape(day)
                 && rules.groupOrDefault().heldMemberDaysOrDefault() > 1;
-        return baseline || held ? days.fetch(key, dayStart - DAY_MS) : null;
+        return baseline || held;
     }
 
     /**

@@ -17,6 +17,7 @@ import static io.distillguard.topology.detect.SubjectProfile.singleTurnShare;
 import io.distillguard.topology.rules.DetectionRules;
 import io.distillguard.topology.state.HourCount;
 import io.distillguard.topology.state.SubjectWindowStats;
+import java.util.List;
 
 /**
  * The per-subject signals (issue signals 1, 2, 4 and 7) over a subject's 1 h and 24 h windows, combined into one
@@ -73,7 +74,8 @@ public final class SubjectSignals {
         double extraction = Math.max(hourly, daily);
         if (extraction >= 1) {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(),
-                    harvestNotBurst(a, r, hourly >= daily ? hour : day, hourly >= daily ? "1h" : "24h", day));
+                    harvestNotBurst(a, r, hourly >= daily ? hour : day, hourly >= daily ? "1h" : "24h", day,
+                            yesterday));
         }
 
         DetectionRules.Intel intel = rules.intelOrDefault();
@@ -368,13 +370,14 @@ public final class SubjectSignals {
      * answers are long against its prompts (completion over prompt tokens, reasoning included, at least
      * subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends files
      * for a diff) and the account asked for reasoning in subject.extraction.specific-answer-hours hours of the day (an
-     * evaluation run of up to an hour has the long answers too) or sent more than subject.volume.requests-1h requests
-     * in its latest hour, or when it holds through subject.extraction.specific-hours hours of the day (hours with
+     * evaluation run of up to an hour has the long answers too; the day before counts when {@code yesterday} is
+     * read, and when it is not, the assessment says whether it would) or sent more than
+     * subject.volume.requests-1h requests in its latest hour, or when it holds through subject.extraction.specific-hours hours of the day (hours with
      * min-requests-1h requests, reasoning on at least the profile's reasoning share of them). Otherwise it adds its
      * weight as heavy use does, under HIGH without another specific signal. Without specific-hours it always counts.
      */
     private static boolean harvestNotBurst(Assessment a, DetectionRules.Subject r, SubjectWindowStats fired,
-                                           String window, SubjectWindowStats day) {
+                                           String window, SubjectWindowStats day, SubjectWindowStats yesterday) {
         DetectionRules.Extraction t = r.extraction();
         if (!t.specificOnlyWhenSustained()) {
             return true;
@@ -382,7 +385,7 @@ public final class SubjectSignals {
         long harvestHours = 0;
         long answerHours = 0;
         for (HourCount h : day.getHourly()) {
-            boolean reasoning = h.getRequests() > 0 && h.getReasoning() >= t.reasoningShare() * h.getRequests();
+            boolean reasoning = reasoningHour(h, t);
             answerHours += reasoning ? 1 : 0;
             harvestHours += reasoning && h.getRequests() >= r.minRequests1h() ? 1 : 0;
         }
@@ -396,6 +399,23 @@ public final class SubjectSignals {
             int hoursNeeded = t.specificAnswerHoursOrDefault();
             boolean kept = answerHours >= hoursNeeded;
             if (hoursNeeded > 1) {
+                boolean keptYesterday = false;
+                if (!kept && answerRatio >= t.specificAnswerRatio()) {
+                    if (yesterday == null) {
+                        a.asksYesterday();
+                    } else {
+                        // Midnight neither resets a harvest (one kept up the day before, named then, stays one at
+                        // its first hour today) nor splits a sitting (hours running into midnight count on).
+                        long yesterdayHours = yesterday.getHourly().stream().filter(h -> reasoningHour(h, t)).count();
+                        keptYesterday = yesterdayHours >= hoursNeeded;
+                        if (keptYesterday) {
+                            a.measure("answer_harvest_hours_yesterday", yesterdayHours, hoursNeeded);
+                        } else {
+                            answerHours += runIntoMidnight(yesterday, day, t);
+                        }
+                        kept = keptYesterday || answerHours >= hoursNeeded;
+                    }
+                }
                 a.measure("answer_harvest_hours_24h", answerHours, hoursNeeded);
                 long hourRequests = day.getHour() == null ? 0 : day.getHour().getRequests();
                 if (!kept && hourRequests >= r.volume().requests1h()) {
@@ -409,6 +429,31 @@ public final class SubjectSignals {
         }
         a.measure("harvest_hours_24h", harvestHours, t.specificHours());
         return harvestHours >= t.specificHours();
+    }
+
+    private static boolean reasoningHour(HourCount h, DetectionRules.Extraction t) {
+        return h.getRequests() > 0 && h.getReasoning() >= t.reasoningShare() * h.getRequests();
+    }
+
+    /**
+     * The previous day's unbroken run of reasoning hours up to midnight, when today's first hour has reasoning too: a
+     * sitting from 23:30 to 00:20 is one sitting, and a harvest from 23:30 is in its third hour at 01:00. Earlier,
+     * separate hours of that day are not counted: two evaluation runs a night apart stay two sittings, as two runs on
+     * different UTC days always were.
+     */
+    private static long runIntoMidnight(SubjectWindowStats yesterday, SubjectWindowStats day,
+                                        DetectionRules.Extraction t) {
+        List<HourCount> today = day.getHourly();
+        if (today.isEmpty() || today.get(0).getHour() != 0 || !reasoningHour(today.get(0), t)) {
+            return 0;
+        }
+        List<HourCount> before = yesterday.getHourly();
+        long run = 0;
+        for (int i = before.size() - 1; i >= 0 && before.get(i).getHour() == 23 - run
+                && reasoningHour(before.get(i), t); i--) {
+            run++;
+        }
+        return run;
     }
 
     /** value / threshold, recorded as evidence when it reaches the threshold. */

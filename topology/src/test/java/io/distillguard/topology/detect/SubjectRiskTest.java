@@ -172,6 +172,92 @@ class SubjectRiskTest extends HarnessTest {
         }
     }
 
+    /** {@code count} harvesting requests a minute apart from {@code start}, with the account's one API key. */
+    private void harvestFrom(TopologyHarness h, String account, long start, int count) {
+        for (int i = 0; i < count; i++) {
+            h.send(harvest(account, "198.51.100.8", start + i * 60_000L, random.nextLong()).setApiKeyId("key-h")
+                    .build());
+        }
+    }
+
+    /** The subject's alerts by that detector among all read so far (reading the output topic consumes it). */
+    private static List<DistillationAlert> of(TopologyHarness h, List<DistillationAlert> read, String detector,
+                                              String subject) {
+        read.addAll(h.alerts());
+        return byDetector(read, detector).stream().filter(a -> a.getSubjectId().equals(subject)).toList();
+    }
+
+    /**
+     * Midnight is not a sitting's end: a harvest from 23:00 is under HIGH in its second hour, the day's first, and
+     * in its third clock hour at 01:00 as one started at noon is at 14:00; its API key the same.
+     */
+    @Test
+    void aHarvestRunningIntoMidnightIsInItsThirdHourAtOneNotTwo() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        harvestFrom(h, "acct-night", BASE - 3_600_000L, 40);
+        harvestFrom(h, "acct-night", BASE, 40);
+        assertThat(of(h, read, "ACCOUNT_RISK", "acct-night")).as("the day before's hour and the day's first")
+                .isNotEmpty().allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        harvestFrom(h, "acct-night", BASE + 3_600_000L, 40);
+        DistillationAlert third = highest(of(h, read, "ACCOUNT_RISK", "acct-night"));
+        assertThat(third.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(third.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(BASE + 3_600_000L);
+        assertThat(evidence(third, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(3.0));
+        assertThat(highest(of(h, read, "API_KEY_RISK", "key-h")).getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+    }
+
+    /**
+     * A harvest kept up through three hours the day before is one at its first hour of the next day (not MEDIUM again
+     * until that day's third), with the day before's hours in its evidence; its API key the same.
+     */
+    @Test
+    void aHarvestKeptUpTheDayBeforeIsOneFromItsFirstHourOfTheNext() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        for (int hour = 20; hour < 23; hour++) {
+            harvestFrom(h, "acct-kept", BASE - (24 - hour) * 3_600_000L, 40);
+        }
+        assertThat(highest(of(h, read, "ACCOUNT_RISK", "acct-kept")).getSeverity())
+                .isGreaterThanOrEqualTo(Severity.HIGH);
+        int before = of(h, read, "ACCOUNT_RISK", "acct-kept").size();
+        harvestFrom(h, "acct-kept", BASE + 9 * 3_600_000L, 40);
+        List<DistillationAlert> today = of(h, read, "ACCOUNT_RISK", "acct-kept");
+        // The day's first alerts with the profile (at the hour's 30th request, the 1 h minimum; each tier up to the
+        // alert's is written at once) reach HIGH.
+        long profile = today.subList(before, today.size()).stream()
+                .filter(a -> evidence(a, "fired:EXTRACTION").isPresent()).findFirst().orElseThrow()
+                .getTriggerEventTime().toEpochMilli();
+        assertThat(profile).isEqualTo(BASE + 9 * 3_600_000L + 29 * 60_000L);
+        DistillationAlert first = highest(today.stream().filter(a -> a.getTriggerEventTime().toEpochMilli() == profile)
+                .toList());
+        assertThat(first.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(evidence(first, "answer_harvest_hours_yesterday")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(3.0);
+            assertThat(e.getThreshold()).isEqualTo(3.0);
+        });
+        assertThat(highest(of(h, read, "API_KEY_RISK", "key-h").stream().filter(a -> a.getTriggerEventTime()
+                .toEpochMilli() == profile).toList()).getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+    }
+
+    /**
+     * Two evaluation runs a night apart (one over 22:00 and 23:00, one at 09:00) are two sittings, as two runs on
+     * different UTC days always were: only hours that run on into the day's first hour carry over.
+     */
+    @Test
+    void twoRunsANightApartStayTwoSittings() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        harvestFrom(h, "acct-evals", BASE - 2 * 3_600_000L + 30 * 60_000L, 50);
+        harvestFrom(h, "acct-evals", BASE + 9 * 3_600_000L, 50);
+        List<DistillationAlert> runs = of(h, read, "ACCOUNT_RISK", "acct-evals");
+        assertThat(runs).isNotEmpty().allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        assertThat(evidence(runs.get(runs.size() - 1), "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(
+                e.getValue()).isEqualTo(1.0));
+        assertThat(of(h, read, "API_KEY_RISK", "key-h")).allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+    }
+
     @Test
     void anHourOfMoreHarvestRequestsThanTheVolumeThresholdIsAHarvestInThatHour() {
         TopologyHarness h = start();
