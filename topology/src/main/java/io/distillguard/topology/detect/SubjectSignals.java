@@ -371,10 +371,11 @@ public final class SubjectSignals {
      * subject.extraction.specific-answer-ratio: a harvest asks short questions for long answers, an agent sends files
      * for a diff) and the account asked for reasoning in subject.extraction.specific-answer-hours hours of the day (an
      * evaluation run of up to an hour has the long answers too; the day before counts when {@code yesterday} is
-     * read, and when it is not, the assessment says whether it would) or sent more than
-     * subject.volume.requests-1h requests in its latest hour, or when it holds through subject.extraction.specific-hours hours of the day (hours with
-     * min-requests-1h requests, reasoning on at least the profile's reasoning share of them). Otherwise it adds its
-     * weight as heavy use does, under HIGH without another specific signal. Without specific-hours it always counts.
+     * read, and when it is not, the assessment says whether it would) or sent more than subject.volume.requests-1h
+     * requests in its latest hour, or when it holds through subject.extraction.specific-hours hours of the day (hours
+     * with min-requests-1h requests, reasoning on at least the profile's reasoning share of them). Otherwise it adds
+     * its weight as heavy use does, under HIGH without another specific signal. Without specific-hours it always
+     * counts.
      */
     private static boolean harvestNotBurst(Assessment a, DetectionRules.Subject r, SubjectWindowStats fired,
                                            String window, SubjectWindowStats day, SubjectWindowStats yesterday) {
