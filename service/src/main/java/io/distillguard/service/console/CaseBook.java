@@ -480,7 +480,7 @@ public final class CaseBook {
                         : "one sitting so far, as an evaluation run is: not yet a harvest");
                 case "answer_harvest_hours_yesterday" -> count(value) + " hours of the day before with reasoning "
                         + "asked on as many of their requests as the profile asks (" + count(threshold) + " make a "
-                        + "harvest): kept up then, so a harvest from its first hour today";
+                        + "harvest), its answers long: a harvest then, so one from its first hour today";
                 case "answer_harvest_volume" -> count(value) + " requests in the hour, more than an evaluation run "
                         + "sends in one (" + count(threshold) + "): a harvest however short";
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,

@@ -122,8 +122,8 @@ class CaseBookTest {
         CaseBook.Case before = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_hours_yesterday", 4, 3)))).get(0);
         assertThat(before.words()).containsExactly("4 hours of the day before with reasoning asked on as many of "
-                + "their requests as the profile asks (3 make a harvest): kept up then, so a harvest from its first "
-                + "hour today");
+                + "their requests as the profile asks (3 make a harvest), its answers long: a harvest then, so one from "
+                + "its first hour today");
         CaseBook.Case heavy = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_volume_1h", 1_200, 1_000)))).get(0);
         assertThat(heavy.words()).containsExactly("1,200 requests in the hour, more than an evaluation run sends in one "

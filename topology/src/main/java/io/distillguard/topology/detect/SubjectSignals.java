@@ -405,10 +405,13 @@ public final class SubjectSignals {
                     if (yesterday == null) {
                         a.asksYesterday();
                     } else {
-                        // Midnight neither resets a harvest (one kept up the day before, named then, stays one at
-                        // its first hour today) nor splits a sitting (hours running into midnight count on).
+                        // Midnight neither resets a harvest (one the day before, by the same counts over that day,
+                        // stays one at its first hour today) nor splits a sitting (hours running into midnight count
+                        // on). A day before of reasoning hours without long answers (a script's, an agent's) is
+                        // not carried: it was no harvest.
                         long yesterdayHours = yesterday.getHourly().stream().filter(h -> reasoningHour(h, t)).count();
-                        keptYesterday = yesterdayHours >= hoursNeeded;
+                        keptYesterday = yesterdayHours >= hoursNeeded
+                                && answerPromptRatio(yesterday) >= t.specificAnswerRatio();
                         if (keptYesterday) {
                             a.measure("answer_harvest_hours_yesterday", yesterdayHours, hoursNeeded);
                         } else {

@@ -242,6 +242,26 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     /**
+     * A day before of reasoning hours without long answers (a developer's agents sending their files) was no harvest:
+     * an hour of long answers today is one sitting, under HIGH, as on a first day.
+     */
+    @Test
+    void aDayBeforeOfReasoningWithoutLongAnswersIsNotCarried() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        for (int hour = 20; hour < 23; hour++) {
+            for (int i = 0; i < 40; i++) {
+                h.send(harvest("acct-dev", "198.51.100.8", BASE - (24 - hour) * 3_600_000L + i * 60_000L,
+                        random.nextLong()).setPromptTokens(4_000).setCompletionTokens(600).build());
+            }
+        }
+        harvestFrom(h, "acct-dev", BASE + 9 * 3_600_000L, 40);
+        List<DistillationAlert> alerts = of(h, read, "ACCOUNT_RISK", "acct-dev");
+        assertThat(alerts).isNotEmpty().allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        assertThat(alerts).allMatch(a -> evidence(a, "answer_harvest_hours_yesterday").isEmpty());
+    }
+
+    /**
      * Two evaluation runs a night apart (one over 22:00 and 23:00, one at 09:00) are two sittings, as two runs on
      * different UTC days always were: only hours that run on into the day's first hour carry over.
      */
