@@ -407,11 +407,12 @@ public final class SubjectSignals {
                     } else {
                         // Midnight neither resets a harvest (one the day before, by the same counts over that day,
                         // stays one at its first hour today) nor splits a sitting (hours running into midnight count
-                        // on). A day before of reasoning hours without long answers (a script's, an agent's) is
-                        // not carried: it was no harvest.
+                        // on). A day before whose own profile never fired, or of reasoning hours without long
+                        // answers (a script's, an agent's), is not carried: it was no harvest.
                         long yesterdayHours = yesterday.getHourly().stream().filter(h -> reasoningHour(h, t)).count();
                         keptYesterday = yesterdayHours >= hoursNeeded
-                                && answerPromptRatio(yesterday) >= t.specificAnswerRatio();
+                                && answerPromptRatio(yesterday) >= t.specificAnswerRatio()
+                                && profileFired(yesterday);
                         if (keptYesterday) {
                             a.measure("answer_harvest_hours_yesterday", yesterdayHours, hoursNeeded);
                         } else {
@@ -433,6 +434,12 @@ public final class SubjectSignals {
         }
         a.measure("harvest_hours_24h", harvestHours, t.specificHours());
         return harvestHours >= t.specificHours();
+    }
+
+    /** Whether the window's own peak (an account's day) had its extraction profile among the signals fired. */
+    private static boolean profileFired(SubjectWindowStats window) {
+        String peak = window.getOwnPeakSignals();
+        return peak != null && java.util.Arrays.asList(peak.split("\\+")).contains("EXTRACTION");
     }
 
     private static boolean reasoningHour(HourCount h, DetectionRules.Extraction t) {

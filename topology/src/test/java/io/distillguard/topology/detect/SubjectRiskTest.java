@@ -262,6 +262,29 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     /**
+     * A day before of long answers with reasoning through three hours whose profile never fired (questions over four
+     * capabilities, as a person's or a lab's mixed work is) was no harvest either: not carried.
+     */
+    @Test
+    void aDayBeforeWhoseProfileNeverFiredIsNotCarried() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        String[] capabilities = {"coding", "math", "writing", "science"};
+        for (int hour = 20; hour < 23; hour++) {
+            for (int i = 0; i < 40; i++) {
+                h.send(harvest("acct-mixed", "198.51.100.8", BASE - (24 - hour) * 3_600_000L + i * 60_000L,
+                        random.nextLong()).setCapability(capabilities[i % 4]).build());
+            }
+        }
+        assertThat(of(h, read, "ACCOUNT_RISK", "acct-mixed")).noneMatch(a -> evidence(a, "fired:EXTRACTION")
+                .isPresent());
+        harvestFrom(h, "acct-mixed", BASE + 9 * 3_600_000L, 40);
+        List<DistillationAlert> alerts = of(h, read, "ACCOUNT_RISK", "acct-mixed");
+        assertThat(alerts).anyMatch(a -> evidence(a, "fired:EXTRACTION").isPresent())
+                .allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+    }
+
+    /**
      * Two evaluation runs a night apart (one over 22:00 and 23:00, one at 09:00) are two sittings, as two runs on
      * different UTC days always were: only hours that run on into the day's first hour carry over.
      */
