@@ -109,23 +109,25 @@ class CaseBookTest {
                         + "3.0)");
     }
 
+    /** An account's one alert with one piece of evidence, as the console reads it. */
+    private static CaseBook.Case harvestCase(Severity severity, Evidence evidence) {
+        return CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9", severity, 1,
+                List.of("acct-9"), evidence))).get(0);
+    }
+
     @Test
     void longAnswersInOneSittingSayTheyAreNotYetAHarvest() {
-        CaseBook.Case run = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
-                Severity.MEDIUM, 1, List.of("acct-9"), e("answer_harvest_hours_24h", 1, 3)))).get(0);
+        CaseBook.Case run = harvestCase(Severity.MEDIUM, e("answer_harvest_hours_24h", 1, 3));
         assertThat(run.words()).containsExactly("1 hours of the day with reasoning asked on as many of their requests "
                 + "as the profile asks (long answers count from 3): one sitting so far, as an evaluation run is: not "
                 + "yet a harvest");
-        CaseBook.Case kept = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
-                Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_hours_24h", 3, 3)))).get(0);
+        CaseBook.Case kept = harvestCase(Severity.HIGH, e("answer_harvest_hours_24h", 3, 3));
         assertThat(kept.words()).singleElement().asString().endsWith("kept up, as a harvest is");
-        CaseBook.Case before = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
-                Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_hours_yesterday", 4, 3)))).get(0);
+        CaseBook.Case before = harvestCase(Severity.HIGH, e("answer_harvest_hours_yesterday", 4, 3));
         assertThat(before.words()).containsExactly("4 hours of the day before with reasoning asked on as many of "
                 + "their requests as the profile asks (3 make a harvest), its answers long: a harvest then, so one from "
                 + "its first hour today");
-        CaseBook.Case heavy = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
-                Severity.HIGH, 1, List.of("acct-9"), e("answer_harvest_volume_1h", 1_200, 1_000)))).get(0);
+        CaseBook.Case heavy = harvestCase(Severity.HIGH, e("answer_harvest_volume_1h", 1_200, 1_000));
         assertThat(heavy.words()).containsExactly("1,200 requests in the hour, more than an evaluation run sends in one "
                 + "(1,000): a harvest however short");
     }
