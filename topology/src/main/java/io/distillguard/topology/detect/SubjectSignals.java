@@ -384,11 +384,8 @@ public final class SubjectSignals {
             return true;
         }
         long harvestHours = 0;
-        long answerHours = 0;
         for (HourCount h : day.getHourly()) {
-            boolean reasoning = reasoningHour(h, t);
-            answerHours += reasoning ? 1 : 0;
-            harvestHours += reasoning && h.getRequests() >= r.minRequests1h() ? 1 : 0;
+            harvestHours += reasoningHour(h, t) && h.getRequests() >= r.minRequests1h() ? 1 : 0;
         }
         if (t.specificAnswerRatio() != null) {
             double answerRatio = answerPromptRatio(fired);
@@ -398,6 +395,7 @@ public final class SubjectSignals {
             // Hours counted with any requests: a harvester spread thin over the day passes at its third hour.
             // An hour of more requests than the volume threshold is more than an evaluation run sends in one.
             int hoursNeeded = t.specificAnswerHoursOrDefault();
+            long answerHours = keptHours(List.of(), day.getHourly(), t, r.minRequests1h());
             boolean kept = answerHours >= hoursNeeded;
             if (hoursNeeded > 1) {
                 boolean keptYesterday = false;
@@ -409,14 +407,15 @@ public final class SubjectSignals {
                         // stays one at its first hour today) nor splits a sitting (hours running into midnight count
                         // on). A day before whose own profile never fired, or of reasoning hours without long
                         // answers (a script's, an agent's), is not carried: it was no harvest.
-                        long yesterdayHours = yesterday.getHourly().stream().filter(h -> reasoningHour(h, t)).count();
+                        long yesterdayHours = keptHours(List.of(), yesterday.getHourly(), t, r.minRequests1h());
                         keptYesterday = yesterdayHours >= hoursNeeded
                                 && answerPromptRatio(yesterday) >= t.specificAnswerRatio()
                                 && profileFired(yesterday);
                         if (keptYesterday) {
                             a.measure("answer_harvest_hours_yesterday", yesterdayHours, hoursNeeded);
                         } else {
-                            answerHours += runIntoMidnight(yesterday, day, t);
+                            answerHours = keptHours(runIntoMidnight(yesterday, day, t), day.getHourly(), t,
+                                    r.minRequests1h());
                         }
                         kept = keptYesterday || answerHours >= hoursNeeded;
                     }
@@ -447,24 +446,59 @@ public final class SubjectSignals {
     }
 
     /**
+     * The hours a harvest has been kept up over the day: the longest sitting (reasoning hours one after the other)
+     * that had an hour of at least {@code busyHour} requests, or every hour of the sittings that had none, whichever
+     * is more. An evaluation run is a sitting of a few hundred requests over an hour or two, and a team that runs two
+     * in a day, hours apart, has two sittings, not a harvest kept up for three hours. An account at a few requests an
+     * hour has no sittings to tell apart (an hour without a request is no pause), so all its reasoning hours count,
+     * wherever they fall in the day.
+     *
+     * @param carried the previous day's hours that run unbroken into this day's first, the start of its first sitting
+     */
+    static long keptHours(List<HourCount> carried, List<HourCount> today, DetectionRules.Extraction t, long busyHour) {
+        long longest = 0;
+        long quiet = 0;
+        long sitting = carried.size();
+        boolean busy = carried.stream().anyMatch(h -> h.getRequests() >= busyHour);
+        int previous = carried.isEmpty() ? -2 : -1;
+        for (HourCount h : today) {
+            if (!reasoningHour(h, t)) {
+                continue;
+            }
+            if (h.getHour() != previous + 1) {
+                longest = busy ? Math.max(longest, sitting) : longest;
+                quiet += busy ? 0 : sitting;
+                sitting = 0;
+                busy = false;
+            }
+            sitting++;
+            busy |= h.getRequests() >= busyHour;
+            previous = h.getHour();
+        }
+        longest = busy ? Math.max(longest, sitting) : longest;
+        quiet += busy ? 0 : sitting;
+        return Math.max(longest, quiet);
+    }
+
+    /**
      * The previous day's unbroken run of reasoning hours up to midnight, when today's first hour has reasoning too: a
      * sitting from 23:30 to 00:20 is one sitting, and a harvest from 23:30 is in its third hour at 01:00. Earlier,
      * separate hours of that day are not counted: two evaluation runs a night apart stay two sittings, as two runs on
      * different UTC days always were.
      */
-    private static long runIntoMidnight(SubjectWindowStats yesterday, SubjectWindowStats day,
-                                        DetectionRules.Extraction t) {
+    private static List<HourCount> runIntoMidnight(SubjectWindowStats yesterday, SubjectWindowStats day,
+                                                   DetectionRules.Extraction t) {
         List<HourCount> today = day.getHourly();
         if (today.isEmpty() || today.get(0).getHour() != 0 || !reasoningHour(today.get(0), t)) {
-            return 0;
+            return List.of();
         }
         List<HourCount> before = yesterday.getHourly();
-        long run = 0;
-        for (int i = before.size() - 1; i >= 0 && before.get(i).getHour() == 23 - run
-                && reasoningHour(before.get(i), t); i--) {
-            run++;
+        int from = before.size();
+        while (from > 0 && before.get(from - 1).getHour() == 23 - (before.size() - from)
+                && reasoningHour(before.get(from - 1), t)) {
+            from--;
         }
-        return run;
+        return before.subList(from, before.size());
     }
 
     /** value / threshold, recorded as evidence when it reaches the threshold. */

@@ -301,6 +301,50 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(of(h, read, "API_KEY_RISK", "key-h")).allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
     }
 
+    /**
+     * Two evaluation runs on one day, hours apart (09:30 to 10:20, and 15:00), are three clock hours of long answers
+     * but two sittings of two hours and one: under HIGH, the account and its API key, and still with a second hour on
+     * from the second run's. A third makes that sitting one of three, kept up: HIGH.
+     */
+    @Test
+    void twoRunsHoursApartInOneDayAreTwoSittingsNotAHarvestKeptUp() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        harvestFrom(h, "acct-evals", BASE + 9 * 3_600_000L + 30 * 60_000L, 50);
+        harvestFrom(h, "acct-evals", BASE + 15 * 3_600_000L, 50);
+        List<DistillationAlert> runs = of(h, read, "ACCOUNT_RISK", "acct-evals");
+        assertThat(runs).isNotEmpty().allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        assertThat(of(h, read, "API_KEY_RISK", "key-h")).allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        harvestFrom(h, "acct-evals", BASE + 16 * 3_600_000L, 40);
+        assertThat(of(h, read, "ACCOUNT_RISK", "acct-evals")).as("a sitting of two hours, 15:00 and 16:00")
+                .allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+        harvestFrom(h, "acct-evals", BASE + 17 * 3_600_000L, 40);
+        DistillationAlert kept = highest(of(h, read, "ACCOUNT_RISK", "acct-evals"));
+        assertThat(kept.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(kept.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(BASE + 17 * 3_600_000L);
+        assertThat(evidence(kept, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(3.0));
+    }
+
+    /**
+     * An account harvesting at under the 1 h minimum an hour, in hours apart (01:00, 04:00, 07:00, 10:00, 25 requests
+     * each), has no sittings to tell apart: its hours count wherever they fall, and it is HIGH once its day's profile
+     * fires, at the day's 100th request.
+     */
+    @Test
+    void aHarvestAtAFewRequestsAnHourCountsItsHoursWhereverTheyFall() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        for (int hour = 1; hour <= 10; hour += 3) {
+            harvestFrom(h, "acct-thin", BASE + hour * 3_600_000L, 25);
+        }
+        DistillationAlert top = highest(of(h, read, "ACCOUNT_RISK", "acct-thin"));
+        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(top.getTriggerEventTime().toEpochMilli()).isEqualTo(BASE + 10 * 3_600_000L + 24 * 60_000L);
+        assertThat(evidence(top, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(4.0));
+    }
+
     @Test
     void anHourOfMoreHarvestRequestsThanTheVolumeThresholdIsAHarvestInThatHour() {
         TopologyHarness h = start();
