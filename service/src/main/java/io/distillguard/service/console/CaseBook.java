@@ -474,13 +474,14 @@ public final class CaseBook {
                         + "on as many as the profile asks (the rule asks " + count(threshold) + "): "
                         + (value >= threshold ? "a harvest through the day"
                         : "a burst of a few hours, as a developer's scripts are: heavy use, not yet a harvest");
-                case "answer_harvest_hours" -> count(value) + " hours of the day with reasoning asked on as many of "
-                        + "their requests as the profile asks (long answers count from " + count(threshold) + "): "
+                case "answer_harvest_hours" -> count(value) + " hours in a row with reasoning asked on as many of "
+                        + "their requests as the profile asks (hours of fewer than an hour's worth count wherever they "
+                        + "fall; long answers count from " + count(threshold) + "): "
                         + (value >= threshold ? "kept up, as a harvest is"
-                        : "one sitting so far, as an evaluation run is: not yet a harvest");
-                case "answer_harvest_hours_yesterday" -> count(value) + " hours of the day before with reasoning "
-                        + "asked on as many of their requests as the profile asks (" + count(threshold) + " make a "
-                        + "harvest), its answers long: a harvest then, so one from its first hour today";
+                        : "one sitting so far, or sittings hours apart, as evaluation runs are: not yet a harvest");
+                case "answer_harvest_hours_yesterday" -> count(value) + " hours in a row the day before with "
+                        + "reasoning asked on as many of their requests as the profile asks (" + count(threshold)
+                        + " make a harvest), its answers long: a harvest then, so one from its first hour today";
                 case "answer_harvest_volume" -> count(value) + " requests in the hour, more than an evaluation run "
                         + "sends in one (" + count(threshold) + "): a harvest however short";
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,

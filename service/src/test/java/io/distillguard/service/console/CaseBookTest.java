@@ -118,15 +118,16 @@ class CaseBookTest {
     @Test
     void longAnswersInOneSittingSayTheyAreNotYetAHarvest() {
         CaseBook.Case run = harvestCase(Severity.MEDIUM, e("answer_harvest_hours_24h", 1, 3));
-        assertThat(run.words()).containsExactly("1 hours of the day with reasoning asked on as many of their requests "
-                + "as the profile asks (long answers count from 3): one sitting so far, as an evaluation run is: not "
-                + "yet a harvest");
+        assertThat(run.words()).containsExactly("1 hours in a row with reasoning asked on as many of their requests "
+                + "as the profile asks (hours of fewer than an hour's worth count wherever they fall; long answers "
+                + "count from 3): one sitting so far, or sittings hours apart, as evaluation runs are: not yet a "
+                + "harvest");
         CaseBook.Case kept = harvestCase(Severity.HIGH, e("answer_harvest_hours_24h", 3, 3));
         assertThat(kept.words()).singleElement().asString().endsWith("kept up, as a harvest is");
         CaseBook.Case before = harvestCase(Severity.HIGH, e("answer_harvest_hours_yesterday", 4, 3));
-        assertThat(before.words()).containsExactly("4 hours of the day before with reasoning asked on as many of "
-                + "their requests as the profile asks (3 make a harvest), its answers long: a harvest then, so one from "
-                + "its first hour today");
+        assertThat(before.words()).containsExactly("4 hours in a row the day before with reasoning asked on as many "
+                + "of their requests as the profile asks (3 make a harvest), its answers long: a harvest then, so one "
+                + "from its first hour today");
         CaseBook.Case heavy = harvestCase(Severity.HIGH, e("answer_harvest_volume_1h", 1_200, 1_000));
         assertThat(heavy.words()).containsExactly("1,200 requests in the hour, more than an evaluation run sends in one "
                 + "(1,000): a harvest however short");
