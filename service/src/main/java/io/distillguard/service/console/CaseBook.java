@@ -475,8 +475,9 @@ public final class CaseBook {
                         + (value >= threshold ? "a harvest through the day"
                         : "a burst of a few hours, as a developer's scripts are: heavy use, not yet a harvest");
                 case "answer_harvest_hours" -> count(value) + " hours in a row with reasoning asked on as many of "
-                        + "their requests as the profile asks (hours of fewer than an hour's worth count wherever they "
-                        + "fall; long answers count from " + count(threshold) + "): "
+                        + "their requests as the profile asks (hours of fewer than an hour's worth, or sittings adding up "
+                        + "to twice the rule's, count wherever they fall; long answers count from " + count(threshold)
+                        + "): "
                         + (value >= threshold ? "kept up, as a harvest is"
                         : "one sitting so far, or sittings hours apart, as evaluation runs are: not yet a harvest");
                 case "answer_harvest_hours_yesterday" -> count(value) + " hours in a row the day before with "

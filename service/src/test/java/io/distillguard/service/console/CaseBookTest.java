@@ -119,9 +119,9 @@ class CaseBookTest {
     void longAnswersInOneSittingSayTheyAreNotYetAHarvest() {
         CaseBook.Case run = harvestCase(Severity.MEDIUM, e("answer_harvest_hours_24h", 1, 3));
         assertThat(run.words()).containsExactly("1 hours in a row with reasoning asked on as many of their requests "
-                + "as the profile asks (hours of fewer than an hour's worth count wherever they fall; long answers "
-                + "count from 3): one sitting so far, or sittings hours apart, as evaluation runs are: not yet a "
-                + "harvest");
+                + "as the profile asks (hours of fewer than an hour's worth, or sittings adding up to twice the rule's, "
+                + "count wherever they fall; long answers count from 3): one sitting so far, or sittings hours apart, "
+                + "as evaluation runs are: not yet a harvest");
         CaseBook.Case kept = harvestCase(Severity.HIGH, e("answer_harvest_hours_24h", 3, 3));
         assertThat(kept.words()).singleElement().asString().endsWith("kept up, as a harvest is");
         CaseBook.Case before = harvestCase(Severity.HIGH, e("answer_harvest_hours_yesterday", 4, 3));

@@ -395,7 +395,7 @@ public final class SubjectSignals {
             // Hours counted with any requests: a harvester spread thin over the day passes at its third hour.
             // An hour of more requests than the volume threshold is more than an evaluation run sends in one.
             int hoursNeeded = t.specificAnswerHoursOrDefault();
-            long answerHours = keptHours(List.of(), day.getHourly(), t, r.minRequests1h());
+            long answerHours = keptHours(List.of(), day.getHourly(), t, r.minRequests1h(), hoursNeeded);
             boolean kept = answerHours >= hoursNeeded;
             if (hoursNeeded > 1) {
                 boolean keptYesterday = false;
@@ -407,7 +407,8 @@ public final class SubjectSignals {
                         // stays one at its first hour today) nor splits a sitting (hours running into midnight count
                         // on). A day before whose own profile never fired, or of reasoning hours without long
                         // answers (a script's, an agent's), is not carried: it was no harvest.
-                        long yesterdayHours = keptHours(List.of(), yesterday.getHourly(), t, r.minRequests1h());
+                        long yesterdayHours = keptHours(List.of(), yesterday.getHourly(), t, r.minRequests1h(),
+                                hoursNeeded);
                         keptYesterday = yesterdayHours >= hoursNeeded
                                 && answerPromptRatio(yesterday) >= t.specificAnswerRatio()
                                 && profileFired(yesterday);
@@ -415,7 +416,7 @@ public final class SubjectSignals {
                             a.measure("answer_harvest_hours_yesterday", yesterdayHours, hoursNeeded);
                         } else {
                             answerHours = keptHours(runIntoMidnight(yesterday, day, t), day.getHourly(), t,
-                                    r.minRequests1h());
+                                    r.minRequests1h(), hoursNeeded);
                         }
                         kept = keptYesterday || answerHours >= hoursNeeded;
                     }
@@ -451,12 +452,15 @@ public final class SubjectSignals {
      * is more. An evaluation run is a sitting of a few hundred requests over an hour or two, and a team that runs two
      * in a day, hours apart, has two sittings, not a harvest kept up for three hours. An account at a few requests an
      * hour has no sittings to tell apart (an hour without a request is no pause), so all its reasoning hours count,
-     * wherever they fall in the day.
+     * wherever they fall in the day. Sittings that add up to twice the hours needed count whole: a harvest cut into
+     * short sittings to pass as evaluation runs is bounded to fewer hours a day than a harvest kept up.
      *
      * @param carried the previous day's hours that run unbroken into this day's first, the start of its first sitting
      */
-    static long keptHours(List<HourCount> carried, List<HourCount> today, DetectionRules.Extraction t, long busyHour) {
+    static long keptHours(List<HourCount> carried, List<HourCount> today, DetectionRules.Extraction t, long busyHour,
+                          int hoursNeeded) {
         long longest = 0;
+        long all = 0;
         long quiet = 0;
         long sitting = carried.size();
         boolean busy = carried.stream().anyMatch(h -> h.getRequests() >= busyHour);
@@ -468,6 +472,7 @@ public final class SubjectSignals {
             if (h.getHour() != previous + 1) {
                 longest = busy ? Math.max(longest, sitting) : longest;
                 quiet += busy ? 0 : sitting;
+                all += sitting;
                 sitting = 0;
                 busy = false;
             }
@@ -477,7 +482,8 @@ public final class SubjectSignals {
         }
         longest = busy ? Math.max(longest, sitting) : longest;
         quiet += busy ? 0 : sitting;
-        return Math.max(longest, quiet);
+        all += sitting;
+        return all >= 2L * hoursNeeded ? all : Math.max(longest, quiet);
     }
 
     /**

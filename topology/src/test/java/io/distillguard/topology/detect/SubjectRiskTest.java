@@ -327,6 +327,28 @@ class SubjectRiskTest extends HarnessTest {
     }
 
     /**
+     * A harvest cut into sittings of two hours, hours apart (09:00, 13:00, 17:00), to pass as evaluation runs: under
+     * HIGH through five hours, HIGH in the sixth, when its sittings add up to twice the three hours a harvest keeps up.
+     */
+    @Test
+    void sittingsAddingUpToTwiceTheHoursAreAHarvestKeptUp() {
+        TopologyHarness h = start();
+        List<DistillationAlert> read = new java.util.ArrayList<>();
+        for (int start = 9; start <= 17; start += 4) {
+            harvestFrom(h, "acct-shifts", BASE + start * 3_600_000L, 40);
+            List<DistillationAlert> sitting = of(h, read, "ACCOUNT_RISK", "acct-shifts");
+            assertThat(sitting).as("up to %d:00", start).isNotEmpty()
+                    .allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
+            harvestFrom(h, "acct-shifts", BASE + (start + 1) * 3_600_000L, 40);
+        }
+        DistillationAlert top = highest(of(h, read, "ACCOUNT_RISK", "acct-shifts"));
+        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(top.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(BASE + 18 * 3_600_000L);
+        assertThat(evidence(top, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
+                .isEqualTo(6.0));
+    }
+
+    /**
      * An account harvesting at under the 1 h minimum an hour, in hours apart (01:00, 04:00, 07:00, 10:00, 25 requests
      * each), has no sittings to tell apart: its hours count wherever they fall, and it is HIGH once its day's profile
      * fires, at the day's 100th request.
