@@ -392,7 +392,7 @@ public final class SubjectSignals {
             a.measure("answer_prompt_ratio_" + window, answerRatio, t.specificAnswerRatio());
             // An evaluation run (a benchmark's few hundred questions in one sitting, reasoning on, short questions
             // for long answers) is a harvest's hour by every count the gateway reports; what it is not is sustained.
-            // Hours counted with any requests: a harvester spread thin over the day passes at its third hour.
+            // Hours counted by sitting (keptHours); a harvester spread thin over the day passes at its third hour.
             // An hour of more requests than the volume threshold is more than an evaluation run sends in one.
             int hoursNeeded = t.specificAnswerHoursOrDefault();
             long answerHours = keptHours(List.of(), day.getHourly(), t, r.minRequests1h(), hoursNeeded);
@@ -457,8 +457,8 @@ public final class SubjectSignals {
      *
      * @param carried the previous day's hours that run unbroken into this day's first, the start of its first sitting
      */
-    static long keptHours(List<HourCount> carried, List<HourCount> today, DetectionRules.Extraction t, long busyHour,
-                          int hoursNeeded) {
+    private static long keptHours(List<HourCount> carried, List<HourCount> today, DetectionRules.Extraction t,
+                                  long busyHour, int hoursNeeded) {
         long longest = 0;
         long all = 0;
         long quiet = 0;
