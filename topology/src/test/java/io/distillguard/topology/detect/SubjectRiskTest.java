@@ -200,11 +200,7 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(of(h, read, "ACCOUNT_RISK", "acct-night")).as("the day before's hour and the day's first")
                 .isNotEmpty().allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
         harvestFrom(h, "acct-night", BASE + 3_600_000L, 40);
-        DistillationAlert third = highest(of(h, read, "ACCOUNT_RISK", "acct-night"));
-        assertThat(third.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
-        assertThat(third.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(BASE + 3_600_000L);
-        assertThat(evidence(third, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
-                .isEqualTo(3.0));
+        keptUpFrom(of(h, read, "ACCOUNT_RISK", "acct-night"), BASE + 3_600_000L, 3);
         assertThat(highest(of(h, read, "API_KEY_RISK", "key-h")).getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
     }
 
@@ -319,11 +315,16 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(of(h, read, "ACCOUNT_RISK", "acct-evals")).as("a sitting of two hours, 15:00 and 16:00")
                 .allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
         harvestFrom(h, "acct-evals", BASE + 17 * 3_600_000L, 40);
-        DistillationAlert kept = highest(of(h, read, "ACCOUNT_RISK", "acct-evals"));
+        keptUpFrom(of(h, read, "ACCOUNT_RISK", "acct-evals"), BASE + 17 * 3_600_000L, 3);
+    }
+
+    /** The highest of an account's alerts: HIGH, from {@code from} on, with {@code hours} answer hours kept up. */
+    private static void keptUpFrom(List<DistillationAlert> alerts, long from, double hours) {
+        DistillationAlert kept = highest(alerts);
         assertThat(kept.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
-        assertThat(kept.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(BASE + 17 * 3_600_000L);
+        assertThat(kept.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(from);
         assertThat(evidence(kept, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
-                .isEqualTo(3.0));
+                .isEqualTo(hours));
     }
 
     /**
@@ -341,11 +342,7 @@ class SubjectRiskTest extends HarnessTest {
                     .allMatch(a -> a.getSeverity().compareTo(Severity.HIGH) < 0);
             harvestFrom(h, "acct-shifts", BASE + (start + 1) * 3_600_000L, 40);
         }
-        DistillationAlert top = highest(of(h, read, "ACCOUNT_RISK", "acct-shifts"));
-        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
-        assertThat(top.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(BASE + 18 * 3_600_000L);
-        assertThat(evidence(top, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
-                .isEqualTo(6.0));
+        keptUpFrom(of(h, read, "ACCOUNT_RISK", "acct-shifts"), BASE + 18 * 3_600_000L, 6);
     }
 
     /**
