@@ -488,10 +488,14 @@ public final class CaseBook {
                 case "own_answer_prompt_ratio" -> String.format(Locale.ROOT,
                         "its own answers %.1f times as long as its prompts%s, reasoning included (a member needs %.1f)",
                         value, window, threshold);
+                case "own_confidence_z" -> String.format(Locale.ROOT, "its own shares are taken at the lower bound "
+                        + "of their interval %.2f standard errors down, where its group was judged at %.2f: the group "
+                        + "is already a harvest, and what is asked of this member is that its own traffic is of the "
+                        + "group's kind", value, threshold);
                 case "own_reasoning_share_lower_bound" -> "at least " + pct(value) + " of its own requests ask for "
-                        + "reasoning" + window + ", at 99 % confidence (a member needs " + pct(threshold) + ")";
+                        + "reasoning" + window + ", beyond chance (a member needs " + pct(threshold) + ")";
                 case "own_first_turn_share_lower_bound" -> "at least " + pct(value) + " of its own requests open a "
-                        + "conversation" + window + ", at 99 % confidence (a member needs " + pct(threshold) + ")";
+                        + "conversation" + window + ", beyond chance (a member needs " + pct(threshold) + ")";
                 case "requests" -> count(value) + " requests" + window;
                 case "new_model_share" -> pct(value) + " of requests moved to a newly released model";
                 case "cluster_risk" -> String.format(Locale.ROOT, "member of a cluster of risk %.1f", value);

@@ -136,17 +136,21 @@ class CaseBookTest {
     @Test
     void aMemberJudgedOverTwoDaysSaysSo() {
         CaseBook.Case member = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-8",
-                Severity.HIGH, 1, List.of("acct-8"), e("own_first_turn_share_lower_bound_24h", 0.52, 0.67),
+                Severity.HIGH, 1, List.of("acct-8"), e("own_confidence_z", 1.64, 2.33),
+                e("own_first_turn_share_lower_bound_24h", 0.52, 0.67),
                 e("own_first_turn_share_lower_bound_2d", 0.69, 0.67),
                 e("own_reasoning_share_lower_bound_2d", 0.69, 0.48),
                 e("own_answer_prompt_ratio_2d", 3.0, 3.0)))).get(0);
         assertThat(member.words()).containsExactly(
-                "at least 52 % of its own requests open a conversation in the day, at 99 % confidence (a member needs "
+                "its own shares are taken at the lower bound of their interval 1.64 standard errors down, where its "
+                        + "group was judged at 2.33: the group is already a harvest, and what is asked of this member "
+                        + "is that its own traffic is of the group's kind",
+                "at least 52 % of its own requests open a conversation in the day, beyond chance (a member needs "
                         + "67 %)",
-                "at least 69 % of its own requests open a conversation over its day and the day before, at 99 % "
-                        + "confidence (a member needs 67 %)",
-                "at least 69 % of its own requests ask for reasoning over its day and the day before, at 99 % "
-                        + "confidence (a member needs 48 %)",
+                "at least 69 % of its own requests open a conversation over its day and the day before, beyond "
+                        + "chance (a member needs 67 %)",
+                "at least 69 % of its own requests ask for reasoning over its day and the day before, beyond "
+                        + "chance (a member needs 48 %)",
                 "its own answers 3.0 times as long as its prompts over its day and the day before, reasoning included "
                         + "(a member needs 3.0)");
     }

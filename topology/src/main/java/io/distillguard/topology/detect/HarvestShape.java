@@ -139,7 +139,11 @@ public final class HarvestShape {
 
     /** A group's or a campaign union's shares at their lower bounds. */
     static Bounds lower(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
-        double z = rules.groupOrDefault().confidenceZ();
+        return lower(rules, reasoning, longAnswers, firstTurns, n, rules.groupOrDefault().confidenceZ());
+    }
+
+    /** The shares at their lower bounds at {@code z}: a held member's own at group.held-member-confidence-z. */
+    static Bounds lower(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n, double z) {
         long plain = plainLong(longAnswers, reasoning, n);
         return bounds(rules, GROUP, reasoning, longAnswers, firstTurns, n,
                 DetectionRules.Group.wilsonLower(reasoning, n, z),

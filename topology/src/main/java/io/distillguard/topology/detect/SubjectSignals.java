@@ -260,9 +260,10 @@ public final class SubjectSignals {
     /**
      * Whether an implication by a hosted client (one client on one hosting provider, LinkKind.HOSTED_CLIENT) is
      * confirmed: the account's own day is a harvest by its reasoning, its reasoning and first-turn shares at the lower
-     * bounds of their intervals (group.confidence-z) over the group thresholds. Every developer who calls with that
-     * client from that provider shares the group with a campaign there; one whose app asks for reasoning on some
-     * first turns is not a harvest, and ten requests that all did are barely one; with
+     * bounds of their intervals (group.held-member-confidence-z, under the groups' z: the group is already a harvest)
+     * over the group thresholds. Every developer who calls with that client from that provider shares the group with a
+     * campaign there; one whose app asks for reasoning on some first turns is not a harvest, and ten requests that all
+     * did are barely one; with
      * subject.extraction.specific-answer-ratio set, its answers must also be long against its prompts. So is an
      * implication by a campaign that ties the account only through a cloud's pool blocks
      * (SubjectRequest.cluster_needs_shape). Other implications: confirmed.
@@ -277,10 +278,11 @@ public final class SubjectSignals {
         if (!heldForOwnShape(day)) {
             return true;
         }
+        DetectionRules.Group g = rules.groupOrDefault();
+        a.measure("own_confidence_z", g.heldMemberConfidenceZOrDefault(), g.confidenceZ());
         boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
                 day.getRequests(), answerPromptRatio(day), "24h");
-        if (!harvest && yesterday != null && yesterday.getRequests() > 0
-                && rules.groupOrDefault().heldMemberDaysOrDefault() > 1) {
+        if (!harvest && yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
             harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
                     day.getLongAnswers() + yesterday.getLongAnswers(), day.getFirstTurns() + yesterday.getFirstTurns(),
                     day.getRequests() + yesterday.getRequests(),
@@ -304,7 +306,8 @@ public final class SubjectSignals {
 
     private static boolean ownHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,
                                       long firstTurns, long requests, double answerPromptRatio, String window) {
-        HarvestShape.Bounds own = HarvestShape.lower(rules, reasoning, longAnswers, firstTurns, requests);
+        HarvestShape.Bounds own = HarvestShape.lower(rules, reasoning, longAnswers, firstTurns, requests,
+                rules.groupOrDefault().heldMemberConfidenceZOrDefault());
         a.measure("own_reasoning_share_lower_bound_" + window, own.reasoningBound(), own.reasoningThreshold())
                 .measure("own_first_turn_share_lower_bound_" + window, own.firstTurnBound(), own.firstTurnThreshold());
         boolean harvest = own.reasoningBound() >= own.reasoningThreshold()

@@ -94,7 +94,8 @@ public record DetectionRules(
             @JsonProperty("held-member-days") Integer heldMemberDays,
             @JsonProperty("hosted-client-pool-members") Integer hostedClientPoolMembers,
             @JsonProperty("pool-member-blocks") Integer poolMemberBlocks,
-            @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld) {
+            @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld,
+            @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -129,6 +130,8 @@ public record DetectionRules(
         public static final int BLOCK_MIN_RETURNS = 3;
         /** Without {@code one-network-share} in a document. */
         public static final double ONE_NETWORK_SHARE = 0.8;
+        /** The bundled {@code held-member-confidence-z}; a document without the key judges members at confidence-z. */
+        public static final double HELD_MEMBER_CONFIDENCE_Z = 1.64;
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
         public static final int HOSTED_CLIENT_ACCOUNTS = 20;
 
@@ -144,7 +147,7 @@ public record DetectionRules(
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
-                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true);
+                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -218,6 +221,18 @@ public record DetectionRules(
          */
         public boolean campaignPoolTiesHeldOrDefault() {
             return campaignPoolTiesHeld != null && campaignPoolTiesHeld;
+        }
+
+        /**
+         * {@code held-member-confidence-z}: the z at which a held member's own shares are taken when its own day (or
+         * two) must be a harvest ({@code SubjectSignals#ownShapeConfirms}). The group has already been judged a
+         * harvest at {@code confidence-z} over all its members' requests; what is left to ask of one member is
+         * whether its own traffic is the group's kind, and at one-sided 99 % a member at ten requests a day with the
+         * campaign's own shares needs two or three days to answer. Absent from a document's group section:
+         * {@code confidence-z}, as before the key.
+         */
+        public double heldMemberConfidenceZOrDefault() {
+            return heldMemberConfidenceZ == null ? confidenceZ : heldMemberConfidenceZ;
         }
 
         /**
@@ -934,6 +949,9 @@ public record DetectionRules(
         }
         if (group != null) {
             positive("group.confidence-z", group.confidenceZ());
+            if (group.heldMemberConfidenceZ() != null) {
+                positive("group.held-member-confidence-z", group.heldMemberConfidenceZ());
+            }
             share("group.population-reasoning-share", group.populationReasoningShare());
             share("group.population-first-turn-share", group.populationFirstTurnShare());
             require(group.populationGap() >= 0 && group.populationGap() < 1, "group.population-gap", "in [0, 1)");

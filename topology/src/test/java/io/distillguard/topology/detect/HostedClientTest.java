@@ -195,8 +195,43 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
-    void membersAtSixRequestsADayAreNamedOnTheirSecondDayFromBothDaysTogether() {
-        // Half the dozen first turns a day's bounds need: no member's day is a harvest on its own, beyond chance.
+    void membersAtEightRequestsAreNamedOnTheirOwnSharesAtTheMembersConfidence() {
+        // Eight first turns with reasoning: at one-sided 95 % each member's day is a harvest, at 99 % not yet.
+        List<DistillationAlert> alerts = eightEach();
+
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> {
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+            assertThat(evidence(a, "own_confidence_z")).hasValueSatisfying(e -> {
+                assertThat(e.getValue()).isEqualTo(1.64);
+                assertThat(e.getThreshold()).isEqualTo(2.33);
+            });
+            assertThat(evidence(a, "own_first_turn_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count())
+                .isGreaterThanOrEqualTo(MEMBERS / 2);
+    }
+
+    @Test
+    void atTheGroupsConfidenceMembersAtEightRequestsAreNotYetNamed() {
+        List<DistillationAlert> alerts = eightEach("held-member-confidence-z: 1.64", "held-member-confidence-z: 2.33");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /** The campaign on machines of its own, eight first turns with reasoning an account, in one day. */
+    private List<DistillationAlert> eightEach(String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        sendRounds(h, 8, BASE, (member, r) -> "100.64." + member + "." + (9 + r), (member, r) -> true);
+        return h.alerts();
+    }
+
+    @Test
+    void membersAtFourRequestsADayAreNamedOnTheirSecondDayFromBothDaysTogether() {
+        // A third of the dozen first turns a day's bounds need: no member's day is a harvest on its own, beyond chance.
         List<DistillationAlert> alerts = twoLightDays();
 
         long secondDay = BASE + 86_400_000L;
@@ -217,7 +252,7 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
-    void judgedOnTheirDayAloneMembersAtSixRequestsADayAreNeverNamed() {
+    void judgedOnTheirDayAloneMembersAtFourRequestsADayAreNeverNamed() {
         List<DistillationAlert> alerts = twoLightDays("held-member-days: 2", "held-member-days: 1");
 
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
@@ -230,7 +265,7 @@ class HostedClientTest extends HarnessTest {
         TopologyHarness h = start();
         for (int day = 0; day < 2; day++) {
             int d = day;
-            sendRounds(h, 6, BASE + day * 86_400_000L, (member, r) -> "100.64." + member + "." + (9 + r),
+            sendRounds(h, 4, BASE + day * 86_400_000L, (member, r) -> "100.64." + member + "." + (9 + r),
                     (member, r) -> d == 1 || member != 0 || r % 4 == 0);
         }
 
@@ -326,11 +361,11 @@ class HostedClientTest extends HarnessTest {
         return h.alerts();
     }
 
-    /** The campaign on machines of its own at six first turns an account a day, on two days running. */
+    /** The campaign on machines of its own at four first turns an account a day, on two days running. */
     private List<DistillationAlert> twoLightDays(String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
         for (int day = 0; day < 2; day++) {
-            sendRounds(h, 6, BASE + day * 86_400_000L, (member, r) -> "100.64." + member + "." + (9 + r),
+            sendRounds(h, 4, BASE + day * 86_400_000L, (member, r) -> "100.64." + member + "." + (9 + r),
                     (member, r) -> true);
         }
         return h.alerts();

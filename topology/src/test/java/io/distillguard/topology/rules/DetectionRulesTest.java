@@ -183,6 +183,17 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aHeldMembersOwnSharesAreTakenAtNinetyFivePercentByDefaultAndAtTheGroupsZInADocumentWithoutTheKey() {
+        assertThat(DetectionRules.defaults().groupOrDefault().heldMemberConfidenceZOrDefault()).isEqualTo(1.64);
+        assertThat(DetectionRules.Group.DEFAULT.heldMemberConfidenceZOrDefault()).isEqualTo(1.64);
+        DetectionRules.Group without = DetectionRules.parse(rulesYaml("  held-member-confidence-z: 1.64\n", ""))
+                .groupOrDefault();
+        assertThat(without.heldMemberConfidenceZOrDefault()).isEqualTo(without.confidenceZ()).isEqualTo(2.33);
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("held-member-confidence-z: 1.64",
+                "held-member-confidence-z: 0"))).hasMessageContaining("group.held-member-confidence-z");
+    }
+
+    @Test
     void aHostedClientsRotatingMembersAreJudgedApartByDefaultAndNotInADocumentWithoutTheKey() {
         DetectionRules.Group bundled = DetectionRules.defaults().groupOrDefault();
         assertThat(bundled.hostedClientPoolMembersOrDefault()).isEqualTo(10);
@@ -276,7 +287,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-06.16", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-07.17", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -308,7 +319,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-06.16", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-07.17", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
