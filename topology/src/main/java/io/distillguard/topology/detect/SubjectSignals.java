@@ -263,8 +263,8 @@ public final class SubjectSignals {
      * bounds of their intervals (group.held-member-confidence-z, under the groups' z: the group is already a harvest)
      * over the group thresholds. Every developer who calls with that client from that provider shares the group with a
      * campaign there; one whose app asks for reasoning on some first turns is not a harvest, and ten requests that all
-     * did are barely one; with
-     * subject.extraction.specific-answer-ratio set, its answers must also be long against its prompts. So is an
+     * did are barely one; with subject.extraction.specific-answer-ratio set, its answers must also be long against its
+     * prompts. So is an
      * implication by a campaign that ties the account only through a cloud's pool blocks
      * (SubjectRequest.cluster_needs_shape). Other implications: confirmed.
      *
