@@ -231,7 +231,7 @@ class HostedClientTest extends HarnessTest {
 
     @Test
     void membersAtFourRequestsADayAreNamedOnTheirSecondDayFromBothDaysTogether() {
-        // A third of the dozen first turns a day's bounds need: no member's day is a harvest on its own, beyond chance.
+        // Under the six first turns a day's bounds need at one-sided 95 %: no member's day is a harvest on its own.
         List<DistillationAlert> alerts = twoLightDays();
 
         long secondDay = BASE + 86_400_000L;
