@@ -264,8 +264,7 @@ public final class SubjectSignals {
      * over the group thresholds. Every developer who calls with that client from that provider shares the group with a
      * campaign there; one whose app asks for reasoning on some first turns is not a harvest, and ten requests that all
      * did are barely one; with subject.extraction.specific-answer-ratio set, its answers must also be long against its
-     * prompts. So is an
-     * implication by a campaign that ties the account only through a cloud's pool blocks
+     * prompts. So is an implication by a campaign that ties the account only through a cloud's pool blocks
      * (SubjectRequest.cluster_needs_shape). Other implications: confirmed.
      *
      * <p>With group.held-member-days 2, a day too light to confirm is judged again with {@code yesterday}'s requests
