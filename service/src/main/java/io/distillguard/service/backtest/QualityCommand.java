@@ -75,6 +75,9 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--datacenter-vpns", description = CampaignSimulator.DATACENTER_VPNS_HELP)
     boolean datacenterVpns;
 
+    @Option(names = "--other-networks", description = CampaignSimulator.OTHER_NETWORKS_HELP)
+    boolean otherNetworks;
+
     @Option(names = "--school-cards", description = CampaignSimulator.SCHOOL_CARDS_HELP)
     boolean schoolCards;
 
@@ -134,7 +137,7 @@ public final class QualityCommand implements Callable<Integer> {
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, start, attackScale,
                 hostedProducts, researchLabs, heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool,
-                productUpgrades, productLaunch, datacenterVpns));
+                productUpgrades, productLaunch, datacenterVpns, otherNetworks));
         config = config.withRules(withRelease(config.rules(), simulator.settings().releaseMs()));
         Map<String, LabelledReport.Label> labels = new HashMap<>();
         simulator.labels().forEach(l -> labels.put(l.accountId(), new LabelledReport.Label(l.attack(), l.scenario())));
@@ -204,7 +207,8 @@ public final class QualityCommand implements Callable<Integer> {
         // Settings are checked here, so that a refused option is a usage error before any cell runs.
         CampaignSimulator.Settings population = CampaignSimulator.Settings.fromArguments(spec.commandLine(), seed,
                 sweepBenignAccounts, days, start, 1.0, hostedProducts, researchLabs, heavyClients, newSignups,
-                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, datacenterVpns);
+                vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, datacenterVpns,
+                otherNetworks);
         List<EnvelopeSweep.Cell> cells = EnvelopeSweep.cells().stream()
                 .filter(c -> sweepCells == null || c.grid().contains(sweepCells) || c.x().contains(sweepCells))
                 .toList();

@@ -346,7 +346,7 @@ public final class CaseBook {
             }
             if (signal.startsWith("cluster_awaiting_own_networks:")) {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)
-                        + ": its own day has come from too few networks";
+                        + ": its own requests have come from too few networks";
             }
             if (signal.startsWith("cluster_awaiting_own_shape:")) {
                 return "not yet counted a member of " + signal.substring(signal.indexOf(':') + 1)

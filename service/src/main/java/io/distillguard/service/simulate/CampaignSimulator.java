@@ -59,11 +59,24 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param datacenterVpns also simulate people on a commercial VPN whose exits are servers rented from hosting
      *                       providers the rules list: the look-alike of a campaign on rented machines, kept apart as
      *                       the labs are
+     * @param otherNetworks  the students (of the study app, and of the schools with schoolCards) now and then open a
+     *                       session away from home, school and the phone, at one of two other places of their own (a
+     *                       café, a relative's home): a fourth and fifth network, the look-alike of a pool's account
+     *                       that a held group's member test counts networks against; on a random source of its own,
+     *                       so that every other draw stays as without it
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
                            boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
-                           boolean productLaunch, boolean datacenterVpns) {
+                           boolean productLaunch, boolean datacenterVpns, boolean otherNetworks) {
+
+        public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
+                        boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
+                        boolean vpnOpeners, boolean schoolCards, int studentsPerSchool, boolean productUpgrades,
+                        boolean productLaunch, boolean datacenterVpns) {
+            this(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs, heavyClients, newSignups,
+                    vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch, datacenterVpns, false);
+        }
 
         public Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                         boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,
@@ -146,11 +159,12 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
                                              Instant start, double attackScale, boolean hostedProducts,
                                              boolean researchLabs, boolean heavyClients, boolean newSignups,
                                              boolean vpnOpeners, boolean schoolCards, int studentsPerSchool,
-                                             boolean productUpgrades, boolean productLaunch, boolean datacenterVpns) {
+                                             boolean productUpgrades, boolean productLaunch, boolean datacenterVpns,
+                                             boolean otherNetworks) {
             try {
                 return new Settings(seed, benignAccounts, days, start, attackScale, hostedProducts, researchLabs,
                         heavyClients, newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades,
-                        productLaunch, datacenterVpns);
+                        productLaunch, datacenterVpns, otherNetworks);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, e.getMessage());
             }
@@ -160,7 +174,7 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
         public Settings withSeed(long other) {
             return new Settings(other, benignAccounts, days, start, 1.0, hostedProducts, researchLabs, heavyClients,
                     newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch,
-                    datacenterVpns);
+                    datacenterVpns, otherNetworks);
         }
 
         public long startMs() {
@@ -236,6 +250,13 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "accounts) whose every session leaves through one of a few dozen exit servers rented from two hosting "
             + "providers on the rules' hosting list, shared by every user of the VPN, and who ask for reasoning as "
             + "privacy-minded developers do: the look-alike of a campaign on rented machines; docs/limits.md.";
+
+    /** The --other-networks option of the commands that simulate. */
+    public static final String OTHER_NETWORKS_HELP = "The students (the study app's, and the schools' with "
+            + "--school-cards) spend one hour in ten away from school at one of two other places of their own (a "
+            + "café, a relative's home), each on its provider's network: a fourth and fifth network now and then, the "
+            + "look-alike of a proxy pool's account that a held card's or template's members are counted against; "
+            + "docs/limits.md.";
 
     /** The --school-cards option of the commands that simulate. */
     public static final String SCHOOL_CARDS_HELP = "Also simulate schools that pay for their students' accounts on a "

@@ -80,6 +80,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--datacenter-vpns", description = CampaignSimulator.DATACENTER_VPNS_HELP)
     boolean datacenterVpns;
 
+    @Option(names = "--other-networks", description = CampaignSimulator.OTHER_NETWORKS_HELP)
+    boolean otherNetworks;
+
     @Option(names = "--school-cards", description = CampaignSimulator.SCHOOL_CARDS_HELP)
     boolean schoolCards;
 
@@ -116,7 +119,7 @@ public final class SimulateCommand implements Callable<Integer> {
         CampaignSimulator simulator = new CampaignSimulator(CampaignSimulator.Settings.fromArguments(spec.commandLine(),
                 seed, benignAccounts, days, first, attackScale, hostedProducts, researchLabs, heavyClients,
                 newSignups, vpnOpeners, schoolCards, studentsPerSchool, productUpgrades, productLaunch,
-                datacenterVpns));
+                datacenterVpns, otherNetworks));
         long written = target.out != null ? writeJsonLines(simulator, target.out) : toTopic(simulator, config, first);
         if (labels != null) {
             List<String> rows = simulator.labels().stream().map(CampaignSimulator.Label::csvRow).toList();

@@ -51,7 +51,9 @@ import java.util.SplittableRandom;
  *       from another residential address and network, as a hydra's proxy;</li>
  *   <li>study_app: a homework product's students whose days run school, phone, home (three networks), one in a
  *       hundred on such a VPN: the look-alike of a template campaign behind a residential proxy pool. Its own random
- *       source and on top of the other populations, so that they keep their draws;</li>
+ *       source and on top of the other populations, so that they keep their draws. With the other-networks option,
+ *       a student spends one hour in ten away from school at one of two other places of its own (a café, a
+ *       relative's home), each on its provider's network;</li>
  *   <li>regional_app: the same homework product in one country, seven of its users' homes in ten on the incumbent
  *       provider: the look-alike of a template campaign on one provider's machines off the hosting list. On top of
  *       the others too.</li>
@@ -102,6 +104,11 @@ final class Traffic {
     /** Mean turns of a cover conversation (two to four). */
     private static final double COVER_TURNS = 3;
     private static final int CARRIER_ASN = 21928;
+    /** With the other-networks option: the percent of a student's hours away from school spent at another place. */
+    private static final int OTHER_NETWORK_PERCENT = 10;
+    /** With the other-networks option: the places of each student's own besides home, school and the phone. */
+    private static final int OTHER_PLACES = 2;
+    private static final long OTHER_NETWORKS_SALT = 0x6f74_6865_726e_6574L;
     /** School districts' and national research networks' ASNs, for students' school-hours sessions. */
     private static final int[] EDUCATION_ASNS = {11537, 3754, 2152, 786, 680, 1103, 2200, 137};
     /** The hosted products' NAT gateways, four addresses each (CampaignSimulator.HOSTED_PRODUCT_NETWORKS). */
@@ -1257,6 +1264,14 @@ final class Traffic {
          * random source of its own so that every other draw of the product stays as without the option; else null.
          */
         private final SplittableRandom upgrade;
+        /**
+         * With the other-networks option and students' days, what sends a session from one of the student's other
+         * places, on a random source of its own as the upgrades' is; else null.
+         */
+        private final SplittableRandom elsewhere;
+        /** Each student's other places (a café, a relative's home): their addresses and networks, fixed. */
+        private final String[][] otherPlaces;
+        private final int[][] otherPlaceAsns;
 
         TemplatedProduct(String scenario, String prefix, int n, double reasoning, double firstTurns, String capability,
                          boolean shortQuestions) {
@@ -1305,6 +1320,17 @@ final class Traffic {
             super(prefix, scenario, false, n);
             this.upgrade = settings.productUpgrades() ? new SplittableRandom(settings.seed() ^ prefix.hashCode())
                     : null;
+            this.elsewhere = settings.otherNetworks() && schoolDays
+                    ? new SplittableRandom(settings.seed() ^ 31L * prefix.hashCode() ^ OTHER_NETWORKS_SALT) : null;
+            int places = elsewhere == null ? 0 : OTHER_PLACES;
+            otherPlaces = new String[elsewhere == null ? 0 : n][places];
+            otherPlaceAsns = new int[otherPlaces.length][places];
+            for (int i = 0; i < otherPlaces.length; i++) {
+                for (int p = 0; p < places; p++) {
+                    otherPlaces[i][p] = residentialIp(elsewhere);
+                    otherPlaceAsns[i][p] = RESIDENTIAL_ASNS[elsewhere.nextInt(RESIDENTIAL_ASNS.length)];
+                }
+            }
             this.schoolCard = schoolCard;
             this.schoolDays = schoolDays;
             this.reasoning = reasoning;
@@ -1393,6 +1419,9 @@ final class Traffic {
             double lone = loneSessionShare(firstTurns);
             for (int i = 0; i < n; i++) {
                 int sessions = humanSessions(perDay[i], lone, country[i], utcHour);
+                // With the other-networks option, drawn every hour whatever the sessions: a visit lasts the hour.
+                int away = elsewhere != null && elsewhere.nextInt(100) < OTHER_NETWORK_PERCENT
+                        ? 1 + elsewhere.nextInt(OTHER_PLACES) : 0;
                 for (int s = 0; s < sessions; s++) {
                     String account = prefix + i;
                     long t = hourStart + random.nextLong(HOUR);
@@ -1401,8 +1430,16 @@ final class Traffic {
                             : random.nextInt(100) < 10 ? 1 : 0;
                     boolean mobile = where == 1;
                     String ip = mobile ? carrierNatIp(random) : where == 2 ? school[i] : home[i];
+                    int awayAsn = 0;
+                    if (away > 0 && (where == 0 || where == 1)) {
+                        // Not at school, and neither at home nor on the phone: one of the student's other places.
+                        mobile = false;
+                        ip = otherPlaces[i][away - 1];
+                        awayAsn = otherPlaceAsns[i][away - 1];
+                    }
                     for (int turn = 0; turn < turns; turn++) {
-                        int requestAsn = mobile ? CARRIER_ASN : where == 2 ? schoolAsn[i] : asn[i];
+                        int requestAsn = awayAsn != 0 ? awayAsn
+                                : mobile ? CARRIER_ASN : where == 2 ? schoolAsn[i] : asn[i];
                         if (where == 3) {
                             requestAsn = RESIDENTIAL_ASNS[random.nextInt(RESIDENTIAL_ASNS.length)];
                             ip = residentialIp(random);

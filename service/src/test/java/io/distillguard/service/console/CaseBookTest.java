@@ -177,11 +177,13 @@ class CaseBookTest {
                 + "them (another than their first, then neither of their last two), at 99 % confidence (the rule asks "
                 + "50 %): each member is counted once its own day shows it");
         CaseBook.Case waiting = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-2",
-                Severity.LOW, 1, List.of("acct-2"), e("own_distinct_asns_24h", 3, 4),
+                Severity.LOW, 1, List.of("acct-2"), e("own_distinct_asns_24h", 3, 4), e("own_distinct_asns_2d", 3, 4),
                 e("cluster_awaiting_own_networks:PROMPT_CLUSTER:1-2468aceb", 2.6, 0)))).get(0);
         assertThat(waiting.words()).containsExactly(
                 "its own requests came from 3 networks (ASNs) in the day (a member of a group of roaming members needs 4)",
-                "not yet counted a member of PROMPT_CLUSTER:1-2468aceb: its own day has come from too few networks");
+                "its own requests came from 3 networks (ASNs) over its day and the day before (a member of a group of "
+                        + "roaming members needs 4)",
+                "not yet counted a member of PROMPT_CLUSTER:1-2468aceb: its own requests have come from too few networks");
     }
 
     @Test

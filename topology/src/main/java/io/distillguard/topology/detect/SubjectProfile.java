@@ -7,8 +7,10 @@ import io.distillguard.topology.state.SubjectWindowStats;
 import io.distillguard.topology.validation.IpAddresses;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The traffic profile of one subject (account, org or API key) over one window: what it asks for (reasoning, single
@@ -305,6 +307,27 @@ public final class SubjectProfile {
             set(stats, sketch, 0, c.estimate(), c.change());
         }
 
+        /**
+         * The window's values while it lists them (none, the one value, or the exact list); null once a sketch, or
+         * when what it lists is not its count (a window that holds a count and no values).
+         */
+        long[] listed(SubjectWindowStats s) {
+            ByteBuffer field = registers(s);
+            long[] values;
+            if (!field.hasRemaining()) {
+                long only = first(s);
+                values = only == 0 ? new long[0] : new long[] {only};
+            } else if (ExactDistinct.holds(field)) {
+                values = new long[ExactDistinct.count(field)];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = ExactDistinct.get(field, i);
+                }
+            } else {
+                return null;
+            }
+            return values.length == Math.round(estimate(s)) ? values : null;
+        }
+
         private ByteBuffer registers(SubjectWindowStats s) {
             return switch (this) {
                 case IPS -> s.getIps();
@@ -557,6 +580,21 @@ public final class SubjectProfile {
 
     public static long distinctAsns(SubjectWindowStats s) {
         return Math.round(s.getAsnsEstimate());
+    }
+
+    /**
+     * Distinct ASNs over two windows of one subject (a day and the day before): exact while each holds its values
+     * listed, else the larger of the two counts, which the union has at the least. The thresholds read from it are a
+     * few networks, well under what a list holds.
+     */
+    public static long distinctAsns(SubjectWindowStats s, SubjectWindowStats other) {
+        long[] these = FanOut.ASNS.listed(s);
+        long[] those = FanOut.ASNS.listed(other);
+        if (these == null || those == null) {
+            return Math.max(distinctAsns(s), distinctAsns(other));
+        }
+        return LongStream.concat(Arrays.stream(these), Arrays.stream(those))
+                .distinct().count();
     }
 
     public static long distinctCountries(SubjectWindowStats s) {

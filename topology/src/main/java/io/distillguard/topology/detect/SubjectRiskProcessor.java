@@ -228,8 +228,9 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
 
     /**
      * The previous day's window, read only when this hour could be over its baseline at all, or when the day is held
-     * for its own shape under group.held-member-days 2 (a member of a hosted client's group that is a cluster, or
-     * of a campaign only through a cloud's pool: few accounts on a platform): one store read saved per request.
+     * for its own shape or its own networks under group.held-member-days 2 (a member of a hosted client's group that
+     * is a cluster, of a campaign only through a cloud's pool, or of a card or template held for its members' roaming:
+     * few accounts on a platform): one store read saved per request.
      * BASELINE cannot fire on a window read for the second reason alone (its hour is under the floor times the
      * multiple), nor on one read because an extraction profile's harvest hours may run on from it (read only when
      * the assessment without it says so).
@@ -237,7 +238,8 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
     private static boolean readsYesterday(SubjectWindowStats hour, SubjectWindowStats day, DetectionRules rules) {
         boolean baseline = hour.getRequests() >= rules.subject().volume().baselineFloorPerHour()
                 * rules.subject().volume().baselineMultiple();
-        boolean held = SubjectSignals.clusterMember(day) && SubjectSignals.heldForOwnShape(day)
+        boolean held = SubjectSignals.clusterMember(day)
+                && (SubjectSignals.heldForOwnShape(day) || day.getClusterNeedsNetworks())
                 && rules.groupOrDefault().heldMemberDaysOrDefault() > 1;
         return baseline || held;
     }

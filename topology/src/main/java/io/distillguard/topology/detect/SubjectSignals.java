@@ -138,7 +138,8 @@ public final class SubjectSignals {
         }
 
         a.ownSignalsDone();
-        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day) && ownBlocksConfirm(a, rules, day)
+        if (clusters && clusterMember(day) && ownNetworksConfirm(a, rules, day, yesterday)
+                && ownBlocksConfirm(a, rules, day)
                 && ownShapeConfirms(a, rules, day, yesterday)
                 && !ownTrafficRefutesHarvest(a, rules, day)) {
             // A member is judged on the most its own signals showed at any of the day's requests, not on what they
@@ -216,19 +217,41 @@ public final class SubjectSignals {
      * Whether an implication held for the account's own networks ({@code cluster_needs_networks}) is confirmed: its
      * day came from at least group.roaming-member-asns networks. A product's user moving between home, school and the
      * phone network shows three; a proxy rotating per request shows a new one at nearly every request.
+     *
+     * <p>With group.held-member-days 2, a day from fewer is counted again with {@code yesterday}'s networks added: a
+     * pool's account at three requests a day shows three networks a day and six over two, where the person moving
+     * between home, school and the phone shows the same three on both days (an ASN is the provider, not the address).
      */
-    static boolean ownNetworksConfirm(Assessment a, DetectionRules rules, SubjectWindowStats day) {
+    static boolean ownNetworksConfirm(Assessment a, DetectionRules rules, SubjectWindowStats day,
+                                      SubjectWindowStats yesterday) {
         if (!day.getClusterNeedsNetworks()) {
             return true;
         }
         long networks = distinctAsns(day);
-        int needed = rules.groupOrDefault().roamingMemberAsnsOrDefault();
+        DetectionRules.Group g = rules.groupOrDefault();
+        int needed = g.roamingMemberAsnsOrDefault();
         a.measure("own_distinct_asns_24h", networks, needed);
-        if (networks < needed) {
-            a.measure("cluster_awaiting_own_networks:" + day.getCluster(), day.getClusterRisk(), 0);
-            return false;
+        long changes = day.getBlockChanges();
+        long compared = day.getBlockRepeats();
+        String window = "24h";
+        if (networks < needed && yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
+            networks = distinctAsns(day, yesterday);
+            changes += yesterday.getBlockChanges();
+            compared += yesterday.getBlockRepeats();
+            window = "2d";
+            a.measure("own_distinct_asns_2d", networks, needed);
         }
-        return true;
+        boolean confirmed = networks >= needed;
+        double blockShare = g.roamingMemberBlockShareOrDefault();
+        if (confirmed && blockShare > 0) {
+            // A pool hands out another block at nearly every request; a person with a fourth place stays a while.
+            a.measure("own_block_changed_share_" + window, compared == 0 ? 0 : (double) changes / compared, blockShare);
+            confirmed = compared > 0 && changes >= blockShare * compared - 1e-9;
+        }
+        if (!confirmed) {
+            a.measure("cluster_awaiting_own_networks:" + day.getCluster(), day.getClusterRisk(), 0);
+        }
+        return confirmed;
     }
 
     /**

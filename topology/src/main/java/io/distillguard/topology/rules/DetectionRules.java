@@ -95,7 +95,8 @@ public record DetectionRules(
             @JsonProperty("hosted-client-pool-members") Integer hostedClientPoolMembers,
             @JsonProperty("pool-member-blocks") Integer poolMemberBlocks,
             @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld,
-            @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ) {
+            @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ,
+            @JsonProperty("roaming-member-block-share") Double roamingMemberBlockShare) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -132,6 +133,8 @@ public record DetectionRules(
         public static final double ONE_NETWORK_SHARE = 0.8;
         /** The bundled {@code held-member-confidence-z}; a document without the key judges members at confidence-z. */
         public static final double HELD_MEMBER_CONFIDENCE_Z = 1.64;
+        /** The bundled {@code roaming-member-block-share}; a document without the key counts networks alone. */
+        public static final double ROAMING_MEMBER_BLOCK_SHARE = 0.9;
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
         public static final int HOSTED_CLIENT_ACCOUNTS = 20;
 
@@ -147,7 +150,8 @@ public record DetectionRules(
                 LONG_ANSWER_SHARE, ROAMING_SHARE, ROAMING_MIN_REPEATS, ROAMING_MEMBER_ASNS, SPLIT_MIN_MEMBERS,
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
-                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z);
+                HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
+                ROAMING_MEMBER_BLOCK_SHARE);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -414,6 +418,17 @@ public record DetectionRules(
          */
         public int roamingMemberAsnsOrDefault() {
             return roamingMemberAsns == null ? ROAMING_MEMBER_ASNS : roamingMemberAsns;
+        }
+
+        /**
+         * {@code roaming-member-block-share}: the share of an account's requests that followed one of its own (over
+         * the days its networks are counted on) that must have come from another network block (/24, /48) than the
+         * one before, beside roaming-member-asns networks, before a group held for its members' networks counts it. A
+         * proxy rotating per request hands out another block at nearly every request; a person who also goes to a
+         * café or a relative's stays on one network for a sitting. Absent from a document: 0, networks alone.
+         */
+        public double roamingMemberBlockShareOrDefault() {
+            return roamingMemberBlockShare == null ? 0 : roamingMemberBlockShare;
         }
 
         /**
@@ -970,6 +985,9 @@ public record DetectionRules(
                     "at least 1");
             require(group.roamingMemberAsns() == null || group.roamingMemberAsns() >= 1, "group.roaming-member-asns",
                     "at least 1");
+            require(group.roamingMemberBlockShare() == null || group.roamingMemberBlockShare() >= 0
+                    && group.roamingMemberBlockShare() <= 1, "group.roaming-member-block-share",
+                    "a share in [0, 1] (0: networks alone)");
             require(group.splitMinMembers() == null || group.splitMinMembers() >= 1, "group.split-min-members",
                     "at least 1");
             require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,

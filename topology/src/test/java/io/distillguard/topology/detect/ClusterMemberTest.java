@@ -70,9 +70,37 @@ class ClusterMemberTest {
     }
 
     @Test
+    void aMemberFromFourNetworksIsCountedOnlyWhenItLeftAnotherBlockAtNearlyEveryRequest() {
+        SubjectWindowStats day = implicatedDay(11, 9, 11);
+        day.setClusterNeedsNetworks(true);
+        day.setAsnsEstimate(4.0);
+        // A proxy rotating per request: another block at nine of the ten requests that followed one of its own.
+        day.setBlockRepeats(10L);
+        day.setBlockChanges(9L);
+        assertThat(member(day)).isTrue();
+        // A student who spent an hour at a café and another at a relative's: four networks, a while on each.
+        day.setBlockChanges(6L);
+        assertThat(member(day)).isFalse();
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, null).evidenceWithFired())
+                .filteredOn(e -> e.getSignal().equals("own_block_changed_share_24h"))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getValue()).isEqualTo(0.6);
+                    assertThat(e.getThreshold()).isEqualTo(0.9);
+                });
+        // Without the key, networks alone, as before it.
+        DetectionRules networksAlone = io.distillguard.topology.TopologyHarness.rules(
+                "  roaming-member-block-share: 0.9\n", "");
+        assertThat(SubjectSignals.assess(networksAlone, SubjectProfile.empty(), day, null).evidenceWithFired())
+                .extracting(Evidence::getSignal).contains("fired:CLUSTER_MEMBER")
+                .doesNotContain("own_block_changed_share_24h");
+    }
+
+    @Test
     void aGroupHeldForItsMembersCountsAnAccountOnlyOnceItsOwnDayCameFromFourNetworks() {
         SubjectWindowStats day = implicatedDay(6, 5, 6);
         day.setClusterNeedsNetworks(true);
+        day.setBlockRepeats(5L);
+        day.setBlockChanges(5L);
         // Home, school and the phone: a student, not a pool's account.
         day.setAsnsEstimate(3.0);
         assertThat(member(day)).isFalse();

@@ -964,16 +964,21 @@ class LinkRiskTest extends HarnessTest {
     /**
      * Of a card of two, twelve requests each, every network twice in a row: member 0 between three networks (home,
      * school, the phone), member 1 through six of a pool's. Each roams at six of its eleven requests that can: over
-     * the share, each on its own, while the card's lower bound is under it.
+     * the share, each on its own, while the card's lower bound is under it. Member 0 keeps each network's one block;
+     * member 1 gets another block at every request, as a pool's exits are other households on the same providers
+     * ({@link #POOL_BLOCKS}).
      */
     private static final int[][] HOME_SCHOOL_PHONE_AND_POOL = {
             {7922, 7922, 701, 701, 7018, 7018, 7922, 7922, 701, 701, 7018, 7018},
             {3320, 3320, 5089, 5089, 6830, 6830, 20115, 20115, 22773, 22773, 6453, 6453}};
 
+    /** Member 0's one block on each network, member 1's another at each request. */
+    private static final java.util.function.IntBinaryOperator POOL_BLOCKS = (member, r) -> member == 0 ? 40 : 40 + r;
+
     @Test
     void aCardOfTwoIsHeldBeforeItsRoamingBoundPassesAndOnlyTheMemberFromFourNetworksIsNamed() {
         List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
-                BASE - 400 * 86_400_000L);
+                POOL_BLOCKS, BASE - 400 * 86_400_000L);
         assertHeldForMembersNetworks(alerts);
         assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
                 .map(DistillationAlert::getSubjectId).distinct().toList()).containsExactly("two-1");
@@ -986,11 +991,108 @@ class LinkRiskTest extends HarnessTest {
     }
 
     @Test
+    void aMemberFromSixNetworksThatStaysOnEachForTwoRequestsIsNotCounted() {
+        // Member 1 on each of its six networks' one block twice in a row: a person with places of its own, not a
+        // pool (another block at half its requests, under roaming-member-block-share).
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
+                BASE - 400 * 86_400_000L);
+        assertHeldForMembersNetworks(alerts);
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void countedByItsNetworksAloneTheSameMemberIsNamed() {
+        List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
+                BASE - 400 * 86_400_000L, "roaming-member-block-share: 0.9", "roaming-member-block-share: 0");
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("two-1");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+    }
+
+    @Test
     void withoutHoldingCardsForTheirMembersTheSameCardOfTwoNamesNoOne() {
         List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
-                BASE - 400 * 86_400_000L, NOT_HELD_BEFORE_ROAMING);
+                POOL_BLOCKS, BASE - 400 * 86_400_000L, NOT_HELD_BEFORE_ROAMING);
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /**
+     * A card of two over two days: member 0 a pool's account at twelve requests a day, each from another network;
+     * member 1 at three a day, request r of day d from {@code light.applyAsInt(d, r)}.
+     */
+    private List<DistillationAlert> aCardWithALightMember(java.util.function.IntBinaryOperator light,
+                                                          String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        long created = BASE - 400 * 86_400_000L;
+        for (int day = 0; day < 2; day++) {
+            long dayStart = BASE + day * 86_400_000L;
+            for (int r = 0; r < 12; r++) {
+                int network = 30_000 + day * 100 + r;
+                h.send(harvest("light-0", (network % 200 + 20) + ".40.0." + (7 + r), dayStart + r * 3_600_000L,
+                        random.nextLong()).setAsn(network).setPaymentFingerprint("card-of-light")
+                        .setAccountCreatedAt(Instant.ofEpochMilli(created)).build());
+                if (r % 4 == 1) {
+                    network = light.applyAsInt(day, r / 4);
+                    h.send(harvest("light-1", (network % 200 + 20) + ".40.1." + (7 + r),
+                            dayStart + r * 3_600_000L + 60_000L, random.nextLong()).setAsn(network)
+                            .setPaymentFingerprint("card-of-light").setAccountCreatedAt(Instant.ofEpochMilli(created))
+                            .build());
+                }
+            }
+        }
+        return h.alerts();
+    }
+
+    private static final int[][] THREE_A_DAY_THROUGH_A_POOL = {{7922, 701, 7018}, {20115, 22773, 3320}};
+
+    private static List<DistillationAlert> namedLight(List<DistillationAlert> alerts) {
+        return byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSubjectId().equals("light-1")
+                && a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+    }
+
+    @Test
+    void aCardMemberFromThreeNetworksADayIsNamedOnItsSecondDayByTheNetworksOfBoth() {
+        List<DistillationAlert> alerts = aCardWithALightMember((d, r) -> THREE_A_DAY_THROUGH_A_POOL[d][r]);
+
+        assertThat(namedLight(alerts)).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(BASE + 86_400_000L);
+            assertThat(evidence(a, "cluster:PAYMENT_FINGERPRINT:card-of-light")).isPresent();
+            // Named once its second day's networks and its first's make four: at the second day's first request.
+            assertThat(evidence(a, "own_distinct_asns_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "own_distinct_asns_2d")).hasValueSatisfying(e -> {
+                assertThat(e.getValue()).isGreaterThanOrEqualTo(4.0);
+                assertThat(e.getThreshold()).isEqualTo(4.0);
+            });
+        });
+    }
+
+    @Test
+    void judgedOnItsDayAloneTheSameLightMemberIsNeverNamed() {
+        List<DistillationAlert> alerts = aCardWithALightMember((d, r) -> THREE_A_DAY_THROUGH_A_POOL[d][r],
+                "held-member-days: 2", "held-member-days: 1");
+
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("light-0");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(namedLight(alerts)).isEmpty();
+    }
+
+    @Test
+    void aCardMemberAtHomeSchoolAndOnThePhoneBothDaysIsNotNamedByItsTwoDays() {
+        // The same three networks on both days: a person's, however many days are counted.
+        List<DistillationAlert> alerts = aCardWithALightMember((d, r) -> THREE_A_DAY_THROUGH_A_POOL[0][r]);
+
+        // The card is held and its pool's account named: the member at home is held for, and not named.
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).isEqualTo("light-0");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(namedLight(alerts)).isEmpty();
     }
 
     @Test
@@ -1020,11 +1122,20 @@ class LinkRiskTest extends HarnessTest {
     private List<DistillationAlert> aSharedCard(String prefix, int accounts, int requests,
                                                 java.util.function.IntBinaryOperator asn, long created,
                                                 String... ruleReplacements) {
+        return aSharedCard(prefix, accounts, requests, asn, (i, r) -> 40, created, ruleReplacements);
+    }
+
+    /** The same, request r of member i from block {@code <network>.<block.applyAsInt(i, r)>.<i>}. */
+    private List<DistillationAlert> aSharedCard(String prefix, int accounts, int requests,
+                                                java.util.function.IntBinaryOperator asn,
+                                                java.util.function.IntBinaryOperator block, long created,
+                                                String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
         for (int r = 0; r < requests; r++) {
             for (int i = 0; i < accounts; i++) {
                 int network = asn.applyAsInt(i, r);
-                h.send(harvest(prefix + "-" + i, (network % 200 + 20) + ".40." + i + "." + (7 + r),
+                h.send(harvest(prefix + "-" + i, (network % 200 + 20) + "." + block.applyAsInt(i, r) + "." + i + "."
+                                + (7 + r),
                         BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
                         .setPaymentFingerprint("card-of-" + prefix).setAccountCreatedAt(Instant.ofEpochMilli(created))
                         .build());
@@ -1149,17 +1260,26 @@ class LinkRiskTest extends HarnessTest {
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty()
                 .allSatisfy(a -> assertThat(a.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(first + day));
         // The member that stayed home on day two is named for day one, when its own networks showed the pool, by
-        // the card's judgement on day two.
-        assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("two-0")
-                        && a.getSeverity().compareTo(Severity.HIGH) >= 0)
-                .isNotEmpty()
+        // the card's judgement on day two; for day two only by both days' networks, at its first request from home.
+        List<DistillationAlert> stayedHome = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSubjectId().equals("two-0") && a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .toList();
+        assertThat(stayedHome).filteredOn(a -> a.getWindowStart().toEpochMilli() == first).isNotEmpty()
                 .allSatisfy(a -> {
-                    assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(first);
                     assertThat(a.getTriggerEventTime().toEpochMilli()).isGreaterThanOrEqualTo(first + day);
                     assertThat(evidence(a, "cluster:PAYMENT_FINGERPRINT:card-of-two-days")).isPresent();
                     assertThat(evidence(a, "own_distinct_asns_24h")).hasValueSatisfying(e ->
                             assertThat(e.getValue()).isEqualTo(5.0));
                 });
+        assertThat(stayedHome).filteredOn(a -> a.getWindowStart().toEpochMilli() != first).allSatisfy(a -> {
+            assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(first + day);
+            assertThat(evidence(a, "own_distinct_asns_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(1.0));
+            assertThat(evidence(a, "own_distinct_asns_2d")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isEqualTo(5.0));
+            assertThat(evidence(a, "own_block_changed_share_2d")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
         // The one that roamed both days is named for both.
         assertThat(byDetector(alerts, "ACCOUNT_RISK")).filteredOn(a -> a.getSubjectId().equals("two-1")
                         && a.getSeverity().compareTo(Severity.HIGH) >= 0)

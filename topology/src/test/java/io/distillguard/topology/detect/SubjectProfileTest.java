@@ -179,6 +179,38 @@ class SubjectProfileTest {
         assertThat(hour.getHourly()).as("an hour window is its own hour").isEmpty();
     }
 
+    @Test
+    void networksOverTwoDaysCountEachNetworkOnce() {
+        SubjectWindowStats day = SubjectProfile.empty();
+        SubjectWindowStats before = SubjectProfile.empty();
+        SubjectWindowStats busy = SubjectProfile.empty();
+        for (int i = 0; i < 3; i++) {
+            SubjectRequest request = request(i, "chat");
+            request.setAsn(64_500 + i);
+            SubjectProfile.add(request, day, SubjectProfile.Span.DAY);
+            request.setAsn(64_501 + i);
+            SubjectProfile.add(request, before, SubjectProfile.Span.DAY);
+        }
+        for (int i = 0; i < 40; i++) {
+            SubjectRequest request = request(i, "chat");
+            request.setAsn(65_000 + i);
+            SubjectProfile.add(request, busy, SubjectProfile.Span.DAY);
+        }
+        // Three and three, two of them on both days.
+        assertThat(SubjectProfile.distinctAsns(day, before)).isEqualTo(4);
+        SubjectWindowStats decoded = STATE.deserializer().deserialize("t", STATE.serializer().serialize("t", before));
+        assertThat(SubjectProfile.distinctAsns(day, decoded)).isEqualTo(4);
+        assertThat(SubjectProfile.distinctAsns(day, day)).isEqualTo(3);
+        assertThat(SubjectProfile.distinctAsns(day, SubjectProfile.empty())).isEqualTo(3);
+        // Past the exact list, a sketch: the larger count, which the union has at the least.
+        assertThat(SubjectProfile.distinctAsns(day, busy)).isEqualTo(SubjectProfile.distinctAsns(busy))
+                .isBetween(36L, 44L);
+        // A count without its values (a window written with the estimate alone) reads as its count.
+        SubjectWindowStats countOnly = SubjectProfile.empty();
+        countOnly.setAsnsEstimate(5.0);
+        assertThat(SubjectProfile.distinctAsns(day, countOnly)).isEqualTo(5);
+    }
+
     private static SubjectRequest request(int i, String capability) {
         return new SubjectRequest(1_800_000_000_000L + i * 1_000L, "acct-1", 100, 200, false, 0, 0L, capability,
                 (long) i * 0x9E3779B97F4A7C15L, Sketches.hash("10.0.0.1"), Sketches.hash("10.0.0.0/24"), 64_500, "US",
