@@ -134,7 +134,7 @@ public record DetectionRules(
         /** The bundled {@code held-member-confidence-z}; a document without the key judges members at confidence-z. */
         public static final double HELD_MEMBER_CONFIDENCE_Z = 1.64;
         /** The bundled {@code roaming-member-block-share}; a document without the key counts networks alone. */
-        public static final double ROAMING_MEMBER_BLOCK_SHARE = 0.9;
+        public static final double ROAMING_MEMBER_BLOCK_SHARE = 0.75;
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
         public static final int HOSTED_CLIENT_ACCOUNTS = 20;
 

@@ -70,7 +70,7 @@ class ClusterMemberTest {
     }
 
     @Test
-    void aMemberFromFourNetworksIsCountedOnlyWhenItLeftAnotherBlockAtNearlyEveryRequest() {
+    void aMemberFromFourNetworksIsCountedOnlyWhenItLeftAnotherBlockAtThreeRequestsInFour() {
         SubjectWindowStats day = implicatedDay(11, 9, 11);
         day.setClusterNeedsNetworks(true);
         day.setAsnsEstimate(4.0);
@@ -85,11 +85,11 @@ class ClusterMemberTest {
                 .filteredOn(e -> e.getSignal().equals("own_block_changed_share_24h"))
                 .singleElement().satisfies(e -> {
                     assertThat(e.getValue()).isEqualTo(0.6);
-                    assertThat(e.getThreshold()).isEqualTo(0.9);
+                    assertThat(e.getThreshold()).isEqualTo(0.75);
                 });
         // Without the key, networks alone, as before it.
         DetectionRules networksAlone = io.distillguard.topology.TopologyHarness.rules(
-                "  roaming-member-block-share: 0.9\n", "");
+                "  roaming-member-block-share: 0.75\n", "");
         assertThat(SubjectSignals.assess(networksAlone, SubjectProfile.empty(), day, null).evidenceWithFired())
                 .extracting(Evidence::getSignal).contains("fired:CLUSTER_MEMBER")
                 .doesNotContain("own_block_changed_share_24h");

@@ -1003,7 +1003,7 @@ class LinkRiskTest extends HarnessTest {
     @Test
     void countedByItsNetworksAloneTheSameMemberIsNamed() {
         List<DistillationAlert> alerts = aSharedCard("two", 2, 12, (member, r) -> HOME_SCHOOL_PHONE_AND_POOL[member][r],
-                BASE - 400 * 86_400_000L, "roaming-member-block-share: 0.9", "roaming-member-block-share: 0");
+                BASE - 400 * 86_400_000L, "roaming-member-block-share: 0.75", "roaming-member-block-share: 0");
         assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
             assertThat(a.getSubjectId()).isEqualTo("two-1");
             assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);

@@ -183,14 +183,14 @@ class DetectionRulesTest {
     }
 
     @Test
-    void aRoamingMembersBlocksAreCountedAtNineInTenByDefaultAndNotInADocumentWithoutTheKey() {
-        assertThat(DetectionRules.defaults().groupOrDefault().roamingMemberBlockShareOrDefault()).isEqualTo(0.9);
-        assertThat(DetectionRules.Group.DEFAULT.roamingMemberBlockShareOrDefault()).isEqualTo(0.9);
-        assertThat(DetectionRules.parse(rulesYaml("  roaming-member-block-share: 0.9\n", "")).groupOrDefault()
+    void aRoamingMembersBlocksAreCountedAtThreeInFourByDefaultAndNotInADocumentWithoutTheKey() {
+        assertThat(DetectionRules.defaults().groupOrDefault().roamingMemberBlockShareOrDefault()).isEqualTo(0.75);
+        assertThat(DetectionRules.Group.DEFAULT.roamingMemberBlockShareOrDefault()).isEqualTo(0.75);
+        assertThat(DetectionRules.parse(rulesYaml("  roaming-member-block-share: 0.75\n", "")).groupOrDefault()
                 .roamingMemberBlockShareOrDefault()).isZero();
-        assertThat(DetectionRules.parse(rulesYaml("roaming-member-block-share: 0.9", "roaming-member-block-share: 0"))
+        assertThat(DetectionRules.parse(rulesYaml("roaming-member-block-share: 0.75", "roaming-member-block-share: 0"))
                 .groupOrDefault().roamingMemberBlockShareOrDefault()).isZero();
-        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-member-block-share: 0.9",
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("roaming-member-block-share: 0.75",
                 "roaming-member-block-share: 1.5"))).hasMessageContaining("group.roaming-member-block-share");
     }
 
