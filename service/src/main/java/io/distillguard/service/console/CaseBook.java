@@ -438,9 +438,9 @@ public final class CaseBook {
                         + " (a member of a pool's rotating members needs " + count(threshold) + ")";
                 case "own_block_compared" -> count(value) + " of its own requests followed one of its own" + window;
                 case "own_block_changed_share" -> pct(value) + " of its own requests that followed one of its own "
-                        + "came from another network block (/24) than the one before" + window + " (a member of a group "
-                        + "of roaming members needs " + pct(threshold) + ": a proxy hands out another block at nearly "
-                        + "every request, a person stays on one network a while)";
+                        + "came from another network block (/24) than the one before" + window
+                        + " (a member of a group of roaming members needs " + pct(threshold) + ": a proxy hands out "
+                        + "another block at nearly every request, a person stays on one network a while)";
                 case "group_members_one_network_share_lower_bound" -> "at least " + pct(value) + " of its members "
                         + "came from one and the same network (ASN) and no other, at 99 % confidence (the rule asks "
                         + pct(threshold) + "): " + (value >= threshold

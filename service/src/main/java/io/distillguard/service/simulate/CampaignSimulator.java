@@ -59,11 +59,11 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
      * @param datacenterVpns also simulate people on a commercial VPN whose exits are servers rented from hosting
      *                       providers the rules list: the look-alike of a campaign on rented machines, kept apart as
      *                       the labs are
-     * @param otherNetworks  the students (of the study app, and of the schools with schoolCards) now and then open a
-     *                       session away from home, school and the phone, at one of two other places of their own (a
-     *                       café, a relative's home): a fourth and fifth network, the look-alike of a pool's account
-     *                       that a held group's member test counts networks against; on a random source of its own,
-     *                       so that every other draw stays as without it
+     * @param otherNetworks  the students (of the study app, and of the schools with schoolCards) spend one hour in ten
+     *                       away from school at one of two other places of their own (a café, a relative's home): a
+     *                       fourth and fifth network, the look-alike of a pool's account that a held group's member
+     *                       test counts networks against; on a random source of its own, so that every other draw
+     *                       stays as without it
      */
     public record Settings(long seed, int benignAccounts, int days, Instant start, double attackScale,
                            boolean hostedProducts, boolean researchLabs, boolean heavyClients, boolean newSignups,

@@ -1265,8 +1265,8 @@ final class Traffic {
          */
         private final SplittableRandom upgrade;
         /**
-         * With the other-networks option and students' days, what sends a session from one of the student's other
-         * places, on a random source of its own as the upgrades' is; else null.
+         * With the other-networks option and students' days, what sends an hour away from school to one of the
+         * student's other places, on a random source of its own as the upgrades' is; else null.
          */
         private final SplittableRandom elsewhere;
         /** Each student's other places (a café, a relative's home): their addresses and networks, fixed. */

@@ -183,7 +183,8 @@ class CaseBookTest {
                 "its own requests came from 3 networks (ASNs) in the day (a member of a group of roaming members needs 4)",
                 "its own requests came from 3 networks (ASNs) over its day and the day before (a member of a group of "
                         + "roaming members needs 4)",
-                "not yet counted a member of PROMPT_CLUSTER:1-2468aceb: its own requests have come from too few networks");
+                "not yet counted a member of PROMPT_CLUSTER:1-2468aceb: its own requests have come from too few "
+                        + "networks");
         CaseBook.Case stays = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-3",
                 Severity.LOW, 1, List.of("acct-3"), e("own_distinct_asns_24h", 5, 4),
                 e("own_block_changed_share_24h", 0.6, 0.75),

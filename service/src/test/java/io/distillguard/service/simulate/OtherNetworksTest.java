@@ -18,7 +18,8 @@ class OtherNetworksTest {
     void studentsSpendSomeHoursAtOtherPlacesOnOtherNetworksAndEveryRequestStaysWhereItWas() {
         Map<String, String> without = addresses(false);
         Map<String, String> with = addresses(true);
-        assertThat(with.keySet()).as("the same requests, only some students' addresses change").isEqualTo(without.keySet());
+        assertThat(with.keySet()).as("the same requests, only some students' addresses change")
+                .isEqualTo(without.keySet());
 
         int moved = 0;
         int students = 0;

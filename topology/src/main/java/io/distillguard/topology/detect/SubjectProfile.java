@@ -593,8 +593,7 @@ public final class SubjectProfile {
         if (these == null || those == null) {
             return Math.max(distinctAsns(s), distinctAsns(other));
         }
-        return LongStream.concat(Arrays.stream(these), Arrays.stream(those))
-                .distinct().count();
+        return LongStream.concat(Arrays.stream(these), Arrays.stream(those)).distinct().count();
     }
 
     public static long distinctCountries(SubjectWindowStats s) {

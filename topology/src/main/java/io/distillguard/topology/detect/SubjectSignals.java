@@ -221,6 +221,10 @@ public final class SubjectSignals {
      * <p>With group.held-member-days 2, a day from fewer is counted again with {@code yesterday}'s networks added: a
      * pool's account at three requests a day shows three networks a day and six over two, where the person moving
      * between home, school and the phone shows the same three on both days (an ASN is the provider, not the address).
+     * Beside the networks, with group.roaming-member-block-share, that share at least of its requests that followed
+     * one of its own, over the same days, came from another block than the one before: a student who also spends an
+     * hour at a café shows a fourth network but stays on it; a proxy hands out another household at nearly every
+     * request, and one that keeps an address through a conversation's turns still changes at most of them.
      */
     static boolean ownNetworksConfirm(Assessment a, DetectionRules rules, SubjectWindowStats day,
                                       SubjectWindowStats yesterday) {
@@ -244,7 +248,6 @@ public final class SubjectSignals {
         boolean confirmed = networks >= needed;
         double blockShare = g.roamingMemberBlockShareOrDefault();
         if (confirmed && blockShare > 0) {
-            // A pool hands out another block at nearly every request; a person with a fourth place stays a while.
             a.measure("own_block_changed_share_" + window, compared == 0 ? 0 : (double) changes / compared, blockShare);
             confirmed = compared > 0 && changes >= blockShare * compared - 1e-9;
         }
