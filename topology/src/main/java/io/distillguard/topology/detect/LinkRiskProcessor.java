@@ -476,11 +476,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), n);
         double shape = bounds.strength();
-        // A card at its fan-in threshold may still be held for its members on its point shares
-        // (group.shared-card-held-at-point), below, once its members' own roaming holds it.
+        // A card may still be held for its members on its point shares, below, once its members' own roaming holds
+        // it: at its fan-in threshold by group.shared-card-held-at-point, a card of a few by
+        // group.few-card-held-at-point-roaming (each of two members roaming at that share).
         boolean shapedAtPoint = false;
         if (shape < 1) {
-            if (kind != LinkKind.PAYMENT_FINGERPRINT || fanIn < 1 || !g.sharedCardHeldAtPointOrDefault()) {
+            boolean atPoint = kind == LinkKind.PAYMENT_FINGERPRINT && (fanIn >= 1 ? g.sharedCardHeldAtPointOrDefault()
+                    : g.cardHeldForMembersOrDefault() && g.fewCardHeldAtPointRoamingOrDefault() > 0);
+            if (!atPoint) {
                 return null;
             }
             shape = HarvestShape.point(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n)
@@ -579,8 +582,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // A card of a few whose members roam, each over enough of its own requests, is held before the group's
         // bound passes when the rules say so, as is any card judged on its point shares: each member then shows its own
         // day. A household whose one member is on a consumer VPN while the others stay on their networks is not.
+        // A card of a few held on its point shares asks more of each member's roaming than one held at its bounds.
+        double memberShare = shapedAtPoint && fewOnCard ? g.fewCardHeldAtPointRoamingOrDefault()
+                : g.roamingShareOrDefault();
         MemberRoaming ownRoaming = (fewOnCard || paidForPeople) && uncorroborated && g.cardHeldForMembersOrDefault()
-                || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
+                || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming(), memberShare) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
         if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard) {
             return null;
@@ -1308,8 +1314,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /**
-     * A card's members' own roaming ({@code sample_roaming}): how many roamed at {@code group.roaming-share} or more
-     * of {@code group.roaming-min-repeats} requests or more, and how many with that many requests roamed at less.
+     * A card's members' own roaming ({@code sample_roaming}): how many roamed at {@code share} or more of {@code
+     * group.roaming-min-repeats} requests or more, and how many with that many requests roamed at less. The share is
+     * {@code group.roaming-share}, or {@code group.few-card-held-at-point-roaming} for a card of a few on its point
+     * shares.
      */
     record MemberRoaming(int roaming, int staying) {
         static final MemberRoaming NONE = new MemberRoaming(0, 0);
@@ -1330,7 +1338,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
     }
 
-    static MemberRoaming memberRoaming(DetectionRules.Group g, ByteBuffer sampleRoaming) {
+    static MemberRoaming memberRoaming(DetectionRules.Group g, ByteBuffer sampleRoaming, double share) {
         ByteBuffer tally = sampleRoaming.duplicate();
         int roaming = 0;
         int staying = 0;
@@ -1338,7 +1346,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             int trials = Short.toUnsignedInt(tally.getShort());
             int roams = Short.toUnsignedInt(tally.getShort());
             if (trials >= g.roamingMinRepeatsOrDefault()) {
-                if (g.roamingAtPoint(roams, trials)) {
+                if (g.roamingAtPoint(roams, trials, share)) {
                     roaming++;
                 } else {
                     staying++;

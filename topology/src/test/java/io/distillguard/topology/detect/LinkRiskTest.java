@@ -1160,15 +1160,78 @@ class LinkRiskTest extends HarnessTest {
     }
 
     private void sendACardOfFive(TopologyHarness h, java.util.function.IntBinaryOperator asn) {
+        sendACardWithFollowUps(h, "five", 5, asn);
+    }
+
+    /** {@code members} accounts "{prefix}-i" on card "card-of-{prefix}", twelve requests each as the card of five's. */
+    private void sendACardWithFollowUps(TopologyHarness h, String prefix, int members,
+                                        java.util.function.IntBinaryOperator asn) {
         for (int r = 0; r < 12; r++) {
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < members; i++) {
                 int network = asn.applyAsInt(i, r);
-                h.send(harvest("five-" + i, (network % 200 + 20) + ".42." + i + "." + (7 + r),
+                h.send(harvest(prefix + "-" + i, (network % 200 + 20) + ".42." + i + "." + (7 + r),
                         BASE + r * 3_600_000L + i * 60_000L, random.nextLong()).setAsn(network)
-                        .setTurnIndex(r % 4 == 0 ? 1 : 0).setPaymentFingerprint("card-of-five")
+                        .setTurnIndex(r % 4 == 0 ? 1 : 0).setPaymentFingerprint("card-of-" + prefix)
                         .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
             }
         }
+    }
+
+    /**
+     * A card of two (under the payment link's fan-in threshold), twelve requests each as the card of five's: first
+     * turns 18 of 24, over their threshold as they are and under it at the lower bound, so judged at its bounds the
+     * card is never shaped.
+     */
+    private List<DistillationAlert> aCardOfTwoWithFollowUps(java.util.function.IntBinaryOperator asn,
+                                                            String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        sendACardWithFollowUps(h, "two", 2, asn);
+        return h.alerts();
+    }
+
+    @Test
+    void aCardOfTwoShapedOnlyAtItsPointSharesIsHeldOnceBothRoamAsAPoolsAndEachIsNamedByItsOwnDay() {
+        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) ->
+                POOL_ISPS[(member * 3 + r) % POOL_ISPS.length]);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+            assertThat(evidence(a, "group_shape_at_point")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "group_first_turn_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().sorted().toList()).containsExactly("two-0", "two-1");
+    }
+
+    @Test
+    void atItsBoundsAloneTheSameCardOfTwoNamesNoOne() {
+        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) ->
+                POOL_ISPS[(member * 3 + r) % POOL_ISPS.length], "few-card-held-at-point-roaming: 0.67", "");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aCardOfTwoAtItsPointSharesWithOneMemberGoingRoundThreeNetworksIsNotHeld() {
+        // Member 0 between home, school and the phone, two requests on each in turn: it roams at six of its eleven
+        // requests that can, over roaming-share (enough to hold the card at its bounds) and under the share a card
+        // on its point shares asks. Member 1 through a pool's networks, another at each request.
+        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) -> member == 0
+                ? HOME_SCHOOL_PHONE_AND_POOL[0][r] : POOL_ISPS[(3 + r) % POOL_ISPS.length]);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void atRoamingShareTheSameHouseholdWouldBeHeldOnItsPointShares() {
+        // The test above fails for the share, not for something else: at roaming-share (0.5) the same card is held.
+        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) -> member == 0
+                        ? HOME_SCHOOL_PHONE_AND_POOL[0][r] : POOL_ISPS[(3 + r) % POOL_ISPS.length],
+                "few-card-held-at-point-roaming: 0.67", "few-card-held-at-point-roaming: 0.5");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a ->
+                assertThat(evidence(a, "group_shape_at_point")).isPresent());
     }
 
     @Test

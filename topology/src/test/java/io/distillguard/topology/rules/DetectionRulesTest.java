@@ -195,6 +195,18 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aCardOfAFewIsHeldOnItsPointSharesAtTwoThirdsRoamingByDefaultAndAtItsBoundsInADocumentWithoutTheKey() {
+        assertThat(DetectionRules.defaults().groupOrDefault().fewCardHeldAtPointRoamingOrDefault()).isEqualTo(0.67);
+        assertThat(DetectionRules.Group.DEFAULT.fewCardHeldAtPointRoamingOrDefault()).isEqualTo(0.67);
+        assertThat(DetectionRules.parse(rulesYaml("  few-card-held-at-point-roaming: 0.67\n", "")).groupOrDefault()
+                .fewCardHeldAtPointRoamingOrDefault()).isZero();
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("few-card-held-at-point-roaming: 0.67",
+                "few-card-held-at-point-roaming: 1.5"))).hasMessageContaining("group.few-card-held-at-point-roaming");
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("few-card-held-at-point-roaming: 0.67",
+                "few-card-held-at-point-roaming: -0.1"))).hasMessageContaining("group.few-card-held-at-point-roaming");
+    }
+
+    @Test
     void aHeldMembersOwnSharesAreTakenAtNinetyFivePercentByDefaultAndAtTheGroupsZInADocumentWithoutTheKey() {
         assertThat(DetectionRules.defaults().groupOrDefault().heldMemberConfidenceZOrDefault()).isEqualTo(1.64);
         assertThat(DetectionRules.Group.DEFAULT.heldMemberConfidenceZOrDefault()).isEqualTo(1.64);
@@ -299,7 +311,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-07.18", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-07.19", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -331,7 +343,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-07.18", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-07.19", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
