@@ -476,6 +476,21 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         HarvestShape.Bounds bounds = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
                 stats.getFirstTurns(), n);
         double shape = bounds.strength();
+        // A card of a few is held for its members and names no one by itself: not yet shaped at confidence-z, it is
+        // judged at group.held-card-confidence-z, and then only if nothing but its members' roaming corroborates it.
+        boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
+        double heldCardZ = fewOnCard && g.cardHeldForMembersOrDefault() ? g.heldCardConfidenceZOrDefault()
+                : g.confidenceZ();
+        boolean shapedForMembers = false;
+        if (shape < 1 && heldCardZ < g.confidenceZ()) {
+            HarvestShape.Bounds forMembers = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
+                    stats.getFirstTurns(), n, heldCardZ);
+            if (forMembers.strength() >= 1) {
+                bounds = forMembers;
+                shape = forMembers.strength();
+                shapedForMembers = true;
+            }
+        }
         // A card may still be held for its members on its point shares, below, once its members' own roaming holds
         // it: at its fan-in threshold by group.shared-card-held-at-point, a card of a few by
         // group.few-card-held-at-point-roaming (each of two members roaming at that share).
@@ -560,9 +575,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
             ownMachines = members.oneConfiguration(g) && addresses.own(g);
         }
-        // A card shared by fewer than its fan-in threshold (group.card-min-accounts) is corroborated only by hosting
-        // addresses or its members' roaming: a household opens its accounts together and tries a new model together.
-        boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
+        // A card shared by fewer than its fan-in threshold (group.card-min-accounts, fewOnCard above) is corroborated
+        // only by hosting addresses or its members' roaming: a household opens its accounts together and tries a new
+        // model together.
         // A card at its fan-in threshold needs a second trait as a template does (group.shared-card-second-trait): a
         // school pays for its students' accounts on one homework app, five and more of one shape, at home and school.
         boolean paidForPeople = kind == LinkKind.PAYMENT_FINGERPRINT && !fewOnCard && g.sharedCardSecondTraitOrDefault()
@@ -578,7 +593,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         boolean readsRoaming = kind != LinkKind.PAYMENT_FINGERPRINT || fewOnCard || paidForPeople;
         long roamingTrials = readsRoaming ? g.roamingTrials(stats.getMemberRepeats(), stats.getMemberSteps()) : 0;
         long roams = readsRoaming ? g.roamingHits(stats.getMemberRoams(), stats.getMemberStepChanges()) : 0;
-        boolean roaming = g.roaming(roams, roamingTrials);
+        // A card of a few that only its members' roaming corroborates is held, never named: its roaming is judged at
+        // the card's held z too.
+        double roamingZ = fewOnCard && uncorroborated ? heldCardZ : g.confidenceZ();
+        boolean roaming = g.roaming(roams, roamingTrials, roamingZ);
         // A card of a few whose members roam, each over enough of its own requests, is held before the group's
         // bound passes when the rules say so, as is any card judged on its point shares: each member then shows its own
         // day. A household whose one member is on a consumer VPN while the others stay on their networks is not.
@@ -588,7 +606,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         MemberRoaming ownRoaming = (fewOnCard || paidForPeople) && uncorroborated && g.cardHeldForMembersOrDefault()
                 || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming(), memberShare) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
-        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard) {
+        if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard
+                || shapedForMembers && !uncorroborated) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
@@ -600,6 +619,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (shapedAtPoint) {
             // Its lower bounds above are under their thresholds: what it is held on is its point shares.
             a.measure("group_shape_at_point", shape, 1);
+        }
+        if (roamingZ < g.confidenceZ()) {
+            // Its bounds (when shapedForMembers) and its roaming's were taken at the held card's z.
+            a.measure("group_confidence_z", roamingZ, g.confidenceZ());
         }
         a.measure("group_new_account_share", newAccounts, t.clusterNewAccountShare())
                 .measure("group_hosting_share", hosting, g.hostingShare())
@@ -642,7 +665,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             a.holdForMembers();
         }
         // Held on its point shares, a card names no one by itself, whatever its fan-in.
-        return roamingEvidence(a, g, roams, roamingTrials, uncorroborated || shapedAtPoint);
+        return roamingEvidence(a, g, roams, roamingTrials, uncorroborated || shapedAtPoint, roamingZ);
     }
 
     /**
@@ -652,10 +675,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      */
     static Assessment roamingEvidence(Assessment a, DetectionRules.Group g, long roams, long repeats,
                                       boolean uncorroborated) {
+        return roamingEvidence(a, g, roams, repeats, uncorroborated, g.confidenceZ());
+    }
+
+    /** The same, the roaming's share taken at {@code z}: a card of a few's at group.held-card-confidence-z. */
+    static Assessment roamingEvidence(Assessment a, DetectionRules.Group g, long roams, long repeats,
+                                      boolean uncorroborated, double z) {
         if (repeats > 0) {
-            a.measure("group_roaming_share_lower_bound", g.roamingLower(roams, repeats), g.roamingShareOrDefault());
+            a.measure("group_roaming_share_lower_bound", DetectionRules.Group.wilsonLower(roams, repeats, z),
+                    g.roamingShareOrDefault());
         }
-        if (g.roaming(roams, repeats)) {
+        if (g.roaming(roams, repeats, z)) {
             a.fire(ROAMING_DETECTOR, 1, 0.5, 1, false);
         }
         return uncorroborated ? a.holdForMembers() : a;

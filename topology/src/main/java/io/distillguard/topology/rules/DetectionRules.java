@@ -97,7 +97,8 @@ public record DetectionRules(
             @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld,
             @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ,
             @JsonProperty("roaming-member-block-share") Double roamingMemberBlockShare,
-            @JsonProperty("few-card-held-at-point-roaming") Double fewCardHeldAtPointRoaming) {
+            @JsonProperty("few-card-held-at-point-roaming") Double fewCardHeldAtPointRoaming,
+            @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -138,6 +139,8 @@ public record DetectionRules(
         public static final double ROAMING_MEMBER_BLOCK_SHARE = 0.75;
         /** The bundled {@code few-card-held-at-point-roaming}; a document without the key judges such cards at their bounds. */
         public static final double FEW_CARD_HELD_AT_POINT_ROAMING = 0.67;
+        /** The bundled {@code held-card-confidence-z}; a document without the key judges such cards at confidence-z. */
+        public static final double HELD_CARD_CONFIDENCE_Z = 1.64;
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
         public static final int HOSTED_CLIENT_ACCOUNTS = 20;
 
@@ -154,7 +157,7 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, FEW_CARD_HELD_AT_POINT_ROAMING);
+                ROAMING_MEMBER_BLOCK_SHARE, FEW_CARD_HELD_AT_POINT_ROAMING, HELD_CARD_CONFIDENCE_Z);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -176,7 +179,12 @@ public record DetectionRules(
          * least {@code roaming-share}, over at least {@code roaming-min-repeats} such requests.
          */
         public boolean roaming(long roams, long repeats) {
-            return repeats >= roamingMinRepeatsOrDefault() && roamingLower(roams, repeats) >= roamingShareOrDefault();
+            return roaming(roams, repeats, confidenceZ);
+        }
+
+        /** The same at {@code z}: a card of a few held for its members at {@code held-card-confidence-z}. */
+        public boolean roaming(long roams, long repeats, double z) {
+            return repeats >= roamingMinRepeatsOrDefault() && wilsonLower(roams, repeats, z) >= roamingShareOrDefault();
         }
 
         /**
@@ -240,6 +248,19 @@ public record DetectionRules(
          */
         public double heldMemberConfidenceZOrDefault() {
             return heldMemberConfidenceZ == null ? confidenceZ : heldMemberConfidenceZ;
+        }
+
+        /**
+         * {@code held-card-confidence-z}: the z at which a card of a few that nothing but its members' roaming
+         * corroborates is judged, its shares and its roaming, when at {@code confidence-z} it is not yet shaped. Such
+         * a card names no one by itself: it is held for its members, each named only once its own days show {@code
+         * roaming-member-asns} networks and another block at {@code roaming-member-block-share} of its requests. At
+         * one-sided 99 % a card of three at a few requests an hour each waits for its thirtieth request or so; what
+         * stands between a household and its members being named is each member's own proof, not the card's.
+         * Absent from a document's group section: {@code confidence-z}, as before the key.
+         */
+        public double heldCardConfidenceZOrDefault() {
+            return heldCardConfidenceZ == null ? confidenceZ : heldCardConfidenceZ;
         }
 
         /**
@@ -985,6 +1006,9 @@ public record DetectionRules(
             positive("group.confidence-z", group.confidenceZ());
             if (group.heldMemberConfidenceZ() != null) {
                 positive("group.held-member-confidence-z", group.heldMemberConfidenceZ());
+            }
+            if (group.heldCardConfidenceZ() != null) {
+                positive("group.held-card-confidence-z", group.heldCardConfidenceZ());
             }
             share("group.population-reasoning-share", group.populationReasoningShare());
             share("group.population-first-turn-share", group.populationFirstTurnShare());
