@@ -326,8 +326,16 @@ public final class CaseBook {
             if (alert == null) {
                 return words;
             }
+            // A held card's bounds are taken at its own z (group_confidence_z), not the groups' 99 %.
+            Evidence heldZ = alert.getEvidence().stream().filter(e -> e.getSignal().equals("group_confidence_z"))
+                    .findFirst().orElse(null);
             for (Evidence e : alert.getEvidence()) {
                 String sentence = sentence(e.getSignal(), e.getValue(), e.getThreshold());
+                if (sentence != null && heldZ != null && e.getSignal().startsWith("group_")) {
+                    sentence = sentence.replace("at 99 % confidence", String.format(Locale.ROOT,
+                            "at %.2f standard errors down (not the %.2f a group that names its members is judged at)",
+                            heldZ.getValue(), heldZ.getThreshold()));
+                }
                 if (sentence != null) {
                     words.add(sentence);
                 }
@@ -378,6 +386,11 @@ public final class CaseBook {
                 case "own_long_answer_share_upper_bound" -> "its own answers to requests without reasoning are three times"
                         + " their prompt or longer at most "
                         + pct(value) + ", at 99 % confidence (a harvest gets " + pct(threshold) + " or more)";
+                case "group_confidence_z" -> String.format(Locale.ROOT, "a card of a few, held for its members: its "
+                        + "shares and its roaming are taken at the lower bound of their interval %.2f standard errors "
+                        + "down, where a group that names its members is judged at %.2f; it names no one by itself, and "
+                        + "each member is named only once its own days show the networks and blocks asked of it",
+                        value, threshold);
                 case "group_roaming_share_lower_bound" -> "at least " + pct(value)
                         + " of members' later requests came from a network new to them (another than their first, then"
                         + " neither of their last two), at 99 % confidence"

@@ -196,6 +196,25 @@ class CaseBookTest {
     }
 
     @Test
+    void aCardOfAFewHeldAtItsOwnZSaysAtWhichItsBoundsWereTaken() {
+        CaseBook.Case card = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "PAYMENT_FINGERPRINT:card-1", Severity.MEDIUM, 1, List.of("acct-1", "acct-2"),
+                e("group_first_turn_share_lower_bound", 0.71, 0.67), e("group_confidence_z", 1.64, 2.33),
+                e("group_roaming_share_lower_bound", 0.81, 0.5), e("fired:ROAMING_MEMBERS", 1, 1)))).get(0);
+        assertThat(card.words()).containsExactly(
+                "at least 71 % open a conversation, at 1.64 standard errors down (not the 2.33 a group that names its "
+                        + "members is judged at) (the rule asks 67 %)",
+                "a card of a few, held for its members: its shares and its roaming are taken at the lower bound of "
+                        + "their interval 1.64 standard errors down, where a group that names its members is judged at "
+                        + "2.33; it names no one by itself, and each member is named only once its own days show the "
+                        + "networks and blocks asked of it",
+                "at least 81 % of members' later requests came from a network new to them (another than their first, "
+                        + "then neither of their last two), at 1.64 standard errors down (not the 2.33 a group that "
+                        + "names its members is judged at) (the rule asks 50 %): each member is counted once its own "
+                        + "day shows it");
+    }
+
+    @Test
     void aMemberWhoseOwnDayRulesOutAHarvestSaysWhyTheClusterDidNotNameIt() {
         // An evaluation harness that ran the benchmark a campaign harvests with: listed by the cluster, refused here.
         CaseBook.Case refused = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-eval",
