@@ -477,10 +477,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 stats.getFirstTurns(), n);
         double shape = bounds.strength();
         // A card of a few is held for its members and names no one by itself: not yet shaped at confidence-z, it is
-        // judged at group.held-card-confidence-z, and then only if nothing but its members' roaming corroborates it.
+        // judged at group.held-card-confidence-z, and then only if nothing but its members' roaming corroborates it
+        // and none of its members stays on its networks beyond chance (a household's at home, school and on the
+        // phone, beside a sibling on a consumer VPN).
         boolean fewOnCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn < 1;
-        double heldCardZ = fewOnCard && g.cardHeldForMembersOrDefault() ? g.heldCardConfidenceZOrDefault()
-                : g.confidenceZ();
+        boolean heldAtOwnZ = fewOnCard && g.cardHeldForMembersOrDefault()
+                && g.heldCardConfidenceZOrDefault() < g.confidenceZ()
+                && !memberStays(g, stats.getSampleRoaming(), g.heldCardConfidenceZOrDefault());
+        double heldCardZ = heldAtOwnZ ? g.heldCardConfidenceZOrDefault() : g.confidenceZ();
         boolean shapedForMembers = false;
         if (shape < 1 && heldCardZ < g.confidenceZ()) {
             HarvestShape.Bounds forMembers = HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(),
@@ -491,14 +495,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 shapedForMembers = true;
             }
         }
-        // A card may still be held for its members on its point shares, below, once its members' own roaming holds
-        // it: at its fan-in threshold by group.shared-card-held-at-point, a card of a few by
-        // group.few-card-held-at-point-roaming (each of two members roaming at that share).
+        // A card at its fan-in threshold may still be held for its members on its point shares
+        // (group.shared-card-held-at-point), below, once its members' own roaming holds it.
         boolean shapedAtPoint = false;
         if (shape < 1) {
-            boolean atPoint = kind == LinkKind.PAYMENT_FINGERPRINT && (fanIn >= 1 ? g.sharedCardHeldAtPointOrDefault()
-                    : g.cardHeldForMembersOrDefault() && g.fewCardHeldAtPointRoamingOrDefault() > 0);
-            if (!atPoint) {
+            if (kind != LinkKind.PAYMENT_FINGERPRINT || fanIn < 1 || !g.sharedCardHeldAtPointOrDefault()) {
                 return null;
             }
             shape = HarvestShape.point(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n)
@@ -600,11 +601,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // A card of a few whose members roam, each over enough of its own requests, is held before the group's
         // bound passes when the rules say so, as is any card judged on its point shares: each member then shows its own
         // day. A household whose one member is on a consumer VPN while the others stay on their networks is not.
-        // A card of a few held on its point shares asks more of each member's roaming than one held at its bounds.
-        double memberShare = shapedAtPoint && fewOnCard ? g.fewCardHeldAtPointRoamingOrDefault()
-                : g.roamingShareOrDefault();
         MemberRoaming ownRoaming = (fewOnCard || paidForPeople) && uncorroborated && g.cardHeldForMembersOrDefault()
-                || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming(), memberShare) : MemberRoaming.NONE;
+                || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
         if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard
                 || shapedForMembers && !uncorroborated) {
@@ -1344,10 +1342,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     }
 
     /**
-     * A card's members' own roaming ({@code sample_roaming}): how many roamed at {@code share} or more of {@code
-     * group.roaming-min-repeats} requests or more, and how many with that many requests roamed at less. The share is
-     * {@code group.roaming-share}, or {@code group.few-card-held-at-point-roaming} for a card of a few on its point
-     * shares.
+     * A card's members' own roaming ({@code sample_roaming}): how many roamed at {@code group.roaming-share} or more
+     * of {@code group.roaming-min-repeats} requests or more, and how many with that many requests roamed at less.
      */
     record MemberRoaming(int roaming, int staying) {
         static final MemberRoaming NONE = new MemberRoaming(0, 0);
@@ -1368,7 +1364,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
     }
 
-    static MemberRoaming memberRoaming(DetectionRules.Group g, ByteBuffer sampleRoaming, double share) {
+    static MemberRoaming memberRoaming(DetectionRules.Group g, ByteBuffer sampleRoaming) {
         ByteBuffer tally = sampleRoaming.duplicate();
         int roaming = 0;
         int staying = 0;
@@ -1376,7 +1372,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             int trials = Short.toUnsignedInt(tally.getShort());
             int roams = Short.toUnsignedInt(tally.getShort());
             if (trials >= g.roamingMinRepeatsOrDefault()) {
-                if (g.roamingAtPoint(roams, trials, share)) {
+                if (g.roamingAtPoint(roams, trials)) {
                     roaming++;
                 } else {
                     staying++;
@@ -1384,6 +1380,23 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         }
         return new MemberRoaming(roaming, staying);
+    }
+
+    /**
+     * Whether a card member's own roaming ({@code sample_roaming}) is under {@code group.roaming-share} beyond chance:
+     * the upper bound of its share at {@code z} under it, from however few requests. A person at home stays from its
+     * third request that could roam; a pool's account, which roams at four requests in five, almost never.
+     */
+    static boolean memberStays(DetectionRules.Group g, ByteBuffer sampleRoaming, double z) {
+        ByteBuffer tally = sampleRoaming.duplicate();
+        while (tally.remaining() >= TALLY_SLOT) {
+            int trials = Short.toUnsignedInt(tally.getShort());
+            int roams = Short.toUnsignedInt(tally.getShort());
+            if (trials > 0 && DetectionRules.Group.wilsonUpper(roams, trials, z) < g.roamingShareOrDefault()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

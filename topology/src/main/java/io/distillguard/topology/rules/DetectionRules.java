@@ -97,7 +97,6 @@ public record DetectionRules(
             @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld,
             @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ,
             @JsonProperty("roaming-member-block-share") Double roamingMemberBlockShare,
-            @JsonProperty("few-card-held-at-point-roaming") Double fewCardHeldAtPointRoaming,
             @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
@@ -137,8 +136,6 @@ public record DetectionRules(
         public static final double HELD_MEMBER_CONFIDENCE_Z = 1.64;
         /** The bundled {@code roaming-member-block-share}; a document without the key counts networks alone. */
         public static final double ROAMING_MEMBER_BLOCK_SHARE = 0.75;
-        /** The bundled {@code few-card-held-at-point-roaming}; a document without the key judges such cards at their bounds. */
-        public static final double FEW_CARD_HELD_AT_POINT_ROAMING = 0.67;
         /** The bundled {@code held-card-confidence-z}; a document without the key judges such cards at confidence-z. */
         public static final double HELD_CARD_CONFIDENCE_Z = 1.64;
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
@@ -157,7 +154,7 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, FEW_CARD_HELD_AT_POINT_ROAMING, HELD_CARD_CONFIDENCE_Z);
+                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -421,12 +418,11 @@ public record DetectionRules(
 
         /**
          * A share of roams at its point rather than at its lower bound, over at least {@code roaming-min-repeats}
-         * requests: one card member's own ({@code card-held-for-members}), at {@code roaming-share} or, for a card of a
-         * few on its point shares, {@code few-card-held-at-point-roaming}. A pool's account roams at two thirds of its
+         * requests: one card member's own ({@code card-held-for-members}). A pool's account roams at two thirds of its
          * requests and more; a person between home, school and the phone at a tenth to under a half.
          */
-        public boolean roamingAtPoint(long roams, long repeats, double share) {
-            return repeats >= roamingMinRepeatsOrDefault() && roams >= share * repeats;
+        public boolean roamingAtPoint(long roams, long repeats) {
+            return repeats >= roamingMinRepeatsOrDefault() && roams >= roamingShareOrDefault() * repeats;
         }
 
         public double roamingLower(long roams, long repeats) {
@@ -454,21 +450,6 @@ public record DetectionRules(
          */
         public double roamingMemberBlockShareOrDefault() {
             return roamingMemberBlockShare == null ? 0 : roamingMemberBlockShare;
-        }
-
-        /**
-         * {@code few-card-held-at-point-roaming}: the share of its own requests at which each of two members of a card
-         * of a few must roam, none with {@code roaming-min-repeats} requests or more roaming at less, for the card to be
-         * held for its members when its shape passes only at its point shares (its lower bounds under their
-         * thresholds). A card of two at ten requests a day each has thirty to forty requests after two days, where a
-         * harvest's first-turn or reasoning share is still under its threshold at the bound; such a card names no one
-         * by itself, and each member is still named only once its own days show the networks and blocks a held
-         * member's must. A pool's accounts roam at two thirds of their requests and more; a student going between
-         * home, school and the phone at a half and less, so a household with one sibling on a consumer VPN is not
-         * held by it. Absent from a document, or 0: such a card is judged at its bounds alone.
-         */
-        public double fewCardHeldAtPointRoamingOrDefault() {
-            return fewCardHeldAtPointRoaming == null ? 0 : fewCardHeldAtPointRoaming;
         }
 
         /**
@@ -1031,9 +1012,6 @@ public record DetectionRules(
             require(group.roamingMemberBlockShare() == null || group.roamingMemberBlockShare() >= 0
                     && group.roamingMemberBlockShare() <= 1, "group.roaming-member-block-share",
                     "a share in [0, 1] (0: networks alone)");
-            require(group.fewCardHeldAtPointRoaming() == null || group.fewCardHeldAtPointRoaming() >= 0
-                    && group.fewCardHeldAtPointRoaming() <= 1, "group.few-card-held-at-point-roaming",
-                    "a share in [0, 1] (0: at the bounds alone)");
             require(group.splitMinMembers() == null || group.splitMinMembers() >= 1, "group.split-min-members",
                     "at least 1");
             require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,

@@ -1181,29 +1181,12 @@ class LinkRiskTest extends HarnessTest {
     }
 
     /**
-     * A card of two (under the payment link's fan-in threshold), twelve requests each as the card of five's: first
-     * turns 18 of 24, over their threshold as they are and under it at the lower bound, so judged at its bounds the
-     * card is never shaped.
-     */
-    private List<DistillationAlert> aCardOfTwoWithFollowUps(java.util.function.IntBinaryOperator asn,
-                                                            String... ruleReplacements) {
-        TopologyHarness h = start(ruleReplacements);
-        sendACardWithFollowUps(h, "two", 2, asn, 4);
-        return h.alerts();
-    }
-
-    /**
      * A card of three, twelve requests each, every sixth from the first a second turn: first turns 30 of 36, 0.83,
-     * whose lower bound passes the threshold (0.67) at one-sided 95 % (0.71) and not at 99 % (0.65). Every rule
-     * replacement after the point hold's, which is off so that the card is held at its bounds or not at all.
+     * whose lower bound passes the threshold (0.67) at one-sided 95 % (0.71) and not at 99 % (0.65).
      */
     private List<DistillationAlert> aCardOfThreeAtNinetyFivePercent(java.util.function.IntBinaryOperator asn,
                                                                    String... ruleReplacements) {
-        String[] replacements = new String[ruleReplacements.length + 2];
-        replacements[0] = "few-card-held-at-point-roaming: 0.67";
-        replacements[1] = "few-card-held-at-point-roaming: 0";
-        System.arraycopy(ruleReplacements, 0, replacements, 2, ruleReplacements.length);
-        TopologyHarness h = start(replacements);
+        TopologyHarness h = start(ruleReplacements);
         sendACardWithFollowUps(h, "three", 3, asn, 6);
         return h.alerts();
     }
@@ -1251,51 +1234,6 @@ class LinkRiskTest extends HarnessTest {
                 "\n  confidence-z: 2.33\n", "\n  confidence-z: 1.64\n");
         assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
                 assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
-    }
-
-    @Test
-    void aCardOfTwoShapedOnlyAtItsPointSharesIsHeldOnceBothRoamAsAPoolsAndEachIsNamedByItsOwnDay() {
-        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) ->
-                POOL_ISPS[(member * 3 + r) % POOL_ISPS.length]);
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
-            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
-            assertThat(evidence(a, "group_shape_at_point")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
-            assertThat(evidence(a, "group_first_turn_share_lower_bound")).hasValueSatisfying(e ->
-                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
-            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
-        });
-        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
-                .map(DistillationAlert::getSubjectId).distinct().sorted().toList()).containsExactly("two-0", "two-1");
-    }
-
-    @Test
-    void atItsBoundsAloneTheSameCardOfTwoNamesNoOne() {
-        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) ->
-                POOL_ISPS[(member * 3 + r) % POOL_ISPS.length], "few-card-held-at-point-roaming: 0.67", "");
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
-        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
-    }
-
-    @Test
-    void aCardOfTwoAtItsPointSharesWithOneMemberGoingRoundThreeNetworksIsNotHeld() {
-        // Member 0 between home, school and the phone, two requests on each in turn: it roams at six of its eleven
-        // requests that can, over roaming-share (enough to hold the card at its bounds) and under the share a card
-        // on its point shares asks. Member 1 through a pool's networks, another at each request.
-        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) -> member == 0
-                ? HOME_SCHOOL_PHONE_AND_POOL[0][r] : POOL_ISPS[(3 + r) % POOL_ISPS.length]);
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
-        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
-    }
-
-    @Test
-    void atRoamingShareTheSameHouseholdWouldBeHeldOnItsPointShares() {
-        // The test above fails for the share, not for something else: at roaming-share (0.5) the same card is held.
-        List<DistillationAlert> alerts = aCardOfTwoWithFollowUps((member, r) -> member == 0
-                        ? HOME_SCHOOL_PHONE_AND_POOL[0][r] : POOL_ISPS[(3 + r) % POOL_ISPS.length],
-                "few-card-held-at-point-roaming: 0.67", "few-card-held-at-point-roaming: 0.5");
-        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a ->
-                assertThat(evidence(a, "group_shape_at_point")).isPresent());
     }
 
     @Test

@@ -195,15 +195,13 @@ class DetectionRulesTest {
     }
 
     @Test
-    void aCardOfAFewIsHeldOnItsPointSharesAtTwoThirdsRoamingByDefaultAndAtItsBoundsInADocumentWithoutTheKey() {
-        assertThat(DetectionRules.defaults().groupOrDefault().fewCardHeldAtPointRoamingOrDefault()).isEqualTo(0.67);
-        assertThat(DetectionRules.Group.DEFAULT.fewCardHeldAtPointRoamingOrDefault()).isEqualTo(0.67);
-        assertThat(DetectionRules.parse(rulesYaml("  few-card-held-at-point-roaming: 0.67\n", "")).groupOrDefault()
-                .fewCardHeldAtPointRoamingOrDefault()).isZero();
-        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("few-card-held-at-point-roaming: 0.67",
-                "few-card-held-at-point-roaming: 1.5"))).hasMessageContaining("group.few-card-held-at-point-roaming");
-        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("few-card-held-at-point-roaming: 0.67",
-                "few-card-held-at-point-roaming: -0.1"))).hasMessageContaining("group.few-card-held-at-point-roaming");
+    void aCardOfAFewIsJudgedAtNinetyFivePercentByDefaultAndAtTheGroupsZInADocumentWithoutTheKey() {
+        assertThat(DetectionRules.defaults().groupOrDefault().heldCardConfidenceZOrDefault()).isEqualTo(1.64);
+        assertThat(DetectionRules.Group.DEFAULT.heldCardConfidenceZOrDefault()).isEqualTo(1.64);
+        assertThat(DetectionRules.parse(rulesYaml("  held-card-confidence-z: 1.64\n", "")).groupOrDefault()
+                .heldCardConfidenceZOrDefault()).isEqualTo(2.33);
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("held-card-confidence-z: 1.64",
+                "held-card-confidence-z: 0"))).hasMessageContaining("group.held-card-confidence-z");
     }
 
     @Test
