@@ -604,8 +604,11 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         MemberRoaming ownRoaming = (fewOnCard || paidForPeople) && uncorroborated && g.cardHeldForMembersOrDefault()
                 || shapedAtPoint ? memberRoaming(g, stats.getSampleRoaming()) : MemberRoaming.NONE;
         boolean heldCard = ownRoaming.holds();
+        // Shaped only at the held card's z, a card is held by its roaming as a whole at that z, not by two members
+        // each at roaming-share: a household's sibling going round home, school and the phone roams at about half
+        // its requests, and beside one on a consumer VPN would make two.
         if (uncorroborated && !roaming && !heldCard || underFloor && !uncorroborated || shapedAtPoint && !heldCard
-                || shapedForMembers && !uncorroborated) {
+                || shapedForMembers && (!uncorroborated || !roaming)) {
             return null;
         }
         double cap = rules.scoring().ratioCap();
