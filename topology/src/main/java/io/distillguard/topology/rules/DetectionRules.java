@@ -251,8 +251,9 @@ public record DetectionRules(
          * {@code held-card-confidence-z}: the z at which a card of a few that nothing but its members' roaming
          * corroborates is judged, its shares and its roaming, when at {@code confidence-z} it is not yet shaped, and
          * only while none of its members' own roaming is under {@code roaming-share} beyond chance (a household's
-         * siblings at home, school and on the phone beside one on a consumer VPN). Such a card names no one by
-         * itself: it is held for its members, each named only once its own days show {@code roaming-member-asns}
+         * siblings at home, school and on the phone beside one on a consumer VPN); so shaped, it is held only by its
+         * roaming as a whole at that z, not by two members each roaming at {@code roaming-share}. Such a card names no
+         * one by itself: it is held for its members, each named only once its own days show {@code roaming-member-asns}
          * networks and another block at {@code roaming-member-block-share} of its requests. At one-sided 99 % a card
          * of three at a few requests an hour each waits for its thirtieth request or so. Absent from a document's
          * group section: {@code confidence-z}, as before the key.
