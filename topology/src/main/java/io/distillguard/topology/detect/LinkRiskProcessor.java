@@ -616,7 +616,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 .measure("distinct_accounts", accounts, fewOnCard
                         ? g.cardMinAccounts(kind.accountsThreshold(rules)) : kind.accountsThreshold(rules))
                 .measure("group_requests", n, uncorroborated ? heldFloor : t.clusterMinRequests());
-        bounds.measure(a);
+        if (roamingZ < g.confidenceZ() && !shapedForMembers) {
+            // Shaped at the groups' z already (and so at the held card's): its evidence gives the bounds at the z its
+            // roaming was judged at, so that every bound of the alert is taken at one z.
+            HarvestShape.lower(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n, roamingZ)
+                    .measure(a);
+        } else {
+            bounds.measure(a);
+        }
         if (shapedAtPoint) {
             // Its lower bounds above are under their thresholds: what it is held on is its point shares.
             a.measure("group_shape_at_point", shape, 1);
