@@ -427,10 +427,6 @@ public record DetectionRules(
             return repeats >= roamingMinRepeatsOrDefault() && roams >= roamingShareOrDefault() * repeats;
         }
 
-        public double roamingLower(long roams, long repeats) {
-            return wilsonLower(roams, repeats, confidenceZ);
-        }
-
         public double roamingShareOrDefault() {
             return roamingShare == null ? ROAMING_SHARE : roamingShare;
         }
