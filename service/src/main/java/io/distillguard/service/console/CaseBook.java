@@ -375,7 +375,15 @@ public final class CaseBook {
                         + "each is named only once its own day is a harvest";
                 case "group_requests" -> count(value) + " requests";
                 case "group_reasoning_share", "reasoning_share" -> pct(value) + " of requests ask for reasoning" + window;
-                case "group_first_turn_share" -> pct(value) + " of requests open a conversation";
+                case "group_first_turn_share" -> pct(value) + " of requests open a conversation" + (threshold > 0
+                        ? " (a card held on its first turns needs as many as people's, " + pct(threshold) + ")" : "");
+                case "group_first_turn_harvest_share" -> pct(value) + " of the requests that open a conversation ask"
+                        + " for reasoning or get an answer three times their prompt or longer";
+                case "group_first_turn_harvest_share_lower_bound" -> "at least " + pct(value) + " of them do, at 99 %"
+                        + " confidence (the rule asks " + pct(threshold) + "): ordinary conversations sent around a"
+                        + " harvest lower a card's shares, not its first turns'; held for its members, it names no one"
+                        + " by itself, and each member is named only once its own days show the networks and blocks"
+                        + " asked of it";
                 case "group_reasoning_share_lower_bound" -> "at least " + pct(value)
                         + " ask for reasoning, at 99 % confidence (the rule asks " + pct(threshold) + ")";
                 case "group_long_answer_share" -> pct(value) + " of answers to requests without reasoning are three times"

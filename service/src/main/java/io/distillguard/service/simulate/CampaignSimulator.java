@@ -244,7 +244,8 @@ public final class CampaignSimulator implements Iterator<RequestEvent> {
             + "home at each request (five per 1,000 benign accounts) who ask for reasoning on six in ten of the "
             + "questions that open their conversations and rarely on what follows: the look-alike of a harvest behind "
             + "a proxy rotating per request with ordinary conversations around it, which the rotation rule names for "
-            + "about a quarter of them; docs/limits.md.";
+            + "about a quarter of them; and such people five to a card (one per 1,000), the look-alike of a card "
+            + "held on its first turns; docs/limits.md.";
 
     public static final String DATACENTER_VPNS_HELP = "Also simulate people on a commercial VPN (five per 1,000 benign "
             + "accounts) whose every session leaves through one of a few dozen exit servers rented from two hosting "

@@ -69,6 +69,9 @@ import java.util.SplittableRandom;
  *   <li>vpn_opener (with the vpn-openers option): people on the same kind of VPN who ask for reasoning on six in
  *       ten of the questions that open their conversations and rarely on what follows: the look-alike of a harvest
  *       that sends ordinary conversations around its requests behind a rotating proxy. On top of the others too.</li>
+ *   <li>vpn_opener_team (with the vpn-openers option too): such people again, five to a card (a family plan, a
+ *       small team on a company card): the look-alike of a card shared at its fan-in threshold whose harvest has
+ *       ordinary conversations around it. On top of the others too.</li>
  *   <li>datacenter_vpn (with the datacenter-vpns option): people on a commercial VPN whose exits are servers rented
  *       from two providers on the rules' hosting list, each exit address shared by many of them, asking for reasoning
  *       as privacy-minded developers do: the look-alike of a campaign on rented machines. On top of the others
@@ -229,6 +232,10 @@ final class Traffic {
             // is measured on more than a handful of people in a sweep's cell.
             populations.add(new Ordinary("vpn_opener", "acct-opener-", Math.max(2, n * 5 / 1_000),
                     Network.RESIDENTIAL_VPN_OPENER));
+            // The same people five to a card, one per 1,000 (at least one card): what a card held on its first turns
+            // names when its members are all on such a VPN.
+            populations.add(new Ordinary("vpn_opener_team", "acct-opener-team-", Math.max(5, n / 1_000 / 5 * 5),
+                    Network.RESIDENTIAL_VPN_OPENER, 5));
         }
         if (settings.datacenterVpns()) {
             // On top of the others (its own random source), as the labs are; as many as the VPN openers.
@@ -467,10 +474,17 @@ final class Traffic {
         private final int[] asn;
         private final int[] favourite;
         private final String[] org;
+        /** Accounts to a card: 1, each its person's (a household's now and then); more, a team's or family's. */
+        private final int perCard;
 
         Ordinary(String scenario, String prefix, int n, Network network) {
+            this(scenario, prefix, n, network, 1);
+        }
+
+        Ordinary(String scenario, String prefix, int n, Network network, int perCard) {
             super(prefix, scenario, false, n);
             this.network = network;
+            this.perCard = perCard;
             this.campus = network == Network.CAMPUS;
             this.opener = network == Network.RESIDENTIAL_VPN_OPENER;
             this.carrier = network == Network.CARRIER;
@@ -560,7 +574,7 @@ final class Traffic {
                         .setAsn(requestAsn)
                         .setCountry(COUNTRIES[country[i]])
                         .setUserAgent(mobile ? "app-ios/5.2" : "web/2026.11")
-                        .setPaymentFingerprint(personalCard(prefix, i))
+                        .setPaymentFingerprint(perCard > 1 ? "card-team-" + prefix + i / perCard : personalCard(prefix, i))
                         .setAccountCreatedAt(Instant.ofEpochMilli(settings.startMs() - (60 + i % 700) * DAY - spread(i)))
                         .setModel(model(random, t, 0.3))
                         .setConversationId(conversation)

@@ -215,6 +215,22 @@ class CaseBookTest {
     }
 
     @Test
+    void aCardHeldOnItsFirstTurnsSaysWhatItsOpenersAre() {
+        CaseBook.Case card = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
+                "PAYMENT_FINGERPRINT:card-5", Severity.MEDIUM, 1, List.of("acct-1", "acct-2"),
+                e("group_first_turn_harvest_share", 0.74, 0), e("group_first_turn_harvest_share_lower_bound", 0.61, 0.478),
+                e("group_first_turn_share", 0.63, 0.45)))).get(0);
+        assertThat(card.words()).containsExactly(
+                "74 % of the requests that open a conversation ask for reasoning or get an answer three times their "
+                        + "prompt or longer",
+                "at least 61 % of them do, at 99 % confidence (the rule asks 48 %): ordinary conversations sent "
+                        + "around a harvest lower a card's shares, not its first turns'; held for its members, it names "
+                        + "no one by itself, and each member is named only once its own days show the networks and "
+                        + "blocks asked of it",
+                "63 % of requests open a conversation (a card held on its first turns needs as many as people's, 45 %)");
+    }
+
+    @Test
     void aMemberWhoseOwnDayRulesOutAHarvestSaysWhyTheClusterDidNotNameIt() {
         // An evaluation harness that ran the benchmark a campaign harvests with: listed by the cluster, refused here.
         CaseBook.Case refused = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-eval",

@@ -32,6 +32,26 @@ class VpnOpenerTest {
     }
 
     @Test
+    void aTeamOfSuchPeoplePaysWithOneCardBetweenFive() {
+        CampaignSimulator simulator = new CampaignSimulator(settings(true));
+        java.util.Map<String, java.util.Set<String>> cards = new java.util.TreeMap<>();
+        List<RequestEvent> team = new ArrayList<>();
+        while (simulator.hasNext()) {
+            RequestEvent e = simulator.next();
+            if (e.getAccountId().startsWith("acct-opener-team-")) {
+                team.add(e);
+                cards.computeIfAbsent(e.getPaymentFingerprint(), c -> new java.util.TreeSet<>()).add(e.getAccountId());
+            }
+        }
+        assertThat(simulator.labels()).filteredOn(l -> l.scenario().equals("vpn_opener_team"))
+                .hasSize(5).allSatisfy(l -> assertThat(l.attack()).isFalse());
+        // One card for the five (those of them that sent a request in the two days).
+        assertThat(cards).hasSize(1);
+        assertThat(cards.values().iterator().next()).hasSizeBetween(2, 5);
+        assertThat(share(team.stream().filter(e -> e.getTurnIndex() == 0).toList())).isBetween(0.45, 0.75);
+    }
+
+    @Test
     void theOptionAddsThemOnTopAndEveryOtherPopulationKeepsItsRequests() {
         assertThat(new CampaignSimulator(settings(false)).labels())
                 .noneMatch(l -> l.scenario().equals("vpn_opener"));

@@ -158,6 +158,39 @@ public final class HarvestShape {
                 SubjectProfile.share(plain, n - reasoning), SubjectProfile.share(firstTurns, n));
     }
 
+    /**
+     * A group's first turns judged apart ({@code group.shared-card-first-turns}): the share of them that asked for
+     * reasoning or got a long answer, at its lower bound against the reasoning threshold, and the first turns' share of
+     * all the group's requests against the population's. Ordinary conversations sent around a harvest lower a group's
+     * reasoning and first-turn shares together and leave its openers a harvest's; a person's conversations are
+     * judged by the same measure, so the first turns must be no rarer than people's.
+     */
+    record Openers(long harvests, long firstTurns, long n, double harvestBound, double harvestThreshold,
+                   double firstTurnFloor) {
+
+        /** At or over 1: the openers are a harvest's, and no rarer than a person's. */
+        double strength() {
+            return Math.min(harvestBound / harvestThreshold, SubjectProfile.share(firstTurns, n) / firstTurnFloor);
+        }
+
+        Assessment measure(Assessment a) {
+            return a.measure("group_first_turn_harvest_share", SubjectProfile.share(harvests, firstTurns), 0)
+                    .measure("group_first_turn_harvest_share_lower_bound", harvestBound, harvestThreshold)
+                    .measure("group_first_turn_share", SubjectProfile.share(firstTurns, n), firstTurnFloor);
+        }
+    }
+
+    /** A group's openers at the groups' z; null for a window written before it counted them. */
+    static Openers openers(DetectionRules rules, Long harvests, long firstTurns, long n) {
+        if (harvests == null || firstTurns == 0) {
+            return null;
+        }
+        DetectionRules.Group g = rules.groupOrDefault();
+        return new Openers(harvests, firstTurns, n, DetectionRules.Group.wilsonLower(harvests, firstTurns, g.confidenceZ()),
+                g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare()),
+                g.populationFirstTurnShare());
+    }
+
     /** An implicated account's own day at its upper bounds. */
     static Bounds upper(DetectionRules rules, long reasoning, long longAnswers, long firstTurns, long n) {
         double z = rules.groupOrDefault().confidenceZ();

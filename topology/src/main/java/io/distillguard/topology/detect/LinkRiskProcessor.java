@@ -496,14 +496,20 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             }
         }
         // A card at its fan-in threshold may still be held for its members on its point shares
-        // (group.shared-card-held-at-point), below, once its members' own roaming holds it.
+        // (group.shared-card-held-at-point), or on its first turns alone (group.shared-card-first-turns), below, once
+        // its members' own roaming holds it.
         boolean shapedAtPoint = false;
+        HarvestShape.Openers openers = null;
         if (shape < 1) {
             if (kind != LinkKind.PAYMENT_FINGERPRINT || fanIn < 1 || !g.sharedCardHeldAtPointOrDefault()) {
                 return null;
             }
             shape = HarvestShape.point(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n)
                     .strength();
+            if (shape < 1 && g.sharedCardFirstTurnsOrDefault()) {
+                openers = HarvestShape.openers(rules, stats.getFirstTurnHarvests(), stats.getFirstTurns(), n);
+                shape = openers == null ? 0 : openers.strength();
+            }
             if (shape < 1) {
                 return null;
             }
@@ -624,7 +630,10 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         } else {
             bounds.measure(a);
         }
-        if (shapedAtPoint) {
+        if (openers != null) {
+            // Its shares are under their thresholds at their point too: what it is held on is its first turns.
+            openers.measure(a);
+        } else if (shapedAtPoint) {
             // Its lower bounds above are under their thresholds: what it is held on is its point shares.
             a.measure("group_shape_at_point", shape, 1);
         }
@@ -781,7 +790,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // hold is one the garbage collector copies.
         return new LinkWindowStats(0L, Sketches.EMPTY, List.of(), Sketches.ZERO, Sketches.ONE, 0L, 0L, 0L, 0L, 0L, null,
                 List.of(), 0L, 0L, Sketches.EMPTY, 0L, 0L, Sketches.EMPTY, Sketches.EMPTY, Sketches.EMPTY, 0L, 0L, 0L, 0L, Sketches.EMPTY,
-                0L, Sketches.EMPTY);
+                0L, Sketches.EMPTY, 0L);
     }
 
     /** Accounts in the group: exact while it fits the sample, estimated from the sketch after. */
@@ -858,8 +867,12 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         }
         if (request.getFirstTurn()) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
+            boolean harvest = request.getReasoning() || request.getLongAnswer();
+            if (harvest && stats.getFirstTurnHarvests() != null) {
+                stats.setFirstTurnHarvests(stats.getFirstTurnHarvests() + 1);
+            }
             List<String> shaped = stats.getShapedAccounts();
-            if ((request.getReasoning() || request.getLongAnswer()) && shaped.size() < maxSample && !containsAccount(shaped, account)) {
+            if (harvest && shaped.size() < maxSample && !containsAccount(shaped, account)) {
                 if (!(shaped instanceof ArrayList)) {
                     shaped = new ArrayList<>(shaped);
                     stats.setShapedAccounts(shaped);

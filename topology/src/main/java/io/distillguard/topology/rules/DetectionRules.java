@@ -97,7 +97,8 @@ public record DetectionRules(
             @JsonProperty("campaign-pool-ties-held") Boolean campaignPoolTiesHeld,
             @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ,
             @JsonProperty("roaming-member-block-share") Double roamingMemberBlockShare,
-            @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ) {
+            @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ,
+            @JsonProperty("shared-card-first-turns") Boolean sharedCardFirstTurns) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -154,7 +155,7 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z);
+                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -273,6 +274,22 @@ public record DetectionRules(
          */
         public boolean sharedCardHeldAtPointOrDefault() {
             return sharedCardHeldAtPoint != null && sharedCardHeldAtPoint;
+        }
+
+        /**
+         * {@code shared-card-first-turns}: whether a card shared at its fan-in threshold whose shares pass neither at
+         * their bounds nor at their point is still held for its members, as {@link #sharedCardHeldAtPointOrDefault}
+         * holds one, when the questions that open its conversations are a harvest's: the share of its first turns that
+         * asked for reasoning or got a long answer at its lower bound at or over the reasoning threshold, and its
+         * first turns no fewer among its requests than the population's ({@code population-first-turn-share}).
+         * Ordinary conversations around a harvest (cover traffic) bring a card's reasoning and first-turn shares
+         * under their thresholds together, and leave its openers what they were. Its look-alike is people who ask for
+         * reasoning on the questions that open their conversations, each on a consumer VPN that changes network at
+         * every request, five or more on one card; each member is still named only by its own networks and blocks.
+         * Absent from a document's group section: false, as before the key.
+         */
+        public boolean sharedCardFirstTurnsOrDefault() {
+            return sharedCardFirstTurns != null && sharedCardFirstTurns;
         }
 
         /**

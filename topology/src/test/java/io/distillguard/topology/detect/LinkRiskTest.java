@@ -1329,6 +1329,69 @@ class LinkRiskTest extends HarnessTest {
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
+    /**
+     * Five accounts on one card, each request from another network of a pool and eleven minutes after the account's
+     * one before (no quick pairs for its own rotation), in twelve rounds: each round two lone questions that ask for
+     * reasoning and one ordinary conversation of {@code coverTurns} turns around them, no reasoning, answers as long
+     * as the prompts. With three turns: of 300 requests, first turns 180 (0.60) and reasoning 120 (0.40), both under
+     * their thresholds (0.67, 0.478) at their point too; of the first turns, two in three asked for reasoning.
+     */
+    private List<DistillationAlert> aCardOfFiveWithCoverTraffic(int coverTurns, String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        int sent = 0;
+        for (int r = 0; r < 12; r++) {
+            for (int i = 0; i < 5; i++) {
+                long t = BASE + r * (2 + coverTurns) * 660_000L + i * 120_000L;
+                for (int k = 0; k < 2 + coverTurns; k++) {
+                    int network = POOL_ISPS[(i + sent++) % POOL_ISPS.length];
+                    boolean cover = k >= 2;
+                    h.send(harvest("cover-" + i, (network % 200 + 20) + ".44." + i + "." + (7 + k + r * 10),
+                            t + k * 660_000L, random.nextLong()).setAsn(network)
+                            .setReasoningRequested(!cover).setTurnIndex(cover ? k - 2 : 0)
+                            .setCompletionTokens(cover ? 300 : 2000)
+                            .setPaymentFingerprint("card-of-cover")
+                            .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+                }
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
+    void aSharedCardWithConversationsAroundItsHarvestIsHeldOnItsFirstTurnsAndEachIsNamedByItsOwnDay() {
+        List<DistillationAlert> alerts = aCardOfFiveWithCoverTraffic(3);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSeverity()).isLessThan(Severity.HIGH);
+            assertThat(evidence(a, "group_first_turn_harvest_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "group_first_turn_share")).hasValueSatisfying(e -> {
+                assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()).isLessThan(0.67);
+            });
+            assertThat(evidence(a, "group_shape_at_point")).isEmpty();
+            assertThat(evidence(a, "fired:ROAMING_MEMBERS")).isPresent();
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().sorted().toList())
+                .containsExactly("cover-0", "cover-1", "cover-2", "cover-3", "cover-4");
+    }
+
+    @Test
+    void withoutItsFirstTurnsJudgedTheSameCardNamesNoOne() {
+        List<DistillationAlert> alerts = aCardOfFiveWithCoverTraffic(3, "shared-card-first-turns: true",
+                "shared-card-first-turns: false");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aSharedCardWhoseConversationsAreLongerThanPeoplesIsNotHeldOnItsOpeners() {
+        // Conversations of six turns: first turns 3 in 8 (0.375), under the population's 0.45, though two in three of
+        // them still asked for reasoning.
+        List<DistillationAlert> alerts = aCardOfFiveWithCoverTraffic(6);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
     @Test
     void aCardOfTwoRoamingAccountsIsHeldUnderTheClusterFloorAndEachIsNamedByItsOwnDay() {
         // Eight requests each: sixteen through the card, under link.cluster-min-requests (30).
