@@ -187,8 +187,13 @@ public final class HarvestShape {
         }
         DetectionRules.Group g = rules.groupOrDefault();
         return new Openers(harvests, firstTurns, n, DetectionRules.Group.wilsonLower(harvests, firstTurns, g.confidenceZ()),
-                g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare()),
-                g.populationFirstTurnShare());
+                reasoningThreshold(rules), g.populationFirstTurnShare());
+    }
+
+    /** The share of reasoning a group's bound must reach: the rules' floor, or the population's plus the gap. */
+    static double reasoningThreshold(DetectionRules rules) {
+        DetectionRules.Group g = rules.groupOrDefault();
+        return g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare());
     }
 
     /** An implicated account's own day at its upper bounds. */
@@ -206,7 +211,7 @@ public final class HarvestShape {
                                  double firstTurnBound) {
         DetectionRules.Group g = rules.groupOrDefault();
         return new Bounds(prefix, n, reasoning, longAnswers, firstTurns, reasoningBound, longAnswerBound,
-                firstTurnBound, g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare()),
+                firstTurnBound, reasoningThreshold(rules),
                 g.longAnswerThreshold(), g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare()));
     }
 }

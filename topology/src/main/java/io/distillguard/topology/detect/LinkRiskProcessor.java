@@ -439,7 +439,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
             return null;
         }
         double lower = DetectionRules.Group.wilsonLower(reasoning, requests, g.confidenceZ());
-        double threshold = g.threshold(rules.link().clusterReasoningShare(), g.populationReasoningShare());
+        double threshold = HarvestShape.reasoningThreshold(rules);
         if (lower < threshold) {
             return null;
         }
@@ -868,7 +868,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (request.getFirstTurn()) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
             boolean harvest = request.getReasoning() || request.getLongAnswer();
-            if (harvest && stats.getFirstTurnHarvests() != null) {
+            // Read only for a card (group.shared-card-first-turns): the other groups skip the boxed count.
+            if (harvest && tallyRoaming && stats.getFirstTurnHarvests() != null) {
                 stats.setFirstTurnHarvests(stats.getFirstTurnHarvests() + 1);
             }
             List<String> shaped = stats.getShapedAccounts();
