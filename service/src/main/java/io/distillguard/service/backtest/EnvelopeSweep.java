@@ -201,6 +201,23 @@ public final class EnvelopeSweep {
                 "", light.with("hosting_prefixes", 1_024).with("hosting_rotating", 1)));
         cells.add(new Cell("reasoning 0.3, long answers 0.8", "5 templates (hosting), 3 requests a day", "",
                 light.with("requests_per_day", 3)));
+        // Held out as the rows above: half of each account's requests single cheap questions, which dilute the
+        // shares of a group that holds all of its accounts' traffic (a card, a block, a signup hour) and leave its
+        // first turns high, unlike conversations. Chosen before their first run. Appended.
+        int questions = CampaignKnobs.Disguise.COVER_QUESTIONS.ordinal();
+        cells.add(new Cell(held, "half cover questions: payment: 5 accounts a card", "",
+                fresh.with("accounts_per_card", 5).with("disguise", questions)));
+        cells.add(new Cell(held, "half cover questions: 5 templates (residential)", "",
+                fresh.with("templates", 5).with("disguise", questions)));
+        cells.add(new Cell(held, "half cover questions: infrastructure: 4 hosting /24s", "",
+                fresh.with("hosting_prefixes", 4).with("disguise", questions)));
+        cells.add(new Cell(held, "half cover questions: signup: created within 1 h", "",
+                fresh.with("signup_spread_hours", 1).with("disguise", questions)));
+        // The conversations' cover on the same two groups, which hold all of their accounts' traffic as a card does.
+        cells.add(new Cell(held, "half cover traffic: infrastructure: 4 hosting /24s", "",
+                fresh.with("hosting_prefixes", 4).with("disguise", cover)));
+        cells.add(new Cell(held, "half cover traffic: signup: created within 1 h", "",
+                fresh.with("signup_spread_hours", 1).with("disguise", cover)));
         return cells;
     }
 

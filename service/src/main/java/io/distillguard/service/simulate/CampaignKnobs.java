@@ -57,7 +57,13 @@ public record CampaignKnobs(String scenario, int accounts, double requestsPerDay
         /** Half of each account's requests are ordinary conversations (cover traffic) around the harvest. */
         COVER_TRAFFIC("half the requests ordinary conversations"),
         /** Its hosting addresses are rented from a provider that is not on the rules' hosting list. */
-        UNLISTED_HOST("a hosting provider off the rules' list");
+        UNLISTED_HOST("a hosting provider off the rules' list"),
+        /**
+         * Half of each account's requests are single cheap questions around the harvest: first turns without reasoning
+         * whose answers are no longer than their prompts, the cover that dilutes a group's reasoning and long answers
+         * while keeping its first turns.
+         */
+        COVER_QUESTIONS("half the requests single cheap questions");
 
         private final String words;
 

@@ -1995,10 +1995,13 @@ final class Traffic {
             int utcHour = (int) (hourStart / HOUR % 24);
             double lone = loneSessionShare(k.firstTurnShare());
             double requestsPerSession = lone + 3 * (1 - lone);
-            boolean cover = k.disguise() == CampaignKnobs.Disguise.COVER_TRAFFIC;
-            // With cover traffic, a share of sessions is ordinary conversations of three turns on average, so many
-            // that they are half the requests; the account's requests a day stay what the knob says.
-            double harvestSessions = cover ? COVER_TURNS / (requestsPerSession + COVER_TURNS) : 1;
+            boolean conversations = k.disguise() == CampaignKnobs.Disguise.COVER_TRAFFIC;
+            boolean questions = k.disguise() == CampaignKnobs.Disguise.COVER_QUESTIONS;
+            boolean cover = conversations || questions;
+            // With cover traffic, a share of sessions is ordinary conversations of three turns on average, or single
+            // questions, so many that they are half the requests; the account's requests a day stay what the knob says.
+            double coverTurns = questions ? 1 : COVER_TURNS;
+            double harvestSessions = cover ? coverTurns / (requestsPerSession + coverTurns) : 1;
             double perSession = cover ? 2 * harvestSessions * requestsPerSession : requestsPerSession;
             for (int i = 0; i < n; i++) {
                 double weight = k.humanHours()
@@ -2008,7 +2011,11 @@ final class Traffic {
                     String account = prefix + i;
                     long t = hourStart + random.nextLong(HOUR);
                     if (cover && random.nextDouble() >= harvestSessions) {
-                        coverConversation(i, account, t, sink);
+                        if (questions) {
+                            coverQuestion(i, account, t, sink);
+                        } else {
+                            coverConversation(i, account, t, sink);
+                        }
                         continue;
                     }
                     int turns = random.nextDouble() < lone ? 1 : 3;
@@ -2066,6 +2073,26 @@ final class Traffic {
                         .setCompletionTokens(150 + random.nextInt(900)));
                 t += 20_000 + random.nextLong(100_000);
             }
+        }
+
+        /**
+         * A single cheap question from the account: no reasoning, an answer no longer than the prompt, any capability.
+         * What an operator who knew the group shares would send to pull them down while its first turns stay high.
+         */
+        private void coverQuestion(int i, String account, long t, Sink sink) {
+            PromptFingerprint.Fingerprints prompt = language.promptFingerprints(random.nextLong());
+            int promptTokens = 60 + random.nextInt(400);
+            sink.add(address(request(account, t, "0.0.0.0"), i)
+                    .setUserAgent(userAgent(i))
+                    .setPaymentFingerprint(card(i, account))
+                    .setAccountCreatedAt(Instant.ofEpochMilli(created[i]))
+                    .setModel(model(random, t, 0.3))
+                    .setConversationId("c-" + account + "-" + t).setTurnIndex(0)
+                    .setReasoningRequested(false)
+                    .setCapability(CAPABILITIES[random.nextInt(CAPABILITIES.length)])
+                    .setPromptSimhash(prompt.simHash()).setPromptMinhash(minHash(prompt))
+                    .setPromptTokens(promptTokens)
+                    .setCompletionTokens(promptTokens / 4 + random.nextInt(promptTokens * 3 / 4)));
         }
 
         /** One HTTP client for the whole campaign, or each account a browser of its own when disguised. */

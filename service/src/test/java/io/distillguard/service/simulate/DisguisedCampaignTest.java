@@ -38,6 +38,27 @@ class DisguisedCampaignTest {
     }
 
     @Test
+    void coverQuestionsAreHalfTheRequestsAndKeepTheFirstTurns() {
+        List<RequestEvent> plain = requests(CAMPAIGN);
+        List<RequestEvent> disguised = requests(CAMPAIGN.with("disguise", CampaignKnobs.Disguise.COVER_QUESTIONS.ordinal()));
+        List<RequestEvent> conversations = requests(CAMPAIGN.with("disguise", CampaignKnobs.Disguise.COVER_TRAFFIC.ordinal()));
+
+        assertThat((double) disguised.size() / plain.size()).isBetween(0.85, 1.15);
+        // Reasoning about halves; first turns stay as high as the harvest's own, where conversations pull them down.
+        assertThat(share(disguised, RequestEvent::getReasoningRequested)).isBetween(0.35, 0.5);
+        assertThat(share(disguised, e -> e.getTurnIndex() == 0)).isGreaterThan(0.85);
+        assertThat(share(conversations, e -> e.getTurnIndex() == 0)).isLessThan(0.75);
+        // The cover's answers are no longer than their prompts: the long answers about halve too.
+        assertThat(share(plain, DisguisedCampaignTest::longAnswer)).isGreaterThan(0.9);
+        assertThat(share(disguised, DisguisedCampaignTest::longAnswer)).isBetween(0.4, 0.6);
+    }
+
+    /** An answer at least three times its prompt, the harvest's mark. */
+    private static boolean longAnswer(RequestEvent e) {
+        return e.getCompletionTokens() >= 3L * e.getPromptTokens();
+    }
+
+    @Test
     void anUnlistedCloudRentsOutsideTheRulesHostingList() {
         List<RequestEvent> disguised = requests(CAMPAIGN.with("disguise", CampaignKnobs.Disguise.UNLISTED_HOST.ordinal()));
         assertThat(disguised).extracting(RequestEvent::getAsn).containsOnly(64_999);
