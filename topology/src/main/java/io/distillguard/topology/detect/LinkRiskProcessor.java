@@ -218,7 +218,8 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         int sampledBefore = stats == null ? 0 : stats.getSampleAccounts().size();
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
                 releaseOf(inForce, request.getModel()), kind.followsNetworks(), kind.talliesMembers(),
-                kind.followsAddresses(), kind == LinkKind.PAYMENT_FINGERPRINT, kind == LinkKind.HOSTED_CLIENT);
+                kind.followsAddresses(), kind == LinkKind.PAYMENT_FINGERPRINT, kind == LinkKind.HOSTED_CLIENT,
+                kind == LinkKind.PAYMENT_FINGERPRINT || kind == LinkKind.IP_PREFIX);
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -500,20 +501,27 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // its members' own roaming holds it.
         boolean shapedAtPoint = false;
         HarvestShape.Openers openers = null;
+        // A block on hosting addresses at its fan-in threshold may still be a cluster on its first turns
+        // (group.hosting-block-first-turns), once its members run one configuration from addresses of their own, below.
+        boolean blockOpeners = false;
         if (shape < 1) {
-            if (kind != LinkKind.PAYMENT_FINGERPRINT || fanIn < 1 || !g.sharedCardHeldAtPointOrDefault()) {
+            boolean sharedCard = kind == LinkKind.PAYMENT_FINGERPRINT && fanIn >= 1 && g.sharedCardHeldAtPointOrDefault();
+            boolean hostedBlock = kind == LinkKind.IP_PREFIX && fanIn >= 1 && g.hostingBlockFirstTurnsOrDefault()
+                    && SubjectProfile.share(stats.getHostingRequests(), n) >= g.hostingShare();
+            if (!sharedCard && !hostedBlock) {
                 return null;
             }
             shape = HarvestShape.point(rules, stats.getReasoning(), stats.getLongAnswers(), stats.getFirstTurns(), n)
                     .strength();
-            if (shape < 1 && g.sharedCardFirstTurnsOrDefault()) {
+            if (shape < 1 && (hostedBlock || g.sharedCardFirstTurnsOrDefault())) {
                 openers = HarvestShape.openers(rules, stats.getFirstTurnHarvests(), stats.getFirstTurns(), n);
                 shape = openers == null ? 0 : openers.strength();
             }
-            if (shape < 1) {
+            if (shape < 1 || hostedBlock && openers == null) {
                 return null;
             }
-            shapedAtPoint = true;
+            shapedAtPoint = sharedCard;
+            blockOpeners = hostedBlock;
         }
         double newAccounts = SubjectProfile.share(stats.getNewAccountRequests(), n);
         // A product moves its users to a new model on its release day: then a pivot is no trait of its own
@@ -535,7 +543,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         // each run on a machine of their own is one template from the clouds too (see DetectionRules.Group).
         MemberSplit members = kind == LinkKind.PROMPT_CLUSTER && hosting >= g.hostingShare()
                 || kind == LinkKind.HOSTED_CLIENT
-                || kind == LinkKind.IP_PREFIX && hosting >= g.hostingShare() && bounds.longAnswersOnly()
+                || kind == LinkKind.IP_PREFIX && hosting >= g.hostingShare() && (bounds.longAnswersOnly() || blockOpeners)
                 || kind == LinkKind.SIGNUP_COHORT && !bounds.byLongAnswers() ? split.get() : MemberSplit.NONE;
         if (kind == LinkKind.SIGNUP_COHORT && members.apart(g)) {
             // A signup hour's accounts configured apart are people trying the API each their own way, not one
@@ -581,6 +589,17 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
                 addresses = memberAddresses(stats);
             }
             ownMachines = members.oneConfiguration(g) && addresses.own(g);
+        }
+        if (blockOpeners) {
+            // Held to what long answers from hosting addresses are: the members' one configuration, each from an
+            // address of its own. A product's users behind its few egress addresses open with its questions too.
+            if (addresses == MemberAddresses.NONE) {
+                addresses = memberAddresses(stats);
+            }
+            if (!members.oneConfiguration(g) || !addresses.own(g)) {
+                return null;
+            }
+            ownMachines = true;
         }
         // A card shared by fewer than its fan-in threshold (group.card-min-accounts, fewOnCard above) is corroborated
         // only by hosting addresses or its members' roaming: a household opens its accounts together and tries a new
@@ -821,6 +840,14 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
                                Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses,
                                boolean tallyRoaming, boolean tallyBlocks) {
+        return add(rules, maxSample, request, stats, release, followNetworks, tallyMembers, followAddresses,
+                tallyRoaming, tallyBlocks, tallyRoaming);
+    }
+
+    /** The same, {@code countOpeners}: whether to count the first turns that are a harvest's (cards, blocks). */
+    static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
+                               Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses,
+                               boolean tallyRoaming, boolean tallyBlocks, boolean countOpeners) {
         long time = request.getEventTime();
         stats.setRequests(stats.getRequests() + 1);
         // Exact while the group is small (the sample is every account); the sketch starts, seeded with the sample,
@@ -868,8 +895,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         if (request.getFirstTurn()) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
             boolean harvest = request.getReasoning() || request.getLongAnswer();
-            // Read only for a card (group.shared-card-first-turns): the other groups skip the boxed count.
-            if (harvest && tallyRoaming && stats.getFirstTurnHarvests() != null) {
+            // Read only for a card and an address block (group.shared-card-first-turns, hosting-block-first-turns):
+            // the other groups skip the boxed count.
+            if (harvest && countOpeners && stats.getFirstTurnHarvests() != null) {
                 stats.setFirstTurnHarvests(stats.getFirstTurnHarvests() + 1);
             }
             List<String> shaped = stats.getShapedAccounts();

@@ -98,7 +98,8 @@ public record DetectionRules(
             @JsonProperty("held-member-confidence-z") Double heldMemberConfidenceZ,
             @JsonProperty("roaming-member-block-share") Double roamingMemberBlockShare,
             @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ,
-            @JsonProperty("shared-card-first-turns") Boolean sharedCardFirstTurns) {
+            @JsonProperty("shared-card-first-turns") Boolean sharedCardFirstTurns,
+            @JsonProperty("hosting-block-first-turns") Boolean hostingBlockFirstTurns) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -155,7 +156,7 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true);
+                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -290,6 +291,22 @@ public record DetectionRules(
          */
         public boolean sharedCardFirstTurnsOrDefault() {
             return sharedCardFirstTurns != null && sharedCardFirstTurns;
+        }
+
+        /**
+         * {@code hosting-block-first-turns}: whether an address block (/24, /48) at its fan-in threshold, with
+         * {@code hosting-share} of its requests from {@code hosting-asns}, whose shares pass neither at their bounds
+         * nor at their point, is still a cluster on its first turns, as {@link #sharedCardFirstTurnsOrDefault} holds a
+         * card on them: the share of its first turns that asked for reasoning or got a long answer at its lower bound at
+         * or over the reasoning threshold, its first turns no fewer among its requests than the population's, and its
+         * members judged to run one configuration, each from an address of its own (what long answers from hosting
+         * addresses already need, {@link #ownAddresses}). A block holds every request of the accounts on it, and
+         * ordinary conversations around a harvest dilute its shares as they do a card's. Its look-alikes are a product
+         * behind its few egress addresses (no address of each user's own) and developers who each rent a machine in one
+         * provider's block (configured apart). Absent from a document's group section: false, as before the key.
+         */
+        public boolean hostingBlockFirstTurnsOrDefault() {
+            return hostingBlockFirstTurns != null && hostingBlockFirstTurns;
         }
 
         /**

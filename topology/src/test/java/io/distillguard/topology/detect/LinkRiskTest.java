@@ -1392,6 +1392,67 @@ class LinkRiskTest extends HarnessTest {
         assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
     }
 
+    /**
+     * Twenty-four accounts in one cloud /24 (a listed hosting ASN), in five rounds eleven minutes a request apart: two
+     * lone questions that ask for reasoning and one ordinary conversation of three turns around them, no reasoning,
+     * answers shorter than three times their prompts. Of 600 requests, first turns 360 (0.60) and reasoning 240
+     * (0.40), both under their thresholds (0.67, 0.478) at their point too; of the first turns, two in three asked
+     * for reasoning. Each account on a machine of its own, or, with {@code egress} over 0, each request leaving from
+     * one of that many addresses (a product's gateway).
+     */
+    private List<DistillationAlert> aHostedBlockWithCoverTraffic(int egress, String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        int sent = 0;
+        for (int r = 0; r < 5; r++) {
+            for (int i = 0; i < 24; i++) {
+                long t = BASE + r * 5 * 660_000L + i * 20_000L;
+                for (int k = 0; k < 5; k++) {
+                    boolean cover = k >= 2;
+                    String ip = "3.80.7." + (egress > 0 ? 1 + sent++ % egress : 10 + i);
+                    h.send(harvest("rented-" + i, ip, t + k * 660_000L, random.nextLong()).setAsn(16509)
+                            .setReasoningRequested(!cover).setTurnIndex(cover ? k - 2 : 0)
+                            .setCompletionTokens(cover ? 300 : 2000)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+                }
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
+    void aHostedBlockWithConversationsAroundItsHarvestIsAClusterOnItsFirstTurns() {
+        List<DistillationAlert> alerts = aHostedBlockWithCoverTraffic(0);
+        List<DistillationAlert> clusters = byDetector(alerts, "ACCOUNT_CLUSTER").stream()
+                .filter(a -> a.getSubjectId().startsWith("IP_PREFIX:")).toList();
+        assertThat(clusters).isNotEmpty();
+        assertThat(clusters).anySatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+        assertThat(clusters).allSatisfy(a -> {
+            assertThat(evidence(a, "group_first_turn_harvest_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "group_reasoning_share_lower_bound")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "group_member_addresses_distinct_share")).isPresent();
+        });
+        assertThat(byDetector(alerts, "ACCOUNT_RISK").stream().filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0)
+                .map(DistillationAlert::getSubjectId).distinct().count()).isEqualTo(24);
+    }
+
+    @Test
+    void withoutItsFirstTurnsJudgedTheSameBlockNamesNoOne() {
+        List<DistillationAlert> alerts = aHostedBlockWithCoverTraffic(0, "hosting-block-first-turns: true",
+                "hosting-block-first-turns: false");
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void theSameTrafficBehindAProductsFewEgressAddressesIsNoClusterOnItsFirstTurns() {
+        // Four addresses for everyone: the users of a product that calls with their accounts from its gateway.
+        List<DistillationAlert> alerts = aHostedBlockWithCoverTraffic(4);
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
     @Test
     void aCardOfTwoRoamingAccountsIsHeldUnderTheClusterFloorAndEachIsNamedByItsOwnDay() {
         // Eight requests each: sixteen through the card, under link.cluster-min-requests (30).
