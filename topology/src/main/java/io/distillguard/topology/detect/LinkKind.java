@@ -120,6 +120,15 @@ public enum LinkKind {
         return this == PROMPT_CLUSTER || this == PAYMENT_FINGERPRINT;
     }
 
+    /**
+     * Whether a group of this kind counts its first turns that asked for reasoning or got a long answer: a card's and
+     * an address block's, the groups that hold all of their accounts' traffic and are judged on their openers when
+     * cover brings their shares down (group.shared-card-first-turns, group.hosting-block-first-turns).
+     */
+    public boolean countsOpeners() {
+        return this == PAYMENT_FINGERPRINT || this == IP_PREFIX;
+    }
+
     public long accountsThreshold(DetectionRules rules) {
         return accountsThreshold.applyAsLong(rules);
     }

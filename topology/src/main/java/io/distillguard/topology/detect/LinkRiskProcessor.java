@@ -219,7 +219,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
         stats = add(inForce, config.maxAccountsPerAlert(), request, stats == null ? empty() : stats,
                 releaseOf(inForce, request.getModel()), kind.followsNetworks(), kind.talliesMembers(),
                 kind.followsAddresses(), kind == LinkKind.PAYMENT_FINGERPRINT, kind == LinkKind.HOSTED_CLIENT,
-                kind == LinkKind.PAYMENT_FINGERPRINT || kind == LinkKind.IP_PREFIX);
+                kind.countsOpeners());
         if (kind == LinkKind.PROMPT_CLUSTER && stats.getPromptSimhash() == null) {
             stats.setPromptSimhash(request.getPromptSimhash());
         }
@@ -821,7 +821,7 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
     /** Adds a request to its group's window; the sample of account ids stops growing at {@code maxSample}. */
     public static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats) {
         return add(rules, maxSample, request, stats, rules.releaseOf(request.getModel()), false, false, false, false,
-                false);
+                false, false);
     }
 
     /**
@@ -836,15 +836,9 @@ public final class LinkRiskProcessor implements Processor<String, LinkRequest, S
      *                       {@link #memberRoaming})
      * @param tallyBlocks    with followAddresses, whether to count each sampled member's own block changes too (hosted
      *                       clients: {@link #poolMembersAssessment})
+     * @param countOpeners   whether to count the first turns that asked for reasoning or got a long answer
+     *                       ({@link LinkKind#countsOpeners})
      */
-    static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
-                               Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses,
-                               boolean tallyRoaming, boolean tallyBlocks) {
-        return add(rules, maxSample, request, stats, release, followNetworks, tallyMembers, followAddresses,
-                tallyRoaming, tallyBlocks, tallyRoaming);
-    }
-
-    /** The same, {@code countOpeners}: whether to count the first turns that are a harvest's (cards, blocks). */
     static LinkWindowStats add(DetectionRules rules, int maxSample, LinkRequest request, LinkWindowStats stats,
                                Long release, boolean followNetworks, boolean tallyMembers, boolean followAddresses,
                                boolean tallyRoaming, boolean tallyBlocks, boolean countOpeners) {

@@ -604,7 +604,7 @@ class CampaignTest extends HarnessTest {
                     stats = LinkRiskProcessor.add(rules, 50, new io.distillguard.topology.state.LinkRequest(
                             BASE + ((t * 2L + r) * 40 + m) * 60_000L, "m" + m, reasoning, true,
                             BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL, 16509, null,
-                            !reasoning, 1000 + m, m + 1), stats, null, true, true, true, false, false);
+                            !reasoning, 1000 + m, m + 1), stats, null, true, true, true, false, false, false);
                 }
             }
             edges.add(CampaignProcessor.edge("PROMPT_CLUSTER:0-t" + t, BASE, BASE, stats, 40L, List.of(),

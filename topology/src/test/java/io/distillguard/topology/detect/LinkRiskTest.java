@@ -277,7 +277,7 @@ class LinkRiskTest extends HarnessTest {
             for (int m = 0; m < 12; m++) {
                 stats = LinkRiskProcessor.add(rules, 50, new LinkRequest(BASE + (r * 12L + m) * 60_000L, "m" + m, true,
                         true, BASE - 400 * 86_400_000L, "frontier-2", null, 16509, null, false, 1000 + r * 12 + m,
-                        100 + r * 12 + m), stats, null, false, true, true, false, true);
+                        100 + r * 12 + m), stats, null, false, true, true, false, true, false);
             }
         }
         // Each member came from another block at each of its three requests after its first (the group's very first
@@ -293,7 +293,7 @@ class LinkRiskTest extends HarnessTest {
         assertThat(read.getSampleBlockTally().remaining()).isZero();
         read = LinkRiskProcessor.add(rules, 50, new LinkRequest(BASE + 3_600_000L, "m0", true, true,
                 BASE - 400 * 86_400_000L, "frontier-2", null, 16509, null, false, 7, 7), read, null, false, true, true,
-                false, true);
+                false, true, false);
         assertThat(read.getSampleBlockTally().remaining()).isZero();
         assertThat(read.getRequests()).isEqualTo(49L);
         assertThat(LinkRiskProcessor.poolMembersAssessment(rules, read, 1)).isNull();
@@ -779,7 +779,7 @@ class LinkRiskTest extends HarnessTest {
                 LinkRequest request = new LinkRequest(BASE + (r * 40L + member) * 60_000L, "tool-" + member,
                         reasons.test(member, r), true, BASE - 400 * 86_400_000L, "frontier-2", 0x0123_4567_89ab_cdefL,
                         16509, null, true, member + 1, member + 1);
-                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true, false, false);
+                stats = LinkRiskProcessor.add(rules, 50, request, stats, null, true, true, true, false, false, false);
             }
         }
         return stats;
