@@ -218,6 +218,17 @@ public final class EnvelopeSweep {
                 fresh.with("hosting_prefixes", 4).with("disguise", cover)));
         cells.add(new Cell(held, "half cover traffic: signup: created within 1 h", "",
                 fresh.with("signup_spread_hours", 1).with("disguise", cover)));
+        // Each single trait at three requests an account a day, the slowest pace the envelope's target names: the rows
+        // of "the one shared trait" run at the nominal ten, and only the campaign sharing every trait was run at three.
+        // Chosen before their first run. Appended.
+        String slow = "the one shared trait, 3 requests a day";
+        CampaignKnobs fresh3 = fresh.with("requests_per_day", 3);
+        cells.add(new Cell(slow, "content: 5 templates (residential)", "", fresh3.with("templates", 5)));
+        cells.add(new Cell(slow, "payment: 5 accounts a card", "", fresh3.with("accounts_per_card", 5)));
+        cells.add(new Cell(slow, "infrastructure: 4 hosting /24s", "", fresh3.with("hosting_prefixes", 4)));
+        cells.add(new Cell(slow, "signup: created within 1 h", "", fresh3.with("signup_spread_hours", 1)));
+        cells.add(new Cell(slow, "infrastructure: one cloud's pool of 64 /24s, another at each request", "",
+                fresh3.with("hosting_prefixes", 64).with("hosting_rotating", 1)));
         return cells;
     }
 

@@ -173,6 +173,12 @@ public final class HarvestShape {
             return Math.min(harvestBound / harvestThreshold, SubjectProfile.share(firstTurns, n) / firstTurnFloor);
         }
 
+        /** An implicated account's own openers, over {@code window} (its day, or its day and the day before). */
+        Assessment measureOwn(Assessment a, String window) {
+            return a.measure("own_first_turn_harvest_share_lower_bound_" + window, harvestBound, harvestThreshold)
+                    .measure("own_first_turn_share_" + window, SubjectProfile.share(firstTurns, n), firstTurnFloor);
+        }
+
         Assessment measure(Assessment a) {
             return a.measure("group_first_turn_harvest_share", SubjectProfile.share(harvests, firstTurns), 0)
                     .measure("group_first_turn_harvest_share_lower_bound", harvestBound, harvestThreshold)
@@ -188,6 +194,23 @@ public final class HarvestShape {
         DetectionRules.Group g = rules.groupOrDefault();
         return new Openers(harvests, firstTurns, n, DetectionRules.Group.wilsonLower(harvests, firstTurns, g.confidenceZ()),
                 reasoningThreshold(rules), g.populationFirstTurnShare());
+    }
+
+    /**
+     * A held member's own openers at group.held-member-confidence-z ({@code group.held-member-openers}), their
+     * harvest share against the first-turn threshold: as many of its conversations open with a harvest's question as
+     * a harvest's requests are first turns, so that a member that never follows up needs the first turns it needs by
+     * its first-turn share. Null before its first turn.
+     */
+    static Openers ownOpeners(DetectionRules rules, long harvests, long firstTurns, long n) {
+        if (firstTurns == 0) {
+            return null;
+        }
+        DetectionRules.Group g = rules.groupOrDefault();
+        return new Openers(harvests, firstTurns, n,
+                DetectionRules.Group.wilsonLower(harvests, firstTurns, g.heldMemberConfidenceZOrDefault()),
+                g.threshold(rules.link().clusterFirstTurnShare(), g.populationFirstTurnShare()),
+                g.populationFirstTurnShare());
     }
 
     /** The share of reasoning a group's bound must reach: the rules' floor, or the population's plus the gap. */

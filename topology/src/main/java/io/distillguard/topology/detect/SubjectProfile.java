@@ -59,7 +59,7 @@ public final class SubjectProfile {
         return new SubjectWindowStats("", 0L, 0L, 0L, 0L, 0L, none, zero, one, new ArrayList<>(4), none, none, zero, one,
                 none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, none, zero, one, 0L, 0L, 0L, 0L, zero,
                 zero, 0, null, zero, null, null, 0, -1L, null, null, null, false, -1, 0L, 0L, new ArrayList<>(0), 0L, false,
-                0L, 0L, zero, null, false, 0L, 0L, 0L, false);
+                0L, 0L, zero, null, false, 0L, 0L, 0L, false, 0L);
     }
 
     private static String blankToNull(String text) {
@@ -146,11 +146,16 @@ public final class SubjectProfile {
             stats.setPlainPromptTokens(stats.getPlainPromptTokens() + request.getPromptTokens());
             stats.setPlainCompletionTokens(stats.getPlainCompletionTokens() + request.getCompletionTokens());
         }
-        if (HarvestShape.longAnswer(request.getPromptTokens(), request.getCompletionTokens(), request.getReasoning())) {
+        boolean longAnswer = HarvestShape.longAnswer(request.getPromptTokens(), request.getCompletionTokens(),
+                request.getReasoning());
+        if (longAnswer) {
             stats.setLongAnswers(stats.getLongAnswers() + 1);
         }
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
+            if (request.getReasoning() || longAnswer) {
+                stats.setFirstTurnHarvests(stats.getFirstTurnHarvests() + 1);
+            }
         } else if (request.getConversationHash() != 0) {
             Sketches.Running c = running.of(stats.getFollowedUpEstimate(), stats.getFollowedUpChange());
             stats.setFollowedUp(Sketches.add(stats.getFollowedUp(), SMALL_P, request.getConversationHash(), c));

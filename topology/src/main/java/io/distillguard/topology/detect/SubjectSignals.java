@@ -306,10 +306,11 @@ public final class SubjectSignals {
         DetectionRules.Group g = rules.groupOrDefault();
         a.measure("own_confidence_z", g.heldMemberConfidenceZOrDefault(), g.confidenceZ());
         boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
-                day.getRequests(), answerPromptRatio(day), "24h");
+                day.getFirstTurnHarvests(), day.getRequests(), answerPromptRatio(day), "24h");
         if (!harvest && yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
             harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
                     day.getLongAnswers() + yesterday.getLongAnswers(), day.getFirstTurns() + yesterday.getFirstTurns(),
+                    day.getFirstTurnHarvests() + yesterday.getFirstTurnHarvests(),
                     day.getRequests() + yesterday.getRequests(),
                     answerPromptRatio(day.getCompletionTokens() + yesterday.getCompletionTokens(),
                             day.getPromptTokens() + yesterday.getPromptTokens()), "2d");
@@ -330,13 +331,25 @@ public final class SubjectSignals {
     }
 
     private static boolean ownHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,
-                                      long firstTurns, long requests, double answerPromptRatio, String window) {
+                                      long firstTurns, long firstTurnHarvests, long requests,
+                                      double answerPromptRatio, String window) {
+        DetectionRules.Group g = rules.groupOrDefault();
         HarvestShape.Bounds own = HarvestShape.lower(rules, reasoning, longAnswers, firstTurns, requests,
-                rules.groupOrDefault().heldMemberConfidenceZOrDefault());
+                g.heldMemberConfidenceZOrDefault());
         a.measure("own_reasoning_share_lower_bound_" + window, own.reasoningBound(), own.reasoningThreshold())
                 .measure("own_first_turn_share_lower_bound_" + window, own.firstTurnBound(), own.firstTurnThreshold());
-        boolean harvest = own.reasoningBound() >= own.reasoningThreshold()
-                && own.firstTurnBound() >= own.firstTurnThreshold();
+        boolean reasoningHarvest = own.reasoningBound() >= own.reasoningThreshold();
+        boolean harvest = reasoningHarvest && own.firstTurnBound() >= own.firstTurnThreshold();
+        if (reasoningHarvest && !harvest && g.heldMemberOpenersOrDefault()) {
+            // A harvest that follows up a few of its questions is under the first-turn threshold by its follow-ups
+            // alone; what it asks when it opens a conversation is unchanged. Its reasoning is still asked of it: long
+            // answers to first turns are also what the users of a product that writes for them get.
+            HarvestShape.Openers openers = HarvestShape.ownOpeners(rules, firstTurnHarvests, firstTurns, requests);
+            if (openers != null) {
+                openers.measureOwn(a, window);
+                harvest = openers.strength() >= 1;
+            }
+        }
         // A developer whose scripts run on that provider with that client and ask for reasoning on nearly every
         // request is, by shares, what the campaign's accounts are; its requests carry its code, and its answers are
         // short against them (the profile's specific-answer-ratio, when set).

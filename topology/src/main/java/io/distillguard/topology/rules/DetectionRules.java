@@ -99,7 +99,8 @@ public record DetectionRules(
             @JsonProperty("roaming-member-block-share") Double roamingMemberBlockShare,
             @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ,
             @JsonProperty("shared-card-first-turns") Boolean sharedCardFirstTurns,
-            @JsonProperty("hosting-block-first-turns") Boolean hostingBlockFirstTurns) {
+            @JsonProperty("hosting-block-first-turns") Boolean hostingBlockFirstTurns,
+            @JsonProperty("held-member-openers") Boolean heldMemberOpeners) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -156,7 +157,7 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true);
+                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true, true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -307,6 +308,22 @@ public record DetectionRules(
          */
         public boolean hostingBlockFirstTurnsOrDefault() {
             return hostingBlockFirstTurns != null && hostingBlockFirstTurns;
+        }
+
+        /**
+         * {@code held-member-openers}: whether a member held for its own shape (a hosted client's, a cloud pool's)
+         * whose reasoning share passes at its lower bound, and whose first-turn share does not, is still a harvest by
+         * the questions that open its conversations, judged as a card's are ({@link #sharedCardFirstTurnsOrDefault})
+         * at {@code held-member-confidence-z}: of its own first turns, those that asked for reasoning or got a long
+         * answer at their lower bound at or over the reasoning threshold, and its first turns no fewer among its
+         * requests than the population's. Its answers must still be long against its prompts where
+         * {@code subject.extraction.specific-answer-ratio} asks it. A harvest that follows up a few of its questions
+         * brings its first-turn share under the group's threshold without changing what it asks; a developer's chat
+         * app opens fewer conversations than people's share, and a developer's scripts send their material and get
+         * short answers. Absent from a document's group section: false, as before the key.
+         */
+        public boolean heldMemberOpenersOrDefault() {
+            return heldMemberOpeners != null && heldMemberOpeners;
         }
 
         /**

@@ -230,6 +230,82 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
+    void membersThatFollowUpOneQuestionInFourAreNamedByTheQuestionsThatOpenTheirConversations() {
+        // Twelve first turns with reasoning and four follow-ups a member: its first-turn share of 0.75 is under 0.67 at
+        // its lower bound, every question it opens with is a harvest's.
+        List<DistillationAlert> alerts = followingUp(0);
+
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> {
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+            assertThat(evidence(a, "own_first_turn_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "own_first_turn_harvest_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "own_first_turn_share_24h")).hasValueSatisfying(e -> {
+                assertThat(e.getValue()).isLessThan(1.0).isGreaterThanOrEqualTo(e.getThreshold());
+                assertThat(e.getThreshold()).isEqualTo(0.45);
+            });
+        });
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).distinct().count())
+                .isGreaterThanOrEqualTo(MEMBERS / 2);
+    }
+
+    @Test
+    void withoutTheirOpenersJudgedMembersThatFollowUpOneQuestionInFourAreNotNamed() {
+        List<DistillationAlert> alerts = followingUp(0, "held-member-openers: true", "held-member-openers: false");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aDeveloperWhoseChatAppOpensWithReasoningAndFollowsUpTwiceIsNotNamedBesideTheCampaign() {
+        // Beside the same campaign, a developer on the same cloud and client whose app's users open every conversation
+        // with a reasoning question and follow it up twice: every opener a harvest's, a third of its requests first
+        // turns, fewer than people open.
+        List<DistillationAlert> alerts = followingUp(2);
+
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("rented-");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("developer"))
+                .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /**
+     * The campaign on machines of its own, each member twelve first turns with reasoning and a follow-up to every
+     * third; then, with {@code developerFollowUps} over 0, a developer on the same cloud and client whose
+     * conversations each open with reasoning and have that many follow-ups.
+     */
+    private List<DistillationAlert> followingUp(int developerFollowUps, String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        long t = BASE;
+        for (int r = 0; r < 12; r++) {
+            for (int member = 0; member < MEMBERS; member++) {
+                for (int turn = 0; turn < (r % 3 == 2 ? 2 : 1); turn++) {
+                    h.send(harvest("rented-" + member, "100.64." + member + ".9", t += 2_000, random.nextLong())
+                            .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
+                            .setCompletionTokens(600).setTurnIndex(turn).setConversationId("c-" + member + "-" + r)
+                            .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))
+                            .build());
+                }
+            }
+        }
+        for (int c = 0; developerFollowUps > 0 && c < 8; c++) {
+            for (int turn = 0; turn <= developerFollowUps; turn++) {
+                h.send(harvest("developer", "100.65.7.9", t += 60_000, random.nextLong()).setAsn(16509)
+                        .setUserAgent(CLIENT).setPaymentFingerprint("card-developer").setCompletionTokens(600)
+                        .setTurnIndex(turn).setConversationId("d-" + c)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+            }
+        }
+        return h.alerts();
+    }
+
+    @Test
     void membersAtFourRequestsADayAreNamedOnTheirSecondDayFromBothDaysTogether() {
         // Under the six first turns a day's bounds need at one-sided 95 %: no member's day is a harvest on its own.
         List<DistillationAlert> alerts = twoLightDays();
