@@ -305,12 +305,17 @@ public final class SubjectSignals {
         }
         DetectionRules.Group g = rules.groupOrDefault();
         a.measure("own_confidence_z", g.heldMemberConfidenceZOrDefault(), g.confidenceZ());
+        // A member tied only through blocks of a cloud's shared pool (a campaign's tie through them, or rotating
+        // members picked out of a client's developers) is not judged by its openers: every serverless product's users
+        // pass through those blocks, a tutor's asking for reasoning on most first turns, and its own first-turn share
+        // is what is left to tell it from them.
+        boolean openers = g.heldMemberOpenersOrDefault() && !day.getClusterNeedsShape() && !day.getClusterNeedsBlocks();
         boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
-                day.getFirstTurnHarvests(), day.getRequests(), answerPromptRatio(day), "24h");
+                openers ? day.getFirstTurnHarvests() : -1, day.getRequests(), answerPromptRatio(day), "24h");
         if (!harvest && yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
             harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
                     day.getLongAnswers() + yesterday.getLongAnswers(), day.getFirstTurns() + yesterday.getFirstTurns(),
-                    day.getFirstTurnHarvests() + yesterday.getFirstTurnHarvests(),
+                    openers ? day.getFirstTurnHarvests() + yesterday.getFirstTurnHarvests() : -1,
                     day.getRequests() + yesterday.getRequests(),
                     answerPromptRatio(day.getCompletionTokens() + yesterday.getCompletionTokens(),
                             day.getPromptTokens() + yesterday.getPromptTokens()), "2d");
@@ -330,6 +335,7 @@ public final class SubjectSignals {
         return LinkKind.heldForOwnShape(day.getCluster()) || day.getClusterNeedsShape();
     }
 
+    /** @param firstTurnHarvests the first turns that were a harvest's, or -1 when the member's openers are not read */
     private static boolean ownHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,
                                       long firstTurns, long firstTurnHarvests, long requests,
                                       double answerPromptRatio, String window) {
@@ -340,7 +346,7 @@ public final class SubjectSignals {
                 .measure("own_first_turn_share_lower_bound_" + window, own.firstTurnBound(), own.firstTurnThreshold());
         boolean reasoningHarvest = own.reasoningBound() >= own.reasoningThreshold();
         boolean harvest = reasoningHarvest && own.firstTurnBound() >= own.firstTurnThreshold();
-        if (reasoningHarvest && !harvest && g.heldMemberOpenersOrDefault()) {
+        if (reasoningHarvest && !harvest && firstTurnHarvests >= 0) {
             // A harvest that follows up a few of its questions is under the first-turn threshold by its follow-ups
             // alone; what it asks when it opens a conversation is unchanged. Its reasoning is still asked of it: long
             // answers to first turns are also what the users of a product that writes for them get.

@@ -385,6 +385,19 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
+    void rotatingMembersAmongDevelopersThatFollowUpOneQuestionInFourAreNotJudgedByTheirOpeners() {
+        // Picked out of a client's developers by their blocks alone, they are what a serverless product's users on
+        // that pool are too: held to the first-turn share's bound, which three first turns in four do not pass.
+        List<DistillationAlert> alerts = poolAmongDevelopers(RotatingPool.ADDRESS, true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).anySatisfy(a ->
+                assertThat(evidence(a, "group_pool_members")).isPresent());
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+        assertThat(alerts).noneSatisfy(a ->
+                assertThat(evidence(a, "own_first_turn_harvest_share_lower_bound_24h")).isPresent());
+    }
+
+    @Test
     void withoutPoolMembersTheSameCampaignAmongDevelopersIsNoClusterAndNoneIsNamed() {
         List<DistillationAlert> alerts = poolAmongDevelopers("hosted-client-pool-members: 10",
                 "hosted-client-pool-members: 0");
@@ -412,11 +425,17 @@ class HostedClientTest extends HarnessTest {
      * turn (the campaign's shape), half with one that never does.
      */
     private List<DistillationAlert> poolAmongDevelopers(String... ruleReplacements) {
-        return poolAmongDevelopers(RotatingPool.ADDRESS, ruleReplacements);
+        return poolAmongDevelopers(RotatingPool.ADDRESS, false, ruleReplacements);
     }
 
     private List<DistillationAlert> poolAmongDevelopers(BiFunction<Integer, Integer, String> rotating,
                                                         String... ruleReplacements) {
+        return poolAmongDevelopers(rotating, false, ruleReplacements);
+    }
+
+    /** With {@code followUps}, every fourth of a rotating member's requests follows up the one before. */
+    private List<DistillationAlert> poolAmongDevelopers(BiFunction<Integer, Integer, String> rotating,
+                                                        boolean followUps, String... ruleReplacements) {
         TopologyHarness h = start(ruleReplacements);
         for (int r = 0; r < REQUESTS; r++) {
             for (int member = 0; member < MEMBERS; member++) {
@@ -426,10 +445,12 @@ class HostedClientTest extends HarnessTest {
                         .setReasoningRequested(member % 2 == 0).setCompletionTokens(600)
                         .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (90L + 7 * member) * 86_400_000L))
                         .build());
+                boolean followUp = followUps && r % 4 == 3;
                 h.send(harvest("rented-" + member, rotating.apply(member, r), t + 30_000L,
                         random.nextLong())
                         .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
-                        .setReasoningRequested(true).setCompletionTokens(600)
+                        .setReasoningRequested(true).setCompletionTokens(600).setTurnIndex(followUp ? 1 : 0)
+                        .setConversationId("c-" + member + "-" + (followUp ? r - 1 : r))
                         .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))
                         .build());
             }
