@@ -521,6 +521,12 @@ public final class CaseBook {
                         + "reasoning" + window + ", beyond chance (a member needs " + pct(threshold) + ")";
                 case "own_first_turn_share_lower_bound" -> "at least " + pct(value) + " of its own requests open a "
                         + "conversation" + window + ", beyond chance (a member needs " + pct(threshold) + ")";
+                case "own_first_turn_harvest_share_lower_bound" -> "at least " + pct(value) + " of the requests that "
+                        + "open its own conversations" + window + " ask for reasoning or get an answer three times "
+                        + "their prompt or longer, beyond chance (a member whose follow-ups bring its first turns under "
+                        + "the bound needs " + pct(threshold) + ")";
+                case "own_first_turn_share" -> pct(value) + " of its own requests open a conversation" + window
+                        + " (as many as people's at the least, " + pct(threshold) + ")";
                 case "requests" -> count(value) + " requests" + window;
                 case "new_model_share" -> pct(value) + " of requests moved to a newly released model";
                 case "cluster_risk" -> String.format(Locale.ROOT, "member of a cluster of risk %.1f", value);

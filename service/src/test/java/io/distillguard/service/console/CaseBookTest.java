@@ -156,6 +156,21 @@ class CaseBookTest {
     }
 
     @Test
+    void aMemberNamedByItsOpenersSaysWhatTheyAre() {
+        CaseBook.Case member = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-7",
+                Severity.HIGH, 1, List.of("acct-7"), e("own_first_turn_share_lower_bound_24h", 0.55, 0.67),
+                e("own_first_turn_harvest_share_lower_bound_24h", 0.82, 0.67),
+                e("own_first_turn_share_24h", 0.75, 0.45)))).get(0);
+        assertThat(member.words()).containsExactly(
+                "at least 55 % of its own requests open a conversation in the day, beyond chance (a member needs "
+                        + "67 %)",
+                "at least 82 % of the requests that open its own conversations in the day ask for reasoning or get "
+                        + "an answer three times their prompt or longer, beyond chance (a member whose follow-ups "
+                        + "bring its first turns under the bound needs 67 %)",
+                "75 % of its own requests open a conversation in the day (as many as people's at the least, 45 %)");
+    }
+
+    @Test
     void aRotatingHarvestsEvidenceReadsAsSentences() {
         CaseBook.Case rotating = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-9",
                 Severity.HIGH, 1, List.of("acct-9"), e("network_switch_share_24h", 0.875, 0.6),
