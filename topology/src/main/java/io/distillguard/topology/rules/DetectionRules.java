@@ -311,16 +311,18 @@ public record DetectionRules(
         }
 
         /**
-         * {@code held-member-openers}: whether a member held for its own shape (a hosted client's, a cloud pool's)
-         * whose reasoning share passes at its lower bound, and whose first-turn share does not, is still a harvest by
-         * the questions that open its conversations, judged as a card's are ({@link #sharedCardFirstTurnsOrDefault})
-         * at {@code held-member-confidence-z}: of its own first turns, those that asked for reasoning or got a long
-         * answer at their lower bound at or over the reasoning threshold, and its first turns no fewer among its
-         * requests than the population's. Its answers must still be long against its prompts where
+         * {@code held-member-openers}: whether a member held for its own shape by its hosted client's group (on a
+         * machine of its own, or in a client's group that leaves from a cloud's pool as a whole) whose reasoning share
+         * passes at its lower bound, and whose first-turn share does not, is still a harvest by the questions that open
+         * its conversations, judged as a card's are ({@link #sharedCardFirstTurnsOrDefault}) at
+         * {@code held-member-confidence-z}: of its own first turns, those that asked for reasoning or got a long answer
+         * at their lower bound at or over the first-turn threshold, and its first turns no fewer among its requests
+         * than the population's. Its answers must still be long against its prompts where
          * {@code subject.extraction.specific-answer-ratio} asks it. A harvest that follows up a few of its questions
          * brings its first-turn share under the group's threshold without changing what it asks; a developer's chat
          * app opens fewer conversations than people's share, and a developer's scripts send their material and get
-         * short answers. Absent from a document's group section: false, as before the key.
+         * short answers. A member tied only through a cloud pool's blocks is not judged so: a serverless product's
+         * users pass through them too. Absent from a document's group section: false, as before the key.
          */
         public boolean heldMemberOpenersOrDefault() {
             return heldMemberOpeners != null && heldMemberOpeners;
