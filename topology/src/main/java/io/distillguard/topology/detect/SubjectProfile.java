@@ -153,7 +153,8 @@ public final class SubjectProfile {
         }
         if (request.getTurnIndex() == 0) {
             stats.setFirstTurns(stats.getFirstTurns() + 1);
-            if (request.getReasoning() || longAnswer) {
+            // Read only from a day window, a held member's own proof: an hour's would never be read.
+            if (span == Span.DAY && (request.getReasoning() || longAnswer)) {
                 stats.setFirstTurnHarvests(stats.getFirstTurnHarvests() + 1);
             }
         } else if (request.getConversationHash() != 0) {
