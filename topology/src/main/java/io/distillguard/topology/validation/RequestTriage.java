@@ -28,6 +28,7 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
     }
 
     private final RequestValidator validator;
+    private final PromptFingerprint.Hashers hashers = new PromptFingerprint.Hashers();
     private FixedKeyProcessorContext<K, Triaged> context;
     private Sensor eventsIn;
     private Sensor deadLettered;
@@ -62,11 +63,11 @@ public final class RequestTriage<K> implements FixedKeyProcessor<K, RequestEvent
         context.forward(record.withValue(new Triaged(sanitise(event, ip), null)));
     }
 
-    static RequestEvent sanitise(RequestEvent event, String normalisedIp) {
+    private RequestEvent sanitise(RequestEvent event, String normalisedIp) {
         event.setIp(normalisedIp);
         if ((event.getPromptSimhash() == null || event.getPromptMinhash() == null) && event.getPromptText() != null) {
             // What the gateway computed stands; the text fills in only what it did not send.
-            PromptFingerprint.Fingerprints fingerprints = PromptFingerprint.of(event.getPromptText());
+            PromptFingerprint.Fingerprints fingerprints = hashers.of(event.getPromptText());
             if (fingerprints != null) {
                 if (event.getPromptSimhash() == null) {
                     event.setPromptSimhash(fingerprints.simHash());
