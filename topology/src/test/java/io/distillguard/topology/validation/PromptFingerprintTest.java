@@ -87,6 +87,22 @@ class PromptFingerprintTest {
     }
 
     @Test
+    void aProcessorsHashersReusedForEveryPromptGiveWhatFreshOnesGive() {
+        // The hashers keep scratch arrays between calls: nothing of one prompt may reach the next one's fingerprints.
+        PromptFingerprint.Hashers reused = new PromptFingerprint.Hashers();
+        Random random = new Random(29);
+        for (int n = 0; n < 2_000; n++) {
+            String prompt = String.join(" ", words(random, 1 + random.nextInt(40)));
+            PromptFingerprint.Fingerprints once = new PromptFingerprint.Hashers().of(prompt);
+            PromptFingerprint.Fingerprints again = reused.of(prompt);
+            assertThat(again.simHash()).as(prompt).isEqualTo(once.simHash());
+            assertThat(again.minHash()).as(prompt).isEqualTo(once.minHash());
+        }
+        assertThat(reused.of("Summarise this article about 7 topics for a busy reader").simHash())
+                .isEqualTo(PromptFingerprint.simHash("Summarise this article about 7 topics for a busy reader"));
+    }
+
+    @Test
     void theFingerprintsOfAKnownPromptAreTheirPublishedValues() {
         // A gateway that computes prompt_minhash itself checks its implementation against this value (docs/contracts.md);
         // a change to it is a change of the event contract, which old and new gateways would not share.
