@@ -38,9 +38,9 @@ public final class PromptFingerprint {
     }
 
     /**
-     * A SimHash and a MinHash hasher, each with its scratch arrays, for one thread. A processor holds its own: the
-     * thread-local lookup they replace took 4 % of the offline runner's samples, its slot in the thread's map
-     * shared with the other libraries' thread-locals.
+     * A SimHash and a MinHash hasher, each with its scratch arrays, for one thread. A processor (one thread at a
+     * time) holds its own: a thread-local's slot in a thread's map is shared with every library's thread-locals, and
+     * its lookup took 4 % of the offline runner's samples in one profile and none in the next.
      */
     public static final class Hashers {
         private final SimilarityHasher simHash = POLICY.createHasher();
