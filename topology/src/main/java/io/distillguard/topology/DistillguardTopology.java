@@ -22,6 +22,7 @@ import io.distillguard.topology.repartition.CommitHookStore;
 import io.distillguard.topology.repartition.KeyPartitioner;
 import io.distillguard.topology.repartition.RequestBatcher;
 import io.distillguard.topology.state.CampaignEdge;
+import io.distillguard.topology.state.ChangelogTopics;
 import io.distillguard.topology.state.LinkRequest;
 import io.distillguard.topology.state.LinkRequestBatch;
 import io.distillguard.topology.state.OfflineWindowStore;
@@ -501,8 +502,8 @@ public final class DistillguardTopology {
                 Stores.keyValueStoreBuilder(storage.inMemory()
                         ? Stores.inMemoryKeyValueStore(LinkRiskProcessor.PROGRESS_STORE)
                         : Stores.persistentKeyValueStore(LinkRiskProcessor.PROGRESS_STORE), Serdes.String(), Serdes.Long());
-        return progress.withLoggingEnabled(Map.of("cleanup.policy", "compact,delete",
-                "retention.ms", String.valueOf(Duration.ofDays(3).plus(config.grace()).toMillis())));
+        return progress.withLoggingEnabled(ChangelogTopics.compactedAndKeptFor(
+                Duration.ofDays(3).plus(config.grace()).toMillis()));
     }
 
     public static List<StoreBuilder<?>> campaignStores(DetectionConfig config, StateStorage storage) {
@@ -518,8 +519,8 @@ public final class DistillguardTopology {
             } else {
                 // The processor deletes days it no longer needs, and compaction drops them; time retention (three
                 // days, the two kept and a day's margin) bounds the changelog even if a delete were ever missed.
-                links.withLoggingEnabled(Map.of("cleanup.policy", "compact,delete",
-                        "retention.ms", String.valueOf(Duration.ofDays(3).plus(config.grace()).toMillis())));
+                links.withLoggingEnabled(ChangelogTopics.compactedAndKeptFor(
+                        Duration.ofDays(3).plus(config.grace()).toMillis()));
             }
         }
         return List.of(links, windowStore(CampaignProcessor.EMITTED_STORE, Duration.ofDays(1), Serdes.Integer(), config,

@@ -156,6 +156,11 @@ class EndToEndIT {
                 assertThat(topic.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
                         .as("cleanup.policy of %s", resource.name())
                         .isEqualTo(resource.name().equals(seenIds) ? "delete" : "compact,delete");
+                // Kept by when a record was written, not by its event time (ChangelogTopics); the duplicate filter
+                // stamps its records with the wall clock itself.
+                assertThat(topic.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG).value())
+                        .as("message.timestamp.type of %s", resource.name())
+                        .isEqualTo(resource.name().equals(seenIds) ? "CreateTime" : "LogAppendTime");
                 long retention = Long.parseLong(topic.get(TopicConfig.RETENTION_MS_CONFIG).value());
                 assertThat(retention).as("retention.ms of %s", resource.name())
                         .isPositive().isLessThanOrEqualTo(Duration.ofDays(16).toMillis());

@@ -127,7 +127,7 @@ class ReplayIT {
         });
         List<DistillationAlert> offline = backtest(day, from, to);
         assertThat(pairs(replayed)).as("replay and backtest agree on (alert_id, severity); differing: %s",
-                        differences(replayed, offline))
+                        ReplayDifferences.explain(replayed, offline))
                 .isEqualTo(pairs(offline));
 
         assertThat(committed("live-" + topic)).as("live offsets untouched").isEqualTo(liveOffsetsBefore);
@@ -250,7 +250,8 @@ class ReplayIT {
                 .map(line -> ContractJson.read(line, DistillationAlert.class)).toList();
         List<DistillationAlert> offline = backtest(events);
         assertThat(offline).isNotEmpty();
-        assertThat(pairs(replayed)).as("differing: %s", differences(replayed, offline)).isEqualTo(pairs(offline));
+        assertThat(pairs(replayed)).as("differing: %s", ReplayDifferences.explain(replayed, offline))
+                .isEqualTo(pairs(offline));
 
         String weekLong = "week-long-" + topic;
         try (Admin admin = Admin.create(adminProps())) {
@@ -272,7 +273,7 @@ class ReplayIT {
         List<DistillationAlert> offline = backtest(day, from, to);
         assertThat(offline).isNotEmpty();
         assertThat(pairs(replayed)).as("%s and the backtest agree on (alert_id, severity); differing: %s", who,
-                differences(replayed, offline)).isEqualTo(pairs(offline));
+                ReplayDifferences.explain(replayed, offline)).isEqualTo(pairs(offline));
     }
 
     private void assertInternalsRemoved(String id) throws Exception {
@@ -357,24 +358,6 @@ class ReplayIT {
                     });
         }
         return alerts;
-    }
-
-    /** Detector, subject and severity of each pair found on one side only, for a readable failure. */
-    private static List<String> differences(List<DistillationAlert> replayed, List<DistillationAlert> offline) {
-        Set<String> replayPairs = pairs(replayed);
-        Set<String> offlinePairs = pairs(offline);
-        List<String> out = new ArrayList<>();
-        offline.stream().filter(a -> !replayPairs.contains(a.getAlertId() + "/" + a.getSeverity()))
-                .forEach(a -> out.add("backtest only: " + a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity()
-                        + " at " + a.getTriggerEventTime()));
-        replayed.stream().filter(a -> !offlinePairs.contains(a.getAlertId() + "/" + a.getSeverity()))
-                .forEach(a -> out.add("replay only: " + a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity()
-                        + " at " + a.getTriggerEventTime()));
-        out.add(0, "replay by detector " + replayed.stream().collect(Collectors.groupingBy(a -> a.getDetector()
-                + "@" + a.getTriggerEventTime().toString().substring(11, 13), TreeMap::new, Collectors.counting())));
-        out.add(1, "backtest by detector " + offline.stream().collect(Collectors.groupingBy(a -> a.getDetector()
-                + "@" + a.getTriggerEventTime().toString().substring(11, 13), TreeMap::new, Collectors.counting())));
-        return out.size() > 12 ? out.subList(0, 12) : out;
     }
 
     private static Set<String> pairs(List<DistillationAlert> alerts) {

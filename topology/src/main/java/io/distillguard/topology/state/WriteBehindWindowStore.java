@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -154,11 +153,10 @@ public final class WriteBehindWindowStore<K, V> implements WindowStore<K, V>, Ca
                 // store's retention plus a day), recognising the store by its builder's class; this builder is not
                 // one of those, so its changelog would be compact-only and keep every window ever written (every
                 // event id of the duplicate filter) for good. So it asks for what Kafka would have given; the day is
-                // Kafka's default windowstore.changelog.additional.retention.ms. Settings given to the store win.
-                Map<String, String> config = new HashMap<>();
-                config.put(TopicConfig.CLEANUP_POLICY_CONFIG,
-                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE);
-                config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs + CHANGELOG_EXTRA_RETENTION_MS));
+                // Kafka's default windowstore.changelog.additional.retention.ms. The time is when a record was
+                // written, not its event time (ChangelogTopics). Settings given to the store win.
+                Map<String, String> config = new HashMap<>(
+                        ChangelogTopics.compactedAndKeptFor(retentionMs + CHANGELOG_EXTRA_RETENTION_MS));
                 config.putAll(inner.logConfig());
                 return config;
             }

@@ -1,0 +1,184 @@
+package io.distillguard.service.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.distillguard.avro.DistillationAlert;
+import io.distillguard.serdes.registry.SchemaRegistryClients;
+import io.distillguard.service.backtest.EventFiles;
+import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.service.cli.DistillguardCli;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.embedded.EmbeddedKafkaBroker;
+import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
+import io.distillguard.service.replay.TopicReplay;
+import io.distillguard.topology.DetectionConfig;
+import io.distillguard.topology.DistillguardTopology.StateStorage;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replay of history older than its changelogs' retention, on a broker that enforces retention every second instead
+ * of every five minutes. The planning instance stops twenty seconds in; the instance that joined restores the
+ * planner's tasks from their changelogs and finishes, and its alerts equal a backtest's. The changelogs hold every
+ * record written, though each carries a month-old event time: they are kept by when they were written.
+ *
+ * <p>A broker of its own: the shared one keeps Kafka's default retention check, and this test needs the broker to
+ * delete what it would delete in production within the seconds the replay runs.
+ */
+class OldHistoryReplayIT {
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedKafkaBroker broker;
+    private EmbeddedSchemaRegistry registry;
+    private Map<String, String> base;
+
+    @BeforeEach
+    void start() {
+        broker = EmbeddedKafkaBroker.start(Map.of("log.retention.check.interval.ms", "1000"));
+        registry = EmbeddedSchemaRegistry.start();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        base = new HashMap<>();
+        base.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        base.put(SchemaRegistryClients.URL, registry.url());
+        base.put(DetectionConfig.ALERTS_TOPIC, "live-alerts-" + run);
+        base.put(DetectionConfig.DEAD_LETTER_TOPIC, "live-dead-letter-" + run);
+        base.put(DetectionConfig.RULES_TOPIC, "rules-" + run);
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+        broker.close();
+    }
+
+    @Test
+    void aReplayOfMonthOldHistoryRestoredMidRunKeepsItsState() throws Exception {
+        Path config = dir.resolve("service.properties");
+        Properties values = new Properties();
+        values.putAll(base);
+        try (var out = Files.newBufferedWriter(config)) {
+            values.store(out, null);
+        }
+        Instant from = Instant.now().minus(Duration.ofDays(31)).truncatedTo(ChronoUnit.DAYS);
+        List<String> simulation = List.of("--benign-accounts", "300", "--days", "1", "--start",
+                from.toString().substring(0, 10), "--attack-scale", "0.1", "--seed", "5");
+        Path events = dir.resolve("month-old.jsonl");
+        assertThat(cli("simulate", simulation, "--out", events.toString())).isZero();
+        String history = "month-old-history";
+        assertThat(cli("simulate", simulation, "--topic", history, "--config", config.toString())).isZero();
+
+        Instant to = from.plus(Duration.ofDays(2));
+        String id = "old-history-takeover";
+        List<DistillationAlert> plannerAlerts = Collections.synchronizedList(new ArrayList<>());
+        List<DistillationAlert> joinerAlerts = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // The planner gives up twenty seconds in, as a crash would stop it, with part of the day in its changelogs.
+            Future<TopicReplay.Result> planner = pool.submit(() -> replay(new TopicReplay.Request(history, from, to,
+                    null, false, Duration.ofSeconds(20), id), plannerAlerts));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    (Object) broker.bootstrapServers()))) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics().names()
+                        .get(30, TimeUnit.SECONDS).contains(id + "-progress"));
+            }
+            Future<TopicReplay.Result> joiner = pool.submit(() -> replay(new TopicReplay.Request(history, from, to,
+                    null, false, Duration.ofMinutes(5), id, Duration.ofSeconds(5)), joinerAlerts));
+            assertThatThrownBy(() -> planner.get(2, TimeUnit.MINUTES)).as("the planner gave up")
+                    .hasCauseInstanceOf(TopicReplay.ReplayException.class);
+            // Twenty retention checks and more since the planner wrote its first windows, every one a month old.
+            assertThat(changelogStartOffsets(id)).as("log start offsets of the replay's changelogs")
+                    .isNotEmpty().allSatisfy((partition, start) -> assertThat(start).as("%s", partition).isZero());
+            TopicReplay.Result result = joiner.get(6, TimeUnit.MINUTES);
+            assertThat(result.tookOver()).as("the joiner finished the replay").isTrue();
+            assertThat(plannerAlerts).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<DistillationAlert> offline = backtest(events);
+        assertThat(offline).isNotEmpty();
+        assertThat(pairs(joinerAlerts)).as("the replay and the backtest agree on (alert_id, severity); differing: %s",
+                ReplayDifferences.explain(joinerAlerts, offline)).isEqualTo(pairs(offline));
+    }
+
+    /** Each changelog partition of application {@code id} and the first offset the broker still holds. */
+    private Map<TopicPartition, Long> changelogStartOffsets(String id) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                (Object) broker.bootstrapServers()))) {
+            List<String> changelogs = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(topic -> topic.startsWith(id + "-") && topic.endsWith("-changelog")).toList();
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            admin.describeTopics(changelogs).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, description) ->
+                    description.partitions().forEach(p -> earliest.put(new TopicPartition(topic, p.partition()),
+                            OffsetSpec.earliest())));
+            Map<TopicPartition, Long> starts = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+            admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS)
+                    .forEach((partition, info) -> starts.put(partition, info.offset()));
+            return starts;
+        }
+    }
+
+    private TopicReplay.Result replay(TopicReplay.Request request, List<DistillationAlert> alerts) throws Exception {
+        return new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
+                .run(request, alerts::add);
+    }
+
+    private List<DistillationAlert> backtest(Path file) throws Exception {
+        List<DistillationAlert> alerts = new ArrayList<>();
+        try (EventFiles files = EventFiles.open(List.of(file))) {
+            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
+                    .run(files, new OfflineBacktest.Listener() {
+                        @Override
+                        public void onAlert(DistillationAlert alert) {
+                            alerts.add(alert);
+                        }
+                    });
+        }
+        return alerts;
+    }
+
+    private static int cli(String command, List<String> shared, String... more) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(shared);
+        args.addAll(List.of(more));
+        return DistillguardCli.commandLine(false).execute(args.toArray(String[]::new));
+    }
+
+    private static Set<String> pairs(List<DistillationAlert> alerts) {
+        return alerts.stream().map(a -> a.getAlertId() + "/" + a.getSeverity())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+}

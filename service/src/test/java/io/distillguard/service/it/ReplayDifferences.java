@@ -1,0 +1,69 @@
+package io.distillguard.service.it;
+
+import io.distillguard.avro.DistillationAlert;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Why a replay's (alert_id, severity) pairs differ from a backtest's, in a failure message that has to explain itself:
+ * a CI log keeps the message and nothing else. Each pair found on one side only, and then every alert either side
+ * raised for the first few subjects concerned, with its trigger time and evidence: whether the subject's own windows
+ * differed (its evidence counts), or only when a cluster's implication reached it.
+ */
+final class ReplayDifferences {
+
+    private static final int SUBJECTS_SHOWN = 4;
+
+    private ReplayDifferences() {
+    }
+
+    static String explain(List<DistillationAlert> replayed, List<DistillationAlert> offline) {
+        Set<String> replayPairs = pairs(replayed);
+        Set<String> offlinePairs = pairs(offline);
+        List<String> out = new ArrayList<>();
+        Set<String> subjects = new LinkedHashSet<>();
+        offline.stream().filter(a -> !replayPairs.contains(pair(a))).forEach(a -> {
+            out.add("backtest only: " + line(a));
+            subjects.add(a.getDetector() + " " + a.getSubjectId());
+        });
+        replayed.stream().filter(a -> !offlinePairs.contains(pair(a))).forEach(a -> {
+            out.add("replay only: " + line(a));
+            subjects.add(a.getDetector() + " " + a.getSubjectId());
+        });
+        out.add("alerts by detector and trigger hour, replay " + byHour(replayed) + ", backtest " + byHour(offline));
+        subjects.stream().limit(SUBJECTS_SHOWN).forEach(subject -> {
+            out.add("every alert of " + subject + " in the replay:");
+            of(replayed, subject).forEach(a -> out.add("  " + line(a) + " " + a.getEvidence()));
+            out.add("every alert of " + subject + " in the backtest:");
+            of(offline, subject).forEach(a -> out.add("  " + line(a) + " " + a.getEvidence()));
+        });
+        return String.join("\n", out);
+    }
+
+    private static List<DistillationAlert> of(List<DistillationAlert> alerts, String subject) {
+        return alerts.stream().filter(a -> (a.getDetector() + " " + a.getSubjectId()).equals(subject))
+                .sorted(Comparator.comparing(DistillationAlert::getTriggerEventTime)).toList();
+    }
+
+    private static String line(DistillationAlert a) {
+        return a.getDetector() + " " + a.getSubjectId() + " " + a.getSeverity() + " at " + a.getTriggerEventTime();
+    }
+
+    private static TreeMap<String, Long> byHour(List<DistillationAlert> alerts) {
+        return alerts.stream().collect(Collectors.groupingBy(a -> a.getDetector() + "@"
+                + a.getTriggerEventTime().toString().substring(11, 13), TreeMap::new, Collectors.counting()));
+    }
+
+    private static String pair(DistillationAlert a) {
+        return a.getAlertId() + "/" + a.getSeverity();
+    }
+
+    private static Set<String> pairs(List<DistillationAlert> alerts) {
+        return alerts.stream().map(ReplayDifferences::pair).collect(Collectors.toSet());
+    }
+}
