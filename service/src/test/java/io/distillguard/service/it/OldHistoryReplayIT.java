@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
-import io.distillguard.service.backtest.EventFiles;
-import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.cli.DistillguardCli;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedKafkaBroker;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.service.replay.TopicReplay;
 import io.distillguard.topology.DetectionConfig;
-import io.distillguard.topology.DistillguardTopology.StateStorage;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,15 +25,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -128,10 +122,12 @@ class OldHistoryReplayIT {
             pool.shutdownNow();
         }
 
-        List<DistillationAlert> offline = backtest(events);
+        List<DistillationAlert> offline = ReplayComparison.backtest(base, events);
         assertThat(offline).isNotEmpty();
-        assertThat(pairs(joinerAlerts)).as("the replay and the backtest agree on (alert_id, severity); differing: %s",
-                ReplayDifferences.explain(joinerAlerts, offline)).isEqualTo(pairs(offline));
+        assertThat(ReplayComparison.pairs(joinerAlerts))
+                .as("the replay and the backtest agree on (alert_id, severity); differing: %s",
+                        ReplayComparison.explain(joinerAlerts, offline))
+                .isEqualTo(ReplayComparison.pairs(offline));
     }
 
     /** Each changelog partition of application {@code id} and the first offset the broker still holds. */
@@ -156,29 +152,10 @@ class OldHistoryReplayIT {
                 .run(request, alerts::add);
     }
 
-    private List<DistillationAlert> backtest(Path file) throws Exception {
-        List<DistillationAlert> alerts = new ArrayList<>();
-        try (EventFiles files = EventFiles.open(List.of(file))) {
-            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
-                    .run(files, new OfflineBacktest.Listener() {
-                        @Override
-                        public void onAlert(DistillationAlert alert) {
-                            alerts.add(alert);
-                        }
-                    });
-        }
-        return alerts;
-    }
-
     private static int cli(String command, List<String> shared, String... more) {
         List<String> args = new ArrayList<>(List.of(command));
         args.addAll(shared);
         args.addAll(List.of(more));
         return DistillguardCli.commandLine(false).execute(args.toArray(String[]::new));
-    }
-
-    private static Set<String> pairs(List<DistillationAlert> alerts) {
-        return alerts.stream().map(a -> a.getAlertId() + "/" + a.getSeverity())
-                .collect(Collectors.toCollection(TreeSet::new));
     }
 }

@@ -9,14 +9,11 @@ import io.distillguard.serdes.avro.SpecificAvroSerializer;
 import io.distillguard.serdes.json.ContractJson;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
 import io.distillguard.service.DistillguardService;
-import io.distillguard.service.backtest.EventFiles;
-import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.demo.TrafficGenerator;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.service.replay.TopicReplay;
 import io.distillguard.topology.DetectionConfig;
-import io.distillguard.topology.DistillguardTopology.StateStorage;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +28,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -127,7 +122,7 @@ class ReplayIT {
         });
         List<DistillationAlert> offline = backtest(day, from, to);
         assertThat(pairs(replayed)).as("replay and backtest agree on (alert_id, severity); differing: %s",
-                        ReplayDifferences.explain(replayed, offline))
+                        ReplayComparison.explain(replayed, offline))
                 .isEqualTo(pairs(offline));
 
         assertThat(committed("live-" + topic)).as("live offsets untouched").isEqualTo(liveOffsetsBefore);
@@ -250,7 +245,7 @@ class ReplayIT {
                 .map(line -> ContractJson.read(line, DistillationAlert.class)).toList();
         List<DistillationAlert> offline = backtest(events);
         assertThat(offline).isNotEmpty();
-        assertThat(pairs(replayed)).as("differing: %s", ReplayDifferences.explain(replayed, offline))
+        assertThat(pairs(replayed)).as("differing: %s", ReplayComparison.explain(replayed, offline))
                 .isEqualTo(pairs(offline));
 
         String weekLong = "week-long-" + topic;
@@ -273,7 +268,7 @@ class ReplayIT {
         List<DistillationAlert> offline = backtest(day, from, to);
         assertThat(offline).isNotEmpty();
         assertThat(pairs(replayed)).as("%s and the backtest agree on (alert_id, severity); differing: %s", who,
-                ReplayDifferences.explain(replayed, offline)).isEqualTo(pairs(offline));
+                ReplayComparison.explain(replayed, offline)).isEqualTo(pairs(offline));
     }
 
     private void assertInternalsRemoved(String id) throws Exception {
@@ -347,21 +342,11 @@ class ReplayIT {
     }
 
     private List<DistillationAlert> backtest(Path file) throws Exception {
-        List<DistillationAlert> alerts = new ArrayList<>();
-        try (EventFiles files = EventFiles.open(List.of(file))) {
-            new OfflineBacktest(ServiceConfig.load(null, Map.of(), base).detection(), StateStorage.OFFLINE_IN_MEMORY)
-                    .run(files, new OfflineBacktest.Listener() {
-                        @Override
-                        public void onAlert(DistillationAlert alert) {
-                            alerts.add(alert);
-                        }
-                    });
-        }
-        return alerts;
+        return ReplayComparison.backtest(base, file);
     }
 
     private static Set<String> pairs(List<DistillationAlert> alerts) {
-        return alerts.stream().map(a -> a.getAlertId() + "/" + a.getSeverity()).collect(Collectors.toCollection(TreeSet::new));
+        return ReplayComparison.pairs(alerts);
     }
 
     private boolean caughtUp(String group) throws Exception {

@@ -1,27 +1,57 @@
 package io.distillguard.service.it;
 
 import io.distillguard.avro.DistillationAlert;
+import io.distillguard.service.backtest.EventFiles;
+import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.topology.DistillguardTopology.StateStorage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Why a replay's (alert_id, severity) pairs differ from a backtest's, in a failure message that has to explain itself:
- * a CI log keeps the message and nothing else. Each pair found on one side only, and then every alert either side
- * raised for the first few subjects concerned, with its trigger time and evidence: whether the subject's own windows
- * differed (its evidence counts), or only when a cluster's implication reached it.
+ * A replay's alerts against a backtest's of the same events: the reference run, the (alert_id, severity) pairs
+ * compared, and why they differ, in a failure message that has to explain itself (a CI log keeps the message and
+ * nothing else).
  */
-final class ReplayDifferences {
+final class ReplayComparison {
 
     private static final int SUBJECTS_SHOWN = 4;
 
-    private ReplayDifferences() {
+    private ReplayComparison() {
     }
 
+    /** The offline backtest of an event file under the service settings {@code settings}. */
+    static List<DistillationAlert> backtest(Map<String, String> settings, Path file) throws Exception {
+        List<DistillationAlert> alerts = new ArrayList<>();
+        try (EventFiles files = EventFiles.open(List.of(file))) {
+            new OfflineBacktest(ServiceConfig.load(null, Map.of(), settings).detection(),
+                    StateStorage.OFFLINE_IN_MEMORY).run(files, new OfflineBacktest.Listener() {
+                        @Override
+                        public void onAlert(DistillationAlert alert) {
+                            alerts.add(alert);
+                        }
+                    });
+        }
+        return alerts;
+    }
+
+    static Set<String> pairs(List<DistillationAlert> alerts) {
+        return alerts.stream().map(ReplayComparison::pair).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Each pair found on one side only, and then every alert either side raised for the first few subjects
+     * concerned, with its trigger time and evidence: whether the subject's own windows differed (its evidence counts),
+     * or only when a cluster's implication reached it.
+     */
     static String explain(List<DistillationAlert> replayed, List<DistillationAlert> offline) {
         Set<String> replayPairs = pairs(replayed);
         Set<String> offlinePairs = pairs(offline);
@@ -63,7 +93,4 @@ final class ReplayDifferences {
         return a.getAlertId() + "/" + a.getSeverity();
     }
 
-    private static Set<String> pairs(List<DistillationAlert> alerts) {
-        return alerts.stream().map(ReplayDifferences::pair).collect(Collectors.toSet());
-    }
 }
