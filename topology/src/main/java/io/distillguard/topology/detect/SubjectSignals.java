@@ -62,7 +62,8 @@ public final class SubjectSignals {
      * @param clusters  whether the day's cluster implication counts: an account's windows read for its API key
      *                  are the key's profile, but the implication was the account's
      * @param oneAccount whether the windows are one account's traffic (an account, or one account's API key): an
-     *                  org's members switch networks between each other's requests, so ROTATION reads only these
+     *                  org's members switch networks between each other's requests, and their requests interleave
+     *                  in no fixed order, so ROTATION and the gaps' regularity read only these
      */
     public static Assessment assess(DetectionRules rules, SubjectWindowStats hour, SubjectWindowStats day,
                                     SubjectWindowStats yesterday, boolean clusters, boolean oneAccount) {
@@ -124,7 +125,10 @@ public final class SubjectSignals {
         }
 
         double timing = 0;
-        double cv = interArrivalCv(hour);
+        // An org's requests come from its accounts, which a live run reads from several input partitions in no fixed
+        // order: the gaps between them are neither the org's rhythm nor the same live and in a backtest, so an org is
+        // timed by its active hours alone (a set of hours does not depend on order).
+        double cv = oneAccount ? interArrivalCv(hour) : Double.NaN;
         if (hour.getGaps() >= r.timing().minGaps() && !Double.isNaN(cv)) {
             // Inverted: the lower the variation, the stronger the signal.
             timing = r.timing().maxInterArrivalCv() / Math.max(cv, 0.01);

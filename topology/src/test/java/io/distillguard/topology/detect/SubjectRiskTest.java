@@ -642,6 +642,24 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(risk).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
     }
 
+    /**
+     * An org's requests come from its several accounts, which live runs read from several input partitions in no
+     * fixed order: the gaps between them are neither the org's rhythm nor the same live and in a backtest. Here the
+     * org's merged requests come every three seconds exactly, each from one of ten accounts drawn at random (whose own
+     * gaps are as irregular as a person's).
+     */
+    @Test
+    void anOrgsMergedGapsAreNotReadAsMachineTiming() {
+        TopologyHarness h = start();
+        for (int i = 0; i < 120; i++) {
+            h.send(request("acct-" + random.nextInt(10), "198.51.100.9", BASE + i * 3_000L).setOrgId("org-team")
+                    .build());
+        }
+        List<DistillationAlert> alerts = h.alerts();
+        assertThat(byDetector(alerts, "ORG_RISK")).isEmpty();
+        assertThat(alerts).noneMatch(a -> evidence(a, "inter_arrival_cv_1h").isPresent());
+    }
+
     @Test
     void orgAndApiKeyAreSubjectsOfTheirOwn() {
         TopologyHarness h = start("requests-1h: 1000", "requests-1h: 20");
