@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replay of history older than its changelogs' retention, on a broker that enforces retention every second instead
- * of every five minutes. The planning instance stops twenty seconds in; the instance that joined restores the
+ * of every five minutes. The planning instance stops eight seconds in; the instance that joined restores the
  * planner's tasks from their changelogs and finishes, and its alerts equal a backtest's. The changelogs hold every
  * record written, though each carries a month-old event time: they are kept by when they were written.
  *
@@ -100,9 +100,9 @@ class OldHistoryReplayIT {
         List<DistillationAlert> joinerAlerts = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            // The planner gives up twenty seconds in, as a crash would stop it, with part of the day in its changelogs.
+            // The planner gives up eight seconds in, as a crash would stop it, with part of the day in its changelogs.
             Future<TopicReplay.Result> planner = pool.submit(() -> replay(new TopicReplay.Request(history, from, to,
-                    null, false, Duration.ofSeconds(20), id), plannerAlerts));
+                    null, false, Duration.ofSeconds(8), id), plannerAlerts));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     (Object) broker.bootstrapServers()))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics().names()
@@ -112,7 +112,7 @@ class OldHistoryReplayIT {
                     null, false, Duration.ofMinutes(5), id, Duration.ofSeconds(5)), joinerAlerts));
             assertThatThrownBy(() -> planner.get(2, TimeUnit.MINUTES)).as("the planner gave up")
                     .hasCauseInstanceOf(TopicReplay.ReplayException.class);
-            // Twenty retention checks and more since the planner wrote its first windows, every one a month old.
+            // A retention check every second since the planner wrote its first windows, every one a month old.
             assertThat(changelogStartOffsets(id)).as("log start offsets of the replay's changelogs")
                     .isNotEmpty().allSatisfy((partition, start) -> assertThat(start).as("%s", partition).isZero());
             TopicReplay.Result result = joiner.get(6, TimeUnit.MINUTES);
