@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.serdes.registry.SchemaRegistryClients;
-import io.distillguard.service.cli.DistillguardCli;
-import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.embedded.EmbeddedKafkaBroker;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.service.replay.TopicReplay;
 import io.distillguard.topology.DetectionConfig;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,9 +87,10 @@ class OldHistoryReplayIT {
         List<String> simulation = List.of("--benign-accounts", "300", "--days", "1", "--start",
                 from.toString().substring(0, 10), "--attack-scale", "0.1", "--seed", "5");
         Path events = dir.resolve("month-old.jsonl");
-        assertThat(cli("simulate", simulation, "--out", events.toString())).isZero();
+        assertThat(ReplayRuns.cli("simulate", simulation, "--out", events.toString())).isZero();
         String history = "month-old-history";
-        assertThat(cli("simulate", simulation, "--topic", history, "--config", config.toString())).isZero();
+        assertThat(ReplayRuns.cli("simulate", simulation, "--topic", history, "--config", config.toString()))
+                .isZero();
 
         Instant to = from.plus(Duration.ofDays(2));
         String id = "old-history-takeover";
@@ -101,15 +99,16 @@ class OldHistoryReplayIT {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             // The planner gives up eight seconds in, as a crash would stop it, with part of the day in its changelogs.
-            Future<TopicReplay.Result> planner = pool.submit(() -> replay(new TopicReplay.Request(history, from, to,
-                    null, false, Duration.ofSeconds(8), id), plannerAlerts));
+            Future<TopicReplay.Result> planner = pool.submit(() -> ReplayRuns.replay(base,
+                    new TopicReplay.Request(history, from, to, null, false, Duration.ofSeconds(8), id), plannerAlerts));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     (Object) broker.bootstrapServers()))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> admin.listTopics().names()
                         .get(30, TimeUnit.SECONDS).contains(id + "-progress"));
             }
-            Future<TopicReplay.Result> joiner = pool.submit(() -> replay(new TopicReplay.Request(history, from, to,
-                    null, false, Duration.ofMinutes(5), id, Duration.ofSeconds(5)), joinerAlerts));
+            Future<TopicReplay.Result> joiner = pool.submit(() -> ReplayRuns.replay(base,
+                    new TopicReplay.Request(history, from, to, null, false, Duration.ofMinutes(5), id,
+                            Duration.ofSeconds(5)), joinerAlerts));
             assertThatThrownBy(() -> planner.get(2, TimeUnit.MINUTES)).as("the planner gave up")
                     .hasCauseInstanceOf(TopicReplay.ReplayException.class);
             // A retention check every second since the planner wrote its first windows, every one a month old.
@@ -122,12 +121,12 @@ class OldHistoryReplayIT {
             pool.shutdownNow();
         }
 
-        List<DistillationAlert> offline = ReplayComparison.backtest(base, events);
+        List<DistillationAlert> offline = ReplayRuns.backtest(base, events);
         assertThat(offline).isNotEmpty();
-        assertThat(ReplayComparison.pairs(joinerAlerts))
+        assertThat(ReplayRuns.pairs(joinerAlerts))
                 .as("the replay and the backtest agree on (alert_id, severity); differing: %s",
-                        ReplayComparison.explain(joinerAlerts, offline))
-                .isEqualTo(ReplayComparison.pairs(offline));
+                        ReplayRuns.explain(joinerAlerts, offline))
+                .isEqualTo(ReplayRuns.pairs(offline));
     }
 
     /** Each changelog partition of application {@code id} and the first offset the broker still holds. */
@@ -145,17 +144,5 @@ class OldHistoryReplayIT {
                     .forEach((partition, info) -> starts.put(partition, info.offset()));
             return starts;
         }
-    }
-
-    private TopicReplay.Result replay(TopicReplay.Request request, List<DistillationAlert> alerts) throws Exception {
-        return new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
-                .run(request, alerts::add);
-    }
-
-    private static int cli(String command, List<String> shared, String... more) {
-        List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(shared);
-        args.addAll(List.of(more));
-        return DistillguardCli.commandLine(false).execute(args.toArray(String[]::new));
     }
 }

@@ -122,7 +122,7 @@ class ReplayIT {
         });
         List<DistillationAlert> offline = backtest(day, from, to);
         assertThat(pairs(replayed)).as("replay and backtest agree on (alert_id, severity); differing: %s",
-                        ReplayComparison.explain(replayed, offline))
+                        ReplayRuns.explain(replayed, offline))
                 .isEqualTo(pairs(offline));
 
         assertThat(committed("live-" + topic)).as("live offsets untouched").isEqualTo(liveOffsetsBefore);
@@ -245,7 +245,7 @@ class ReplayIT {
                 .map(line -> ContractJson.read(line, DistillationAlert.class)).toList();
         List<DistillationAlert> offline = backtest(events);
         assertThat(offline).isNotEmpty();
-        assertThat(pairs(replayed)).as("differing: %s", ReplayComparison.explain(replayed, offline))
+        assertThat(pairs(replayed)).as("differing: %s", ReplayRuns.explain(replayed, offline))
                 .isEqualTo(pairs(offline));
 
         String weekLong = "week-long-" + topic;
@@ -268,7 +268,7 @@ class ReplayIT {
         List<DistillationAlert> offline = backtest(day, from, to);
         assertThat(offline).isNotEmpty();
         assertThat(pairs(replayed)).as("%s and the backtest agree on (alert_id, severity); differing: %s", who,
-                ReplayComparison.explain(replayed, offline)).isEqualTo(pairs(offline));
+                ReplayRuns.explain(replayed, offline)).isEqualTo(pairs(offline));
     }
 
     private void assertInternalsRemoved(String id) throws Exception {
@@ -286,15 +286,11 @@ class ReplayIT {
 
     private TopicReplay.Result replayInstance(TopicReplay.Request request, List<DistillationAlert> alerts)
             throws Exception {
-        return new TopicReplay(ServiceConfig.load(null, Map.of(), base), new PrintStream(System.out))
-                .run(request, alerts::add);
+        return ReplayRuns.replay(base, request, alerts);
     }
 
     private static int cli(String command, List<String> shared, String... more) {
-        List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(shared);
-        args.addAll(List.of(more));
-        return io.distillguard.service.cli.DistillguardCli.commandLine(false).execute(args.toArray(String[]::new));
+        return ReplayRuns.cli(command, shared, more);
     }
 
     private List<RequestEvent> produceADay() throws Exception {
@@ -342,11 +338,11 @@ class ReplayIT {
     }
 
     private List<DistillationAlert> backtest(Path file) throws Exception {
-        return ReplayComparison.backtest(base, file);
+        return ReplayRuns.backtest(base, file);
     }
 
     private static Set<String> pairs(List<DistillationAlert> alerts) {
-        return ReplayComparison.pairs(alerts);
+        return ReplayRuns.pairs(alerts);
     }
 
     private boolean caughtUp(String group) throws Exception {

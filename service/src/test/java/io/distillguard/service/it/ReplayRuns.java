@@ -2,8 +2,11 @@ package io.distillguard.service.it;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.service.backtest.EventFiles;
+import io.distillguard.service.cli.DistillguardCli;
 import io.distillguard.service.backtest.OfflineBacktest;
 import io.distillguard.service.config.ServiceConfig;
+import io.distillguard.service.replay.TopicReplay;
+import java.io.PrintStream;
 import io.distillguard.topology.DistillguardTopology.StateStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,15 +20,30 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * A replay's alerts against a backtest's of the same events: the reference run, the (alert_id, severity) pairs
- * compared, and why they differ, in a failure message that has to explain itself (a CI log keeps the message and
- * nothing else).
+ * The replay tests' runs: one replay instance, the command line, and the reference they are held to, a backtest of the
+ * same events: the (alert_id, severity) pairs compared, and why they differ, in a failure message that has to explain
+ * itself (a CI log keeps the message and nothing else).
  */
-final class ReplayComparison {
+final class ReplayRuns {
 
     private static final int SUBJECTS_SHOWN = 4;
 
-    private ReplayComparison() {
+    private ReplayRuns() {
+    }
+
+    /** One instance of the replay {@code request}, under the service settings {@code settings}. */
+    static TopicReplay.Result replay(Map<String, String> settings, TopicReplay.Request request,
+                                     List<DistillationAlert> alerts) throws Exception {
+        return new TopicReplay(ServiceConfig.load(null, Map.of(), settings), new PrintStream(System.out))
+                .run(request, alerts::add);
+    }
+
+    /** The command line, as a user runs it: its exit code. */
+    static int cli(String command, List<String> shared, String... more) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(shared);
+        args.addAll(List.of(more));
+        return DistillguardCli.commandLine(false).execute(args.toArray(String[]::new));
     }
 
     /** The offline backtest of an event file under the service settings {@code settings}. */
@@ -44,7 +62,7 @@ final class ReplayComparison {
     }
 
     static Set<String> pairs(List<DistillationAlert> alerts) {
-        return alerts.stream().map(ReplayComparison::pair).collect(Collectors.toCollection(TreeSet::new));
+        return alerts.stream().map(ReplayRuns::pair).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /**
