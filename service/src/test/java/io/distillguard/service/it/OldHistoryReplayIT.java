@@ -10,7 +10,6 @@ import io.distillguard.service.embedded.EmbeddedKafkaBroker;
 import io.distillguard.service.embedded.EmbeddedSchemaRegistry;
 import io.distillguard.service.replay.TopicReplay;
 import io.distillguard.topology.DetectionConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -77,12 +75,7 @@ class OldHistoryReplayIT {
 
     @Test
     void aReplayOfMonthOldHistoryRestoredMidRunKeepsItsState() throws Exception {
-        Path config = dir.resolve("service.properties");
-        Properties values = new Properties();
-        values.putAll(base);
-        try (var out = Files.newBufferedWriter(config)) {
-            values.store(out, null);
-        }
+        Path config = ReplayRuns.settingsFile(dir, base);
         Instant from = Instant.now().minus(Duration.ofDays(31)).truncatedTo(ChronoUnit.DAYS);
         List<String> simulation = List.of("--benign-accounts", "300", "--days", "1", "--start",
                 from.toString().substring(0, 10), "--attack-scale", "0.1", "--seed", "5");

@@ -222,12 +222,7 @@ class ReplayIT {
      */
     @Test
     void shouldReplayAMonthOldSimulationAsItsBacktest() throws Exception {
-        Path config = dir.resolve("service.properties");
-        Properties values = new Properties();
-        values.putAll(base);
-        try (var out = Files.newBufferedWriter(config)) {
-            values.store(out, null);
-        }
+        Path config = ReplayRuns.settingsFile(dir, base);
         String start = DAY_START.minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.DAYS).toString().substring(0, 10);
         List<String> simulation = List.of("--benign-accounts", "300", "--days", "1", "--start", start,
                 "--attack-scale", "0.1", "--seed", "5");

@@ -2,18 +2,21 @@ package io.distillguard.service.it;
 
 import io.distillguard.avro.DistillationAlert;
 import io.distillguard.service.backtest.EventFiles;
-import io.distillguard.service.cli.DistillguardCli;
 import io.distillguard.service.backtest.OfflineBacktest;
+import io.distillguard.service.cli.DistillguardCli;
 import io.distillguard.service.config.ServiceConfig;
 import io.distillguard.service.replay.TopicReplay;
-import java.io.PrintStream;
 import io.distillguard.topology.DistillguardTopology.StateStorage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,6 +39,17 @@ final class ReplayRuns {
                                      List<DistillationAlert> alerts) throws Exception {
         return new TopicReplay(ServiceConfig.load(null, Map.of(), settings), new PrintStream(System.out))
                 .run(request, alerts::add);
+    }
+
+    /** The service settings as a properties file in {@code dir}, for the command line's {@code --config}. */
+    static Path settingsFile(Path dir, Map<String, String> settings) throws IOException {
+        Path file = dir.resolve("service.properties");
+        Properties values = new Properties();
+        values.putAll(settings);
+        try (var out = Files.newBufferedWriter(file)) {
+            values.store(out, null);
+        }
+        return file;
     }
 
     /** The command line, as a user runs it: its exit code. */
