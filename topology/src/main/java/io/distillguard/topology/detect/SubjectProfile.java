@@ -180,6 +180,9 @@ public final class SubjectProfile {
             FanOut.IPS.add(stats, request.getIpHash(), c);
             FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
         } else {
+            // A day's blocks (/24, /48): whether an account held for its own networks ever came back to one
+            // (SubjectSignals#ownNetworksConfirm). Nearly every day holds one, which costs a comparison.
+            FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
             if (request.getAsn() != null) {
                 FanOut.ASNS.add(stats, Sketches.hash(request.getAsn()), c);
             }
@@ -332,6 +335,16 @@ public final class SubjectProfile {
                 return null;
             }
             return values.length == Math.round(estimate(s)) ? values : null;
+        }
+
+        /** Over two windows: exact while each lists its values, else the larger of the two counts. */
+        long union(SubjectWindowStats s, SubjectWindowStats other) {
+            long[] these = listed(s);
+            long[] those = listed(other);
+            if (these == null || those == null) {
+                return Math.max(Math.round(estimate(s)), Math.round(estimate(other)));
+            }
+            return LongStream.concat(Arrays.stream(these), Arrays.stream(those)).distinct().count();
         }
 
         private ByteBuffer registers(SubjectWindowStats s) {
@@ -594,12 +607,12 @@ public final class SubjectProfile {
      * few networks, well under what a list holds.
      */
     public static long distinctAsns(SubjectWindowStats s, SubjectWindowStats other) {
-        long[] these = FanOut.ASNS.listed(s);
-        long[] those = FanOut.ASNS.listed(other);
-        if (these == null || those == null) {
-            return Math.max(distinctAsns(s), distinctAsns(other));
-        }
-        return LongStream.concat(Arrays.stream(these), Arrays.stream(those)).distinct().count();
+        return FanOut.ASNS.union(s, other);
+    }
+
+    /** Distinct network blocks (/24, /48) over two windows of one subject, as {@link #distinctAsns(SubjectWindowStats, SubjectWindowStats)}. */
+    public static long distinctPrefixes(SubjectWindowStats s, SubjectWindowStats other) {
+        return FanOut.PREFIXES.union(s, other);
     }
 
     public static long distinctCountries(SubjectWindowStats s) {

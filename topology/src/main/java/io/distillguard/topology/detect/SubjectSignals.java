@@ -256,9 +256,44 @@ public final class SubjectSignals {
             confirmed = compared > 0 && changes >= blockShare * compared - 1e-9;
         }
         if (!confirmed) {
+            confirmed = everyRequestFromANewBlock(a, g, day, yesterday);
+        }
+        if (!confirmed) {
             a.measure("cluster_awaiting_own_networks:" + day.getCluster(), day.getClusterRisk(), 0);
         }
         return confirmed;
+    }
+
+    /**
+     * The other way a member held for its own networks is confirmed (group.roaming-member-new-block-asns): each of at
+     * least group.roaming-member-asns of its requests, over its day or its day and the day before, came from a block
+     * (/24, /48) it had not used, with that many networks among them. Counted on the day alone first, so that a day
+     * that shows it is not undone by the day before's returns.
+     */
+    private static boolean everyRequestFromANewBlock(Assessment a, DetectionRules.Group g, SubjectWindowStats day,
+                                                     SubjectWindowStats yesterday) {
+        int asns = g.roamingMemberNewBlockAsnsOrDefault();
+        if (asns <= 0) {
+            return false;
+        }
+        int needed = g.roamingMemberAsnsOrDefault();
+        if (newBlockAtEachRequest(a, "24h", day.getRequests(), SubjectProfile.distinctPrefixes(day),
+                distinctAsns(day), needed, asns)) {
+            return true;
+        }
+        return yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1
+                && newBlockAtEachRequest(a, "2d", day.getRequests() + yesterday.getRequests(),
+                        SubjectProfile.distinctPrefixes(day, yesterday), distinctAsns(day, yesterday), needed, asns);
+    }
+
+    private static boolean newBlockAtEachRequest(Assessment a, String window, long requests, long blocks, long networks,
+                                                 int neededRequests, int neededNetworks) {
+        if (requests < neededRequests || networks < neededNetworks) {
+            return false;
+        }
+        a.measure("own_new_block_requests_" + window, blocks, requests)
+                .measure("own_new_block_asns_" + window, networks, neededNetworks);
+        return blocks >= requests;
     }
 
     /**

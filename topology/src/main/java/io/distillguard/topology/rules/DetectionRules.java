@@ -100,7 +100,8 @@ public record DetectionRules(
             @JsonProperty("held-card-confidence-z") Double heldCardConfidenceZ,
             @JsonProperty("shared-card-first-turns") Boolean sharedCardFirstTurns,
             @JsonProperty("hosting-block-first-turns") Boolean hostingBlockFirstTurns,
-            @JsonProperty("held-member-openers") Boolean heldMemberOpeners) {
+            @JsonProperty("held-member-openers") Boolean heldMemberOpeners,
+            @JsonProperty("roaming-member-new-block-asns") Integer roamingMemberNewBlockAsns) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -139,6 +140,8 @@ public record DetectionRules(
         public static final double HELD_MEMBER_CONFIDENCE_Z = 1.64;
         /** The bundled {@code roaming-member-block-share}; a document without the key counts networks alone. */
         public static final double ROAMING_MEMBER_BLOCK_SHARE = 0.75;
+        /** The bundled {@code roaming-member-new-block-asns}; a document without the key counts networks alone. */
+        public static final int ROAMING_MEMBER_NEW_BLOCK_ASNS = 3;
         /** The bundled {@code held-card-confidence-z}; a document without the key judges such cards at confidence-z. */
         public static final double HELD_CARD_CONFIDENCE_Z = 1.64;
         /** The bundled {@code hosted-client-accounts}; a document without the key has it off. */
@@ -157,7 +160,7 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true, true);
+                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true, true, ROAMING_MEMBER_NEW_BLOCK_ASNS);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -501,6 +504,18 @@ public record DetectionRules(
          */
         public double roamingMemberBlockShareOrDefault() {
             return roamingMemberBlockShare == null ? 0 : roamingMemberBlockShare;
+        }
+
+        /**
+         * {@code roaming-member-new-block-asns}: the networks (ASNs) that confirm a member held for its own networks
+         * when each of at least roaming-member-asns of its requests (over the days its networks are counted on) came
+         * from a network block (/24, /48) it had not used before. A residential pool draws its households from a
+         * country's few large ISPs, so its account's fourth request is as likely as not on a network it already
+         * used, but never from an address block it used; a person's day at home, school and on the phone comes back
+         * to the home block. Absent from a document (or 0): networks alone, roaming-member-asns of them.
+         */
+        public int roamingMemberNewBlockAsnsOrDefault() {
+            return roamingMemberNewBlockAsns == null ? 0 : roamingMemberNewBlockAsns;
         }
 
         /**
@@ -1063,6 +1078,8 @@ public record DetectionRules(
             require(group.roamingMemberBlockShare() == null || group.roamingMemberBlockShare() >= 0
                     && group.roamingMemberBlockShare() <= 1, "group.roaming-member-block-share",
                     "a share in [0, 1] (0: networks alone)");
+            require(group.roamingMemberNewBlockAsns() == null || group.roamingMemberNewBlockAsns() >= 0,
+                    "group.roaming-member-new-block-asns", "0 (off) or more networks");
             require(group.splitMinMembers() == null || group.splitMinMembers() >= 1, "group.split-min-members",
                     "at least 1");
             require(group.splitMemberRequests() == null || group.splitMemberRequests() >= 1,

@@ -114,4 +114,71 @@ class ClusterMemberTest {
         day.setAsnsEstimate(1.0);
         assertThat(member(day)).isTrue();
     }
+    /**
+     * A day held for its own networks, built from real requests: one every three hours, each asking for reasoning on a
+     * first turn, from the given networks and blocks.
+     */
+    private static SubjectWindowStats heldDay(long start, int[] asns, String[] blocks) {
+        SubjectWindowStats day = SubjectProfile.empty();
+        for (int i = 0; i < asns.length; i++) {
+            SubjectProfile.add(new io.distillguard.topology.state.SubjectRequest(start + i * 3 * 3_600_000L, "acct-1",
+                    100, 2_000, true, 0, (long) i, "math", (long) i * 0x9E3779B97F4A7C15L,
+                    Sketches.hash(blocks[i] + "-host"), Sketches.hash(blocks[i]), asns[i], "US", null, 0.0, null, null,
+                    0, null, false, false, false), day, SubjectProfile.Span.DAY);
+        }
+        day.setCluster("CAMPAIGN:PROMPT_CLUSTER:0-a");
+        day.setClusterRisk(3.0);
+        day.setClusterNeedsNetworks(true);
+        return day;
+    }
+
+    @Test
+    void aMemberThatNeverCameBackToABlockIsCountedFromThreeNetworks() {
+        long day = 1_800_000_000_000L - Math.floorMod(1_800_000_000_000L, 86_400_000L);
+        // A residential pool over a country's few large ISPs: four households' blocks, the fourth on an ISP it
+        // already used, so three networks.
+        SubjectWindowStats pool = heldDay(day, new int[] {7922, 701, 22773, 701},
+                new String[] {"73.1.2.0/24", "67.3.4.0/24", "98.5.6.0/24", "67.9.9.0/24"});
+        assertThat(member(pool)).isTrue();
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), pool, null).evidenceWithFired())
+                .filteredOn(e -> e.getSignal().equals("own_new_block_requests_24h"))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getValue()).isEqualTo(4.0);
+                    assertThat(e.getThreshold()).isEqualTo(4.0);
+                });
+        // A person whose day runs home, school, the phone and home again: three networks, back to the home block.
+        SubjectWindowStats person = heldDay(day, new int[] {7922, 701, 22773, 7922},
+                new String[] {"73.1.2.0/24", "67.3.4.0/24", "98.5.6.0/24", "73.1.2.0/24"});
+        assertThat(member(person)).isFalse();
+        // Three requests from three places: any light user's day; too few to tell.
+        SubjectWindowStats light = heldDay(day, new int[] {7922, 701, 22773},
+                new String[] {"73.1.2.0/24", "67.3.4.0/24", "98.5.6.0/24"});
+        assertThat(member(light)).isFalse();
+        // Two networks only, each request from a new block: a phone's carrier and home.
+        SubjectWindowStats twoNetworks = heldDay(day, new int[] {7922, 22773, 22773, 22773},
+                new String[] {"73.1.2.0/24", "98.5.6.0/24", "98.5.7.0/24", "98.5.8.0/24"});
+        assertThat(member(twoNetworks)).isFalse();
+        // Without the key, four networks as before it.
+        DetectionRules networksAlone = io.distillguard.topology.TopologyHarness.rules(
+                "  roaming-member-new-block-asns: 3\n", "");
+        assertThat(SubjectSignals.assess(networksAlone, SubjectProfile.empty(), pool, null).evidenceWithFired())
+                .extracting(Evidence::getSignal).doesNotContain("fired:CLUSTER_MEMBER", "own_new_block_requests_24h");
+    }
+
+    @Test
+    void aMembersNewBlocksAreCountedOverItsDayAndTheDayBefore() {
+        long today = 1_800_000_000_000L - Math.floorMod(1_800_000_000_000L, 86_400_000L);
+        long yesterday = today - 86_400_000L;
+        // Three requests a day, a pool's: three yesterday, one today, every one from a block of its own.
+        SubjectWindowStats before = heldDay(yesterday, new int[] {20115, 7922, 701},
+                new String[] {"76.104.144.0/24", "73.180.231.0/24", "67.27.80.0/24"});
+        SubjectWindowStats day = heldDay(today, new int[] {701}, new String[] {"98.181.120.0/24"});
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, before).evidenceWithFired())
+                .extracting(Evidence::getSignal).contains("fired:CLUSTER_MEMBER", "own_new_block_requests_2d");
+        // The same, today's request from yesterday's first block: it came back.
+        SubjectWindowStats back = heldDay(today, new int[] {701}, new String[] {"76.104.144.0/24"});
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), back, before).evidenceWithFired())
+                .extracting(Evidence::getSignal).doesNotContain("fired:CLUSTER_MEMBER")
+                .contains("cluster_awaiting_own_networks:CAMPAIGN:PROMPT_CLUSTER:0-a");
+    }
 }
