@@ -107,8 +107,9 @@ public final class SubjectProfile {
     }
 
     /**
-     * Which window a profile is kept for. Each keeps only the fan-out its signals read (addresses and networks per
-     * hour, ASNs and countries per day): two sketch updates fewer per window and request, and a quarter less state.
+     * Which window a profile is kept for. Each keeps only the fan-out its signals read (addresses and blocks per
+     * hour, ASNs and countries per day, and an account's blocks per day): sketch updates fewer per window and
+     * request, and a quarter less state.
      */
     public enum Span { HOUR, DAY }
 
@@ -119,6 +120,15 @@ public final class SubjectProfile {
     /** @param running an estimator of the calling thread's own (a processor's), reused for every sketch */
     public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats, Span span,
                                          Sketches.Running running) {
+        return add(request, stats, span, running, true);
+    }
+
+    /**
+     * @param dayBlocks whether a day window lists its address blocks: an account's, the one subject held for its own
+     *                  networks (SubjectSignals#ownNetworksConfirm); an org's or a key's day would only pay for them
+     */
+    public static SubjectWindowStats add(SubjectRequest request, SubjectWindowStats stats, Span span,
+                                         Sketches.Running running, boolean dayBlocks) {
         long time = request.getEventTime();
         if (span == Span.DAY) {
             countNetworkSwitch(stats, request, time);
@@ -180,9 +190,11 @@ public final class SubjectProfile {
             FanOut.IPS.add(stats, request.getIpHash(), c);
             FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
         } else {
-            // A day's blocks (/24, /48): whether an account held for its own networks ever came back to one
-            // (SubjectSignals#ownNetworksConfirm). Nearly every day holds one, which costs a comparison.
-            FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
+            if (dayBlocks) {
+                // Whether an account held for its own networks ever came back to a block: nearly every day holds
+                // one, which costs a comparison.
+                FanOut.PREFIXES.add(stats, request.getPrefixHash(), c);
+            }
             if (request.getAsn() != null) {
                 FanOut.ASNS.add(stats, Sketches.hash(request.getAsn()), c);
             }

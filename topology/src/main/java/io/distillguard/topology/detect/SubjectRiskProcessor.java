@@ -133,10 +133,10 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
             }
             // Late-dropped counts per subject: the account's windows stand for its key's too while they are shared.
             hour = count(request, day, hourStart, subjectTime(day, time), grace,
-                    apiKey != null && keyDay == null ? 2 : 1);
+                    apiKey != null && keyDay == null ? 2 : 1, type == SubjectType.ACCOUNT);
             days.put(key, day, dayStart);
             if (keyDay != null) {
-                keyHour = count(request, keyDay, hourStart, subjectTime(keyDay, time), grace, 1);
+                keyHour = count(request, keyDay, hourStart, subjectTime(keyDay, time), grace, 1, false);
                 days.put(Subjects.apiKeyOf(request.getAccountId(), apiKey), keyDay, dayStart);
             }
         }
@@ -208,10 +208,11 @@ public final class SubjectRiskProcessor implements Processor<String, SubjectRequ
      *
      * @param subjectTime the subject's own latest event time in the day (see {@link #subjectTime})
      * @param subjects how many subjects the windows stand for, each counted in late-dropped when the hour is closed
+     * @param account whether the day is an account's, which lists its address blocks too
      */
     private SubjectWindowStats count(SubjectRequest request, SubjectWindowStats day, long hourStart, long subjectTime,
-                                     long grace, int subjects) {
-        SubjectProfile.add(request, day, SubjectProfile.Span.DAY, running);
+                                     long grace, int subjects, boolean account) {
+        SubjectProfile.add(request, day, SubjectProfile.Span.DAY, running, account);
         SubjectWindowStats hour = hourStart + HOUR_MS + grace > subjectTime
                 ? SubjectProfile.hourToUpdate(day, hourStart) : null;
         if (hour == null) {

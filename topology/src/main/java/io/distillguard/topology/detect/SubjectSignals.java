@@ -266,9 +266,10 @@ public final class SubjectSignals {
 
     /**
      * The other way a member held for its own networks is confirmed (group.roaming-member-new-block-asns): each of at
-     * least group.roaming-member-asns of its requests, over its day or its day and the day before, came from a block
-     * (/24, /48) it had not used, with that many networks among them. Counted on the day alone first, so that a day
-     * that shows it is not undone by the day before's returns.
+     * least group.roaming-member-asns of its requests, over its day and the day before (its day alone when the day
+     * before had none of its requests), came from a block (/24, /48) it had not used, with that many networks among
+     * them. Over both days whenever it can: a pool never hands a block back, and a person comes back to yesterday's
+     * home or school even on a day that went from the school to two of the phone carrier's blocks to home.
      */
     private static boolean everyRequestFromANewBlock(Assessment a, DetectionRules.Group g, SubjectWindowStats day,
                                                      SubjectWindowStats yesterday) {
@@ -277,13 +278,12 @@ public final class SubjectSignals {
             return false;
         }
         int needed = g.roamingMemberAsnsOrDefault();
-        if (newBlockAtEachRequest(a, "24h", day.getRequests(), SubjectProfile.distinctPrefixes(day),
-                distinctAsns(day), needed, asns)) {
-            return true;
+        if (yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
+            return newBlockAtEachRequest(a, "2d", day.getRequests() + yesterday.getRequests(),
+                    SubjectProfile.distinctPrefixes(day, yesterday), distinctAsns(day, yesterday), needed, asns);
         }
-        return yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1
-                && newBlockAtEachRequest(a, "2d", day.getRequests() + yesterday.getRequests(),
-                        SubjectProfile.distinctPrefixes(day, yesterday), distinctAsns(day, yesterday), needed, asns);
+        return newBlockAtEachRequest(a, "24h", day.getRequests(), SubjectProfile.distinctPrefixes(day),
+                distinctAsns(day), needed, asns);
     }
 
     private static boolean newBlockAtEachRequest(Assessment a, String window, long requests, long blocks, long networks,

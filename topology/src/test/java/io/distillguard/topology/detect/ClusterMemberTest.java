@@ -180,5 +180,15 @@ class ClusterMemberTest {
         assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), back, before).evidenceWithFired())
                 .extracting(Evidence::getSignal).doesNotContain("fired:CLUSTER_MEMBER")
                 .contains("cluster_awaiting_own_networks:CAMPAIGN:PROMPT_CLUSTER:0-a");
+        // A student's day: the school, two of the phone carrier's blocks, home, each new that day; it went from the
+        // same school and home the day before.
+        SubjectWindowStats school = heldDay(yesterday, new int[] {3754, 7922},
+                new String[] {"198.18.1.0/24", "99.19.194.0/24"});
+        SubjectWindowStats student = heldDay(today, new int[] {3754, 21928, 21928, 7922},
+                new String[] {"198.18.1.0/24", "172.58.10.0/24", "172.58.11.0/24", "99.19.194.0/24"});
+        assertThat(member(student)).isTrue();
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), student, school).evidenceWithFired())
+                .extracting(Evidence::getSignal).doesNotContain("fired:CLUSTER_MEMBER", "own_new_block_requests_24h")
+                .contains("own_new_block_requests_2d");
     }
 }
