@@ -458,6 +458,13 @@ public final class CaseBook {
                         + "before " + count(value) + " times" + window
                         + " (a member of a pool's rotating members needs " + count(threshold) + ")";
                 case "own_block_compared" -> count(value) + " of its own requests followed one of its own" + window;
+                case "own_new_block_requests" -> count(value) + " of its own " + count(threshold) + " requests"
+                        + window + " came from an address block (/24) it had not used before" + (value >= threshold
+                        ? ": it never came back to one, as a proxy pool's account does and a person at home does not"
+                        : ": it came back to one, as a person does");
+                case "own_new_block_asns" -> "those requests came from " + count(value) + " networks (ASNs) (a member "
+                        + "of a group of roaming members that never came back to a block needs " + count(threshold)
+                        + ")";
                 case "own_block_changed_share" -> pct(value) + " of its own requests that followed one of its own "
                         + "came from another network block (/24) than the one before" + window
                         + " (a member of a group of roaming members needs " + pct(threshold) + ": a proxy hands out "

@@ -211,6 +211,24 @@ class CaseBookTest {
     }
 
     @Test
+    void aMemberCountedOnNewBlocksSaysItNeverCameBackToOne() {
+        CaseBook.Case pool = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-4",
+                Severity.HIGH, 1, List.of("acct-4"), e("own_distinct_asns_2d", 3, 4),
+                e("own_new_block_requests_2d", 4, 4), e("own_new_block_asns_2d", 3, 3)))).get(0);
+        assertThat(pool.words()).contains(
+                "4 of its own 4 requests over its day and the day before came from an address block (/24) it had not "
+                        + "used before: it never came back to one, as a proxy pool's account does and a person at "
+                        + "home does not",
+                "those requests came from 3 networks (ASNs) (a member of a group of roaming members that never came "
+                        + "back to a block needs 3)");
+        CaseBook.Case person = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-5",
+                Severity.LOW, 1, List.of("acct-5"), e("own_new_block_requests_24h", 3, 4),
+                e("cluster_awaiting_own_networks:PROMPT_CLUSTER:1-2468aceb", 2.6, 0)))).get(0);
+        assertThat(person.words()).contains("3 of its own 4 requests in the day came from an address block (/24) it "
+                + "had not used before: it came back to one, as a person does");
+    }
+
+    @Test
     void aCardOfAFewHeldAtItsOwnZSaysAtWhichItsBoundsWereTaken() {
         CaseBook.Case card = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "PAYMENT_FINGERPRINT:card-1", Severity.MEDIUM, 1, List.of("acct-1", "acct-2"),
