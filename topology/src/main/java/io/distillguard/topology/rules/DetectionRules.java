@@ -508,11 +508,12 @@ public record DetectionRules(
 
         /**
          * {@code roaming-member-new-block-asns}: the networks (ASNs) that confirm a member held for its own networks
-         * when each of at least roaming-member-asns of its requests (over the days its networks are counted on) came
-         * from a network block (/24, /48) it had not used before. A residential pool draws its households from a
-         * country's few large ISPs, so its account's fourth request is as likely as not on a network it already
-         * used, but never from an address block it used; a person's day at home, school and on the phone comes back
-         * to the home block. Absent from a document (or 0): networks alone, roaming-member-asns of them.
+         * when each of at least roaming-member-asns of its requests (over its day and the day before, or its day alone
+         * when it sent none the day before) came from a network block (/24, /48) it had not used before. A
+         * residential pool draws its households from a country's few large ISPs, so its account's fourth request is
+         * as likely as not on a network it already used, but never from an address block it used; a person's day at
+         * home, school and on the phone comes back to the home block. Absent from a document (or 0): networks alone,
+         * roaming-member-asns of them.
          */
         public int roamingMemberNewBlockAsnsOrDefault() {
             return roamingMemberNewBlockAsns == null ? 0 : roamingMemberNewBlockAsns;
