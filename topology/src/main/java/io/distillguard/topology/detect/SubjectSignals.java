@@ -280,9 +280,9 @@ public final class SubjectSignals {
         int needed = g.roamingMemberAsnsOrDefault();
         if (yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
             return newBlockAtEachRequest(a, "2d", day.getRequests() + yesterday.getRequests(),
-                    SubjectProfile.distinctPrefixes(day, yesterday), distinctAsns(day, yesterday), needed, asns);
+                    distinctPrefixes(day, yesterday), distinctAsns(day, yesterday), needed, asns);
         }
-        return newBlockAtEachRequest(a, "24h", day.getRequests(), SubjectProfile.distinctPrefixes(day),
+        return newBlockAtEachRequest(a, "24h", day.getRequests(), distinctPrefixes(day),
                 distinctAsns(day), needed, asns);
     }
 
