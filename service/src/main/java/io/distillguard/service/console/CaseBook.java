@@ -526,6 +526,13 @@ public final class CaseBook {
                         + "group's kind", value, threshold);
                 case "own_reasoning_share_lower_bound" -> "at least " + pct(value) + " of its own requests ask for "
                         + "reasoning" + window + ", beyond chance (a member needs " + pct(threshold) + ")";
+                case "own_blocks" -> "its own requests came from " + count(value) + " address block" + (value == 1
+                        ? " (/24)" + window + ": a machine of its own" : "s (/24)" + window);
+                case "own_reasoning_share" -> pct(value) + " of its own requests ask for reasoning" + window
+                        + " (a harvest's share is " + pct(threshold) + " or more; its bound falls short on a light day)";
+                case "own_output_share_lower_bound" -> "at least " + pct(value) + " of its own requests" + window
+                        + " took a harvest's output, reasoning asked or an answer three times its prompt or longer, "
+                        + "beyond chance (a member whose reasoning alone falls short needs " + pct(threshold) + ")";
                 case "own_first_turn_share_lower_bound" -> "at least " + pct(value) + " of its own requests open a "
                         + "conversation" + window + ", beyond chance (a member needs " + pct(threshold) + ")";
                 case "own_first_turn_harvest_share_lower_bound" -> "at least " + pct(value) + " of the requests that "

@@ -229,6 +229,21 @@ class CaseBookTest {
     }
 
     @Test
+    void aMemberCountedOnItsOutputsSaysWhatItsReasoningAloneDidNotShow() {
+        CaseBook.Case member = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-6",
+                Severity.HIGH, 1, List.of("acct-6"), e("own_reasoning_share_lower_bound_24h", 0.35, 0.478),
+                e("own_blocks_24h", 1, 1), e("own_reasoning_share_24h", 0.625, 0.478),
+                e("own_output_share_lower_bound_24h", 0.69, 0.478)))).get(0);
+        assertThat(member.words()).contains(
+                "its own requests came from 1 address block (/24) in the day: a machine of its own",
+                "63 % of its own requests ask for reasoning in the day (a harvest's share is 48 % or more; its bound "
+                        + "falls short on a light day)",
+                "at least 69 % of its own requests in the day took a harvest's output, reasoning asked or an answer "
+                        + "three times its prompt or longer, beyond chance (a member whose reasoning alone falls short "
+                        + "needs 48 %)");
+    }
+
+    @Test
     void aCardOfAFewHeldAtItsOwnZSaysAtWhichItsBoundsWereTaken() {
         CaseBook.Case card = CaseBook.build(List.of(alert("ACCOUNT_CLUSTER", SubjectType.ACCOUNT_CLUSTER,
                 "PAYMENT_FINGERPRINT:card-1", Severity.MEDIUM, 1, List.of("acct-1", "acct-2"),

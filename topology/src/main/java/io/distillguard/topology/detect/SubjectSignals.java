@@ -350,12 +350,13 @@ public final class SubjectSignals {
         // is what is left to tell it from them.
         boolean openers = g.heldMemberOpenersOrDefault() && !day.getClusterNeedsShape() && !day.getClusterNeedsBlocks();
         boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
-                openers ? day.getFirstTurnHarvests() : -1, day.getRequests(), answerPromptRatio(day), "24h");
+                openers ? day.getFirstTurnHarvests() : -1, day.getRequests(), SubjectProfile.distinctPrefixes(day),
+                answerPromptRatio(day), "24h");
         if (!harvest && yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
             harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
                     day.getLongAnswers() + yesterday.getLongAnswers(), day.getFirstTurns() + yesterday.getFirstTurns(),
                     openers ? day.getFirstTurnHarvests() + yesterday.getFirstTurnHarvests() : -1,
-                    day.getRequests() + yesterday.getRequests(),
+                    day.getRequests() + yesterday.getRequests(), twoDayBlocks(day, yesterday),
                     answerPromptRatio(day.getCompletionTokens() + yesterday.getCompletionTokens(),
                             day.getPromptTokens() + yesterday.getPromptTokens()), "2d");
         }
@@ -363,6 +364,14 @@ public final class SubjectSignals {
             a.measure("cluster_awaiting_own_shape:" + day.getCluster(), day.getClusterRisk(), 0);
         }
         return harvest;
+    }
+
+    /**
+     * The address blocks of a day and the day before together; 0, unknown, when the day before has requests and no
+     * blocks listed (written by a build that listed none on day windows).
+     */
+    private static long twoDayBlocks(SubjectWindowStats day, SubjectWindowStats yesterday) {
+        return SubjectProfile.distinctPrefixes(yesterday) == 0 ? 0 : SubjectProfile.distinctPrefixes(day, yesterday);
     }
 
     /**
@@ -374,9 +383,12 @@ public final class SubjectSignals {
         return LinkKind.heldForOwnShape(day.getCluster()) || day.getClusterNeedsShape();
     }
 
-    /** @param firstTurnHarvests the first turns that were a harvest's, or -1 when the member's openers are not read */
+    /**
+     * @param firstTurnHarvests the first turns that were a harvest's, or -1 when the member's openers are not read
+     * @param blocks            the address blocks (/24, /48) the member's requests came from over the window
+     */
     private static boolean ownHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,
-                                      long firstTurns, long firstTurnHarvests, long requests,
+                                      long firstTurns, long firstTurnHarvests, long requests, long blocks,
                                       double answerPromptRatio, String window) {
         DetectionRules.Group g = rules.groupOrDefault();
         HarvestShape.Bounds own = HarvestShape.lower(rules, reasoning, longAnswers, firstTurns, requests,
@@ -384,6 +396,9 @@ public final class SubjectSignals {
         a.measure("own_reasoning_share_lower_bound_" + window, own.reasoningBound(), own.reasoningThreshold())
                 .measure("own_first_turn_share_lower_bound_" + window, own.firstTurnBound(), own.firstTurnThreshold());
         boolean reasoningHarvest = own.reasoningBound() >= own.reasoningThreshold();
+        if (!reasoningHarvest && g.heldMemberOutputsOrDefault()) {
+            reasoningHarvest = outputsHarvest(a, rules, reasoning, longAnswers, requests, blocks, own, window);
+        }
         boolean harvest = reasoningHarvest && own.firstTurnBound() >= own.firstTurnThreshold();
         if (reasoningHarvest && !harvest && firstTurnHarvests >= 0) {
             // A harvest that follows up a few of its questions is under the first-turn threshold by its follow-ups
@@ -404,6 +419,26 @@ public final class SubjectSignals {
             harvest = answerPromptRatio >= answerRatio;
         }
         return harvest;
+    }
+
+    /**
+     * A held member's outputs (group.held-member-outputs): from one address block over the window (a machine of its
+     * own), its reasoning share as it stands at the reasoning threshold, and its reasoning requests and its other
+     * requests' long answers together at their lower bound at or over it.
+     */
+    private static boolean outputsHarvest(Assessment a, DetectionRules rules, long reasoning, long longAnswers,
+                                          long requests, long blocks, HarvestShape.Bounds own, String window) {
+        double point = SubjectProfile.share(reasoning, requests);
+        if (blocks != 1 || point < own.reasoningThreshold()) {
+            return false;
+        }
+        long outputs = reasoning + HarvestShape.plainLong(longAnswers, reasoning, requests);
+        double outputsBound = DetectionRules.Group.wilsonLower(outputs, requests,
+                rules.groupOrDefault().heldMemberConfidenceZOrDefault());
+        a.measure("own_blocks_" + window, blocks, 1)
+                .measure("own_reasoning_share_" + window, point, own.reasoningThreshold())
+                .measure("own_output_share_lower_bound_" + window, outputsBound, own.reasoningThreshold());
+        return outputsBound >= own.reasoningThreshold();
     }
 
     /** Whether the window was implicated in a cluster strongly enough for CLUSTER_MEMBER. */

@@ -101,7 +101,8 @@ public record DetectionRules(
             @JsonProperty("shared-card-first-turns") Boolean sharedCardFirstTurns,
             @JsonProperty("hosting-block-first-turns") Boolean hostingBlockFirstTurns,
             @JsonProperty("held-member-openers") Boolean heldMemberOpeners,
-            @JsonProperty("roaming-member-new-block-asns") Integer roamingMemberNewBlockAsns) {
+            @JsonProperty("roaming-member-new-block-asns") Integer roamingMemberNewBlockAsns,
+            @JsonProperty("held-member-outputs") Boolean heldMemberOutputs) {
 
         /** Without {@code template-max-distance} in a document: 10 bits. */
         public static final int TEMPLATE_MAX_DISTANCE = 10;
@@ -160,7 +161,8 @@ public record DetectionRules(
                 SPLIT_MEMBER_REQUESTS, CARD_SPLIT_MIN_MEMBERS, OWN_ADDRESS_SHARE, BLOCK_MIN_RETURNS, ONE_NETWORK_SHARE, true,
                 2, 12, true, true, true, true, CAMPAIGN_TRAIT_COVERAGE, false, HOSTED_CLIENT_ACCOUNTS, true, 2,
                 HOSTED_CLIENT_POOL_MEMBERS, POOL_MEMBER_BLOCKS, true, HELD_MEMBER_CONFIDENCE_Z,
-                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true, true, ROAMING_MEMBER_NEW_BLOCK_ASNS);
+                ROAMING_MEMBER_BLOCK_SHARE, HELD_CARD_CONFIDENCE_Z, true, true, true, ROAMING_MEMBER_NEW_BLOCK_ASNS,
+                true);
 
         /**
          * The share of long answers a group's lower bound must reach when its reasoning share does not: the floor,
@@ -329,6 +331,22 @@ public record DetectionRules(
          */
         public boolean heldMemberOpenersOrDefault() {
             return heldMemberOpeners != null && heldMemberOpeners;
+        }
+
+        /**
+         * {@code held-member-outputs}: whether a member held for its own shape, on a machine of its own (its requests
+         * over the window from one address block), whose reasoning share reaches the reasoning threshold as it stands
+         * but not at its lower bound, is still a harvest by the outputs it took: the requests that asked for reasoning
+         * and those without that got long answers, counted together at their lower bound at or over that threshold
+         * (its first-turn share judged as before). A harvest wants outputs, a reasoning trace or a long answer; one
+         * that asks for reasoning on three requests in four shows too few for the bound on a light day by chance, and
+         * its other answers are long. A writing product's user asks for reasoning on a few requests and gets long
+         * answers to the rest: its reasoning share as it stands is under the threshold, and a product's users on
+         * serverless functions leave from block after block of the cloud's pool. Absent from a document's group
+         * section: false, as before the key.
+         */
+        public boolean heldMemberOutputsOrDefault() {
+            return heldMemberOutputs != null && heldMemberOutputs;
         }
 
         /**

@@ -191,4 +191,41 @@ class ClusterMemberTest {
                 .extracting(Evidence::getSignal).doesNotContain("fired:CLUSTER_MEMBER", "own_new_block_requests_24h")
                 .contains("own_new_block_requests_2d");
     }
+
+    /**
+     * A hosted client's member's day held for its own shape: a request every three hours from one block, each a first
+     * turn with a long answer, asking for reasoning where {@code reasoning} says; its blocks listed unless
+     * {@code listsBlocks} is false, as a build before the lists wrote a day.
+     */
+    private static SubjectWindowStats shapeHeldDay(long start, boolean[] reasoning, boolean listsBlocks) {
+        SubjectWindowStats day = SubjectProfile.empty();
+        for (int i = 0; i < reasoning.length; i++) {
+            SubjectProfile.add(new io.distillguard.topology.state.SubjectRequest(start + i * 3 * 3_600_000L, "acct-1",
+                    100, 2_000, reasoning[i], 0, (long) i, "math", (long) i * 0x9E3779B97F4A7C15L,
+                    Sketches.hash("100.64.1.9"), Sketches.hash("100.64.1.0/24"), 16509, "US", null, 0.0, null, null,
+                    0, null, false, false, false), day, SubjectProfile.Span.DAY, Sketches.running(0, 1), listsBlocks);
+        }
+        day.setCluster("HOSTED_CLIENT:16509|python-httpx/0.27");
+        day.setClusterRisk(3.0);
+        return day;
+    }
+
+    @Test
+    void aHeldMembersOutputsAreCountedOverTwoDaysOnlyWhenBothListTheirBlocks() {
+        long today = 1_800_000_000_000L - Math.floorMod(1_800_000_000_000L, 86_400_000L);
+        long yesterday = today - 86_400_000L;
+        // Four requests a day from one machine, reasoning on three of each four: six of eight is under the reasoning
+        // threshold at its bound, its eight outputs over it; one day's four first turns are too few for their bound.
+        boolean[] threeInFour = {true, false, true, true};
+        SubjectWindowStats day = shapeHeldDay(today, threeInFour, true);
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, shapeHeldDay(yesterday, threeInFour, true))
+                .evidenceWithFired()).extracting(Evidence::getSignal)
+                .contains("fired:CLUSTER_MEMBER", "own_blocks_2d", "own_output_share_lower_bound_2d");
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, null).evidenceWithFired())
+                .extracting(Evidence::getSignal).doesNotContain("fired:CLUSTER_MEMBER");
+        // The day before written without its blocks: where its requests came from is unknown, and it is not counted.
+        assertThat(SubjectSignals.assess(rules, SubjectProfile.empty(), day, shapeHeldDay(yesterday, threeInFour, false))
+                .evidenceWithFired()).extracting(Evidence::getSignal)
+                .doesNotContain("fired:CLUSTER_MEMBER", "own_output_share_lower_bound_2d");
+    }
 }

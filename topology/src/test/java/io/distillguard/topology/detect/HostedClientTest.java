@@ -230,6 +230,90 @@ class HostedClientTest extends HarnessTest {
     }
 
     @Test
+    void membersThatAskForReasoningOnThreeInFourAreNamedOnALightDayByTheOutputsTheyTook() {
+        // Eight first turns a member, a long answer to the first of each four and reasoning on the other three: its
+        // reasoning never passes at its lower bound (six of eight at the most), its outputs do from its sixth request.
+        List<DistillationAlert> alerts = outputs(false, false);
+
+        List<DistillationAlert> named = byDetector(alerts, "ACCOUNT_RISK").stream()
+                .filter(a -> a.getSeverity().compareTo(Severity.HIGH) >= 0).toList();
+        assertThat(named).allSatisfy(a -> {
+            assertThat(evidence(a, "fired:CLUSTER_MEMBER")).isPresent();
+            assertThat(evidence(a, "own_reasoning_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isLessThan(e.getThreshold()));
+            assertThat(evidence(a, "own_reasoning_share_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+            assertThat(evidence(a, "own_blocks_24h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1));
+            assertThat(evidence(a, "own_output_share_lower_bound_24h")).hasValueSatisfying(e ->
+                    assertThat(e.getValue()).isGreaterThanOrEqualTo(e.getThreshold()));
+        });
+        assertThat(named.stream().map(DistillationAlert::getSubjectId).filter(id -> id.startsWith("rented-"))
+                .distinct().count()).isEqualTo(MEMBERS);
+    }
+
+    @Test
+    void withoutTheirOutputsCountedMembersThatAskForReasoningOnThreeInFourAreNotYetNamed() {
+        List<DistillationAlert> alerts = outputs(false, false, "held-member-outputs: true",
+                "held-member-outputs: false");
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void membersLeavingFromAnotherBlockAtEachRequestAreNotNamedByTheOutputsTheyTook() {
+        // The same campaign through the provider's pool, another /24 at each request: a serverless product's users leave
+        // so too, and its writing tool's get long answers.
+        List<DistillationAlert> alerts = outputs(false, true);
+
+        assertThat(byDetector(alerts, "ACCOUNT_CLUSTER")).isNotEmpty();
+        assertThat(alerts).noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void aWritingProductsUserWhoAsksForReasoningOnAFewRequestsIsNotNamedBesideTheCampaignOnItsLongAnswers() {
+        // Beside the same campaign, on the same cloud and client from a machine of its own: twelve first turns, every
+        // answer long, reasoning on one in four. Its outputs would pass; its reasoning share is under the threshold.
+        List<DistillationAlert> alerts = outputs(true, false);
+
+        assertThat(byDetector(alerts, "ACCOUNT_RISK")).anySatisfy(a -> {
+            assertThat(a.getSubjectId()).startsWith("rented-");
+            assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        });
+        assertThat(alerts).filteredOn(a -> a.getAccounts().contains("writer"))
+                .noneSatisfy(a -> assertThat(a.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH));
+    }
+
+    /**
+     * The campaign on machines of its own, eight first turns a member in one day, reasoning on three in four and a
+     * long answer to the fourth, each from a machine of its own or, with {@code pooled}, from another /24 of the
+     * provider at each request; then, with {@code writer}, a product's user on the same cloud and client whose twelve
+     * first turns get long answers, reasoning on one in four.
+     */
+    private List<DistillationAlert> outputs(boolean writer, boolean pooled, String... ruleReplacements) {
+        TopologyHarness h = start(ruleReplacements);
+        long t = BASE;
+        for (int r = 0; r < 8; r++) {
+            for (int member = 0; member < MEMBERS; member++) {
+                boolean reasons = r % 4 != 0;
+                String address = pooled ? "100." + (64 + r) + "." + member + ".9" : "100.64." + member + ".9";
+                h.send(harvest("rented-" + member, address, t += 60_000, random.nextLong())
+                        .setAsn(16509).setUserAgent(CLIENT).setPaymentFingerprint("card-rented-" + member)
+                        .setReasoningRequested(reasons).setCompletionTokens(reasons ? 600 : 2_000)
+                        .setAccountCreatedAt(Instant.ofEpochMilli(BASE - (60L + 5 * member) * 86_400_000L))
+                        .build());
+            }
+        }
+        for (int r = 0; writer && r < 12; r++) {
+            h.send(harvest("writer", "100.65.7.9", t += 60_000, random.nextLong()).setAsn(16509)
+                    .setUserAgent(CLIENT).setPaymentFingerprint("card-writer").setReasoningRequested(r % 4 == 0)
+                    .setCompletionTokens(2_000)
+                    .setAccountCreatedAt(Instant.ofEpochMilli(BASE - 400 * 86_400_000L)).build());
+        }
+        return h.alerts();
+    }
+
+    @Test
     void membersThatFollowUpOneQuestionInFourAreNamedByTheQuestionsThatOpenTheirConversations() {
         // Twelve first turns with reasoning and four follow-ups a member: its first-turn share of 0.75 is under 0.67 at
         // its lower bound, every question it opens with is a harvest's.

@@ -122,6 +122,13 @@ class DetectionRulesTest {
     }
 
     @Test
+    void aHeldMemberIsJudgedOnItsOutputsAndADocumentWithoutTheKeyJudgesItsReasoningAlone() {
+        assertThat(DetectionRules.defaults().groupOrDefault().heldMemberOutputsOrDefault()).isTrue();
+        assertThat(DetectionRules.parse(rulesYaml("  held-member-outputs: true\n", "")).groupOrDefault()
+                .heldMemberOutputsOrDefault()).isFalse();
+    }
+
+    @Test
     void aHeldMemberIsJudgedOnItsOpenersAndADocumentWithoutTheKeyDoesNotJudgeThem() {
         assertThat(DetectionRules.defaults().groupOrDefault().heldMemberOpenersOrDefault()).isTrue();
         assertThat(DetectionRules.parse(rulesYaml("  held-member-openers: true\n", "")).groupOrDefault()
@@ -339,7 +346,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-07.23", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-08.24", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -371,7 +378,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-07.23", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-08.24", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
