@@ -350,7 +350,7 @@ public final class SubjectSignals {
         // is what is left to tell it from them.
         boolean openers = g.heldMemberOpenersOrDefault() && !day.getClusterNeedsShape() && !day.getClusterNeedsBlocks();
         boolean harvest = ownHarvest(a, rules, day.getReasoning(), day.getLongAnswers(), day.getFirstTurns(),
-                openers ? day.getFirstTurnHarvests() : -1, day.getRequests(), SubjectProfile.distinctPrefixes(day),
+                openers ? day.getFirstTurnHarvests() : -1, day.getRequests(), distinctPrefixes(day),
                 answerPromptRatio(day), "24h");
         if (!harvest && yesterday != null && yesterday.getRequests() > 0 && g.heldMemberDaysOrDefault() > 1) {
             harvest = ownHarvest(a, rules, day.getReasoning() + yesterday.getReasoning(),
@@ -371,7 +371,7 @@ public final class SubjectSignals {
      * blocks listed (written by a build that listed none on day windows).
      */
     private static long twoDayBlocks(SubjectWindowStats day, SubjectWindowStats yesterday) {
-        return SubjectProfile.distinctPrefixes(yesterday) == 0 ? 0 : SubjectProfile.distinctPrefixes(day, yesterday);
+        return distinctPrefixes(yesterday) == 0 ? 0 : distinctPrefixes(day, yesterday);
     }
 
     /**
