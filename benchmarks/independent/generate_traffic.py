@@ -71,6 +71,10 @@ class World:
         self.start = start
         self.end = start + days * DAY
         self.release = start + int(days * DAY * 0.5)
+        # Campaign knobs (main's --campaign-*): the defaults leave every campaign as described below.
+        self.campaign_rate = 1.0
+        self.campaign_reasoning = None
+        self.campaign_first_turn = None
         self.out = []
         self.labels = []
         self.next_event = 0
@@ -372,6 +376,10 @@ def harvest_prompt(w, templates=None):
 
 def harvest_request(w, t, acct, ip, asn, country, ua, card, created, model, reasoning_share, first_turn_share,
                     capabilities, templates=None):
+    if w.campaign_reasoning is not None:
+        reasoning_share = w.campaign_reasoning
+    if w.campaign_first_turn is not None:
+        first_turn_share = w.campaign_first_turn
     reasoning = w.rng.random() < reasoning_share
     prompt = harvest_prompt(w, templates)
     pt = len(prompt.split()) * 1.4 + 20
@@ -387,6 +395,14 @@ def harvest_request(w, t, acct, ip, asn, country, ua, card, created, model, reas
             t += w.rng.randint(10, 60) * 1000
 
 
+def scaled(w, count):
+    """A campaign account's count of requests at --campaign-rate, rounded at random so that its mean scales too."""
+    if w.campaign_rate == 1.0:
+        return count
+    exact = count * w.campaign_rate
+    return int(exact) + (1 if w.rng.random() < exact - int(exact) else 0)
+
+
 def bulk(w, accounts):
     asn, country, space = CLOUDS[3]
     for _ in range(accounts):
@@ -396,7 +412,7 @@ def bulk(w, accounts):
         created = w.start - w.rng.randrange(5, 60) * DAY
         t = w.start + w.rng.randrange(6 * HOUR)
         while t < w.end:
-            t += int(w.rng.expovariate(1 / 9000))
+            t += int(w.rng.expovariate(w.campaign_rate / 9000))
             harvest_request(w, t, acct, ip, asn, country, "aiohttp/3.10.10", card, created, MODELS[0], 0.9, 0.95,
                             ["math", "coding"])
 
@@ -421,7 +437,7 @@ def hydra_shared_cards(w, accounts):
     ua = "nova-python/1.3.9"
     for acct, card in attack_accounts_on_cards(w, accounts, "hydra_residential_cards", 2, 4):
         created = w.start - w.rng.randrange(1, 45) * DAY - w.rng.randrange(DAY)
-        rate = w.lognormal(25, 0.4)
+        rate = w.lognormal(25, 0.4) * w.campaign_rate
         t = w.start + w.rng.randrange(8 * HOUR)
         while t < w.end:
             t += int(w.rng.expovariate(rate / DAY))
@@ -442,7 +458,7 @@ def hydra_hosting_human(w, accounts):
         tz = w.rng.choice((-5, 0, 1, 8))
         ua = w.rng.choice(SDKS[:3])
         for day in range(int((w.end - w.start) // DAY)):
-            for _ in range(int(w.lognormal(30, 0.4))):
+            for _ in range(scaled(w, int(w.lognormal(30, 0.4)))):
                 t = w.human_time(tz, w.start + day * DAY)
                 harvest_request(w, t, acct, ip, asn, country, ua, card, created, MODELS[0], 0.75, 0.9,
                                 ["coding", "math"])
@@ -455,7 +471,7 @@ def model_pivot(w, accounts):
         t = w.start + w.rng.randrange(12 * HOUR)
         while t < w.end:
             after = t >= w.release
-            rate = 40 if after else 4
+            rate = (40 if after else 4) * w.campaign_rate
             t += int(w.rng.expovariate(rate / DAY))
             asn, country, ip = residential_proxy(w)
             harvest_request(w, t, acct, ip, asn, country, "nova-python/1.4.2", card, created,
@@ -472,7 +488,7 @@ def low_and_slow(w, accounts):
         card = w.card()
         created = w.start - w.rng.randrange(90, 400) * DAY
         for day in range(int((w.end - w.start) // DAY)):
-            for _ in range(w.rng.randint(2, 9)):
+            for _ in range(scaled(w, w.rng.randint(2, 9))):
                 t = w.start + day * DAY + w.rng.randrange(DAY)
                 harvest_request(w, t, acct, ip, asn, country, "nova-python/1.4.2", card, created, MODELS[0], 0.8, 0.95,
                                 ["reasoning", "math"], templates)
@@ -488,10 +504,21 @@ def main():
                    help="the traffic's first instant, in the past: the engine dead-letters events more than "
                         "validation.max-future-skew ahead of the wall clock")
     p.add_argument("--scale", type=float, default=1.0, help="every population's size, against the default")
+    p.add_argument("--campaign-rate", type=float, default=1.0,
+                   help="every campaign account's requests, against its default rate (0.33: a third as many)")
+    p.add_argument("--campaign-reasoning", type=float, default=None,
+                   help="the share of every campaign's requests that ask for reasoning (default: each its own)")
+    p.add_argument("--campaign-first-turn", type=float, default=None,
+                   help="the share of every campaign's harvests sent as one question, not a two-turn conversation")
     a = p.parse_args()
+    if a.campaign_rate <= 0 or any(v is not None and not 0 <= v <= 1
+                                   for v in (a.campaign_reasoning, a.campaign_first_turn)):
+        p.error("--campaign-rate must be positive, and the campaign shares between 0 and 1")
     import datetime
     start = int(datetime.datetime.fromisoformat(a.start.replace("Z", "+00:00")).timestamp() * 1000)
     w = World(a.seed, start, a.days)
+    w.campaign_rate, w.campaign_reasoning, w.campaign_first_turn = (a.campaign_rate, a.campaign_reasoning,
+                                                                    a.campaign_first_turn)
     s = lambda n: max(1, int(round(n * a.scale)))
     BENCHMARK.extend(w.sentence(15, 60) for _ in range(3000))
     for _ in range(s(4500)):
