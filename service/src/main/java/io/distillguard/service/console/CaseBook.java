@@ -408,10 +408,14 @@ public final class CaseBook {
                 case "group_first_turn_share_lower_bound" -> "at least " + pct(value)
                         + " open a conversation, at 99 % confidence (the rule asks " + pct(threshold) + ")";
                 case "single_turn_share" -> pct(value) + " of conversations never get a second turn" + window;
+                case "opener_share" -> pct(value) + " open a conversation" + window
+                        + " (the profile asks " + pct(threshold) + ": long multi-turn work opens few)";
                 case "reasoning_share_lower_bound" -> "at least " + pct(value) + " ask for reasoning" + window
                         + ", at 99 % confidence (the profile asks " + pct(threshold) + ")";
                 case "single_turn_share_lower_bound" -> "at least " + pct(value) + " are conversations that never get "
                         + "a second turn" + window + ", at 99 % confidence (the profile asks " + pct(threshold) + ")";
+                case "opener_share_lower_bound" -> "at least " + pct(value) + " open a conversation" + window
+                        + ", at 99 % confidence (the profile asks " + pct(threshold) + ")";
                 case "capability_concentration_lower_bound" -> "at least " + pct(value) + " in two capabilities"
                         + window + ", at 99 % confidence (the profile asks " + pct(threshold) + ")";
                 case "group_new_account_share" -> pct(value) + " of requests from accounts created in the last 30 days";

@@ -168,7 +168,7 @@ class ServiceConfigTest {
     @Test
     void shouldLoadTheRulesFileNamedInTheEnvironmentAndRefuseABadOne() throws Exception {
         Path rules = io.distillguard.service.RulesFiles.write(dir, "rules.yaml",
-                "version: default-2026-12-08.24", "version: team-7");
+                "version: default-2026-12-08.25", "version: team-7");
         assertThat(ServiceConfig.load(null, Map.of("DISTILLGUARD_RULES_FILE", rules.toString()), Map.of())
                 .detection().ruleVersion()).isEqualTo("team-7");
 

@@ -322,6 +322,16 @@ class CaseBookTest {
     }
 
     @Test
+    void theProfilesShareOfRequestsOpeningConversationsReadsAsSentences() {
+        CaseBook.Case profile = CaseBook.build(List.of(alert("ACCOUNT_RISK", SubjectType.ACCOUNT, "acct-6",
+                Severity.HIGH, 1, List.of("acct-6"), e("opener_share_1h", 0.714, 0.4),
+                e("opener_share_lower_bound_1h", 0.66, 0.4), e("fired:EXTRACTION", 1.25, 1)))).get(0);
+        assertThat(profile.words()).containsExactly(
+                "71 % open a conversation in the hour (the profile asks 40 %: long multi-turn work opens few)",
+                "at least 66 % open a conversation in the hour, at 99 % confidence (the profile asks 40 %)");
+    }
+
+    @Test
     void longAnswersOnRentedMachinesSayHowTheMembersRanAndWhereFrom() {
         assertThat(rentedMachineWords(8.4, 1.0, 1.0)).containsExactly(
                 "their reasoning asks spread 8.4 against 21.7 that one shared configuration reaches by chance: run "

@@ -185,7 +185,7 @@ class EndToEndIT {
         // What the operator's drift alert compares the live shares with: the rules in force, the started file's first.
         assertThat(service.gauge("distillguard.rules.population.share", "share", "reasoning")).isEqualTo(0.13);
         Path strict = io.distillguard.service.RulesFiles.write(stateDir, "strict.yaml",
-                "version: default-2026-12-08.24", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5",
+                "version: default-2026-12-08.25", "version: strict-e2e", "requests-1h: 1000", "requests-1h: 5",
                 "population-reasoning-share: 0.13", "population-reasoning-share: 0.31");
         int exit = new picocli.CommandLine(new io.distillguard.service.cli.DistillguardCli()).execute("rules", "publish",
                 strict.toString(), "--effective-from", Instant.ofEpochMilli(now - 3_600_000L).toString(),

@@ -549,6 +549,11 @@ public final class SubjectProfile {
         return share(Math.max(0, s.getFirstTurns() - Math.round(s.getFollowedUpEstimate())), s.getRequests());
     }
 
+    /** Requests that open a conversation (first turns, whether or not a second came), per request. */
+    public static double openerShare(SubjectWindowStats s) {
+        return share(s.getFirstTurns(), s.getRequests());
+    }
+
     /** Distinct LSH buckets per request and band: 1 when every prompt is new, near 0 for one template. */
     public static double promptDiversity(SubjectWindowStats s) {
         return Math.min(1, share(Math.round(s.getPromptBucketsEstimate()), s.getRequests() * (long) BANDS));

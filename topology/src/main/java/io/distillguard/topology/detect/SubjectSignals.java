@@ -9,6 +9,7 @@ import static io.distillguard.topology.detect.SubjectProfile.distinctIps;
 import static io.distillguard.topology.detect.SubjectProfile.distinctPrefixes;
 import static io.distillguard.topology.detect.SubjectProfile.interArrivalCv;
 import static io.distillguard.topology.detect.SubjectProfile.networkSwitchShare;
+import static io.distillguard.topology.detect.SubjectProfile.openerShare;
 import static io.distillguard.topology.detect.SubjectProfile.outputInputRatio;
 import static io.distillguard.topology.detect.SubjectProfile.promptDiversity;
 import static io.distillguard.topology.detect.SubjectProfile.reasoningShare;
@@ -452,32 +453,39 @@ public final class SubjectSignals {
      * the profile fires.
      */
     private static double extraction(Assessment a, DetectionRules.Extraction t, SubjectWindowStats s, String window) {
+        // A harvest that wraps some of its questions in a second turn (each turn asked for its own trace or long
+        // answer) keeps no conversation single; what it still does not do is the long multi-turn work of an agent's
+        // tool loop or a chat, which opens a conversation at a small share of its requests.
+        boolean openers = t.judgesOpeners();
+        double turnShare = openers ? openerShare(s) : singleTurnShare(s);
+        double turnThreshold = openers ? t.openerShare() : t.singleTurnShare();
+        String turnSignal = openers ? "opener_share_" : "single_turn_share_";
         double reasoning = reasoningShare(s) / t.reasoningShare();
-        double singleTurn = singleTurnShare(s) / t.singleTurnShare();
+        double turns = turnShare / turnThreshold;
         double diversity = promptDiversity(s) / t.promptDiversity();
         double concentration = capabilityConcentration(s) / t.capabilityConcentration();
-        double weakest = Math.min(Math.min(reasoning, singleTurn), Math.min(diversity, concentration));
+        double weakest = Math.min(Math.min(reasoning, turns), Math.min(diversity, concentration));
         if (weakest < 1) {
             return 0;
         }
         long n = s.getRequests();
         double reasoningBound = t.judged(reasoningShare(s), n);
-        double singleTurnBound = t.judged(singleTurnShare(s), n);
+        double turnBound = t.judged(turnShare, n);
         double concentrationBound = t.judged(capabilityConcentration(s), n);
-        if (reasoningBound < t.reasoningShare() || singleTurnBound < t.singleTurnShare()
+        if (reasoningBound < t.reasoningShare() || turnBound < turnThreshold
                 || concentrationBound < t.capabilityConcentration()) {
             return 0;
         }
         double outputRatio = outputInputRatio(s);
         a.measure("reasoning_share_" + window, reasoningShare(s), t.reasoningShare())
-                .measure("single_turn_share_" + window, singleTurnShare(s), t.singleTurnShare())
+                .measure(turnSignal + window, turnShare, turnThreshold)
                 .measure("prompt_diversity_" + window, promptDiversity(s), t.promptDiversity())
                 .measure("capability_concentration_" + window, capabilityConcentration(s), t.capabilityConcentration())
                 .measure("output_input_ratio_" + window, outputRatio, t.outputInputRatio())
                 .measure("requests_" + window, n, 0);
         if (t.confidenceZ() != null) {
             a.measure("reasoning_share_lower_bound_" + window, reasoningBound, t.reasoningShare())
-                    .measure("single_turn_share_lower_bound_" + window, singleTurnBound, t.singleTurnShare())
+                    .measure(turnSignal + "lower_bound_" + window, turnBound, turnThreshold)
                     .measure("capability_concentration_lower_bound_" + window, concentrationBound,
                             t.capabilityConcentration());
         }

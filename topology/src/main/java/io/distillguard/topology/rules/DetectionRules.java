@@ -825,7 +825,8 @@ public record DetectionRules(
             @JsonProperty("confidence-z") Double confidenceZ,
             @JsonProperty("specific-answer-ratio") Double specificAnswerRatio,
             @JsonProperty("specific-hours") Integer specificHours,
-            @JsonProperty("specific-answer-hours") Integer specificAnswerHours) {
+            @JsonProperty("specific-answer-hours") Integer specificAnswerHours,
+            @JsonProperty("opener-share") Double openerShare) {
 
         /** Without {@code specific-answer-hours} in a document: the hour the profile fired in is enough. */
         public static final int SPECIFIC_ANSWER_HOURS = 1;
@@ -849,6 +850,15 @@ public record DetectionRules(
          */
         public boolean specificOnlyWhenSustained() {
             return specificHours != null;
+        }
+
+        /**
+         * Whether the profile's conversation feature is the share of requests that open a conversation (with
+         * {@code opener-share}), not the share of conversations that never got a second turn (without it, as before
+         * the key existed).
+         */
+        public boolean judgesOpeners() {
+            return openerShare != null;
         }
     }
 
@@ -999,6 +1009,9 @@ public record DetectionRules(
         positive("subject.min-requests-24h", subject.minRequests24h());
         share("subject.extraction.reasoning-share", subject.extraction().reasoningShare());
         share("subject.extraction.single-turn-share", subject.extraction().singleTurnShare());
+        if (subject.extraction().openerShare() != null) {
+            share("subject.extraction.opener-share", subject.extraction().openerShare());
+        }
         share("subject.extraction.prompt-diversity", subject.extraction().promptDiversity());
         share("subject.extraction.capability-concentration", subject.extraction().capabilityConcentration());
         positive("subject.extraction.output-input-ratio", subject.extraction().outputInputRatio());

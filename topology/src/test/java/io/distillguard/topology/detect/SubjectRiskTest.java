@@ -55,7 +55,11 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(evidence(top, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
                 .isEqualTo(3.0));
         assertThat(evidence(top, "reasoning_share_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0));
-        assertThat(evidence(top, "single_turn_share_1h")).hasValueSatisfying(e -> assertThat(e.getThreshold()).isEqualTo(0.7));
+        assertThat(evidence(top, "opener_share_1h")).hasValueSatisfying(e -> {
+            assertThat(e.getValue()).isEqualTo(1.0);
+            assertThat(e.getThreshold()).isEqualTo(0.4);
+        });
+        assertThat(evidence(top, "single_turn_share_1h")).isEmpty();
         assertThat(evidence(top, "prompt_diversity_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isGreaterThan(0.9));
         assertThat(evidence(top, "capability_concentration_1h")).isPresent();
         // Every answer ten times its prompt, but each with the reasoning asked for: no answer without reasoning to
@@ -440,11 +444,56 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(extractionFired(h.alerts())).isTrue();
     }
 
+    /**
+     * Three hours of a harvest that wraps two of every five questions in a second turn, each turn asking for its own
+     * trace with a long answer: three conversations in seven never get a second turn, five in seven open one.
+     */
+    private void wrappedHarvest(TopologyHarness h, String account) {
+        for (int hour = 0; hour < 3; hour++) {
+            for (int i = 0; i < (hour == 1 ? 14 : 42); i++) {
+                int inSeven = i % 7;
+                RequestEvent.Builder r = harvest(account, "198.51.100.7", BASE + hour * 3_600_000L + i * 60_000L,
+                        random.nextLong());
+                if (inSeven >= 3) {
+                    int conversation = hour * 100 + i - (inSeven - 3) % 2;
+                    r.setConversationId(account + "-c" + conversation).setTurnIndex((inSeven - 3) % 2);
+                }
+                h.send(r.build());
+            }
+        }
+    }
+
+    @Test
+    void aHarvestWrappingSomeQuestionsInASecondTurnIsTheProfileByTheShareThatOpensConversations() {
+        TopologyHarness h = start();
+        wrappedHarvest(h, "acct-wrapped");
+        DistillationAlert top = highest(byDetector(h.alerts(), "ACCOUNT_RISK"));
+        assertThat(top.getSeverity()).isGreaterThanOrEqualTo(Severity.HIGH);
+        assertThat(evidence(top, "fired:EXTRACTION")).isPresent();
+        assertThat(evidence(top, "opener_share_1h")).hasValueSatisfying(e -> {
+            // Named at the hour's 30th request: 22 of them open a conversation.
+            assertThat(e.getValue()).isCloseTo(22.0 / 30, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(e.getThreshold()).isEqualTo(0.4);
+        });
+        assertThat(evidence(top, "opener_share_lower_bound_1h")).hasValueSatisfying(e ->
+                assertThat(e.getValue()).isGreaterThanOrEqualTo(0.4).isLessThan(22.0 / 30));
+    }
+
+    @Test
+    void withoutOpenerShareTheSameWrappedHarvestIsJudgedOnSingleTurnsAndIsNotTheProfile() {
+        TopologyHarness h = start("    opener-share: 0.4\n", "");
+        wrappedHarvest(h, "acct-wrapped");
+        assertThat(extractionFired(h.alerts())).isFalse();
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).allSatisfy(a ->
+                assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
     @Test
     void extractionProfileDoesNotFireForConversations() {
         TopologyHarness h = start();
         for (int i = 0; i < 60; i++) {
-            // Same asks, but every conversation continues: a person, or an agent, not a harvester.
+            // Same asks, but every conversation continues to a third turn: a person, or an agent, not a harvester
+            // (one request in three opens a conversation, under the profile's 0.4).
             h.send(harvest("acct-chat", "198.51.100.7", jittered(i), random.nextLong())
                     .setConversationId("conv-" + i / 3).setTurnIndex(i % 3).build());
         }

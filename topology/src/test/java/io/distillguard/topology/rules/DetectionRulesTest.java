@@ -122,6 +122,17 @@ class DetectionRulesTest {
     }
 
     @Test
+    void theProfileJudgesTheRequestsThatOpenConversationsAndADocumentWithoutTheKeyItsSingleTurns() {
+        DetectionRules.Extraction bundled = DetectionRules.defaults().subject().extraction();
+        assertThat(bundled.judgesOpeners()).isTrue();
+        assertThat(bundled.openerShare()).isEqualTo(0.4);
+        assertThat(DetectionRules.parse(rulesYaml("    opener-share: 0.4\n", "")).subject().extraction()
+                .judgesOpeners()).isFalse();
+        assertThatThrownBy(() -> DetectionRules.parse(rulesYaml("    opener-share: 0.4\n", "    opener-share: 1.4\n")))
+                .isInstanceOf(DetectionRules.InvalidRulesException.class).hasMessageContaining("subject.extraction.opener-share");
+    }
+
+    @Test
     void aHeldMemberIsJudgedOnItsOutputsAndADocumentWithoutTheKeyJudgesItsReasoningAlone() {
         assertThat(DetectionRules.defaults().groupOrDefault().heldMemberOutputsOrDefault()).isTrue();
         assertThat(DetectionRules.parse(rulesYaml("  held-member-outputs: true\n", "")).groupOrDefault()
@@ -346,7 +357,7 @@ class DetectionRulesTest {
     void aVersionPublishedToTheRulesTopicAppliesFromItsEffectiveTimeByEventTime() {
         try (TopologyHarness h = new TopologyHarness(stateDir, TopologyHarness.rules())) {
             long switchAt = BASE + 2 * 3_600_000L;
-            String v2 = rulesYaml("version: default-2026-12-08.24", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
+            String v2 = rulesYaml("version: default-2026-12-08.25", "version: strict-2\neffective-from: \"" + Instant.ofEpochMilli(switchAt) + "\"",
                     "requests-1h: 1000", "requests-1h: 10");
             h.rules.pipeInput("strict-2", v2, BASE);
             h.rules.pipeInput("broken-3", "version: broken-3\nsubject: {}\n", BASE);
@@ -378,7 +389,7 @@ class DetectionRulesTest {
     @Test
     void aRulesFileLoadsThroughTheConfiguration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.yaml");
-        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-08.24", "version: from-file"));
+        java.nio.file.Files.writeString(file, rulesYaml("version: default-2026-12-08.25", "version: from-file"));
         java.util.Properties props = new java.util.Properties();
         props.setProperty(io.distillguard.topology.DetectionConfig.RULES_FILE, file.toString());
         assertThat(io.distillguard.topology.DetectionConfig.fromProperties(props).ruleVersion()).isEqualTo("from-file");
