@@ -71,8 +71,8 @@ public final class SubjectSignals {
         DetectionRules.Subject r = rules.subject();
         DetectionRules.Scoring w = rules.scoring();
         Assessment a = new Assessment();
-        double hourly = hour.getRequests() >= r.minRequests1h() ? extraction(a, r.extraction(), hour, "1h") : 0;
-        double daily = day.getRequests() >= r.minRequests24h() ? extraction(a, r.extraction(), day, "24h") : 0;
+        double hourly = hour.getRequests() >= r.minRequests1h() ? extraction(a, r.extraction(), hour, day, "1h") : 0;
+        double daily = day.getRequests() >= r.minRequests24h() ? extraction(a, r.extraction(), day, day, "24h") : 0;
         double extraction = Math.max(hourly, daily);
         if (extraction >= 1) {
             a.fire("EXTRACTION", extraction, w.extractionWeight(), w.ratioCap(),
@@ -452,12 +452,19 @@ public final class SubjectSignals {
      * is under), times 1.25 when answers are also long against their prompts. All five go into the evidence when
      * the profile fires.
      */
-    private static double extraction(Assessment a, DetectionRules.Extraction t, SubjectWindowStats s, String window) {
+    private static double extraction(Assessment a, DetectionRules.Extraction t, SubjectWindowStats s,
+                                     SubjectWindowStats day, String window) {
+        long n = s.getRequests();
         // A harvest that wraps some of its questions in a second turn (each turn asked for its own trace or long
         // answer) keeps no conversation single; what it still does not do is the long multi-turn work of an agent's
-        // tool loop or a chat, which opens a conversation at a small share of its requests.
-        boolean openers = t.judgesOpeners();
-        double turnShare = openers ? openerShare(s) : singleTurnShare(s);
+        // tool loop or a chat, which opens a conversation at a small share of its requests. Its openers are read
+        // only where its single turns fall short, and only with its day's: an hour's first requests are the openers
+        // of every session it starts, and a fleet of agents (an org's accounts, or one account's parallel sessions)
+        // starts them together on the hour.
+        double single = singleTurnShare(s);
+        boolean singlePasses = single >= t.singleTurnShare() && t.judged(single, n) >= t.singleTurnShare();
+        boolean openers = t.judgesOpeners() && !singlePasses && openerShare(day) >= t.openerShare();
+        double turnShare = openers ? openerShare(s) : single;
         double turnThreshold = openers ? t.openerShare() : t.singleTurnShare();
         String turnSignal = openers ? "opener_share_" : "single_turn_share_";
         double reasoning = reasoningShare(s) / t.reasoningShare();
@@ -468,7 +475,6 @@ public final class SubjectSignals {
         if (weakest < 1) {
             return 0;
         }
-        long n = s.getRequests();
         double reasoningBound = t.judged(reasoningShare(s), n);
         double turnBound = t.judged(turnShare, n);
         double concentrationBound = t.judged(capabilityConcentration(s), n);

@@ -55,11 +55,9 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(evidence(top, "answer_harvest_hours_24h")).hasValueSatisfying(e -> assertThat(e.getValue())
                 .isEqualTo(3.0));
         assertThat(evidence(top, "reasoning_share_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isEqualTo(1.0));
-        assertThat(evidence(top, "opener_share_1h")).hasValueSatisfying(e -> {
-            assertThat(e.getValue()).isEqualTo(1.0);
-            assertThat(e.getThreshold()).isEqualTo(0.4);
-        });
-        assertThat(evidence(top, "single_turn_share_1h")).isEmpty();
+        assertThat(evidence(top, "single_turn_share_1h")).hasValueSatisfying(e -> assertThat(e.getThreshold()).isEqualTo(0.7));
+        // Its single turns pass: the share that opens conversations is not read.
+        assertThat(evidence(top, "opener_share_1h")).isEmpty();
         assertThat(evidence(top, "prompt_diversity_1h")).hasValueSatisfying(e -> assertThat(e.getValue()).isGreaterThan(0.9));
         assertThat(evidence(top, "capability_concentration_1h")).isPresent();
         // Every answer ten times its prompt, but each with the reasoning asked for: no answer without reasoning to
@@ -477,6 +475,7 @@ class SubjectRiskTest extends HarnessTest {
         });
         assertThat(evidence(top, "opener_share_lower_bound_1h")).hasValueSatisfying(e ->
                 assertThat(e.getValue()).isGreaterThanOrEqualTo(0.4).isLessThan(22.0 / 30));
+        assertThat(evidence(top, "single_turn_share_1h")).isEmpty();
     }
 
     @Test
@@ -486,6 +485,32 @@ class SubjectRiskTest extends HarnessTest {
         assertThat(extractionFired(h.alerts())).isFalse();
         assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).allSatisfy(a ->
                 assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+    }
+
+    /**
+     * An org's twenty agents, each starting a session of tool calls on the hour and going on a minute apart, reasoning
+     * on, long answers: the org's hour opens with twenty openers in its first thirty requests, but its day opens a
+     * conversation at one request in sixty.
+     */
+    @Test
+    void anOrgsAgentsStartingSessionsTogetherOnTheHourAreNotTheProfileAfterItsFirstHour() {
+        TopologyHarness h = start();
+        for (int hour = 0; hour < 3; hour++) {
+            for (int turn = 0; turn < 60; turn++) {
+                for (int agent = 0; agent < 20; agent++) {
+                    h.send(harvest("acct-agent-" + agent, "198.51.100." + (10 + agent),
+                            BASE + hour * 3_600_000L + turn * 60_000L + agent * 100L, random.nextLong())
+                            .setOrgId("org-fleet").setConversationId("agent-" + agent + "-" + hour)
+                            .setTurnIndex(turn).build());
+                }
+            }
+        }
+        List<DistillationAlert> org = h.alerts().stream()
+                .filter(a -> a.getSubjectType() == SubjectType.ORG).toList();
+        assertThat(org).allSatisfy(a -> assertThat(a.getSeverity()).isLessThan(Severity.HIGH));
+        assertThat(org).noneMatch(a -> evidence(a, "fired:EXTRACTION").isPresent()
+                && a.getTriggerEventTime().toEpochMilli() >= BASE + 3_600_000L);
+        assertThat(byDetector(h.alerts(), "ACCOUNT_RISK")).noneMatch(a -> evidence(a, "fired:EXTRACTION").isPresent());
     }
 
     @Test
